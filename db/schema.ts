@@ -1,0 +1,211 @@
+/**
+ * The control plane's data, as drizzle sqlite-core tables. The same schema runs on an embedded libSQL
+ * file, on Turso and on D1; drizzle-kit turns it into the SQL migrations in db/migrations.
+ *
+ * Times are integer milliseconds since the epoch; JSON documents are stored as text.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const ROLES = ['admin', 'publisher', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` (WebCrypto, so it runs on Workers too). */
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  disabledAt: integer('disabled_at'),
+});
+
+/** Sessions ended before their JWT expires (logout); rows past `expires_at` can be deleted. */
+export const revokedSessions = sqliteTable('revoked_sessions', {
+  jti: text('jti').primaryKey(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+export const apps = sqliteTable('apps', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  homepage: text('homepage'),
+  publisherId: text('publisher_id').notNull().references(() => users.id),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const VERSION_STATUSES = ['ready', 'needs_review'] as const;
+
+/** Immutable once published: edits are new versions. */
+export const appVersions = sqliteTable(
+  'app_versions',
+  {
+    id: text('id').primaryKey(),
+    appId: integer('app_id').notNull().references(() => apps.id),
+    version: text('version').notNull(),
+    kind: text('kind').notNull(),
+    installScript: text('install_script'),
+    uninstallScript: text('uninstall_script'),
+    /** The compose as published (or as written by the script), before normalization. */
+    composeOriginal: text('compose_original'),
+    /** The AppVersionContent (normalized compose, files, steps) that is signed and installed. */
+    contentJson: text('content_json').notNull(),
+    status: text('status', { enum: VERSION_STATUSES }).notNull(),
+    findingsJson: text('findings_json').notNull().default('[]'),
+    signature: text('signature').notNull(),
+    keyId: text('key_id').notNull(),
+    publishedBy: text('published_by').notNull().references(() => users.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('app_versions_app_version').on(t.appId, t.version)],
+);
+
+/** Public halves of every catalog signing key ever used, so rotation keeps old versions installable. */
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg').notNull(),
+  publicJwk: text('public_jwk').notNull(),
+  createdAt: integer('created_at').notNull(),
+  retiredAt: integer('retired_at'),
+});
+
+export const hdas = sqliteTable(
+  'hdas',
+  {
+    id: text('id').primaryKey(),
+    ownerId: text('owner_id').notNull().references(() => users.id),
+    name: text('name').notNull(),
+    domain: text('domain').notNull(),
+    tagsJson: text('tags_json').notNull().default('[]'),
+    /** SHA-256 of the agent token (hex); null until enrolled and after revocation. */
+    tokenHash: text('token_hash'),
+    enrollCodeHash: text('enroll_code_hash'),
+    enrollExpiresAt: integer('enroll_expires_at'),
+    enrolledAt: integer('enrolled_at'),
+    revokedAt: integer('revoked_at'),
+    hostname: text('hostname'),
+    lastSeenAt: integer('last_seen_at'),
+    factsJson: text('facts_json'),
+    /** Latest per-app runtime state from the agent's heartbeat (one row per HDA, not per beat). */
+    appsJson: text('apps_json'),
+    /** Hash of the last stored facts+apps, so an unchanged heartbeat writes nothing but last_seen. */
+    stateHash: text('state_hash'),
+    /** Next per-HDA port number: host port = 35000 + n, never reused while an install holds it. */
+    nextPortSeq: integer('next_port_seq').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('hdas_owner').on(t.ownerId), uniqueIndex('hdas_enroll_code').on(t.enrollCodeHash)],
+);
+
+export const INSTALL_STATES = [
+  'installing',
+  'running',
+  'stopped',
+  'updating',
+  'failed',
+  'uninstalling',
+  'removed',
+] as const;
+export type InstallState = (typeof INSTALL_STATES)[number];
+
+export const installs = sqliteTable(
+  'installs',
+  {
+    id: text('id').primaryKey(),
+    hdaId: text('hda_id').notNull().references(() => hdas.id),
+    appId: integer('app_id').notNull().references(() => apps.id),
+    identifier: text('identifier').notNull(),
+    hostname: text('hostname').notNull(),
+    hostPort: integer('host_port').notNull(),
+    desiredState: text('desired_state', { enum: ['running', 'stopped', 'removed'] }).notNull(),
+    state: text('state', { enum: INSTALL_STATES }).notNull(),
+    versionId: text('version_id').notNull().references(() => appVersions.id),
+    currentDeploymentId: text('current_deployment_id'),
+    policyExceptionsJson: text('policy_exceptions_json').notNull().default('[]'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    // Only live installs hold an identifier and a port; a removed install frees both.
+    uniqueIndex('installs_hda_identifier').on(t.hdaId, t.identifier).where(sql`state <> 'removed'`),
+    uniqueIndex('installs_hda_port').on(t.hdaId, t.hostPort).where(sql`state <> 'removed'`),
+  ],
+);
+
+export const DEPLOYMENT_ACTIONS = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart'] as const;
+export const DEPLOYMENT_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+
+export const deployments = sqliteTable(
+  'deployments',
+  {
+    id: text('id').primaryKey(),
+    installId: text('install_id').notNull().references(() => installs.id),
+    versionId: text('version_id').notNull().references(() => appVersions.id),
+    action: text('action', { enum: DEPLOYMENT_ACTIONS }).notNull(),
+    status: text('status', { enum: DEPLOYMENT_STATUSES }).notNull(),
+    /** What the agent actually ran, and the image digests, so a rollback restores the same bytes. */
+    renderedCompose: text('rendered_compose'),
+    imagesJson: text('images_json'),
+    /** For a rollback: the deployment it returns to. */
+    rollbackOf: text('rollback_of'),
+    detail: text('detail'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('deployments_install').on(t.installId, t.createdAt)],
+);
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    hdaId: text('hda_id').notNull().references(() => hdas.id),
+    installId: text('install_id'),
+    deploymentId: text('deployment_id'),
+    kind: text('kind').notNull(),
+    payloadJson: text('payload_json').notNull(),
+    state: text('state', { enum: ['queued', 'claimed', 'succeeded', 'failed', 'cancelled'] }).notNull(),
+    leaseUntil: integer('lease_until'),
+    attempts: integer('attempts').notNull().default(0),
+    detail: text('detail'),
+    failedStep: text('failed_step'),
+    createdAt: integer('created_at').notNull(),
+    claimedAt: integer('claimed_at'),
+    finishedAt: integer('finished_at'),
+  },
+  // The poll reads the oldest open task of one HDA: (hda_id, state, created_at) serves it from the index.
+  (t) => [index('tasks_hda_state').on(t.hdaId, t.state, t.createdAt), index('tasks_install').on(t.installId)],
+);
+
+export const taskEvents = sqliteTable(
+  'task_events',
+  {
+    taskId: text('task_id').notNull(),
+    seq: integer('seq').notNull(),
+    status: text('status').notNull(),
+    step: text('step'),
+    message: text('message').notNull(),
+    dataJson: text('data_json'),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    actorId: text('actor_id'),
+    actorKind: text('actor_kind', { enum: ['user', 'agent', 'system'] }).notNull(),
+    action: text('action').notNull(),
+    targetKind: text('target_kind'),
+    targetId: text('target_id'),
+    detailJson: text('detail_json'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('audit_target').on(t.targetKind, t.targetId)],
+);

@@ -1,0 +1,66 @@
+/** What every route can reach: the database, secrets, the clock and the long-poll waker. */
+import type { Role } from '../db/schema';
+import type { Database } from './db';
+import type { CatalogSigner } from './services/signer';
+import type { Waker } from './waker';
+
+export interface Config {
+  /** Session lifetime in seconds. */
+  sessionTtlS: number;
+  /** How long a claimed task stays with an agent without news before it is handed out again. */
+  leaseS: number;
+  /** How long an enrollment code is valid. */
+  enrollTtlS: number;
+  /** An unchanged heartbeat refreshes last_seen only when it is older than this. */
+  heartbeatMinWriteS: number;
+  /** An HDA is online while its last heartbeat or poll is younger than this. */
+  onlineWindowS: number;
+  /** Long-poll re-check interval when a wake-up may come from another isolate (Workers). */
+  pollRecheckMs: number;
+  /** Lease expiries after which a task is failed instead of handed out again. */
+  maxAttempts: number;
+  /** Send cookies with `Secure` (when served over HTTPS). */
+  secureCookies: boolean;
+}
+
+export const defaultConfig: Config = {
+  sessionTtlS: 12 * 3600,
+  leaseS: 300,
+  enrollTtlS: 24 * 3600,
+  heartbeatMinWriteS: 60,
+  onlineWindowS: 120,
+  pollRecheckMs: 0,
+  maxAttempts: 5,
+  secureCookies: false,
+};
+
+export interface Deps {
+  db: Database;
+  jwtSecret: Uint8Array;
+  signer: CatalogSigner;
+  waker: Waker;
+  now: () => number;
+  config: Config;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  role: Role;
+  jti: string;
+  exp: number;
+}
+
+export interface AgentIdentity {
+  hdaId: string;
+  lastSeenAt: number | null;
+  stateHash: string | null;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    user: SessionUser | null;
+    agent: AgentIdentity;
+  };
+};
