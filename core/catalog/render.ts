@@ -1,0 +1,72 @@
+/**
+ * Fills the install placeholders into a (normalized) compose file as YAML values: the file is parsed,
+ * each string scalar (and map key) has its placeholders replaced by validated values, and the result
+ * is serialized again. Nothing is pasted into YAML text, so a value can never become a new key.
+ */
+import type { InstallVars } from '../protocol.js';
+import { PlaceholderError } from './errors.js';
+import {
+  PLACEHOLDER_RE,
+  placeholderValues,
+  substitutePlaceholders,
+  validateInstallVars,
+  type PlaceholderName,
+} from './placeholders.js';
+import { parseYamlBounded, stringifyCompose } from './yaml-io.js';
+
+export { PlaceholderError } from './errors.js';
+export { isValidDnsLabel, isValidHostname, validateInstallVars } from './placeholders.js';
+
+export function renderCompose(compose: string, vars: InstallVars): string {
+  validateInstallVars(vars);
+  const values = placeholderValues(vars);
+  const { value } = parseYamlBounded(compose);
+  return stringifyCompose(substituteDeep(value, values, vars.HOST_PORT, []));
+}
+
+/**
+ * Fills placeholders into a non-YAML file the script writes (a Dockerfile, a PHP config), the way the
+ * legacy platform did for the whole script; safe because every value passed validateInstallVars.
+ */
+export function renderFile(text: string, vars: InstallVars): string {
+  validateInstallVars(vars);
+  return substitutePlaceholders(text, placeholderValues(vars));
+}
+
+/** True when the text still names a placeholder. */
+export function hasPlaceholder(text: string): boolean {
+  PLACEHOLDER_RE.lastIndex = 0;
+  const found = PLACEHOLDER_RE.test(text);
+  PLACEHOLDER_RE.lastIndex = 0;
+  return found;
+}
+
+function substituteDeep(v: unknown, values: Record<PlaceholderName, string>, port: number, path: string[]): unknown {
+  if (typeof v === 'string') {
+    // A scalar that is exactly HOST_PORT becomes a number (e.g. `published: HOST_PORT`).
+    if (v === 'HOST_PORT') return port;
+    return substitutePlaceholders(v, values);
+  }
+  if (Array.isArray(v)) return v.map((item, i) => substituteDeep(item, values, port, [...path, String(i)]));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, child] of Object.entries(v)) {
+      const key = substitutePlaceholders(k, values);
+      if (Object.prototype.hasOwnProperty.call(out, key)) {
+        throw new PlaceholderError(
+          'placeholder-duplicate-key',
+          `substituting placeholders makes key "${key}" appear twice under ${path.join('.') || 'the top level'}`,
+        );
+      }
+      // defineProperty: a key named "__proto__" stays a plain key.
+      Object.defineProperty(out, key, {
+        value: substituteDeep(child, values, port, [...path, key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return v;
+}
