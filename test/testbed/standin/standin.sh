@@ -1,0 +1,19 @@
+#!/bin/sh
+# Serve an index page naming the app on every port in STANDIN_PORTS. GitLab's compose sets the
+# container port through GITLAB_OMNIBUS_CONFIG's external_url, so that port is served too.
+# PID 1 traps TERM so `docker stop` returns at once instead of waiting for the kill timeout.
+trap 'exit 0' TERM INT
+ports="$STANDIN_PORTS"
+url_port=$(printf '%s\n' "$GITLAB_OMNIBUS_CONFIG" | sed -n "s/.*external_url '[a-z]*:\/\/[^:\/']*:\([0-9][0-9]*\).*/\1/p" | head -n 1)
+[ -n "$url_port" ] && ports="$ports $url_port"
+cat > /www/index.html <<PAGE
+<!doctype html>
+<html><head><title>$STANDIN_APP stand-in</title></head>
+<body><h1>Stand-in for $STANDIN_APP</h1><p>host: $(hostname)</p></body></html>
+PAGE
+echo ok > /www/health
+for p in $ports; do
+  httpd -f -p "$p" -h /www &
+done
+echo "stand-in for $STANDIN_APP serving on:$ports"
+while :; do wait; sleep 1; done

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Bring up the real parts the agent's integration and end-to-end tests drive: Docker Engine, Docker
+# Compose v1, a local registry on 127.0.0.1:5000 holding stand-in images, and a private Apache on
+# 127.0.0.1:18080. Idempotent: what already runs is reused and left alone; what this script starts is
+# recorded in $TESTBED_DIR/started so down.sh stops exactly that. Writes test/testbed/.env for tests.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TESTBED_DIR=${TESTBED_DIR:-$HERE/.work}
+REGISTRY_ADDR=${TESTBED_REGISTRY:-127.0.0.1:5000}
+APACHE_PORT=${TESTBED_APACHE_PORT:-18080}
+DOCKER_SOCK=/var/run/docker.sock
+STARTED=$TESTBED_DIR/started
+ENV_FILE=$HERE/.env
+PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl)
+
+mkdir -p "$TESTBED_DIR/logs"
+touch "$STARTED"
+log() { printf 'testbed: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
+record() { grep -qxF "$1" "$STARTED" || echo "$1" >>"$STARTED"; }
+wait_for_quiet() { # wait_for_quiet SECONDS COMMAND...: true once COMMAND succeeds
+  local secs=$1; shift
+  for _ in $(seq 1 $((secs * 4))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  return 1
+}
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local secs=$1 what=$2; shift 2
+  wait_for_quiet "$secs" "$@" || die "$what did not come up within ${secs}s"
+}
+
+install_missing_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing missing packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+start_dockerd() {
+  if docker info >/dev/null 2>&1; then
+    log "dockerd already running (left alone)"
+    return 0
+  fi
+  if pgrep -x dockerd >/dev/null; then
+    die "a dockerd runs but does not answer on $DOCKER_SOCK; stop it or fix it first"
+  fi
+  # The containerd of a dockerd that just stopped may still be exiting; a new dockerd would time out.
+  local cpid
+  cpid=$(cat /var/run/docker/containerd/containerd.pid 2>/dev/null || true)
+  if [ -n "$cpid" ]; then
+    for _ in $(seq 1 60); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.25; done
+  fi
+  log "starting dockerd with registry mirror http://$REGISTRY_ADDR"
+  # setsid: the daemon outlives this script and is not in the caller's process group.
+  as_root setsid dockerd --registry-mirror "http://$REGISTRY_ADDR" --pidfile "$TESTBED_DIR/dockerd.pid" \
+    >"$TESTBED_DIR/logs/dockerd.log" 2>&1 </dev/null &
+  if ! wait_for_quiet 90 docker info; then
+    [ -f "$TESTBED_DIR/dockerd.pid" ] && as_root kill "$(cat "$TESTBED_DIR/dockerd.pid")" 2>/dev/null || true
+    tail -n 5 "$TESTBED_DIR/logs/dockerd.log" >&2 || true
+    die "dockerd did not come up within 90s (see $TESTBED_DIR/logs/dockerd.log)"
+  fi
+  record "dockerd $(cat "$TESTBED_DIR/dockerd.pid")"
+}
+
+start_registry() {
+  if curl -fsS "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; then
+    log "registry on $REGISTRY_ADDR already running (left alone)"
+    return 0
+  fi
+  mkdir -p "$TESTBED_DIR/registry/data"
+  cat >"$TESTBED_DIR/registry/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $TESTBED_DIR/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+EOF
+  log "starting registry on $REGISTRY_ADDR"
+  setsid docker-registry serve "$TESTBED_DIR/registry/config.yml" \
+    >"$TESTBED_DIR/logs/registry.log" 2>&1 </dev/null &
+  local pid=$!
+  wait_for 30 "registry (see $TESTBED_DIR/logs/registry.log)" curl -fsS "http://$REGISTRY_ADDR/v2/"
+  record "registry $pid"
+}
+
+mirror_configured() {
+  docker info --format '{{json .RegistryConfig.Mirrors}}' 2>/dev/null | grep -qF "$REGISTRY_ADDR"
+}
+
+build_standin_images() {
+  local ctx=$TESTBED_DIR/standin-context mirror=$1
+  mkdir -p "$ctx"
+  cp "$HERE/standin/Dockerfile" "$HERE/standin/standin.sh" "$HERE/standin/apk" "$ctx/"
+  cp "$(command -v busybox)" "$ctx/busybox"
+  local repo app ports tagged ref
+  while read -r repo app ports; do
+    case "$repo" in ''|'#'*) continue ;; esac
+    tagged=$repo; [[ "$repo" == *:* ]] || tagged="$repo:latest"
+    ref="$REGISTRY_ADDR/$tagged"
+    DOCKER_BUILDKIT=0 docker build -q --build-arg "APP=$app" --build-arg "PORTS=${ports//,/ }" \
+      -t "$ref" "$ctx" >/dev/null 2>>"$TESTBED_DIR/logs/build.log" || die "building $ref failed (see logs/build.log)"
+    docker push -q "$ref" >/dev/null 2>>"$TESTBED_DIR/logs/build.log" || die "pushing $ref failed"
+    if [ "$mirror" = 0 ]; then
+      # No mirror on a daemon started before us: catalog names resolve to the local stand-ins by tag.
+      docker tag "$ref" "docker.io/$tagged"
+    fi
+  done <"$HERE/images.txt"
+  log "stand-in images built and pushed to $REGISTRY_ADDR"
+}
+
+apache_running() {
+  local pidfile=$TESTBED_DIR/apache/run/apache2.pid
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+write_apache_conf() {
+  local a=$TESTBED_DIR/apache mods=/usr/lib/apache2/modules
+  mkdir -p "$a/sites" "$a/run" "$a/logs"
+  local user_lines=""
+  if [ "$(id -u)" -eq 0 ]; then user_lines=$'User www-data\nGroup www-data'; fi
+  cat >"$a/apache2.conf" <<EOF
+# Private Apache for the HDA agent tests (written by test/testbed/up.sh).
+ServerRoot "$a"
+ServerName 127.0.0.1
+PidFile "$a/run/apache2.pid"
+DefaultRuntimeDir "$a/run"
+Listen 127.0.0.1:$APACHE_PORT
+$user_lines
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_http_module $mods/mod_proxy_http.so
+<IfModule !log_config_module>
+  LoadModule log_config_module $mods/mod_log_config.so
+</IfModule>
+ErrorLog "$a/logs/error.log"
+LogLevel warn
+LogFormat "%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" combined
+CustomLog "$a/logs/access.log" combined
+# Requests for a host no app claims get 403 from this first (default) vhost, never another app.
+<VirtualHost *:$APACHE_PORT>
+  ServerName default.invalid
+  <Location />
+    Require all denied
+  </Location>
+</VirtualHost>
+IncludeOptional "$a/sites/*.conf"
+EOF
+}
+
+start_apache() {
+  write_apache_conf
+  local conf=$TESTBED_DIR/apache/apache2.conf
+  if apache_running; then
+    log "private Apache already running (left alone; config regenerated, graceful)"
+    apache2 -f "$conf" -k graceful
+    return 0
+  fi
+  if curl -s -o /dev/null "http://127.0.0.1:$APACHE_PORT/" 2>/dev/null; then
+    die "port $APACHE_PORT is taken by something that is not the testbed's Apache"
+  fi
+  apache2 -f "$conf" -t >/dev/null 2>"$TESTBED_DIR/logs/apache-configtest.log" || die "apache configtest failed"
+  log "starting private Apache on 127.0.0.1:$APACHE_PORT"
+  apache2 -f "$conf" -k start
+  wait_for 20 "Apache" curl -s -o /dev/null "http://127.0.0.1:$APACHE_PORT/"
+  record "apache $conf"
+}
+
+write_env() {
+  local a=$TESTBED_DIR/apache mirror=$1
+  cat >"$ENV_FILE" <<EOF
+# Written by test/testbed/up.sh; read by the agent's integration and e2e tests.
+TESTBED_DIR=$TESTBED_DIR
+DOCKER_SOCKET=$DOCKER_SOCK
+REGISTRY=$REGISTRY_ADDR
+REGISTRY_MIRROR=$mirror
+STANDIN_IMAGE=$REGISTRY_ADDR/hda-standin/web:latest
+STANDIN_IMAGE_ALT=$REGISTRY_ADDR/hda-standin/alt:latest
+APACHE_BIN=$(command -v apache2)
+APACHE_PORT=$APACHE_PORT
+APACHE_CONF=$a/apache2.conf
+APACHE_SITES_DIR=$a/sites
+APACHE_ERROR_LOG=$a/logs/error.log
+COMPOSE_V1=$(command -v docker-compose)
+EOF
+}
+
+install_missing_packages
+start_dockerd
+start_registry
+if mirror_configured; then MIRROR=1; else MIRROR=0; log "dockerd has no mirror for $REGISTRY_ADDR: pre-tagging stand-ins"; fi
+build_standin_images "$MIRROR"
+start_apache
+write_env "$MIRROR"
+log "ready: docker $(docker version --format '{{.Server.Version}}'), $(docker-compose version --short), Apache on 127.0.0.1:$APACHE_PORT; env in $ENV_FILE"
