@@ -3,8 +3,8 @@
  * compose file or an Apache vhost. Values are checked as whole values (a DNS label, a hostname, a port,
  * an absolute path) so a newline, a quote or an Apache directive can never ride in on one of them.
  */
-import type { InstallVars } from '../protocol.js';
-import { PlaceholderError } from './errors.js';
+import type { InstallVars } from '../protocol';
+import { PlaceholderError } from './errors';
 
 export const PLACEHOLDER_NAMES = ['HOST_PORT', 'APP_IDENTIFIER', 'APP_HOSTNAME', 'WEBAPP_PATH', 'HDA_DOMAIN'] as const;
 export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];

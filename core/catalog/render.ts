@@ -3,19 +3,19 @@
  * each string scalar (and map key) has its placeholders replaced by validated values, and the result
  * is serialized again. Nothing is pasted into YAML text, so a value can never become a new key.
  */
-import type { InstallVars } from '../protocol.js';
-import { PlaceholderError } from './errors.js';
+import type { InstallVars } from '../protocol';
+import { PlaceholderError } from './errors';
 import {
   PLACEHOLDER_RE,
   placeholderValues,
   substitutePlaceholders,
   validateInstallVars,
   type PlaceholderName,
-} from './placeholders.js';
-import { parseYamlBounded, stringifyCompose } from './yaml-io.js';
+} from './placeholders';
+import { parseYamlBounded, stringifyCompose } from './yaml-io';
 
-export { PlaceholderError } from './errors.js';
-export { isValidDnsLabel, isValidHostname, validateInstallVars } from './placeholders.js';
+export { PlaceholderError } from './errors';
+export { isValidDnsLabel, isValidHostname, validateInstallVars } from './placeholders';
 
 export function renderCompose(compose: string, vars: InstallVars): string {
   validateInstallVars(vars);

@@ -5,7 +5,7 @@
  * (`22:22`, `yes`, `0755`, `1e3`) is double-quoted, so both Compose flavours read the same values.
  */
 import { Document, LineCounter, Scalar, isScalar, parseDocument, visit } from 'yaml';
-import { ComposeError } from './errors.js';
+import { ComposeError } from './errors';
 
 export const MAX_YAML_BYTES = 256 * 1024;
 export const MAX_ALIAS_COUNT = 100;
