@@ -4,19 +4,20 @@
  * transactions), so every multi-row write in the API goes through it.
  */
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from '../db/schema';
 
 export type Schema = typeof schema;
-export type Database = LibSQLDatabase<Schema> | DrizzleD1Database<Schema>;
+/** What LibSQLDatabase and DrizzleD1Database have in common. */
+export type Database = BaseSQLiteDatabase<'async', unknown, Schema>;
 export { schema };
 
 /** Runs the statements atomically: all of them or none. */
 export async function atomically(db: Database, statements: BatchItem<'sqlite'>[]): Promise<unknown[]> {
   if (statements.length === 0) return [];
   // Both drivers implement batch with the same signature; the union type hides it.
-  return (db as LibSQLDatabase<Schema>).batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  return (db as unknown as LibSQLDatabase<Schema>).batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
 }
 
 /** True when the error is a UNIQUE constraint violation (libSQL and D1 word it the same way). */

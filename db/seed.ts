@@ -1,0 +1,45 @@
+/**
+ * First-start data: the admin account and, for `npm start`, a small sample catalog. Idempotent, and
+ * free of Node-only modules so the Workers entry can run it too.
+ */
+import { eq } from 'drizzle-orm';
+import { hashPassword } from '../worker/auth/password';
+import { randomToken } from '../worker/auth/encoding';
+import type { Deps, SessionUser } from '../worker/context';
+import { createApp, publishVersion } from '../worker/services/catalog';
+import { apps, users } from './schema';
+import { SAMPLE_APPS } from './sample-catalog';
+
+/**
+ * Creates the admin account when there is no user at all. Returns the password when it had to be
+ * generated (the caller prints it once), else null.
+ */
+export async function seedAdmin(deps: Deps, opts: { email?: string; password?: string }): Promise<string | null> {
+  const [any] = await deps.db.select({ id: users.id }).from(users).limit(1);
+  if (any) return null;
+  const password = opts.password || randomToken(12);
+  await deps.db
+    .insert(users)
+    .values({
+      id: crypto.randomUUID(),
+      email: (opts.email || 'admin@localhost').toLowerCase(),
+      passwordHash: await hashPassword(password),
+      role: 'admin',
+      createdAt: deps.now(),
+    })
+    .onConflictDoNothing();
+  return opts.password ? null : password;
+}
+
+/** Publishes the sample apps (as the first admin) unless they are already there. */
+export async function seedCatalog(deps: Deps): Promise<void> {
+  const [admin] = await deps.db.select().from(users).where(eq(users.role, 'admin')).limit(1);
+  if (!admin) return;
+  const actor: SessionUser = { id: admin.id, email: admin.email, role: 'admin', jti: 'seed', exp: 0 };
+  for (const sample of SAMPLE_APPS) {
+    const [exists] = await deps.db.select({ id: apps.id }).from(apps).where(eq(apps.slug, sample.slug)).limit(1);
+    if (exists) continue;
+    await createApp(deps, actor, { slug: sample.slug, name: sample.name, description: sample.description, homepage: sample.homepage });
+    await publishVersion(deps, actor, sample.slug, { version: sample.version, kind: 'container', install_script: sample.install_script });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The Hono app both runtimes serve. It imports no Node-only module: the entries (index.ts for
+ * Workers, node.ts for Node) build the Deps and hand them in.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv, Deps } from './context';
+import { csrfGuard } from './auth/csrf';
+import { sessionMiddleware } from './auth/session';
+import { ApiError, errorResponse } from './errors';
+import { agentRoutes } from './routes/agent';
+import { authRoutes } from './routes/auth';
+import { catalogRoutes } from './routes/catalog';
+import { hdaRoutes } from './routes/hdas';
+import { installRoutes } from './routes/installs';
+import { taskRoutes } from './routes/tasks';
+import { userRoutes } from './routes/users';
+
+export const API_VERSION = '0.1.0';
+
+/** `getDeps` is called per request so the Workers entry can build them from its bindings lazily. */
+export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    c.set('deps', await getDeps(c));
+    await next();
+  });
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'same-origin' }));
+  app.use('/api/*', bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'request body is larger than 1 MiB'); } }));
+  app.use('/agent/*', bodyLimit({ maxSize: 2 * 1024 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'request body is larger than 2 MiB'); } }));
+  app.use('/api/*', sessionMiddleware);
+  app.use('/api/*', csrfGuard);
+
+  for (const routes of [authRoutes, userRoutes, catalogRoutes, hdaRoutes, installRoutes, taskRoutes, agentRoutes]) {
+    app.route('/', routes);
+  }
+
+  app.get('/healthz', (c) => c.json({ ok: true, version: API_VERSION }));
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'HDA control plane', version: API_VERSION, description: 'Catalog, HDAs, installs, deployments and the agent protocol v1.' },
+  });
+
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError(errorResponse);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,113 @@
+/**
+ * The control plane on Node: an embedded libSQL file (or any libSQL URL), migrated on start, seeded,
+ * served by @hono/node-server. Used by `npm start` (worker/node.ts) and by tests.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { serve, type ServerType } from '@hono/node-server';
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import type { JWK } from 'jose';
+import { generateSigningKey } from '../core/catalog/signing';
+import { migrateLibsql } from '../db/migrate';
+import * as schema from '../db/schema';
+import { seedAdmin, seedCatalog } from '../db/seed';
+import { createApp } from './app';
+import type { Config, Deps } from './context';
+import type { Database } from './db';
+import { buildDeps } from './deps';
+import { registerSigningKey } from './services/signer';
+
+export interface ControlPlaneOptions {
+  port?: number;
+  host?: string;
+  /** libSQL URL: `file:./data/hda.db` (default when dataDir is set), `:memory:`, or a Turso URL. */
+  dbUrl?: string;
+  dbAuthToken?: string;
+  /** Where the database file and generated secrets live; omitted = everything in memory. */
+  dataDir?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  seedCatalog?: boolean;
+  config?: Partial<Config>;
+  /** A clock for tests that move time (lease expiry, enrollment expiry). */
+  now?: () => number;
+  /** Sees every SQL statement (tests count the idle poll's queries with it). */
+  onQuery?: (sql: string) => void;
+  quiet?: boolean;
+}
+
+export interface ControlPlane {
+  url: string;
+  port: number;
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+  /** Set when the admin password was generated: print it once. */
+  generatedAdminPassword: string | null;
+  close(): Promise<void>;
+}
+
+/** A secret from the environment, else from a file in the data dir, else generated (and saved there). */
+async function persistentSecret(dataDir: string | undefined, file: string, make: () => Promise<string>): Promise<string> {
+  if (!dataDir) return make();
+  const path = `${dataDir}/${file}`;
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const value = await make();
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, value, { mode: 0o600 });
+    return value;
+  }
+}
+
+export async function openDatabase(opts: Pick<ControlPlaneOptions, 'dbUrl' | 'dbAuthToken' | 'dataDir' | 'onQuery'>): Promise<Database> {
+  const url = opts.dbUrl ?? (opts.dataDir ? `file:${opts.dataDir}/hda.db` : ':memory:');
+  if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  const client = createClient({ url, authToken: opts.dbAuthToken });
+  // WAL lets the poll reads run beside writes on the embedded file.
+  if (url.startsWith('file:')) await client.execute('PRAGMA journal_mode = WAL').catch(() => undefined);
+  await client.execute('PRAGMA foreign_keys = ON');
+  const onQuery = opts.onQuery;
+  const db = drizzle(client, { schema, ...(onQuery ? { logger: { logQuery: (q: string) => onQuery(q) } } : {}) });
+  await migrateLibsql(db);
+  return db as unknown as Database;
+}
+
+export async function createControlPlane(opts: ControlPlaneOptions = {}) {
+  const db = await openDatabase(opts);
+  const jwtSecret = process.env.JWT_SECRET ?? (await persistentSecret(opts.dataDir, 'jwt-secret', async () => randomBytes(32).toString('base64url')));
+  const keyText =
+    process.env.CATALOG_SIGNING_KEY ??
+    (await persistentSecret(opts.dataDir, 'catalog-signing-key.json', async () => JSON.stringify((await generateSigningKey('ES256')).privateJwk)));
+  const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, config: opts.config, now: opts.now });
+  await registerSigningKey(db, deps.signer, deps.now());
+  const generatedAdminPassword = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
+  if (opts.seedCatalog) await seedCatalog(deps);
+  const app = createApp(() => deps);
+  return { deps, app, generatedAdminPassword };
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const { deps, app, generatedAdminPassword } = await createControlPlane(opts);
+  const host = opts.host ?? '127.0.0.1';
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname: host }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 8787);
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    deps,
+    app,
+    generatedAdminPassword,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Long-polls would hold the server open: drop idle and waiting connections.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

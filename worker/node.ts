@@ -1,0 +1,36 @@
+/**
+ * `npm start`: the control plane on Node with an embedded libSQL file in ./data, on
+ * http://127.0.0.1:8787 unless PORT/HOST say otherwise.
+ */
+import { startControlPlane } from './node-server';
+import { startLocalAgentIfPossible } from './node-local-agent';
+
+const dataDir = process.env.DATA_DIR ?? './data';
+const plane = await startControlPlane({
+  port: Number(process.env.PORT ?? 8787),
+  host: process.env.HOST ?? '127.0.0.1',
+  dbUrl: process.env.LIBSQL_URL,
+  dbAuthToken: process.env.LIBSQL_AUTH_TOKEN,
+  dataDir,
+  seedCatalog: process.env.SEED_CATALOG !== 'false',
+  config: { secureCookies: process.env.SECURE_COOKIES === 'true' },
+});
+
+console.log(`HDA control plane listening on ${plane.url}  (database: ${process.env.LIBSQL_URL ?? `${dataDir}/hda.db`})`);
+if (plane.generatedAdminPassword) {
+  const email = process.env.ADMIN_EMAIL ?? 'admin@localhost';
+  console.log(`\nFirst start: created the admin account\n  email:    ${email}\n  password: ${plane.generatedAdminPassword}\nIt is shown only this once; set ADMIN_PASSWORD to choose it yourself.\n`);
+}
+
+const agent = await startLocalAgentIfPossible(plane, { dataDir });
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    await agent?.stop();
+    await plane.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,152 @@
+/** Agent protocol v1 (see core/protocol.ts): enroll, long-poll for tasks, report events, results, heartbeats. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { EVENT_STATUSES, MAX_POLL_WAIT_S, type ClaimedTask } from '../../core/protocol';
+import { unauthorized } from '../errors';
+import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
+import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
+import { finishTask, ingestEvents } from '../services/reports';
+import { hdaKey } from '../waker';
+import { Id } from '../validation';
+import type { Context } from 'hono';
+import type { AppEnv } from '../context';
+
+export const agentRoutes = createRouter();
+
+const Facts = z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).openapi('HostFacts');
+const TaskParam = z.object({ id: Id });
+
+const agentAuth = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  c.set('agent', await authenticateAgent(c.get('deps'), c.req.header('authorization')));
+  await next();
+};
+
+agentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/agent/v1/enroll',
+    tags: ['agent'],
+    request: jsonBody(z.object({ code: z.string().min(1).max(64), hostname: z.string().min(1).max(253), facts: Facts.optional() }).openapi('EnrollRequest')),
+    responses: { 200: jsonContent(Obj('EnrollResponse'), 'The HDA id, its agent token and the catalog keys to pin'), 400: errorResponses[400], 401: errorResponses[401] },
+  }),
+  async (c) => send(c, await enroll(c.get('deps'), c.req.valid('json'))),
+);
+
+agentRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/agent/v1/tasks',
+    tags: ['agent'],
+    request: { query: z.object({ wait: z.coerce.number().int().min(0).max(MAX_POLL_WAIT_S).optional() }) },
+    responses: { 200: jsonContent(Obj('TasksResponse'), 'Claimed tasks, each with a lease'), 204: { description: 'Nothing to do within the wait' }, 401: errorResponses[401] },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const parsed = parseAgentToken(c.req.header('authorization'));
+    if (!parsed) throw unauthorized('agent token required');
+    const deadline = deps.now() + (c.req.valid('query').wait ?? 0) * 1000;
+    const abort = new AbortController();
+    c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    let touched = false;
+    for (;;) {
+      const check = await pollCheck(deps, parsed.hdaId, parsed.token);
+      if (!check.authorized) throw unauthorized('agent token is invalid or revoked');
+      if (!touched) {
+        await touchLastSeen(deps, parsed.hdaId, check.lastSeenAt);
+        touched = true;
+      }
+      if (check.task && isClaimable(check.task, deps.now())) {
+        const claimed: ClaimedTask | null = await claimTask(deps, parsed.hdaId, check.task.id, check.task.attempts);
+        if (claimed) return send(c, { tasks: [claimed] });
+        continue; // lost the race or failed the task: look again
+      }
+      const left = deadline - deps.now();
+      // A live lease ends at a known time: wake up then even if nobody notifies.
+      const leaseLeft = check.task?.leaseUntil ? check.task.leaseUntil - deps.now() + 5 : Infinity;
+      if (left <= 0 || abort.signal.aborted) return c.body(null, 204);
+      await deps.waker.wait(hdaKey(parsed.hdaId), Math.min(left, leaseLeft), abort.signal);
+    }
+  },
+);
+
+const EventInput = z.object({
+  seq: z.number().int().min(1).max(1_000_000_000),
+  status: z.enum(EVENT_STATUSES),
+  message: z.string().max(4000),
+  step: z.string().max(40).optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+agentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/agent/v1/tasks/{id}/events',
+    tags: ['agent'],
+    middleware: [agentAuth] as const,
+    request: { params: TaskParam, ...jsonBody(z.array(EventInput).min(1).max(500).openapi('TaskEvents')) },
+    responses: { 200: jsonContent(Obj('TaskEventsAck'), 'Stored (duplicates of (task, seq) are ignored)'), ...errorResponses },
+  }),
+  async (c) => send(c, await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
+);
+
+agentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/agent/v1/tasks/{id}/result',
+    tags: ['agent'],
+    middleware: [agentAuth] as const,
+    request: {
+      params: TaskParam,
+      ...jsonBody(
+        z
+          .object({
+            state: z.enum(['succeeded', 'failed']),
+            detail: z.string().max(8000),
+            step: z.string().max(40).optional(),
+            rendered_compose: z.string().max(512 * 1024).optional(),
+            images: z.record(z.string().max(500), z.string().max(200)).optional(),
+            app_state: z.enum(['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown']).optional(),
+          })
+          .openapi('TaskResult'),
+      ),
+    },
+    responses: { 200: jsonContent(Obj('TaskResultAck'), 'The task, its deployment and the install are updated'), ...errorResponses },
+  }),
+  async (c) => send(c, await finishTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
+);
+
+agentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/agent/v1/tasks/{id}/release',
+    tags: ['agent'],
+    middleware: [agentAuth] as const,
+    request: { params: TaskParam },
+    responses: { 200: jsonContent(Obj('Released'), 'The task is queued again (an agent stopping before it began the work)'), ...errorResponses },
+  }),
+  async (c) => send(c, { released: await releaseTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id) }),
+);
+
+const AppStatus = z.object({
+  identifier: z.string().max(64),
+  state: z.enum(['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown']),
+  health: z.string().max(40).nullable().optional(),
+  cpu_percent: z.number().nullable().optional(),
+  memory_bytes: z.number().nullable().optional(),
+});
+
+agentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/agent/v1/heartbeat',
+    tags: ['agent'],
+    middleware: [agentAuth] as const,
+    request: jsonBody(z.object({ facts: Facts.optional(), apps: z.array(AppStatus).max(500).optional() }).openapi('Heartbeat')),
+    responses: { 200: jsonContent(Obj('HeartbeatResponse'), 'Recorded'), ...errorResponses },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    await recordHeartbeat(deps, c.get('agent'), c.req.valid('json'));
+    return send(c, { ok: true, next_heartbeat_s: 30 });
+  },
+);

@@ -1,0 +1,117 @@
+/** The app catalog: public reads, publisher writes. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { desc, or, sql } from 'drizzle-orm';
+import { apps } from '../../db/schema';
+import { requireRole } from '../auth/session';
+import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createApp, findApp, listVersions, publishVersion } from '../services/catalog';
+import { loadJwks } from '../services/signer';
+import { appView, versionView } from '../views';
+import { Name, Slug } from '../validation';
+
+export const catalogRoutes = createRouter();
+
+const MAX_SCRIPT = 256 * 1024;
+
+const NewApp = z
+  .strictObject({
+    slug: Slug,
+    name: Name,
+    description: z.string().max(4000).optional(),
+    homepage: z.string().url().max(500).regex(/^https?:\/\//, 'must be an http(s) URL').nullable().optional(),
+  })
+  .openapi('NewApp');
+
+const NewVersion = z
+  .strictObject({
+    version: z
+      .string()
+      .min(1)
+      .max(40)
+      .regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'must be letters, digits and . + _ -'),
+    kind: z
+      .string()
+      .max(40)
+      .regex(/^container(-[a-z0-9]+)?$/, 'must be "container" or "container-<flavor>" as Amahi uses'),
+    install_script: z.string().max(MAX_SCRIPT).nullable().optional(),
+    compose: z.string().max(MAX_SCRIPT).nullable().optional(),
+    uninstall_script: z.string().max(MAX_SCRIPT).nullable().optional(),
+  })
+  .openapi('NewVersion');
+
+const SlugParam = z.object({ slug: Slug });
+
+catalogRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api/catalog/apps',
+    tags: ['catalog'],
+    request: { query: z.object({ q: z.string().max(100).optional() }) },
+    responses: { 200: jsonContent(Obj('Apps'), 'Catalog apps, newest first'), 400: errorResponses[400] },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { q } = c.req.valid('query');
+    const base = deps.db.select().from(apps);
+    // instr() matches the text literally: no LIKE wildcards to escape in what a person typed.
+    const has = (col: typeof apps.name | typeof apps.slug | typeof apps.description) => sql`instr(lower(${col}), lower(${q})) > 0`;
+    const rows = await (q ? base.where(or(has(apps.name), has(apps.slug), has(apps.description))) : base).orderBy(desc(apps.createdAt));
+    return send(c, { apps: rows.map(appView) });
+  },
+);
+
+catalogRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api/catalog/apps/{slug}',
+    tags: ['catalog'],
+    request: { params: SlugParam },
+    responses: { 200: jsonContent(Obj('AppDetail'), 'The app with its versions (newest first)'), 404: errorResponses[404] },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const app = await findApp(deps, c.req.valid('param').slug);
+    const versions = await listVersions(deps, app.id);
+    return send(c, { app: appView(app), versions: versions.map((v) => versionView(v, { full: true })) });
+  },
+);
+
+catalogRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/catalog/apps',
+    tags: ['catalog'],
+    request: jsonBody(NewApp),
+    responses: { 201: jsonContent(Obj('App'), 'Created'), ...errorResponses },
+  }),
+  async (c) => {
+    const user = requireRole(c, 'publisher');
+    const app = await createApp(c.get('deps'), user, c.req.valid('json'));
+    return send(c, { app: appView(app) }, 201);
+  },
+);
+
+catalogRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/catalog/apps/{slug}/versions',
+    tags: ['catalog'],
+    request: { params: SlugParam, ...jsonBody(NewVersion) },
+    responses: { 201: jsonContent(Obj('AppVersion'), 'Published: the normalized compose and the findings'), ...errorResponses },
+  }),
+  async (c) => {
+    const user = requireRole(c, 'publisher');
+    const version = await publishVersion(c.get('deps'), user, c.req.valid('param').slug, c.req.valid('json'));
+    return send(c, { version: versionView(version, { full: true }) }, 201);
+  },
+);
+
+catalogRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api/catalog/keys',
+    tags: ['catalog'],
+    responses: { 200: jsonContent(Obj('Jwks'), 'The public keys app versions are signed with (JWKS)') },
+  }),
+  async (c) => send(c, await loadJwks(c.get('deps').db)),
+);

@@ -1,0 +1,71 @@
+/** An owner's HDAs: create (with a one-time enrollment code), list, view, re-enroll, revoke. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { currentUser } from '../auth/session';
+import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createHda, listHdas, newEnrollment, ownedHda, revokeHda } from '../services/hdas';
+import { installsOfHda } from '../services/installs';
+import { appStatesOf, hdaView, installView } from '../views';
+import { Domain, Id, Name, Slug } from '../validation';
+
+export const hdaRoutes = createRouter();
+
+const NewHda = z.strictObject({ name: Name, domain: Domain, tags: z.array(Slug).max(20).optional() }).openapi('NewHda');
+const IdParam = z.object({ id: Id });
+
+function enrollmentView(code: string, expiresAt: number | null, serverUrl: string) {
+  return {
+    code,
+    expires_at: expiresAt ? new Date(expiresAt).toISOString() : null,
+    command: `npx hda-agent enroll --server ${serverUrl} --code ${code}`,
+  };
+}
+
+hdaRoutes.openapi(
+  createRoute({ method: 'post', path: '/api/hdas', tags: ['hdas'], request: jsonBody(NewHda), responses: { 201: jsonContent(Obj('NewHdaResult'), 'The HDA and its one-time enrollment code'), ...errorResponses } }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { hda, code } = await createHda(deps, currentUser(c), c.req.valid('json'));
+    const origin = new URL(c.req.url).origin;
+    return send(c, { hda: hdaView(deps, hda), enrollment_code: code, enrollment: enrollmentView(code, hda.enrollExpiresAt, origin) }, 201);
+  },
+);
+
+hdaRoutes.openapi(
+  createRoute({ method: 'get', path: '/api/hdas', tags: ['hdas'], responses: { 200: jsonContent(Obj('Hdas'), 'Your HDAs (all of them for an admin)'), 401: errorResponses[401] } }),
+  async (c) => {
+    const deps = c.get('deps');
+    const rows = await listHdas(deps, currentUser(c));
+    return send(c, { hdas: rows.map((h) => hdaView(deps, h)) });
+  },
+);
+
+hdaRoutes.openapi(
+  createRoute({ method: 'get', path: '/api/hdas/{id}', tags: ['hdas'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('HdaDetail'), 'The HDA, its facts and installs'), ...errorResponses } }),
+  async (c) => {
+    const deps = c.get('deps');
+    const hda = await ownedHda(deps, currentUser(c), c.req.valid('param').id);
+    const states = appStatesOf(hda);
+    const rows = await installsOfHda(deps, hda.id);
+    return send(c, {
+      hda: hdaView(deps, hda),
+      installs: rows.map((r) => installView(r.install, { app: r.app, version: r.version, runtime: states.get(r.install.identifier) ?? null })),
+    });
+  },
+);
+
+hdaRoutes.openapi(
+  createRoute({ method: 'post', path: '/api/hdas/{id}/enrollment', tags: ['hdas'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('Enrollment'), 'A new one-time enrollment code'), ...errorResponses } }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { hda, code } = await newEnrollment(deps, currentUser(c), c.req.valid('param').id);
+    return send(c, { enrollment_code: code, enrollment: enrollmentView(code, deps.now() + deps.config.enrollTtlS * 1000, new URL(c.req.url).origin), hda_id: hda.id });
+  },
+);
+
+hdaRoutes.openapi(
+  createRoute({ method: 'post', path: '/api/hdas/{id}/revoke', tags: ['hdas'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('Revoked'), "The HDA's agent token stops working"), ...errorResponses } }),
+  async (c) => {
+    await revokeHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
+    return send(c, { ok: true });
+  },
+);

@@ -1,0 +1,84 @@
+/** Installs on an HDA and the actions on them; each queues one task and records a deployment. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { apps, appVersions } from '../../db/schema';
+import { currentUser } from '../auth/session';
+import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createInstall, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
+import { appStatesOf, deploymentView, installView } from '../views';
+import { Id, Slug } from '../validation';
+
+export const installRoutes = createRouter();
+
+const IdParam = z.object({ id: Id });
+const NewInstall = z
+  .strictObject({
+    app: Slug,
+    version: z.string().min(1).max(40).optional(),
+    policy_exceptions: z.array(z.enum(WAIVABLE_RULES)).max(WAIVABLE_RULES.length).optional(),
+  })
+  .openapi('NewInstall');
+
+const Action = z
+  .strictObject({
+    action: z.enum(['uninstall', 'start', 'stop', 'restart', 'update', 'rollback']),
+    version: z.string().min(1).max(40).optional(),
+    deployment: Id.optional(),
+    purge: z.boolean().optional(),
+  })
+  .openapi('InstallAction');
+
+installRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/hdas/{id}/installs',
+    tags: ['installs'],
+    request: { params: IdParam, ...jsonBody(NewInstall) },
+    responses: { 201: jsonContent(Obj('NewInstallResult'), 'The install, its first deployment and the queued task'), ...errorResponses },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { install, deployment, taskId } = await createInstall(deps, currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+    return send(c, { install: installView(install), deployment: deploymentView(deployment), task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` } }, 201);
+  },
+);
+
+installRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/installs/{id}/actions',
+    tags: ['installs'],
+    request: { params: IdParam, ...jsonBody(Action) },
+    responses: { 202: jsonContent(Obj('ActionResult'), 'The deployment and the queued task'), ...errorResponses },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { deployment, taskId } = await performAction(deps, currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+    return send(c, { deployment: deploymentView(deployment), task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` } }, 202);
+  },
+);
+
+installRoutes.openapi(
+  createRoute({ method: 'get', path: '/api/installs/{id}', tags: ['installs'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('InstallDetail'), 'The install and its runtime state'), ...errorResponses } }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { install, hda } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
+    const [meta] = await deps.db
+      .select({ slug: apps.slug, name: apps.name, version: appVersions.version })
+      .from(appVersions)
+      .innerJoin(apps, eq(apps.id, appVersions.appId))
+      .where(eq(appVersions.id, install.versionId));
+    const runtime = appStatesOf(hda).get(install.identifier) ?? null;
+    return send(c, { install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }), hda: { id: hda.id, name: hda.name, domain: hda.domain } });
+  },
+);
+
+installRoutes.openapi(
+  createRoute({ method: 'get', path: '/api/installs/{id}/deployments', tags: ['installs'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('Deployments'), 'The deployment history, newest first'), ...errorResponses } }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { install } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
+    const rows = await listDeployments(deps, install.id);
+    return send(c, { deployments: rows.map((r) => deploymentView(r.deployment, r.version)) });
+  },
+);

@@ -1,0 +1,156 @@
+/**
+ * HDAs: created by an owner with a one-time enrollment code, enrolled by their agent (which gets a
+ * token bound to that one HDA), kept fresh by heartbeats that write only when something changed.
+ */
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { EnrollRequest, EnrollResponse, HeartbeatInput } from '../../core/protocol';
+import { hdas } from '../../db/schema';
+import { randomToken, sha256Hex, timingSafeEqualText } from '../auth/encoding';
+import type { AgentIdentity, Deps, SessionUser } from '../context';
+import { atomically } from '../db';
+import { notFound, unauthorized } from '../errors';
+import { auditStatement } from './audit';
+import { loadJwks } from './signer';
+
+export type HdaRow = typeof hdas.$inferSelect;
+
+/** The HDA if the user may see it; another owner's HDA is indistinguishable from a missing one. */
+export async function ownedHda(deps: Deps, user: SessionUser, hdaId: string): Promise<HdaRow> {
+  const [hda] = await deps.db.select().from(hdas).where(eq(hdas.id, hdaId)).limit(1);
+  if (!hda || (user.role !== 'admin' && hda.ownerId !== user.id)) throw notFound('HDA');
+  return hda;
+}
+
+export async function listHdas(deps: Deps, user: SessionUser): Promise<HdaRow[]> {
+  const q = deps.db.select().from(hdas);
+  return user.role === 'admin' ? q.orderBy(hdas.name) : q.where(eq(hdas.ownerId, user.id)).orderBy(hdas.name);
+}
+
+// Crockford-style alphabet: no 0/O, 1/I/L confusion when a person types the code.
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
+
+function newEnrollmentCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(15));
+  const chars = Array.from(bytes, (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]);
+  return [0, 5, 10].map((i) => chars.slice(i, i + 5).join('')).join('-');
+}
+
+const normalizeCode = (code: string) => code.trim().toUpperCase();
+
+export async function createHda(deps: Deps, user: SessionUser, input: { name: string; domain: string; tags?: string[] }) {
+  const now = deps.now();
+  const code = newEnrollmentCode();
+  const hda: HdaRow = {
+    id: crypto.randomUUID(),
+    ownerId: user.id,
+    name: input.name,
+    domain: input.domain.toLowerCase(),
+    tagsJson: JSON.stringify(input.tags ?? []),
+    tokenHash: null,
+    enrollCodeHash: await sha256Hex(code),
+    enrollExpiresAt: now + deps.config.enrollTtlS * 1000,
+    enrolledAt: null,
+    revokedAt: null,
+    hostname: null,
+    lastSeenAt: null,
+    factsJson: null,
+    appsJson: null,
+    stateHash: null,
+    nextPortSeq: 1,
+    createdAt: now,
+  };
+  await atomically(deps.db, [
+    deps.db.insert(hdas).values(hda),
+    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.create', targetKind: 'hda', targetId: hda.id }),
+  ]);
+  return { hda, code };
+}
+
+/** A fresh one-time code for an existing HDA (a new machine, or after a revocation). */
+export async function newEnrollment(deps: Deps, user: SessionUser, hdaId: string) {
+  const hda = await ownedHda(deps, user, hdaId);
+  const now = deps.now();
+  const code = newEnrollmentCode();
+  await atomically(deps.db, [
+    deps.db.update(hdas).set({ enrollCodeHash: await sha256Hex(code), enrollExpiresAt: now + deps.config.enrollTtlS * 1000 }).where(eq(hdas.id, hda.id)),
+    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.enrollment_code', targetKind: 'hda', targetId: hda.id }),
+  ]);
+  return { hda, code };
+}
+
+export async function revokeHda(deps: Deps, user: SessionUser, hdaId: string) {
+  const hda = await ownedHda(deps, user, hdaId);
+  const now = deps.now();
+  await atomically(deps.db, [
+    deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, hda.id)),
+    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.revoke', targetKind: 'hda', targetId: hda.id }),
+  ]);
+}
+
+export async function enroll(deps: Deps, req: EnrollRequest): Promise<EnrollResponse> {
+  const now = deps.now();
+  const codeHash = await sha256Hex(normalizeCode(req.code));
+  const [hda] = await deps.db
+    .select()
+    .from(hdas)
+    .where(and(eq(hdas.enrollCodeHash, codeHash), gt(hdas.enrollExpiresAt, now)))
+    .limit(1);
+  if (!hda) throw unauthorized('enrollment code is unknown, used or expired');
+  const token = `${hda.id}.${randomToken(32)}`;
+  const [updated] = (await atomically(deps.db, [
+    deps.db
+      .update(hdas)
+      // The code is spent in the same statement that checks it, so two enrollments cannot both win.
+      .set({
+        tokenHash: await sha256Hex(token),
+        enrollCodeHash: null,
+        enrollExpiresAt: null,
+        enrolledAt: now,
+        revokedAt: null,
+        hostname: req.hostname,
+        lastSeenAt: now,
+        factsJson: req.facts ? JSON.stringify(req.facts) : hda.factsJson,
+      })
+      .where(and(eq(hdas.id, hda.id), eq(hdas.enrollCodeHash, codeHash)))
+      .returning({ id: hdas.id }),
+    auditStatement(deps.db, now, { actorId: hda.id, actorKind: 'agent', action: 'hda.enroll', targetKind: 'hda', targetId: hda.id, detail: { hostname: req.hostname } }),
+  ])) as [Array<{ id: string }>];
+  if (updated.length === 0) throw unauthorized('enrollment code is unknown, used or expired');
+  return { hda_id: hda.id, token, domain: hda.domain, name: hda.name, keys: (await loadJwks(deps.db)) as EnrollResponse['keys'] };
+}
+
+/** Splits `<hda id>.<secret>`; the secret is checked against the stored hash by the caller's query. */
+export function parseAgentToken(header: string | undefined): { hdaId: string; token: string } | null {
+  const m = header ? /^Bearer\s+([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,})$/i.exec(header) : null;
+  return m ? { hdaId: m[1], token: `${m[1]}.${m[2]}` } : null;
+}
+
+export async function authenticateAgent(deps: Deps, header: string | undefined): Promise<AgentIdentity> {
+  const parsed = parseAgentToken(header);
+  if (!parsed) throw unauthorized('agent token required');
+  const [row] = await deps.db
+    .select({ tokenHash: hdas.tokenHash, lastSeenAt: hdas.lastSeenAt, stateHash: hdas.stateHash })
+    .from(hdas)
+    .where(and(eq(hdas.id, parsed.hdaId), isNull(hdas.revokedAt)))
+    .limit(1);
+  if (!row?.tokenHash || !timingSafeEqualText(row.tokenHash, await sha256Hex(parsed.token))) throw unauthorized('agent token is invalid or revoked');
+  return { hdaId: parsed.hdaId, lastSeenAt: row.lastSeenAt, stateHash: row.stateHash };
+}
+
+/** Stores facts and app states only when they changed, else refreshes last_seen at most once a minute. */
+export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: HeartbeatInput): Promise<{ wrote: boolean }> {
+  const now = deps.now();
+  const facts = beat.facts ? JSON.stringify(beat.facts) : null;
+  const appStates = beat.apps ? JSON.stringify(beat.apps) : null;
+  const hash = await sha256Hex(`${facts}\n${appStates}`);
+  if (hash !== agent.stateHash) {
+    await deps.db
+      .update(hdas)
+      .set({ lastSeenAt: now, stateHash: hash, ...(facts ? { factsJson: facts } : {}), ...(appStates ? { appsJson: appStates } : {}) })
+      .where(eq(hdas.id, agent.hdaId));
+    return { wrote: true };
+  }
+  if (agent.lastSeenAt && now - agent.lastSeenAt < deps.config.heartbeatMinWriteS * 1000) return { wrote: false };
+  await deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, agent.hdaId));
+  return { wrote: true };
+}

@@ -1,0 +1,297 @@
+/**
+ * Installs and the actions on them. Each request records a deployment (the history that makes
+ * rollback possible) and queues one task for the HDA's agent, in one atomic batch.
+ */
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { AppVersionContent, TaskInstallInfo, TaskKind, TaskPayload } from '../../core/protocol';
+import { apps, appVersions, deployments, hdas, installs } from '../../db/schema';
+import type { InstallState } from '../../db/schema';
+import type { Deps, SessionUser } from '../context';
+import { atomically, isUniqueViolation } from '../db';
+import { badRequest, conflict, notFound } from '../errors';
+import { hdaKey } from '../waker';
+import { auditStatement } from './audit';
+import { findApp, findVersion, type VersionRow } from './catalog';
+import { ownedHda, type HdaRow } from './hdas';
+import { insertTaskStatement } from './queue';
+
+export type InstallRow = typeof installs.$inferSelect;
+export type DeploymentRow = typeof deployments.$inferSelect;
+
+export const BASE_PORT = 35000;
+const MAX_PORT = 65535;
+
+/** Rules an owner may waive for one install; script steps the agent cannot run are never waivable. */
+export const WAIVABLE_RULES = [
+  'privileged',
+  'host-network',
+  'host-pid',
+  'host-ipc',
+  'cap-add',
+  'devices',
+  'docker-socket',
+  'bind-outside-app',
+  'build-outside-app',
+  'low-host-port',
+  'fixed-host-port',
+  'no-host-port',
+] as const;
+
+interface Finding {
+  severity: string;
+  rule: string;
+  message: string;
+  line?: number;
+  text?: string;
+}
+
+/** Refuses a version whose blocking findings are not all waived by the install's exceptions. */
+export function assertInstallable(version: VersionRow, exceptions: string[]): void {
+  const findings = JSON.parse(version.findingsJson) as Finding[];
+  const blocking = findings.filter((f) => (f.severity === 'error' || f.severity === 'review') && !exceptions.includes(f.rule));
+  if (blocking.length > 0) {
+    const first = blocking[0];
+    const where = first.line ? ` (line ${first.line}: ${first.text ?? ''})` : '';
+    throw conflict(`version ${version.version} needs review before it can be installed: ${first.message}${where}`, { findings: blocking });
+  }
+}
+
+export async function ownedInstall(deps: Deps, user: SessionUser, installId: string): Promise<{ install: InstallRow; hda: HdaRow }> {
+  const [row] = await deps.db.select({ install: installs, hda: hdas }).from(installs).innerJoin(hdas, eq(hdas.id, installs.hdaId)).where(eq(installs.id, installId)).limit(1);
+  if (!row || (user.role !== 'admin' && row.hda.ownerId !== user.id)) throw notFound('install');
+  return row;
+}
+
+function installInfo(install: InstallRow, hda: HdaRow): TaskInstallInfo {
+  return {
+    id: install.id,
+    identifier: install.identifier,
+    hostname: install.hostname,
+    host_port: install.hostPort,
+    domain: hda.domain,
+    policy_exceptions: JSON.parse(install.policyExceptionsJson) as string[],
+  };
+}
+
+function versionPayload(version: VersionRow) {
+  return { version: JSON.parse(version.contentJson) as AppVersionContent, signature: version.signature, key_id: version.keyId };
+}
+
+/** The lowest free port when the per-HDA counter has run past the top of the range. */
+async function freePort(deps: Deps, hdaId: string): Promise<number> {
+  const rows = await deps.db.select({ port: installs.hostPort }).from(installs).where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
+  const used = new Set(rows.map((r) => r.port));
+  for (let port = BASE_PORT + 1; port <= MAX_PORT; port++) if (!used.has(port)) return port;
+  throw conflict('this HDA has no free host port left');
+}
+
+export interface InstallRequest {
+  app: string;
+  version?: string;
+  policy_exceptions?: string[];
+}
+
+export async function createInstall(deps: Deps, user: SessionUser, hdaId: string, req: InstallRequest) {
+  const hda = await ownedHda(deps, user, hdaId);
+  if (hda.revokedAt) throw conflict('this HDA has been revoked; enroll it again first');
+  const app = await findApp(deps, req.app);
+  const version = await findVersion(deps, app.id, req.version);
+  const exceptions = [...new Set(req.policy_exceptions ?? [])];
+  assertInstallable(version, exceptions);
+
+  const identifier = app.slug;
+  const [existing] = await deps.db
+    .select({ id: installs.id })
+    .from(installs)
+    .where(and(eq(installs.hdaId, hda.id), eq(installs.identifier, identifier), ne(installs.state, 'removed')))
+    .limit(1);
+  if (existing) throw conflict(`'${identifier}' is already installed on this HDA`, { install_id: existing.id });
+
+  // A concurrent install may take the same port: the unique index refuses it and we try the next one.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [fresh] = await deps.db.select({ seq: hdas.nextPortSeq }).from(hdas).where(eq(hdas.id, hda.id));
+    const port = BASE_PORT + fresh.seq <= MAX_PORT ? BASE_PORT + fresh.seq : await freePort(deps, hda.id);
+    try {
+      return await insertInstall(deps, user, hda, app.id, version, identifier, port, exceptions);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const [taken] = await deps.db
+        .select({ id: installs.id })
+        .from(installs)
+        .where(and(eq(installs.hdaId, hda.id), eq(installs.identifier, identifier), ne(installs.state, 'removed')))
+        .limit(1);
+      if (taken) throw conflict(`'${identifier}' is already installed on this HDA`, { install_id: taken.id });
+    }
+  }
+  throw conflict('could not allocate a host port; try again');
+}
+
+async function insertInstall(
+  deps: Deps,
+  user: SessionUser,
+  hda: HdaRow,
+  appId: number,
+  version: VersionRow,
+  identifier: string,
+  port: number,
+  exceptions: string[],
+) {
+  const now = deps.now();
+  const install: InstallRow = {
+    id: crypto.randomUUID(),
+    hdaId: hda.id,
+    appId,
+    identifier,
+    hostname: `${identifier}.${hda.domain}`,
+    hostPort: port,
+    desiredState: 'running',
+    state: 'installing',
+    versionId: version.id,
+    currentDeploymentId: null,
+    policyExceptionsJson: JSON.stringify(exceptions),
+    createdBy: user.id,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const deployment = newDeployment(install.id, version.id, 'install', user.id, now);
+  const payload: TaskPayload = { install: installInfo(install, hda), ...versionPayload(version) };
+  const taskId = crypto.randomUUID();
+  const statements = [
+    deps.db.update(hdas).set({ nextPortSeq: sql`max(${hdas.nextPortSeq}, ${port - BASE_PORT}) + 1` }).where(eq(hdas.id, hda.id)),
+    deps.db.insert(installs).values(install),
+    deps.db.insert(deployments).values(deployment),
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install', payload }, now),
+    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'install.create', targetKind: 'install', targetId: install.id, detail: { app: identifier, version: version.version, hda: hda.id } }),
+    ...exceptions.map((rule) =>
+      auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'policy.exception', targetKind: 'install', targetId: install.id, detail: { rule } }),
+    ),
+  ];
+  await atomically(deps.db, statements);
+  deps.waker.notify(hdaKey(hda.id));
+  return { install, deployment, taskId };
+}
+
+function newDeployment(installId: string, versionId: string, action: DeploymentRow['action'], by: string, at: number, rollbackOf: string | null = null): DeploymentRow {
+  return {
+    id: crypto.randomUUID(),
+    installId,
+    versionId,
+    action,
+    status: 'pending',
+    renderedCompose: null,
+    imagesJson: null,
+    rollbackOf,
+    detail: null,
+    createdBy: by,
+    createdAt: at,
+    finishedAt: null,
+  };
+}
+
+export interface ActionRequest {
+  action: 'uninstall' | 'start' | 'stop' | 'restart' | 'update' | 'rollback';
+  version?: string;
+  deployment?: string;
+  purge?: boolean;
+}
+
+const STATE_DURING: Partial<Record<ActionRequest['action'], InstallState>> = {
+  uninstall: 'uninstalling',
+  update: 'updating',
+  rollback: 'updating',
+};
+const DESIRED_AFTER: Record<ActionRequest['action'], InstallRow['desiredState']> = {
+  uninstall: 'removed',
+  stop: 'stopped',
+  start: 'running',
+  restart: 'running',
+  update: 'running',
+  rollback: 'running',
+};
+
+export async function performAction(deps: Deps, user: SessionUser, installId: string, req: ActionRequest) {
+  const { install, hda } = await ownedInstall(deps, user, installId);
+  if (install.state === 'removed') throw conflict('this install has been removed');
+  const [current] = await deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
+  const exceptions = JSON.parse(install.policyExceptionsJson) as string[];
+
+  let target: VersionRow = current;
+  let rollbackOf: string | null = null;
+  let previous: TaskPayload['previous'];
+  if (req.action === 'update') {
+    target = await findVersion(deps, install.appId, req.version);
+    assertInstallable(target, exceptions);
+    if (install.currentDeploymentId) previous = { deployment_id: install.currentDeploymentId, ...versionPayload(current) };
+  } else if (req.action === 'rollback') {
+    const to = await rollbackTarget(deps, install, req.deployment);
+    rollbackOf = to.id;
+    [target] = await deps.db.select().from(appVersions).where(eq(appVersions.id, to.versionId));
+    if (install.currentDeploymentId) previous = { deployment_id: install.currentDeploymentId, ...versionPayload(current) };
+  }
+
+  const now = deps.now();
+  const deployment = newDeployment(install.id, target.id, req.action, user.id, now, rollbackOf);
+  const payload: TaskPayload = {
+    install: installInfo(install, hda),
+    ...versionPayload(target),
+    ...(req.action === 'uninstall' ? { purge: !!req.purge } : {}),
+    ...(previous ? { previous } : {}),
+  };
+  const taskId = crypto.randomUUID();
+  const nextState = STATE_DURING[req.action];
+  await atomically(deps.db, [
+    deps.db.insert(deployments).values(deployment),
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: req.action as TaskKind, payload }, now),
+    deps.db
+      .update(installs)
+      .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, ...(nextState ? { state: nextState } : {}) })
+      .where(eq(installs.id, install.id)),
+    auditStatement(deps.db, now, {
+      actorId: user.id,
+      actorKind: 'user',
+      action: `install.${req.action}`,
+      targetKind: 'install',
+      targetId: install.id,
+      detail: { version: target.version, ...(req.purge ? { purge: true } : {}), ...(rollbackOf ? { deployment: rollbackOf } : {}) },
+    }),
+  ]);
+  deps.waker.notify(hdaKey(hda.id));
+  return { deployment, taskId };
+}
+
+/** The deployment a rollback returns to: the one named, or the last good one before the current. */
+async function rollbackTarget(deps: Deps, install: InstallRow, deploymentId?: string): Promise<DeploymentRow> {
+  const good = await deps.db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.installId, install.id), eq(deployments.status, 'succeeded'), inArray(deployments.action, ['install', 'update', 'rollback'])))
+    .orderBy(desc(deployments.createdAt), desc(deployments.id));
+  if (deploymentId) {
+    const named = good.find((d) => d.id === deploymentId);
+    if (!named) throw badRequest('deployment is not a successful deployment of this install');
+    return named;
+  }
+  const currentVersion = good.find((d) => d.id === install.currentDeploymentId)?.versionId ?? install.versionId;
+  const earlier = good.find((d) => d.id !== install.currentDeploymentId && d.versionId !== currentVersion);
+  if (!earlier) throw conflict('there is no earlier deployment to roll back to');
+  return earlier;
+}
+
+export async function listDeployments(deps: Deps, installId: string) {
+  return deps.db
+    .select({ deployment: deployments, version: appVersions.version })
+    .from(deployments)
+    .innerJoin(appVersions, eq(appVersions.id, deployments.versionId))
+    .where(eq(deployments.installId, installId))
+    .orderBy(desc(deployments.createdAt), desc(deployments.id));
+}
+
+export async function installsOfHda(deps: Deps, hdaId: string) {
+  return deps.db
+    .select({ install: installs, app: { slug: apps.slug, name: apps.name }, version: appVersions.version })
+    .from(installs)
+    .innerJoin(apps, eq(apps.id, installs.appId))
+    .innerJoin(appVersions, eq(appVersions.id, installs.versionId))
+    .where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')))
+    .orderBy(installs.identifier);
+}

@@ -1,0 +1,130 @@
+/**
+ * What agents report about a task: progress events (idempotent on (task, seq)) and the final result,
+ * which closes the task, its deployment and moves the install to its new state in one batch.
+ */
+import { and, eq, inArray, max } from 'drizzle-orm';
+import type { TaskEventInput, TaskEventsAck, TaskKind, TaskResultInput } from '../../core/protocol';
+import type { InstallState } from '../../db/schema';
+import { deployments, installs, taskEvents, tasks } from '../../db/schema';
+import type { Deps } from '../context';
+import { atomically } from '../db';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { conflict, notFound } from '../errors';
+import { taskKey } from '../waker';
+import { auditStatement } from './audit';
+
+async function agentTask(deps: Deps, hdaId: string, taskId: string) {
+  const [task] = await deps.db.select().from(tasks).where(and(eq(tasks.id, taskId), eq(tasks.hdaId, hdaId))).limit(1);
+  // Another HDA's task looks exactly like a missing one.
+  if (!task) throw notFound('task');
+  return task;
+}
+
+export async function ingestEvents(deps: Deps, hdaId: string, taskId: string, events: TaskEventInput[]): Promise<TaskEventsAck> {
+  const task = await agentTask(deps, hdaId, taskId);
+  const now = deps.now();
+  const rows = events.map((e) => ({
+    taskId,
+    seq: e.seq,
+    status: e.status,
+    step: e.step ?? null,
+    message: e.message,
+    dataJson: e.data === undefined ? null : JSON.stringify(e.data),
+    at: now,
+  }));
+  const insert = deps.db.insert(taskEvents).values(rows).onConflictDoNothing().returning({ seq: taskEvents.seq });
+  // News from the agent keeps its lease alive.
+  const statements =
+    task.state === 'claimed'
+      ? [insert, deps.db.update(tasks).set({ leaseUntil: now + deps.config.leaseS * 1000 }).where(and(eq(tasks.id, taskId), eq(tasks.state, 'claimed')))]
+      : [insert];
+  const [inserted] = (await atomically(deps.db, statements)) as [Array<{ seq: number }>];
+  const [{ last }] = await deps.db.select({ last: max(taskEvents.seq) }).from(taskEvents).where(eq(taskEvents.taskId, taskId));
+  if (inserted.length > 0) deps.waker.notify(taskKey(taskId));
+  return { accepted: inserted.length, duplicates: rows.length - inserted.length, last_seq: last ?? 0 };
+}
+
+/** The install's state after a task of `kind` ended. */
+function installStateAfter(kind: TaskKind, result: TaskResultInput): InstallState {
+  if (result.state === 'succeeded') {
+    if (kind === 'stop') return 'stopped';
+    if (kind === 'uninstall') return 'removed';
+    return 'running';
+  }
+  switch (result.app_state) {
+    case 'running':
+      return 'running'; // e.g. a failed update the agent rolled back
+    case 'stopped':
+    case 'exited':
+      return 'stopped';
+    case 'removed':
+      return 'removed';
+    default:
+      return 'failed';
+  }
+}
+
+const VERSION_CHANGING: TaskKind[] = ['install', 'update', 'rollback'];
+
+export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: string }> {
+  const task = await agentTask(deps, hdaId, taskId);
+  if (task.state === result.state) return { state: task.state }; // a re-sent result: already recorded
+  if (task.state !== 'claimed' && task.state !== 'queued') {
+    throw conflict(`task is already ${task.state}`);
+  }
+  const now = deps.now();
+  const kind = task.kind as TaskKind;
+  const detail = result.detail.slice(0, 4000);
+  const statements: BatchItem<'sqlite'>[] = [
+    deps.db
+      .update(tasks)
+      .set({ state: result.state, detail, failedStep: result.step ?? null, finishedAt: now, leaseUntil: null })
+      .where(and(eq(tasks.id, taskId), inArray(tasks.state, ['queued', 'claimed'])))
+      .returning({ id: tasks.id }),
+    auditStatement(deps.db, now, {
+      actorId: hdaId,
+      actorKind: 'agent',
+      action: `task.${result.state}`,
+      targetKind: 'task',
+      targetId: taskId,
+      detail: { kind, step: result.step ?? null },
+    }),
+  ];
+  if (task.deploymentId) {
+    statements.push(
+      deps.db
+        .update(deployments)
+        .set({
+          status: result.state,
+          detail,
+          finishedAt: now,
+          ...(result.rendered_compose ? { renderedCompose: result.rendered_compose } : {}),
+          ...(result.images ? { imagesJson: JSON.stringify(result.images) } : {}),
+        })
+        .where(eq(deployments.id, task.deploymentId)),
+    );
+  }
+  if (task.installId) {
+    const becomesCurrent = result.state === 'succeeded' && VERSION_CHANGING.includes(kind) && task.deploymentId;
+    const versionId = becomesCurrent ? await deploymentVersion(deps, task.deploymentId!) : null;
+    statements.push(
+      deps.db
+        .update(installs)
+        .set({
+          state: installStateAfter(kind, result),
+          updatedAt: now,
+          ...(becomesCurrent ? { currentDeploymentId: task.deploymentId!, ...(versionId ? { versionId } : {}) } : {}),
+        })
+        .where(eq(installs.id, task.installId)),
+    );
+  }
+  const [updated] = (await atomically(deps.db, statements)) as [Array<{ id: string }>];
+  if (updated.length === 0) throw conflict('task was finished by another report');
+  deps.waker.notify(taskKey(taskId));
+  return { state: result.state };
+}
+
+async function deploymentVersion(deps: Deps, deploymentId: string): Promise<string | null> {
+  const [row] = await deps.db.select({ versionId: deployments.versionId }).from(deployments).where(eq(deployments.id, deploymentId)).limit(1);
+  return row?.versionId ?? null;
+}

@@ -1,0 +1,128 @@
+/** How rows look in API responses: ISO times, parsed JSON, no secrets (token and code hashes stay in). */
+import type { HostFacts, AppStatus } from '../core/protocol';
+import type { Deps } from './context';
+import type { AppRow, VersionRow } from './services/catalog';
+import type { HdaRow } from './services/hdas';
+import type { DeploymentRow, InstallRow } from './services/installs';
+import type { tasks, taskEvents } from '../db/schema';
+
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+
+export function appView(app: AppRow) {
+  return { slug: app.slug, name: app.name, description: app.description, homepage: app.homepage, created_at: iso(app.createdAt) };
+}
+
+export function versionView(v: VersionRow, opts: { full?: boolean } = {}) {
+  const content = JSON.parse(v.contentJson);
+  return {
+    id: v.id,
+    version: v.version,
+    kind: v.kind,
+    status: v.status,
+    findings: JSON.parse(v.findingsJson),
+    created_at: iso(v.createdAt),
+    key_id: v.keyId,
+    ...(opts.full
+      ? {
+          normalized_compose: content.compose,
+          files: content.files,
+          steps: content.steps,
+          install_script: v.installScript,
+          uninstall_script: v.uninstallScript,
+          compose: v.composeOriginal,
+          signature: v.signature,
+        }
+      : {}),
+  };
+}
+
+export function hdaView(deps: Deps, h: HdaRow) {
+  const online = !!h.lastSeenAt && deps.now() - h.lastSeenAt < deps.config.onlineWindowS * 1000 && !h.revokedAt;
+  return {
+    id: h.id,
+    name: h.name,
+    domain: h.domain,
+    tags: JSON.parse(h.tagsJson) as string[],
+    status: h.revokedAt ? 'revoked' : !h.enrolledAt ? 'pending' : online ? 'online' : 'offline',
+    online,
+    enrolled_at: iso(h.enrolledAt),
+    enrollment_expires_at: h.enrollCodeHash ? iso(h.enrollExpiresAt) : null,
+    revoked_at: iso(h.revokedAt),
+    last_seen_at: iso(h.lastSeenAt),
+    hostname: h.hostname,
+    facts: (h.factsJson ? JSON.parse(h.factsJson) : null) as HostFacts | null,
+  };
+}
+
+export function appStatesOf(h: HdaRow): Map<string, AppStatus> {
+  const list = (h.appsJson ? JSON.parse(h.appsJson) : []) as AppStatus[];
+  return new Map(list.map((a) => [a.identifier, a]));
+}
+
+export function installView(i: InstallRow, extra: { app?: { slug: string; name: string }; version?: string; runtime?: AppStatus | null } = {}) {
+  return {
+    id: i.id,
+    hda_id: i.hdaId,
+    identifier: i.identifier,
+    hostname: i.hostname,
+    url: `http://${i.hostname}/`,
+    host_port: i.hostPort,
+    state: i.state,
+    desired_state: i.desiredState,
+    version_id: i.versionId,
+    current_deployment_id: i.currentDeploymentId,
+    policy_exceptions: JSON.parse(i.policyExceptionsJson) as string[],
+    created_at: iso(i.createdAt),
+    updated_at: iso(i.updatedAt),
+    ...(extra.app ? { app: extra.app } : {}),
+    ...(extra.version ? { version: extra.version } : {}),
+    ...(extra.runtime !== undefined ? { runtime: extra.runtime } : {}),
+  };
+}
+
+export function deploymentView(d: DeploymentRow, version?: string) {
+  return {
+    id: d.id,
+    install_id: d.installId,
+    version_id: d.versionId,
+    ...(version ? { version } : {}),
+    action: d.action,
+    status: d.status,
+    rollback_of: d.rollbackOf,
+    detail: d.detail,
+    rendered_compose: d.renderedCompose,
+    images: d.imagesJson ? JSON.parse(d.imagesJson) : null,
+    created_by: d.createdBy,
+    created_at: iso(d.createdAt),
+    finished_at: iso(d.finishedAt),
+  };
+}
+
+export function taskView(t: typeof tasks.$inferSelect) {
+  return {
+    id: t.id,
+    hda_id: t.hdaId,
+    install_id: t.installId,
+    deployment_id: t.deploymentId,
+    kind: t.kind,
+    state: t.state,
+    attempts: t.attempts,
+    detail: t.detail,
+    failed_step: t.failedStep,
+    lease_until: iso(t.leaseUntil),
+    created_at: iso(t.createdAt),
+    claimed_at: iso(t.claimedAt),
+    finished_at: iso(t.finishedAt),
+  };
+}
+
+export function eventView(e: typeof taskEvents.$inferSelect) {
+  return {
+    seq: e.seq,
+    status: e.status,
+    step: e.step,
+    message: e.message,
+    data: e.dataJson ? JSON.parse(e.dataJson) : null,
+    at: iso(e.at),
+  };
+}
