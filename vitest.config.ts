@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      'test/workers/vitest.config.ts',
       {
         test: {
           name: 'unit',
