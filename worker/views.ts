@@ -80,9 +80,11 @@ export function installView(i: InstallRow, extra: { app?: { slug: string; name: 
   };
 }
 
-export function deploymentView(d: DeploymentRow, version?: string) {
+export function deploymentView(d: DeploymentRow, version?: string, extra: { taskId?: string | null; createdByEmail?: string | null } = {}) {
   return {
     id: d.id,
+    ...(extra.taskId !== undefined ? { task_id: extra.taskId } : {}),
+    ...(extra.createdByEmail !== undefined ? { created_by_email: extra.createdByEmail } : {}),
     install_id: d.installId,
     version_id: d.versionId,
     ...(version ? { version } : {}),

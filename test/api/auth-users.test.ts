@@ -11,7 +11,7 @@ describe('login and sessions', () => {
   it('logs in with the seeded admin and sets an HttpOnly SameSite cookie', async () => {
     const res = await plane.request('POST', '/api/auth/login', { body: ADMIN });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body.user).toMatchObject({ email: ADMIN.email, role: 'admin' });
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/hda_session=/);
@@ -113,7 +113,7 @@ describe('users', () => {
     const admin = await plane.login(ADMIN.email, ADMIN.password);
     const bad = await plane.request('POST', '/api/users', { token: admin, raw: '{"email": ' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toBe('bad_request');
+    expect(((await bad.json()) as { error: string }).error).toBe('bad_request');
     const huge = await plane.request('POST', '/api/users', { token: admin, raw: JSON.stringify({ email: 'a'.repeat(2 * 1024 * 1024) }) });
     expect(huge.status).toBe(413);
   });

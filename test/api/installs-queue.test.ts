@@ -77,6 +77,12 @@ describe('installs', () => {
       const r = await plane.json(method, path, { token: intruder.token, body });
       expect(r.status, path).toBe(404);
     }
+    expect((await plane.json('GET', '/api/installs', { token: intruder.token })).body.installs).toEqual([]);
+    const mine = (await plane.json('GET', '/api/installs', { token: owner.token })).body.installs;
+    expect(mine.map((i: { id: string; hda: { id: string } }) => [i.id, i.hda.id])).toEqual([[id, hdaId]]);
+    const [dep] = (await plane.json('GET', `/api/installs/${id}/deployments`, { token: owner.token })).body.deployments;
+    expect(dep.task_id).toBe(created.body.task.id);
+    expect(dep.created_by_email).toMatch(/^owner\d+@example.com$/);
   });
 });
 

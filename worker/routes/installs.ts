@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { apps, appVersions } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
-import { createInstall, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
+import { createInstall, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
 import { appStatesOf, deploymentView, installView } from '../views';
 import { Id, Slug } from '../validation';
 
@@ -79,6 +79,14 @@ installRoutes.openapi(
     const deps = c.get('deps');
     const { install } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
     const rows = await listDeployments(deps, install.id);
-    return send(c, { deployments: rows.map((r) => deploymentView(r.deployment, r.version)) });
+    return send(c, { deployments: rows.map((r) => deploymentView(r.deployment, r.version, { taskId: r.taskId, createdByEmail: r.createdByEmail })) });
+  },
+);
+
+installRoutes.openapi(
+  createRoute({ method: 'get', path: '/api/installs', tags: ['installs'], responses: { 200: jsonContent(Obj('Installs'), 'Every live install on your HDAs'), 401: errorResponses[401] } }),
+  async (c) => {
+    const rows = await installsOfUser(c.get('deps'), currentUser(c));
+    return send(c, { installs: rows.map((r) => ({ ...installView(r.install, { app: r.app, version: r.version }), hda: r.hda })) });
   },
 );

@@ -4,7 +4,7 @@
  */
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { AppVersionContent, TaskInstallInfo, TaskKind, TaskPayload } from '../../core/protocol';
-import { apps, appVersions, deployments, hdas, installs } from '../../db/schema';
+import { apps, appVersions, deployments, hdas, installs, tasks, users } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
 import { atomically, isUniqueViolation } from '../db';
@@ -279,11 +279,26 @@ async function rollbackTarget(deps: Deps, install: InstallRow, deploymentId?: st
 
 export async function listDeployments(deps: Deps, installId: string) {
   return deps.db
-    .select({ deployment: deployments, version: appVersions.version })
+    .select({ deployment: deployments, version: appVersions.version, taskId: tasks.id, createdByEmail: users.email })
     .from(deployments)
     .innerJoin(appVersions, eq(appVersions.id, deployments.versionId))
+    .leftJoin(tasks, eq(tasks.deploymentId, deployments.id))
+    .leftJoin(users, eq(users.id, deployments.createdBy))
     .where(eq(deployments.installId, installId))
     .orderBy(desc(deployments.createdAt), desc(deployments.id));
+}
+
+/** Every live install the user may see, across their HDAs. */
+export async function installsOfUser(deps: Deps, user: SessionUser) {
+  const live = ne(installs.state, 'removed');
+  return deps.db
+    .select({ install: installs, app: { slug: apps.slug, name: apps.name }, version: appVersions.version, hda: { id: hdas.id, name: hdas.name } })
+    .from(installs)
+    .innerJoin(hdas, eq(hdas.id, installs.hdaId))
+    .innerJoin(apps, eq(apps.id, installs.appId))
+    .innerJoin(appVersions, eq(appVersions.id, installs.versionId))
+    .where(user.role === 'admin' ? live : and(live, eq(hdas.ownerId, user.id)))
+    .orderBy(hdas.name, installs.identifier);
 }
 
 export async function installsOfHda(deps: Deps, hdaId: string) {
