@@ -8,7 +8,7 @@
  *   ready         installable as is (warnings and info findings may remain)
  */
 import type { AppVersionContent } from '../protocol';
-import { normalizeCompose, type ComposeDoc } from './compose';
+import { normalizeCompose, parseCompose, type ComposeDoc } from './compose';
 import { CatalogError } from './errors';
 import { resolveHostPath, VIRTUAL_APP_DIR } from './mounts';
 import { isWithin, normalizePosix } from './paths';
@@ -16,7 +16,6 @@ import { SAMPLE_INSTALL_VARS } from './placeholders';
 import { checkPolicy, POLICY_RULES } from './policy';
 import { renderCompose } from './render';
 import { parseInstallScript } from './script';
-import { parseCompose } from './compose';
 import type { Finding, VersionStatus } from './types';
 
 export interface NormalizeInput {

@@ -13,6 +13,8 @@ import type { Finding } from './types';
 export const COMPOSE_FILE_NAMES = ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'];
 export const SUPPORTED_STEP_KINDS = ['write-file', 'download', 'chmod', 'mkdir', 'compose-up', 'compose-down'] as const;
 export const MAX_SCRIPT_BYTES = 512 * 1024;
+/** Files Compose reads on its own from the project folder: they would change the app behind the policy's back. */
+const COMPOSE_CONTROL_FILES = /^(docker-compose|compose)\.override\.ya?ml$|^\.env$/;
 
 export function isSupportedStep(step: ScriptStep): boolean {
   return (SUPPORTED_STEP_KINDS as readonly string[]).includes(step.kind);
@@ -145,7 +147,7 @@ function heredocStep(ll: LogicalLine, command: string, result: ParsedScript): vo
   }
   // `cat > FILE << 'EOF'` or `cat << 'EOF' > FILE`, nothing else on the line.
   const withoutHeredoc = command.replace(/<<-?[ \t]*('[^']*'|"[^"]*"|\\?[A-Za-z0-9_.\-]+)/, ' ').trim();
-  const m = /^cat\s*(>>?)\s*(\S+)$/.exec(withoutHeredoc) ?? /^cat\s+(>>?)\s*(\S+)$/.exec(withoutHeredoc);
+  const m = /^cat\s*(>>?)\s*("[^"]*"|'[^']*'|\S+)$/.exec(withoutHeredoc);
   if (!m || ll.heredocs.length > 1) {
     return unsupported(result, ll, /\bmysql\b/.test(command) ? 'mysql-import' : 'unsupported', 'feeds a here-document to a command other than `cat > FILE`', { body_line: h.bodyLine, end_line: h.endLine });
   }
@@ -165,6 +167,10 @@ function heredocStep(ll: LogicalLine, command: string, result: ParsedScript): vo
       line: h.bodyLine + idx,
       text: h.body.split('\n')[idx],
     });
+  }
+  if (COMPOSE_CONTROL_FILES.test(rel.path)) {
+    result.findings.push({ severity: 'error', rule: 'file-path', message: `line ${ll.line}: "${rel.path}" is read by Compose itself (overrides or variables) and would bypass the checked compose file`, line: ll.line, text: textOf(ll) });
+    return;
   }
   const isCompose = COMPOSE_FILE_NAMES.includes(rel.path);
   if (isCompose) {
