@@ -1,0 +1,76 @@
+/**
+ * The Apache vhost of one app, from Amahi's app-container template (misc/webapps/app-container.conf):
+ * ServerName <identifier>, ServerAlias <identifier>.<domain>, ProxyPreserveHost, ProxyPass and
+ * ProxyPassReverse to the app's host port, logs in the app folder. Every value is validated as a whole
+ * value before it is written, so nothing can add an Apache directive.
+ * Differences from the template, on purpose: 127.0.0.1 instead of localhost (localhost may resolve to
+ * ::1 where Docker publishes nothing), quoted log paths, and `ProxyVia On`, whose Via header lets the
+ * probe tell this vhost's answer from a default vhost's.
+ */
+import { hostnameProblem, webappPathProblem } from '../../core/catalog/placeholders';
+
+export interface VhostInput {
+  identifier: string;
+  domain: string;
+  /** The install's hostname; an extra alias when it is not <identifier>.<domain>. */
+  hostname?: string;
+  hostPort: number;
+  appDir: string;
+  /** The port Apache listens on for these vhosts (80 on an HDA). */
+  listenPort: number;
+  installId?: string;
+}
+
+export class VhostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VhostError';
+  }
+}
+
+export function vhostFileName(identifier: string): string {
+  const p = hostnameProblem(identifier, true);
+  if (p) throw new VhostError(`identifier ${JSON.stringify(identifier)} ${p}`);
+  return `hda-app-${identifier}.conf`;
+}
+
+function checkPort(name: string, p: number): void {
+  if (!Number.isInteger(p) || p < 1 || p > 65535) throw new VhostError(`${name} must be a port number, got ${JSON.stringify(p)}`);
+}
+
+export function renderVhost(v: VhostInput): string {
+  const idProblem = hostnameProblem(v.identifier, true);
+  if (idProblem) throw new VhostError(`identifier ${JSON.stringify(v.identifier)} ${idProblem}`);
+  const domainProblem = hostnameProblem(v.domain);
+  if (domainProblem) throw new VhostError(`domain ${JSON.stringify(v.domain)} ${domainProblem}`);
+  if (v.hostname !== undefined) {
+    const hp = hostnameProblem(v.hostname);
+    if (hp) throw new VhostError(`hostname ${JSON.stringify(v.hostname)} ${hp}`);
+  }
+  const dirProblem = webappPathProblem(v.appDir);
+  if (dirProblem) throw new VhostError(`app folder ${JSON.stringify(v.appDir)} ${dirProblem}`);
+  checkPort('host port', v.hostPort);
+  checkPort('Apache port', v.listenPort);
+  if (v.installId !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(v.installId)) throw new VhostError('install id has unexpected characters');
+
+  const fqdn = `${v.identifier}.${v.domain}`;
+  const aliases = [fqdn, ...(v.hostname && v.hostname !== fqdn && v.hostname !== v.identifier ? [v.hostname] : [])];
+  return [
+    `# Written by hda-agent${v.installId ? ` for install ${v.installId}` : ''}; rewritten on every install, removed on uninstall.`,
+    `<VirtualHost *:${v.listenPort}>`,
+    '',
+    `\tServerName ${v.identifier}`,
+    `\tServerAlias ${aliases.join(' ')}`,
+    '',
+    '\tProxyPreserveHost On',
+    '\tProxyVia On',
+    '',
+    `\tProxyPass / http://127.0.0.1:${v.hostPort}/`,
+    `\tProxyPassReverse / http://127.0.0.1:${v.hostPort}/`,
+    '',
+    `\tErrorLog "${v.appDir}/logs/error_log"`,
+    `\tCustomLog "${v.appDir}/logs/access_log" combined env=!dontlog`,
+    '</VirtualHost>',
+    '',
+  ].join('\n');
+}

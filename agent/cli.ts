@@ -1,0 +1,94 @@
+/**
+ * hda-agent: enroll this HDA with a control plane, run the agent, or show its status.
+ * Every setting is a flag or an environment variable (see `hda-agent --help`).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, SETTINGS, settingsHelp } from './config';
+import { runAgent } from './agent';
+import { enrollCommand } from './commands/enroll';
+import { statusCommand } from './commands/status';
+import { createLogger } from './log';
+import { AGENT_VERSION } from './version';
+
+const USAGE: Record<string, string> = {
+  main: `hda-agent ${AGENT_VERSION}: the HDA agent of the Amahi container-app control plane
+
+Usage:
+  hda-agent enroll --server URL --code CODE [--state-dir DIR]   enroll this machine, store its token
+  hda-agent run [options]                                        poll for tasks and run them until stopped
+  hda-agent status [--json] [options]                            what the agent knows (never the token)
+  hda-agent <command> --help                                     help for a command
+
+Options (flag, environment variable, meaning):
+${settingsHelp()}`,
+  enroll: `Usage: hda-agent enroll --server URL --code CODE [--state-dir DIR]
+
+Trades the one-time enrollment code shown by the control plane for this HDA's agent token. The token
+is written to <state-dir>/token (mode 600) and the catalog publisher keys are pinned in keys.json.`,
+  run: `Usage: hda-agent run [options]
+
+Long-polls the control plane for tasks and runs them (install, update, rollback, uninstall, start,
+stop, restart), sending heartbeats meanwhile. SIGTERM stops polling and lets the task in hand finish
+(--shutdown-grace seconds), then hands it back. A second SIGTERM stops it between two steps at once.
+
+Options:
+${settingsHelp()}`,
+  status: `Usage: hda-agent status [--json] [options]
+
+Prints the enrollment (never the token), Docker and Compose, tasks in hand, events not yet
+acknowledged and the state of every app this agent installed.`,
+};
+
+export async function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, code: { type: 'string' }, json: { type: 'boolean' }, version: { type: 'boolean' } };
+  for (const s of SETTINGS) options[s.flag] = { type: s.key === 'allowUnsigned' ? 'boolean' : 'string' };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    out(`${(e as Error).message}\n\n${USAGE.main}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.version) {
+    out(AGENT_VERSION);
+    return 0;
+  }
+  if (!command || !(command in USAGE) || command === 'main') {
+    out(USAGE.main);
+    return values.help ? 0 : 2;
+  }
+  if (values.help) {
+    out(USAGE[command]);
+    return 0;
+  }
+  const flags = values as Record<string, string | boolean | undefined>;
+  let config;
+  try {
+    config = loadConfig(flags);
+  } catch (e) {
+    out(`configuration error: ${(e as Error).message}`);
+    return 2;
+  }
+  try {
+    switch (command) {
+      case 'enroll':
+        if (!values.code || !config.server) {
+          out(`enroll needs --server and --code\n\n${USAGE.enroll}`);
+          return 2;
+        }
+        await enrollCommand(config, String(values.code), out);
+        return 0;
+      case 'run':
+        await runAgent(config, createLogger(config.logLevel));
+        return 0;
+      case 'status':
+        return await statusCommand(config, values.json === true, out);
+    }
+  } catch (e) {
+    out(`hda-agent ${command}: ${(e as Error).message}`);
+    return 1;
+  }
+  return 2;
+}

@@ -1,0 +1,150 @@
+/**
+ * The agent side of protocol v1 (core/protocol.ts) over HTTP(S) with the bearer agent token.
+ * Errors say whether a retry can help: network trouble, 5xx, 408 and 429 can; other 4xx cannot.
+ */
+import type {
+  ClaimedTask,
+  EnrollRequest,
+  EnrollResponse,
+  HeartbeatInput,
+  HeartbeatResponse,
+  TaskEventInput,
+  TaskEventsAck,
+  TaskResultInput,
+  TasksResponse,
+} from '../core/protocol';
+import { MAX_POLL_WAIT_S } from '../core/protocol';
+import { AGENT_VERSION } from './version';
+
+export interface ProtocolClient {
+  pollTasks(waitS: number, signal?: AbortSignal): Promise<ClaimedTask[]>;
+  postEvents(taskId: string, events: TaskEventInput[]): Promise<TaskEventsAck>;
+  postResult(taskId: string, result: TaskResultInput): Promise<void>;
+  /** Hands a claimed task back to the queue (an agent stopping before it finished the work). */
+  releaseTask(taskId: string): Promise<boolean>;
+  heartbeat(input: HeartbeatInput): Promise<HeartbeatResponse>;
+}
+
+export class ProtocolError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+  get retryable(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 408 || this.status === 429;
+  }
+}
+
+export function isRetryable(e: unknown): boolean {
+  return e instanceof ProtocolError ? e.retryable : true;
+}
+
+async function request<T>(url: string, init: RequestInit & { timeoutMs: number; signal?: AbortSignal }): Promise<{ status: number; body: T | null }> {
+  const timeout = AbortSignal.timeout(init.timeoutMs);
+  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    throw new ProtocolError(0, 'unreachable', `${new URL(url).origin} unreachable: ${cause ?? (e as Error).message}`);
+  }
+  const text = await res.text().catch(() => '');
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (body ?? {}) as { error?: string; message?: string };
+    throw new ProtocolError(res.status, err.error ?? `http_${res.status}`, `${init.method ?? 'GET'} ${new URL(url).pathname}: ${res.status} ${err.message ?? text.slice(0, 200)}`);
+  }
+  return { status: res.status, body: body as T | null };
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'user-agent': `hda-agent/${AGENT_VERSION}` };
+
+export async function enroll(server: string, req: EnrollRequest): Promise<EnrollResponse> {
+  const { body } = await request<EnrollResponse>(new URL('/agent/v1/enroll', server).toString(), {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify(req),
+    timeoutMs: 30_000,
+  });
+  if (!body?.token || !body.hda_id) throw new ProtocolError(502, 'bad_response', 'enroll answered without a token or hda id');
+  return body;
+}
+
+export class HttpProtocolClient implements ProtocolClient {
+  constructor(
+    private readonly server: string,
+    private readonly token: string,
+  ) {}
+
+  private url(path: string): string {
+    return new URL(path, this.server).toString();
+  }
+
+  private headers() {
+    return { ...JSON_HEADERS, authorization: `Bearer ${this.token}` };
+  }
+
+  async pollTasks(waitS: number, signal?: AbortSignal): Promise<ClaimedTask[]> {
+    const wait = Math.max(0, Math.min(MAX_POLL_WAIT_S, Math.floor(waitS)));
+    const { status, body } = await request<TasksResponse>(this.url(`/agent/v1/tasks?wait=${wait}`), {
+      method: 'GET',
+      headers: this.headers(),
+      timeoutMs: (wait + 15) * 1000,
+      signal,
+    });
+    if (status === 204 || !body) return [];
+    return Array.isArray(body.tasks) ? body.tasks : [];
+  }
+
+  async postEvents(taskId: string, events: TaskEventInput[]): Promise<TaskEventsAck> {
+    const { body } = await request<TaskEventsAck>(this.url(`/agent/v1/tasks/${encodeURIComponent(taskId)}/events`), {
+      method: 'POST',
+      headers: this.headers(),
+      body: JSON.stringify(events),
+      timeoutMs: 20_000,
+    });
+    const maxSent = events.reduce((m, e) => Math.max(m, e.seq), 0);
+    return body ?? { accepted: events.length, duplicates: 0, last_seq: maxSent };
+  }
+
+  async postResult(taskId: string, result: TaskResultInput): Promise<void> {
+    await request(this.url(`/agent/v1/tasks/${encodeURIComponent(taskId)}/result`), {
+      method: 'POST',
+      headers: this.headers(),
+      body: JSON.stringify(result),
+      timeoutMs: 20_000,
+    });
+  }
+
+  async releaseTask(taskId: string): Promise<boolean> {
+    const { body } = await request<{ released?: boolean }>(this.url(`/agent/v1/tasks/${encodeURIComponent(taskId)}/release`), {
+      method: 'POST',
+      headers: this.headers(),
+      body: '{}',
+      timeoutMs: 10_000,
+    });
+    return body?.released === true;
+  }
+
+  async heartbeat(input: HeartbeatInput): Promise<HeartbeatResponse> {
+    const { body } = await request<HeartbeatResponse>(this.url('/agent/v1/heartbeat'), {
+      method: 'POST',
+      headers: this.headers(),
+      body: JSON.stringify(input),
+      timeoutMs: 20_000,
+    });
+    return body ?? { ok: true, next_heartbeat_s: 30 };
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The agent's settings, from command-line flags first, then environment variables, then defaults
+ * that match an Amahi HDA (Debian or Fedora). Commands are argv arrays, never shell strings.
+ */
+import { existsSync } from 'node:fs';
+import type { LogLevel } from './log';
+
+export interface AgentConfig {
+  stateDir: string;
+  appsRoot: string;
+  apacheSitesDir: string;
+  apacheConfigtest: string[];
+  apacheReload: string[];
+  /** Where Apache answers; the vhost listens on this URL's port and the probe goes through it. */
+  apacheProbeUrl: string;
+  dockerSocket: string;
+  composeFlavor: 'auto' | 'v1' | 'v2';
+  heartbeatIntervalS: number;
+  pollWaitS: number;
+  healthTimeoutS: number;
+  shutdownGraceS: number;
+  /** Host folders apps may bind-mount besides their own folder (e.g. /var/hda/files). */
+  shareRoots: string[];
+  /** Development only: accept app versions that carry no signature. */
+  allowUnsigned: boolean;
+  logLevel: LogLevel;
+  /** Overrides the control plane URL stored at enrollment. */
+  server?: string;
+}
+
+interface Setting {
+  key: keyof AgentConfig;
+  flag: string;
+  env: string;
+  help: string;
+  parse: (raw: string) => unknown;
+  fallback: () => unknown;
+}
+
+const str = (s: string) => s;
+const num = (name: string) => (s: string) => {
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${s}"`);
+  return n;
+};
+const bool = (s: string) => /^(1|true|yes|on)$/i.test(s);
+const list = (s: string) => s.split(/[,:]/).map((x) => x.trim()).filter(Boolean);
+
+/** A command as a JSON array (`["apache2","-t"]`) or words separated by spaces (`apachectl configtest`). */
+export function parseArgv(s: string): string[] {
+  const t = s.trim();
+  if (t.startsWith('[')) {
+    const v = JSON.parse(t) as unknown;
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) throw new Error(`not a list of strings: ${s}`);
+    return v as string[];
+  }
+  const words = t.split(/\s+/).filter(Boolean);
+  if (words.length === 0) throw new Error('empty command');
+  return words;
+}
+
+function defaultSitesDir(): string {
+  if (existsSync('/etc/apache2/sites-enabled')) return '/etc/apache2/sites-enabled';
+  if (existsSync('/etc/httpd/conf.d')) return '/etc/httpd/conf.d';
+  return '/etc/apache2/sites-enabled';
+}
+
+export const SETTINGS: Setting[] = [
+  { key: 'stateDir', flag: 'state-dir', env: 'HDA_AGENT_STATE_DIR', help: 'token, pinned keys, journal (default /var/lib/hda-agent)', parse: str, fallback: () => '/var/lib/hda-agent' },
+  { key: 'appsRoot', flag: 'apps-root', env: 'HDA_AGENT_APPS_ROOT', help: 'app folders <root>/<identifier> (default /var/hda/web-apps)', parse: str, fallback: () => '/var/hda/web-apps' },
+  { key: 'apacheSitesDir', flag: 'apache-sites-dir', env: 'HDA_AGENT_APACHE_SITES_DIR', help: 'where vhosts go (Debian /etc/apache2/sites-enabled, Fedora /etc/httpd/conf.d)', parse: str, fallback: defaultSitesDir },
+  { key: 'apacheConfigtest', flag: 'apache-configtest', env: 'HDA_AGENT_APACHE_CONFIGTEST', help: 'config test command (default "apachectl configtest")', parse: parseArgv, fallback: () => ['apachectl', 'configtest'] },
+  { key: 'apacheReload', flag: 'apache-reload', env: 'HDA_AGENT_APACHE_RELOAD', help: 'graceful reload command (default "apachectl graceful")', parse: parseArgv, fallback: () => ['apachectl', 'graceful'] },
+  { key: 'apacheProbeUrl', flag: 'apache-url', env: 'HDA_AGENT_APACHE_URL', help: 'Apache as seen from this host (default http://127.0.0.1:80/)', parse: str, fallback: () => 'http://127.0.0.1:80/' },
+  { key: 'dockerSocket', flag: 'docker-socket', env: 'HDA_AGENT_DOCKER_SOCKET', help: 'Docker Engine socket (default /var/run/docker.sock)', parse: str, fallback: () => '/var/run/docker.sock' },
+  { key: 'composeFlavor', flag: 'compose', env: 'HDA_AGENT_COMPOSE', help: 'auto | v2 (docker compose) | v1 (docker-compose)', parse: (s) => { if (!['auto', 'v1', 'v2'].includes(s)) throw new Error(`compose must be auto, v1 or v2, got "${s}"`); return s; }, fallback: () => 'auto' },
+  { key: 'heartbeatIntervalS', flag: 'heartbeat-interval', env: 'HDA_AGENT_HEARTBEAT_S', help: 'seconds between heartbeats (default 30)', parse: num('heartbeat interval'), fallback: () => 30 },
+  { key: 'pollWaitS', flag: 'poll-wait', env: 'HDA_AGENT_POLL_WAIT_S', help: 'long-poll wait in seconds (default 25)', parse: num('poll wait'), fallback: () => 25 },
+  { key: 'healthTimeoutS', flag: 'health-timeout', env: 'HDA_AGENT_HEALTH_TIMEOUT_S', help: 'how long an app may take to answer (default 180)', parse: num('health timeout'), fallback: () => 180 },
+  { key: 'shutdownGraceS', flag: 'shutdown-grace', env: 'HDA_AGENT_SHUTDOWN_GRACE_S', help: 'on SIGTERM, time to finish the task in hand (default 60)', parse: num('shutdown grace'), fallback: () => 60 },
+  { key: 'shareRoots', flag: 'share-roots', env: 'HDA_AGENT_SHARE_ROOTS', help: 'host folders apps may mount, comma-separated (default /var/hda/files)', parse: list, fallback: () => ['/var/hda/files'] },
+  { key: 'allowUnsigned', flag: 'allow-unsigned', env: 'HDA_AGENT_ALLOW_UNSIGNED', help: 'development only: accept unsigned app versions', parse: bool, fallback: () => false },
+  { key: 'logLevel', flag: 'log-level', env: 'HDA_AGENT_LOG_LEVEL', help: 'debug | info | warn | error (default info)', parse: (s) => { if (!['debug', 'info', 'warn', 'error'].includes(s)) throw new Error(`log level must be debug, info, warn or error`); return s; }, fallback: () => 'info' },
+  { key: 'server', flag: 'server', env: 'HDA_AGENT_SERVER', help: 'control plane URL (enroll; run overrides the enrolled one)', parse: str, fallback: () => undefined },
+];
+
+/** Builds the config; `flags` holds values given on the command line, keyed by flag name. */
+export function loadConfig(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const fromFlag = flags[s.flag];
+    const raw = fromFlag !== undefined ? String(fromFlag) : env[s.env];
+    out[s.key] = raw !== undefined && raw !== '' ? s.parse(raw) : s.fallback();
+  }
+  // The Docker CLI's DOCKER_HOST is honoured when no agent-specific socket is given.
+  if (flags['docker-socket'] === undefined && !env.HDA_AGENT_DOCKER_SOCKET && env.DOCKER_HOST?.startsWith('unix://')) {
+    out.dockerSocket = env.DOCKER_HOST.slice('unix://'.length);
+  }
+  return out as unknown as AgentConfig;
+}
+
+/** The port the vhosts listen on: the port of the Apache URL the agent probes. */
+export function apachePort(cfg: Pick<AgentConfig, 'apacheProbeUrl'>): number {
+  const u = new URL(cfg.apacheProbeUrl);
+  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+}
+
+export function settingsHelp(): string {
+  return SETTINGS.map((s) => `  --${s.flag.padEnd(20)} ${s.env.padEnd(28)} ${s.help}`).join('\n');
+}

@@ -1,0 +1,87 @@
+/**
+ * A dockerode client that negotiates the Engine API version instead of pinning one: ask the daemon
+ * (an unversioned /version call) which versions it serves and use the highest both sides know.
+ * A pinned client broke CasaOS when Docker 29 raised its minimum API version.
+ */
+import Docker from 'dockerode';
+
+/** The newest Engine API this code was written against; older daemons get their own version. */
+export const CLIENT_MAX_API = '1.47';
+
+export interface DockerConnection {
+  docker: Docker;
+  apiVersion: string;
+  engineVersion: string;
+}
+
+function parse(v: string): [number, number] {
+  const m = /^v?(\d+)\.(\d+)/.exec(v.trim());
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
+
+function cmp(a: string, b: string): number {
+  const [a1, a2] = parse(a);
+  const [b1, b2] = parse(b);
+  return a1 - b1 || a2 - b2;
+}
+
+/** min(daemon max, client max), raised to the daemon's minimum if the daemon is newer than us. */
+export function chooseApiVersion(daemonApi: string, daemonMin?: string, clientMax = CLIENT_MAX_API): string {
+  let v = cmp(daemonApi, clientMax) < 0 ? daemonApi : clientMax;
+  if (daemonMin && cmp(v, daemonMin) < 0) v = daemonMin;
+  const [maj, min] = parse(v);
+  return `${maj}.${min}`;
+}
+
+export class DockerUnavailableError extends Error {
+  constructor(socketPath: string, cause: string) {
+    super(`Docker daemon not reachable at ${socketPath}: ${cause}`);
+    this.name = 'DockerUnavailableError';
+  }
+}
+
+/** True for errors that mean "the daemon is not there" rather than "the daemon said no". */
+export function isDaemonUnreachable(e: unknown): boolean {
+  if (e instanceof DockerUnavailableError) return true;
+  const code = (e as { code?: string })?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'EACCES';
+}
+
+export async function connectDocker(socketPath: string, timeoutMs = 10_000): Promise<DockerConnection> {
+  const probe = new Docker({ socketPath, timeout: timeoutMs });
+  let info: Docker.DockerVersion;
+  try {
+    info = await probe.version();
+  } catch (e) {
+    throw new DockerUnavailableError(socketPath, (e as Error).message);
+  }
+  const apiVersion = chooseApiVersion(info.ApiVersion, info.MinAPIVersion);
+  return { docker: new Docker({ socketPath, version: `v${apiVersion}` }), apiVersion, engineVersion: info.Version };
+}
+
+/**
+ * Connects on first use and again after the daemon went away (restart, upgrade), so the agent keeps
+ * working across a Docker restart without being restarted itself.
+ */
+export class DockerProvider {
+  private conn: Promise<DockerConnection> | null = null;
+
+  constructor(readonly socketPath: string) {}
+
+  get(): Promise<DockerConnection> {
+    if (!this.conn) {
+      this.conn = connectDocker(this.socketPath);
+      this.conn.catch(() => (this.conn = null));
+    }
+    return this.conn;
+  }
+
+  async docker(): Promise<Docker> {
+    return (await this.get()).docker;
+  }
+
+  /** Forget the connection after an error that says the daemon is gone. */
+  reset(e?: unknown): void {
+    if (e === undefined || isDaemonUnreachable(e)) this.conn = null;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Step policy: the rendered compose against the safety policy, with the real app folder, the share
+ * roots and the host ports other apps hold. Any error finding refuses the install, naming the rule.
+ */
+import { checkPolicy } from '../../core/catalog/policy';
+import type { Finding } from '../../core/catalog/types';
+import { StepFailure, type Step, type StepContext } from './types';
+
+async function hostPortsInUse(ctx: StepContext): Promise<number[]> {
+  const ports = new Set<number>();
+  for (const rec of ctx.deps.installs.list()) if (rec.identifier !== ctx.work.identifier) ports.add(rec.host_port);
+  try {
+    const docker = await ctx.deps.docker.docker();
+    for (const c of await docker.listContainers()) {
+      if (c.Labels?.['com.docker.compose.project'] === ctx.work.identifier) continue;
+      for (const p of c.Ports ?? []) if (p.PublicPort) ports.add(p.PublicPort);
+    }
+  } catch (e) {
+    ctx.deps.docker.reset(e);
+    ctx.report.warn(`could not list other containers' ports: ${(e as Error).message}`);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+function describe(f: Finding): string {
+  return `${f.rule}${f.service ? ` (${f.service})` : ''}: ${f.message}${f.line ? ` [line ${f.line}]` : ''}`;
+}
+
+export const policyStep: Step = {
+  name: 'policy',
+  title: 'Checking the compose file against the safety policy',
+  async run(ctx) {
+    const { work, task, deps, report } = ctx;
+    if (!work.rendered) throw new StepFailure('nothing rendered to check');
+    const check = deps.checkPolicy ?? checkPolicy;
+    let findings: Finding[];
+    try {
+      findings = check(work.rendered, {
+        phase: 'host',
+        appDir: work.appDir,
+        shareRoots: deps.config.shareRoots,
+        exceptions: task.payload.install.policy_exceptions ?? [],
+        usedHostPorts: await hostPortsInUse(ctx),
+        hostPort: task.payload.install.host_port,
+      });
+    } catch (e) {
+      throw new StepFailure(`the compose file cannot be checked: ${(e as Error).message}`);
+    }
+    const errors = findings.filter((f) => f.severity === 'error');
+    for (const f of findings) {
+      if (f.severity === 'error') continue;
+      if (f.allowed_by_exception) report.ok(`allowed by the owner's exception: ${describe(f)}`, { finding: f });
+      else if (f.severity === 'info') report.ok(describe(f), { finding: f });
+      else report.warn(describe(f), { finding: f });
+    }
+    if (errors.length) {
+      throw new StepFailure(`refused by the safety policy: ${errors.map(describe).join('; ')}`, { findings: errors });
+    }
+    return findings.length ? `passed with ${findings.length} note(s)` : 'passed';
+  },
+};

@@ -1,0 +1,93 @@
+/**
+ * Step prepare: the app folder, as Amahi laid it out (html/ and logs/ inside), with the rendered
+ * compose file and the other files of the version. A new folder is built beside its final place and
+ * renamed into it, so it appears whole or not at all; an existing one (re-run, update) keeps its data
+ * and gets each file replaced atomically. Supported install-script steps run last, inside the folder.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { appRelativePath } from '../../core/catalog/paths';
+import { writeFileAtomic } from '../fs-atomic';
+import { runScriptSteps } from '../steps/script-steps';
+import { COMPOSE_FILE } from './paths';
+import { StepFailure, type Step } from './types';
+
+function writeContents(dir: string, compose: string, files: Record<string, string>): void {
+  mkdirSync(join(dir, 'html'), { recursive: true });
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  for (const [rel, text] of Object.entries(files)) writeFileAtomic(join(dir, rel), text);
+  writeFileAtomic(join(dir, COMPOSE_FILE), compose);
+}
+
+/** Half-built folders left by a crash during a previous prepare. */
+function removeStaleTemps(root: string, identifier: string): void {
+  for (const name of readdirSync(root)) {
+    if (name.startsWith(`.${identifier}.tmp-`)) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+export const prepareStep: Step = {
+  name: 'prepare',
+  title: 'Writing the app folder',
+  async run({ work, deps, report, task }) {
+    if (!work.rendered || !work.version) throw new StepFailure('nothing rendered to write');
+    const root = dirname(work.appDir);
+    mkdirSync(root, { recursive: true, mode: 0o755 });
+    removeStaleTemps(root, work.identifier);
+    const steps = work.version.steps ?? [];
+    // Files a write-file step of the script writes are written by that step, in the script's order.
+    const byScript = new Set(
+      steps
+        .filter((s) => s.kind === 'write-file')
+        .map((s) => appRelativePath(String((s.args as { path?: unknown } | undefined)?.path ?? '')))
+        .flatMap((r) => ('path' in r ? [r.path] : [])),
+    );
+    const files = Object.fromEntries(Object.entries(work.renderedFiles ?? {}).filter(([p]) => !byScript.has(p)));
+    let created = false;
+    if (!existsSync(work.appDir)) {
+      const tmp = join(root, `.${work.identifier}.tmp-${randomBytes(4).toString('hex')}`);
+      try {
+        writeContents(tmp, work.rendered, files);
+        renameSync(tmp, work.appDir);
+        created = true;
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw new StepFailure(`cannot create ${work.appDir}: ${(e as Error).message}`);
+      }
+    } else {
+      try {
+        writeContents(work.appDir, work.rendered, files);
+      } catch (e) {
+        throw new StepFailure(`cannot write into ${work.appDir}: ${(e as Error).message}`);
+      }
+    }
+    const inst = task.payload.install;
+    // From here on the folder (and soon the containers) are this install's: record it for heartbeats.
+    deps.installs.put({
+      identifier: work.identifier,
+      install_id: inst.id,
+      hostname: inst.hostname,
+      host_port: inst.host_port,
+      domain: inst.domain,
+      app: work.version.app,
+      version: work.version.version,
+      app_dir: work.appDir,
+      desired: 'running',
+    });
+    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}`, { app_dir: work.appDir, files: [COMPOSE_FILE, ...Object.keys(files)] });
+    if (steps.length) {
+      const run = deps.runScriptSteps ?? runScriptSteps;
+      try {
+        await run(steps, work.appDir, {
+          downloadBaseUrl: deps.downloadBaseUrl,
+          files: work.renderedFiles ?? {},
+          log: (status, message) => (status === 'OK' ? report.ok(message) : report.warn(message)),
+        });
+      } catch (e) {
+        throw new StepFailure(`install script step failed: ${(e as Error).message}`);
+      }
+    }
+    return `${created ? 'created' : 'updated'} ${work.appDir}${steps.length ? ` and ran ${steps.length} script step(s)` : ''}`;
+  },
+};

@@ -1,0 +1,28 @@
+/** Step up: `<compose> -p <identifier> up -d` in the app folder; converges, never duplicates. */
+import { existsSync } from 'node:fs';
+import { ComposeError } from '../docker/compose';
+import { assertOwnProject, explainComposeError } from './guard';
+import { StepFailure, type Step } from './types';
+
+export const upStep: Step = {
+  name: 'up',
+  title: 'Starting the containers',
+  async run(ctx) {
+    const { work, deps, task, report } = ctx;
+    if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
+    const before = await assertOwnProject(ctx);
+    const info = await deps.compose.detect().catch((e: Error) => {
+      throw new StepFailure(e.message);
+    });
+    try {
+      const r = await deps.compose.up({ project: work.identifier, file: work.composeFile, cwd: work.appDir }, { signal: ctx.signal });
+      const lines = `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter((l) => /done|up-to-date|Started|Running|Created|Recreated/i.test(l));
+      if (lines.length) report.ok(lines.slice(-5).join(' | '));
+    } catch (e) {
+      if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message, task.payload.install.host_port), { compose: info.flavor });
+      throw e;
+    }
+    deps.onAppChanged?.();
+    return `${before ? 'converged' : 'started'} project ${work.identifier} with Compose ${info.flavor} ${info.version}`;
+  },
+};

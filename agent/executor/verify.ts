@@ -1,0 +1,30 @@
+/** Step verify: the app version must carry a valid signature by a publisher key pinned at enrollment. */
+import { verifyVersion } from '../../core/catalog/signing';
+import type { JWK } from 'jose';
+import { StepFailure, type Step } from './types';
+
+export const verifyStep: Step = {
+  name: 'verify',
+  title: "Verifying the app version's signature against the pinned publisher keys",
+  async run({ work, deps, report }) {
+    const version = work.version;
+    if (!version) throw new StepFailure('the task carries no app version to install');
+    if (!work.signature) {
+      if (deps.config.allowUnsigned) {
+        report.warn('the version is not signed; accepted because allowUnsigned is set (development only)');
+        return 'unsigned version accepted (development setting)';
+      }
+      throw new StepFailure(`version ${version.app} ${version.version} is not signed; the agent installs only signed versions`);
+    }
+    const keys = deps.pinnedKeys();
+    if (!keys.keys?.length) throw new StepFailure('no publisher keys were pinned at enrollment; re-enroll the agent');
+    const verify = deps.verifyVersion ?? ((c, jws, jwks) => verifyVersion(c, jws, jwks as { keys: JWK[] }));
+    try {
+      const { kid } = await verify(version, work.signature, keys);
+      return `signed by key ${kid}`;
+    } catch (e) {
+      const rule = (e as { rule?: string }).rule;
+      throw new StepFailure((e as Error).message, rule ? { rule } : undefined);
+    }
+  },
+};

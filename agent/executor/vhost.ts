@@ -1,0 +1,43 @@
+/** Step vhost: write (install) or remove (uninstall) the app's Apache vhost, hda-app-<identifier>.conf. */
+import { apachePort } from '../config';
+import { renderVhost } from '../apache/vhost';
+import { StepFailure, type Step } from './types';
+
+export const vhostStep: Step = {
+  name: 'vhost',
+  title: 'Writing the Apache vhost',
+  async run({ work, deps, task }) {
+    const inst = task.payload.install;
+    const render = deps.renderVhost ?? renderVhost;
+    let content: string;
+    try {
+      content = render({
+        identifier: work.identifier,
+        domain: inst.domain,
+        hostname: inst.hostname,
+        hostPort: inst.host_port,
+        appDir: work.appDir,
+        listenPort: apachePort(deps.config),
+        installId: inst.id,
+      });
+    } catch (e) {
+      throw new StepFailure((e as Error).message);
+    }
+    let outcome: string;
+    try {
+      outcome = deps.apache.writeVhost(work.identifier, content);
+    } catch (e) {
+      throw new StepFailure(`cannot write ${deps.apache.vhostPath(work.identifier)}: ${(e as Error).message}`);
+    }
+    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${inst.host_port})`;
+  },
+};
+
+export const vhostRemoveStep: Step = {
+  name: 'vhost',
+  title: 'Removing the Apache vhost',
+  async run({ work, deps }) {
+    const path = deps.apache.vhostPath(work.identifier);
+    return deps.apache.removeVhost(work.identifier) ? `removed ${path}` : `no vhost at ${path}`;
+  },
+};
