@@ -16,6 +16,7 @@ import { hdaRoutes } from './routes/hdas';
 import { installRoutes } from './routes/installs';
 import { taskRoutes } from './routes/tasks';
 import { userRoutes } from './routes/users';
+import { createUiRoutes } from './ui/routes';
 
 export const API_VERSION = '0.1.0';
 
@@ -42,6 +43,8 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
     openapi: '3.1.0',
     info: { title: 'HDA control plane', version: API_VERSION, description: 'Catalog, HDAs, installs, deployments and the agent protocol v1.' },
   });
+
+  app.route('/', createUiRoutes(app));
 
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError(errorResponse);

@@ -1,0 +1,104 @@
+/** Small building blocks the pages share. Everything printed goes through JSX, which escapes it. */
+import type { Child } from 'hono/jsx';
+import type { HostFacts } from '../../core/protocol';
+import { formatBytes, formatTime, timeAgo } from './format';
+import { toneOf } from './tones';
+import type { Finding } from './types';
+
+
+export const Badge = (props: { state: string | null | undefined; label?: string; attrs?: Record<string, string> }) => (
+  <span class={`badge tone-${toneOf(props.state)}`} data-state={props.state ?? ''} {...(props.attrs ?? {})}>
+    {props.label ?? (props.state ?? 'unknown').replace(/_/g, ' ')}
+  </span>
+);
+
+export const When = (props: { iso: string | null | undefined; now: number; relative?: boolean }) =>
+  props.iso ? (
+    <time datetime={props.iso} title={formatTime(props.iso)}>
+      {props.relative === false ? formatTime(props.iso) : timeAgo(props.iso, props.now)}
+    </time>
+  ) : (
+    <span class="muted">never</span>
+  );
+
+export const PageHeader = (props: { title: Child; subtitle?: Child; back?: { href: string; label: string }; actions?: Child }) => (
+  <div class="page-header">
+    {props.back && (
+      <a class="back" href={props.back.href}>
+        ← {props.back.label}
+      </a>
+    )}
+    <div class="page-header-row">
+      <div>
+        <h1>{props.title}</h1>
+        {props.subtitle && <p class="subtitle">{props.subtitle}</p>}
+      </div>
+      {props.actions && <div class="page-actions">{props.actions}</div>}
+    </div>
+  </div>
+);
+
+export const Empty = (props: { children: Child }) => <div class="empty">{props.children}</div>;
+
+export const FormError = () => <div class="form-error" role="alert" hidden></div>;
+
+function factRows(f: HostFacts): Array<[string, string]> {
+  const compose = f.compose_version ? `${f.compose_version}${f.compose_flavor ? ` (${f.compose_flavor === 'v2' ? 'plugin' : 'docker-compose v1'})` : ''}` : '—';
+  return [
+    ['CPU', f.cpus ? `${f.cpus} × ${f.cpu_model ?? 'CPU'}` : (f.cpu_model ?? '—')],
+    ['Memory', formatBytes(f.memory_bytes)],
+    ['Disk free', formatBytes(f.disk_free_bytes)],
+    ['Docker', f.docker_version ?? '—'],
+    ['Compose', compose],
+    ['System', [f.os, f.arch].filter(Boolean).join(' · ') || '—'],
+  ];
+}
+
+export const Facts = (props: { facts: HostFacts | null; compact?: boolean }) => {
+  if (!props.facts) return <p class="muted">No host facts yet: they arrive with the agent's first report.</p>;
+  const rows = factRows(props.facts);
+  return (
+    <dl class={props.compact ? 'facts facts-compact' : 'facts'}>
+      {(props.compact ? rows.slice(0, 5) : rows).map(([k, v]) => (
+        <div class="fact">
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+};
+
+const SEVERITY_WORD: Record<string, string> = { error: 'Blocked', review: 'Needs review', warning: 'Warning', info: 'Note' };
+
+export const Findings = (props: { findings: Finding[]; emptyText?: string }) =>
+  props.findings.length === 0 ? (
+    <p class="muted">{props.emptyText ?? 'No findings: nothing in this app asks for more than the safety policy allows.'}</p>
+  ) : (
+    <ul class="findings">
+      {props.findings.map((f) => (
+        <li class={`finding sev-${f.severity}`}>
+          <span class="finding-sev">{SEVERITY_WORD[f.severity] ?? f.severity}</span>
+          <span class="finding-rule">{f.rule}</span>
+          <span class="finding-msg">{f.message}</span>
+          {f.line ? (
+            <code class="finding-line">
+              line {f.line}: {f.text ?? ''}
+            </code>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+
+export const Card = (props: { title?: Child; children: Child; class?: string; actions?: Child }) => (
+  <section class={`card ${props.class ?? ''}`}>
+    {(props.title || props.actions) && (
+      <div class="card-head">
+        {props.title && <h2>{props.title}</h2>}
+        {props.actions}
+      </div>
+    )}
+    {props.children}
+  </section>
+);

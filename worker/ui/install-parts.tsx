@@ -1,0 +1,61 @@
+/** Pieces shared by the HDA page and the install page: action buttons, runtime figures, the uninstall dialog. */
+import { Badge } from './components';
+import { formatBytes } from './format';
+import type { InstallView } from './types';
+
+const BUSY = new Set(['installing', 'updating', 'uninstalling']);
+
+export const InstallActions = (props: { install: InstallView }) => {
+  const i = props.install;
+  if (i.state === 'removed') return null;
+  if (BUSY.has(i.state)) return <span class="muted small">Working on it…</span>;
+  const btn = (action: string, label: string, cls = 'btn btn-small') => (
+    <button type="button" class={cls} data-click="action" data-install={i.id} data-action={action}>
+      {label}
+    </button>
+  );
+  return (
+    <div class="actions">
+      {i.state === 'running' ? btn('stop', 'Stop') : btn('start', 'Start')}
+      {btn('restart', 'Restart')}
+      <button type="button" class="btn btn-small btn-danger" data-click="uninstall" data-install={i.id} data-app-name={i.app?.name ?? i.identifier}>
+        Uninstall
+      </button>
+    </div>
+  );
+};
+
+/** State, health, CPU and memory as the agent last reported them. */
+export const Runtime = (props: { install: InstallView }) => {
+  const r = props.install.runtime;
+  if (!r) return <span class="muted small">No runtime report yet</span>;
+  return (
+    <span class="runtime small">
+      <Badge state={r.state} label={`container ${r.state}`} />
+      {r.health ? <Badge state={r.health} /> : null}
+      {r.cpu_percent != null && <span class="metric">CPU {r.cpu_percent.toFixed(1)}%</span>}
+      {r.memory_bytes != null && <span class="metric">RAM {formatBytes(r.memory_bytes)}</span>}
+    </span>
+  );
+};
+
+/** One dialog per page; the client script fills in which app it is about. */
+export const UninstallDialog = () => (
+  <dialog id="uninstall-dialog" class="dialog" aria-labelledby="uninstall-title">
+    <form method="dialog" class="stack">
+      <h2 id="uninstall-title">
+        Uninstall <span data-fill="app-name"></span>?
+      </h2>
+      <p>The containers and the web address are removed. The app's data folder is kept unless you purge it.</p>
+      <label class="check">
+        <input type="checkbox" name="purge" value="1" /> Also delete the app's data (purge). This cannot be undone.
+      </label>
+      <div class="actions actions-end">
+        <button type="submit" value="cancel" class="btn">Cancel</button>
+        <button type="submit" value="confirm" class="btn btn-danger" data-confirm="uninstall">
+          Uninstall
+        </button>
+      </div>
+    </form>
+  </dialog>
+);

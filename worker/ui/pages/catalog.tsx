@@ -1,0 +1,138 @@
+/** The catalog: search by name, and one app's details with "Install on <HDA>". */
+import { WAIVABLE_RULES } from '../../services/installs';
+import { Badge, Card, Empty, Findings, FormError, PageHeader, When } from '../components';
+import { Layout } from '../layout';
+import type { AppView, Finding, HdaView, VersionView } from '../types';
+import type { PageContext } from './context';
+
+export async function catalogPage(p: PageContext, q: string) {
+  const query = q.trim().slice(0, 100);
+  const { apps } = await p.get<{ apps: AppView[] }>(`/api/catalog/apps${query ? `?q=${encodeURIComponent(query)}` : ''}`);
+  return (
+    <Layout title="Catalog" user={p.user} nav="catalog" page="catalog">
+      <PageHeader title="App catalog" subtitle="Container apps you can install on your HDAs" />
+      <form class="search" method="get" action="/catalog" role="search">
+        <input type="search" name="q" value={query} placeholder="Search apps by name" aria-label="Search apps" />
+        <button type="submit" class="btn">Search</button>
+      </form>
+      {apps.length === 0 ? (
+        <Empty>{query ? `No app matches “${query}”.` : 'The catalog is empty: a publisher has not published any app yet.'}</Empty>
+      ) : (
+        <div class="grid">
+          {apps.map((a) => (
+            <a class="card link-card app-card" href={`/catalog/${a.slug}`}>
+              <h2>{a.name}</h2>
+              <p class="muted small">{a.slug}</p>
+              <p class="clamp">{a.description || 'No description.'}</p>
+            </a>
+          ))}
+        </div>
+      )}
+    </Layout>
+  );
+}
+
+const blockingRules = (findings: Finding[]) =>
+  [...new Set(findings.filter((f) => (f.severity === 'error' || f.severity === 'review') && (WAIVABLE_RULES as readonly string[]).includes(f.rule)).map((f) => f.rule))];
+
+const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView[] }) => {
+  const targets = props.hdas.filter((h) => h.status !== 'revoked');
+  const latest = props.versions[0];
+  const waivable = latest ? blockingRules(latest.findings as Finding[]) : [];
+  if (!latest) return <p class="muted">No version is published yet.</p>;
+  if (targets.length === 0)
+    return (
+      <p class="muted">
+        You have no HDA to install on yet. <a href="/">Add one</a> first.
+      </p>
+    );
+  return (
+    <form method="post" action="/ui/needs-script" data-form="install" class="stack install-form">
+      <input type="hidden" name="app" value={props.app.slug} />
+      <label class="field">
+        <span>Version</span>
+        <select name="version">
+          {props.versions.map((v, i) => (
+            <option value={v.version}>
+              {v.version}
+              {i === 0 ? ' (newest)' : ''}
+              {v.status === 'needs_review' ? ' · needs review' : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      {waivable.length > 0 && (
+        <fieldset class="exceptions">
+          <legend>This app asks for more than the safety policy allows</legend>
+          {waivable.map((rule) => (
+            <label class="check">
+              <input type="checkbox" name="policy_exceptions" value={rule} data-list="1" /> Allow <code>{rule}</code> for this install
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <FormError />
+      <div class="actions">
+        {targets.map((h) => (
+          <button type="submit" class="btn btn-primary" name="hda" value={h.id}>
+            Install on {h.name}
+          </button>
+        ))}
+      </div>
+    </form>
+  );
+};
+
+const VersionBlock = (props: { v: VersionView; open: boolean; now: number }) => (
+  <details class="version" open={props.open}>
+    <summary>
+      <strong>{props.v.version}</strong> <Badge state={props.v.status} /> <span class="muted small">published <When iso={props.v.created_at} now={props.now} /></span>
+    </summary>
+    <h3>Findings</h3>
+    <Findings findings={props.v.findings as Finding[]} />
+    <h3>Normalized compose</h3>
+    <pre class="code">
+      <code>{props.v.normalized_compose ?? ''}</code>
+    </pre>
+  </details>
+);
+
+export async function appDetailPage(p: PageContext, slug: string) {
+  const [{ app, versions }, { hdas }] = await Promise.all([
+    p.get<{ app: AppView; versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(slug)}`),
+    p.get<{ hdas: HdaView[] }>('/api/hdas'),
+  ]);
+  const canPublish = p.user.role === 'publisher' || p.user.role === 'admin';
+  return (
+    <Layout title={app.name} user={p.user} nav="catalog" page="app">
+      <PageHeader
+        back={{ href: '/catalog', label: 'Catalog' }}
+        title={app.name}
+        subtitle={app.slug}
+        actions={canPublish ? <a class="btn btn-small" href={`/publish?app=${encodeURIComponent(app.slug)}`}>Publish a new version</a> : undefined}
+      />
+      <div class="columns">
+        <div class="col-main">
+          <Card title="About">
+            <p class="description">{app.description || 'No description.'}</p>
+            {app.homepage && /^https?:\/\//.test(app.homepage) && (
+              <p class="small">
+                <a href={app.homepage} rel="noopener noreferrer nofollow" target="_blank">
+                  {app.homepage}
+                </a>
+              </p>
+            )}
+          </Card>
+          <Card title={`Versions (${versions.length})`}>
+            {versions.length === 0 ? <p class="muted">No version published yet.</p> : versions.map((v, i) => <VersionBlock v={v} open={i === 0} now={p.now} />)}
+          </Card>
+        </div>
+        <div class="col-side">
+          <Card title="Install">
+            <InstallOn app={app} versions={versions} hdas={hdas} />
+          </Card>
+        </div>
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,125 @@
+/** One HDA: its facts, its installed apps with state and actions, and one-click installs from the catalog. */
+import { Badge, Card, Empty, Facts, FormError, PageHeader, When } from '../components';
+import { InstallActions, Runtime, UninstallDialog } from '../install-parts';
+import { Layout } from '../layout';
+import type { AppView, HdaView, InstallView } from '../types';
+import type { PageContext } from './context';
+
+const InstallRow = (props: { install: InstallView }) => {
+  const i = props.install;
+  return (
+    <li class="install-row" data-install-id={i.id}>
+      <div class="install-main">
+        <a class="install-name" href={`/installs/${i.id}`}>
+          {i.app?.name ?? i.identifier}
+        </a>
+        <Badge state={i.state} attrs={{ 'data-live': 'state' }} />
+        <span class="muted small">v{i.version}</span>
+      </div>
+      <a class="app-link small" href={i.url} target="_blank" rel="noopener noreferrer">
+        {i.url}
+      </a>
+      <Runtime install={i} />
+      <InstallActions install={i} />
+    </li>
+  );
+};
+
+const Enrollment = (props: { hda: HdaView }) => (
+  <Card title={props.hda.status === 'revoked' ? 'Enroll again' : 'Waiting for the agent'}>
+    <p class="small">
+      {props.hda.status === 'revoked'
+        ? 'This HDA was revoked: its agent can no longer connect. Get a new code to enroll it again.'
+        : 'The agent has not enrolled yet. Lost the command, or did the code expire? Get a new one.'}
+    </p>
+    <button type="button" class="btn" data-click="new-enrollment" data-hda={props.hda.id}>
+      Get a new enrollment command
+    </button>
+    <div id="enrollment-result" class="enrollment" hidden>
+      <div class="command">
+        <pre><code data-fill="command"></code></pre>
+        <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">Copy</button>
+      </div>
+      <p class="small muted">
+        Valid once, until <span data-fill="expires"></span>.
+      </p>
+    </div>
+  </Card>
+);
+
+const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: Set<string> }) => {
+  const available = props.apps.filter((a) => !props.installed.has(a.slug));
+  return (
+    <Card title="Install an app" actions={<a class="small" href="/catalog">Browse the catalog →</a>}>
+      <FormError />
+      {available.length === 0 ? (
+        <p class="muted">Every app in the catalog is installed here.</p>
+      ) : (
+        <ul class="app-picker">
+          {available.map((a) => (
+            <li>
+              <div>
+                <a href={`/catalog/${a.slug}`} class="app-picker-name">
+                  {a.name}
+                </a>
+                <p class="muted small clamp">{a.description}</p>
+              </div>
+              <button type="button" class="btn btn-small btn-primary" data-click="install" data-hda={props.hda.id} data-app={a.slug}>
+                Install
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+};
+
+export async function hdaPage(p: PageContext, id: string) {
+  const [{ hda, installs }, { apps }] = await Promise.all([
+    p.get<{ hda: HdaView; installs: InstallView[] }>(`/api/hdas/${encodeURIComponent(id)}`),
+    p.get<{ apps: AppView[] }>('/api/catalog/apps'),
+  ]);
+  const installed = new Set(installs.map((i) => i.identifier));
+  return (
+    <Layout title={hda.name} user={p.user} nav="dashboard" page="hda">
+      <PageHeader
+        back={{ href: '/', label: 'All HDAs' }}
+        title={
+          <>
+            {hda.name} <Badge state={hda.status} attrs={{ 'data-live': 'status' }} />
+          </>
+        }
+        subtitle={
+          <>
+            {hda.domain} · last seen <When iso={hda.last_seen_at} now={p.now} />
+            {hda.hostname ? ` · host ${hda.hostname}` : ''}
+          </>
+        }
+      />
+      <div class="columns" data-hda-id={hda.id}>
+        <div class="col-main">
+          <Card title={`Apps (${installs.length})`}>
+            {installs.length === 0 ? (
+              <Empty>No apps installed yet. Pick one below: it is installed with one click.</Empty>
+            ) : (
+              <ul class="install-list">
+                {installs.map((i) => (
+                  <InstallRow install={i} />
+                ))}
+              </ul>
+            )}
+          </Card>
+          {hda.status !== 'revoked' && hda.status !== 'pending' && <InstallFromCatalog hda={hda} apps={apps} installed={installed} />}
+        </div>
+        <div class="col-side">
+          {(hda.status === 'pending' || hda.status === 'revoked') && <Enrollment hda={hda} />}
+          <Card title="Host">
+            <Facts facts={hda.facts} />
+          </Card>
+        </div>
+      </div>
+      <UninstallDialog />
+    </Layout>
+  );
+}

@@ -1,0 +1,91 @@
+/**
+ * /publish: paste an Amahi install script or a compose file, publish it as a new app version, and see
+ * the normalized compose and the policy findings (or, when refused, the findings that refused it).
+ */
+import { Card, FormError, PageHeader } from '../components';
+import { Layout } from '../layout';
+import type { AppView } from '../types';
+import type { PageContext } from './context';
+
+export async function publishPage(p: PageContext, slug: string | undefined) {
+  const existing = slug ? await p.get<{ app: AppView; versions: Array<{ version: string }> }>(`/api/catalog/apps/${encodeURIComponent(slug)}`).catch(() => null) : null;
+  const app = existing?.app;
+  return (
+    <Layout title="Publish" user={p.user} nav="publish" page="publish">
+      <PageHeader
+        title={app ? `Publish a version of ${app.name}` : 'Publish an app'}
+        subtitle="Paste an install script or a compose file. It is checked against the safety policy, normalized and signed."
+      />
+      <form method="post" action="/ui/needs-script" data-form="publish" class="publish-form">
+        <Card title="App">
+          <div class="field-grid">
+            <label class="field">
+              <span>Slug (the app's address: slug.your-domain)</span>
+              <input name="slug" required pattern="[a-z0-9]([a-z0-9-]*[a-z0-9])?" maxlength={40} value={app?.slug ?? ''} readonly={!!app} placeholder="hello" />
+            </label>
+            <label class="field">
+              <span>Name</span>
+              <input name="name" required maxlength={100} value={app?.name ?? ''} readonly={!!app} placeholder="Hello" />
+            </label>
+          </div>
+          {!app && (
+            <>
+              <label class="field">
+                <span>Description</span>
+                <textarea name="description" rows={2} maxlength={4000}></textarea>
+              </label>
+              <label class="field">
+                <span>Homepage (optional)</span>
+                <input name="homepage" type="url" placeholder="https://" />
+              </label>
+            </>
+          )}
+          {existing && existing.versions.length > 0 && (
+            <p class="muted small">Published versions: {existing.versions.map((v) => v.version).join(', ')}</p>
+          )}
+        </Card>
+        <Card title="Version">
+          <div class="field-grid">
+            <label class="field">
+              <span>Version</span>
+              <input name="version" required maxlength={40} placeholder="1.0" />
+            </label>
+            <label class="field">
+              <span>Kind</span>
+              <input name="kind" required value="container" maxlength={40} />
+            </label>
+          </div>
+          <fieldset class="radios">
+            <legend>What you paste</legend>
+            <label class="check">
+              <input type="radio" name="source_kind" value="install_script" checked /> An Amahi install script
+            </label>
+            <label class="check">
+              <input type="radio" name="source_kind" value="compose" /> A compose file
+            </label>
+          </fieldset>
+          <label class="field">
+            <span>Script or compose</span>
+            <textarea name="source" rows={14} required class="mono" spellcheck={false}></textarea>
+          </label>
+          <FormError />
+          <button type="submit" class="btn btn-primary">Publish</button>
+        </Card>
+      </form>
+      <div id="publish-result" hidden>
+        <Card title="Published">
+          <p>
+            <strong data-fill="title"></strong> <span data-fill="status" class="badge"></span>
+          </p>
+          <h3>Findings</h3>
+          <div data-fill="findings"></div>
+          <h3>Normalized compose</h3>
+          <pre class="code">
+            <code data-fill="compose"></code>
+          </pre>
+          <a class="btn btn-small" data-fill-href="app-link" href="/catalog">Open in the catalog →</a>
+        </Card>
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * The browser UI: server-rendered pages (hono/jsx) plus one static client script and stylesheet.
+ * Pages read through the JSON API as the visitor; every change the UI makes is a fetch to /api/...
+ * from the client script. Mounted by worker/app.ts with `app.route('/', createUiRoutes(app))`.
+ *
+ * Middleware is attached per route, never with `use('*')`: this router is mounted at '/', where a
+ * wildcard middleware would also run for the API.
+ */
+import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import { readSession } from '../auth/session';
+import type { AppEnv } from '../context';
+import { apiGet, PageError, type ApiFetcher } from './api';
+import { APP_CSS, APP_JS } from './assets';
+import { appDetailPage, catalogPage } from './pages/catalog';
+import type { PageContext } from './pages/context';
+import { dashboardPage } from './pages/dashboard';
+import { ErrorPage } from './pages/error';
+import { hdaPage } from './pages/hda';
+import { installPage } from './pages/install';
+import { LoginPage } from './pages/login';
+import { publishPage } from './pages/publish';
+import { taskPage } from './pages/task';
+import { usersPage } from './pages/users';
+import { renderPage } from './render';
+import type { PageUser } from './types';
+
+/** Only a same-site path may be a post-login destination (no `//host`, no scheme). */
+export function safeNext(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+function pathOf(c: Context): string {
+  const url = new URL(c.req.url);
+  return url.pathname + url.search;
+}
+
+type PageFn = (p: PageContext) => Promise<Child> | Child;
+
+export function createUiRoutes(api: ApiFetcher) {
+  const ui = new Hono<AppEnv>();
+
+  const page = (fn: PageFn, roles?: PageUser['role'][]) => async (c: Context<AppEnv>) => {
+    const session = await readSession(c);
+    if (!session) return c.redirect(`/login?next=${encodeURIComponent(pathOf(c))}`, 302);
+    const user: PageUser = { id: session.id, email: session.email, role: session.role };
+    if (roles && user.role !== 'admin' && !roles.includes(user.role)) return renderPage(c, <ErrorPage status={403} user={user} />, 403);
+    const p: PageContext = { c, user, now: c.get('deps').now(), get: (path) => apiGet(api, c, path) };
+    try {
+      return await renderPage(c, await fn(p));
+    } catch (err) {
+      if (!(err instanceof PageError)) throw err;
+      if (err.status === 401) return c.redirect(`/login?next=${encodeURIComponent(pathOf(c))}`, 302);
+      const status = err.status === 403 || err.status === 404 ? err.status : 500;
+      return renderPage(c, <ErrorPage status={status} user={user} message={err.message} />, status);
+    }
+  };
+
+  const asset = (body: string, type: string) => (c: Context<AppEnv>) => {
+    c.header('Content-Type', type);
+    // URLs carry a content hash (?v=...), so a changed file is a new URL.
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    return c.body(body);
+  };
+  ui.get('/ui/app.js', asset(APP_JS, 'text/javascript; charset=utf-8'));
+  ui.get('/ui/app.css', asset(APP_CSS, 'text/css; charset=utf-8'));
+
+  ui.get('/login', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (await readSession(c)) return c.redirect(next, 302);
+    return renderPage(c, <LoginPage next={next} />);
+  });
+  // Forms only reach the server here when the client script did not run: say so instead of failing.
+  ui.post('/ui/needs-script', (c) =>
+    renderPage(c, <ErrorPage status={400} user={null} message="This page needs JavaScript to send changes. Enable it and try again." />, 400),
+  );
+
+  ui.get('/', page((p) => dashboardPage(p)));
+  ui.get('/hdas/:id', page((p) => hdaPage(p, p.c.req.param('id')!)));
+  ui.get('/catalog', page((p) => catalogPage(p, p.c.req.query('q') ?? '')));
+  ui.get('/catalog/:slug', page((p) => appDetailPage(p, p.c.req.param('slug')!)));
+  ui.get('/installs/:id', page((p) => installPage(p, p.c.req.param('id')!, p.c.req.query('task'))));
+  ui.get('/tasks/:id', page((p) => taskPage(p, p.c.req.param('id')!)));
+  ui.get('/admin/users', page((p) => usersPage(p), ['admin']));
+  ui.get('/publish', page((p) => publishPage(p, p.c.req.query('app')), ['publisher']));
+  return ui;
+}
