@@ -25,6 +25,8 @@ export class Executor {
     private readonly deps: ExecutorDeps,
     private readonly journal: Journal,
     private readonly sender: EventSender,
+    /** The steps of each kind; tests swap in their own. */
+    private readonly plans: Partial<Record<string, Step[]>> = PLANS,
   ) {}
 
   /** Runs the task and delivers its result; 'interrupted' leaves it in the journal, in hand. */
@@ -71,7 +73,7 @@ export class Executor {
   }
 
   private async run(task: ClaimedTask, reporter: TaskReporter, signal: AbortSignal): Promise<TaskResultInput> {
-    const plan = PLANS[task.kind];
+    const plan = this.plans[task.kind];
     if (!plan) {
       reporter.emit('Error', `unknown task kind ${JSON.stringify(task.kind)}`);
       reporter.emit('Finalized', 'failed');
@@ -104,7 +106,7 @@ export class Executor {
     if (task.kind === 'update' && previous && ROLLBACK_AFTER.has(failure.step)) {
       reporter.emit('Warning', `rolling back to the previous deployment (${previous.version.version})`, undefined, { deployment_id: previous.deployment_id });
       const back: TaskWork = { ...this.newWork(task), version: previous.version, signature: previous.signature ?? null };
-      const again = await this.runSteps(INSTALL_PLAN, task, back, reporter, signal);
+      const again = await this.runSteps(this.plans.install ?? INSTALL_PLAN, task, back, reporter, signal);
       detail += again ? `; rolling back failed too at ${again.step}: ${again.reason}` : `; rolled back to ${previous.version.version}`;
     }
     reporter.emit('Finalized', detail, undefined, { failed_step: failure.step });

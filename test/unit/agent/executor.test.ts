@@ -1,0 +1,132 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STEP_NAMES } from '../../../core/protocol';
+import { loadConfig } from '../../../agent/config';
+import { EventSender } from '../../../agent/events';
+import { Executor } from '../../../agent/executor/index';
+import { PLANS } from '../../../agent/executor/plans';
+import { StepFailure, type ExecutorDeps, type Step } from '../../../agent/executor/types';
+import { InstallRegistry } from '../../../agent/installs';
+import { Journal } from '../../../agent/journal';
+import { silentLogger } from '../../../agent/log';
+import { FakeProtocolClient, fakeTask } from '../../helpers/fake-protocol';
+
+function setup(plans: Record<string, Step[]>) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'hda-exec-'));
+  const config = loadConfig({ 'state-dir': stateDir, 'apps-root': join(stateDir, 'apps') }, {});
+  const client = new FakeProtocolClient();
+  const journal = new Journal(stateDir);
+  const sender = new EventSender(journal, client, silentLogger);
+  const deps = {
+    config,
+    log: silentLogger,
+    installs: new InstallRegistry(stateDir),
+    docker: { docker: () => Promise.reject(new Error('no docker in unit tests')), reset() {} },
+    pinnedKeys: () => ({ keys: [] }),
+  } as unknown as ExecutorDeps;
+  return { client, journal, sender, executor: new Executor(deps, journal, sender, plans), stateDir, deps };
+}
+
+function step(name: string, fn: Step['run'] = async () => `${name} done`): Step {
+  return { name, title: `doing ${name}`, run: fn };
+}
+
+describe('executor', () => {
+  it('runs the steps in order, opening and closing each, and posts the result after every event', async () => {
+    const ran: string[] = [];
+    const plan = ['verify', 'render', 'up'].map((n) =>
+      step(n, async (ctx) => {
+        ran.push(n);
+        ctx.report.ok(`inside ${n}`);
+        return `${n} done`;
+      }),
+    );
+    const { client, executor } = setup({ install: plan });
+    const outcome = await executor.execute(fakeTask(), new AbortController().signal);
+    expect(outcome).toBe('succeeded');
+    expect(ran).toEqual(['verify', 'render', 'up']);
+    const events = client.events.get('task-1')!;
+    expect(events.map((e) => `${e.step ?? '-'}:${e.status}`)).toEqual([
+      'verify:Starting', 'verify:OK', 'verify:Complete',
+      'render:Starting', 'render:OK', 'render:Complete',
+      'up:Starting', 'up:OK', 'up:Complete',
+      '-:Finalized',
+    ]);
+    expect(client.seqs('task-1')).toEqual(events.map((_, i) => i + 1));
+    expect(client.results.get('task-1')).toMatchObject({ state: 'succeeded', app_state: 'running' });
+  });
+
+  it('stops at the first failing step and reports the step and the reason', async () => {
+    const ran: string[] = [];
+    const plan = [
+      step('verify', async () => (ran.push('verify'), 'ok')),
+      step('pull', async () => {
+        ran.push('pull');
+        throw new StepFailure('pulling nope:latest failed: manifest unknown');
+      }),
+      step('up', async () => (ran.push('up'), 'ok')),
+    ];
+    const { client, executor } = setup({ install: plan });
+    expect(await executor.execute(fakeTask(), new AbortController().signal)).toBe('failed');
+    expect(ran).toEqual(['verify', 'pull']);
+    const events = client.events.get('task-1')!;
+    const error = events.find((e) => e.status === 'Error')!;
+    expect(error).toMatchObject({ step: 'pull', message: 'pulling nope:latest failed: manifest unknown' });
+    expect(events.at(-1)!.status).toBe('Finalized');
+    expect(client.results.get('task-1')).toMatchObject({ state: 'failed', step: 'pull' });
+    expect(client.results.get('task-1')!.detail).toContain('manifest unknown');
+  });
+
+  it('turns a crashing step into a failed task, never a crashed agent', async () => {
+    const { client, executor } = setup({ install: [step('render', async () => { throw new TypeError('x is undefined'); })] });
+    expect(await executor.execute(fakeTask(), new AbortController().signal)).toBe('failed');
+    expect(client.results.get('task-1')).toMatchObject({ state: 'failed', step: 'render' });
+  });
+
+  it('fails a task whose identifier could inject a path, before any step runs', async () => {
+    let ran = false;
+    const { client, executor } = setup({ install: [step('verify', async () => ((ran = true), 'ok'))] });
+    const task = fakeTask();
+    task.payload.install.identifier = '../etc';
+    expect(await executor.execute(task, new AbortController().signal)).toBe('failed');
+    expect(ran).toBe(false);
+    expect(client.results.get('task-1')!.detail).toMatch(/identifier/);
+  });
+
+  it('stops between steps on shutdown and leaves the task in hand; a re-run continues the sequence', async () => {
+    const ac = new AbortController();
+    const plan = [step('verify'), step('render', async () => (ac.abort(), 'rendered')), step('up')];
+    const { client, executor, journal, sender, deps } = setup({ install: plan });
+    expect(await executor.execute(fakeTask(), ac.signal)).toBe('interrupted');
+    await sender.drain('task-1');
+    expect(journal.get('task-1')!.task?.id).toBe('task-1');
+    expect(client.results.has('task-1')).toBe(false);
+    const firstRun = client.seqs('task-1');
+    // The agent starts again: same journal, the task is run again from the top and converges.
+    const again = new Executor(deps, journal, sender, { install: plan.map((s) => (s.name === 'render' ? step('render') : s)) });
+    expect(await again.execute(fakeTask(), new AbortController().signal)).toBe('succeeded');
+    const seqs = client.seqs('task-1');
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(seqs.length).toBeGreaterThan(firstRun.length);
+    expect(client.events.get('task-1')!.find((e) => e.seq === firstRun.length + 1)).toMatchObject({ status: 'Warning' });
+  });
+
+  it('keeps events through an outage and delivers each exactly once', async () => {
+    const { client, executor } = setup({ install: [step('verify'), step('render'), step('up')] });
+    client.failNextEventPosts = 3;
+    expect(await executor.execute(fakeTask(), new AbortController().signal)).toBe('succeeded');
+    const seqs = client.seqs('task-1');
+    expect(seqs).toEqual(Array.from({ length: 7 }, (_, i) => i + 1));
+    expect(client.results.get('task-1')!.state).toBe('succeeded');
+  });
+
+  it('install steps follow the protocol order; uninstall keeps data unless purged', () => {
+    const names = PLANS.install!.map((s) => s.name);
+    expect(names).toEqual(['verify', 'render', 'policy', 'prepare', 'pull', 'up', 'health', 'vhost', 'reload', 'probe']);
+    const order = names.map((n) => STEP_NAMES.indexOf(n as (typeof STEP_NAMES)[number]));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(PLANS.uninstall!.map((s) => s.name)).toEqual(['vhost', 'reload', 'down', 'cleanup']);
+  });
+});
