@@ -1,0 +1,149 @@
+/**
+ * The agent's executor wired to the real testbed (Docker, Compose v1, private Apache) with an
+ * in-memory control plane, signed app versions and tidy-up of everything a test created.
+ */
+import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import type { JWK } from 'jose';
+import type { AppVersionContent, ClaimedTask, TaskKind } from '../../core/protocol';
+import { generateSigningKey, signVersion } from '../../core/catalog/signing';
+import { hostParts } from '../../agent/agent';
+import { loadConfig, type AgentConfig } from '../../agent/config';
+import { EventSender } from '../../agent/events';
+import { Executor } from '../../agent/executor/index';
+import { PLANS } from '../../agent/executor/plans';
+import type { ExecutorDeps, Step } from '../../agent/executor/types';
+import { InstallRegistry } from '../../agent/installs';
+import { Journal } from '../../agent/journal';
+import { silentLogger } from '../../agent/log';
+import { FakeProtocolClient } from './fake-protocol';
+import type { Testbed } from './testbed';
+
+export const DOMAIN = 'home.test';
+
+export interface Harness {
+  tb: Testbed;
+  config: AgentConfig;
+  client: FakeProtocolClient;
+  journal: Journal;
+  sender: EventSender;
+  deps: ExecutorDeps;
+  executor: (overrides?: Partial<ExecutorDeps>, plans?: Record<string, Step[]>) => Executor;
+  sign: (v: AppVersionContent) => Promise<string>;
+  docker: Docker;
+  identifiers: Set<string>;
+  cleanup: () => Promise<void>;
+}
+
+export async function createHarness(tb: Testbed, over: Record<string, string> = {}): Promise<Harness> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'hda-agent-state-'));
+  const appsRoot = mkdtempSync(join(tmpdir(), 'hda-apps-'));
+  const config = loadConfig(
+    {
+      'state-dir': stateDir,
+      'apps-root': appsRoot,
+      'apache-sites-dir': tb.apacheSitesDir,
+      'apache-configtest': JSON.stringify(tb.configtest),
+      'apache-reload': JSON.stringify(tb.reload),
+      'apache-url': tb.apacheUrl,
+      'docker-socket': tb.dockerSocket,
+      compose: 'v1',
+      'health-timeout': '60',
+      ...over,
+    },
+    {},
+  );
+  const key = await generateSigningKey('ES256');
+  const { docker, compose, apache } = hostParts(config);
+  const client = new FakeProtocolClient();
+  const journal = new Journal(stateDir);
+  const sender = new EventSender(journal, client, silentLogger);
+  const deps: ExecutorDeps = {
+    config,
+    log: silentLogger,
+    docker,
+    compose,
+    apache,
+    installs: new InstallRegistry(stateDir),
+    pinnedKeys: () => ({ keys: [key.publicJwk as Record<string, unknown>] }),
+    progressThrottleMs: 0,
+  };
+  const identifiers = new Set<string>();
+  const dockerApi = new Docker({ socketPath: tb.dockerSocket });
+  return {
+    tb,
+    config,
+    client,
+    journal,
+    sender,
+    deps,
+    executor: (o = {}, plans = PLANS) => new Executor({ ...deps, ...o }, journal, sender, plans),
+    sign: (v) => signVersion(v, key.privateJwk as JWK, key.kid),
+    docker: dockerApi,
+    identifiers,
+    async cleanup() {
+      for (const id of identifiers) {
+        for (const c of await projectContainers(dockerApi, id)) await dockerApi.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+        for (const n of await dockerApi.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } })) await dockerApi.getNetwork(n.Id).remove().catch(() => undefined);
+        rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
+      }
+      sender.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(appsRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+export function uniqueId(prefix = 'it'): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export function standinCompose(image: string, extra = ''): string {
+  return `services:
+  web:
+    image: ${image}
+    container_name: APP_IDENTIFIER
+    hostname: APP_HOSTNAME
+    restart: unless-stopped
+    init: true
+    ports:
+      - "HOST_PORT:80"
+    volumes:
+      - ./data:/data
+${extra}`;
+}
+
+export function version(compose: string, over: Partial<AppVersionContent> = {}): AppVersionContent {
+  return { app: 'standin', version: '1.0', kind: 'container', compose, files: {}, steps: [], ...over };
+}
+
+export async function task(h: Harness, kind: TaskKind, identifier: string, port: number, v?: AppVersionContent, over: Partial<ClaimedTask['payload']> = {}, id = `task-${randomBytes(4).toString('hex')}`): Promise<ClaimedTask> {
+  h.identifiers.add(identifier);
+  return {
+    id,
+    kind,
+    hda_id: 'hda-test',
+    install_id: `inst-${identifier}`,
+    deployment_id: null,
+    attempts: 1,
+    lease_until: new Date(Date.now() + 300_000).toISOString(),
+    payload: {
+      install: { id: `inst-${identifier}`, identifier, hostname: `${identifier}.${DOMAIN}`, host_port: port, domain: DOMAIN, policy_exceptions: [] },
+      ...(v ? { version: v, signature: await h.sign(v) } : {}),
+      ...over,
+    },
+  };
+}
+
+export function projectContainers(docker: Docker, project: string) {
+  return docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+}
+
+export function vhostFiles(tb: Testbed, identifier: string): string[] {
+  return existsSync(tb.apacheSitesDir) ? readdirSync(tb.apacheSitesDir).filter((n) => n.includes(identifier)) : [];
+}
+
+export const run = (h: Harness, t: ClaimedTask, o?: Partial<ExecutorDeps>, plans?: Record<string, Step[]>) => h.executor(o, plans).execute(t, new AbortController().signal);

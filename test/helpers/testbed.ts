@@ -1,0 +1,92 @@
+/**
+ * The real Docker, Compose v1, registry and Apache that test/testbed/up.sh brings up, as tests see
+ * them: read from test/testbed/.env and checked live, with a one-line reason when something is
+ * missing (tests then skip, or fail under CI=true through requireOrSkip).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const TESTBED_ENV_FILE = fileURLToPath(new URL('../testbed/.env', import.meta.url));
+
+export interface Testbed {
+  dockerSocket: string;
+  registry: string;
+  standinImage: string;
+  standinImageAlt: string;
+  apacheBin: string;
+  apachePort: number;
+  apacheConf: string;
+  apacheSitesDir: string;
+  apacheUrl: string;
+  configtest: string[];
+  reload: string[];
+}
+
+function readEnv(): Record<string, string> | null {
+  if (!existsSync(TESTBED_ENV_FILE)) return null;
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(TESTBED_ENV_FILE, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** The testbed if every part answers, else the reason it cannot be used. */
+export function probeTestbed(): { ok: true; testbed: Testbed } | { ok: false; reason: string } {
+  const env = readEnv();
+  if (!env) return { ok: false, reason: 'test/testbed/.env missing (run: bash test/testbed/up.sh)' };
+  const tb: Testbed = {
+    dockerSocket: env.DOCKER_SOCKET,
+    registry: env.REGISTRY,
+    standinImage: env.STANDIN_IMAGE,
+    standinImageAlt: env.STANDIN_IMAGE_ALT,
+    apacheBin: env.APACHE_BIN,
+    apachePort: Number(env.APACHE_PORT),
+    apacheConf: env.APACHE_CONF,
+    apacheSitesDir: env.APACHE_SITES_DIR,
+    apacheUrl: `http://127.0.0.1:${env.APACHE_PORT}/`,
+    configtest: [env.APACHE_BIN, '-f', env.APACHE_CONF, '-t'],
+    reload: [env.APACHE_BIN, '-f', env.APACHE_CONF, '-k', 'graceful'],
+  };
+  const docker = spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, 'info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
+  if (docker.status !== 0) return { ok: false, reason: `Docker daemon not answering on ${tb.dockerSocket}` };
+  if (spawnSync('docker-compose', ['version', '--short'], { timeout: 20_000 }).status !== 0) return { ok: false, reason: 'docker-compose (v1) not installed' };
+  if (spawnSync(tb.configtest[0], tb.configtest.slice(1), { timeout: 20_000 }).status !== 0) return { ok: false, reason: `Apache config ${tb.apacheConf} does not pass its test` };
+  const curl = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', tb.apacheUrl], { encoding: 'utf8', timeout: 10_000 });
+  if (!/^\d{3}$/.test(curl.stdout ?? '') || curl.stdout === '000') return { ok: false, reason: `testbed Apache not answering on ${tb.apacheUrl}` };
+  const reg = spawnSync('curl', ['-fsS', `http://${tb.registry}/v2/`], { timeout: 10_000 });
+  if (reg.status !== 0) return { ok: false, reason: `local registry not answering on ${tb.registry}` };
+  return { ok: true, testbed: tb };
+}
+
+/** GET through Apache with a Host header: status and body. */
+export async function getThroughApache(tb: Testbed, host: string): Promise<{ status: number; body: string; via: string | null }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: tb.apachePort, path: '/', headers: { host }, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, via: (res.headers.via as string) ?? null }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A TCP port nothing listens on right now, from a range apps may use. */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 36000 + Math.floor(Math.random() * 3000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port found');
+}
