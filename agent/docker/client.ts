@@ -47,6 +47,14 @@ export function isDaemonUnreachable(e: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'EACCES';
 }
 
+/** One line for a failed Docker call: "daemon not reachable" said plainly, else the Engine's words. */
+export function describeDockerError(e: unknown, socketPath: string): string {
+  if (e instanceof DockerUnavailableError) return e.message;
+  const err = e as { json?: { message?: string }; message?: string; code?: string };
+  if (isDaemonUnreachable(e)) return `Docker daemon not reachable at ${socketPath}: ${err.code ?? err.message}`;
+  return err?.json?.message ?? err?.message ?? String(e);
+}
+
 export async function connectDocker(socketPath: string, timeoutMs = 10_000): Promise<DockerConnection> {
   const probe = new Docker({ socketPath, timeout: timeoutMs });
   let info: Docker.DockerVersion;

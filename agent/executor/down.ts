@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { ComposeError } from '../docker/compose';
 import { LABEL_MANAGED_BY, MANAGED_BY, projectContainers } from '../docker/containers';
-import { isDaemonUnreachable } from '../docker/client';
+import { describeDockerError } from '../docker/client';
 import { assertOwnProject, explainComposeError } from './guard';
 import { StepFailure, type Step, type StepContext } from './types';
 
@@ -34,7 +34,7 @@ export const downStep: Step = {
     } catch (e) {
       deps.docker.reset(e);
       if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message));
-      throw new StepFailure(isDaemonUnreachable(e) ? (e as Error).message : `removing containers failed: ${(e as Error).message}`);
+      throw new StepFailure(describeDockerError(e, deps.docker.socketPath));
     }
     deps.onAppChanged?.();
     return count ? `removed ${count} container(s) of project ${work.identifier}` : `no containers of project ${work.identifier} were left`;

@@ -3,7 +3,7 @@
  * containers lack the agent's label belongs to someone else and is left alone.
  */
 import { LABEL_MANAGED_BY, MANAGED_BY, projectContainers } from '../docker/containers';
-import { isDaemonUnreachable } from '../docker/client';
+import { describeDockerError } from '../docker/client';
 import { StepFailure, type StepContext } from './types';
 
 export async function assertOwnProject(ctx: StepContext): Promise<number> {
@@ -19,7 +19,7 @@ export async function assertOwnProject(ctx: StepContext): Promise<number> {
   } catch (e) {
     if (e instanceof StepFailure) throw e;
     ctx.deps.docker.reset(e);
-    throw new StepFailure(isDaemonUnreachable(e) ? (e as Error).message : `cannot list containers: ${(e as Error).message}`);
+    throw new StepFailure(describeDockerError(e, ctx.deps.docker.socketPath));
   }
 }
 
@@ -30,7 +30,7 @@ export function explainComposeError(message: string, hostPort?: number): string 
     const port = m ? Number(m[1]) : hostPort;
     return `host port ${port ?? '?'} is already taken on this machine: ${message}`;
   }
-  if (/Cannot connect to the Docker daemon|Connection refused|connection aborted|FileNotFoundError/i.test(message)) {
+  if (/Cannot connect to the Docker daemon|Couldn't connect to Docker daemon|Connection refused|connection aborted|FileNotFoundError/i.test(message)) {
     return `Docker daemon not reachable: ${message}`;
   }
   return message;

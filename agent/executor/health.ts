@@ -5,7 +5,7 @@
  */
 import type Docker from 'dockerode';
 import { projectContainers } from '../docker/containers';
-import { isDaemonUnreachable } from '../docker/client';
+import { describeDockerError } from '../docker/client';
 import { httpAnswers } from '../apache/probe';
 import { sleep } from '../backoff';
 import { StepFailure, type Step } from './types';
@@ -39,8 +39,7 @@ export const healthStep: Step = {
         containers = await projectContainers(docker, work.identifier);
       } catch (e) {
         deps.docker.reset(e);
-        if (isDaemonUnreachable(e)) throw new StepFailure((e as Error).message);
-        throw new StepFailure(`cannot list containers: ${(e as Error).message}`);
+        throw new StepFailure(describeDockerError(e, deps.docker.socketPath));
       }
       if (containers.length === 0) throw new StepFailure(`no containers of project ${work.identifier} exist`);
       const dead = containers.find((c) => c.State === 'exited' || c.State === 'dead');

@@ -75,9 +75,10 @@ export class Executor {
   private async run(task: ClaimedTask, reporter: TaskReporter, signal: AbortSignal): Promise<TaskResultInput> {
     const plan = this.plans[task.kind];
     if (!plan) {
-      reporter.emit('Error', `unknown task kind ${JSON.stringify(task.kind)}`);
-      reporter.emit('Finalized', 'failed');
-      return { state: 'failed', detail: `unknown task kind ${JSON.stringify(task.kind)}` };
+      const why = `this agent cannot run ${JSON.stringify(task.kind)} tasks`;
+      reporter.emit('Error', why);
+      reporter.emit('Finalized', `${task.kind} failed`);
+      return { state: 'failed', detail: why };
     }
     let work: TaskWork;
     try {

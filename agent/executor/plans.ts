@@ -17,7 +17,8 @@ import { vhostRemoveStep, vhostStep } from './vhost';
 
 export const INSTALL_PLAN: Step[] = [verifyStep, renderStep, policyStep, prepareStep, pullStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
 
-export const PLANS: Record<TaskKind, Step[]> = {
+// Kinds without a plan here (logs, prune) fail with a clear reason until the agent supports them.
+export const PLANS: Record<Exclude<TaskKind, 'logs' | 'prune'>, Step[]> = {
   install: INSTALL_PLAN,
   update: INSTALL_PLAN,
   rollback: INSTALL_PLAN,

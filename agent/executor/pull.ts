@@ -2,8 +2,8 @@
  * Step pull: every image the compose names that is not on the host yet, pulled through the Engine
  * with byte progress reported as Progress events. Images built by compose are left to `up`.
  */
-import { engineMessage, imagePresent, pullImage } from '../docker/pull';
-import { isDaemonUnreachable } from '../docker/client';
+import { imagePresent, pullImage, PullError } from '../docker/pull';
+import { describeDockerError } from '../docker/client';
 import { StepFailure, type Step } from './types';
 
 export const pullStep: Step = {
@@ -32,8 +32,8 @@ export const pullStep: Step = {
       }
     } catch (e) {
       deps.docker.reset(e);
-      if (isDaemonUnreachable(e)) throw new StepFailure((e as Error).message);
-      throw new StepFailure(engineMessage(e));
+      if (e instanceof PullError) throw new StepFailure(e.message);
+      throw new StepFailure(describeDockerError(e, deps.docker.socketPath));
     }
     return pulled ? `pulled ${pulled} of ${work.images.length} image(s)` : 'all images present';
   },
