@@ -12,7 +12,8 @@ APACHE_PORT=${TESTBED_APACHE_PORT:-18080}
 DOCKER_SOCK=/var/run/docker.sock
 STARTED=$TESTBED_DIR/started
 ENV_FILE=$HERE/.env
-PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl)
+# chromium: the browser tests (test/browser) drive Debian's Chromium.
+PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium)
 
 mkdir -p "$TESTBED_DIR/logs"
 touch "$STARTED"
