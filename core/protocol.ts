@@ -20,6 +20,8 @@ export const TASK_KINDS = [
   'start',
   'stop',
   'restart',
+  'logs',
+  'prune',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
@@ -141,10 +143,21 @@ export interface TaskInstallInfo {
   domain: string;
   /** Policy rules the owner explicitly allowed for this install (e.g. "docker-socket"). */
   policy_exceptions: string[];
+  /** Owner-set resource limits the agent writes into every service of the compose it runs. */
+  limits?: ResourceLimits;
+  /** Environment values added to every service (e.g. per-HDA overrides of a fleet deployment). */
+  env?: Record<string, string>;
+}
+
+export interface ResourceLimits {
+  /** CPU cores, e.g. 0.5. */
+  cpus?: number;
+  memory_mb?: number;
 }
 
 /** What a claimed task carries: everything the agent needs, no second round trip. */
 export interface TaskPayload {
+  /** The install the task acts on. HDA-wide tasks (prune) carry none: check `kind` before reading it. */
   install: TaskInstallInfo;
   /** The version to converge to (absent for start/stop/restart, which act on what runs). */
   version?: AppVersionContent;
@@ -153,6 +166,10 @@ export interface TaskPayload {
   key_id?: string | null;
   /** uninstall: also delete the app folder. */
   purge?: boolean;
+  /** logs: how many lines of each container to send, and for how long to follow new ones. */
+  logs?: { tail: number; follow_s?: number };
+  /** prune: images to keep even when no container uses them (what a rollback would need). */
+  prune?: { keep_images: string[] };
   /** update: the deployment to return to automatically if the new one does not come up. */
   previous?: { deployment_id: string; version: AppVersionContent; signature?: VersionSignature | null; key_id?: string | null };
 }
@@ -203,6 +220,26 @@ export interface AppStatus {
 export interface HeartbeatInput {
   facts?: HostFacts;
   apps?: AppStatus[];
+  /** Downsampled per-app usage (one sample per app per 5 minutes), sent when a window closes. */
+  metrics?: AppMetricSample[];
+}
+
+export interface AppMetricSample {
+  identifier: string;
+  /** Start of the 5-minute window (ISO). */
+  at: string;
+  cpu_avg: number;
+  cpu_max: number;
+  memory_avg: number;
+  memory_max: number;
+  samples: number;
+}
+
+/** Sent as `data` of the `logs` task's events: one batch of lines of one container stream. */
+export interface LogChunk {
+  container: string;
+  stream: 'stdout' | 'stderr';
+  lines: string[];
 }
 
 export interface HeartbeatResponse {
@@ -232,6 +269,9 @@ export interface ApiError {
   message: string;
   details?: unknown;
 }
+
+/** The 5-minute window the agent averages app metrics over. */
+export const METRICS_WINDOW_S = 300;
 
 /** Longest long-poll a client may ask for, in seconds. */
 export const MAX_POLL_WAIT_S = 30;

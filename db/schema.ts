@@ -5,7 +5,7 @@
  * Times are integer milliseconds since the epoch; JSON documents are stored as text.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const ROLES = ['admin', 'publisher', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -67,6 +67,8 @@ export const signingKeys = sqliteTable('signing_keys', {
   kid: text('kid').primaryKey(),
   alg: text('alg').notNull(),
   publicJwk: text('public_jwk').notNull(),
+  /** A JWS by the previous key over this public key: agents pinned to the old key learn the new one. */
+  endorsement: text('endorsement'),
   createdAt: integer('created_at').notNull(),
   retiredAt: integer('retired_at'),
 });
@@ -124,6 +126,10 @@ export const installs = sqliteTable(
     versionId: text('version_id').notNull().references(() => appVersions.id),
     currentDeploymentId: text('current_deployment_id'),
     policyExceptionsJson: text('policy_exceptions_json').notNull().default('[]'),
+    /** Owner-set resource limits `{ cpus?, memory_mb? }` the agent writes into the compose it runs. */
+    limitsJson: text('limits_json').notNull().default('{}'),
+    /** Per-install values `{ env? }` (e.g. a fleet deployment's per-HDA overrides). */
+    overridesJson: text('overrides_json').notNull().default('{}'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -167,6 +173,10 @@ export const tasks = sqliteTable(
     installId: text('install_id'),
     deploymentId: text('deployment_id'),
     kind: text('kind').notNull(),
+    /** `main` tasks of an HDA run one at a time; `aux` tasks (logs) run beside them and block nothing. */
+    lane: text('lane', { enum: ['main', 'aux'] }).notNull().default('main'),
+    /** Set for tasks a fleet batch queued. */
+    batchId: text('batch_id'),
     payloadJson: text('payload_json').notNull(),
     state: text('state', { enum: ['queued', 'claimed', 'succeeded', 'failed', 'cancelled'] }).notNull(),
     leaseUntil: integer('lease_until'),
@@ -177,8 +187,8 @@ export const tasks = sqliteTable(
     claimedAt: integer('claimed_at'),
     finishedAt: integer('finished_at'),
   },
-  // The poll reads the oldest open task of one HDA: (hda_id, state, created_at) serves it from the index.
-  (t) => [index('tasks_hda_state').on(t.hdaId, t.state, t.createdAt), index('tasks_install').on(t.installId)],
+  // The poll reads the oldest open task of one HDA per lane: (hda_id, lane, state, created_at) serves it.
+  (t) => [index('tasks_hda_lane_state').on(t.hdaId, t.lane, t.state, t.createdAt), index('tasks_install').on(t.installId), index('tasks_deployment').on(t.deploymentId)],
 );
 
 export const taskEvents = sqliteTable(
@@ -208,4 +218,58 @@ export const auditLog = sqliteTable(
     at: integer('at').notNull(),
   },
   (t) => [index('audit_target').on(t.targetKind, t.targetId)],
+);
+
+/**
+ * Per-app CPU and memory, downsampled by the agent into 5-minute samples and rolled up here into
+ * hourly rows; both resolutions have a retention limit, so the table does not grow without end.
+ */
+export const appMetrics = sqliteTable(
+  'app_metrics',
+  {
+    hdaId: text('hda_id').notNull(),
+    identifier: text('identifier').notNull(),
+    resolution: text('resolution', { enum: ['5m', '1h'] }).notNull(),
+    bucketStart: integer('bucket_start').notNull(),
+    cpuAvg: real('cpu_avg').notNull(),
+    cpuMax: real('cpu_max').notNull(),
+    memAvg: real('mem_avg').notNull(),
+    memMax: real('mem_max').notNull(),
+    samples: integer('samples').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hdaId, t.identifier, t.resolution, t.bucketStart] })],
+);
+
+export const BATCH_STATES = ['running', 'succeeded', 'failed', 'rolling_back', 'rolled_back', 'cancelled'] as const;
+
+/** A fleet deployment: one app version installed or updated on many HDAs with bounded concurrency. */
+export const batches = sqliteTable('batches', {
+  id: text('id').primaryKey(),
+  ownerId: text('owner_id').notNull().references(() => users.id),
+  appId: integer('app_id').notNull().references(() => apps.id),
+  versionId: text('version_id').notNull().references(() => appVersions.id),
+  concurrency: integer('concurrency').notNull(),
+  allOrNothing: integer('all_or_nothing', { mode: 'boolean' }).notNull().default(false),
+  state: text('state', { enum: BATCH_STATES }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  finishedAt: integer('finished_at'),
+});
+
+export const BATCH_ITEM_STATES = ['pending', 'queued', 'succeeded', 'failed', 'cancelled', 'rolled_back'] as const;
+
+export const batchItems = sqliteTable(
+  'batch_items',
+  {
+    batchId: text('batch_id').notNull(),
+    hdaId: text('hda_id').notNull(),
+    state: text('state', { enum: BATCH_ITEM_STATES }).notNull(),
+    action: text('action', { enum: ['install', 'update'] }),
+    installId: text('install_id'),
+    taskId: text('task_id'),
+    /** `{ env? }` for this HDA only. */
+    overridesJson: text('overrides_json').notNull().default('{}'),
+    detail: text('detail'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.hdaId] }), index('batch_items_hda_state').on(t.hdaId, t.state)],
 );

@@ -10,6 +10,8 @@ import { csrfGuard } from './auth/csrf';
 import { sessionMiddleware } from './auth/session';
 import { ApiError, errorResponse } from './errors';
 import { agentRoutes } from './routes/agent';
+import { batchRoutes } from './routes/batches';
+import { operationRoutes } from './routes/operations';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
 import { hdaRoutes } from './routes/hdas';
@@ -34,7 +36,7 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
   app.use('/api/*', sessionMiddleware);
   app.use('/api/*', csrfGuard);
 
-  for (const routes of [authRoutes, userRoutes, catalogRoutes, hdaRoutes, installRoutes, taskRoutes, agentRoutes]) {
+  for (const routes of [authRoutes, userRoutes, catalogRoutes, hdaRoutes, installRoutes, operationRoutes, batchRoutes, taskRoutes, agentRoutes]) {
     app.route('/', routes);
   }
 

@@ -16,6 +16,8 @@ export { schema };
 /** Runs the statements atomically: all of them or none. */
 export async function atomically(db: Database, statements: BatchItem<'sqlite'>[]): Promise<unknown[]> {
   if (statements.length === 0) return [];
+  // One statement is atomic on its own; running it directly skips the batch round trip.
+  if (statements.length === 1) return [await statements[0]];
   // Both drivers implement batch with the same signature; the union type hides it.
   return (db as unknown as LibSQLDatabase<Schema>).batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
 }

@@ -44,3 +44,4 @@ export function createWaker(recheckMs = 0): Waker {
 
 export const hdaKey = (hdaId: string) => `hda:${hdaId}`;
 export const taskKey = (taskId: string) => `task:${taskId}`;
+export const batchKey = (batchId: string) => `batch:${batchId}`;

@@ -52,14 +52,17 @@ agentRoutes.openapi(
       const check = await pollCheck(deps, parsed.hdaId, parsed.token);
       if (!check.authorized) throw unauthorized('agent token is invalid or revoked');
       if (!touched) {
-        await touchLastSeen(deps, parsed.hdaId, check.lastSeenAt);
         touched = true;
+        if (await touchLastSeen(deps, parsed.hdaId, check.lastSeenAt)) continue; // back from offline: look again
       }
-      if (check.task && isClaimable(check.task, deps.now())) {
-        const claimed: ClaimedTask | null = await claimTask(deps, parsed.hdaId, check.task.id, check.task.attempts);
-        if (claimed) return send(c, { tasks: [claimed] });
-        continue; // lost the race or failed the task: look again
+      const claimed: ClaimedTask[] = [];
+      for (const open of [check.task, check.aux]) {
+        if (!open || !isClaimable(open, deps.now())) continue;
+        const task = await claimTask(deps, parsed.hdaId, open.id, open.attempts);
+        if (task) claimed.push(task);
       }
+      if (claimed.length > 0) return send(c, { tasks: claimed });
+      if (isClaimable(check.task, deps.now()) || isClaimable(check.aux, deps.now())) continue; // lost a race or failed a task: look again
       const left = deadline - deps.now();
       // A live lease ends at a known time: wake up then even if nobody notifies.
       const leaseLeft = check.task?.leaseUntil ? check.task.leaseUntil - deps.now() + 5 : Infinity;
@@ -135,13 +138,23 @@ const AppStatus = z.object({
   memory_bytes: z.number().nullable().optional(),
 });
 
+const MetricSample = z.object({
+  identifier: z.string().max(64),
+  at: z.string().datetime(),
+  cpu_avg: z.number().min(0).max(100_000),
+  cpu_max: z.number().min(0).max(100_000),
+  memory_avg: z.number().min(0),
+  memory_max: z.number().min(0),
+  samples: z.number().int().min(1).max(100_000),
+});
+
 agentRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/agent/v1/heartbeat',
     tags: ['agent'],
     middleware: [agentAuth] as const,
-    request: jsonBody(z.object({ facts: Facts.optional(), apps: z.array(AppStatus).max(500).optional() }).openapi('Heartbeat')),
+    request: jsonBody(z.object({ facts: Facts.optional(), apps: z.array(AppStatus).max(500).optional(), metrics: z.array(MetricSample).max(5000).optional() }).openapi('Heartbeat')),
     responses: { 200: jsonContent(Obj('HeartbeatResponse'), 'Recorded'), ...errorResponses },
   }),
   async (c) => {

@@ -9,7 +9,10 @@ import { randomToken, sha256Hex, timingSafeEqualText } from '../auth/encoding';
 import type { AgentIdentity, Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { notFound, unauthorized } from '../errors';
+import type { BatchItem } from 'drizzle-orm/batch';
 import { auditStatement } from './audit';
+import { resumeBatchesFor } from './batches';
+import { metricStatements } from './metrics';
 import { loadJwks } from './signer';
 
 export type HdaRow = typeof hdas.$inferSelect;
@@ -140,17 +143,26 @@ export async function authenticateAgent(deps: Deps, header: string | undefined):
 /** Stores facts and app states only when they changed, else refreshes last_seen at most once a minute. */
 export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: HeartbeatInput): Promise<{ wrote: boolean }> {
   const now = deps.now();
+  const wasOffline = !agent.lastSeenAt || now - agent.lastSeenAt >= deps.config.onlineWindowS * 1000;
   const facts = beat.facts ? JSON.stringify(beat.facts) : null;
-  const appStates = beat.apps ? JSON.stringify(beat.apps) : null;
-  const hash = await sha256Hex(`${facts}\n${appStates}`);
-  if (hash !== agent.stateHash) {
-    await deps.db
-      .update(hdas)
-      .set({ lastSeenAt: now, stateHash: hash, ...(facts ? { factsJson: facts } : {}), ...(appStates ? { appsJson: appStates } : {}) })
-      .where(eq(hdas.id, agent.hdaId));
-    return { wrote: true };
+  // CPU and memory move on every beat; they are stored with the state, and as 5-minute metrics,
+  // but alone they do not make a beat "changed".
+  const states = beat.apps ? JSON.stringify(beat.apps.map(({ cpu_percent: _c, memory_bytes: _m, ...rest }) => rest)) : null;
+  const hash = await sha256Hex(`${facts}\n${states}`);
+  const metrics = beat.metrics ?? [];
+  const statements: BatchItem<'sqlite'>[] = [];
+  if (hash !== agent.stateHash || metrics.length > 0) {
+    statements.push(
+      deps.db
+        .update(hdas)
+        .set({ lastSeenAt: now, stateHash: hash, ...(facts ? { factsJson: facts } : {}), ...(beat.apps ? { appsJson: JSON.stringify(beat.apps) } : {}) })
+        .where(eq(hdas.id, agent.hdaId)),
+      ...metricStatements(deps, agent.hdaId, metrics),
+    );
+  } else if (wasOffline || !agent.lastSeenAt || now - agent.lastSeenAt >= deps.config.heartbeatMinWriteS * 1000) {
+    statements.push(deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, agent.hdaId)));
   }
-  if (agent.lastSeenAt && now - agent.lastSeenAt < deps.config.heartbeatMinWriteS * 1000) return { wrote: false };
-  await deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, agent.hdaId));
-  return { wrote: true };
+  await atomically(deps.db, statements);
+  if (wasOffline) await resumeBatchesFor(deps, agent.hdaId);
+  return { wrote: statements.length > 0 };
 }

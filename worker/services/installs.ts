@@ -3,7 +3,7 @@
  * rollback possible) and queues one task for the HDA's agent, in one atomic batch.
  */
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { AppVersionContent, TaskInstallInfo, TaskKind, TaskPayload } from '../../core/protocol';
+import type { AppVersionContent, ResourceLimits, TaskInstallInfo, TaskKind, TaskPayload } from '../../core/protocol';
 import { apps, appVersions, deployments, hdas, installs, tasks, users } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
@@ -63,6 +63,8 @@ export async function ownedInstall(deps: Deps, user: SessionUser, installId: str
 }
 
 function installInfo(install: InstallRow, hda: HdaRow): TaskInstallInfo {
+  const limits = JSON.parse(install.limitsJson) as ResourceLimits;
+  const overrides = JSON.parse(install.overridesJson) as InstallOverrides;
   return {
     id: install.id,
     identifier: install.identifier,
@@ -70,7 +72,13 @@ function installInfo(install: InstallRow, hda: HdaRow): TaskInstallInfo {
     host_port: install.hostPort,
     domain: hda.domain,
     policy_exceptions: JSON.parse(install.policyExceptionsJson) as string[],
+    ...(Object.keys(limits).length ? { limits } : {}),
+    ...(overrides.env && Object.keys(overrides.env).length ? { env: overrides.env } : {}),
   };
+}
+
+export interface InstallOverrides {
+  env?: Record<string, string>;
 }
 
 function versionPayload(version: VersionRow) {
@@ -89,9 +97,16 @@ export interface InstallRequest {
   app: string;
   version?: string;
   policy_exceptions?: string[];
+  limits?: ResourceLimits;
+  overrides?: InstallOverrides;
 }
 
-export async function createInstall(deps: Deps, user: SessionUser, hdaId: string, req: InstallRequest) {
+/** Set when a fleet batch makes the request. */
+export interface QueueContext {
+  batchId?: string;
+}
+
+export async function createInstall(deps: Deps, user: SessionUser, hdaId: string, req: InstallRequest, ctx: QueueContext = {}) {
   const hda = await ownedHda(deps, user, hdaId);
   if (hda.revokedAt) throw conflict('this HDA has been revoked; enroll it again first');
   const app = await findApp(deps, req.app);
@@ -112,7 +127,7 @@ export async function createInstall(deps: Deps, user: SessionUser, hdaId: string
     const [fresh] = await deps.db.select({ seq: hdas.nextPortSeq }).from(hdas).where(eq(hdas.id, hda.id));
     const port = BASE_PORT + fresh.seq <= MAX_PORT ? BASE_PORT + fresh.seq : await freePort(deps, hda.id);
     try {
-      return await insertInstall(deps, user, hda, app.id, version, identifier, port, exceptions);
+      return await insertInstall(deps, user, hda, app.id, version, identifier, port, exceptions, req, ctx);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       const [taken] = await deps.db
@@ -135,6 +150,8 @@ async function insertInstall(
   identifier: string,
   port: number,
   exceptions: string[],
+  req: InstallRequest,
+  ctx: QueueContext,
 ) {
   const now = deps.now();
   const install: InstallRow = {
@@ -149,6 +166,8 @@ async function insertInstall(
     versionId: version.id,
     currentDeploymentId: null,
     policyExceptionsJson: JSON.stringify(exceptions),
+    limitsJson: JSON.stringify(req.limits ?? {}),
+    overridesJson: JSON.stringify(req.overrides ?? {}),
     createdBy: user.id,
     createdAt: now,
     updatedAt: now,
@@ -160,7 +179,7 @@ async function insertInstall(
     deps.db.update(hdas).set({ nextPortSeq: sql`max(${hdas.nextPortSeq}, ${port - BASE_PORT}) + 1` }).where(eq(hdas.id, hda.id)),
     deps.db.insert(installs).values(install),
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install', payload }, now),
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install', payload, batchId: ctx.batchId }, now),
     auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'install.create', targetKind: 'install', targetId: install.id, detail: { app: identifier, version: version.version, hda: hda.id } }),
     ...exceptions.map((rule) =>
       auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'policy.exception', targetKind: 'install', targetId: install.id, detail: { rule } }),
@@ -209,8 +228,21 @@ const DESIRED_AFTER: Record<ActionRequest['action'], InstallRow['desiredState']>
   rollback: 'running',
 };
 
-export async function performAction(deps: Deps, user: SessionUser, installId: string, req: ActionRequest) {
-  const { install, hda } = await ownedInstall(deps, user, installId);
+export interface ActionContext extends QueueContext {
+  /** New per-install values (a fleet deployment's per-HDA overrides) applied with this deployment. */
+  overrides?: InstallOverrides;
+  /** New resource limits applied with this deployment. */
+  limits?: ResourceLimits;
+}
+
+export async function performAction(deps: Deps, user: SessionUser, installId: string, req: ActionRequest, ctx: ActionContext = {}) {
+  const owned = await ownedInstall(deps, user, installId);
+  const hda = owned.hda;
+  const install: InstallRow = {
+    ...owned.install,
+    ...(ctx.overrides ? { overridesJson: JSON.stringify(ctx.overrides) } : {}),
+    ...(ctx.limits ? { limitsJson: JSON.stringify(ctx.limits) } : {}),
+  };
   if (install.state === 'removed') throw conflict('this install has been removed');
   const [current] = await deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
   const exceptions = JSON.parse(install.policyExceptionsJson) as string[];
@@ -241,10 +273,10 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   const nextState = STATE_DURING[req.action];
   await atomically(deps.db, [
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: req.action as TaskKind, payload }, now),
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: req.action as TaskKind, payload, batchId: ctx.batchId }, now),
     deps.db
       .update(installs)
-      .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, ...(nextState ? { state: nextState } : {}) })
+      .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, limitsJson: install.limitsJson, ...(nextState ? { state: nextState } : {}) })
       .where(eq(installs.id, install.id)),
     auditStatement(deps.db, now, {
       actorId: user.id,

@@ -9,10 +9,10 @@ import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { ClaimedTask, TaskKind, TaskPayload } from '../../core/protocol';
 import { deployments, hdas, tasks } from '../../db/schema';
 import type { Deps } from '../context';
-import { atomically } from '../db';
 import { sha256Hex, timingSafeEqualText } from '../auth/encoding';
-import { hdaKey } from '../waker';
-import { auditStatement } from './audit';
+import { hdaKey, taskKey } from '../waker';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { onBatchTaskFinished, resumeBatchesFor } from './batches';
 
 type TaskRow = typeof tasks.$inferSelect;
 
@@ -29,24 +29,37 @@ export function toClaimedTask(row: TaskRow): ClaimedTask {
   };
 }
 
+type OpenTask = Pick<TaskRow, 'id' | 'state' | 'leaseUntil' | 'attempts'>;
+
 export interface PollCheck {
   /** False when the token is unknown, wrong or revoked. */
   authorized: boolean;
   lastSeenAt: number | null;
-  task: Pick<TaskRow, 'id' | 'state' | 'leaseUntil' | 'attempts'> | null;
+  /** The HDA's oldest open `main` task: it runs alone, in order. */
+  task: OpenTask | null;
+  /** The oldest claimable `aux` task (logs): runs beside the main lane. */
+  aux: OpenTask | null;
 }
 
 /**
- * The idle poll's only query: the HDA's token hash joined with its oldest open task, one indexed
- * lookup on each table.
+ * The idle poll's only query: the HDA's token hash joined with its oldest open main-lane task and
+ * its oldest claimable aux task, each an indexed lookup.
  */
 export async function pollCheck(deps: Deps, hdaId: string, token: string): Promise<PollCheck> {
-  const oldestOpen = deps.db
+  const now = deps.now();
+  const oldestMain = deps.db
     .select({ id: tasks.id })
     .from(tasks)
-    .where(and(eq(tasks.hdaId, hdaId), inArray(tasks.state, ['queued', 'claimed'])))
+    .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'main'), inArray(tasks.state, ['queued', 'claimed'])))
     .orderBy(tasks.createdAt, tasks.id)
     .limit(1);
+  const oldestAux = deps.db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'aux'), or(eq(tasks.state, 'queued'), and(eq(tasks.state, 'claimed'), lt(tasks.leaseUntil, now)))))
+    .orderBy(tasks.createdAt, tasks.id)
+    .limit(1);
+  const aux = alias(tasks, 'aux');
   const rows = await deps.db
     .select({
       tokenHash: hdas.tokenHash,
@@ -55,23 +68,29 @@ export async function pollCheck(deps: Deps, hdaId: string, token: string): Promi
       taskState: tasks.state,
       leaseUntil: tasks.leaseUntil,
       attempts: tasks.attempts,
+      auxId: aux.id,
+      auxState: aux.state,
+      auxLease: aux.leaseUntil,
+      auxAttempts: aux.attempts,
     })
     .from(hdas)
-    .leftJoin(tasks, sql`${tasks.id} = (${oldestOpen})`)
+    .leftJoin(tasks, sql`${tasks.id} = (${oldestMain})`)
+    .leftJoin(aux, sql`${aux.id} = (${oldestAux})`)
     .where(eq(hdas.id, hdaId))
     .limit(1);
   const row = rows[0];
   const authorized = !!row?.tokenHash && timingSafeEqualText(row.tokenHash, await sha256Hex(token));
-  if (!row || !authorized) return { authorized: false, lastSeenAt: null, task: null };
+  if (!row || !authorized) return { authorized: false, lastSeenAt: null, task: null, aux: null };
   return {
     authorized: true,
     lastSeenAt: row.lastSeenAt,
     task: row.taskId ? { id: row.taskId, state: row.taskState!, leaseUntil: row.leaseUntil, attempts: row.attempts! } : null,
+    aux: row.auxId ? { id: row.auxId, state: row.auxState!, leaseUntil: row.auxLease, attempts: row.auxAttempts! } : null,
   };
 }
 
 /** Whether the poll may hand this task out now. */
-export function isClaimable(task: PollCheck['task'], now: number): boolean {
+export function isClaimable(task: OpenTask | null, now: number): boolean {
   if (!task) return false;
   return task.state === 'queued' || (task.state === 'claimed' && (task.leaseUntil ?? 0) < now);
 }
@@ -90,10 +109,8 @@ export async function claimTask(deps: Deps, hdaId: string, taskId: string, attem
   );
   if (attempts >= deps.config.maxAttempts) {
     const detail = `the agent took this task ${attempts} times without finishing it`;
-    const failed = await deps.db.update(tasks).set({ state: 'failed', detail, finishedAt: now, leaseUntil: null }).where(claimable).returning();
-    if (failed[0]?.deploymentId) {
-      await deps.db.update(deployments).set({ status: 'failed', detail, finishedAt: now }).where(eq(deployments.id, failed[0].deploymentId));
-    }
+    const [failed] = await deps.db.update(tasks).set({ state: 'failed', detail, finishedAt: now, leaseUntil: null }).where(claimable).returning();
+    if (failed) await onTaskFailedByServer(deps, failed, detail);
     return null;
   }
   const [claimed] = await deps.db
@@ -111,11 +128,26 @@ export async function claimTask(deps: Deps, hdaId: string, taskId: string, attem
   return toClaimedTask(claimed);
 }
 
-/** Refreshes last_seen only when it is stale, so an idle poll writes nothing most of the time. */
-export async function touchLastSeen(deps: Deps, hdaId: string, lastSeenAt: number | null): Promise<void> {
+/** A task the server gave up on: its deployment fails too and whoever follows it hears so. */
+async function onTaskFailedByServer(deps: Deps, task: TaskRow, detail: string) {
+  if (task.deploymentId) {
+    await deps.db.update(deployments).set({ status: 'failed', detail, finishedAt: deps.now() }).where(eq(deployments.id, task.deploymentId));
+  }
+  deps.waker.notify(taskKey(task.id));
+  if (task.batchId) await onBatchTaskFinished(deps, task.batchId, task.id);
+}
+
+/**
+ * Refreshes last_seen only when it is stale, so an idle poll writes nothing most of the time.
+ * Returns true when the HDA was offline until now (work waiting for it may just have been queued).
+ */
+export async function touchLastSeen(deps: Deps, hdaId: string, lastSeenAt: number | null): Promise<boolean> {
   const now = deps.now();
-  if (lastSeenAt && now - lastSeenAt < deps.config.heartbeatMinWriteS * 1000) return;
+  if (lastSeenAt && now - lastSeenAt < deps.config.heartbeatMinWriteS * 1000) return false;
   await deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, hdaId));
+  if (lastSeenAt && now - lastSeenAt < deps.config.onlineWindowS * 1000) return false;
+  await resumeBatchesFor(deps, hdaId);
+  return true;
 }
 
 /** Hands a claimed task back to the queue (an agent shutting down before it started the work). */
@@ -136,6 +168,8 @@ export interface NewTask {
   deploymentId: string | null;
   kind: TaskKind;
   payload: TaskPayload;
+  lane?: 'main' | 'aux';
+  batchId?: string | null;
 }
 
 export function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
@@ -145,28 +179,11 @@ export function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
     installId: t.installId,
     deploymentId: t.deploymentId,
     kind: t.kind,
+    lane: t.lane ?? 'main',
+    batchId: t.batchId ?? null,
     payloadJson: JSON.stringify(t.payload),
     state: 'queued',
     attempts: 0,
     createdAt: at,
   });
-}
-
-/** Cancels a task that has not been claimed yet. */
-export async function cancelTask(deps: Deps, task: TaskRow, actorId: string): Promise<boolean> {
-  const now = deps.now();
-  const statements = [
-    deps.db
-      .update(tasks)
-      .set({ state: 'cancelled', detail: 'cancelled by the owner', finishedAt: now })
-      .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
-      .returning({ id: tasks.id }),
-    auditStatement(deps.db, now, { actorId, actorKind: 'user', action: 'task.cancel', targetKind: 'task', targetId: task.id }),
-  ] as const;
-  const [cancelled] = (await atomically(deps.db, [...statements])) as [Array<{ id: string }>];
-  if (cancelled.length === 0) return false;
-  if (task.deploymentId) {
-    await deps.db.update(deployments).set({ status: 'cancelled', finishedAt: now }).where(eq(deployments.id, task.deploymentId));
-  }
-  return true;
 }

@@ -12,6 +12,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { conflict, notFound } from '../errors';
 import { taskKey } from '../waker';
 import { auditStatement } from './audit';
+import { onBatchTaskFinished } from './batches';
 
 async function agentTask(deps: Deps, hdaId: string, taskId: string) {
   const [task] = await deps.db.select().from(tasks).where(and(eq(tasks.id, taskId), eq(tasks.hdaId, hdaId))).limit(1);
@@ -121,6 +122,7 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
   const [updated] = (await atomically(deps.db, statements)) as [Array<{ id: string }>];
   if (updated.length === 0) throw conflict('task was finished by another report');
   deps.waker.notify(taskKey(taskId));
+  if (task.batchId) await onBatchTaskFinished(deps, task.batchId, taskId);
   return { state: result.state };
 }
 

@@ -1,0 +1,76 @@
+/** Limits, logs, metrics and image pruning: operating what runs. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { currentUser } from '../auth/session';
+import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { ownedInstall } from '../services/installs';
+import { appHistory } from '../services/metrics';
+import { requestLogs, requestPrune, setLimits } from '../services/operations';
+import { deploymentView } from '../views';
+import { Id } from '../validation';
+
+export const operationRoutes = createRouter();
+
+const IdParam = z.object({ id: Id });
+const Limits = z
+  .strictObject({
+    cpus: z.number().min(0.05).max(256).optional(),
+    memory_mb: z.number().int().min(6).max(1024 * 1024).optional(),
+  })
+  .openapi('ResourceLimits');
+
+operationRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/api/installs/{id}/limits',
+    tags: ['installs'],
+    request: { params: IdParam, ...jsonBody(Limits) },
+    responses: { 202: jsonContent(Obj('LimitsResult'), 'Stored; a re-deploy of the current version applies them'), ...errorResponses },
+  }),
+  async (c) => {
+    const { deployment, taskId } = await setLimits(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+    return send(c, { deployment: deploymentView(deployment), task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` } }, 202);
+  },
+);
+
+operationRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/installs/{id}/logs',
+    tags: ['installs'],
+    request: { params: IdParam, ...jsonBody(z.strictObject({ tail: z.number().int().min(1).max(5000).default(200), follow_s: z.number().int().min(0).max(600).default(0) }).openapi('LogsRequest')) },
+    responses: { 202: jsonContent(Obj('LogsTask'), 'A logs task; follow it at /api/tasks/:id (its events carry the lines, stdout and stderr apart)'), ...errorResponses },
+  }),
+  async (c) => {
+    const { taskId } = await requestLogs(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+    return send(c, { task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` } }, 202);
+  },
+);
+
+operationRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api/installs/{id}/metrics',
+    tags: ['installs'],
+    request: { params: IdParam, query: z.object({ hours: z.coerce.number().int().min(1).max(24 * 30).default(24) }) },
+    responses: { 200: jsonContent(Obj('Metrics'), 'CPU and memory history (5-minute points up to 48 h, hourly beyond)'), ...errorResponses },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { install } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
+    return send(c, await appHistory(deps, install.hdaId, install.identifier, c.req.valid('query').hours));
+  },
+);
+
+operationRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/hdas/{id}/prune',
+    tags: ['hdas'],
+    request: { params: IdParam },
+    responses: { 202: jsonContent(Obj('PruneTask'), 'Removes images no install uses, keeping those a rollback needs; the result reports the bytes freed'), ...errorResponses },
+  }),
+  async (c) => {
+    const { taskId, keep } = await requestPrune(c.get('deps'), currentUser(c), c.req.valid('param').id);
+    return send(c, { task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` }, keep_images: keep }, 202);
+  },
+);

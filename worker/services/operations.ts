@@ -1,0 +1,79 @@
+/**
+ * Operations on what runs, beside the deployment history: resource limits (applied by a re-deploy of
+ * the current version), container logs (an `aux` task that does not wait for the HDA's queue) and
+ * image pruning (keeping what a rollback would need).
+ */
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import type { ResourceLimits, TaskPayload } from '../../core/protocol';
+import { appVersions, deployments, installs } from '../../db/schema';
+import type { Deps, SessionUser } from '../context';
+import { atomically } from '../db';
+import { conflict } from '../errors';
+import { hdaKey } from '../waker';
+import { auditStatement } from './audit';
+import { ownedHda } from './hdas';
+import { ownedInstall, performAction } from './installs';
+import { insertTaskStatement } from './queue';
+
+export async function setLimits(deps: Deps, user: SessionUser, installId: string, limits: ResourceLimits) {
+  const { install } = await ownedInstall(deps, user, installId);
+  const [current] = await deps.db.select({ version: appVersions.version }).from(appVersions).where(eq(appVersions.id, install.versionId));
+  // Same version, new limits: the agent recreates the containers with them.
+  return performAction(deps, user, installId, { action: 'update', version: current.version }, { limits });
+}
+
+export async function requestLogs(deps: Deps, user: SessionUser, installId: string, opts: { tail: number; follow_s: number }) {
+  const { install, hda } = await ownedInstall(deps, user, installId);
+  if (install.state === 'removed') throw conflict('this install has been removed');
+  const now = deps.now();
+  const taskId = crypto.randomUUID();
+  const payload: TaskPayload = {
+    install: { id: install.id, identifier: install.identifier, hostname: install.hostname, host_port: install.hostPort, domain: hda.domain, policy_exceptions: [] },
+    logs: { tail: opts.tail, ...(opts.follow_s ? { follow_s: opts.follow_s } : {}) },
+  };
+  await atomically(deps.db, [
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: null, kind: 'logs', payload, lane: 'aux' }, now),
+  ]);
+  deps.waker.notify(hdaKey(hda.id));
+  return { taskId };
+}
+
+/**
+ * Images to keep on prune: those of each live install's current deployment and of the successful
+ * deployment before it (what a rollback would start again).
+ */
+export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]> {
+  const live = await deps.db.select({ id: installs.id }).from(installs).where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
+  if (live.length === 0) return [];
+  const rows = await deps.db
+    .select({ installId: deployments.installId, imagesJson: deployments.imagesJson })
+    .from(deployments)
+    .where(and(inArray(deployments.installId, live.map((l) => l.id)), eq(deployments.status, 'succeeded'), inArray(deployments.action, ['install', 'update', 'rollback'])))
+    .orderBy(desc(deployments.createdAt));
+  const keep = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const r of rows) {
+    const n = seen.get(r.installId) ?? 0;
+    if (n >= 2 || !r.imagesJson) continue;
+    seen.set(r.installId, n + 1);
+    for (const [name, id] of Object.entries(JSON.parse(r.imagesJson) as Record<string, string>)) {
+      keep.add(name);
+      if (id) keep.add(id);
+    }
+  }
+  return [...keep].sort();
+}
+
+export async function requestPrune(deps: Deps, user: SessionUser, hdaId: string) {
+  const hda = await ownedHda(deps, user, hdaId);
+  const now = deps.now();
+  const taskId = crypto.randomUUID();
+  // HDA-wide: no install in the payload (see TaskPayload.install).
+  const payload = { prune: { keep_images: await imagesToKeep(deps, hda.id) } } as TaskPayload;
+  await atomically(deps.db, [
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'prune', payload }, now),
+    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.prune', targetKind: 'hda', targetId: hda.id }),
+  ]);
+  deps.waker.notify(hdaKey(hda.id));
+  return { taskId, keep: payload.prune!.keep_images };
+}
