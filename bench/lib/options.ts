@@ -1,0 +1,78 @@
+/** Command-line options of `npm run bench` and the sizes of a full and a quick run. */
+
+/** In the order they run. */
+export const SUITES = ['bundle', 'poll', 'dispatch', 'heartbeat', 'scale', 'agent'] as const;
+export type Suite = (typeof SUITES)[number];
+
+export interface Sizes {
+  /** Dataset behind the idle-poll benchmark. */
+  hdas: number;
+  tasksPerHda: number;
+  eventsPerTask: number;
+  /** Load generator: fixed concurrency, seconds per measured run, alternating rounds. */
+  connections: number;
+  seconds: number;
+  rounds: number;
+  /** Dispatch latency: tasks over long-poll, tasks over the fixed 5 s interval. */
+  dispatchTasks: number;
+  intervalTasks: number;
+  /** Scale: simulated agents, tasks queued across them, agent processes. */
+  agents: number;
+  scaleTasks: number;
+  fleetProcesses: number;
+  /** Idle day: HDAs beating, beats (30 s apart). */
+  dayHdas: number;
+  dayBeats: number;
+  /** Agent footprint sampling window, seconds. */
+  agentSeconds: number;
+}
+
+const FULL: Sizes = {
+  hdas: 10_000,
+  tasksPerHda: 10,
+  eventsPerTask: 10,
+  connections: 10,
+  seconds: 6,
+  rounds: 5,
+  dispatchTasks: 100,
+  intervalTasks: 10,
+  agents: 1000,
+  scaleTasks: 10_000,
+  fleetProcesses: 1,
+  dayHdas: 10,
+  dayBeats: 2880,
+  agentSeconds: 60,
+};
+
+const QUICK: Sizes = {
+  ...FULL,
+  seconds: 3,
+  rounds: 3,
+  dispatchTasks: 30,
+  intervalTasks: 4,
+  agents: 200,
+  scaleTasks: 2000,
+  dayHdas: 5,
+  dayBeats: 2880,
+  agentSeconds: 20,
+};
+
+export interface Options {
+  quick: boolean;
+  only: Set<Suite>;
+  sizes: Sizes;
+}
+
+export function parseOptions(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const only = new Set<Suite>(SUITES);
+  if (onlyArg) {
+    only.clear();
+    for (const name of onlyArg.slice('--only='.length).split(',')) {
+      if (!(SUITES as readonly string[]).includes(name)) throw new Error(`unknown suite '${name}' (one of ${SUITES.join(', ')})`);
+      only.add(name as Suite);
+    }
+  }
+  return { quick, only, sizes: quick ? QUICK : FULL };
+}

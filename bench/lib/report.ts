@@ -1,0 +1,149 @@
+/** The Markdown table of a bench run: one row per figure, with its target and whether it is met. */
+import type { AgentResult } from '../suites/agent';
+import type { BundleResult } from '../suites/bundle';
+import type { DispatchResult } from '../suites/dispatch';
+import type { HeartbeatResult } from '../suites/heartbeat';
+import type { PollResult } from '../suites/poll';
+import type { ScaleResult } from '../suites/scale';
+import type { Machine } from './machine';
+
+export interface BenchResults {
+  machine: Machine;
+  mode: 'full' | 'quick';
+  durationS: number;
+  poll?: PollResult;
+  dispatch?: DispatchResult;
+  scale?: ScaleResult;
+  heartbeat?: HeartbeatResult;
+  bundle?: BundleResult;
+  agent?: AgentResult;
+  errors: Record<string, string>;
+}
+
+type Row = [string, string, string, string];
+const fmt = (n: number) => n.toLocaleString('en-US');
+const met = (ok: boolean) => (ok ? 'yes' : '**no**');
+const kb = (b: number) => `${fmt(Math.round(b / 1024))} KiB`;
+
+function pollRows(p: PollResult): Row[] {
+  const row = (label: string, f: PollResult['single']): Row => [
+    `Idle poll, ${label}`,
+    `${fmt(f.rps)} req/s = **${f.ratio}** × ceiling; p50 ${f.p50} ms, p99 ${f.p99} ms (${fmt(f.requests)} requests, ${f.errors} errors, ${f.timeouts} timeouts, ${f.non2xx} non-2xx)`,
+    '≥ 0.5 × ceiling, p99 < 20 ms',
+    `ratio ${met(f.ratio >= 0.5)}, p99 ${met(f.p99 < 20)}`,
+  ];
+  return [
+    [
+      'Idle poll: ceiling (node:http 204)',
+      `${fmt(p.bare.rps)} req/s; p50 ${p.bare.p50} ms, p99 ${p.bare.p99} ms (${p.bare.errors} errors, ${p.bare.non2xx} non-2xx)`,
+      'baseline',
+      '',
+    ],
+    ['Idle poll: Hono floor (204, no work)', `${fmt(p.hono.rps)} req/s = ${p.hono.ratio} × ceiling; p99 ${p.hono.p99} ms`, 'context', ''],
+    row('one HDA token', p.single),
+    row(`${fmt(p.dataset.hdas)} HDA tokens`, p.spread),
+    [
+      'Control plane RSS under poll load',
+      `idle ${p.rssMb.idle} MB; under load median ${p.rssMb.underLoadMedian} MB, peak ${p.rssMb.underLoadPeak} MB`,
+      '(reported)',
+      '',
+    ],
+  ];
+}
+
+function dispatchRows(d: DispatchResult): Row[] {
+  const l = d.longPoll;
+  const i = d.interval5s;
+  return [
+    [
+      'Dispatch latency, long-poll (wait=30)',
+      `p50 **${l.p50} ms**, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms over ${l.tasks} tasks (POST sent → held: p50 ${l.fromSentP50} ms)`,
+      'p50 < 100 ms',
+      met(l.p50 < 100),
+    ],
+    [
+      'Dispatch latency, 5 s interval poll',
+      `p50 ${fmt(Math.round(i.p50))} ms, max ${fmt(Math.round(i.max))} ms over ${i.tasks} tasks (measured, POST at a random phase); long-poll is ${fmt(d.speedup)}× faster at p50`,
+      'comparison',
+      '',
+    ],
+  ];
+}
+
+function scaleRows(s: ScaleResult, h?: HeartbeatResult): Row[] {
+  const rows: Row[] = [
+    [
+      `Scale: ${fmt(s.agents)} agents, ${fmt(s.tasks)} tasks`,
+      `drained in **${s.drainS} s** (${s.tasksPerS} tasks/s; queuing took ${s.enqueueS} s); ${s.db.byState.succeeded ?? 0} succeeded, ${s.duplicateClaims} double claims, ${s.db.attemptsNotOne} tasks with attempts ≠ 1, ${fmt(s.db.events)}/${fmt(s.tasks * s.eventsPerTask)} events and ${fmt(s.db.results)}/${fmt(s.tasks)} results stored, ${s.agentErrors} agent errors; plane RSS peak ${s.planeRssPeakMb} MB`,
+      'all final, none claimed twice, all events stored',
+      met(s.ok),
+    ],
+  ];
+  if (h) rows.push(dayRow(h));
+  return rows;
+}
+
+function dayRow(h: HeartbeatResult): Row {
+  return [
+    `DB size per HDA after an idle day (${h.hdas} HDAs × ${fmt(h.beats)} beats + polls, simulated clock)`,
+    `${kb(h.before.bytesPerHda)} before, ${kb(h.after.bytesPerHda)} after (${fmt(h.before.bytes)} → ${fmt(h.after.bytes)} bytes, growth ${h.growthBytesPerHdaPerBeat} B/HDA/beat); ${h.writesPerHdaPerDay} writes/HDA/day; ${h.non2xx} non-2xx`,
+    'does not grow with heartbeats',
+    met(h.after.bytes <= h.before.bytes && h.non2xx === 0),
+  ];
+}
+
+function agentRows(a: AgentResult): Row[] {
+  const f = (x: AgentResult['shipped']) => `RSS ${x.rssMbMedian} MB (max ${x.rssMbMax}), CPU ${x.cpuPercent} % of a core${x.seenByPlane ? '' : ' (plane did not see it!)'}`;
+  const rows: Row[] = [
+    [
+      `Agent footprint, idle (${a.windowS} s window, not 5 min)`,
+      `as shipped (tsx): ${f(a.shipped)}; node floor ${a.nodeFloorRssMb} MB`,
+      '< 60 MB, < 0.5 %',
+      `RSS ${met(a.shipped.rssMbMax < 60)}, CPU ${met(a.shipped.cpuPercent < 0.5)}`,
+    ],
+  ];
+  if (a.bundled) {
+    rows.push([
+      'Agent footprint, bundled (esbuild, plain node)',
+      f(a.bundled),
+      '< 60 MB, < 0.5 %',
+      `RSS ${met(a.bundled.rssMbMax < 60)}, CPU ${met(a.bundled.cpuPercent < 0.5)}`,
+    ]);
+  }
+  return rows;
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const rows: Row[] = [];
+  if (r.poll) rows.push(...pollRows(r.poll));
+  if (r.dispatch) rows.push(...dispatchRows(r.dispatch));
+  if (r.scale) rows.push(...scaleRows(r.scale, r.heartbeat));
+  else if (r.heartbeat) rows.push(dayRow(r.heartbeat));
+  if (r.bundle) rows.push(['Workers bundle (wrangler --dry-run)', `**${r.bundle.gzipKiB} KiB gzip** (${r.bundle.totalKiB} KiB raw), wrangler ${r.bundle.wrangler}`, '(reported)', '']);
+  if (r.agent) rows.push(...agentRows(r.agent));
+  else rows.push(['Agent footprint', 'not measured in this run', '< 60 MB, < 0.5 %', '']);
+  rows.push(['Install overhead vs `docker-compose up -d`', 'TODO: needs the Docker + Apache testbed (test/testbed); not part of `npm run bench` yet', '≤ 1.2× + Apache reload', '']);
+  for (const [suite, message] of Object.entries(r.errors)) rows.push([`${suite} (failed)`, message.replace(/\|/g, '\\|').slice(0, 300), '', '**no**']);
+
+  const m = r.machine;
+  const p = r.poll;
+  const lines = [
+    `### Benchmarks (${r.mode} run, ${m.date.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(r.durationS)} s)`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Shared and noisy: throughput figures are ratios to a baseline measured in the same run, medians over rounds.`,
+    '',
+    '| Benchmark | Measured | Target | Met |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+  ];
+  if (p) {
+    lines.push(
+      `Idle poll: libSQL file of ${fmt(p.dataset.hdas)} HDAs, ${fmt(p.dataset.tasks)} tasks, ${fmt(p.dataset.taskEvents)} task events (${p.dataset.mb} MB), ` +
+        `autocannon at ${p.connections} connections, ${p.rounds} rounds of ${p.seconds} s per server, alternating; servers in child processes; ` +
+        `every HDA's last_seen spread over the last minute (the steady state of agents polling all along).`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=poll,dispatch,scale,heartbeat,bundle,agent]`: runs the
+ * benchmarks, prints the Markdown table, and writes bench/results/latest.{json,md} (a full run of every
+ * suite) or bench/results/partial.{json,md} (quick or --only).
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { machine } from './lib/machine';
+import { parseOptions, SUITES, type Suite } from './lib/options';
+import { renderMarkdown, type BenchResults } from './lib/report';
+import { agentSuite } from './suites/agent';
+import { bundleSuite } from './suites/bundle';
+import { dispatchSuite } from './suites/dispatch';
+import { heartbeatSuite } from './suites/heartbeat';
+import { pollSuite } from './suites/poll';
+import { scaleSuite } from './suites/scale';
+
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const opts = parseOptions(process.argv.slice(2));
+const started = performance.now();
+const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+const results: BenchResults = { machine: machine(), mode: opts.quick ? 'quick' : 'full', durationS: 0, errors: {} };
+const runners: Record<Suite, () => Promise<void>> = {
+  bundle: async () => void (results.bundle = await bundleSuite()),
+  poll: async () => void (results.poll = await pollSuite(opts.sizes, log)),
+  dispatch: async () => void (results.dispatch = await dispatchSuite(opts.sizes, log)),
+  heartbeat: async () => void (results.heartbeat = await heartbeatSuite(opts.sizes, log)),
+  scale: async () => void (results.scale = await scaleSuite(opts.sizes, log)),
+  agent: async () => void (results.agent = await agentSuite(opts.sizes, log)),
+};
+
+for (const suite of SUITES) {
+  if (!opts.only.has(suite)) continue;
+  log(`== ${suite}`);
+  try {
+    await runners[suite]();
+  } catch (err) {
+    results.errors[suite] = (err as Error).message ?? String(err);
+    log(`${suite} failed: ${(err as Error).stack ?? err}`);
+  }
+}
+results.durationS = (performance.now() - started) / 1000;
+
+const markdown = renderMarkdown(results);
+const name = !opts.quick && opts.only.size === SUITES.length ? 'latest' : 'partial';
+await mkdir(RESULTS, { recursive: true });
+for (const [ext, text] of [['json', JSON.stringify(results, null, 2) + '\n'], ['md', markdown]] as const) {
+  await writeFile(`${RESULTS}${name}.${ext}.tmp`, text);
+  await rename(`${RESULTS}${name}.${ext}.tmp`, `${RESULTS}${name}.${ext}`);
+}
+console.log(`\n${markdown}\nwritten to bench/results/${name}.json and ${name}.md`);
+process.exit(Object.keys(results.errors).length > 0 ? 1 : 0);

@@ -1,0 +1,143 @@
+/**
+ * Idle poll throughput and latency: `GET /agent/v1/tasks?wait=0` with nothing queued, against the
+ * Node entry on a libSQL file of N HDAs and their past task events, at a fixed concurrency, as a
+ * ratio to a bare node:http server answering 204 (the ceiling), both in child processes, alternating
+ * runs, medians over rounds. Also samples the control plane's RSS under that load.
+ */
+import { createClient } from '@libsql/client';
+import type { Request } from 'autocannon';
+import { startChild, type Child } from '../lib/children';
+import { copyDataset, ensureDataset } from '../lib/dataset';
+import { load, type LoadResult } from '../lib/load';
+import type { Sizes } from '../lib/options';
+import { BENCH_ADMIN as ADMIN } from '../lib/plane';
+import { sampler } from '../lib/sampler';
+import { median, round } from '../lib/stats';
+import { withTempDir } from '../lib/tmp';
+
+const PATH = '/agent/v1/tasks?wait=0';
+const CONFIGS = ['bare', 'hono', 'single', 'spread'] as const;
+type Config = (typeof CONFIGS)[number];
+
+export interface PollFigures {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Median over rounds of this run's rps / the ceiling's rps in the same round. */
+  ratio: number;
+  requests: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+
+export interface PollResult {
+  dataset: { hdas: number; tasks: number; taskEvents: number; mb: number; generatedS: number | null };
+  connections: number;
+  seconds: number;
+  rounds: number;
+  /** node:http answering 204: the ceiling. */
+  bare: PollFigures;
+  /** Hono on @hono/node-server answering 204: the framework floor, for attribution only. */
+  hono: PollFigures;
+  /** The control plane, every request with one HDA's token. */
+  single: PollFigures;
+  /** The control plane, requests cycling through every HDA's token. */
+  spread: PollFigures;
+  rssMb: { idle: number; underLoadMedian: number; underLoadPeak: number };
+}
+
+/** Every HDA's last_seen somewhere in the last minute: the steady state of agents polling all along. */
+async function spreadLastSeen(dataDir: string) {
+  const client = createClient({ url: `file:${dataDir}/hda.db` });
+  await client.execute({ sql: 'UPDATE hdas SET last_seen_at = ? - abs(random() % 60000)', args: [Date.now()] });
+  client.close();
+}
+
+async function check(url: string, token: string) {
+  const ok = await fetch(`${url}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
+  const bad = await fetch(`${url}${PATH}`, { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } });
+  if (ok.status !== 204 || bad.status !== 401) throw new Error(`poll sanity check failed: valid token ${ok.status}, wrong token ${bad.status}`);
+}
+
+function summarize(runs: LoadResult[], ratios: number[]): PollFigures {
+  const sum = (k: 'requests' | 'errors' | 'timeouts' | 'non2xx') => runs.reduce((a, r) => a + r[k], 0);
+  return {
+    rps: round(median(runs.map((r) => r.rps)), 0),
+    p50: round(median(runs.map((r) => r.p50))),
+    p99: round(median(runs.map((r) => r.p99))),
+    ratio: round(median(ratios), 3),
+    requests: sum('requests'),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    non2xx: sum('non2xx'),
+  };
+}
+
+export async function pollSuite(sizes: Sizes, log: (line: string) => void): Promise<PollResult> {
+  const dataset = await ensureDataset({ hdas: sizes.hdas, tasksPerHda: sizes.tasksPerHda, eventsPerTask: sizes.eventsPerTask }, log);
+  return withTempDir('poll', async (dataDir) => {
+    await copyDataset(dataset, dataDir);
+    await spreadLastSeen(dataDir);
+    const bare = await startChild('children/bare-server.ts');
+    let hono: Child | null = null;
+    let plane: Child | null = null;
+    try {
+      hono = await startChild('children/hono-server.ts');
+      plane = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN }) });
+      const token = dataset.tokens[0];
+      await check(plane.url, token);
+      let next = 0;
+      const spreadRequests: Request[] = [
+        {
+          method: 'GET',
+          path: PATH,
+          setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${dataset.tokens[next++ % dataset.tokens.length]}` } }),
+        },
+      ];
+      const run = (config: Config, seconds: number) => {
+        if (config === 'bare') return load({ url: `${bare.url}${PATH}`, connections: sizes.connections, seconds });
+        if (config === 'hono') return load({ url: `${hono!.url}${PATH}`, connections: sizes.connections, seconds });
+        if (config === 'single') return load({ url: `${plane!.url}${PATH}`, connections: sizes.connections, seconds, headers: { authorization: `Bearer ${token}` } });
+        return load({ url: plane!.url, connections: sizes.connections, seconds, requests: spreadRequests });
+      };
+
+      const idleRss = await plane.rss();
+      log(`poll: warm-up (${sizes.connections} connections)`);
+      for (const config of CONFIGS) await run(config, 2);
+
+      const runs = Object.fromEntries(CONFIGS.map((c) => [c, [] as LoadResult[]])) as Record<Config, LoadResult[]>;
+      const ratios = Object.fromEntries(CONFIGS.map((c) => [c, [] as number[]])) as Record<Config, number[]>;
+      const rss = sampler(() => plane!.rss());
+      const rssRuns: Array<{ median: number; max: number }> = [];
+      for (let round_ = 0; round_ < sizes.rounds; round_++) {
+        const results = {} as Record<Config, LoadResult>;
+        for (const config of CONFIGS) {
+          const isPlane = config === 'single' || config === 'spread';
+          if (isPlane) rss.start();
+          results[config] = await run(config, sizes.seconds);
+          if (isPlane) rssRuns.push(rss.stop());
+          runs[config].push(results[config]);
+        }
+        for (const config of CONFIGS) ratios[config].push(results[config].rps / results.bare.rps);
+        log(`poll round ${round_ + 1}/${sizes.rounds}: bare ${round(results.bare.rps, 0)} req/s, hono ${round(results.hono.rps, 0)} req/s, one token ${round(results.single.rps, 0)} req/s (p99 ${results.single.p99} ms), ${dataset.tokens.length} tokens ${round(results.spread.rps, 0)} req/s (p99 ${results.spread.p99} ms)`);
+      }
+      const mb = (b: number) => round(b / 1048576, 1);
+      return {
+        dataset: { ...dataset.counts, mb: mb(dataset.bytes), generatedS: dataset.generatedMs === null ? null : round(dataset.generatedMs / 1000, 1) },
+        connections: sizes.connections,
+        seconds: sizes.seconds,
+        rounds: sizes.rounds,
+        bare: summarize(runs.bare, ratios.bare),
+        hono: summarize(runs.hono, ratios.hono),
+        single: summarize(runs.single, ratios.single),
+        spread: summarize(runs.spread, ratios.spread),
+        rssMb: { idle: mb(idleRss), underLoadMedian: mb(median(rssRuns.map((r) => r.median))), underLoadPeak: mb(Math.max(...rssRuns.map((r) => r.max))) },
+      };
+    } finally {
+      await plane?.close();
+      await hono?.close();
+      await bare.close();
+    }
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Scale: N simulated agents (bench/lib/agent-client.ts, many per process, real HTTP) long-poll one
+ * Node control plane while M tasks are queued across them through the API. Reports the time to
+ * drain, and checks in the database that every task reached a final state, none was claimed twice,
+ * and every event and result was stored.
+ */
+import { startChild, type Child } from '../lib/children';
+import { queueChecks, type QueueChecks } from '../lib/db-checks';
+import { enrolledHda, inParallel, install, publishApp } from '../lib/api';
+import type { Sizes } from '../lib/options';
+import { startPlaneChild } from '../lib/plane';
+import { sampler } from '../lib/sampler';
+import { round, sleep } from '../lib/stats';
+import { withTempDir } from '../lib/tmp';
+
+const EVENTS = 6;
+const API_CONCURRENCY = 8;
+
+export interface ScaleResult {
+  agents: number;
+  tasks: number;
+  eventsPerTask: number;
+  setupS: number;
+  enqueueS: number;
+  drainS: number;
+  tasksPerS: number;
+  /** Task ids the agents received more than once (a double claim). */
+  duplicateClaims: number;
+  agentErrors: number;
+  agentErrorStatuses: Record<string, number>;
+  planeRssPeakMb: number;
+  db: QueueChecks;
+  /** All invariants held: every task succeeded, attempts = 1, events and results all stored. */
+  ok: boolean;
+}
+
+interface Final {
+  claimed: string[];
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Promise<ScaleResult> {
+  return withTempDir('scale', async (dataDir) => {
+    const plane = await startPlaneChild(dataDir);
+    const fleets: Child[] = [];
+    try {
+      const setupStart = performance.now();
+      const appCount = Math.ceil(sizes.scaleTasks / sizes.agents);
+      const apps = Array.from({ length: appCount }, (_, i) => `app-${i + 1}`);
+      for (const app of apps) await publishApp(plane.api, plane.adminToken, app);
+      const hdas: Array<{ hdaId: string; agentToken: string }> = new Array(sizes.agents);
+      await inParallel([...hdas.keys()], API_CONCURRENCY, async (i) => {
+        hdas[i] = await enrolledHda(plane.api, plane.adminToken, `hda-${i}`);
+      });
+      const setupS = (performance.now() - setupStart) / 1000;
+      log(`scale: ${sizes.agents} HDAs enrolled in ${round(setupS, 1)} s; starting ${sizes.fleetProcesses} agent process(es)`);
+
+      let done = 0;
+      const perFleet = Math.ceil(sizes.agents / sizes.fleetProcesses);
+      for (let f = 0; f < sizes.fleetProcesses; f++) {
+        const fleet = await startChild('children/agent-fleet.ts');
+        const counted = { done: 0 };
+        fleet.proc.on('message', (m: { type: string; done?: number }) => {
+          if (m.type === 'progress') {
+            done += m.done! - counted.done;
+            counted.done = m.done!;
+          }
+        });
+        const tokens = hdas.slice(f * perFleet, (f + 1) * perFleet).map((h) => h.agentToken);
+        fleet.send({ type: 'start', url: plane.child.url, tokens, events: EVENTS });
+        await fleet.next('started');
+        fleets.push(fleet);
+      }
+      await sleep(2000); // every agent parked in its long-poll
+
+      const rss = sampler(() => plane.child.rss(), 500);
+      rss.start();
+      const t0 = performance.now();
+      const jobs = apps.flatMap((app) => hdas.map((h) => ({ app, hdaId: h.hdaId }))).slice(0, sizes.scaleTasks);
+      await inParallel(jobs, API_CONCURRENCY, async (job) => {
+        await install(plane.api, plane.adminToken, job.hdaId, job.app);
+      });
+      const enqueueS = (performance.now() - t0) / 1000;
+      log(`scale: ${jobs.length} tasks queued in ${round(enqueueS, 1)} s (${done} already done)`);
+      const deadline = t0 + 15 * 60_000;
+      while (done < jobs.length && performance.now() < deadline) await sleep(50);
+      const drainS = (performance.now() - t0) / 1000;
+      const rssStats = rss.stop();
+      log(`scale: ${done}/${jobs.length} tasks done ${round(drainS, 1)} s after the first was queued`);
+
+      const finals: Final[] = [];
+      for (const fleet of fleets) {
+        const final = fleet.next<Final>('final', 60_000);
+        fleet.send({ type: 'stop' });
+        finals.push(await final);
+      }
+      const claimed = finals.flatMap((f) => f.claimed);
+      const statuses: Record<string, number> = {};
+      for (const f of finals) for (const [k, v] of Object.entries(f.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+      await plane.child.close();
+      const db = await queueChecks(`${dataDir}/hda.db`, EVENTS);
+      const ok =
+        db.tasks === jobs.length &&
+        (db.byState.succeeded ?? 0) === jobs.length &&
+        db.attemptsNotOne === 0 &&
+        db.events === jobs.length * EVENTS &&
+        db.tasksWithWrongEventCount === 0 &&
+        db.results === jobs.length &&
+        claimed.length === new Set(claimed).size;
+      return {
+        agents: sizes.agents,
+        tasks: jobs.length,
+        eventsPerTask: EVENTS,
+        setupS: round(setupS, 1),
+        enqueueS: round(enqueueS, 1),
+        drainS: round(drainS, 1),
+        tasksPerS: round(jobs.length / drainS, 0),
+        duplicateClaims: claimed.length - new Set(claimed).size,
+        agentErrors: finals.reduce((a, f) => a + f.errors, 0),
+        agentErrorStatuses: statuses,
+        planeRssPeakMb: round(rssStats.max / 1048576, 1),
+        db,
+        ok,
+      };
+    } finally {
+      for (const fleet of fleets) await fleet.close().catch(() => undefined);
+      await plane.child.close();
+    }
+  });
+}
