@@ -1,0 +1,51 @@
+/** `hda-agent` as a child process, the way an HDA runs it: its output kept for the test's failure messages. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const AGENT_BIN = fileURLToPath(new URL('../../agent/bin/hda-agent.mjs', import.meta.url));
+
+export interface AgentProcess {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number | null>;
+  kill9(): Promise<void>;
+}
+
+export function startAgent(args: string[], env: NodeJS.ProcessEnv): AgentProcess {
+  const child = spawn(process.execPath, [AGENT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (b: Buffer) => {
+    output.push(...b.toString().split('\n').filter(Boolean));
+    if (output.length > 2000) output.splice(0, output.length - 2000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output,
+    exited,
+    async stop(graceMs = 20_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+    async kill9() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Runs a one-shot command of the CLI (enroll, status) and returns its exit code and output. */
+export async function runAgentCommand(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const p = startAgent(args, env);
+  const code = await p.exited;
+  return { code, output: p.output.join('\n') };
+}
