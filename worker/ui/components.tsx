@@ -6,9 +6,11 @@ import { toneOf } from './tones';
 import type { Finding } from './types';
 
 
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export const Badge = (props: { state: string | null | undefined; label?: string; attrs?: Record<string, string> }) => (
   <span class={`badge tone-${toneOf(props.state)}`} data-state={props.state ?? ''} {...(props.attrs ?? {})}>
-    {props.label ?? (props.state ?? 'unknown').replace(/_/g, ' ')}
+    {sentence(props.label ?? (props.state ?? 'unknown').replace(/_/g, ' '))}
   </span>
 );
 

@@ -8,12 +8,22 @@ import type { TaskView } from './types';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
-export const TaskPanel = (props: { task: TaskView; now: number; reloadOnDone?: boolean; title?: string }) => {
+interface TaskPanelProps {
+  task: TaskView;
+  now: number;
+  title?: string;
+  /** Reload the page when a task that was running at load time ends (so state and history refresh). */
+  reloadOnDone?: boolean;
+  /** Fold the steps away when the task had already ended at load time. */
+  collapseWhenFinal?: boolean;
+}
+
+export const TaskPanel = (props: TaskPanelProps) => {
   const t = props.task;
   const final = FINAL.has(t.state);
   return (
     <section
-      class="card task"
+      class={`card task${final ? ` task-${t.state}` : ''}`}
       data-task-stream="1"
       data-task-id={t.id}
       data-final={final ? '1' : '0'}
@@ -33,7 +43,10 @@ export const TaskPanel = (props: { task: TaskView; now: number; reloadOnDone?: b
           Waiting for the HDA's agent to pick this up…
         </p>
       )}
-      <ol class="steps" data-steps="1"></ol>
+      <details class="task-details" open={!(final && props.collapseWhenFinal)}>
+        <summary>Steps</summary>
+        <ol class="steps" data-steps="1"></ol>
+      </details>
       <div class="task-result" data-result="1" hidden={!final}>
         {final && t.state === 'failed' && (
           <p class="result result-bad">

@@ -151,7 +151,7 @@ describe('tenancy and roles', () => {
   it('leaves the JSON API and its 404s as they were', async () => {
     const res = await plane.request('GET', '/api/nothing-here');
     expect(res.status).toBe(404);
-    expect((await res.json()).error).toBe('not_found');
+    expect(((await res.json()) as { error: string }).error).toBe('not_found');
     expect((await plane.request('GET', '/api/catalog/apps')).headers.get('content-security-policy')).toBeNull();
   });
 });

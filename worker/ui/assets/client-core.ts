@@ -33,7 +33,8 @@ function setBadge(el, state, label) {
   if (!el) return;
   el.className = 'badge tone-' + tone(state);
   el.setAttribute('data-state', state);
-  el.textContent = label || String(state).replace(/_/g, ' ');
+  var text = label || String(state).replace(/_/g, ' ');
+  el.textContent = text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function formatBytes(n) {

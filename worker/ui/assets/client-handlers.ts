@@ -115,6 +115,7 @@ function selectText(el) {
 /** Publish: create the app if it is new, then the version; show what the catalog made of it. */
 forms.publish = function (form, v) {
   var slug = v.slug.trim();
+  $('#publish-result').hidden = true;
   var ensureApp = api('GET', '/api/catalog/apps/' + encodeURIComponent(slug)).then(null, function (err) {
     if (err.status !== 404) throw err;
     var app = { slug: slug, name: v.name.trim() };
@@ -125,7 +126,10 @@ forms.publish = function (form, v) {
   return ensureApp.then(function () {
     var body = { version: v.version.trim(), kind: v.kind.trim() };
     body[v.source_kind === 'compose' ? 'compose' : 'install_script'] = v.source;
-    return api('POST', '/api/catalog/apps/' + encodeURIComponent(slug) + '/versions', body);
+    return api('POST', '/api/catalog/apps/' + encodeURIComponent(slug) + '/versions', body).catch(function (err) {
+      if (err.status === 400) err.message = 'Not published: ' + err.message + '.';
+      throw err;
+    });
   }).then(function (r) {
     var out = $('#publish-result');
     var ver = r.version;

@@ -68,6 +68,18 @@ TaskView.prototype.progress = function (g, data, message) {
   bar.bytes.textContent = text;
 };
 
+/** Container log lines (a logs task's events carry {container, stream, lines}). */
+TaskView.prototype.logLines = function (g, data) {
+  var pre = g.log;
+  if (!pre) {
+    pre = g.log = h('pre', { class: 'code log' });
+    g.li.appendChild(pre);
+  }
+  data.lines.forEach(function (line) {
+    pre.appendChild(document.createTextNode((data.container ? '[' + data.container + '] ' : '') + String(line) + '\n'));
+  });
+};
+
 TaskView.prototype.banner = function (tone, text) {
   this.result.textContent = '';
   this.result.appendChild(h('p', { class: 'result' + (tone ? ' result-' + tone : ''), text: text }));
@@ -91,9 +103,11 @@ TaskView.prototype.event = function (e) {
     g.msg.textContent = e.message || '';
   } else if (e.status === 'Complete') {
     this.mark(g, 'done');
-    if (e.message) g.msg.textContent = e.message;
+    if (e.message && !/^(done|ok|complete)\.?$/i.test(e.message) && e.message !== g.msg.textContent) this.line(g, 'Complete', e.message);
   } else if (e.status === 'Progress') {
     this.progress(g, data, e.message);
+  } else if (Array.isArray(data.lines)) {
+    this.logLines(g, data);
   } else {
     if (e.status === 'Error') this.mark(g, 'failed');
     this.line(g, e.status, e.message);
@@ -102,6 +116,7 @@ TaskView.prototype.event = function (e) {
 
 TaskView.prototype.done = function (task) {
   setBadge(this.state, task.state);
+  this.root.classList.add('task-' + task.state);
   var self = this;
   Object.keys(this.groups).forEach(function (k) {
     var g = self.groups[k];

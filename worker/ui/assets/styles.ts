@@ -35,6 +35,7 @@ code, pre, .mono { font-family: var(--mono); font-size: .85rem; }
 .session-email { color: #9aa4b2; font-size: .85rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 40vw; }
 .session .btn-quiet { color: #c9d1d9; border-color: #3a4350; background: transparent; }
 @media (min-width: 720px) { .nav { order: 0; width: auto; } }
+@media (max-width: 560px) { .session-email { display: none; } .topbar-inner { padding: .5rem .75rem; } .nav-link { padding: .3rem .55rem; } }
 
 .main { max-width: 1120px; margin: 0 auto; padding: 1.25rem 1rem 3rem; }
 .page-header { margin-bottom: 1.25rem; }
@@ -52,7 +53,7 @@ code, pre, .mono { font-family: var(--mono); font-size: .85rem; }
 @media (min-width: 900px) { .columns { grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); } }
 .empty { background: var(--surface); border: 1px dashed #c8ced6; border-radius: var(--radius); padding: 1.25rem; color: var(--muted); margin-bottom: 1rem; }
 
-.badge { display: inline-flex; align-items: center; gap: .3rem; font-size: .75rem; font-weight: 600; padding: .12rem .55rem; border-radius: 999px; white-space: nowrap; text-transform: capitalize; vertical-align: middle; }
+.badge { display: inline-flex; align-items: center; gap: .3rem; font-size: .75rem; font-weight: 600; padding: .12rem .55rem; border-radius: 999px; white-space: nowrap; vertical-align: middle; }
 .badge::before { content: ""; width: .45rem; height: .45rem; border-radius: 50%; background: currentColor; }
 .tone-good { color: var(--good); background: var(--good-soft); }
 .tone-busy { color: var(--busy); background: var(--busy-soft); }
@@ -64,6 +65,7 @@ code, pre, .mono { font-family: var(--mono); font-size: .85rem; }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: .6rem 1rem; margin: .5rem 0 0; }
 .fact dt { font-size: .72rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .fact dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
+.facts-wide { grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); margin-bottom: 1rem; }
 .facts-compact { grid-template-columns: repeat(auto-fill, minmax(110px, 1fr)); font-size: .875rem; border-top: 1px solid var(--line); padding-top: .6rem; }
 .hda-domain { margin: 0; font-weight: 500; }
 .hda-card p { margin: .2rem 0; }
@@ -90,8 +92,11 @@ textarea.mono { font-family: var(--mono); font-size: .85rem; }
 .check { display: flex; gap: .5rem; align-items: flex-start; font-size: .9rem; font-weight: 400; }
 .check input { width: auto; min-height: 0; margin-top: .25rem; }
 .stack { display: flex; flex-direction: column; gap: .8rem; }
-.inline-form { display: grid; grid-template-columns: 1fr; gap: .7rem; align-items: end; }
-@media (min-width: 720px) { .inline-form { grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)) auto; } .inline-form .form-error { grid-column: 1 / -1; } }
+.inline-form { display: flex; flex-wrap: wrap; gap: .7rem; align-items: flex-end; }
+.inline-form .field { flex: 1 1 200px; }
+.inline-form .btn { flex: 0 0 auto; }
+.inline-form .form-error { flex-basis: 100%; }
+@media (max-width: 560px) { .inline-form .btn { flex: 1 1 100%; } }
 .field-grid { display: grid; grid-template-columns: 1fr; gap: .8rem; margin-bottom: .8rem; }
 @media (min-width: 720px) { .field-grid { grid-template-columns: 1fr 1fr; } }
 .publish-form .field { margin-bottom: .8rem; }
@@ -127,9 +132,11 @@ legend { font-size: .85rem; font-weight: 600; padding: 0 .3rem; }
 
 .enrollment { margin-top: 1rem; padding: .9rem; background: #f0f5ff; border: 1px solid #cbd9f7; border-radius: 8px; }
 .enrollment h3 { margin-top: 0; color: var(--accent); }
-.command { display: flex; gap: .5rem; align-items: stretch; margin: .5rem 0; }
-.command pre { flex: 1; margin: 0; background: #15191f; color: #e6edf3; padding: .65rem .8rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+.command { display: flex; gap: .5rem; align-items: flex-start; margin: .5rem 0; }
+.command pre { flex: 1; margin: 0; background: #15191f; color: #e6edf3; padding: .65rem .8rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 
+.card > .btn:last-child, .card > a.btn:last-child { margin-top: .8rem; }
+.link-row { display: flex; gap: .6rem; flex-wrap: wrap; }
 pre.code { background: #f6f8fa; border: 1px solid var(--line); border-radius: 8px; padding: .75rem; overflow-x: auto; max-height: 420px; margin: 0; white-space: pre; }
 details.version { border-top: 1px solid var(--line); padding: .6rem 0; }
 details.version:first-of-type { border-top: 0; }
@@ -149,15 +156,25 @@ table { border-collapse: collapse; width: 100%; font-size: .875rem; }
 th { text-align: left; font-size: .72rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); padding: .4rem .5rem; border-bottom: 1px solid var(--line); }
 td { padding: .55rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 tr.current td { background: #f7f9ff; }
-.detail { max-width: 26rem; overflow-wrap: anywhere; }
+.history td { white-space: nowrap; }
+.history td.wrap { white-space: normal; }
+.detail { max-width: 26rem; overflow-wrap: anywhere; white-space: normal; }
 @media (max-width: 640px) {
   table.history thead { display: none; }
-  table.history tr { display: grid; grid-template-columns: 1fr 1fr; gap: .2rem .6rem; padding: .6rem 0; border-bottom: 1px solid var(--line); }
-  table.history td { border: 0; padding: 0; }
+  table.history tr { display: grid; grid-template-columns: 1fr 1fr; gap: .3rem .8rem; padding: .7rem .2rem; border-bottom: 1px solid var(--line); }
+  table.history tr.current { background: #f7f9ff; }
+  table.history td { border: 0; padding: 0; background: transparent !important; white-space: normal; }
+  table.history td[data-label]::before { content: attr(data-label); display: block; font-size: .68rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
   table.history td:last-child { grid-column: 1 / -1; }
+  table.history td:last-child:empty { display: none; }
 }
 
 .task { border-left: 4px solid var(--busy); }
+.task.task-succeeded { border-left-color: var(--good); }
+.task.task-failed { border-left-color: var(--bad); }
+.task.task-cancelled { border-left-color: #aab2bd; }
+.task-details > summary { cursor: pointer; font-size: .875rem; color: var(--accent); margin-top: .3rem; }
+.task-details[open] > summary { margin-bottom: .2rem; }
 .steps { list-style: none; margin: .6rem 0 0; padding: 0; display: grid; gap: .5rem; }
 .step { border: 1px solid var(--line); border-radius: 8px; padding: .55rem .75rem; }
 .step-head { display: flex; align-items: center; gap: .5rem; font-weight: 600; }

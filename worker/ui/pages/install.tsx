@@ -37,20 +37,20 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
             const canRollBack = canAct && !current && d.status === 'succeeded' && VERSION_CHANGING.has(d.action);
             return (
               <tr class={current ? 'current' : ''}>
-                <td>
+                <td data-label="When">
                   <When iso={d.created_at} now={p.now} />
                   <div class="muted tiny">{formatTime(d.created_at)}</div>
                 </td>
-                <td>
+                <td data-label="What">
                   {ACTION_LABELS[d.action] ?? d.action}
                   {current && <span class="tag">current</span>}
                 </td>
-                <td>{d.version ?? ''}</td>
-                <td>
+                <td data-label="Version">{d.version ?? ''}</td>
+                <td data-label="Result" class="wrap">
                   <Badge state={d.status} />
                   {d.detail && <div class="muted tiny detail">{d.detail}</div>}
                 </td>
-                <td>{whoDid(d.created_by, p, props.emails)}</td>
+                <td data-label="Who">{whoDid(d.created_by, p, props.emails)}</td>
                 <td>
                   {canRollBack && (
                     <button type="button" class="btn btn-small" data-click="rollback" data-install={install.id} data-deployment={d.id} data-version={d.version ?? ''}>
@@ -111,7 +111,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
         }
         subtitle={`version ${install.version ?? '?'} on ${hda.name}`}
       />
-      {task && task.install_id === install.id && <TaskPanel task={task} now={p.now} reloadOnDone title={`${ACTION_LABELS[task.kind] ?? task.kind}: live`} />}
+      {task && task.install_id === install.id && <TaskPanel task={task} now={p.now} reloadOnDone collapseWhenFinal title={`${ACTION_LABELS[task.kind] ?? task.kind}`} />}
       <div class="columns">
         <div class="col-main">
           <Card title="App">
@@ -119,7 +119,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
               <p class="muted">This app has been uninstalled from {hda.name}.</p>
             ) : (
               <>
-                <dl class="facts">
+                <dl class="facts facts-wide">
                   <div class="fact">
                     <dt>Address</dt>
                     <dd>
@@ -149,10 +149,6 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
               </>
             )}
           </Card>
-          <Card title="Deployment history">
-            <FormError />
-            <History install={install} deployments={deployments} p={p} emails={emails} />
-          </Card>
         </div>
         {!removed && (
           <div class="col-side">
@@ -162,6 +158,10 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
           </div>
         )}
       </div>
+      <Card title="Deployment history">
+        <FormError />
+        <History install={install} deployments={deployments} p={p} emails={emails} />
+      </Card>
       <UninstallDialog />
     </Layout>
   );

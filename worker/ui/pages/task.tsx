@@ -19,9 +19,16 @@ export async function taskPage(p: PageContext, id: string) {
         subtitle="Each step appears here as the HDA reports it."
       />
       <TaskPanel task={task} now={p.now} title="Progress" />
-      <p class="small">
-        {install && <a href={`/installs/${install.install.id}`}>Go to the app →</a>} <a href={`/hdas/${task.hda_id}`}>Go to the HDA →</a>
-      </p>
+      <div class="link-row">
+        {install && (
+          <a class="btn btn-small" href={`/installs/${install.install.id}`}>
+            Go to the app →
+          </a>
+        )}
+        <a class="btn btn-small" href={`/hdas/${task.hda_id}`}>
+          Go to the HDA →
+        </a>
+      </div>
     </Layout>
   );
 }

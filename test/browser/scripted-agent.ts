@@ -1,0 +1,136 @@
+/**
+ * A scripted HDA agent for browser tests where no Docker is needed: it speaks agent protocol v1
+ * (core/protocol.ts) over HTTP — enroll, long-poll for tasks, report events and results, heartbeat —
+ * and "runs" each task as a plausible sequence of steps with an image pull reported in bytes.
+ */
+import type { ClaimedTask, EnrollResponse, HeartbeatInput, HostFacts, TaskEventInput, TaskInstallInfo, TaskResultInput } from '../../core/protocol';
+
+export const FACTS: HostFacts = {
+  hostname: 'hda-test',
+  os: 'Debian GNU/Linux 13',
+  arch: 'x64',
+  cpu_model: 'Test CPU 3.0GHz',
+  cpus: 4,
+  memory_bytes: 8 * 1024 ** 3,
+  disk_free_bytes: 120 * 1024 ** 3,
+  docker_version: '26.1.5',
+  compose_version: '1.29.2',
+  compose_flavor: 'v1',
+  agent_version: '0.1.0-scripted',
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ScriptedAgent {
+  token = '';
+  hdaId = '';
+  readonly handled: ClaimedTask[] = [];
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly server: string,
+    private readonly stepDelayMs = 120,
+  ) {}
+
+  private async call(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(`${this.server}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+
+  private async ok(method: string, path: string, body?: unknown): Promise<any> {
+    const res = await this.call(method, path, body);
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.status === 204 ? null : res.json();
+  }
+
+  async enroll(code: string): Promise<EnrollResponse> {
+    const r = (await this.ok('POST', '/agent/v1/enroll', { code, hostname: FACTS.hostname, facts: FACTS })) as EnrollResponse;
+    this.token = r.token;
+    this.hdaId = r.hda_id;
+    return r;
+  }
+
+  heartbeat(apps: HeartbeatInput['apps'] = []): Promise<unknown> {
+    return this.ok('POST', '/agent/v1/heartbeat', { facts: FACTS, apps });
+  }
+
+  /** Polls and runs tasks in the background until stop(). */
+  start(): void {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let res: Response;
+        try {
+          res = await this.call('GET', '/agent/v1/tasks?wait=1');
+        } catch {
+          await sleep(200);
+          continue;
+        }
+        if (res.status === 204) continue;
+        if (!res.ok) throw new Error(`poll: ${res.status} ${await res.text()}`);
+        const { tasks } = (await res.json()) as { tasks: ClaimedTask[] };
+        for (const t of tasks) await this.run(t);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop?.catch(() => undefined);
+  }
+
+  /** Resolves when `n` tasks have been handled (or fails after timeoutMs). */
+  async waitForTasks(n: number, timeoutMs = 20_000): Promise<ClaimedTask> {
+    const until = Date.now() + timeoutMs;
+    while (this.handled.length < n) {
+      if (Date.now() > until) throw new Error(`agent handled ${this.handled.length} tasks, expected ${n}`);
+      await sleep(50);
+    }
+    return this.handled[n - 1];
+  }
+
+  private async run(task: ClaimedTask): Promise<void> {
+    let seq = 0;
+    const send = async (status: TaskEventInput['status'], step: string | undefined, message: string, data?: Record<string, unknown>) => {
+      await this.ok('POST', `/agent/v1/tasks/${task.id}/events`, [{ seq: ++seq, status, step, message, ...(data ? { data } : {}) }]);
+      await sleep(this.stepDelayMs);
+    };
+    const step = async (name: string, what: string, inside?: () => Promise<void>) => {
+      await send('Starting', name, what);
+      if (inside) await inside();
+      else await send('OK', name, `${what}: ok`);
+      await send('Complete', name, 'done');
+    };
+    const install = task.payload.install as TaskInstallInfo | undefined;
+    const identifier = install?.identifier ?? 'hda';
+    const hostname = install?.hostname ?? 'hda';
+    if (['install', 'update', 'rollback'].includes(task.kind)) {
+      const image = 'example/hello:1';
+      await step('verify', 'checking the catalog signature');
+      await step('render', 'filling in HOST_PORT and the hostname');
+      await step('pull', `pulling ${image}`, async () => {
+        const total = 48 * 1024 * 1024;
+        for (const part of [0.1, 0.45, 0.8, 1]) {
+          await send('Progress', 'pull', `pulling ${image}`, { image, current: Math.round(total * part), total, layers: 3, layers_done: Math.floor(part * 3) });
+        }
+      });
+      await step('up', `docker compose -p ${identifier} up -d`);
+      await step('vhost', `writing the vhost for ${hostname}`);
+      await step('probe', `http://${hostname}/ answers`);
+    } else {
+      const name = task.kind === 'uninstall' ? 'down' : 'up';
+      await step(name, `${task.kind} ${identifier}`);
+    }
+    await send('Finalized', undefined, `${task.kind} of ${identifier} finished`);
+    const result: TaskResultInput = {
+      state: 'succeeded',
+      detail: `${task.kind} finished`,
+      app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running',
+    };
+    await this.ok('POST', `/agent/v1/tasks/${task.id}/result`, result);
+    this.handled.push(task);
+  }
+}
