@@ -11,13 +11,13 @@ export function monotonicClock(): () => number {
   return () => (last = Math.max(Date.now(), last + 1));
 }
 
-export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: JWK; config?: Partial<Config>; now?: () => number }): Deps {
+export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: JWK; previousSigningKey?: JWK; config?: Partial<Config>; now?: () => number }): Deps {
   if (opts.jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
   const config = { ...defaultConfig, ...opts.config };
   return {
     db: opts.db,
     jwtSecret: new TextEncoder().encode(opts.jwtSecret),
-    signer: createSigner(opts.signingKey),
+    signer: createSigner(opts.signingKey, opts.previousSigningKey),
     waker: createWaker(config.pollRecheckMs),
     now: opts.now ?? monotonicClock(),
     config,

@@ -24,6 +24,8 @@ export interface Env {
   LIBSQL_AUTH_TOKEN?: string;
   JWT_SECRET: string;
   CATALOG_SIGNING_KEY: string;
+  /** Set for the first start after a rotation: the old key endorses the new one. */
+  CATALOG_SIGNING_KEY_PREVIOUS?: string;
   ADMIN_EMAIL?: string;
   ADMIN_PASSWORD?: string;
   POLL_RECHECK_MS?: string;
@@ -45,6 +47,7 @@ async function depsFor(env: Env): Promise<Deps> {
     db,
     jwtSecret: env.JWT_SECRET,
     signingKey: JSON.parse(env.CATALOG_SIGNING_KEY) as JWK,
+    previousSigningKey: env.CATALOG_SIGNING_KEY_PREVIOUS ? (JSON.parse(env.CATALOG_SIGNING_KEY_PREVIOUS) as JWK) : undefined,
     config: { pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000), secureCookies: true },
   });
   await registerSigningKey(db, deps.signer, deps.now());

@@ -81,7 +81,8 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   const keyText =
     process.env.CATALOG_SIGNING_KEY ??
     (await persistentSecret(opts.dataDir, 'catalog-signing-key.json', async () => JSON.stringify((await generateSigningKey('ES256')).privateJwk)));
-  const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, config: opts.config, now: opts.now });
+  const previous = process.env.CATALOG_SIGNING_KEY_PREVIOUS;
+  const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config: opts.config, now: opts.now });
   await registerSigningKey(db, deps.signer, deps.now());
   const generatedAdminPassword = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);

@@ -51,7 +51,16 @@ function refuseAlg(alg: unknown): asserts alg is SigningAlg {
   }
 }
 
-export async function signVersion(content: AppVersionContent, privateKey: CryptoKey | JWK, kid: string, alg?: SigningAlg): Promise<string> {
+export function signVersion(content: AppVersionContent, privateKey: CryptoKey | JWK, kid: string, alg?: SigningAlg): Promise<string> {
+  return signCanonical(content, privateKey, kid, VERSION_JWS_TYP, alg);
+}
+
+export function verifyVersion(content: AppVersionContent, jws: string, jwks: { keys: JWK[] }): Promise<{ kid: string }> {
+  return verifyCanonical(content, jws, jwks, VERSION_JWS_TYP, 'version');
+}
+
+/** Signs the canonical JSON of `value` as a compact JWS with the payload embedded. */
+export async function signCanonical(value: unknown, privateKey: CryptoKey | JWK, kid: string, typ: string, alg?: SigningAlg): Promise<string> {
   if (!kid) throw new SignatureError('signature-kid', 'a signing key id (kid) is required');
   let key: CryptoKey | Uint8Array;
   let chosen: unknown = alg;
@@ -67,23 +76,24 @@ export async function signVersion(content: AppVersionContent, privateKey: Crypto
     if (algOfJwk(privateKey) !== chosen) throw new SignatureError('signature-alg', `the key (${privateKey.kty} ${privateKey.crv ?? ''}) does not fit ${chosen}`);
     key = (await importJWK(privateKey, chosen)) as CryptoKey;
   }
-  const payload = new TextEncoder().encode(canonicalJson(content));
-  return new CompactSign(payload).setProtectedHeader({ alg: chosen as SigningAlg, kid, typ: VERSION_JWS_TYP }).sign(key);
+  const payload = new TextEncoder().encode(canonicalJson(value));
+  return new CompactSign(payload).setProtectedHeader({ alg: chosen as SigningAlg, kid, typ }).sign(key);
 }
 
-export async function verifyVersion(content: AppVersionContent, jws: string, jwks: { keys: JWK[] }): Promise<{ kid: string }> {
-  if (typeof jws !== 'string' || jws.split('.').length !== 3) throw new SignatureError('signature-malformed', 'the version signature is missing or not a compact JWS');
+/** Verifies a JWS made by signCanonical over exactly `value`, with a key from `jwks`. `what` names it in errors. */
+export async function verifyCanonical(value: unknown, jws: string, jwks: { keys: JWK[] }, typ: string, what: string): Promise<{ kid: string }> {
+  if (typeof jws !== 'string' || jws.split('.').length !== 3) throw new SignatureError('signature-malformed', `the ${what} signature is missing or not a compact JWS`);
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jws);
   } catch {
-    throw new SignatureError('signature-malformed', 'the version signature has an unreadable header');
+    throw new SignatureError('signature-malformed', `the ${what} signature has an unreadable header`);
   }
   refuseAlg(header.alg);
-  if (header.typ !== VERSION_JWS_TYP) throw new SignatureError('signature-malformed', `the signature is not an app-version signature (typ ${JSON.stringify(header.typ)})`);
+  if (header.typ !== typ) throw new SignatureError('signature-malformed', `the signature is not a ${what} signature (typ ${JSON.stringify(header.typ)})`);
   const kid = header.kid;
   const jwk = kid ? (jwks?.keys ?? []).find((k) => k.kid === kid) : undefined;
-  if (!kid || !jwk) throw new SignatureError('signature-unknown-key', `the version is signed by key ${JSON.stringify(kid ?? null)}, which is not among the pinned publisher keys`);
+  if (!kid || !jwk) throw new SignatureError('signature-unknown-key', `the ${what} is signed by key ${JSON.stringify(kid ?? null)}, which is not among the pinned publisher keys`);
   if (algOfJwk(jwk) !== header.alg || (jwk.alg && jwk.alg !== header.alg)) {
     throw new SignatureError('signature-alg', `pinned key "${kid}" is not an ${header.alg} key`);
   }
@@ -93,10 +103,10 @@ export async function verifyVersion(content: AppVersionContent, jws: string, jwk
     const key = await importJWK(publicJwk, header.alg);
     payload = (await compactVerify(jws, key, { algorithms: [header.alg] })).payload;
   } catch {
-    throw new SignatureError('signature-invalid', `the signature by key "${kid}" does not verify: the version was altered or signed by someone else`);
+    throw new SignatureError('signature-invalid', `the signature by key "${kid}" does not verify: the ${what} was altered or signed by someone else`);
   }
-  if (new TextDecoder().decode(payload) !== canonicalJson(content)) {
-    throw new SignatureError('signature-content-mismatch', `the signature by key "${kid}" is valid but covers different content: the stored or delivered version was altered`);
+  if (new TextDecoder().decode(payload) !== canonicalJson(value)) {
+    throw new SignatureError('signature-content-mismatch', `the signature by key "${kid}" is valid but covers different content: the stored or delivered ${what} was altered`);
   }
   return { kid };
 }

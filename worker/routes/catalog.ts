@@ -5,7 +5,7 @@ import { apps } from '../../db/schema';
 import { requireRole } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createApp, findApp, listVersions, publishVersion } from '../services/catalog';
-import { loadJwks } from '../services/signer';
+import { loadEndorsedJwks } from '../services/signer';
 import { appView, versionView } from '../views';
 import { Name, Slug } from '../validation';
 
@@ -111,7 +111,7 @@ catalogRoutes.openapi(
     method: 'get',
     path: '/api/catalog/keys',
     tags: ['catalog'],
-    responses: { 200: jsonContent(Obj('Jwks'), 'The public keys app versions are signed with (JWKS)') },
+    responses: { 200: jsonContent(Obj('Jwks'), 'The public keys app versions are signed with (JWKS), with each rotated key endorsed by the one before it') },
   }),
-  async (c) => send(c, await loadJwks(c.get('deps').db)),
+  async (c) => send(c, await loadEndorsedJwks(c.get('deps').db)),
 );

@@ -5,6 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { JWK } from 'jose';
+import { endorseKey } from '../../core/catalog/key-rotation';
 import { signVersion } from '../../core/catalog/signing';
 import type { AppVersionContent } from '../../core/protocol';
 import { signingKeys } from '../../db/schema';
@@ -15,10 +16,12 @@ export interface CatalogSigner {
   alg: 'ES256' | 'EdDSA';
   publicJwk: JWK;
   sign(content: AppVersionContent): Promise<string>;
+  /** After a rotation: the key this one replaces endorses it (CATALOG_SIGNING_KEY_PREVIOUS). */
+  endorsement(): Promise<string | null>;
 }
 
 /** Builds a signer from a private JWK carrying `kid` and `alg` (as written by `generateSigningKey`). */
-export function createSigner(privateJwk: JWK): CatalogSigner {
+export function createSigner(privateJwk: JWK, previousPrivateJwk?: JWK): CatalogSigner {
   const kid = privateJwk.kid;
   if (!kid) throw new Error('CATALOG_SIGNING_KEY must carry a kid');
   const alg = (privateJwk.alg ?? (privateJwk.crv === 'Ed25519' ? 'EdDSA' : 'ES256')) as 'ES256' | 'EdDSA';
@@ -29,6 +32,7 @@ export function createSigner(privateJwk: JWK): CatalogSigner {
     alg,
     publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
     sign: (content) => signVersion(content, privateJwk, kid, alg),
+    endorsement: async () => (previousPrivateJwk ? endorseKey({ ...publicJwk, kid, alg, use: 'sig' }, previousPrivateJwk) : null),
   };
 }
 
@@ -38,8 +42,16 @@ export async function registerSigningKey(db: Database, signer: CatalogSigner, no
   if (existing.length > 0) return;
   await db
     .insert(signingKeys)
-    .values({ kid: signer.kid, alg: signer.alg, publicJwk: JSON.stringify(signer.publicJwk), createdAt: now })
+    .values({ kid: signer.kid, alg: signer.alg, publicJwk: JSON.stringify(signer.publicJwk), endorsement: await signer.endorsement(), createdAt: now })
     .onConflictDoNothing();
+}
+
+/** The JWKS plus, per key, the endorsement by the key before it (agents extend their pins with these). */
+export async function loadEndorsedJwks(db: Database): Promise<{ keys: JWK[]; endorsements: Record<string, string> }> {
+  const rows = await db.select().from(signingKeys).orderBy(signingKeys.createdAt);
+  const endorsements: Record<string, string> = {};
+  for (const r of rows) if (r.endorsement) endorsements[r.kid] = r.endorsement;
+  return { keys: rows.map((r) => JSON.parse(r.publicJwk) as JWK), endorsements };
 }
 
 export async function loadJwks(db: Database): Promise<{ keys: JWK[] }> {

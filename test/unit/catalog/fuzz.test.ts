@@ -128,7 +128,7 @@ describe('fuzz: normalizeVersion on generated and mutated input', () => {
     }
     // The generator reaches every outcome, so the properties above are exercised on each.
     expect(Object.keys(seen).sort()).toEqual(['needs_review', 'ready', 'rejected']);
-  });
+  }, 120_000);
 
   it(`${N} mutations of the 14 corpus scripts and compose files`, () => {
     const r = mulberry32(0xb0b);
@@ -137,7 +137,7 @@ describe('fuzz: normalizeVersion on generated and mutated input', () => {
       check({ install_script: mutate(r, app.install_script ?? ''), compose: r() < 0.3 ? mutate(r, app.compose ?? '') : app.compose }, `mutated ${app.name} #${i}`);
       check({ compose: mutate(r, app.compose ?? ''), uninstall_script: r() < 0.2 ? mutate(r, 'docker-compose down\n') : null }, `mutated compose ${app.name} #${i}`);
     }
-  });
+  }, 120_000);
 
   it('hostile shapes: alias bombs, deep nesting, huge and binary input', () => {
     const bomb = 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c]\nservices: [*d,*d,*d,*d,*d,*d]\n';
