@@ -120,6 +120,10 @@ export class ScriptedAgent {
       await step('up', `docker compose -p ${identifier} up -d`);
       await step('vhost', `writing the vhost for ${hostname}`);
       await step('probe', `http://${hostname}/ answers`);
+    } else if (task.kind === 'logs') {
+      await step('logs', `last ${task.payload.logs?.tail ?? 0} lines`, async () => {
+        await send('OK', 'logs', 'stdout of hello', { container: 'hello', stream: 'stdout', lines: ['listening on :80', 'GET / 200', '<script>window.__xss = 3</script>'] });
+      });
     } else {
       const name = task.kind === 'uninstall' ? 'down' : 'up';
       await step(name, `${task.kind} ${identifier}`);
@@ -128,7 +132,7 @@ export class ScriptedAgent {
     const result: TaskResultInput = {
       state: 'succeeded',
       detail: `${task.kind} finished`,
-      app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running',
+      ...(task.kind === 'logs' ? {} : { app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running' }),
     };
     await this.ok('POST', `/agent/v1/tasks/${task.id}/result`, result);
     this.handled.push(task);

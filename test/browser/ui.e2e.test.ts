@@ -174,10 +174,20 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await owner.waitForURL(/\/installs\//);
     installUrl = new URL(owner.url()).pathname;
     await waitForInstallState(owner, 'running');
+
+    // The last lines of the container logs, fetched by a logs task and shown as text.
+    await owner.click('button[data-click=logs]');
+    await owner.waitForFunction(() => document.querySelector('#logs-view [data-task-state]')?.getAttribute('data-state') === 'succeeded', null, { timeout: 20_000 });
+    const log = (await owner.textContent('#logs-view pre.log')) ?? '';
+    expect(log).toContain('[hello] GET / 200');
+    expect(log).toContain('<script>window.__xss = 3</script>');
+    expect((await agent.waitForTasks(2)).kind).toBe('logs');
+    await shoot(owner, 'install-logs');
+    await waitForInstallState(owner, 'running');
     await owner.click('button[data-click=action][data-action=stop]');
     await owner.waitForURL(/\?task=/);
     await waitForInstallState(owner, 'stopped');
-    expect((await agent.waitForTasks(2)).kind).toBe('stop');
+    expect((await agent.waitForTasks(3)).kind).toBe('stop');
   });
 
   it('updates to a new version and rolls back to the earlier deployment', async () => {
@@ -189,13 +199,13 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await owner.waitForURL(/\?task=/);
     await owner.waitForFunction(() => /version 2\.0/.test(document.querySelector('.page-header .subtitle')?.textContent ?? ''), null, { timeout: 20_000 });
     await waitForInstallState(owner, 'running');
-    expect((await agent.waitForTasks(3)).kind).toBe('update');
+    expect((await agent.waitForTasks(4)).kind).toBe('update');
 
     const rollback = owner.locator('button[data-click=rollback][data-version="1.0"]');
     expect(await rollback.count()).toBe(1);
     await rollback.click();
     await owner.waitForFunction(() => /version 1\.0/.test(document.querySelector('.page-header .subtitle')?.textContent ?? ''), null, { timeout: 20_000 });
-    const rolled = await agent.waitForTasks(4);
+    const rolled = await agent.waitForTasks(5);
     expect(rolled.kind).toBe('rollback');
     expect(rolled.payload.version?.compose).toContain('example/hello:1');
     const history = (await owner.textContent('table.history')) ?? '';
@@ -214,7 +224,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await dialog.locator('button[value=cancel]').click();
     await dialog.waitFor({ state: 'hidden' });
     await owner.waitForTimeout(500);
-    expect(agent.handled.length).toBe(4);
+    expect(agent.handled.length).toBe(5);
     expect(owner.url()).not.toContain('task=');
 
     await owner.click('button[data-click=uninstall]');
@@ -223,7 +233,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await dialog.locator('button[value=confirm]').click();
     await owner.waitForURL(/\?task=/);
     await waitForInstallState(owner, 'removed');
-    const task = await agent.waitForTasks(5);
+    const task = await agent.waitForTasks(6);
     expect(task.kind).toBe('uninstall');
     expect(task.payload.purge).toBe(true);
     expect(await owner.textContent('main')).toContain('has been uninstalled');

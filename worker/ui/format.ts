@@ -43,6 +43,8 @@ export const STEP_LABELS: Record<string, string> = {
   probe: 'Check the app answers',
   down: 'Stop containers',
   cleanup: 'Clean up',
+  logs: 'Container logs',
+  prune: 'Remove unused images',
 };
 
 export const stepLabel = (step: string | null | undefined) => (step ? (STEP_LABELS[step] ?? step) : 'Task');
@@ -56,4 +58,6 @@ export const ACTION_LABELS: Record<string, string> = {
   start: 'Start',
   stop: 'Stop',
   restart: 'Restart',
+  logs: 'Logs',
+  prune: 'Prune images',
 };

@@ -2,6 +2,8 @@
  * The UI pages rendered through the real app (in-memory plane): sign-in redirects, CSP, escaping of
  * publisher-supplied text, tenancy (another owner's things are 404 pages), roles, and the assets.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlane, enrolledHda, publishApp, type TestPlane } from '../../helpers/plane';
 import { APP_JS } from '../../../worker/ui/assets';
@@ -100,9 +102,22 @@ describe('content security', () => {
     expect(js.headers.get('content-type')).toContain('javascript');
     expect(await js.text()).toBe(APP_JS);
     expect(() => new Function(APP_JS)).not.toThrow();
+    // The client builds DOM from text only: no HTML parsing of data, no eval.
+    for (const sink of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function']) expect(APP_JS).not.toContain(sink);
     const css = await page('/ui/app.css');
     expect(css.headers.get('content-type')).toContain('text/css');
     expect(await css.text()).toContain('.badge');
+  });
+});
+
+describe('escaping by construction', () => {
+  it('never bypasses JSX escaping in the UI sources', () => {
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    for (const file of files('worker/ui').filter((f) => f.endsWith('.tsx'))) {
+      const src = readFileSync(file, 'utf8');
+      expect(src, file).not.toContain('dangerouslySetInnerHTML');
+      expect(src, file).not.toMatch(/\braw\(/);
+    }
   });
 });
 

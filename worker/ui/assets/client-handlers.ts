@@ -83,6 +83,22 @@ function wireUninstallDialog() {
   });
 }
 
+/** Logs are a task too: ask for them, then follow that task inline. */
+clicks.logs = function (btn) {
+  return api('POST', '/api/installs/' + encodeURIComponent(btn.getAttribute('data-install')) + '/logs', { tail: 200 }).then(function (r) {
+    var holder = $('#logs-view');
+    holder.textContent = '';
+    var panel = h('section', { class: 'task-inline', 'data-task-id': r.task.id, 'data-final': '0' }, [
+      h('div', { class: 'card-head' }, [h('h3', { text: 'Last 200 lines' }), h('span', { class: 'badge tone-busy', 'data-task-state': '1', 'data-state': 'queued', text: 'Queued' })]),
+      h('p', { class: 'note small', 'data-waiting': '1', text: 'Waiting for the HDA’s agent to send them…' }),
+      h('ol', { class: 'steps', 'data-steps': '1' }),
+      h('div', { class: 'task-result', 'data-result': '1', hidden: true })
+    ]);
+    holder.appendChild(panel);
+    new TaskView(panel).follow();
+  });
+};
+
 clicks.logout = function () {
   return api('POST', '/api/auth/logout').then(function () { navigate('/login'); }, function () { navigate('/login'); });
 };

@@ -197,6 +197,9 @@ progress::-webkit-progress-bar { background: var(--idle-soft); border-radius: 99
 progress::-webkit-progress-value { background: var(--accent); border-radius: 999px; }
 progress::-moz-progress-bar { background: var(--accent); border-radius: 999px; }
 .task-result { margin-top: .8rem; }
+.task-inline { margin-top: 1rem; border-top: 1px solid var(--line); padding-top: .8rem; }
+.task-inline h3 { margin: 0; }
+pre.log { margin: .4rem 0 0; max-height: 360px; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; background: #15191f; color: #e6edf3; border: 0; font-size: .78rem; }
 .result { margin: 0; padding: .65rem .8rem; border-radius: 8px; background: var(--idle-soft); font-weight: 600; }
 .result-good { background: var(--good-soft); color: var(--good); }
 .result-bad { background: var(--bad-soft); color: var(--bad); }

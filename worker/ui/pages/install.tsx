@@ -158,6 +158,15 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
           </div>
         )}
       </div>
+      {!removed && (
+        <Card title="Container logs">
+          <p class="muted small">The HDA sends the last lines each container wrote; they are not stored.</p>
+          <button type="button" class="btn btn-small" data-click="logs" data-install={install.id}>
+            Show the last 200 lines
+          </button>
+          <div id="logs-view"></div>
+        </Card>
+      )}
       <Card title="Deployment history">
         <FormError />
         <History install={install} deployments={deployments} p={p} emails={emails} />
