@@ -45,6 +45,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
   const domain = `e2e-${run}.test`;
   const appFast = `e2e-web-${run}`;
   const appSlow = `e2e-slow-${run}`;
+  const appTerm = `e2e-term-${run}`;
   const stateDir = mkdtempSync(join(tmpdir(), 'hda-e2e-state-'));
   const appsRoot = mkdtempSync(join(tmpdir(), 'hda-e2e-apps-'));
   const docker = new Docker({ socketPath: tb?.dockerSocket ?? '/var/run/docker.sock' });
@@ -118,6 +119,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     for (const [slug, body] of [
       [appFast, compose(tb.standinImage)],
       [appSlow, compose(tb.standinImageAlt, 4)],
+      [appTerm, compose(tb.standinImageAlt, 3)],
     ] as const) {
       await api('POST', '/api/catalog/apps', { slug, name: slug, description: 'busybox stand-in for the agent end-to-end test' });
       await api('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container', compose: body });
@@ -135,7 +137,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
 
   afterAll(async () => {
     await agent?.stop();
-    for (const id of [appFast, appSlow]) {
+    for (const id of [appFast, appSlow, appTerm]) {
       for (const c of await containersOf(id).catch(() => [])) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
       for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => [])) await docker.getNetwork(n.Id).remove().catch(() => undefined);
       if (tb) rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
@@ -254,14 +256,30 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     expect(page.body).toContain('Stand-in for alt');
   });
 
-  it('SIGTERM stops the agent cleanly with nothing left in hand', async () => {
-    const code = await agent!.stop();
-    expect(code).toBe(0);
-    expect(agent!.output.join('\n')).toContain('hda-agent stopped');
+  it('SIGTERM in the middle of an install: the task in hand finishes, then the agent exits 0 with nothing left in hand', async () => {
+    const created = await api<{ task: { id: string } }>('POST', `/api/hdas/${hdaId}/installs`, { app: appTerm });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const v = await api<TaskView>('GET', `/api/tasks/${created.task.id}`);
+      if (v.events.some((e) => e.step === 'health' && e.status === 'Starting')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const code = await agent!.stop(60_000);
+    expect(code, agentOutput()).toBe(0);
+    const out = agent!.output.join('\n');
+    expect(out).toContain('SIGTERM: no new tasks; finishing the task in hand');
+    expect(out).toContain('hda-agent stopped');
+    const view = await api<TaskView>('GET', `/api/tasks/${created.task.id}`);
+    expect(view.task.state).toBe('succeeded');
+    expectContiguous(view.events);
+    expect(view.events.at(-1)!.status).toBe('Finalized');
+    expect((await getThroughApache(tb, `${appTerm}.${domain}`)).body).toContain('Stand-in for alt');
+
     const status = JSON.parse((await runAgentCommand(['status', '--json'], agentEnv())).output);
     expect(status.tasks_in_hand).toEqual([]);
     expect(status.events_unacknowledged).toBe(0);
     expect(status.results_unposted).toBe(0);
+    expect(status.apps.map((a: { identifier: string }) => a.identifier).sort()).toEqual([appSlow, appTerm].sort());
     // Nothing the agent logged ever contained its token.
     const tokenText = readFileSync(join(stateDir, 'token'), 'utf8').trim();
     expect([...agentLog, ...agent!.output].join('\n')).not.toContain(tokenText);

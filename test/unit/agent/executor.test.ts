@@ -122,6 +122,28 @@ describe('executor', () => {
     expect(client.results.get('task-1')!.state).toBe('succeeded');
   });
 
+  it('a failed update rolls back to the previous deployment and says so', async () => {
+    const converged: string[] = [];
+    const plan = [
+      step('verify'),
+      step('up', async (ctx) => {
+        if (ctx.work.version!.version === '2.0') throw new StepFailure('container exited (1)');
+        converged.push(ctx.work.version!.version);
+        return 'up';
+      }),
+    ];
+    const { client, executor } = setup({ install: plan, update: plan });
+    const t = fakeTask({ kind: 'update' });
+    t.payload.version = { ...t.payload.version!, version: '2.0' };
+    t.payload.previous = { deployment_id: 'dep-0', version: { ...t.payload.version, version: '1.0' } };
+    expect(await executor.execute(t, new AbortController().signal)).toBe('failed');
+    expect(converged).toEqual(['1.0']);
+    const r = client.results.get('task-1')!;
+    expect(r).toMatchObject({ state: 'failed', step: 'up' });
+    expect(r.detail).toMatch(/update failed at step up: container exited \(1\); rolled back to 1\.0/);
+    expect(client.events.get('task-1')!.some((e) => e.status === 'Warning' && /rolling back/.test(e.message))).toBe(true);
+  });
+
   it('install steps follow the protocol order; uninstall keeps data unless purged', () => {
     const names = PLANS.install!.map((s) => s.name);
     expect(names).toEqual(['verify', 'render', 'policy', 'prepare', 'pull', 'up', 'health', 'vhost', 'reload', 'probe']);
