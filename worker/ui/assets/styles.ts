@@ -51,6 +51,7 @@ code, pre, .mono { font-family: var(--mono); font-size: .85rem; }
 .grid > .card { margin-bottom: 0; }
 .columns { display: grid; gap: 0 1rem; grid-template-columns: minmax(0, 1fr); }
 @media (min-width: 900px) { .columns { grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); } }
+@media (max-width: 899px) { .col-side.phone-first { order: -1; } }
 .empty { background: var(--surface); border: 1px dashed #c8ced6; border-radius: var(--radius); padding: 1.25rem; color: var(--muted); margin-bottom: 1rem; }
 
 .badge { display: inline-flex; align-items: center; gap: .3rem; font-size: .75rem; font-weight: 600; padding: .12rem .55rem; border-radius: 999px; white-space: nowrap; vertical-align: middle; }

@@ -127,7 +127,7 @@ export async function appDetailPage(p: PageContext, slug: string) {
             {versions.length === 0 ? <p class="muted">No version published yet.</p> : versions.map((v, i) => <VersionBlock v={v} open={i === 0} now={p.now} />)}
           </Card>
         </div>
-        <div class="col-side">
+        <div class="col-side phone-first">
           <Card title="Install">
             <InstallOn app={app} versions={versions} hdas={hdas} />
           </Card>
