@@ -72,12 +72,32 @@ agentRoutes.openapi(
   },
 );
 
+/**
+ * Free-form event data nests at most this deep. Storing and serving it recurses once per level
+ * (JSON.stringify), so a few thousand levels of `[[[...]]]` ran out of stack and answered 500.
+ */
+const MAX_DATA_DEPTH = 32;
+
+function nestsWithin(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return false;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
 const EventInput = z.object({
   seq: z.number().int().min(1).max(1_000_000_000),
   status: z.enum(EVENT_STATUSES),
   message: z.string().max(4000),
   step: z.string().max(40).optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
+  data: z
+    .record(z.string(), z.unknown())
+    .refine((d) => nestsWithin(d, MAX_DATA_DEPTH), `must nest at most ${MAX_DATA_DEPTH} levels`)
+    .optional(),
 });
 
 agentRoutes.openapi(
