@@ -44,7 +44,9 @@ taskRoutes.openapi(
       const events = await eventsAfter(deps, task.id, 0);
       return send(c, { task: taskView(task), events: events.map(eventView) });
     }
-    const resumeAfter = Number(c.req.header('last-event-id') ?? 0) || 0;
+    // Resume after a seq this stream sent; anything else (Infinity made the query throw) starts over.
+    const lastId = Number(c.req.header('last-event-id') ?? 0);
+    const resumeAfter = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : 0;
     return streamSSE(c, async (stream) => {
       const abort = new AbortController();
       stream.onAbort(() => abort.abort());
