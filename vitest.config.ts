@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts', 'test/security/**/*.test.ts'],
           environment: 'node',
         },
       },
