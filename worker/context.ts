@@ -1,5 +1,6 @@
 /** What every route can reach: the database, secrets, the clock and the long-poll waker. */
 import type { Role } from '../db/schema';
+import type { ClientAddressSource } from './auth/client-address';
 import type { Database } from './db';
 import type { CatalogSigner } from './services/signer';
 import type { Waker } from './waker';
@@ -21,6 +22,8 @@ export interface Config {
   maxAttempts: number;
   /** Send cookies with `Secure` (when served over HTTPS). */
   secureCookies: boolean;
+  /** Which address login rate limits key on (a forwarding header only behind a proxy that sets it). */
+  clientAddressSource: ClientAddressSource;
 }
 
 export const defaultConfig: Config = {
@@ -32,6 +35,7 @@ export const defaultConfig: Config = {
   pollRecheckMs: 0,
   maxAttempts: 5,
   secureCookies: false,
+  clientAddressSource: 'socket',
 };
 
 export interface Deps {

@@ -48,7 +48,7 @@ async function depsFor(env: Env): Promise<Deps> {
     jwtSecret: env.JWT_SECRET,
     signingKey: JSON.parse(env.CATALOG_SIGNING_KEY) as JWK,
     previousSigningKey: env.CATALOG_SIGNING_KEY_PREVIOUS ? (JSON.parse(env.CATALOG_SIGNING_KEY_PREVIOUS) as JWK) : undefined,
-    config: { pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000), secureCookies: true },
+    config: { pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000), secureCookies: true, clientAddressSource: 'cf-connecting-ip' },
   });
   await registerSigningKey(db, deps.signer, deps.now());
   // Idempotent: creates the admin only while there are no users; a generated password is never shown

@@ -2,6 +2,7 @@
  * `npm start`: the control plane on Node with an embedded libSQL file in ./data, on
  * http://127.0.0.1:8787 unless PORT/HOST say otherwise.
  */
+import type { ClientAddressSource } from './auth/client-address';
 import { startControlPlane } from './node-server';
 import { startLocalAgentIfPossible } from './node-local-agent';
 
@@ -13,7 +14,11 @@ const plane = await startControlPlane({
   dbAuthToken: process.env.LIBSQL_AUTH_TOKEN,
   dataDir,
   seedCatalog: process.env.SEED_CATALOG !== 'false',
-  config: { secureCookies: process.env.SECURE_COOKIES === 'true' },
+  config: {
+    secureCookies: process.env.SECURE_COOKIES === 'true',
+    // Behind a reverse proxy, name the header it sets (x-real-ip, x-forwarded-for); else the socket peer.
+    clientAddressSource: (process.env.CLIENT_ADDRESS_HEADER as ClientAddressSource | undefined) ?? 'socket',
+  },
 });
 
 console.log(`HDA control plane listening on ${plane.url}  (database: ${process.env.LIBSQL_URL ?? `${dataDir}/hda.db`})`);

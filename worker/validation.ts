@@ -22,9 +22,22 @@ export const Id = z.string().uuid('must be an id');
 export const Email = z.string().trim().toLowerCase().max(254).email();
 export const Password = z.string().min(10, 'must be at least 10 characters').max(200);
 
+/** Characters that make text display as something else: controls, bidi overrides, zero-width marks. */
+const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+
 export const Name = z
   .string()
   .trim()
   .min(1)
   .max(100)
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+  .refine((s) => !DECEPTIVE.test(s), 'must not contain control, bidirectional-override or zero-width characters');
+
+/** Text an agent reports (messages, details): kept, but a NUL, which SQLite would cut at, is replaced. */
+export const AgentText = (max: number) => z.string().max(max).transform((s) => s.replace(/\u0000/g, '\ufffd'));
+
+/** The hostname an agent enrolls with: printable, one line. */
+export const AgentHostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .refine((s) => !DECEPTIVE.test(s), 'must be one line of printable characters');

@@ -37,6 +37,16 @@ describe('login and sessions', () => {
     expect(statuses.slice(10)).toEqual([429, 429]);
   });
 
+  it('does not let a forged forwarding header reset the limit', async () => {
+    const body = { email: 'spoofed@example.com', password: 'wrong-password' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await plane.request('POST', '/api/auth/login', { body, headers: { 'x-real-ip': `10.0.0.${i}`, 'cf-connecting-ip': `10.1.0.${i}` } });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+
   it('logout revokes the token', async () => {
     const token = await plane.login(ADMIN.email, ADMIN.password);
     expect((await plane.json('POST', '/api/auth/logout', { token })).status).toBe(200);

@@ -110,11 +110,31 @@ describe('HDAs and tenancy', () => {
       { name: 'x', domain: 'x'.repeat(64) + '.com' },
       { name: '', domain: 'a.com' },
       { name: 'line\nbreak', domain: 'a.com' },
+      { name: 'evil\u202egpj.exe', domain: 'a.com' },
+      { name: 'zero\u200bwidth', domain: 'a.com' },
       { name: 'x' },
     ]) {
       expect((await plane.json('POST', '/api/hdas', { token: a.token, body })).status, JSON.stringify(body)).toBe(400);
     }
     expect((await plane.json('GET', '/api/hdas', { token: a.token })).body.hdas).toHaveLength(0);
     expect((await plane.json('GET', '/api/hdas/not-a-uuid', { token: a.token })).status).toBe(400);
+  });
+});
+
+describe('publish preview', () => {
+  it('shows the normalized compose and findings without storing anything', async () => {
+    const { token } = await publishApp(plane, 'hello');
+    const socket = 'services:\n  web:\n    image: x/y\n    ports: ["HOST_PORT:9000"]\n    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]\n';
+    const r = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token, body: { version: '2.0', kind: 'container', compose: socket } });
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('needs_review');
+    expect(r.body.findings.map((f: { rule: string }) => f.rule)).toContain('docker-socket');
+    expect(r.body.normalized_compose).toMatch(/docker.sock/);
+    const empty = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token, body: { version: '2.0', kind: 'container', install_script: 'echo hi\n' } });
+    expect(empty.status).toBe(200);
+    expect(empty.body.status).toBe('rejected');
+    expect((await plane.json('GET', '/api/catalog/apps/hello')).body.versions).toHaveLength(1);
+    const owner = await plane.user('owner');
+    expect((await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token: owner.token, body: { version: '2.0', kind: 'container', compose: socket } })).status).toBe(403);
   });
 });

@@ -150,3 +150,16 @@ describe('fleet batches', () => {
     expect((await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'hello', hdas: [a.hdaId], overrides: { [a.hdaId]: { env: { 'BAD NAME': 'x' } } } } })).status).toBe(400);
   });
 });
+
+describe('tasks that do not move the install', () => {
+  it('a finished logs task leaves a stopped install stopped', async () => {
+    const { installId, agentToken } = await installed();
+    await plane.json('POST', `/api/installs/${installId}/actions`, { token: owner.token, body: { action: 'stop' } });
+    await report(agentToken, (await poll(agentToken)).body.tasks[0].id, 'succeeded');
+    await plane.json('POST', `/api/installs/${installId}/logs`, { token: owner.token, body: { tail: 10 } });
+    const logs = (await poll(agentToken)).body.tasks[0];
+    expect(logs.kind).toBe('logs');
+    await report(agentToken, logs.id, 'succeeded');
+    expect((await plane.json('GET', `/api/installs/${installId}`, { token: owner.token })).body.install.state).toBe('stopped');
+  });
+});

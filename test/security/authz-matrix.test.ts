@@ -69,6 +69,12 @@ const ROUTES: Record<string, Row> = {
     ok: 201,
     body: (fx) => ({ version: `2.${fx.n}`, kind: 'container', compose: SIMPLE_COMPOSE }),
   },
+  'POST /api/catalog/apps/{slug}/versions/preview': {
+    auth: 'session',
+    roles: ['publisher'],
+    ok: 200,
+    body: (fx) => ({ version: `3.${fx.n}`, kind: 'container', compose: SIMPLE_COMPOSE }),
+  },
   'GET /api/catalog/keys': { auth: 'public', ok: 200 },
 
   'POST /api/hdas': { auth: 'session', ok: 201, body: (fx) => ({ name: `new ${fx.n}`, domain: `new${fx.n}.example.com` }) },

@@ -24,3 +24,5 @@ export function createLimiter(opts: { max: number; windowMs: number; maxKeys?: n
 }
 
 export const loginLimiter = createLimiter({ max: 10, windowMs: 15 * 60 * 1000 });
+/** Failed logins for one account from all clients together. */
+export const accountLimiter = createLimiter({ max: 50, windowMs: 15 * 60 * 1000 });

@@ -7,7 +7,7 @@ import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../
 import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
 import { finishTask, ingestEvents } from '../services/reports';
 import { hdaKey } from '../waker';
-import { Id } from '../validation';
+import { AgentHostname, AgentText, Id } from '../validation';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
 
@@ -26,7 +26,7 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/enroll',
     tags: ['agent'],
-    request: jsonBody(z.object({ code: z.string().min(1).max(64), hostname: z.string().min(1).max(253), facts: Facts.optional() }).openapi('EnrollRequest')),
+    request: jsonBody(z.object({ code: z.string().min(1).max(64), hostname: AgentHostname, facts: Facts.optional() }).openapi('EnrollRequest')),
     responses: { 200: jsonContent(Obj('EnrollResponse'), 'The HDA id, its agent token and the catalog keys to pin'), 400: errorResponses[400], 401: errorResponses[401] },
   }),
   async (c) => send(c, await enroll(c.get('deps'), c.req.valid('json'))),
@@ -92,7 +92,7 @@ function nestsWithin(value: unknown, max: number): boolean {
 const EventInput = z.object({
   seq: z.number().int().min(1).max(1_000_000_000),
   status: z.enum(EVENT_STATUSES),
-  message: z.string().max(4000),
+  message: AgentText(4000),
   step: z.string().max(40).optional(),
   data: z
     .record(z.string(), z.unknown())
@@ -124,7 +124,7 @@ agentRoutes.openapi(
         z
           .object({
             state: z.enum(['succeeded', 'failed']),
-            detail: z.string().max(8000),
+            detail: AgentText(8000),
             step: z.string().max(40).optional(),
             rendered_compose: z.string().max(512 * 1024).optional(),
             images: z.record(z.string().max(500), z.string().max(200)).optional(),

@@ -4,7 +4,8 @@ import { eq } from 'drizzle-orm';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { revokedSessions, users } from '../../db/schema';
 import { verifyPassword } from '../auth/password';
-import { loginLimiter } from '../auth/rate-limit';
+import { clientAddress } from '../auth/client-address';
+import { accountLimiter, loginLimiter } from '../auth/rate-limit';
 import { currentUser, issueSession, SESSION_COOKIE } from '../auth/session';
 import { ApiError, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
@@ -25,8 +26,9 @@ authRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     const { email, password } = c.req.valid('json');
-    const ip = c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip') ?? 'local';
-    const limited = loginLimiter.check(`${ip}|${email}`, deps.now());
+    const ip = clientAddress(c, deps.config.clientAddressSource);
+    // Per client and email, and per email from anywhere (a spread-out guesser is slowed too).
+    const limited = Math.max(loginLimiter.check(`${ip}|${email}`, deps.now()), accountLimiter.check(email, deps.now()));
     if (limited) throw new ApiError(429, 'rate_limited', `too many login attempts; try again in ${limited} s`);
     const [user] = await deps.db.select().from(users).where(eq(users.email, email)).limit(1);
     // Hash even for unknown emails so response time does not reveal which accounts exist.

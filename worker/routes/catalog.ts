@@ -4,7 +4,7 @@ import { desc, or, sql } from 'drizzle-orm';
 import { apps } from '../../db/schema';
 import { requireRole } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
-import { createApp, findApp, listVersions, publishVersion } from '../services/catalog';
+import { createApp, findApp, listVersions, previewVersion, publishVersion } from '../services/catalog';
 import { loadEndorsedJwks } from '../services/signer';
 import { appView, versionView } from '../views';
 import { Name, Slug } from '../validation';
@@ -17,7 +17,7 @@ const NewApp = z
   .strictObject({
     slug: Slug,
     name: Name,
-    description: z.string().max(4000).optional(),
+    description: z.string().max(4000).transform((s) => s.replace(/\u0000/g, '\ufffd')).optional(),
     homepage: z.string().url().max(500).regex(/^https?:\/\//, 'must be an http(s) URL').nullable().optional(),
   })
   .openapi('NewApp');
@@ -114,4 +114,19 @@ catalogRoutes.openapi(
     responses: { 200: jsonContent(Obj('Jwks'), 'The public keys app versions are signed with (JWKS), with each rotated key endorsed by the one before it') },
   }),
   async (c) => send(c, await loadEndorsedJwks(c.get('deps').db)),
+);
+
+catalogRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/catalog/apps/{slug}/versions/preview',
+    tags: ['catalog'],
+    request: { params: SlugParam, ...jsonBody(NewVersion) },
+    responses: { 200: jsonContent(Obj('VersionPreview'), 'What publishing would store (status, normalized compose, findings); nothing is written'), ...errorResponses },
+  }),
+  async (c) => {
+    const user = requireRole(c, 'publisher');
+    const { result } = await previewVersion(c.get('deps'), user, c.req.valid('param').slug, c.req.valid('json'));
+    return send(c, { status: result.status, normalized_compose: result.content.compose, files: result.content.files, steps: result.content.steps, findings: result.findings });
+  },
 );

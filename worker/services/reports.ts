@@ -66,6 +66,7 @@ function installStateAfter(kind: TaskKind, result: TaskResultInput): InstallStat
 }
 
 const VERSION_CHANGING: TaskKind[] = ['install', 'update', 'rollback'];
+const INSTALL_STATE_KINDS: TaskKind[] = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart'];
 
 export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: string }> {
   const task = await agentTask(deps, hdaId, taskId);
@@ -105,7 +106,8 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
         .where(eq(deployments.id, task.deploymentId)),
     );
   }
-  if (task.installId) {
+  // logs and prune observe or tidy; they never move the install's state.
+  if (task.installId && INSTALL_STATE_KINDS.includes(kind)) {
     const becomesCurrent = result.state === 'succeeded' && VERSION_CHANGING.includes(kind) && task.deploymentId;
     const versionId = becomesCurrent ? await deploymentVersion(deps, task.deploymentId!) : null;
     statements.push(
