@@ -24,7 +24,8 @@ stop_pid() { # stop_pid NAME PID SECONDS
   as_root kill -KILL "$pid" 2>/dev/null || true
 }
 
-tac "$STARTED" | while read -r what arg; do
+# One entry failing to stop must not keep the others running (or the record from being cleared).
+tac "$STARTED" | while read -r what arg || [ -n "$what" ]; do
   case "$what" in
     apache)
       log "stopping private Apache"
@@ -38,11 +39,11 @@ tac "$STARTED" | while read -r what arg; do
       stop_pid dockerd "$arg" 30
       # dockerd's own containerd exits just after it; a new dockerd started meanwhile would time out.
       cpid=$(cat /var/run/docker/containerd/containerd.pid 2>/dev/null || true)
-      [ -n "$cpid" ] && stop_pid containerd "$cpid" 15
+      if [ -n "$cpid" ]; then stop_pid containerd "$cpid" 15; fi
       ;;
     *) log "unknown entry: $what $arg" ;;
   esac
-done
+done || log "some entries did not stop cleanly"
 : >"$STARTED"
 rm -f "$HERE/.env"
 log "down"
