@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --only=poll,dispatch,scale,heartbeat,bundle,agent]`: runs the
- * benchmarks, prints the Markdown table, and writes bench/results/latest.{json,md} (a full run of every
- * suite) or bench/results/partial.{json,md} (quick or --only).
+ * `npm run bench [-- --quick] [--only=bundle,poll,dispatch,heartbeat,scale,agent] [--pragma=name=value]`:
+ * runs the benchmarks, prints the Markdown table, and writes bench/results/latest.{json,md} (a full
+ * run of every suite, the plane as shipped) or bench/results/partial.{json,md} (quick, --only, or a
+ * what-if --pragma run).
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,7 @@ const opts = parseOptions(process.argv.slice(2));
 const started = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
-const results: BenchResults = { machine: machine(), mode: opts.quick ? 'quick' : 'full', durationS: 0, errors: {} };
+const results: BenchResults = { machine: machine(), mode: opts.quick ? 'quick' : 'full', durationS: 0, pragmas: opts.pragmas, errors: {} };
 const runners: Record<Suite, () => Promise<void>> = {
   bundle: async () => void (results.bundle = await bundleSuite()),
   poll: async () => void (results.poll = await pollSuite(opts.sizes, log)),
@@ -43,7 +44,7 @@ for (const suite of SUITES) {
 results.durationS = (performance.now() - started) / 1000;
 
 const markdown = renderMarkdown(results);
-const name = !opts.quick && opts.only.size === SUITES.length ? 'latest' : 'partial';
+const name = !opts.quick && opts.only.size === SUITES.length && opts.pragmas.length === 0 ? 'latest' : 'partial';
 await mkdir(RESULTS, { recursive: true });
 for (const [ext, text] of [['json', JSON.stringify(results, null, 2) + '\n'], ['md', markdown]] as const) {
   await writeFile(`${RESULTS}${name}.${ext}.tmp`, text);

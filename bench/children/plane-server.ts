@@ -3,9 +3,17 @@
  * Options arrive as JSON in BENCH_PLANE; it answers { type: 'ready', url } over IPC, then
  * { type: 'memory', ... } when asked, and closes on { type: 'close' } or when the parent goes away.
  */
+import { sql } from 'drizzle-orm';
 import { startControlPlane } from '../../worker/node-server';
 
-const opts = JSON.parse(process.env.BENCH_PLANE ?? '{}') as { dataDir: string; adminEmail: string; adminPassword: string; config?: Record<string, unknown> };
+const opts = JSON.parse(process.env.BENCH_PLANE ?? '{}') as {
+  dataDir: string;
+  adminEmail: string;
+  adminPassword: string;
+  config?: Record<string, unknown>;
+  /** What-if runs only: PRAGMAs applied to the plane's connection after start. */
+  pragmas?: string[];
+};
 const plane = await startControlPlane({
   port: 0,
   dataDir: opts.dataDir,
@@ -15,6 +23,7 @@ const plane = await startControlPlane({
   seedCatalog: false,
   quiet: true,
 });
+for (const pragma of opts.pragmas ?? []) await plane.deps.db.run(sql.raw(`PRAGMA ${pragma}`));
 
 let closing = false;
 async function close() {

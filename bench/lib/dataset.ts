@@ -144,6 +144,8 @@ export async function ensureDataset(spec: DatasetSpec, log: (line: string) => vo
   if (!exists) {
     log(`generating the dataset (${spec.hdas} HDAs, ${spec.hdas * spec.tasksPerHda * spec.eventsPerTask} task events) into ${file}`);
     const started = performance.now();
+    // Datasets of older schemas or sizes are dead weight (hundreds of MB each): drop them.
+    for (const old of await readdir(CACHE_DIR)) if (old.startsWith('poll-')) await rm(`${CACHE_DIR}${old}`, { force: true });
     const tmp = `${file}.tmp`;
     await rm(tmp, { force: true });
     const tokens = await generate(tmp, spec);

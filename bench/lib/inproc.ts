@@ -1,4 +1,5 @@
 /** A control plane in this process, driven through app.request() with a clock the caller moves. */
+import { sql } from 'drizzle-orm';
 import { createControlPlane } from '../../worker/node-server';
 
 export interface InProcPlane {
@@ -8,7 +9,12 @@ export interface InProcPlane {
   json(method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
 }
 
-export async function inProcPlane(dataDir: string, admin: { adminEmail: string; adminPassword: string }, onQuery?: (sql: string) => void): Promise<InProcPlane> {
+export async function inProcPlane(
+  dataDir: string,
+  admin: { adminEmail: string; adminPassword: string },
+  onQuery?: (sql: string) => void,
+  pragmas: string[] = [],
+): Promise<InProcPlane> {
   const clock = { now: Date.UTC(2026, 10, 1, 0, 0, 0) };
   let last = 0;
   const { app, deps } = await createControlPlane({
@@ -19,6 +25,7 @@ export async function inProcPlane(dataDir: string, admin: { adminEmail: string; 
     now: () => (last = Math.max(clock.now, last + 1)),
     onQuery,
   });
+  for (const pragma of pragmas) await deps.db.run(sql.raw(`PRAGMA ${pragma}`));
   const json: InProcPlane['json'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = {};
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;

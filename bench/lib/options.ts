@@ -25,6 +25,8 @@ export interface Sizes {
   dayBeats: number;
   /** Agent footprint sampling window, seconds. */
   agentSeconds: number;
+  /** What-if PRAGMAs for every control plane (empty: the plane as shipped). */
+  pragmas?: string[];
 }
 
 const FULL: Sizes = {
@@ -32,14 +34,14 @@ const FULL: Sizes = {
   tasksPerHda: 10,
   eventsPerTask: 10,
   connections: 10,
-  seconds: 6,
+  seconds: 5,
   rounds: 5,
   dispatchTasks: 100,
   intervalTasks: 10,
   agents: 1000,
   scaleTasks: 10_000,
   fleetProcesses: 1,
-  dayHdas: 10,
+  dayHdas: 8,
   dayBeats: 2880,
   agentSeconds: 60,
 };
@@ -61,6 +63,8 @@ export interface Options {
   quick: boolean;
   only: Set<Suite>;
   sizes: Sizes;
+  /** What-if runs: PRAGMAs applied to every control plane's connection (e.g. synchronous=NORMAL). */
+  pragmas: string[];
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -74,5 +78,7 @@ export function parseOptions(argv: string[]): Options {
       only.add(name as Suite);
     }
   }
-  return { quick, only, sizes: quick ? QUICK : FULL };
+  const pragmas = argv.filter((a) => a.startsWith('--pragma=')).map((a) => a.slice('--pragma='.length));
+  for (const p of pragmas) if (!/^[a-z_]+\s*=\s*[A-Za-z0-9_]+$/.test(p)) throw new Error(`--pragma=${p}: expected name=value`);
+  return { quick, only, sizes: { ...(quick ? QUICK : FULL), pragmas }, pragmas };
 }

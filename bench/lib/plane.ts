@@ -10,8 +10,8 @@ export interface PlaneChild {
   adminToken: string;
 }
 
-export async function startPlaneChild(dataDir: string, config?: Record<string, unknown>): Promise<PlaneChild> {
-  const child = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...BENCH_ADMIN, config }) });
+export async function startPlaneChild(dataDir: string, pragmas: string[] = []): Promise<PlaneChild> {
+  const child = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...BENCH_ADMIN, pragmas }) });
   const api = http(child.url);
   return { child, api, adminToken: await login(api, BENCH_ADMIN.adminEmail, BENCH_ADMIN.adminPassword) };
 }

@@ -75,7 +75,7 @@ async function stopAgent(agent: Running) {
 export async function agentSuite(sizes: Sizes, log: (line: string) => void): Promise<AgentResult> {
   const bundle = await bundleAgent();
   return withTempDir('agent', async (dir) => {
-    const plane = await startPlaneChild(`${dir}/plane`);
+    const plane = await startPlaneChild(`${dir}/plane`, sizes.pragmas);
     const agents: Array<Running & { label: 'shipped' | 'bundled' }> = [];
     const floor = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     try {

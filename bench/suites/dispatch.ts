@@ -120,7 +120,7 @@ async function measure(plane: PlaneChild, hdaId: string, rv: Rendezvous, apps: s
 
 export async function dispatchSuite(sizes: Sizes, log: (line: string) => void): Promise<DispatchResult> {
   return withTempDir('dispatch', async (dataDir) => {
-    const plane = await startPlaneChild(dataDir);
+    const plane = await startPlaneChild(dataDir, sizes.pragmas);
     try {
       const longApps = Array.from({ length: sizes.dispatchTasks }, (_, i) => `lp-${i + 1}`);
       const slowApps = Array.from({ length: sizes.intervalTasks }, (_, i) => `iv-${i + 1}`);

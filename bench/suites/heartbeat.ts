@@ -16,7 +16,11 @@ import { withTempDir } from '../lib/tmp';
 const BEAT_MS = 30_000;
 
 export interface SizeSnapshot {
+  /** The database file (page_count × page_size, after a WAL checkpoint). */
   bytes: number;
+  /** Bytes of row and index payload in use (dbstat), which pages would hide at this scale. */
+  payloadBytes: number;
+  /** (payload - the same plane's payload before any HDA existed) / HDAs. */
   bytesPerHda: number;
   rows: Record<string, number>;
 }
@@ -25,9 +29,11 @@ export interface HeartbeatResult {
   hdas: number;
   beats: number;
   simulatedHours: number;
+  /** Payload bytes of the plane before any HDA: admin, signing key. */
+  emptyPayloadBytes: number;
   before: SizeSnapshot;
   after: SizeSnapshot;
-  /** (after - before) / HDAs / beats: 0 when the size does not grow with heartbeats. */
+  /** (after - before payload) / HDAs / beats: 0 when the size does not grow with heartbeats. */
   growthBytesPerHdaPerBeat: number;
   /** UPDATE/INSERT statements per HDA over the day (last_seen refreshes). */
   writesPerHdaPerDay: number;
@@ -43,7 +49,7 @@ const beat = (i: number): HeartbeatInput => ({
   ],
 });
 
-async function snapshot(plane: InProcPlane, hdas: number): Promise<SizeSnapshot> {
+async function snapshot(plane: InProcPlane, hdas: number, emptyPayload: number): Promise<SizeSnapshot> {
   const db = plane.deps.db;
   await db.run(sql`PRAGMA wal_checkpoint(TRUNCATE)`);
   const [{ page_count }] = await db.all<{ page_count: number }>(sql`PRAGMA page_count`);
@@ -52,7 +58,9 @@ async function snapshot(plane: InProcPlane, hdas: number): Promise<SizeSnapshot>
   const tables = await db.all<{ name: string }>(sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name`);
   for (const { name } of tables) rows[name] = Number((await db.all<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM "${name}"`)))[0].n);
   const bytes = Number(page_count) * Number(page_size);
-  return { bytes, bytesPerHda: round(bytes / hdas, 0), rows };
+  const [{ payload }] = await db.all<{ payload: number }>(sql`SELECT sum(payload) AS payload FROM dbstat`);
+  const payloadBytes = Number(payload);
+  return { bytes, payloadBytes, bytesPerHda: hdas > 0 ? round((payloadBytes - emptyPayload) / hdas, 0) : 0, rows };
 }
 
 export async function heartbeatSuite(sizes: Sizes, log: (line: string) => void): Promise<HeartbeatResult> {
@@ -63,8 +71,9 @@ export async function heartbeatSuite(sizes: Sizes, log: (line: string) => void):
     let counting = false;
     const plane = await inProcPlane(dataDir, BENCH_ADMIN, (q) => {
       if (counting && /^\s*(update|insert|delete)/i.test(q)) writes++;
-    });
+    }, sizes.pragmas);
     const admin = await plane.json('POST', '/api/auth/login', { body: { email: BENCH_ADMIN.adminEmail, password: BENCH_ADMIN.adminPassword } });
+    const empty = await snapshot(plane, 0, 0);
     const tokens: string[] = [];
     for (let i = 0; i < sizes.dayHdas; i++) {
       const h = await plane.json('POST', '/api/hdas', { token: admin.body.token, body: { name: `hda-${i}`, domain: `hda${i}.example.com` } });
@@ -72,7 +81,7 @@ export async function heartbeatSuite(sizes: Sizes, log: (line: string) => void):
       tokens.push(e.body.token);
       await plane.json('POST', '/agent/v1/heartbeat', { token: e.body.token, body: beat(i) });
     }
-    const before = await snapshot(plane, tokens.length);
+    const before = await snapshot(plane, tokens.length, empty.payloadBytes);
     let non2xx = 0;
     counting = true;
     const started = performance.now();
@@ -81,20 +90,21 @@ export async function heartbeatSuite(sizes: Sizes, log: (line: string) => void):
       for (let i = 0; i < tokens.length; i++) {
         const hb = await plane.json('POST', '/agent/v1/heartbeat', { token: tokens[i], body: beat(i) });
         const poll = await plane.app.request('http://localhost/agent/v1/tasks?wait=0', { headers: { authorization: `Bearer ${tokens[i]}` } });
-        if (hb.status !== 200) non2xx++;
-        if (poll.status !== 204) non2xx++;
+        if (hb.status !== 200 && non2xx++ === 0) log(`heartbeat: first failure HTTP ${hb.status} ${JSON.stringify(hb.body).slice(0, 200)}`);
+        if (poll.status !== 204 && non2xx++ === 0) log(`heartbeat: first poll failure HTTP ${poll.status} ${(await poll.text()).slice(0, 200)}`);
       }
       if ((b + 1) % 720 === 0) log(`heartbeat: ${(b + 1) / 120} simulated hours (${round((performance.now() - started) / 1000, 1)} s)`);
     }
     counting = false;
-    const after = await snapshot(plane, tokens.length);
+    const after = await snapshot(plane, tokens.length, empty.payloadBytes);
     return {
       hdas: tokens.length,
       beats: sizes.dayBeats,
       simulatedHours: (sizes.dayBeats * BEAT_MS) / 3_600_000,
+      emptyPayloadBytes: empty.payloadBytes,
       before,
       after,
-      growthBytesPerHdaPerBeat: round((after.bytes - before.bytes) / tokens.length / sizes.dayBeats, 2),
+      growthBytesPerHdaPerBeat: round((after.payloadBytes - before.payloadBytes) / tokens.length / sizes.dayBeats, 2),
       writesPerHdaPerDay: round(writes / tokens.length, 0),
       non2xx,
       tmpfs,

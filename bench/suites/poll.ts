@@ -84,7 +84,7 @@ export async function pollSuite(sizes: Sizes, log: (line: string) => void): Prom
     let plane: Child | null = null;
     try {
       hono = await startChild('children/hono-server.ts');
-      plane = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN }) });
+      plane = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN, pragmas: sizes.pragmas }) });
       const token = dataset.tokens[0];
       await check(plane.url, token);
       let next = 0;

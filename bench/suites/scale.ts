@@ -23,11 +23,15 @@ export interface ScaleResult {
   setupS: number;
   enqueueS: number;
   drainS: number;
+  /** From the last task queued to the last task finished: how far the agents trail the queue. */
+  tailS: number;
   tasksPerS: number;
   /** Task ids the agents received more than once (a double claim). */
   duplicateClaims: number;
   agentErrors: number;
   agentErrorStatuses: Record<string, number>;
+  /** Plane RSS with every agent parked in its long-poll, before any task. */
+  planeRssParkedMb: number;
   planeRssPeakMb: number;
   db: QueueChecks;
   /** All invariants held: every task succeeded, attempts = 1, events and results all stored. */
@@ -42,7 +46,7 @@ interface Final {
 
 export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Promise<ScaleResult> {
   return withTempDir('scale', async (dataDir) => {
-    const plane = await startPlaneChild(dataDir);
+    const plane = await startPlaneChild(dataDir, sizes.pragmas);
     const fleets: Child[] = [];
     try {
       const setupStart = performance.now();
@@ -73,6 +77,7 @@ export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Pro
         fleets.push(fleet);
       }
       await sleep(2000); // every agent parked in its long-poll
+      const parkedRss = await plane.child.rss();
 
       const rss = sampler(() => plane.child.rss(), 500);
       rss.start();
@@ -86,6 +91,7 @@ export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Pro
       const deadline = t0 + 15 * 60_000;
       while (done < jobs.length && performance.now() < deadline) await sleep(50);
       const drainS = (performance.now() - t0) / 1000;
+      const tailS = drainS - enqueueS;
       const rssStats = rss.stop();
       log(`scale: ${done}/${jobs.length} tasks done ${round(drainS, 1)} s after the first was queued`);
 
@@ -115,10 +121,12 @@ export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Pro
         setupS: round(setupS, 1),
         enqueueS: round(enqueueS, 1),
         drainS: round(drainS, 1),
+        tailS: round(tailS, 1),
         tasksPerS: round(jobs.length / drainS, 0),
         duplicateClaims: claimed.length - new Set(claimed).size,
         agentErrors: finals.reduce((a, f) => a + f.errors, 0),
         agentErrorStatuses: statuses,
+        planeRssParkedMb: round(parkedRss / 1048576, 1),
         planeRssPeakMb: round(rssStats.max / 1048576, 1),
         db,
         ok,
