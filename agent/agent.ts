@@ -16,6 +16,7 @@ import { collectFacts } from './facts';
 import { Heartbeat } from './heartbeat';
 import { InstallRegistry } from './installs';
 import { Journal } from './journal';
+import { refreshPinnedKeys } from './keys';
 import { createLogger, type Logger } from './log';
 import { PollLoop } from './poll';
 import { StateDir } from './state';
@@ -79,6 +80,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     apache,
     installs,
     pinnedKeys: () => state.pinnedKeys(),
+    refreshKeys: () => refreshPinnedKeys(config.server ?? enrollment.server, state),
     onAppChanged: () => heartbeat.trigger(),
   };
   const executor = new Executor(deps, journal, sender);

@@ -64,6 +64,10 @@ export class StateDir {
     return readFileSync(file, 'utf8').trim();
   }
 
+  savePinnedKeys(jwks: Jwks): void {
+    writeJsonAtomic(this.path('keys.json'), jwks, 0o644);
+  }
+
   pinnedKeys(): Jwks {
     const file = this.path('keys.json');
     if (!existsSync(file)) return { keys: [] };

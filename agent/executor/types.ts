@@ -43,6 +43,8 @@ export interface ExecutorDeps {
   apache: ApacheControl;
   installs: InstallRegistry;
   pinnedKeys: () => Jwks;
+  /** Pins catalog keys endorsed by a pinned one (key rotation); returns the kids added. */
+  refreshKeys?: () => Promise<string[]>;
   /** Seams for tests and for the catalog code: the real implementations are the defaults. */
   verifyVersion?: (content: AppVersionContent, jws: string, jwks: Jwks) => Promise<{ kid: string }>;
   checkPolicy?: (compose: string, opts: PolicyOptions) => Finding[];

@@ -16,14 +16,29 @@ export const verifyStep: Step = {
       }
       throw new StepFailure(`version ${version.app} ${version.version} is not signed; the agent installs only signed versions`);
     }
-    const keys = deps.pinnedKeys();
-    if (!keys.keys?.length) throw new StepFailure('no publisher keys were pinned at enrollment; re-enroll the agent');
+    if (!deps.pinnedKeys().keys?.length) throw new StepFailure('no publisher keys were pinned at enrollment; re-enroll the agent');
     const verify = deps.verifyVersion ?? ((c, jws, jwks) => verifyVersion(c, jws, jwks as { keys: JWK[] }));
+    const attempt = async () => (await verify(version, work.signature!, deps.pinnedKeys())).kid;
     try {
-      const { kid } = await verify(version, work.signature, keys);
-      return `signed by key ${kid}`;
+      return `signed by key ${await attempt()}`;
     } catch (e) {
       const rule = (e as { rule?: string }).rule;
+      // A rotated catalog key: pin it if (and only if) a pinned key endorsed it, then try once more.
+      if (rule === 'signature-unknown-key' && deps.refreshKeys) {
+        const added = await deps.refreshKeys().catch((err: Error) => {
+          report.warn(`could not fetch the catalog keys: ${err.message}`);
+          return [] as string[];
+        });
+        if (added.length) {
+          report.ok(`pinned rotated catalog key(s) ${added.join(', ')}, endorsed by a pinned key`);
+          try {
+            return `signed by key ${await attempt()}`;
+          } catch (again) {
+            const r2 = (again as { rule?: string }).rule;
+            throw new StepFailure((again as Error).message, r2 ? { rule: r2 } : undefined);
+          }
+        }
+      }
       throw new StepFailure((e as Error).message, rule ? { rule } : undefined);
     }
   },
