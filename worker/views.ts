@@ -128,3 +128,8 @@ export function eventView(e: typeof taskEvents.$inferSelect) {
     at: iso(e.at),
   };
 }
+
+/** How a route answers for a task it just queued. */
+export function queuedTaskView(taskId: string) {
+  return { id: taskId, state: 'queued' as const, url: `/api/tasks/${taskId}` };
+}

@@ -5,7 +5,7 @@ import { apps, appVersions } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createInstall, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
-import { appStatesOf, deploymentView, installView } from '../views';
+import { appStatesOf, deploymentView, installView, queuedTaskView } from '../views';
 import { Id, Slug } from '../validation';
 
 export const installRoutes = createRouter();
@@ -39,7 +39,7 @@ installRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     const { install, deployment, taskId } = await createInstall(deps, currentUser(c), c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { install: installView(install), deployment: deploymentView(deployment), task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` } }, 201);
+    return send(c, { install: installView(install), deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 201);
   },
 );
 
@@ -54,7 +54,7 @@ installRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     const { deployment, taskId } = await performAction(deps, currentUser(c), c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { deployment: deploymentView(deployment), task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` } }, 202);
+    return send(c, { deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
   },
 );
 

@@ -5,7 +5,7 @@ import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '
 import { ownedInstall } from '../services/installs';
 import { appHistory } from '../services/metrics';
 import { requestLogs, requestPrune, setLimits } from '../services/operations';
-import { deploymentView } from '../views';
+import { deploymentView, queuedTaskView } from '../views';
 import { Id } from '../validation';
 
 export const operationRoutes = createRouter();
@@ -28,7 +28,7 @@ operationRoutes.openapi(
   }),
   async (c) => {
     const { deployment, taskId } = await setLimits(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { deployment: deploymentView(deployment), task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` } }, 202);
+    return send(c, { deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
   },
 );
 
@@ -42,7 +42,7 @@ operationRoutes.openapi(
   }),
   async (c) => {
     const { taskId } = await requestLogs(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` } }, 202);
+    return send(c, { task: queuedTaskView(taskId) }, 202);
   },
 );
 
@@ -71,6 +71,6 @@ operationRoutes.openapi(
   }),
   async (c) => {
     const { taskId, keep } = await requestPrune(c.get('deps'), currentUser(c), c.req.valid('param').id);
-    return send(c, { task: { id: taskId, state: 'queued', url: `/api/tasks/${taskId}` }, keep_images: keep }, 202);
+    return send(c, { task: queuedTaskView(taskId), keep_images: keep }, 202);
   },
 );

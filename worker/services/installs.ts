@@ -106,6 +106,16 @@ export interface QueueContext {
   batchId?: string;
 }
 
+/** One live install per identifier and HDA (the unique index enforces it; this names the conflict). */
+async function assertNotInstalled(deps: Deps, hdaId: string, identifier: string): Promise<void> {
+  const [live] = await deps.db
+    .select({ id: installs.id })
+    .from(installs)
+    .where(and(eq(installs.hdaId, hdaId), eq(installs.identifier, identifier), ne(installs.state, 'removed')))
+    .limit(1);
+  if (live) throw conflict(`'${identifier}' is already installed on this HDA`, { install_id: live.id });
+}
+
 export async function createInstall(deps: Deps, user: SessionUser, hdaId: string, req: InstallRequest, ctx: QueueContext = {}) {
   const hda = await ownedHda(deps, user, hdaId);
   if (hda.revokedAt) throw conflict('this HDA has been revoked; enroll it again first');
@@ -115,12 +125,7 @@ export async function createInstall(deps: Deps, user: SessionUser, hdaId: string
   assertInstallable(version, exceptions);
 
   const identifier = app.slug;
-  const [existing] = await deps.db
-    .select({ id: installs.id })
-    .from(installs)
-    .where(and(eq(installs.hdaId, hda.id), eq(installs.identifier, identifier), ne(installs.state, 'removed')))
-    .limit(1);
-  if (existing) throw conflict(`'${identifier}' is already installed on this HDA`, { install_id: existing.id });
+  await assertNotInstalled(deps, hda.id, identifier);
 
   // A concurrent install may take the same port: the unique index refuses it and we try the next one.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -130,12 +135,7 @@ export async function createInstall(deps: Deps, user: SessionUser, hdaId: string
       return await insertInstall(deps, user, hda, app.id, version, identifier, port, exceptions, req, ctx);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      const [taken] = await deps.db
-        .select({ id: installs.id })
-        .from(installs)
-        .where(and(eq(installs.hdaId, hda.id), eq(installs.identifier, identifier), ne(installs.state, 'removed')))
-        .limit(1);
-      if (taken) throw conflict(`'${identifier}' is already installed on this HDA`, { install_id: taken.id });
+      await assertNotInstalled(deps, hda.id, identifier); // else the port was taken: try the next
     }
   }
   throw conflict('could not allocate a host port; try again');
