@@ -13,7 +13,9 @@ interface Start {
   events: number;
 }
 
-const abort = new AbortController();
+// One controller per agent: a single signal shared by every fetch collects thousands of listeners.
+const controllers: AbortController[] = [];
+let stopping = false;
 const claimed: string[] = [];
 const statuses: Record<string, number> = {};
 let errors = 0;
@@ -21,13 +23,15 @@ let done = 0;
 let reported = 0;
 
 function countError(err: unknown) {
-  if (abort.signal.aborted) return;
+  if (stopping) return;
   errors++;
   const key = err instanceof ProtocolError ? String(err.status) : ((err as Error).cause as { code?: string })?.code ?? (err as Error).name;
   statuses[key] = (statuses[key] ?? 0) + 1;
 }
 
 async function agent(client: AgentClient, events: number) {
+  const abort = new AbortController();
+  controllers.push(abort);
   while (!abort.signal.aborted) {
     try {
       const tasks = await client.poll(30, abort.signal);
@@ -54,7 +58,8 @@ process.on('message', async (msg: Start | { type: 'stop' | 'close' }) => {
     running = Promise.all(msg.tokens.map((t) => agent(new AgentClient(msg.url, t), msg.events)));
     process.send!({ type: 'started' });
   } else if (msg.type === 'stop') {
-    abort.abort();
+    stopping = true;
+    for (const c of controllers) c.abort();
     await running;
     clearInterval(progress);
     process.send!({ type: 'final', claimed, done, errors, statuses }, () => process.exit(0));
