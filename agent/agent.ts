@@ -18,6 +18,7 @@ import { InstallRegistry } from './installs';
 import { Journal } from './journal';
 import { refreshPinnedKeys } from './keys';
 import { createLogger, type Logger } from './log';
+import { MetricsWindows } from './metrics';
 import { PollLoop } from './poll';
 import { StateDir } from './state';
 
@@ -43,6 +44,7 @@ export function hostParts(config: AgentConfig) {
     configtest: config.apacheConfigtest,
     reload: config.apacheReload,
     backupDir: join(config.stateDir, 'vhost-backup'),
+    namespace: config.namespace,
   });
   return { state, docker, compose, apache };
 }
@@ -71,7 +73,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
   const facts = cachedFacts(() => collectFacts({ docker, compose, apache, appsRoot: config.appsRoot }));
-  const heartbeat = new Heartbeat({ client, docker, installs, facts, intervalS: config.heartbeatIntervalS, log });
+  const heartbeat = new Heartbeat({ client, docker, installs, facts, intervalS: config.heartbeatIntervalS, log, namespace: config.namespace, metrics: new MetricsWindows() });
   const deps: ExecutorDeps = {
     config,
     log,

@@ -19,6 +19,13 @@ export interface AgentConfig {
   pollWaitS: number;
   healthTimeoutS: number;
   shutdownGraceS: number;
+  /** Blue/green: how long the old version keeps running after Apache switched to the new one. */
+  switchDrainS: number;
+  /**
+   * Several agents on one Docker host and Apache (labs, test rigs): prefixes this agent's compose
+   * project names and vhost files so theirs never collide. Empty on a normal HDA.
+   */
+  namespace: string;
   /** Host folders apps may bind-mount besides their own folder (e.g. /var/hda/files). */
   shareRoots: string[];
   /** Development only: accept app versions that carry no signature. */
@@ -42,6 +49,15 @@ const num = (name: string) => (s: string) => {
   const n = Number(s);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${s}"`);
   return n;
+};
+const nonNegative = (name: string) => (s: string) => {
+  const n = Number(s);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number >= 0, got "${s}"`);
+  return n;
+};
+const namespaceName = (s: string) => {
+  if (!/^[a-z0-9]{1,20}$/.test(s)) throw new Error(`namespace must be 1-20 lowercase letters or digits, got "${s}"`);
+  return s;
 };
 const bool = (s: string) => /^(1|true|yes|on)$/i.test(s);
 const list = (s: string) => s.split(/[,:]/).map((x) => x.trim()).filter(Boolean);
@@ -78,6 +94,8 @@ export const SETTINGS: Setting[] = [
   { key: 'pollWaitS', flag: 'poll-wait', env: 'HDA_AGENT_POLL_WAIT_S', help: 'long-poll wait in seconds (default 25)', parse: num('poll wait'), fallback: () => 25 },
   { key: 'healthTimeoutS', flag: 'health-timeout', env: 'HDA_AGENT_HEALTH_TIMEOUT_S', help: 'how long an app may take to answer (default 180)', parse: num('health timeout'), fallback: () => 180 },
   { key: 'shutdownGraceS', flag: 'shutdown-grace', env: 'HDA_AGENT_SHUTDOWN_GRACE_S', help: 'on SIGTERM, time to finish the task in hand (default 60)', parse: num('shutdown grace'), fallback: () => 60 },
+  { key: 'switchDrainS', flag: 'switch-drain', env: 'HDA_AGENT_SWITCH_DRAIN_S', help: 'blue/green: seconds the old version keeps serving after the switch (default 3)', parse: nonNegative('switch drain'), fallback: () => 3 },
+  { key: 'namespace', flag: 'namespace', env: 'HDA_AGENT_NAMESPACE', help: 'prefix for compose projects and vhost files when several agents share one host (default none)', parse: namespaceName, fallback: () => '' },
   { key: 'shareRoots', flag: 'share-roots', env: 'HDA_AGENT_SHARE_ROOTS', help: 'host folders apps may mount, comma-separated (default /var/hda/files)', parse: list, fallback: () => ['/var/hda/files'] },
   { key: 'allowUnsigned', flag: 'allow-unsigned', env: 'HDA_AGENT_ALLOW_UNSIGNED', help: 'development only: accept unsigned app versions', parse: bool, fallback: () => false },
   { key: 'logLevel', flag: 'log-level', env: 'HDA_AGENT_LOG_LEVEL', help: 'debug | info | warn | error (default info)', parse: (s) => { if (!['debug', 'info', 'warn', 'error'].includes(s)) throw new Error(`log level must be debug, info, warn or error`); return s; }, fallback: () => 'info' },

@@ -1,6 +1,7 @@
 /**
  * Heartbeats: host facts and the state of every app this agent installed, every interval and at once
- * (debounced) after a task changed something. A failed heartbeat is only logged; the next one follows.
+ * (debounced) after a task changed something, with the closed 5-minute usage windows (metrics.ts).
+ * A failed heartbeat is only logged; the next one follows and carries what this one could not.
  */
 import type { AppStatus, HeartbeatInput } from '../core/protocol';
 import type { ProtocolClient } from './client';
@@ -8,6 +9,8 @@ import { appStatus } from './docker/containers';
 import type { DockerProvider } from './docker/client';
 import type { InstallRegistry } from './installs';
 import type { Logger } from './log';
+import type { MetricsWindows } from './metrics';
+import { liveSlot } from './slots';
 import type { HostFacts } from '../core/protocol';
 
 export interface HeartbeatOptions {
@@ -17,14 +20,26 @@ export interface HeartbeatOptions {
   facts: () => Promise<HostFacts>;
   intervalS: number;
   log: Logger;
+  /** The agent's namespace (compose project prefix), when several agents share a host. */
+  namespace?: string;
+  /** Per-app usage averaged over 5-minute windows; closed windows ride along with heartbeats. */
+  metrics?: MetricsWindows;
+  now?: () => number;
 }
 
-export async function collectAppStates(docker: DockerProvider, installs: InstallRegistry): Promise<AppStatus[]> {
+/** Each install's state, from the compose project that serves it now, with the port Apache proxies to. */
+export async function collectAppStates(docker: DockerProvider, installs: InstallRegistry, namespace = ''): Promise<AppStatus[]> {
   const records = installs.list();
   if (records.length === 0) return [];
   try {
     const d = await docker.docker();
-    return await Promise.all(records.map((r) => appStatus(d, r.identifier).catch(() => ({ identifier: r.identifier, state: 'unknown' as const }))));
+    return await Promise.all(
+      records.map(async (r) => {
+        const live = liveSlot(r, namespace, r.identifier, r.host_port);
+        const status = await appStatus(d, r.identifier, live.project).catch(() => ({ identifier: r.identifier, state: 'unknown' as const }));
+        return { ...status, live_port: live.port };
+      }),
+    );
   } catch (e) {
     docker.reset(e);
     return records.map((r) => ({ identifier: r.identifier, state: 'unknown' as const }));
@@ -70,10 +85,16 @@ export class Heartbeat {
     }
     this.running = (async () => {
       try {
-        const input: HeartbeatInput = { facts: await this.o.facts(), apps: await collectAppStates(this.o.docker, this.o.installs) };
+        const apps = await collectAppStates(this.o.docker, this.o.installs, this.o.namespace);
+        const metrics = this.o.metrics;
+        metrics?.add(apps, (this.o.now ?? Date.now)());
+        const windows = metrics?.pending() ?? [];
+        const input: HeartbeatInput = { facts: await this.o.facts(), apps, ...(windows.length ? { metrics: windows } : {}) };
         await this.o.client.heartbeat(input);
+        // Accepted: the control plane holds these windows. On failure they stay for the next beat.
+        metrics?.sent(windows);
         this.sent++;
-        this.o.log.debug('heartbeat sent', { apps: input.apps?.length ?? 0 });
+        this.o.log.debug('heartbeat sent', { apps: input.apps?.length ?? 0, metrics: windows.length });
       } catch (e) {
         this.o.log.warn('heartbeat failed; the next one follows', { reason: (e as Error).message });
       } finally {

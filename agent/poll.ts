@@ -1,15 +1,19 @@
 /**
  * The agent's main loop: first finish what a previous run left (results not posted, events not
- * acknowledged, a task in hand when the agent died), then long-poll for tasks and run them one at a
- * time. An unreachable control plane means backoff with jitter; an answer that comes back empty too
- * fast means a short pause, so the loop never spins. On shutdown the poll stops at once; the task in
- * hand finishes, or, when the grace period runs out, stops between two steps and is handed back.
+ * acknowledged, a task in hand when the agent died), then long-poll for tasks. Main tasks (install,
+ * update, ...) run one at a time in the order they come; the loop keeps polling while one runs, so
+ * an aux task (logs) the control plane hands out meanwhile starts at once and runs beside it. An
+ * unreachable control plane means backoff with jitter; an answer that comes back empty too fast
+ * means a short pause, so the loop never spins. On shutdown the poll stops at once; tasks in hand
+ * finish (a log follow ends early), or, when the grace period runs out, stop between two steps and
+ * are handed back, as are tasks claimed but not started.
  */
 import type { ClaimedTask } from '../core/protocol';
 import { Backoff, sleep } from './backoff';
 import { ProtocolError, type ProtocolClient } from './client';
 import type { EventSender } from './events';
 import type { Executor, TaskOutcome } from './executor/index';
+import { AUX_KINDS } from './executor/kinds';
 import type { Journal } from './journal';
 import type { Logger } from './log';
 
@@ -36,6 +40,13 @@ export interface LoopSignals {
 export class PollLoop {
   private readonly backoff: Backoff;
   polls = 0;
+  /** Main tasks claimed and waiting for the one in hand to finish. */
+  private readonly mainQueue: ClaimedTask[] = [];
+  private mainRunning: Promise<void> | null = null;
+  /** Cuts the poll in flight short (a main task finished while it waited). */
+  private repoll: AbortController | null = null;
+  /** Every task running now, main or aux, by id (a task handed out again while it runs is not started twice). */
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(private readonly o: PollLoopOptions) {
     this.backoff = o.backoff ?? new Backoff({ baseMs: 1000, capMs: 60_000 });
@@ -65,12 +76,15 @@ export class PollLoop {
     while (!signals.stop.aborted) {
       const started = Date.now();
       let tasks: ClaimedTask[];
+      const repoll = new AbortController();
+      this.repoll = repoll;
       try {
         this.polls++;
-        tasks = await this.o.client.pollTasks(this.o.waitS, signals.stop);
+        tasks = await this.o.client.pollTasks(this.o.waitS, AbortSignal.any([signals.stop, repoll.signal]));
         this.backoff.reset();
       } catch (e) {
         if (signals.stop.aborted) break;
+        if (repoll.signal.aborted) continue; // the main task finished: ask for the next one now
         const delay = this.backoff.next();
         const auth = e instanceof ProtocolError && e.status === 401;
         this.o.log[auth ? 'error' : 'warn'](
@@ -80,19 +94,43 @@ export class PollLoop {
         await sleep(delay, signals.stop);
         continue;
       }
-      for (const task of tasks) {
-        if (signals.stop.aborted) {
-          await this.handBack(task, 'stopping before starting it');
-          continue;
-        }
-        await this.runTask(task, signals);
-      }
+      for (const task of tasks) this.accept(task, signals);
       if (tasks.length === 0 && Date.now() - started < minIdle) await sleep(minIdle, signals.stop);
     }
+    // Claimed but never started: back to the queue. Then let what runs finish.
+    for (const task of this.mainQueue.splice(0)) await this.handBack(task, 'stopping before starting it');
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  private accept(task: ClaimedTask, signals: LoopSignals): void {
+    if (this.running.has(task.id) || this.mainQueue.some((t) => t.id === task.id)) return;
+    if (AUX_KINDS.has(task.kind)) {
+      this.track(task, this.runTask(task, signals));
+      return;
+    }
+    this.mainQueue.push(task);
+    this.pumpMain(signals);
+  }
+
+  private pumpMain(signals: LoopSignals): void {
+    if (this.mainRunning || this.mainQueue.length === 0 || signals.stop.aborted) return;
+    const task = this.mainQueue.shift()!;
+    this.mainRunning = this.track(task, this.runTask(task, signals)).then(() => {
+      this.mainRunning = null;
+      // The poll waiting meanwhile could only bring aux tasks; the next main task may be queued now.
+      if (this.mainQueue.length === 0) this.repoll?.abort();
+      this.pumpMain(signals);
+    });
+  }
+
+  private track(task: ClaimedTask, p: Promise<void>): Promise<void> {
+    const guarded = p.catch((e) => this.o.log.error('task runner failed', { task: task.id, error: (e as Error).message }));
+    this.running.set(task.id, guarded);
+    return guarded.finally(() => this.running.delete(task.id));
   }
 
   private async runTask(task: ClaimedTask, signals: LoopSignals): Promise<void> {
-    const outcome = await this.o.executor.execute(task, signals.abortWork);
+    const outcome = await this.o.executor.execute(task, signals.abortWork, signals.stop);
     if (outcome === 'interrupted') {
       await this.handBack(task, 'stopped between two steps by shutdown');
       return;

@@ -215,6 +215,8 @@ export interface AppStatus {
   health?: string | null;
   cpu_percent?: number | null;
   memory_bytes?: number | null;
+  /** The host port Apache proxies to now: the install's host_port, or the second slot's after a blue/green switch. */
+  live_port?: number;
 }
 
 export interface HeartbeatInput {

@@ -22,6 +22,8 @@ export interface ApacheOptions {
   reload: string[];
   /** Where the previous version of a vhost is kept until the new one passed the config test. */
   backupDir: string;
+  /** The agent's namespace (several agents sharing one Apache): part of each vhost file name. */
+  namespace?: string;
 }
 
 export type VhostWrite = 'created' | 'updated' | 'unchanged';
@@ -30,15 +32,15 @@ export class ApacheControl {
   constructor(private readonly o: ApacheOptions) {}
 
   vhostPath(identifier: string): string {
-    return join(this.o.sitesDir, vhostFileName(identifier));
+    return join(this.o.sitesDir, vhostFileName(identifier, this.o.namespace));
   }
 
   private backupPath(identifier: string): string {
-    return join(this.o.backupDir, vhostFileName(identifier));
+    return join(this.o.backupDir, vhostFileName(identifier, this.o.namespace));
   }
 
   private markerPath(identifier: string): string {
-    return join(this.o.backupDir, `${vhostFileName(identifier)}.new`);
+    return join(this.o.backupDir, `${vhostFileName(identifier, this.o.namespace)}.new`);
   }
 
   readVhost(identifier: string): string | null {

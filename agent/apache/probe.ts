@@ -1,7 +1,7 @@
 /**
  * Asks Apache for the app the way a browser would: GET the Apache URL with the app's Host header.
  * The answer counts only if it came through this app's vhost (its Via header names the vhost's
- * ServerName) and the app behind it answered (not a 502/503/504 from the proxy).
+ * ServerName) and the app behind it answered without a server error (no 5xx from it or the proxy).
  */
 import http from 'node:http';
 
@@ -30,6 +30,7 @@ export function probeThroughApache(apacheUrl: string, host: string, serverName: 
           const throughVhost = via !== null && via.split(',').some((v) => new RegExp(`\\s${escapeRe(serverName)}(:\\d+)?(\\s|$)`).test(' ' + v.trim().replace(/^\S+/, '')));
           if (!throughVhost) return resolve({ ok: false, status, via, body, reason: `Apache answered ${status} but not through this app's vhost (Via: ${via ?? 'none'})` });
           if (status >= 502 && status <= 504) return resolve({ ok: false, status, via, body, reason: `Apache could not reach the app (HTTP ${status})` });
+          if (status >= 500) return resolve({ ok: false, status, via, body, reason: `the app answers with a server error (HTTP ${status})` });
           resolve({ ok: true, status, via, body });
         });
       },

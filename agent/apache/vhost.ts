@@ -28,10 +28,12 @@ export class VhostError extends Error {
   }
 }
 
-export function vhostFileName(identifier: string): string {
+/** `hda-app-<identifier>.conf`, or `hda-app-<namespace>_<identifier>.conf` for an agent with a namespace. */
+export function vhostFileName(identifier: string, namespace = ''): string {
   const p = hostnameProblem(identifier, true);
   if (p) throw new VhostError(`identifier ${JSON.stringify(identifier)} ${p}`);
-  return `hda-app-${identifier}.conf`;
+  if (namespace && !/^[a-z0-9]{1,20}$/.test(namespace)) throw new VhostError(`namespace ${JSON.stringify(namespace)} must be lowercase letters or digits`);
+  return `hda-app-${namespace ? `${namespace}_` : ''}${identifier}.conf`;
 }
 
 function checkPort(name: string, p: number): void {

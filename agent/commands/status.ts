@@ -11,7 +11,7 @@ export async function statusCommand(config: AgentConfig, json: boolean, out: (s:
   const enrollment = enrolled ? state.enrollment() : null;
   const journal = enrolled ? new Journal(config.stateDir).list() : [];
   const installs = enrolled ? new InstallRegistry(config.stateDir) : null;
-  const apps = installs ? await collectAppStates(docker, installs) : [];
+  const apps = installs ? await collectAppStates(docker, installs, config.namespace) : [];
   const dockerInfo = await docker.get().then((d) => `Docker ${d.engineVersion} (API ${d.apiVersion})`, (e: Error) => e.message);
   const composeInfo = await compose.detect().then((c) => `Compose ${c.flavor} ${c.version}`, (e: Error) => e.message);
   const report = {

@@ -54,9 +54,9 @@ export function memoryBytes(s: StatsSample): number | null {
   return Math.max(0, usage - cache);
 }
 
-/** The app's state from Docker; CPU and memory are summed over its running containers. */
-export async function appStatus(docker: Docker, identifier: string): Promise<AppStatus> {
-  const containers = await projectContainers(docker, identifier);
+/** The app's state from Docker (its compose project, the identifier unless given); CPU and memory are summed over its running containers. */
+export async function appStatus(docker: Docker, identifier: string, project = identifier): Promise<AppStatus> {
+  const containers = await projectContainers(docker, project);
   const state = summarizeState(containers);
   let cpu: number | null = null;
   let mem: number | null = null;

@@ -13,12 +13,26 @@ import { runScriptSteps } from '../steps/script-steps';
 import { assertOwnProject, explainComposeError } from './guard';
 import { StepFailure, type Step, type StepContext } from './types';
 import { verifyStep } from './verify';
+import { otherSlot, projectName } from '../slots';
+import { NEXT_COMPOSE_FILE } from './paths';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+
+/** A blue/green switch cut short (crash) can leave the other slot's project: it goes too. */
+async function downOtherSlot(ctx: StepContext): Promise<number> {
+  const { work, deps } = ctx;
+  const other = projectName(deps.config.namespace ?? '', work.identifier, otherSlot(work.slot));
+  const left = (await projectContainers(await deps.docker.docker(), other)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
+  if (left.length && existsSync(work.composeFile)) await deps.compose.down({ project: other, file: work.composeFile, cwd: work.appDir }, { volumes: work.purge, signal: ctx.signal });
+  rmSync(join(work.appDir, NEXT_COMPOSE_FILE), { force: true });
+  return left.length;
+}
 
 async function removeByLabel(ctx: StepContext): Promise<number> {
   const docker = await ctx.deps.docker.docker();
-  const ours = (await projectContainers(docker, ctx.work.identifier)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
+  const ours = (await projectContainers(docker, ctx.work.project)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
   for (const c of ours) await docker.getContainer(c.Id).remove({ force: true });
-  const nets = await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${ctx.work.identifier}`] } });
+  const nets = await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${ctx.work.project}`] } });
   for (const n of nets) await docker.getNetwork(n.Id).remove().catch(() => undefined);
   return ours.length;
 }
@@ -57,11 +71,13 @@ export const downStep: Step = {
     const scripted = await runUninstallScript(ctx);
     try {
       if (existsSync(work.composeFile)) {
-        await deps.compose.down({ project: work.identifier, file: work.composeFile, cwd: work.appDir }, { volumes: work.purge, signal: ctx.signal });
+        await deps.compose.down({ project: work.project, file: work.composeFile, cwd: work.appDir }, { volumes: work.purge, signal: ctx.signal });
       } else if (count > 0) {
         const n = await removeByLabel(ctx);
         ctx.report.warn(`${work.composeFile} is missing; removed ${n} labelled container(s) directly`);
       }
+      const extra = await downOtherSlot(ctx);
+      if (extra) ctx.report.ok(`also removed ${extra} container(s) of an unfinished blue/green switch`);
     } catch (e) {
       deps.docker.reset(e);
       if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message));
@@ -69,6 +85,6 @@ export const downStep: Step = {
     }
     deps.onAppChanged?.();
     const script = scripted ? `ran the uninstall script (${scripted} step(s)), ` : '';
-    return count ? `${script}removed ${count} container(s) of project ${work.identifier}` : `${script}no containers of project ${work.identifier} were left`;
+    return count ? `${script}removed ${count} container(s) of project ${work.project}` : `${script}no containers of project ${work.project} were left`;
   },
 };

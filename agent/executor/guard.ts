@@ -9,11 +9,11 @@ import { StepFailure, type StepContext } from './types';
 export async function assertOwnProject(ctx: StepContext): Promise<number> {
   try {
     const docker = await ctx.deps.docker.docker();
-    const containers = await projectContainers(docker, ctx.work.identifier);
+    const containers = await projectContainers(docker, ctx.work.project);
     const foreign = containers.filter((c) => c.Labels?.[LABEL_MANAGED_BY] !== MANAGED_BY);
     if (foreign.length) {
       const names = foreign.map((c) => (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '')).join(', ');
-      throw new StepFailure(`compose project "${ctx.work.identifier}" has containers the agent did not create (${names}); refusing to touch them`);
+      throw new StepFailure(`compose project "${ctx.work.project}" has containers the agent did not create (${names}); refusing to touch them`);
     }
     return containers.length;
   } catch (e) {

@@ -1,7 +1,8 @@
 /**
- * Step health: wait until every container of the project runs and the web port answers on
- * 127.0.0.1:HOST_PORT. A container that exits, or keeps restarting, fails the step at once with its
- * last log lines instead of waiting for the timeout.
+ * Step health: wait until every container of the project runs (and, where the image or compose
+ * defines a health check, reports healthy) and the web port answers on 127.0.0.1:<port> with
+ * anything but a server error. A container that exits, keeps restarting or turns unhealthy fails the
+ * step at once with its last log lines instead of waiting for the timeout.
  */
 import type Docker from 'dockerode';
 import { projectContainers } from '../docker/containers';
@@ -22,11 +23,26 @@ async function lastLogs(docker: Docker, id: string): Promise<string> {
   }
 }
 
+/** The last output of a failing health check, from the container's state. */
+async function healthOutput(docker: Docker, id: string): Promise<string> {
+  try {
+    const info = await docker.getContainer(id).inspect();
+    const log = info.State?.Health?.Log ?? [];
+    const last = log[log.length - 1];
+    return last ? `exit ${last.ExitCode}${last.Output?.trim() ? `: ${last.Output.trim().slice(0, 300)}` : ''}` : '';
+  } catch {
+    return '';
+  }
+}
+
+const nameOf = (c: Docker.ContainerInfo) => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12);
+const healthOf = (c: Docker.ContainerInfo) => /\((healthy|unhealthy|health: starting)\)/.exec(c.Status ?? '')?.[1] ?? null;
+
 export const healthStep: Step = {
   name: 'health',
   title: 'Waiting for the containers to run and the web port to answer',
-  async run({ work, deps, task, report, signal }) {
-    const port = task.payload.install.host_port;
+  async run({ work, deps, report, signal }) {
+    const port = work.hostPort;
     const deadline = Date.now() + deps.config.healthTimeoutS * 1000;
     let restartingSince: number | null = null;
     let lastReason = 'no containers yet';
@@ -36,34 +52,44 @@ export const healthStep: Step = {
       let containers: Docker.ContainerInfo[];
       try {
         docker = await deps.docker.docker();
-        containers = await projectContainers(docker, work.identifier);
+        containers = await projectContainers(docker, work.project);
       } catch (e) {
         deps.docker.reset(e);
         throw new StepFailure(describeDockerError(e, deps.docker.socketPath));
       }
-      if (containers.length === 0) throw new StepFailure(`no containers of project ${work.identifier} exist`);
+      if (containers.length === 0) throw new StepFailure(`no containers of project ${work.project} exist`);
       const dead = containers.find((c) => c.State === 'exited' || c.State === 'dead');
       if (dead) {
         const logs = await lastLogs(docker, dead.Id);
-        throw new StepFailure(`container ${dead.Names?.[0]?.replace(/^\//, '')} ${dead.Status}${logs ? `: ${logs}` : ''}`);
+        throw new StepFailure(`container ${nameOf(dead)} ${dead.Status}${logs ? `: ${logs}` : ''}`);
+      }
+      const sick = containers.find((c) => healthOf(c) === 'unhealthy');
+      if (sick) {
+        const why = await healthOutput(docker, sick.Id);
+        throw new StepFailure(`container ${nameOf(sick)} fails its health check${why ? ` (${why})` : ''}`);
       }
       const restarting = containers.find((c) => c.State === 'restarting');
       if (restarting) {
         restartingSince ??= Date.now();
         if (Date.now() - restartingSince > RESTART_GRACE_MS) {
           const logs = await lastLogs(docker, restarting.Id);
-          throw new StepFailure(`container ${restarting.Names?.[0]?.replace(/^\//, '')} keeps restarting${logs ? `: ${logs}` : ''}`);
+          throw new StepFailure(`container ${nameOf(restarting)} keeps restarting${logs ? `: ${logs}` : ''}`);
         }
         lastReason = 'a container is restarting';
       } else if (containers.every((c) => c.State === 'running')) {
         restartingSince = null;
         if (!announced) {
-          report.ok(`${containers.length} container(s) running`, { containers: containers.map((c) => c.Names?.[0]?.replace(/^\//, '')) });
+          report.ok(`${containers.length} container(s) running`, { containers: containers.map(nameOf) });
           announced = true;
         }
-        const answer = await httpAnswers(port);
-        if (answer.ok) return `running; web port ${port} answers (HTTP ${answer.status})`;
-        lastReason = `web port ${port} does not answer yet (${answer.reason})`;
+        const starting = containers.find((c) => healthOf(c) === 'health: starting');
+        if (starting) {
+          lastReason = `container ${nameOf(starting)} has not passed its health check yet`;
+        } else {
+          const answer = await httpAnswers(port);
+          if (answer.ok && (answer.status ?? 0) < 500) return `running; web port ${port} answers (HTTP ${answer.status})`;
+          lastReason = answer.ok ? `web port ${port} answers with a server error (HTTP ${answer.status})` : `web port ${port} does not answer yet (${answer.reason})`;
+        }
       } else {
         lastReason = `containers are ${containers.map((c) => c.State).join(', ')}`;
       }

@@ -3,19 +3,23 @@
  * `Complete`, a failure reported as `Error` with the step and the reason, and `Finalized` at the end.
  * Nothing a task carries can crash the agent: every error becomes a failed task. A task started again
  * (after a crash or a lost lease) runs every step again; each step converges to the same end state.
+ * A failed update or rollback returns to what ran before it (fallback.ts) and says so.
  */
 import type { ClaimedTask, TaskResultInput } from '../../core/protocol';
 import { appStatus } from '../docker/containers';
 import { TaskReporter, type EventSender } from '../events';
 import type { Journal } from '../journal';
+import { liveSlot } from '../slots';
+import { fallBack } from './fallback';
 import { appDirFor, COMPOSE_FILE } from './paths';
-import { PLANS, ROLLBACK_AFTER, INSTALL_PLAN } from './plans';
+import { VERSION_CHANGING } from './kinds';
+import { PLANS } from './plans';
 import { Interrupted, StepFailure, type ExecutorDeps, type Step, type StepContext, type TaskWork } from './types';
 import { join } from 'node:path';
 
 export type TaskOutcome = 'succeeded' | 'failed' | 'interrupted';
 
-interface PlanFailure {
+export interface PlanFailure {
   step: string;
   reason: string;
 }
@@ -29,8 +33,11 @@ export class Executor {
     private readonly plans: Partial<Record<string, Step[]>> = PLANS,
   ) {}
 
-  /** Runs the task and delivers its result; 'interrupted' leaves it in the journal, in hand. */
-  async execute(task: ClaimedTask, signal: AbortSignal): Promise<TaskOutcome> {
+  /**
+   * Runs the task and delivers its result; 'interrupted' leaves it in the journal, in hand.
+   * `stopSoon` (the agent is stopping) only makes open-ended work such as a log follow end early.
+   */
+  async execute(task: ClaimedTask, signal: AbortSignal, stopSoon?: AbortSignal): Promise<TaskOutcome> {
     const known = this.journal.get(task.id);
     if (known?.result) {
       // Finished before a restart; only the report is missing.
@@ -42,7 +49,7 @@ export class Executor {
     if (rec.runs > 1) reporter.emit('Warning', `running the task again (run ${rec.runs}) after the agent stopped mid-task; every step converges`, undefined, { run: rec.runs });
     let result: TaskResultInput;
     try {
-      result = await this.run(task, reporter, signal);
+      result = await this.run(task, reporter, signal, stopSoon);
     } catch (e) {
       if (e instanceof Interrupted) return 'interrupted';
       // A bug, not bad input: still a failed task with a reason, never a dead agent.
@@ -57,22 +64,35 @@ export class Executor {
     return result.state;
   }
 
-  private newWork(task: ClaimedTask): TaskWork {
-    const identifier = task.payload?.install?.identifier;
+  /** What the steps start from: the install's folder and the slot that serves it now. */
+  newWork(task: ClaimedTask, version = task.payload?.version, signature = task.payload?.signature ?? null): TaskWork {
+    const inst = task.payload?.install;
+    if (!inst && task.kind === 'prune') {
+      return { identifier: '', appDir: '', composeFile: '', project: '', hostPort: 0, slot: 'a', images: [], imageIds: {}, pins: {} };
+    }
+    const identifier = inst?.identifier;
     const appDir = appDirFor(this.deps.config.appsRoot, identifier);
+    const rec = this.deps.installs.get(identifier);
+    const live = liveSlot(rec, this.deps.config.namespace ?? '', identifier, inst.host_port);
+    const restore = version ? rec?.history?.find((h) => h.version === version.version)?.images : undefined;
     return {
       identifier,
       appDir,
       composeFile: join(appDir, COMPOSE_FILE),
-      version: task.payload.version,
-      signature: task.payload.signature ?? null,
+      project: live.project,
+      hostPort: live.port,
+      slot: live.slot,
+      version,
+      signature,
       images: [],
       imageIds: {},
+      pins: {},
+      ...(task.kind === 'rollback' && restore ? { restorePins: restore } : {}),
       purge: task.payload.purge === true,
     };
   }
 
-  private async run(task: ClaimedTask, reporter: TaskReporter, signal: AbortSignal): Promise<TaskResultInput> {
+  private async run(task: ClaimedTask, reporter: TaskReporter, signal: AbortSignal, stopSoon?: AbortSignal): Promise<TaskResultInput> {
     const plan = this.plans[task.kind];
     if (!plan) {
       const why = `this agent cannot run ${JSON.stringify(task.kind)} tasks`;
@@ -89,11 +109,14 @@ export class Executor {
       reporter.emit('Finalized', `${task.kind} failed at ${step}`);
       return { state: 'failed', step, detail: `${step}: ${(e as Error).message}` };
     }
-    const failure = await this.runSteps(plan, task, work, reporter, signal);
+    const failure = await this.runSteps(plan, task, work, reporter, signal, stopSoon);
     if (!failure) {
       if (task.kind === 'start') this.deps.installs.setDesired(work.identifier, 'running');
-      const detail = this.successDetail(task, work);
-      reporter.emit('Finalized', detail);
+      if (VERSION_CHANGING.has(task.kind) && work.version && !work.recorded) {
+        this.deps.installs.recordDeployment(work.identifier, work.version.version, work.pins);
+      }
+      const detail = work.detail ?? this.successDetail(task, work);
+      reporter.emit('Finalized', detail, undefined, work.identifier && VERSION_CHANGING.has(task.kind) ? { project: work.project, live_port: work.hostPort } : undefined);
       return {
         state: 'succeeded',
         detail,
@@ -103,27 +126,27 @@ export class Executor {
       };
     }
     let detail = `${task.kind} failed at step ${failure.step}: ${failure.reason}`;
-    const previous = task.payload.previous;
-    if (task.kind === 'update' && previous && ROLLBACK_AFTER.has(failure.step)) {
-      reporter.emit('Warning', `rolling back to the previous deployment (${previous.version.version})`, undefined, { deployment_id: previous.deployment_id });
-      const back: TaskWork = { ...this.newWork(task), version: previous.version, signature: previous.signature ?? null };
-      const again = await this.runSteps(this.plans.install ?? INSTALL_PLAN, task, back, reporter, signal);
-      detail += again ? `; rolling back failed too at ${again.step}: ${again.reason}` : `; rolled back to ${previous.version.version}`;
-    }
+    detail += await fallBack(
+      { task, work, failure, reporter, deps: this.deps, restorePlan: this.plans.install },
+      (plan2, work2) => this.runSteps(plan2, task, work2, reporter, signal, stopSoon),
+      (version, signature) => this.newWork(task, version, signature),
+    );
     reporter.emit('Finalized', detail, undefined, { failed_step: failure.step });
-    return { state: 'failed', step: failure.step, detail, app_state: await this.currentState(work.identifier) };
+    return { state: 'failed', step: failure.step, detail, app_state: await this.currentState(work.identifier, task) };
   }
 
   /** Runs the steps; the first failure stops them and is returned. Throws Interrupted on shutdown. */
-  private async runSteps(plan: Step[], task: ClaimedTask, work: TaskWork, reporter: TaskReporter, signal: AbortSignal): Promise<PlanFailure | null> {
+  private async runSteps(plan: Step[], task: ClaimedTask, work: TaskWork, reporter: TaskReporter, signal: AbortSignal, stopSoon?: AbortSignal): Promise<PlanFailure | null> {
     for (const step of plan) {
       if (signal.aborted) throw new Interrupted();
+      if (step.when && !step.when(work)) continue;
       reporter.emit('Starting', step.title, step.name);
       const ctx: StepContext = {
         task,
         deps: this.deps,
         work,
         signal,
+        stopSoon,
         report: {
           ok: (m, d) => reporter.emit('OK', m, step.name, d),
           warn: (m, d) => reporter.emit('Warning', m, step.name, d),
@@ -145,7 +168,7 @@ export class Executor {
   }
 
   private successDetail(task: ClaimedTask, work: TaskWork): string {
-    const host = `${work.identifier}.${task.payload.install.domain}`;
+    const host = `${work.identifier}.${task.payload.install?.domain}`;
     switch (task.kind) {
       case 'uninstall':
         return `uninstalled ${work.identifier}${work.purge ? ' and deleted its folder' : '; its folder is kept'}`;
@@ -154,14 +177,21 @@ export class Executor {
       case 'start':
       case 'restart':
         return `${task.kind}ed ${work.identifier}; http://${host}/ answers`;
-      default:
-        return `${work.version?.app ?? work.identifier} ${work.version?.version ?? ''} is running at http://${host}/`.replace(/\s+/g, ' ');
+      case 'logs':
+        return `sent the logs of ${work.identifier}`;
+      default: {
+        if (!task.payload.install) return `${task.kind} done`;
+        const where = work.hostPort !== task.payload.install.host_port ? ` (served from host port ${work.hostPort})` : '';
+        return `${work.version?.app ?? work.identifier} ${work.version?.version ?? ''} is running at http://${host}/${where}`.replace(/\s+/g, ' ');
+      }
     }
   }
 
-  private async currentState(identifier: string) {
+  /** The app's state now, from the slot the install record says is live. */
+  private async currentState(identifier: string, task: ClaimedTask) {
     try {
-      return (await appStatus(await this.deps.docker.docker(), identifier)).state;
+      const live = liveSlot(this.deps.installs.get(identifier), this.deps.config.namespace ?? '', identifier, task.payload.install.host_port);
+      return (await appStatus(await this.deps.docker.docker(), live.project)).state;
     } catch (e) {
       this.deps.docker.reset(e);
       return 'unknown' as const;

@@ -8,9 +8,9 @@ async function composeAction(ctx: StepContext, action: 'stop' | 'restart'): Prom
   const { work, deps } = ctx;
   if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
   const count = await assertOwnProject(ctx);
-  if (count === 0 && action === 'restart') throw new StepFailure(`no containers of project ${work.identifier} exist; start the app instead`);
+  if (count === 0 && action === 'restart') throw new StepFailure(`no containers of project ${work.project} exist; start the app instead`);
   try {
-    await deps.compose[action]({ project: work.identifier, file: work.composeFile, cwd: work.appDir }, { signal: ctx.signal });
+    await deps.compose[action]({ project: work.project, file: work.composeFile, cwd: work.appDir }, { signal: ctx.signal });
   } catch (e) {
     if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message));
     throw e;

@@ -10,3 +10,5 @@ export function appDirFor(appsRoot: string, identifier: string): string {
 }
 
 export const COMPOSE_FILE = 'docker-compose.yml';
+/** During a blue/green switch, the new slot's compose file; renamed to COMPOSE_FILE once it serves. */
+export const NEXT_COMPOSE_FILE = '.docker-compose.next.yml';

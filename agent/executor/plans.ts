@@ -3,13 +3,17 @@ import type { TaskKind } from '../../core/protocol';
 import { cleanupStep } from './cleanup';
 import { downStep } from './down';
 import { healthStep } from './health';
+import { imagesStep } from './images';
 import { restartStep, stopStep } from './lifecycle';
+import { logsStep } from './logs';
 import { policyStep } from './policy';
 import { prepareStep } from './prepare';
 import { probeStep } from './probe';
+import { pruneStep } from './prune';
 import { pullStep } from './pull';
 import { reloadAfterRemoveStep, reloadStep } from './reload';
 import { renderStep } from './render';
+import { retireStep } from './retire';
 import type { Step } from './types';
 import { upStep } from './up';
 import { verifyStep } from './verify';
@@ -17,16 +21,21 @@ import { vhostRemoveStep, vhostStep } from './vhost';
 
 export const INSTALL_PLAN: Step[] = [verifyStep, renderStep, policyStep, prepareStep, pullStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
 
-// Kinds without a plan here (logs, prune) fail with a clear reason until the agent supports them.
-export const PLANS: Record<Exclude<TaskKind, 'logs' | 'prune'>, Step[]> = {
+/**
+ * Update and rollback pull before they touch anything, so a pull that fails leaves the running
+ * version as it was. A blue/green switch (render decides) adds `retire`, which stops the old slot
+ * once Apache serves the new one; `images` then removes images no install needs any more.
+ */
+export const UPDATE_PLAN: Step[] = [verifyStep, renderStep, policyStep, pullStep, prepareStep, upStep, healthStep, vhostStep, reloadStep, probeStep, retireStep, imagesStep];
+
+export const PLANS: Record<TaskKind, Step[]> = {
   install: INSTALL_PLAN,
-  update: INSTALL_PLAN,
-  rollback: INSTALL_PLAN,
-  uninstall: [vhostRemoveStep, reloadAfterRemoveStep, downStep, cleanupStep],
+  update: UPDATE_PLAN,
+  rollback: UPDATE_PLAN,
+  uninstall: [vhostRemoveStep, reloadAfterRemoveStep, downStep, cleanupStep, imagesStep],
   start: [upStep, healthStep, probeStep],
   stop: [stopStep],
   restart: [restartStep, healthStep, probeStep],
+  logs: [logsStep],
+  prune: [pruneStep],
 };
-
-/** Steps after which a failed update is rolled back to the previous deployment. */
-export const ROLLBACK_AFTER = new Set(['prepare', 'pull', 'up', 'health', 'vhost', 'reload', 'probe']);

@@ -3,16 +3,22 @@
  * roots and the host ports other apps hold. Any error finding refuses the install, naming the rule.
  */
 import { checkPolicy } from '../../core/catalog/policy';
+import { LABEL_INSTALL } from '../docker/containers';
 import type { Finding } from '../../core/catalog/types';
 import { StepFailure, type Step, type StepContext } from './types';
 
 async function hostPortsInUse(ctx: StepContext): Promise<number[]> {
   const ports = new Set<number>();
-  for (const rec of ctx.deps.installs.list()) if (rec.identifier !== ctx.work.identifier) ports.add(rec.host_port);
+  for (const rec of ctx.deps.installs.list()) {
+    if (rec.identifier === ctx.work.identifier) continue;
+    ports.add(rec.host_port);
+    if (rec.live_port) ports.add(rec.live_port);
+  }
   try {
     const docker = await ctx.deps.docker.docker();
     for (const c of await docker.listContainers()) {
-      if (c.Labels?.['com.docker.compose.project'] === ctx.work.identifier) continue;
+      // This install's own containers (either slot) hold its ports legitimately.
+      if (c.Labels?.['com.docker.compose.project'] === ctx.work.project || c.Labels?.[LABEL_INSTALL] === ctx.task.payload.install.id) continue;
       for (const p of c.Ports ?? []) if (p.PublicPort) ports.add(p.PublicPort);
     }
   } catch (e) {
@@ -41,7 +47,7 @@ export const policyStep: Step = {
         shareRoots: deps.config.shareRoots,
         exceptions: task.payload.install.policy_exceptions ?? [],
         usedHostPorts: await hostPortsInUse(ctx),
-        hostPort: task.payload.install.host_port,
+        hostPort: work.hostPort,
       });
     } catch (e) {
       throw new StepFailure(`the compose file cannot be checked: ${(e as Error).message}`);

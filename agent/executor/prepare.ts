@@ -5,19 +5,18 @@
  * and gets each file replaced atomically. Supported install-script steps run last, inside the folder.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { appRelativePath } from '../../core/catalog/paths';
 import { writeFileAtomic } from '../fs-atomic';
 import { runScriptSteps } from '../steps/script-steps';
-import { COMPOSE_FILE } from './paths';
 import { StepFailure, type Step } from './types';
 
-function writeContents(dir: string, compose: string, files: Record<string, string>): void {
+function writeContents(dir: string, composeName: string, compose: string, files: Record<string, string>): void {
   mkdirSync(join(dir, 'html'), { recursive: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
   for (const [rel, text] of Object.entries(files)) writeFileAtomic(join(dir, rel), text);
-  writeFileAtomic(join(dir, COMPOSE_FILE), compose);
+  writeFileAtomic(join(dir, composeName), compose);
 }
 
 /** Half-built folders left by a crash during a previous prepare. */
@@ -45,10 +44,12 @@ export const prepareStep: Step = {
     );
     const files = Object.fromEntries(Object.entries(work.renderedFiles ?? {}).filter(([p]) => !byScript.has(p)));
     let created = false;
+    // A blue/green switch writes the new slot's own compose file; the live one stays as it is.
+    const composeName = basename(work.composeFile);
     if (!existsSync(work.appDir)) {
       const tmp = join(root, `.${work.identifier}.tmp-${randomBytes(4).toString('hex')}`);
       try {
-        writeContents(tmp, work.rendered, files);
+        writeContents(tmp, composeName, work.rendered, files);
         renameSync(tmp, work.appDir);
         created = true;
       } catch (e) {
@@ -57,14 +58,16 @@ export const prepareStep: Step = {
       }
     } else {
       try {
-        writeContents(work.appDir, work.rendered, files);
+        writeContents(work.appDir, composeName, work.rendered, files);
       } catch (e) {
         throw new StepFailure(`cannot write into ${work.appDir}: ${(e as Error).message}`);
       }
     }
     const inst = task.payload.install;
-    // From here on the folder (and soon the containers) are this install's: record it for heartbeats.
+    // From here on the folder (and soon the containers) are this install's: record it for heartbeats
+    // (keeping which slot serves and the images of earlier deployments).
     deps.installs.put({
+      ...deps.installs.get(work.identifier),
       identifier: work.identifier,
       install_id: inst.id,
       hostname: inst.hostname,
@@ -75,7 +78,7 @@ export const prepareStep: Step = {
       app_dir: work.appDir,
       desired: 'running',
     });
-    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}`, { app_dir: work.appDir, files: [COMPOSE_FILE, ...Object.keys(files)] });
+    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}`, { app_dir: work.appDir, files: [composeName, ...Object.keys(files)] });
     if (steps.length) {
       const run = deps.runScriptSteps ?? runScriptSteps;
       try {

@@ -11,7 +11,8 @@ import type { ComposeRunner } from '../docker/compose';
 import type { ApacheControl } from '../apache/apache';
 import type { VhostInput } from '../apache/vhost';
 import type { ProbeResult } from '../apache/probe';
-import type { InstallRegistry } from '../installs';
+import type { ImagePin, InstallRegistry } from '../installs';
+import type { Slot } from '../slots';
 import type { Logger } from '../log';
 import type { Jwks } from '../state';
 import type { ScriptStepOptions } from '../steps/script-steps';
@@ -65,11 +66,27 @@ export interface StepReport {
   progress(message: string, data: Record<string, unknown>): void;
 }
 
+/** A blue/green update in progress: the slot that served when it began (stopped once the new one serves). */
+export interface SwitchFrom {
+  slot: Slot;
+  project: string;
+  port: number;
+  /** The compose file the old slot runs from (docker-compose.yml) while the new one has its own. */
+  composeFile: string;
+}
+
 /** What steps hand on to each other within one task. */
 export interface TaskWork {
   identifier: string;
   appDir: string;
+  /** The compose file this run writes and runs (the next slot's own file during a blue/green switch). */
   composeFile: string;
+  /** The compose project and host port this run acts on (the live slot, or the next one when switching). */
+  project: string;
+  hostPort: number;
+  slot: Slot;
+  /** Set when this run is a blue/green switch. */
+  switchFrom?: SwitchFrom;
   /** The version this run converges to (install/update/rollback). */
   version?: AppVersionContent;
   signature?: string | null;
@@ -80,9 +97,19 @@ export interface TaskWork {
   images: string[];
   /** Image reference -> id or digest, recorded on the deployment. */
   imageIds: Record<string, string>;
+  /** Image reference -> local id (and repo digest), kept by the agent for rollbacks and cleanup. */
+  pins: Record<string, ImagePin>;
+  /** Images recorded when this version was deployed before: a rollback restores exactly these. */
+  restorePins?: Record<string, ImagePin>;
   appState?: AppRunState;
   /** uninstall: delete the app folder too. */
   purge?: boolean;
+  /** Set by the step that recorded the deployment's images (so the executor does not do it twice). */
+  recorded?: boolean;
+  /** Never switch blue/green in this run (returning to the previous deployment after a failure). */
+  noSwitch?: boolean;
+  /** The result's detail, when a step has something better to say than the default (prune). */
+  detail?: string;
 }
 
 export interface StepContext {
@@ -91,6 +118,8 @@ export interface StepContext {
   report: StepReport;
   work: TaskWork;
   signal: AbortSignal;
+  /** Aborted when the agent is asked to stop: long-running observation (a log follow) wraps up early. */
+  stopSoon?: AbortSignal;
 }
 
 export interface Step {
@@ -99,4 +128,6 @@ export interface Step {
   title: string;
   /** Does the work; returns what the Complete event says. */
   run(ctx: StepContext): Promise<string>;
+  /** When given and false for this run, the step is left out (no events). */
+  when?: (work: TaskWork) => boolean;
 }

@@ -1,25 +1,32 @@
 /** Step vhost: write (install) or remove (uninstall) the app's Apache vhost, hda-app-<identifier>.conf. */
+import type { ClaimedTask } from '../../core/protocol';
 import { apachePort } from '../config';
 import { renderVhost } from '../apache/vhost';
-import { StepFailure, type Step } from './types';
+import { StepFailure, type ExecutorDeps, type Step, type TaskWork } from './types';
+
+/** The vhost proxying the install's names to `port` on this host. */
+export function vhostContent(deps: ExecutorDeps, task: ClaimedTask, work: TaskWork, port: number): string {
+  const inst = task.payload.install;
+  const render = deps.renderVhost ?? renderVhost;
+  return render({
+    identifier: work.identifier,
+    domain: inst.domain,
+    hostname: inst.hostname,
+    hostPort: port,
+    appDir: work.appDir,
+    listenPort: apachePort(deps.config),
+    installId: inst.id,
+  });
+}
 
 export const vhostStep: Step = {
   name: 'vhost',
   title: 'Writing the Apache vhost',
   async run({ work, deps, task }) {
     const inst = task.payload.install;
-    const render = deps.renderVhost ?? renderVhost;
     let content: string;
     try {
-      content = render({
-        identifier: work.identifier,
-        domain: inst.domain,
-        hostname: inst.hostname,
-        hostPort: inst.host_port,
-        appDir: work.appDir,
-        listenPort: apachePort(deps.config),
-        installId: inst.id,
-      });
+      content = vhostContent(deps, task, work, work.hostPort);
     } catch (e) {
       throw new StepFailure((e as Error).message);
     }
@@ -29,7 +36,7 @@ export const vhostStep: Step = {
     } catch (e) {
       throw new StepFailure(`cannot write ${deps.apache.vhostPath(work.identifier)}: ${(e as Error).message}`);
     }
-    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${inst.host_port})`;
+    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${work.hostPort})`;
   },
 };
 

@@ -215,7 +215,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     expect((await getThroughApache(tb, `${appFast}.${domain}`)).body).toContain('Stand-in for web');
 
     const un = await act('uninstall');
-    expect(un.events.filter((e) => e.status === 'Starting').map((e) => e.step)).toEqual(['vhost', 'reload', 'down', 'cleanup']);
+    expect(un.events.filter((e) => e.status === 'Starting').map((e) => e.step)).toEqual(['vhost', 'reload', 'down', 'cleanup', 'images']);
     expect(await containersOf(appFast)).toHaveLength(0);
     expect(vhostsOf(appFast)).toEqual([]);
     expect((await getThroughApache(tb, `${appFast}.${domain}`)).body).not.toContain('Stand-in');

@@ -149,6 +149,8 @@ describe('executor', () => {
     expect(names).toEqual(['verify', 'render', 'policy', 'prepare', 'pull', 'up', 'health', 'vhost', 'reload', 'probe']);
     const order = names.map((n) => STEP_NAMES.indexOf(n as (typeof STEP_NAMES)[number]));
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(PLANS.uninstall!.map((s) => s.name)).toEqual(['vhost', 'reload', 'down', 'cleanup']);
+    expect(PLANS.uninstall!.map((s) => s.name)).toEqual(['vhost', 'reload', 'down', 'cleanup', 'images']);
+    // Updates pull before they change anything, retire the old slot after a blue/green switch, then tidy images.
+    expect(PLANS.update!.map((s) => s.name)).toEqual(['verify', 'render', 'policy', 'pull', 'prepare', 'up', 'health', 'vhost', 'reload', 'probe', 'retire', 'images']);
   });
 });

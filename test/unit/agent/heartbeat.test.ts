@@ -29,7 +29,7 @@ describe('heartbeat', () => {
     hb.stop();
     expect(client.heartbeats).toHaveLength(1);
     expect(client.heartbeats[0].facts).toMatchObject({ agent_version: 'test' });
-    expect(client.heartbeats[0].apps).toEqual([{ identifier: 'radarr', state: 'running', health: 'healthy', cpu_percent: 40, memory_bytes: 40_000_000 }]);
+    expect(client.heartbeats[0].apps).toEqual([{ identifier: 'radarr', state: 'running', health: 'healthy', cpu_percent: 40, memory_bytes: 40_000_000, live_port: 35001 }]);
   });
 
   it('beats at start, on its interval, and at once (debounced) after a change', async () => {

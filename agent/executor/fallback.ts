@@ -1,0 +1,75 @@
+/**
+ * What a failed update or rollback leaves behind. A blue/green switch that failed is abandoned: the
+ * old slot never stopped serving, so Apache is pointed back at it (if it had moved) and the new
+ * slot is removed. An in-place update that failed after it changed something is rolled back to the
+ * previous deployment (payload.previous) with its recorded images. A failure before anything
+ * changed (verify, render, policy, pull) needs nothing: the running version keeps serving.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import type { AppVersionContent, ClaimedTask } from '../../core/protocol';
+import type { TaskReporter } from '../events';
+import type { PlanFailure } from './index';
+import { CHANGES_NOTHING } from './kinds';
+import { INSTALL_PLAN } from './plans';
+import type { ExecutorDeps, Step, TaskWork } from './types';
+import { vhostContent } from './vhost';
+
+export interface FallbackInput {
+  task: ClaimedTask;
+  work: TaskWork;
+  failure: PlanFailure;
+  reporter: TaskReporter;
+  deps: ExecutorDeps;
+  /** The steps that return to the previous deployment (the install steps). */
+  restorePlan?: Step[];
+}
+
+type RunSteps = (plan: Step[], work: TaskWork) => Promise<PlanFailure | null>;
+type NewWork = (version: AppVersionContent, signature: string | null) => TaskWork;
+
+/** Returns what the result's detail adds about the way back. */
+export async function fallBack(input: FallbackInput, runSteps: RunSteps, newWork: NewWork): Promise<string> {
+  const { task, work, failure, reporter, deps } = input;
+  if (task.kind !== 'update' && task.kind !== 'rollback') return '';
+  if (work.switchFrom) return abandonSwitch(input);
+  const previous = task.payload.previous;
+  if (CHANGES_NOTHING.has(failure.step)) return deps.installs.get(work.identifier) ? '; nothing was changed, the running version keeps serving' : '';
+  if (!previous) return '';
+  reporter.emit('Warning', `rolling back to the previous deployment (${previous.version.version})`, undefined, { deployment_id: previous.deployment_id });
+  const back = newWork(previous.version, previous.signature ?? null);
+  back.noSwitch = true;
+  const pins = deps.installs.get(work.identifier)?.history?.find((h) => h.version === previous.version.version)?.images;
+  if (pins) back.restorePins = pins;
+  const again = await runSteps(input.restorePlan ?? INSTALL_PLAN, back);
+  return again ? `; rolling back failed too at ${again.step}: ${again.reason}` : `; rolled back to ${previous.version.version}`;
+}
+
+async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Promise<string> {
+  const from = work.switchFrom!;
+  const notes: string[] = [];
+  reporter.emit('Warning', `abandoning the blue/green switch: ${from.project} on port ${from.port} keeps serving`, undefined, { project: from.project, port: from.port });
+  // Apache back to the old slot if the new vhost was already written.
+  const vhost = deps.apache.readVhost(work.identifier);
+  if (vhost && vhost.includes(`127.0.0.1:${work.hostPort}/`)) {
+    try {
+      deps.apache.writeVhost(work.identifier, vhostContent(deps, task, work, from.port));
+      const test = await deps.apache.configtest();
+      if (!test.ok) {
+        deps.apache.rollback(work.identifier);
+        throw new Error(`config test failed: ${test.output.slice(-300)}`);
+      }
+      await deps.apache.reload();
+      deps.apache.commit(work.identifier);
+    } catch (e) {
+      notes.push(`pointing Apache back failed: ${(e as Error).message}`);
+    }
+  }
+  try {
+    if (existsSync(work.composeFile)) await deps.compose.down({ project: work.project, file: work.composeFile, cwd: work.appDir });
+    rmSync(work.composeFile, { force: true });
+  } catch (e) {
+    notes.push(`removing ${work.project} failed: ${(e as Error).message}`);
+  }
+  for (const n of notes) reporter.emit('Warning', n);
+  return `; rolled back: the previous version kept serving from ${from.project} (blue/green) and the new containers were removed${notes.length ? ` (${notes.join('; ')})` : ''}`;
+}

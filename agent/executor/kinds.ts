@@ -1,0 +1,10 @@
+/** What the executor and the poll loop need to know about kinds of tasks and their steps. */
+
+/** Kinds that deploy a version (their images are recorded for rollbacks and cleanup). */
+export const VERSION_CHANGING = new Set<string>(['install', 'update', 'rollback']);
+
+/** Steps before which a failed update has changed nothing on the host: there is nothing to undo. */
+export const CHANGES_NOTHING = new Set(['verify', 'render', 'policy', 'pull']);
+
+/** Tasks that only observe (logs): they run beside the main task instead of after it. */
+export const AUX_KINDS = new Set<string>(['logs']);

@@ -1,0 +1,27 @@
+/**
+ * Step prune (an HDA-wide task): remove the images this agent pulled or ran that no container
+ * uses, except those the control plane names (each install's current and previous deployments)
+ * and those the agent's own install records keep; report the bytes freed.
+ */
+import { formatBytes, removeUnusedImages, type Cleanup } from './images';
+import { StepFailure, type Step } from './types';
+
+export const pruneStep: Step = {
+  name: 'prune',
+  title: 'Removing unused images',
+  async run({ task, work, deps, report }) {
+    const keep = task.payload.prune?.keep_images ?? [];
+    let r: Cleanup;
+    try {
+      r = await removeUnusedImages(deps, keep);
+    } catch (e) {
+      deps.docker.reset(e);
+      throw new StepFailure(`cannot prune images: ${(e as Error).message}`);
+    }
+    for (const img of r.removed) report.ok(`removed ${img.refs.join(', ') || img.id.slice(0, 19)}`, { id: img.id, refs: img.refs, bytes: img.bytes });
+    for (const k of r.kept) if (k.reason !== 'a container uses it') report.ok(`kept ${k.id.slice(0, 19)}: ${k.reason}`);
+    report.ok(`freed ${formatBytes(r.bytes)}`, { bytes_freed: r.bytes, removed: r.removed.map((i) => i.id), kept: keep });
+    work.detail = `removed ${r.removed.length} unused image(s); freed ${formatBytes(r.bytes)}`;
+    return work.detail;
+  },
+};
