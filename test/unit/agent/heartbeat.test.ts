@@ -6,9 +6,11 @@ import type { DockerProvider } from '../../../agent/docker/client';
 import { Heartbeat } from '../../../agent/heartbeat';
 import { InstallRegistry } from '../../../agent/installs';
 import { silentLogger } from '../../../agent/log';
+import { MetricsWindows } from '../../../agent/metrics';
+import { METRICS_WINDOW_S } from '../../../core/protocol';
 import { FakeProtocolClient } from '../../helpers/fake-protocol';
 
-function setup(intervalS: number) {
+function setup(intervalS: number, extra: { metrics?: MetricsWindows; now?: () => number } = {}) {
   const client = new FakeProtocolClient();
   const installs = new InstallRegistry(mkdtempSync(join(tmpdir(), 'hda-hb-')));
   installs.put({ identifier: 'radarr', install_id: 'i1', hostname: 'radarr.home.test', host_port: 35001, domain: 'home.test', app: 'radarr', version: '1', app_dir: '/var/hda/web-apps/radarr', desired: 'running' });
@@ -18,7 +20,7 @@ function setup(intervalS: number) {
     getContainer: () => ({ stats: async () => ({ cpu_stats: { cpu_usage: { total_usage: 300 }, system_cpu_usage: 2000, online_cpus: 2 }, precpu_stats: { cpu_usage: { total_usage: 100 }, system_cpu_usage: 1000 }, memory_stats: { usage: 50_000_000, stats: { inactive_file: 10_000_000 } } }) }),
   };
   const docker = { docker: async () => fakeDocker, reset() {} } as unknown as DockerProvider;
-  const hb = new Heartbeat({ client, docker, installs, facts: async () => ({ agent_version: 'test', cpus: 2 }), intervalS, log: silentLogger });
+  const hb = new Heartbeat({ client, docker, installs, facts: async () => ({ agent_version: 'test', cpus: 2 }), intervalS, log: silentLogger, ...extra });
   return { client, hb, containers };
 }
 
@@ -56,5 +58,21 @@ describe('heartbeat', () => {
     client.down = true;
     await expect(hb.beat()).resolves.toBeUndefined();
     hb.stop();
+  });
+  it('sends closed 5-minute windows with a heartbeat, and keeps them while the control plane is away', async () => {
+    let now = Date.UTC(2025, 0, 1, 12, 0, 10);
+    const { client, hb } = setup(30, { metrics: new MetricsWindows(), now: () => now });
+    await hb.beat();
+    expect(client.heartbeats[0].metrics).toBeUndefined(); // the window is still open
+    now += METRICS_WINDOW_S * 1000;
+    client.down = true;
+    await hb.beat(); // closes the first window, but cannot deliver it
+    client.down = false;
+    await hb.beat();
+    hb.stop();
+    expect(client.heartbeats).toHaveLength(2);
+    expect(client.heartbeats[1].metrics).toEqual([{ identifier: 'radarr', at: '2025-01-01T12:00:00.000Z', cpu_avg: 40, cpu_max: 40, memory_avg: 40_000_000, memory_max: 40_000_000, samples: 1 }]);
+    await hb.beat();
+    expect(client.heartbeats[2].metrics).toBeUndefined(); // delivered once
   });
 });

@@ -97,4 +97,49 @@ describe('poll loop', () => {
     await l.run(s);
     expect(ran[0]).toBe('left-over');
   });
+  it('runs a logs task beside a long main task instead of after it', async () => {
+    const client = new FakeProtocolClient();
+    client.queue.push(fakeTask({ id: 'long-update', kind: 'update' }));
+    let mainDone = false;
+    let logsRanDuringMain = false;
+    let releaseMain!: () => void;
+    const { loop: l } = loop(client, async (t) => {
+      if (t.kind === 'logs') {
+        logsRanDuringMain = !mainDone;
+        releaseMain();
+        return 'succeeded';
+      }
+      // The update only finishes once the logs task has run: it would hang if logs waited behind it.
+      client.queue.push(fakeTask({ id: 'logs-1', kind: 'logs' }));
+      await new Promise<void>((r) => (releaseMain = r));
+      mainDone = true;
+      return 'succeeded';
+    }, { minIdleMs: 5 });
+    const { stop, s } = signals();
+    const guard = setTimeout(() => stop.abort(), 5000);
+    const ran = l.run(s);
+    while (!mainDone) await new Promise((r) => setTimeout(r, 5));
+    stop.abort();
+    await ran;
+    clearTimeout(guard);
+    expect(logsRanDuringMain).toBe(true);
+  });
+
+  it('hands back main tasks it claimed but had not started when it stops', async () => {
+    const client = new FakeProtocolClient();
+    client.queue.push(fakeTask({ id: 'first' }), fakeTask({ id: 'second' }));
+    const { stop, s } = signals();
+    const ran: string[] = [];
+    const { loop: l } = loop(client, async (t) => {
+      ran.push(t.id);
+      // "second" is claimed while "first" runs; the agent is told to stop before it starts.
+      while (client.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
+      stop.abort();
+      return 'succeeded';
+    }, { minIdleMs: 5 });
+    await l.run(s);
+    expect(ran).toEqual(['first']);
+    expect(client.released).toEqual(['second']);
+  });
 });
