@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- --quick] [--only=bundle,poll,dispatch,heartbeat,scale,agent] [--pragma=name=value]`:
- * runs the benchmarks, prints the Markdown table, and writes bench/results/latest.{json,md} (a full
+ * [--ab-pragma=name=value] runs the benchmarks, prints the Markdown table, and writes bench/results/latest.{json,md} (a full
  * run of every suite, the plane as shipped) or bench/results/partial.{json,md} (quick, --only, or a
  * what-if --pragma run).
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { machine } from './lib/machine';
 import { parseOptions, SUITES, type Suite } from './lib/options';
@@ -21,30 +22,35 @@ const opts = parseOptions(process.argv.slice(2));
 const started = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
-const results: BenchResults = { machine: machine(), mode: opts.quick ? 'quick' : 'full', durationS: 0, pragmas: opts.pragmas, errors: {} };
+const results: BenchResults = { machine: machine(), mode: opts.quick ? 'quick' : 'full', durationS: 0, loadavg: {}, pragmas: opts.pragmas, abPragmas: opts.abPragmas, errors: {} };
 const runners: Record<Suite, () => Promise<void>> = {
   bundle: async () => void (results.bundle = await bundleSuite()),
   poll: async () => void (results.poll = await pollSuite(opts.sizes, log)),
   dispatch: async () => void (results.dispatch = await dispatchSuite(opts.sizes, log)),
   heartbeat: async () => void (results.heartbeat = await heartbeatSuite(opts.sizes, log)),
-  scale: async () => void (results.scale = await scaleSuite(opts.sizes, log)),
+  scale: async () => {
+    results.scale = await scaleSuite(opts.sizes, log);
+    if (opts.abPragmas.length) results.scaleB = await scaleSuite({ ...opts.sizes, pragmas: opts.abPragmas }, log);
+  },
   agent: async () => void (results.agent = await agentSuite(opts.sizes, log)),
 };
 
 for (const suite of SUITES) {
   if (!opts.only.has(suite)) continue;
   log(`== ${suite}`);
+  const loadAtStart = loadavg()[0];
   try {
     await runners[suite]();
   } catch (err) {
     results.errors[suite] = (err as Error).message ?? String(err);
     log(`${suite} failed: ${(err as Error).stack ?? err}`);
   }
+  results.loadavg[suite] = [loadAtStart, loadavg()[0]].map((n) => Math.round(n * 100) / 100);
 }
 results.durationS = (performance.now() - started) / 1000;
 
 const markdown = renderMarkdown(results);
-const name = !opts.quick && opts.only.size === SUITES.length && opts.pragmas.length === 0 ? 'latest' : 'partial';
+const name = !opts.quick && opts.only.size === SUITES.length && opts.pragmas.length + opts.abPragmas.length === 0 ? 'latest' : 'partial';
 await mkdir(RESULTS, { recursive: true });
 for (const [ext, text] of [['json', JSON.stringify(results, null, 2) + '\n'], ['md', markdown]] as const) {
   await writeFile(`${RESULTS}${name}.${ext}.tmp`, text);

@@ -27,6 +27,8 @@ export interface Sizes {
   agentSeconds: number;
   /** What-if PRAGMAs for every control plane (empty: the plane as shipped). */
   pragmas?: string[];
+  /** A/B what-if: poll and scale also measure a plane with these PRAGMAs, in the same run. */
+  abPragmas?: string[];
 }
 
 const FULL: Sizes = {
@@ -65,6 +67,8 @@ export interface Options {
   sizes: Sizes;
   /** What-if runs: PRAGMAs applied to every control plane's connection (e.g. synchronous=NORMAL). */
   pragmas: string[];
+  /** A/B what-if: PRAGMAs of a second plane that poll and scale measure beside the first. */
+  abPragmas: string[];
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -78,7 +82,9 @@ export function parseOptions(argv: string[]): Options {
       only.add(name as Suite);
     }
   }
-  const pragmas = argv.filter((a) => a.startsWith('--pragma=')).map((a) => a.slice('--pragma='.length));
-  for (const p of pragmas) if (!/^[a-z_]+\s*=\s*[A-Za-z0-9_]+$/.test(p)) throw new Error(`--pragma=${p}: expected name=value`);
-  return { quick, only, sizes: { ...(quick ? QUICK : FULL), pragmas }, pragmas };
+  const values = (flag: string) => argv.filter((a) => a.startsWith(`${flag}=`)).map((a) => a.slice(flag.length + 1));
+  const pragmas = values('--pragma');
+  const abPragmas = values('--ab-pragma');
+  for (const p of [...pragmas, ...abPragmas]) if (!/^[a-z_]+\s*=\s*[A-Za-z0-9_]+$/.test(p)) throw new Error(`pragma ${p}: expected name=value`);
+  return { quick, only, sizes: { ...(quick ? QUICK : FULL), pragmas, abPragmas }, pragmas, abPragmas };
 }

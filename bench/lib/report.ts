@@ -12,7 +12,12 @@ export interface BenchResults {
   mode: 'full' | 'quick';
   /** What-if PRAGMAs applied to every control plane in this run (empty: as shipped). */
   pragmas: string[];
+  /** A/B what-if: PRAGMAs of the second plane poll and scale measured (scaleB). */
+  abPragmas: string[];
+  scaleB?: ScaleResult;
   durationS: number;
+  /** 1-minute load average at the start and end of each suite. */
+  loadavg: Record<string, number[]>;
   poll?: PollResult;
   dispatch?: DispatchResult;
   scale?: ScaleResult;
@@ -33,6 +38,12 @@ function pollRows(p: PollResult): Row[] {
     '≥ 0.5 × ceiling, p99 < 20 ms',
     `ratio ${met(f.ratio >= 0.5)}, p99 ${met(f.p99 < 20)}`,
   ];
+  const variant: Row[] = p.variant
+    ? [
+        row(`one HDA token, what-if PRAGMA ${p.variant.pragmas.join(', ')}`, p.variant.single),
+        row(`${fmt(p.dataset.hdas)} HDA tokens, what-if PRAGMA ${p.variant.pragmas.join(', ')}`, p.variant.spread),
+      ]
+    : [];
   return [
     [
       'Idle poll: ceiling (node:http 204)',
@@ -43,6 +54,7 @@ function pollRows(p: PollResult): Row[] {
     ['Idle poll: Hono floor (204, no work)', `${fmt(p.hono.rps)} req/s = ${p.hono.ratio} × ceiling; p99 ${p.hono.p99} ms`, 'context', ''],
     row('one HDA token', p.single),
     row(`${fmt(p.dataset.hdas)} HDA tokens`, p.spread),
+    ...variant,
     [
       'Control plane RSS under poll load',
       `idle ${p.rssMb.idle} MB; under load median ${p.rssMb.underLoadMedian} MB, peak ${p.rssMb.underLoadPeak} MB`,
@@ -71,10 +83,10 @@ function dispatchRows(d: DispatchResult): Row[] {
   ];
 }
 
-function scaleRows(s: ScaleResult, h?: HeartbeatResult): Row[] {
+function scaleRows(s: ScaleResult, h?: HeartbeatResult, label = ''): Row[] {
   const rows: Row[] = [
     [
-      `Scale: ${fmt(s.agents)} agents, ${fmt(s.tasks)} tasks`,
+      `Scale: ${fmt(s.agents)} agents, ${fmt(s.tasks)} tasks${label}`,
       `drained in **${s.drainS} s** (${s.tasksPerS} tasks/s; queuing through the API took ${s.enqueueS} s, the last task finished ${s.tailS} s after the last was queued); ${s.db.byState.succeeded ?? 0} succeeded, ${s.duplicateClaims} double claims, ${s.db.attemptsNotOne} tasks with attempts ≠ 1, ${fmt(s.db.events)}/${fmt(s.tasks * s.eventsPerTask)} events and ${fmt(s.db.results)}/${fmt(s.tasks)} results stored, ${s.agentErrors} agent errors; plane RSS ${s.planeRssParkedMb} MB with ${fmt(s.agents)} long-polls parked, peak ${s.planeRssPeakMb} MB`,
       'all final, none claimed twice, all events stored',
       met(s.ok),
@@ -119,6 +131,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.poll) rows.push(...pollRows(r.poll));
   if (r.dispatch) rows.push(...dispatchRows(r.dispatch));
   if (r.scale) rows.push(...scaleRows(r.scale, r.heartbeat));
+  if (r.scaleB) rows.push(...scaleRows(r.scaleB, undefined, `, what-if PRAGMA ${r.abPragmas.join(', ')} (run after the one above)`));
   else if (r.heartbeat) rows.push(dayRow(r.heartbeat));
   if (r.bundle) rows.push(['Workers bundle (wrangler --dry-run)', `**${r.bundle.gzipKiB} KiB gzip** (${r.bundle.totalKiB} KiB raw), wrangler ${r.bundle.wrangler}`, '(reported)', '']);
   if (r.agent) rows.push(...agentRows(r.agent));
@@ -128,11 +141,14 @@ export function renderMarkdown(r: BenchResults): string {
 
   const m = r.machine;
   const p = r.poll;
+  const loads = Object.values(r.loadavg).flat();
+  const load = loads.length ? `; 1-min load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run` : '';
   const lines = [
     `### Benchmarks (${r.mode} run, ${m.date.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(r.durationS)} s)`,
     '',
+    ...(r.abPragmas.length ? [`**A/B what-if run**: rows marked "what-if" ran a second control plane with PRAGMA ${r.abPragmas.join(', ')} on its connection.`, ''] : []),
     ...(r.pragmas.length ? [`**What-if run, not the shipped configuration**: PRAGMA ${r.pragmas.join(', ')} on every control plane's connection.`, ''] : []),
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Shared and noisy: throughput figures are ratios to a baseline measured in the same run, medians over rounds.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}${load}. Shared and noisy: throughput figures are ratios to a baseline measured in the same run, medians over rounds.`,
     '',
     'Requests/s and latencies are medians of the rounds; "× ceiling" is the median of each round\'s ratio to the node:http ceiling of that round.',
     '',

@@ -2,7 +2,8 @@
  * Idle poll throughput and latency: `GET /agent/v1/tasks?wait=0` with nothing queued, against the
  * Node entry on a libSQL file of N HDAs and their past task events, at a fixed concurrency, as a
  * ratio to a bare node:http server answering 204 (the ceiling), both in child processes, alternating
- * runs, medians over rounds. Also samples the control plane's RSS under that load.
+ * runs, medians over rounds. Also samples the control plane's RSS under that load. With --ab-pragma, a
+ * second plane on its own copy of the data runs with those PRAGMAs in the same rounds.
  */
 import { createClient } from '@libsql/client';
 import type { Request } from 'autocannon';
@@ -16,8 +17,8 @@ import { median, round } from '../lib/stats';
 import { withTempDir } from '../lib/tmp';
 
 const PATH = '/agent/v1/tasks?wait=0';
-const CONFIGS = ['bare', 'hono', 'single', 'spread'] as const;
-type Config = (typeof CONFIGS)[number];
+/** bare and hono are baselines; single/spread hit the plane as configured, singleB/spreadB the A/B variant. */
+type Config = 'bare' | 'hono' | 'single' | 'spread' | 'singleB' | 'spreadB';
 
 export interface PollFigures {
   rps: number;
@@ -45,6 +46,8 @@ export interface PollResult {
   /** The control plane, requests cycling through every HDA's token. */
   spread: PollFigures;
   rssMb: { idle: number; underLoadMedian: number; underLoadPeak: number };
+  /** What-if A/B (--ab-pragma): a second plane with these PRAGMAs, measured in the same rounds. */
+  variant?: { pragmas: string[]; single: PollFigures; spread: PollFigures };
 }
 
 /** Every HDA's last_seen somewhere in the last minute: the steady state of agents polling all along. */
@@ -76,17 +79,26 @@ function summarize(runs: LoadResult[], ratios: number[]): PollFigures {
 
 export async function pollSuite(sizes: Sizes, log: (line: string) => void): Promise<PollResult> {
   const dataset = await ensureDataset({ hdas: sizes.hdas, tasksPerHda: sizes.tasksPerHda, eventsPerTask: sizes.eventsPerTask }, log);
-  return withTempDir('poll', async (dataDir) => {
-    await copyDataset(dataset, dataDir);
-    await spreadLastSeen(dataDir);
-    const bare = await startChild('children/bare-server.ts');
-    let hono: Child | null = null;
-    let plane: Child | null = null;
+  const ab = sizes.abPragmas ?? [];
+  return withTempDir('poll', async (dir) => {
+    const children: Child[] = [];
+    const startPlane = async (dataDir: string, pragmas: string[]) => {
+      await copyDataset(dataset, dataDir);
+      await spreadLastSeen(dataDir);
+      const child = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN, pragmas }) });
+      children.push(child);
+      await check(child.url, dataset.tokens[0]);
+      return child;
+    };
     try {
-      hono = await startChild('children/hono-server.ts');
-      plane = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN, pragmas: sizes.pragmas }) });
-      const token = dataset.tokens[0];
-      await check(plane.url, token);
+      const bare = await startChild('children/bare-server.ts');
+      children.push(bare);
+      const hono = await startChild('children/hono-server.ts');
+      children.push(hono);
+      const plane = await startPlane(`${dir}/a`, sizes.pragmas ?? []);
+      const planeB = ab.length ? await startPlane(`${dir}/b`, ab) : null;
+      const configs: Config[] = ['bare', 'hono', 'single', 'spread', ...(planeB ? (['singleB', 'spreadB'] as const) : [])];
+
       let next = 0;
       const spreadRequests: Request[] = [
         {
@@ -95,32 +107,35 @@ export async function pollSuite(sizes: Sizes, log: (line: string) => void): Prom
           setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${dataset.tokens[next++ % dataset.tokens.length]}` } }),
         },
       ];
+      const target = (config: Config) => (config === 'bare' ? bare : config === 'hono' ? hono : config.endsWith('B') ? planeB! : plane);
       const run = (config: Config, seconds: number) => {
-        if (config === 'bare') return load({ url: `${bare.url}${PATH}`, connections: sizes.connections, seconds });
-        if (config === 'hono') return load({ url: `${hono!.url}${PATH}`, connections: sizes.connections, seconds });
-        if (config === 'single') return load({ url: `${plane!.url}${PATH}`, connections: sizes.connections, seconds, headers: { authorization: `Bearer ${token}` } });
-        return load({ url: plane!.url, connections: sizes.connections, seconds, requests: spreadRequests });
+        const url = target(config).url;
+        const common = { connections: sizes.connections, seconds };
+        if (config.startsWith('spread')) return load({ url, ...common, requests: spreadRequests });
+        const headers = config.startsWith('single') ? { authorization: `Bearer ${dataset.tokens[0]}` } : undefined;
+        return load({ url: `${url}${PATH}`, ...common, headers });
       };
 
       const idleRss = await plane.rss();
       log(`poll: warm-up (${sizes.connections} connections)`);
-      for (const config of CONFIGS) await run(config, 2);
+      for (const config of configs) await run(config, 2);
 
-      const runs = Object.fromEntries(CONFIGS.map((c) => [c, [] as LoadResult[]])) as Record<Config, LoadResult[]>;
-      const ratios = Object.fromEntries(CONFIGS.map((c) => [c, [] as number[]])) as Record<Config, number[]>;
-      const rss = sampler(() => plane!.rss());
+      const runs = Object.fromEntries(configs.map((c) => [c, [] as LoadResult[]])) as Record<Config, LoadResult[]>;
+      const ratios = Object.fromEntries(configs.map((c) => [c, [] as number[]])) as Record<Config, number[]>;
+      const rss = sampler(() => plane.rss());
       const rssRuns: Array<{ median: number; max: number }> = [];
       for (let round_ = 0; round_ < sizes.rounds; round_++) {
         const results = {} as Record<Config, LoadResult>;
-        for (const config of CONFIGS) {
-          const isPlane = config === 'single' || config === 'spread';
-          if (isPlane) rss.start();
+        for (const config of configs) {
+          const sampled = config === 'single' || config === 'spread';
+          if (sampled) rss.start();
           results[config] = await run(config, sizes.seconds);
-          if (isPlane) rssRuns.push(rss.stop());
+          if (sampled) rssRuns.push(rss.stop());
           runs[config].push(results[config]);
         }
-        for (const config of CONFIGS) ratios[config].push(results[config].rps / results.bare.rps);
-        log(`poll round ${round_ + 1}/${sizes.rounds}: bare ${round(results.bare.rps, 0)} req/s, hono ${round(results.hono.rps, 0)} req/s, one token ${round(results.single.rps, 0)} req/s (p99 ${results.single.p99} ms), ${dataset.tokens.length} tokens ${round(results.spread.rps, 0)} req/s (p99 ${results.spread.p99} ms)`);
+        for (const config of configs) ratios[config].push(results[config].rps / results.bare.rps);
+        const line = configs.map((c) => `${c} ${round(results[c].rps, 0)} req/s${c === 'bare' || c === 'hono' ? '' : ` (p99 ${results[c].p99} ms)`}`).join(', ');
+        log(`poll round ${round_ + 1}/${sizes.rounds}: ${line}`);
       }
       const mb = (b: number) => round(b / 1048576, 1);
       return {
@@ -133,11 +148,10 @@ export async function pollSuite(sizes: Sizes, log: (line: string) => void): Prom
         single: summarize(runs.single, ratios.single),
         spread: summarize(runs.spread, ratios.spread),
         rssMb: { idle: mb(idleRss), underLoadMedian: mb(median(rssRuns.map((r) => r.median))), underLoadPeak: mb(Math.max(...rssRuns.map((r) => r.max))) },
+        ...(planeB ? { variant: { pragmas: ab, single: summarize(runs.singleB, ratios.singleB), spread: summarize(runs.spreadB, ratios.spreadB) } } : {}),
       };
     } finally {
-      await plane?.close();
-      await hono?.close();
-      await bare.close();
+      for (const child of children.reverse()) await child.close();
     }
   });
 }
