@@ -53,8 +53,8 @@ export class ScriptedAgent {
     return r;
   }
 
-  heartbeat(apps: HeartbeatInput['apps'] = []): Promise<unknown> {
-    return this.ok('POST', '/agent/v1/heartbeat', { facts: FACTS, apps });
+  heartbeat(apps: HeartbeatInput['apps'] = [], metrics?: HeartbeatInput['metrics']): Promise<unknown> {
+    return this.ok('POST', '/agent/v1/heartbeat', { facts: FACTS, apps, ...(metrics ? { metrics } : {}) });
   }
 
   /** Polls and runs tasks in the background until stop(). */
@@ -121,18 +121,36 @@ export class ScriptedAgent {
       await step('vhost', `writing the vhost for ${hostname}`);
       await step('probe', `http://${hostname}/ answers`);
     } else if (task.kind === 'logs') {
-      await step('logs', `last ${task.payload.logs?.tail ?? 0} lines`, async () => {
+      const logs = task.payload.logs;
+      await step('logs', `last ${logs?.tail ?? 0} lines`, async () => {
         await send('OK', 'logs', 'stdout of hello', { container: 'hello', stream: 'stdout', lines: ['listening on :80', 'GET / 200', '<script>window.__xss = 3</script>'] });
+        await send('OK', 'logs', 'stderr of hello', { container: 'hello', stream: 'stderr', lines: ['warning: no TLS configured'] });
+        // Following: a few new lines, over a short stand-in for follow_s (a real agent streams for follow_s).
+        for (let i = 1; logs?.follow_s && i <= 3; i++) {
+          await sleep(250);
+          await send('OK', 'logs', 'new lines', { container: 'hello', stream: i === 2 ? 'stderr' : 'stdout', lines: [`followed line ${i}`] });
+        }
+      });
+    } else if (task.kind === 'prune') {
+      await step('prune', 'removing images no install uses', async () => {
+        await send('OK', 'prune', 'removed example/old:1', { image: 'example/old:1', freed_bytes: 30 * 1024 * 1024 });
+        await send('OK', 'prune', 'removed example/old:2', { image: 'example/old:2', freed_bytes: 20 * 1024 * 1024 });
       });
     } else {
       const name = task.kind === 'uninstall' ? 'down' : 'up';
       await step(name, `${task.kind} ${identifier}`);
     }
-    await send('Finalized', undefined, `${task.kind} of ${identifier} finished`);
+    const pruned = task.kind === 'prune' ? { freed_bytes: 50 * 1024 * 1024 } : undefined;
+    await send('Finalized', undefined, task.kind === 'prune' ? 'unused images removed' : `${task.kind} of ${identifier} finished`, pruned);
+    // What ran, as a real agent reports it: the images of the version's compose (name -> id).
+    const images = task.payload.version?.compose
+      ? Object.fromEntries([...task.payload.version.compose.matchAll(/image:\s*"?([^"\s]+)"?/g)].map((m) => [m[1], `sha256:${m[1].replace(/[^a-z0-9]/g, '').padEnd(12, '0').slice(0, 12)}`]))
+      : undefined;
     const result: TaskResultInput = {
+      ...(images && ['install', 'update', 'rollback'].includes(task.kind) ? { images } : {}),
       state: 'succeeded',
-      detail: `${task.kind} finished`,
-      ...(task.kind === 'logs' ? {} : { app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running' }),
+      detail: task.kind === 'prune' ? 'removed 2 images' : `${task.kind} finished`,
+      ...(task.kind === 'logs' || task.kind === 'prune' ? {} : { app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running' }),
     };
     await this.ok('POST', `/agent/v1/tasks/${task.id}/result`, result);
     this.handled.push(task);

@@ -8,8 +8,8 @@ import type { Finding } from './types';
 
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export const Badge = (props: { state: string | null | undefined; label?: string; attrs?: Record<string, string> }) => (
-  <span class={`badge tone-${toneOf(props.state)}`} data-state={props.state ?? ''} {...(props.attrs ?? {})}>
+export const Badge = (props: { state: string | null | undefined; label?: string; tone?: string; attrs?: Record<string, string> }) => (
+  <span class={`badge tone-${props.tone ?? toneOf(props.state)}`} data-state={props.state ?? ''} {...(props.attrs ?? {})}>
     {sentence(props.label ?? (props.state ?? 'unknown').replace(/_/g, ' '))}
   </span>
 );
@@ -104,3 +104,13 @@ export const Card = (props: { title?: Child; children: Child; class?: string; ac
     {props.children}
   </section>
 );
+
+/** An HDA's tags as small chips (tags are slugs: lowercase letters, digits and dashes). */
+export const Tags = (props: { tags: string[] }) =>
+  props.tags.length ? (
+    <span class="tags">
+      {props.tags.map((t) => (
+        <span class="tag-chip">{t}</span>
+      ))}
+    </span>
+  ) : null;

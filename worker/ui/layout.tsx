@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import { APP_CSS_URL, APP_JS_URL } from './assets';
 import type { PageUser } from './types';
 
-export type NavKey = 'dashboard' | 'catalog' | 'publish' | 'users' | null;
+export type NavKey = 'dashboard' | 'fleet' | 'catalog' | 'publish' | 'users' | null;
 
 interface LayoutProps {
   title: string;
@@ -42,6 +42,7 @@ export const Layout = (props: LayoutProps) => {
             {user && (
               <nav class="nav" aria-label="Main">
                 <NavLink href="/" current={nav === 'dashboard'}>Servers</NavLink>
+                <NavLink href="/fleet" current={nav === 'fleet'}>Fleet</NavLink>
                 <NavLink href="/catalog" current={nav === 'catalog'}>Catalog</NavLink>
                 {canPublish && <NavLink href="/publish" current={nav === 'publish'}>Publish</NavLink>}
                 {user.role === 'admin' && <NavLink href="/admin/users" current={nav === 'users'}>Users</NavLink>}

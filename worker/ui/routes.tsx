@@ -16,6 +16,7 @@ import { appDetailPage, catalogPage } from './pages/catalog';
 import type { PageContext } from './pages/context';
 import { dashboardPage } from './pages/dashboard';
 import { ErrorPage } from './pages/error';
+import { batchPage, fleetPage } from './pages/fleet';
 import { hdaPage } from './pages/hda';
 import { installPage } from './pages/install';
 import { LoginPage } from './pages/login';
@@ -81,6 +82,8 @@ export function createUiRoutes(api: ApiFetcher) {
   ui.get('/catalog/:slug', page((p) => appDetailPage(p, p.c.req.param('slug')!)));
   ui.get('/installs/:id', page((p) => installPage(p, p.c.req.param('id')!, p.c.req.query('task'))));
   ui.get('/tasks/:id', page((p) => taskPage(p, p.c.req.param('id')!)));
+  ui.get('/fleet', page((p) => fleetPage(p)));
+  ui.get('/batches/:id', page((p) => batchPage(p, p.c.req.param('id')!)));
   ui.get('/admin/users', page((p) => usersPage(p), ['admin']));
   ui.get('/publish', page((p) => publishPage(p, p.c.req.query('app')), ['publisher']));
   return ui;

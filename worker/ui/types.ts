@@ -17,3 +17,26 @@ export interface PageUser {
   email: string;
   role: Role;
 }
+
+/** GET /api/batches/:id (and each `batch` event of its stream). */
+export interface BatchDetail {
+  batch: { id: string; state: string; concurrency: number; all_or_nothing: boolean; created_at: string | null; finished_at: string | null };
+  items: BatchItemView[];
+}
+
+export interface BatchItemView {
+  hda_id: string;
+  hda_name: string;
+  state: string;
+  action: string | null;
+  install_id: string | null;
+  task_id: string | null;
+  detail: string | null;
+  updated_at: string | null;
+}
+
+/** GET /api/installs/:id/metrics */
+export interface MetricsView {
+  resolution: '5m' | '1h';
+  points: Array<{ at: string; cpu_avg: number; cpu_max: number; memory_avg: number; memory_max: number; samples: number }>;
+}

@@ -82,6 +82,9 @@ function api(method, url, body) {
   });
 }
 
+/** A refusal decided in the browser (a form not filled in right), shown like the API's. */
+function userError(message) { return new ApiFailure(400, { message: message }); }
+
 function navigate(url) {
   leaving = true;
   location.assign(url);
@@ -158,7 +161,8 @@ document.addEventListener('submit', function (ev) {
     .catch(function (err) { showError(form, err); })
     .then(function () {
       form.removeAttribute('aria-busy');
-      if (!leaving) buttons.forEach(function (b) { b.disabled = false; });
+      // A button a handler switched off (data-off) stays off.
+      if (!leaving) buttons.forEach(function (b) { b.disabled = b.hasAttribute('data-off'); });
     });
 });
 

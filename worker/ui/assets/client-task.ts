@@ -14,6 +14,7 @@ function TaskView(root) {
   this.state = $('[data-task-state]', root);
   this.groups = {};
   this.seen = 0;
+  this.followS = Number(root.getAttribute('data-follow-s')) || 0;
 }
 
 TaskView.prototype.group = function (step) {
@@ -68,16 +69,39 @@ TaskView.prototype.progress = function (g, data, message) {
   bar.bytes.textContent = text;
 };
 
-/** Container log lines (a logs task's events carry {container, stream, lines}). */
+/**
+ * Container log lines: a logs task's events carry {container, stream, lines}. Each container's
+ * stdout and stderr get their own labelled block, stderr marked in red, so they are never mixed.
+ */
 TaskView.prototype.logLines = function (g, data) {
-  var pre = g.log;
+  g.logs = g.logs || {};
+  var stream = data.stream === 'stderr' ? 'stderr' : 'stdout';
+  var key = (data.container || '') + ' ' + stream;
+  var pre = g.logs[key];
   if (!pre) {
-    pre = g.log = h('pre', { class: 'code log' });
-    g.li.appendChild(pre);
+    pre = h('pre', { class: 'code log log-' + stream, 'data-stream': stream, 'data-container': data.container || '' });
+    var head = h('div', { class: 'log-head' }, [
+      h('span', { class: 'log-container', text: data.container || 'container' }),
+      h('span', { class: 'log-stream log-stream-' + stream, text: stream === 'stderr' ? 'stderr · errors' : 'stdout' })
+    ]);
+    g.li.appendChild(h('div', { class: 'log-block log-block-' + stream }, [head, pre]));
+    g.logs[key] = pre;
   }
-  data.lines.forEach(function (line) {
-    pre.appendChild(document.createTextNode((data.container ? '[' + data.container + '] ' : '') + String(line) + '\n'));
-  });
+  var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+  data.lines.forEach(function (line) { pre.appendChild(document.createTextNode(String(line) + '\n')); });
+  if (atBottom) pre.scrollTop = pre.scrollHeight;
+};
+
+/** Space freed by a prune: a Finalized event's freed_bytes is the total, else the sum of the others'. */
+TaskView.prototype.countFreed = function (e, data) {
+  var n = Number(data.freed_bytes);
+  if (!isFinite(n) || n < 0) return;
+  if (e.status === 'Finalized') this.freedTotal = n;
+  else this.freedSum = (this.freedSum || 0) + n;
+};
+
+TaskView.prototype.freedBytes = function () {
+  return this.freedTotal != null ? this.freedTotal : this.freedSum != null ? this.freedSum : null;
 };
 
 TaskView.prototype.banner = function (tone, text) {
@@ -93,10 +117,13 @@ TaskView.prototype.event = function (e) {
   if (waiting) waiting.remove();
   if (this.state && this.state.getAttribute('data-state') === 'queued') setBadge(this.state, 'claimed', 'running');
   var data = e.data || {};
+  if (data.freed_bytes != null) this.countFreed(e, data);
   if (e.status === 'Finalized') {
-    this.banner('good', 'Finalized: ' + (e.message || 'finished'));
+    var freed = this.freedBytes();
+    this.banner('good', 'Finalized: ' + (e.message || 'finished') + (freed != null ? ' · ' + formatBytes(freed) + ' freed' : ''));
     return;
   }
+  if (this.followS && !this.followUntil) this.startCountdown();
   var g = this.group(e.step);
   if (e.status === 'Starting') {
     this.mark(g, 'open');
@@ -114,7 +141,28 @@ TaskView.prototype.event = function (e) {
   }
 };
 
+/** A followed logs task: how long it still streams. */
+TaskView.prototype.startCountdown = function () {
+  var self = this;
+  this.followUntil = Date.now() + this.followS * 1000;
+  this.countdown = h('p', { class: 'muted small follow-left' });
+  this.steps.parentNode.insertBefore(this.countdown, this.steps);
+  var tick = function () {
+    var left = Math.max(0, Math.round((self.followUntil - Date.now()) / 1000));
+    self.countdown.textContent = 'Following: new lines appear as they are written · ' + left + ' s left';
+  };
+  tick();
+  this.timer = setInterval(tick, 1000);
+};
+
+TaskView.prototype.stop = function () {
+  if (this.source) this.source.close();
+  if (this.timer) clearInterval(this.timer);
+};
+
 TaskView.prototype.done = function (task) {
+  if (this.timer) { clearInterval(this.timer); this.timer = null; }
+  if (this.countdown) this.countdown.textContent = 'Stopped following.';
   setBadge(this.state, task.state);
   this.root.classList.add('task-' + task.state);
   var self = this;
@@ -126,7 +174,12 @@ TaskView.prototype.done = function (task) {
   if (task.state === 'failed') {
     this.banner('bad', 'Failed' + (task.failed_step ? ' at \u201c' + stepLabel(task.failed_step) + '\u201d' : '') + ': ' + (task.detail || 'no reason given'));
   } else if (task.state === 'succeeded') {
-    if (!$('.result-good', this.result)) this.banner('good', 'Done. ' + (task.detail || ''));
+    var freed = this.freedBytes();
+    if (this.root.getAttribute('data-kind') === 'prune' || freed != null) {
+      this.banner('good', 'Done: ' + (freed != null ? formatBytes(freed) + ' freed.' : 'unused images removed.') + (task.detail ? ' ' + task.detail : ''));
+      var out = this.result.firstChild;
+      if (out && freed != null) out.setAttribute('data-freed-bytes', String(freed));
+    } else if (!$('.result-good', this.result)) this.banner('good', 'Done. ' + (task.detail || ''));
   } else {
     this.banner('', 'Cancelled. ' + (task.detail || ''));
   }
@@ -138,7 +191,7 @@ TaskView.prototype.done = function (task) {
 
 TaskView.prototype.follow = function () {
   var self = this;
-  var source = new EventSource('/api/tasks/' + encodeURIComponent(this.id));
+  var source = this.source = new EventSource('/api/tasks/' + encodeURIComponent(this.id));
   source.addEventListener('progress', function (m) { self.event(JSON.parse(m.data)); });
   source.addEventListener('done', function (m) {
     source.close();

@@ -2,6 +2,7 @@
 import { STEP_LABELS } from '../format';
 import { TONES } from '../tones';
 import { CLIENT_CORE } from './client-core';
+import { CLIENT_FLEET } from './client-fleet';
 import { CLIENT_HANDLERS } from './client-handlers';
 import { CLIENT_LIVE } from './client-live';
 import { CLIENT_TASK } from './client-task';
@@ -17,8 +18,13 @@ export const APP_JS = [
   CLIENT_HANDLERS,
   CLIENT_TASK,
   CLIENT_LIVE,
+  CLIENT_FLEET,
   'wireUninstallDialog();',
+  'wireRevokeDialog();',
+  'wirePublishForm();',
+  'wireFleetForm();',
   'startTaskViews();',
+  'startBatchView();',
   'startLiveUpdates();',
   '})();',
 ].join('\n');

@@ -178,7 +178,9 @@ tr.current td { background: #f7f9ff; }
 .task-details[open] > summary { margin-bottom: .2rem; }
 .steps { list-style: none; margin: .6rem 0 0; padding: 0; display: grid; gap: .5rem; }
 .step { border: 1px solid var(--line); border-radius: 8px; padding: .55rem .75rem; }
-.step-head { display: flex; align-items: center; gap: .5rem; font-weight: 600; }
+.step-head { display: flex; align-items: center; gap: .2rem .5rem; font-weight: 600; flex-wrap: wrap; }
+.step-title { flex: 0 1 auto; }
+.step-msg { flex: 1 1 12rem; min-width: 0; overflow-wrap: anywhere; }
 .step-icon { width: 1.3rem; height: 1.3rem; border-radius: 50%; display: inline-flex; align-items: center; justify-content: center; font-size: .75rem; flex: none; background: var(--busy-soft); color: var(--busy); }
 .step.done .step-icon { background: var(--good-soft); color: var(--good); }
 .step.failed { border-color: #f0b7b1; background: #fff8f7; }
@@ -209,6 +211,8 @@ pre.log { margin: .4rem 0 0; max-height: 360px; overflow: auto; white-space: pre
 .dialog::backdrop { background: rgba(15,20,30,.45); }
 .dialog h2 { font-size: 1.2rem; }
 .dialog p { margin: 0; }
+.dialog .btn-danger[data-confirm] { background: var(--bad); border-color: var(--bad); color: #fff; }
+.dialog .btn-danger[data-confirm]:hover { background: #a62217; }
 
 .auth-wrap { display: flex; justify-content: center; padding-top: 8vh; }
 .auth-card { width: 100%; max-width: 380px; padding: 1.5rem; }
@@ -217,4 +221,93 @@ pre.log { margin: .4rem 0 0; max-height: 360px; overflow: auto; white-space: pre
 .error-page { text-align: center; padding: 2.5rem 1rem; }
 .error-page h1 { justify-content: center; margin-bottom: .5rem; color: var(--text); }
 .error-code { font-size: 3rem; font-weight: 800; margin: 0; color: #c8ced6; }
+
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.tags { display: inline-flex; gap: .3rem; flex-wrap: wrap; vertical-align: middle; margin-left: .25rem; }
+.tag-chip { font-size: .72rem; font-weight: 600; color: #4b5563; background: #eef0f3; border: 1px solid #dde1e6; border-radius: 4px; padding: 0 .4rem; line-height: 1.5; }
+.tag-chip::before { content: "#"; color: #9aa4b2; margin-right: .05rem; }
+
+.field-pair { display: grid; grid-template-columns: 1fr 1fr; gap: .7rem; }
+.stack > p { margin: 0; }
+
+.charts { display: grid; gap: 1rem 1.5rem; grid-template-columns: minmax(0, 1fr); }
+@media (min-width: 640px) { .charts { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); } }
+.chart { margin: 0; min-width: 0; }
+.chart-caption { display: flex; align-items: baseline; gap: .2rem .6rem; flex-wrap: wrap; margin-bottom: .35rem; }
+.chart-title { font-size: .72rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600; }
+.chart-now { font-size: 1.35rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.chart-summary { flex-basis: 100%; }
+.chart-body { position: relative; border-radius: 6px; background: #fafbfc; }
+.chart-svg { display: block; width: 100%; height: 84px; overflow: visible; }
+.chart-ymax { position: absolute; top: 2px; left: 4px; font-size: .68rem; color: var(--muted); font-variant-numeric: tabular-nums; pointer-events: none; }
+.chart-grid { stroke: #e6e9ee; stroke-width: 1; stroke-dasharray: 3 3; }
+.chart-base { stroke: #cfd5dd; stroke-width: 1; }
+.chart-line { stroke-width: 1.6; stroke-linejoin: round; stroke-linecap: round; }
+.chart-cpu .chart-line { stroke: var(--accent); }
+.chart-cpu .chart-area { fill: rgba(36,87,214,.14); }
+.chart-memory .chart-line { stroke: #0f7d71; }
+.chart-memory .chart-area { fill: rgba(15,125,113,.14); }
+.chart-empty { height: 84px; display: flex; align-items: center; justify-content: center; text-align: center; padding: 0 1rem; border: 1px dashed var(--line); }
+.chart-axis { display: flex; justify-content: space-between; margin-top: .2rem; }
+
+.log-block { margin-top: .6rem; }
+.log-head { display: flex; gap: .5rem; align-items: center; font-size: .78rem; margin-bottom: .2rem; }
+.log-container { font-family: var(--mono); font-weight: 600; }
+.log-stream { font-size: .7rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; border-radius: 4px; padding: 0 .4rem; background: var(--idle-soft); color: var(--idle); }
+.log-stream-stderr { background: var(--bad-soft); color: var(--bad); }
+pre.log-stderr { background: #2a1614; color: #ffd9d4; border-left: 4px solid #e5534b; }
+pre.log-stdout { border-left: 4px solid #3a4350; }
+.follow-left { margin: .4rem 0 0; font-variant-numeric: tabular-nums; }
+.history-task { font-weight: 600; }
+.who { overflow-wrap: anywhere; }
+
+.manage-item { display: flex; flex-direction: column; align-items: flex-start; gap: .45rem; padding: .75rem 0; border-top: 1px solid var(--line); }
+.manage-item.manage-first { border-top: 0; padding-top: 0; }
+.manage-item p { margin: .15rem 0 0; }
+.manage .form-error { margin-top: .6rem; }
+#prune-view .task-inline { margin: 0 0 .6rem; }
+
+.hda-picks { list-style: none; margin: 0; padding: 0; border: 1px solid var(--line); border-radius: 8px; }
+.hda-pick { padding: .55rem .75rem; border-top: 1px solid var(--line); transition: background .15s, opacity .15s; }
+.hda-pick:first-child { border-top: 0; }
+.hda-pick.in-tag { background: var(--accent-soft); }
+.hda-pick.dim { opacity: .55; }
+.pick-head { align-items: center; flex-wrap: wrap; }
+.pick-head input { margin-top: 0; }
+.pick-name { font-weight: 600; }
+.pick-env { margin: .3rem 0 0 1.6rem; }
+.pick-env summary { cursor: pointer; font-size: .82rem; color: var(--accent); }
+.pick-env textarea { margin-top: .35rem; font-size: .85rem; }
+.check-inline { align-items: center; flex-wrap: wrap; }
+.check-inline input[type=radio] { margin-top: 0; }
+.check-inline select { width: auto; min-width: 8rem; flex: 0 1 auto; }
+.check-box { align-self: end; padding-bottom: .5rem; }
+
+.batch-list { list-style: none; margin: 0; padding: 0; }
+.batch-list li { padding: .55rem 0; border-top: 1px solid var(--line); }
+.batch-list li:first-child { border-top: 0; padding-top: 0; }
+.batch-list-head { display: flex; gap: .5rem; align-items: center; justify-content: space-between; font-weight: 600; }
+.batch-progress progress { margin: .2rem 0 .6rem; }
+.batch-progress p { margin: 0 0 .3rem; }
+.batch-items { list-style: none; margin: .6rem 0 0; padding: 0; display: grid; gap: .5rem; }
+@media (min-width: 720px) { .batch-items { grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); } }
+.batch-item { border: 1px solid var(--line); border-left: 4px solid #c8ced6; border-radius: 8px; padding: .6rem .75rem; display: grid; gap: .3rem; min-width: 0; }
+.batch-item[data-item-state=queued] { border-left-color: var(--busy); }
+.batch-item[data-item-state=succeeded] { border-left-color: var(--good); }
+.batch-item[data-item-state=failed] { border-left-color: var(--bad); }
+.batch-item[data-item-state=rolled_back], .batch-item[data-item-state=cancelled] { border-left-color: var(--warn); }
+.bi-head { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+.bi-name { font-weight: 600; }
+.bi-block { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; min-height: 1.4rem; }
+.bi-block:empty { display: none; }
+.bi-step { font-weight: 600; }
+.bi-msg { overflow-wrap: anywhere; }
+.bi-detail:empty { display: none; }
+.bi-links { display: flex; gap: .8rem; flex-wrap: wrap; }
+.bi-links:empty { display: none; }
+.lh { font-size: .7rem; font-weight: 700; letter-spacing: .03em; border-radius: 4px; padding: .05rem .45rem; background: var(--busy-soft); color: var(--busy); }
+.lh-OK, .lh-Complete { background: var(--good-soft); color: var(--good); }
+.lh-Finalized { background: var(--good); color: #fff; }
+.lh-Warning { background: var(--warn-soft); color: var(--warn); }
+.lh-Error { background: var(--bad); color: #fff; }
 `;

@@ -1,5 +1,5 @@
 /** The owner's HDAs at a glance, and "Add HDA" which shows the one-time enrollment command. */
-import { Badge, Card, Empty, Facts, FormError, PageHeader, When } from '../components';
+import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { Layout } from '../layout';
 import type { HdaView } from '../types';
 import type { PageContext } from './context';
@@ -12,8 +12,10 @@ const HdaCard = (props: { hda: HdaView; now: number }) => {
         <h2>{h.name}</h2>
         <Badge state={h.status} attrs={{ 'data-live': 'status' }} />
       </div>
-      <p class="hda-domain">{h.domain}</p>
-      <p class="muted small">
+      <p class="hda-domain">
+        {h.domain} <Tags tags={h.tags} />
+      </p>
+      <p class="muted small" data-live="seen-line">
         {h.status === 'pending' ? (
           'Waiting for the agent to enroll'
         ) : (
@@ -40,6 +42,10 @@ const AddHdaForm = () => (
         <span>Domain</span>
         <input name="domain" required maxlength={200} placeholder="home.example.com" />
       </label>
+      <label class="field">
+        <span>Tags (optional, for fleet deployments)</span>
+        <input name="tags" maxlength={400} placeholder="office, eu" autocapitalize="none" />
+      </label>
       <button type="submit" class="btn btn-primary">Add HDA</button>
       <FormError />
     </form>
@@ -62,21 +68,17 @@ export async function dashboardPage(p: PageContext) {
   const online = hdas.filter((h) => h.online).length;
   return (
     <Layout title="Your HDAs" user={p.user} nav="dashboard" page="dashboard">
-      <PageHeader
-        title="Your HDAs"
-        subtitle={hdas.length ? `${hdas.length} home server${hdas.length === 1 ? '' : 's'}, ${online} online` : 'Home servers you manage from here'}
-      />
-      {hdas.length === 0 ? (
+      <PageHeader title="Your HDAs" subtitle={<span data-live="summary">{hdas.length ? `${hdas.length} home server${hdas.length === 1 ? '' : 's'}, ${online} online` : 'Home servers you manage from here'}</span>} />
+      {hdas.length === 0 && (
         <Empty>
           <strong>No HDA yet.</strong> Add one below: you get a command to paste on the server, and it shows up here once its agent checks in.
         </Empty>
-      ) : (
-        <div class="grid" id="hda-list">
-          {hdas.map((h) => (
-            <HdaCard hda={h} now={p.now} />
-          ))}
-        </div>
       )}
+      <div class="grid" id="hda-list" hidden={hdas.length === 0}>
+        {hdas.map((h) => (
+          <HdaCard hda={h} now={p.now} />
+        ))}
+      </div>
       <AddHdaForm />
     </Layout>
   );

@@ -1,5 +1,8 @@
-/** One HDA: its facts, its installed apps with state and actions, and one-click installs from the catalog. */
-import { Badge, Card, Empty, Facts, FormError, PageHeader, When } from '../components';
+/**
+ * One HDA: its facts and tags, its installed apps with state and actions, one-click installs from the
+ * catalog, and managing the HDA itself: a new enrollment command, removing unused images, revoking.
+ */
+import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { InstallActions, Runtime, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
 import type { AppView, HdaView, InstallView } from '../types';
@@ -35,16 +38,74 @@ const Enrollment = (props: { hda: HdaView }) => (
     <button type="button" class="btn" data-click="new-enrollment" data-hda={props.hda.id}>
       Get a new enrollment command
     </button>
-    <div id="enrollment-result" class="enrollment" hidden>
-      <div class="command">
-        <pre><code data-fill="command"></code></pre>
-        <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">Copy</button>
-      </div>
-      <p class="small muted">
-        Valid once, until <span data-fill="expires"></span>.
-      </p>
-    </div>
+    <EnrollmentResult />
   </Card>
+);
+
+const EnrollmentResult = () => (
+  <div id="enrollment-result" class="enrollment" hidden>
+    <div class="command">
+      <pre><code data-fill="command"></code></pre>
+      <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">Copy</button>
+    </div>
+    <p class="small muted">
+      Valid once, until <span data-fill="expires"></span>.
+    </p>
+  </div>
+);
+
+/** For an enrolled HDA: move the agent to a new machine, free disk space, or cut the agent off. */
+const Manage = (props: { hda: HdaView }) => {
+  const h = props.hda;
+  return (
+    <Card title="Manage" class="manage">
+      <div class="manage-item manage-first">
+        <div>
+          <strong>Remove unused images</strong>
+          <p class="muted small">Deletes images no app uses, keeping those a rollback would need, and reports the space freed.</p>
+        </div>
+        <button type="button" class="btn btn-small" data-click="prune" data-hda={h.id}>
+          Remove unused images
+        </button>
+      </div>
+      <div id="prune-view" aria-live="polite"></div>
+      <div class="manage-item">
+        <div>
+          <strong>New enrollment command</strong>
+          <p class="muted small">To move the agent to a new machine. Enrolling with it replaces the agent that is connected now.</p>
+        </div>
+        <button type="button" class="btn btn-small" data-click="new-enrollment" data-hda={h.id}>
+          Get a new command
+        </button>
+      </div>
+      <EnrollmentResult />
+      <div class="manage-item">
+        <div>
+          <strong>Revoke</strong>
+          <p class="muted small">The agent can no longer connect or receive tasks. Apps keep running on the server; enroll again to manage them.</p>
+        </div>
+        <button type="button" class="btn btn-small btn-danger" data-click="revoke" data-hda={h.id}>
+          Revoke…
+        </button>
+      </div>
+      <FormError />
+    </Card>
+  );
+};
+
+const RevokeDialog = (props: { hda: HdaView }) => (
+  <dialog id="revoke-dialog" class="dialog" aria-labelledby="revoke-title" data-hda={props.hda.id}>
+    <form method="dialog" class="stack">
+      <h2 id="revoke-title">Revoke {props.hda.name}?</h2>
+      <p>Its agent's token stops working at once: it cannot fetch tasks or report anymore. The apps on the server keep running but cannot be managed from here until you enroll it again.</p>
+      <div class="actions actions-end">
+        <button type="submit" value="cancel" class="btn">Cancel</button>
+        <button type="submit" value="confirm" class="btn btn-danger" data-confirm="revoke">
+          Revoke
+        </button>
+      </div>
+    </form>
+  </dialog>
 );
 
 const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: Set<string> }) => {
@@ -93,7 +154,7 @@ export async function hdaPage(p: PageContext, id: string) {
         subtitle={
           <>
             {hda.domain} · last seen <When iso={hda.last_seen_at} now={p.now} />
-            {hda.hostname ? ` · host ${hda.hostname}` : ''}
+            {hda.hostname ? ` · host ${hda.hostname}` : ''} <Tags tags={hda.tags} />
           </>
         }
       />
@@ -117,9 +178,11 @@ export async function hdaPage(p: PageContext, id: string) {
           <Card title="Host">
             <Facts facts={hda.facts} />
           </Card>
+          {hda.status !== 'pending' && hda.status !== 'revoked' && <Manage hda={hda} />}
         </div>
       </div>
       <UninstallDialog />
+      {hda.status !== 'pending' && hda.status !== 'revoked' && <RevokeDialog hda={hda} />}
     </Layout>
   );
 }

@@ -1,21 +1,28 @@
-/** /installs/:id: the app's state, its actions, the deployment history with rollback, and a live task. */
+/**
+ * /installs/:id: the app's state and actions, its CPU and memory (now and over 24 h), resource
+ * limits, container logs (last lines or a 60-second follow), the deployment history with who did
+ * what and a link to each task, rollback, and the task in progress (found again after a reload).
+ */
 import { Badge, Card, FormError, PageHeader, When } from '../components';
 import { ACTION_LABELS, formatTime } from '../format';
 import { InstallActions, Runtime, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
+import { UsageCharts } from '../metrics-chart';
 import { TaskPanel } from '../task-panel';
-import type { DeploymentView, InstallView, TaskView, VersionView } from '../types';
+import type { DeploymentView, InstallView, MetricsView, TaskView, VersionView } from '../types';
 import type { PageContext } from './context';
 
 const VERSION_CHANGING = new Set(['install', 'update', 'rollback']);
+const OPEN_DEPLOYMENT = new Set(['pending', 'running']);
+const FINAL_TASK = new Set(['succeeded', 'failed', 'cancelled']);
 const UUID = /^[0-9a-f-]{36}$/i;
 
-function whoDid(id: string, p: PageContext, emails: Map<string, string>): string {
-  if (id === p.user.id) return 'you';
-  return emails.get(id) ?? `user ${id.slice(0, 8)}`;
+function whoDid(d: DeploymentView, p: PageContext): string {
+  if (d.created_by === p.user.id) return 'you';
+  return d.created_by_email ?? `user ${d.created_by.slice(0, 8)}`;
 }
 
-const History = (props: { install: InstallView; deployments: DeploymentView[]; p: PageContext; emails: Map<string, string> }) => {
+const History = (props: { install: InstallView; deployments: DeploymentView[]; p: PageContext }) => {
   const { install, p } = props;
   const canAct = install.state !== 'removed' && !['installing', 'updating', 'uninstalling'].includes(install.state);
   return (
@@ -42,7 +49,13 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
                   <div class="muted tiny">{formatTime(d.created_at)}</div>
                 </td>
                 <td data-label="What">
-                  {ACTION_LABELS[d.action] ?? d.action}
+                  {d.task_id ? (
+                    <a href={`/tasks/${d.task_id}`} class="history-task" title="Open this task's steps">
+                      {ACTION_LABELS[d.action] ?? d.action}
+                    </a>
+                  ) : (
+                    (ACTION_LABELS[d.action] ?? d.action)
+                  )}
                   {current && <span class="tag">current</span>}
                 </td>
                 <td data-label="Version">{d.version ?? ''}</td>
@@ -50,7 +63,7 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
                   <Badge state={d.status} />
                   {d.detail && <div class="muted tiny detail">{d.detail}</div>}
                 </td>
-                <td data-label="Who">{whoDid(d.created_by, p, props.emails)}</td>
+                <td data-label="Who" class="who">{whoDid(d, p)}</td>
                 <td>
                   {canRollBack && (
                     <button type="button" class="btn btn-small" data-click="rollback" data-install={install.id} data-deployment={d.id} data-version={d.version ?? ''}>
@@ -86,20 +99,71 @@ const UpdateForm = (props: { install: InstallView; versions: VersionView[] }) =>
   );
 };
 
+const LimitsForm = (props: { install: InstallView }) => (
+  <form method="post" action="/ui/needs-script" data-form="limits" data-install={props.install.id} class="stack">
+    <div class="field-pair">
+      <label class="field">
+        <span>CPUs</span>
+        <input name="cpus" type="number" inputmode="decimal" min="0.05" max="256" step="0.05" placeholder="no limit" />
+      </label>
+      <label class="field">
+        <span>Memory (MB)</span>
+        <input name="memory_mb" type="number" inputmode="numeric" min="6" max="1048576" step="1" placeholder="no limit" />
+      </label>
+    </div>
+    <p class="muted small">
+      Applying re-deploys the current version with these limits (the containers restart). Leave both empty to remove the limits.
+    </p>
+    <FormError />
+    <button type="submit" class="btn">Apply limits</button>
+  </form>
+);
+
+const Logs = (props: { install: InstallView }) => (
+  <Card title="Container logs">
+    <p class="muted small">The HDA sends the last lines each container wrote (standard output and errors apart); they are not stored.</p>
+    <div class="actions">
+      <button type="button" class="btn btn-small" data-click="logs" data-install={props.install.id} data-tail="200">
+        Show the last 200 lines
+      </button>
+      <button type="button" class="btn btn-small" data-click="logs" data-install={props.install.id} data-tail="50" data-follow="60">
+        Follow for 60 s
+      </button>
+    </div>
+    <div id="logs-view" aria-live="polite"></div>
+  </Card>
+);
+
+/** The task to show: the one named in ?task=, else the newest deployment whose task has not ended. */
+async function taskToShow(p: PageContext, installId: string, taskId: string | undefined, deployments: DeploymentView[]): Promise<TaskView | null> {
+  const get = (id: string) =>
+    p
+      .get<{ task: TaskView }>(`/api/tasks/${id}`)
+      .then((r) => r.task)
+      .catch(() => null);
+  if (taskId && UUID.test(taskId)) {
+    const t = await get(taskId);
+    if (t && t.install_id === installId) return t;
+  }
+  const open = deployments.find((d) => OPEN_DEPLOYMENT.has(d.status) && d.task_id);
+  if (!open?.task_id) return null;
+  const t = await get(open.task_id);
+  return t && !FINAL_TASK.has(t.state) ? t : null;
+}
+
 export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
   const path = `/api/installs/${encodeURIComponent(id)}`;
   const [{ install, hda }, { deployments }] = await Promise.all([
     p.get<{ install: InstallView; hda: { id: string; name: string; domain: string } }>(path),
     p.get<{ deployments: DeploymentView[] }>(`${path}/deployments`),
   ]);
-  const [catalog, task, users] = await Promise.all([
-    install.app ? p.get<{ versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(install.app.slug)}`).catch(() => ({ versions: [] })) : { versions: [] },
-    taskId && UUID.test(taskId) ? p.get<{ task: TaskView }>(`/api/tasks/${taskId}`).then((r) => r.task).catch(() => null) : null,
-    p.user.role === 'admin' ? p.get<{ users: Array<{ id: string; email: string }> }>('/api/users').catch(() => ({ users: [] })) : { users: [] },
-  ]);
-  const emails = new Map(users.users.map((u) => [u.id, u.email]));
-  const name = install.app?.name ?? install.identifier;
   const removed = install.state === 'removed';
+  const [catalog, task, metrics] = await Promise.all([
+    install.app ? p.get<{ versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(install.app.slug)}`).catch(() => ({ versions: [] })) : { versions: [] },
+    taskToShow(p, install.id, taskId, deployments),
+    removed ? null : p.get<MetricsView>(`${path}/metrics?hours=24`).catch(() => null),
+  ]);
+  const name = install.app?.name ?? install.identifier;
   return (
     <Layout title={name} user={p.user} nav="dashboard" page="install">
       <PageHeader
@@ -111,7 +175,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
         }
         subtitle={`version ${install.version ?? '?'} on ${hda.name}`}
       />
-      {task && task.install_id === install.id && <TaskPanel task={task} now={p.now} reloadOnDone collapseWhenFinal title={`${ACTION_LABELS[task.kind] ?? task.kind}`} />}
+      {task && <TaskPanel task={task} now={p.now} reloadOnDone collapseWhenFinal title={`${ACTION_LABELS[task.kind] ?? task.kind}`} />}
       <div class="columns">
         <div class="col-main">
           <Card title="App">
@@ -149,27 +213,27 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
               </>
             )}
           </Card>
+          {!removed && (
+            <Card title="Usage" class="usage">
+              <UsageCharts metrics={metrics} current={install.runtime ?? null} now={p.now} />
+            </Card>
+          )}
         </div>
         {!removed && (
           <div class="col-side">
             <Card title="Update">
               <UpdateForm install={install} versions={catalog.versions} />
             </Card>
+            <Card title="Resource limits">
+              <LimitsForm install={install} />
+            </Card>
           </div>
         )}
       </div>
-      {!removed && (
-        <Card title="Container logs">
-          <p class="muted small">The HDA sends the last lines each container wrote; they are not stored.</p>
-          <button type="button" class="btn btn-small" data-click="logs" data-install={install.id}>
-            Show the last 200 lines
-          </button>
-          <div id="logs-view"></div>
-        </Card>
-      )}
+      {!removed && <Logs install={install} />}
       <Card title="Deployment history">
         <FormError />
-        <History install={install} deployments={deployments} p={p} emails={emails} />
+        <History install={install} deployments={deployments} p={p} />
       </Card>
       <UninstallDialog />
     </Layout>

@@ -1,6 +1,7 @@
 /**
- * /publish: paste an Amahi install script or a compose file, publish it as a new app version, and see
- * the normalized compose and the policy findings (or, when refused, the findings that refused it).
+ * /publish: paste an Amahi install script or a compose file, preview what the catalog makes of it (the
+ * normalized compose, the policy findings, the status) and only then publish it. Publishing creates
+ * the app first when it is new, and never when the preview says the version would be refused.
  */
 import { Card, FormError, PageHeader } from '../components';
 import { Layout } from '../layout';
@@ -69,21 +70,34 @@ export async function publishPage(p: PageContext, slug: string | undefined) {
             <textarea name="source" rows={14} required class="mono" spellcheck={false}></textarea>
           </label>
           <FormError />
-          <button type="submit" class="btn btn-primary">Publish</button>
+          <div class="actions">
+            <button type="submit" name="intent" value="preview" class="btn btn-primary">
+              Preview
+            </button>
+            <button type="submit" name="intent" value="publish" class="btn" disabled data-off="1" data-publish="1">
+              Publish
+            </button>
+            <span class="muted small" data-fill="publish-hint">Preview first: nothing is stored until you publish.</span>
+          </div>
         </Card>
       </form>
       <div id="publish-result" hidden>
-        <Card title="Published">
+        <Card title={<span data-fill="result-title">Preview</span>} class="publish-result">
           <p>
             <strong data-fill="title"></strong> <span data-fill="status" class="badge"></span>
           </p>
+          <p class="small" data-fill="verdict"></p>
           <h3>Findings</h3>
           <div data-fill="findings"></div>
-          <h3>Normalized compose</h3>
-          <pre class="code">
-            <code data-fill="compose"></code>
-          </pre>
-          <a class="btn btn-small" data-fill-href="app-link" href="/catalog">Open in the catalog →</a>
+          <div data-compose-block="1">
+            <h3>Normalized compose</h3>
+            <pre class="code">
+              <code data-fill="compose"></code>
+            </pre>
+          </div>
+          <a class="btn btn-small" data-fill-href="app-link" href="/catalog" hidden>
+            Open in the catalog →
+          </a>
         </Card>
       </div>
     </Layout>

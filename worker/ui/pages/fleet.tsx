@@ -1,0 +1,247 @@
+/**
+ * /fleet: one app version on many HDAs at once (chosen by ticking them or by tag), with a bounded
+ * concurrency, all-or-nothing, and environment values per HDA; the recent fleet deployments.
+ * /batches/:id: one fleet deployment followed live (its SSE stream), each HDA's state and task.
+ */
+import { Badge, Card, Empty, FormError, PageHeader, Tags, When } from '../components';
+import { ACTION_LABELS } from '../format';
+import { Layout } from '../layout';
+import type { AppView, BatchDetail, BatchItemView, HdaView, InstallView } from '../types';
+import type { PageContext } from './context';
+
+const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
+const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back']);
+
+/** Item states in words (the API's `queued` means the HDA has its task). */
+export const ITEM_LABELS: Record<string, string> = {
+  pending: 'Waiting',
+  queued: 'In progress',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  rolled_back: 'Rolled back',
+};
+
+export const BATCH_LABELS: Record<string, string> = {
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  rolling_back: 'Rolling back',
+  rolled_back: 'Rolled back',
+  cancelled: 'Cancelled',
+};
+
+function countsText(items: BatchItemView[]): string {
+  const by = new Map<string, number>();
+  for (const i of items) by.set(i.state, (by.get(i.state) ?? 0) + 1);
+  const parts = [...by.entries()].map(([s, n]) => `${n} ${(ITEM_LABELS[s] ?? s).toLowerCase()}`);
+  return `${items.length} HDA${items.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+}
+
+/** The app a batch deploys, named through one of its installs (the batch view does not name it). */
+async function appNameOf(p: PageContext, items: BatchItemView[]): Promise<string | null> {
+  const withInstall = items.find((i) => i.install_id);
+  if (!withInstall) return null;
+  const r = await p.get<{ install: InstallView }>(`/api/installs/${withInstall.install_id}`).catch(() => null);
+  return r?.install.app?.name ?? null;
+}
+
+const BatchForm = (props: { apps: AppView[]; hdas: HdaView[] }) => {
+  const tags = [...new Set(props.hdas.flatMap((h) => h.tags))].sort();
+  return (
+    <form method="post" action="/ui/needs-script" data-form="batch" class="stack batch-form">
+      <div class="field-grid">
+        <label class="field">
+          <span>App</span>
+          <select name="app" data-versions-for="1">
+            {props.apps.map((a) => (
+              <option value={a.slug}>{a.name}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>Version</span>
+          <select name="version" data-versions="1">
+            <option value="">The newest</option>
+          </select>
+        </label>
+      </div>
+      <fieldset class="radios">
+        <legend>Which HDAs</legend>
+        <label class="check">
+          <input type="radio" name="target" value="list" checked /> The ones I tick below
+        </label>
+        <label class="check check-inline">
+          <input type="radio" name="target" value="tag" disabled={tags.length === 0} /> Every HDA with the tag
+          <select name="tag" aria-label="Tag" disabled={tags.length === 0}>
+            {tags.length === 0 ? <option value="">(no HDA has a tag)</option> : tags.map((t) => <option value={t}>{t}</option>)}
+          </select>
+        </label>
+      </fieldset>
+      <ul class="hda-picks">
+        {props.hdas.map((h) => (
+          <li class="hda-pick" data-hda-id={h.id} data-hda-name={h.name} data-tags={h.tags.join(' ')}>
+            <label class="check pick-head">
+              <input type="checkbox" name="hdas" value={h.id} data-list="1" />
+              <span class="pick-name">{h.name}</span>
+              <Badge state={h.status} />
+              <Tags tags={h.tags} />
+            </label>
+            <details class="pick-env">
+              <summary>Environment for this HDA</summary>
+              <label class="field">
+                <span class="sr-only">Environment for {h.name}, one NAME=value a line</span>
+                <textarea name={`env:${h.id}`} rows={3} class="mono" spellcheck={false} placeholder={'GREETING=hello\nTZ=Europe/Berlin'}></textarea>
+              </label>
+            </details>
+          </li>
+        ))}
+      </ul>
+      <p class="muted small">Offline HDAs wait: their part starts when they are back online.</p>
+      <div class="field-grid">
+        <label class="field">
+          <span>At most this many at a time</span>
+          <input name="concurrency" type="number" inputmode="numeric" min="1" max="100" value="2" />
+        </label>
+        <label class="check check-box">
+          <input type="checkbox" name="all_or_nothing" /> All or nothing: if one HDA fails, those already done go back to what they ran before
+        </label>
+      </div>
+      <FormError />
+      <div class="actions">
+        <button type="submit" class="btn btn-primary">
+          Deploy
+        </button>
+      </div>
+    </form>
+  );
+};
+
+export async function fleetPage(p: PageContext) {
+  const [{ apps }, { hdas }, { batches }] = await Promise.all([
+    p.get<{ apps: AppView[] }>('/api/catalog/apps'),
+    p.get<{ hdas: HdaView[] }>('/api/hdas'),
+    p.get<{ batches: Array<{ id: string; state: string; created_at: string }> }>('/api/batches'),
+  ]);
+  const recent = await Promise.all(
+    batches.slice(0, 10).map(async (b) => {
+      const detail = await p.get<BatchDetail>(`/api/batches/${b.id}`).catch(() => null);
+      return { ...b, items: detail?.items ?? [], app: detail ? await appNameOf(p, detail.items) : null };
+    }),
+  );
+  const targets = hdas.filter((h) => h.status !== 'revoked' && h.status !== 'pending');
+  return (
+    <Layout title="Fleet" user={p.user} nav="fleet" page="fleet">
+      <PageHeader title="Fleet" subtitle="Install or update one app on many HDAs at once, a few at a time." />
+      <div class="columns">
+        <div class="col-main">
+          <Card title="New fleet deployment">
+            {apps.length === 0 ? (
+              <p class="muted">The catalog is empty: there is no app to deploy yet.</p>
+            ) : targets.length === 0 ? (
+              <p class="muted">
+                None of your HDAs is enrolled yet. <a href="/">Add one</a> and run its enrollment command first.
+              </p>
+            ) : (
+              <BatchForm apps={apps} hdas={targets} />
+            )}
+          </Card>
+        </div>
+        <div class="col-side">
+          <Card title="Recent deployments">
+            {recent.length === 0 ? (
+              <p class="muted">None yet.</p>
+            ) : (
+              <ul class="batch-list">
+                {recent.map((b) => (
+                  <li>
+                    <div class="batch-list-head">
+                      <a href={`/batches/${b.id}`}>{b.app ?? 'Fleet deployment'}</a>
+                      <Badge state={b.state} label={BATCH_LABELS[b.state]} tone={b.state === 'running' ? 'busy' : undefined} />
+                    </div>
+                    <div class="muted small">
+                      <When iso={b.created_at} now={p.now} /> · {countsText(b.items)}
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        </div>
+      </div>
+    </Layout>
+  );
+}
+
+const ItemRow = (props: { item: BatchItemView; hdaStatus: string | undefined }) => {
+  const i = props.item;
+  const waitingOffline = i.state === 'pending' && props.hdaStatus && props.hdaStatus !== 'online';
+  const block = i.state === 'succeeded' ? 'Finalized' : i.state === 'failed' ? 'Error' : null;
+  return (
+    <li class="batch-item" data-hda-id={i.hda_id} data-item-state={i.state} data-task-id={i.task_id ?? ''}>
+      <div class="bi-head">
+        <a class="bi-name" href={`/hdas/${i.hda_id}`}>
+          {i.hda_name}
+        </a>
+        <Badge state={i.state} label={ITEM_LABELS[i.state]} attrs={{ 'data-live': 'item-state' }} />
+        <span class="muted small" data-live="action">
+          {i.action ? (ACTION_LABELS[i.action] ?? i.action) : ''}
+        </span>
+      </div>
+      <div class="bi-block small" data-live="block">
+        {block && <span class={`lh lh-${block}`}>{block}</span>}
+      </div>
+      <div class="bi-detail muted small" data-live="detail">
+        {waitingOffline ? 'The HDA is offline: this starts when it comes back.' : (i.detail ?? '')}
+      </div>
+      <div class="bi-links small" data-live="links">
+        {i.task_id && <a href={`/tasks/${i.task_id}`}>Task steps →</a>}
+        {i.install_id && <a href={`/installs/${i.install_id}`}>The app on this HDA →</a>}
+      </div>
+    </li>
+  );
+};
+
+export async function batchPage(p: PageContext, id: string) {
+  const [view, { hdas }] = await Promise.all([p.get<BatchDetail>(`/api/batches/${encodeURIComponent(id)}`), p.get<{ hdas: HdaView[] }>('/api/hdas')]);
+  const appName = await appNameOf(p, view.items);
+  const status = new Map(hdas.map((h) => [h.id, h.status]));
+  const { batch, items } = view;
+  const done = items.filter((i) => DONE_ITEM.has(i.state)).length;
+  const final = FINAL_BATCH.has(batch.state);
+  return (
+    <Layout title={appName ? `Deploy ${appName}` : 'Fleet deployment'} user={p.user} nav="fleet" page="batch">
+      <PageHeader
+        back={{ href: '/fleet', label: 'Fleet' }}
+        title={
+          <>
+            {appName ? `Deploy ${appName}` : 'Fleet deployment'} <Badge state={batch.state} label={BATCH_LABELS[batch.state]} tone={batch.state === 'running' ? 'busy' : undefined} attrs={{ 'data-batch-state': '1' }} />
+          </>
+        }
+        subtitle={
+          <>
+            {items.length} HDA{items.length === 1 ? '' : 's'} · at most {batch.concurrency} at a time{batch.all_or_nothing ? ' · all or nothing' : ''} · started{' '}
+            <When iso={batch.created_at} now={p.now} />
+          </>
+        }
+      />
+      <Card class="batch" title="Progress">
+        <div class="batch-progress" data-batch-id={batch.id} data-final={final ? '1' : '0'}>
+          <p class="small" data-live="summary">
+            {done} of {items.length} done · {countsText(items)}
+          </p>
+          <progress max={String(Math.max(items.length, 1))} value={String(done)} aria-label="HDAs done"></progress>
+          <p class="result" data-live="banner" hidden={!final}>
+            {final ? `${BATCH_LABELS[batch.state] ?? batch.state}.` : ''}
+          </p>
+        </div>
+        <ul class="batch-items">
+          {items.map((i) => (
+            <ItemRow item={i} hdaStatus={status.get(i.hda_id)} />
+          ))}
+        </ul>
+      </Card>
+      {items.length === 0 && <Empty>This deployment has no HDA.</Empty>}
+    </Layout>
+  );
+}
