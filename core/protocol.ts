@@ -237,6 +237,12 @@ export interface AppMetricSample {
   samples: number;
 }
 
+/** `data` of a `prune` task's event that reports removed images: bytes freed (a Finalized event's value is the total). */
+export interface PruneReport {
+  bytes_freed: number;
+  removed?: string[];
+}
+
 /** Sent as `data` of the `logs` task's events: one batch of lines of one container stream. */
 export interface LogChunk {
   container: string;

@@ -248,6 +248,7 @@ export const batches = sqliteTable('batches', {
   ownerId: text('owner_id').notNull().references(() => users.id),
   appId: integer('app_id').notNull().references(() => apps.id),
   versionId: text('version_id').notNull().references(() => appVersions.id),
+  policyExceptionsJson: text('policy_exceptions_json').notNull().default('[]'),
   concurrency: integer('concurrency').notNull(),
   allOrNothing: integer('all_or_nothing', { mode: 'boolean' }).notNull().default(false),
   state: text('state', { enum: BATCH_STATES }).notNull(),

@@ -72,6 +72,8 @@ export function installView(i: InstallRow, extra: { app?: { slug: string; name: 
     version_id: i.versionId,
     current_deployment_id: i.currentDeploymentId,
     policy_exceptions: JSON.parse(i.policyExceptionsJson) as string[],
+    limits: JSON.parse(i.limitsJson) as Record<string, number>,
+    overrides: JSON.parse(i.overridesJson) as Record<string, unknown>,
     created_at: iso(i.createdAt),
     updated_at: iso(i.updatedAt),
     ...(extra.app ? { app: extra.app } : {}),

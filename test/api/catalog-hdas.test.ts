@@ -134,6 +134,10 @@ describe('publish preview', () => {
     expect(empty.status).toBe(200);
     expect(empty.body.status).toBe('rejected');
     expect((await plane.json('GET', '/api/catalog/apps/hello')).body.versions).toHaveLength(1);
+    // A first version is previewed before its app exists; nothing is created.
+    const fresh = await plane.json('POST', '/api/catalog/apps/brand-new/versions/preview', { token, body: { version: '1.0', kind: 'container', compose: socket } });
+    expect(fresh.body.status).toBe('needs_review');
+    expect((await plane.json('GET', '/api/catalog/apps/brand-new')).status).toBe(404);
     const owner = await plane.user('owner');
     expect((await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token: owner.token, body: { version: '2.0', kind: 'container', compose: socket } })).status).toBe(403);
   });

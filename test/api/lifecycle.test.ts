@@ -30,6 +30,7 @@ describe('limits, logs, metrics, prune', () => {
     const t = (await poll(agentToken)).body.tasks[0];
     expect(t.kind).toBe('update');
     expect(t.payload.install.limits).toEqual({ cpus: 0.5, memory_mb: 64 });
+    expect((await plane.json('GET', `/api/installs/${installId}`, { token: owner.token })).body.install.limits).toEqual({ cpus: 0.5, memory_mb: 64 });
     expect(t.payload.version.version).toBe('1.0');
   });
 
@@ -139,6 +140,19 @@ describe('fleet batches', () => {
     expect(stateOf(view, bad.hdaId)).toBe('failed');
     const revert = (await poll(ok.agentToken)).body.tasks[0];
     expect(revert.kind).toBe('uninstall');
+  });
+
+  it('names the app and version, and waives the listed policy rules where it installs', async () => {
+    const [a] = await fleet(1);
+    const { token: pub } = await publishApp(plane, 'socketed', { compose: 'services:\n  web:\n    image: x/y\n    ports: ["HOST_PORT:9000"]\n    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]\n' });
+    expect(pub).toBeTruthy();
+    const refused = await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'socketed', hdas: [a.hdaId] } });
+    expect(refused.body.items[0]).toMatchObject({ state: 'failed', detail: expect.stringMatching(/needs review/) });
+    const ok = await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'socketed', hdas: [a.hdaId], policy_exceptions: ['docker-socket'] } });
+    expect(ok.body.batch).toMatchObject({ app: { slug: 'socketed' }, version: '1.0', policy_exceptions: ['docker-socket'] });
+    expect(ok.body.items[0].state).toBe('queued');
+    const install = await plane.json('GET', `/api/installs/${ok.body.items[0].install_id}`, { token: owner.token });
+    expect(install.body.install.policy_exceptions).toEqual(['docker-socket']);
   });
 
   it('refuses HDAs that are not yours and empty selections', async () => {

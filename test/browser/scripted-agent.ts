@@ -133,14 +133,14 @@ export class ScriptedAgent {
       });
     } else if (task.kind === 'prune') {
       await step('prune', 'removing images no install uses', async () => {
-        await send('OK', 'prune', 'removed example/old:1', { image: 'example/old:1', freed_bytes: 30 * 1024 * 1024 });
-        await send('OK', 'prune', 'removed example/old:2', { image: 'example/old:2', freed_bytes: 20 * 1024 * 1024 });
+        await send('OK', 'prune', 'removed example/old:1', { image: 'example/old:1', bytes_freed: 30 * 1024 * 1024 });
+        await send('OK', 'prune', 'removed example/old:2', { image: 'example/old:2', bytes_freed: 20 * 1024 * 1024 });
       });
     } else {
       const name = task.kind === 'uninstall' ? 'down' : 'up';
       await step(name, `${task.kind} ${identifier}`);
     }
-    const pruned = task.kind === 'prune' ? { freed_bytes: 50 * 1024 * 1024 } : undefined;
+    const pruned = task.kind === 'prune' ? { bytes_freed: 50 * 1024 * 1024 } : undefined;
     await send('Finalized', undefined, task.kind === 'prune' ? 'unused images removed' : `${task.kind} of ${identifier} finished`, pruned);
     // What ran, as a real agent reports it: the images of the version's compose (name -> id).
     const images = task.payload.version?.compose

@@ -5,7 +5,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { desc, eq } from 'drizzle-orm';
 import { streamSSE } from 'hono/streaming';
-import { batches } from '../../db/schema';
+import { apps, appVersions, batches } from '../../db/schema';
+import { WAIVABLE_RULES } from '../services/installs';
 import { currentUser } from '../auth/session';
 import type { Deps, SessionUser } from '../context';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
@@ -26,14 +27,30 @@ const NewBatch = z
     concurrency: z.number().int().min(1).max(100).optional(),
     all_or_nothing: z.boolean().optional(),
     overrides: z.record(Id, z.strictObject({ env: z.record(EnvName, EnvValue).optional() })).optional(),
+    policy_exceptions: z.array(z.enum(WAIVABLE_RULES)).max(WAIVABLE_RULES.length).optional(),
   })
   .openapi('NewBatch');
 
 async function batchView(deps: Deps, user: SessionUser, id: string) {
   const { batch, items } = await ownedBatch(deps, user, id);
+  const [target] = await deps.db
+    .select({ slug: apps.slug, name: apps.name, version: appVersions.version })
+    .from(appVersions)
+    .innerJoin(apps, eq(apps.id, appVersions.appId))
+    .where(eq(appVersions.id, batch.versionId));
   const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
   return {
-    batch: { id: batch.id, state: batch.state, concurrency: batch.concurrency, all_or_nothing: batch.allOrNothing, created_at: iso(batch.createdAt), finished_at: iso(batch.finishedAt) },
+    batch: {
+      id: batch.id,
+      state: batch.state,
+      app: { slug: target.slug, name: target.name },
+      version: target.version,
+      concurrency: batch.concurrency,
+      all_or_nothing: batch.allOrNothing,
+      policy_exceptions: JSON.parse(batch.policyExceptionsJson) as string[],
+      created_at: iso(batch.createdAt),
+      finished_at: iso(batch.finishedAt),
+    },
     items: items.map(({ item, hdaName }) => ({
       hda_id: item.hdaId,
       hda_name: hdaName,

@@ -25,6 +25,8 @@ export interface BatchRequest {
   concurrency?: number;
   all_or_nothing?: boolean;
   overrides?: Record<string, InstallOverrides>;
+  /** Policy rules waived on HDAs where the app is newly installed (recorded in the audit log there). */
+  policy_exceptions?: string[];
 }
 
 async function targetHdas(deps: Deps, user: SessionUser, req: BatchRequest) {
@@ -48,6 +50,7 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
     ownerId: user.id,
     appId: app.id,
     versionId: version.id,
+    policyExceptionsJson: JSON.stringify(req.policy_exceptions ?? []),
     concurrency: req.concurrency ?? 2,
     allOrNothing: !!req.all_or_nothing,
     state: 'running',
@@ -110,7 +113,8 @@ async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: 
       patch = { state: 'queued', action: 'update', installId: app.id, taskId };
     } else {
       const appSlug = await appSlugOf(deps, batch);
-      const { install, taskId } = await createInstall(deps, actor, item.hdaId, { app: appSlug, version: await versionName(deps, batch), overrides }, { batchId: batch.id });
+      const policy_exceptions = JSON.parse(batch.policyExceptionsJson) as string[];
+      const { install, taskId } = await createInstall(deps, actor, item.hdaId, { app: appSlug, version: await versionName(deps, batch), overrides, policy_exceptions }, { batchId: batch.id });
       patch = { state: 'queued', action: 'install', installId: install.id, taskId };
     }
     await deps.db.update(batchItems).set({ ...patch, updatedAt: now }).where(and(eq(batchItems.batchId, batch.id), eq(batchItems.hdaId, item.hdaId)));

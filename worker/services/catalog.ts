@@ -64,14 +64,17 @@ export interface PublishInput {
 
 /** Runs the publish pipeline without storing anything: what publishing would store, or why it would refuse. */
 export async function previewVersion(deps: Deps, user: SessionUser, slug: string, input: PublishInput) {
-  const app = await findApp(deps, slug);
-  if (user.role !== 'admin' && app.publisherId !== user.id) throw forbidden('only the app publisher or an admin can publish its versions');
+  // A slug nobody owns yet may be previewed too: its first version is checked before the app exists.
+  const [app] = await deps.db.select().from(apps).where(eq(apps.slug, slug)).limit(1);
+  if (app && user.role !== 'admin' && app.publisherId !== user.id) throw forbidden('only the app publisher or an admin can publish its versions');
   if (!input.install_script?.trim() && !input.compose?.trim()) throw badRequest('one of install_script or compose is required');
-  return { app, result: normalizeVersion({ ...input, app: slug }) };
+  return { app: app ?? null, result: normalizeVersion({ ...input, app: slug }) };
 }
 
 export async function publishVersion(deps: Deps, user: SessionUser, slug: string, input: PublishInput): Promise<VersionRow> {
-  const { app, result } = await previewVersion(deps, user, slug, input);
+  const preview = await previewVersion(deps, user, slug, input);
+  const app = preview.app ?? (await findApp(deps, slug));
+  const { result } = preview;
   if (result.status === 'rejected') {
     throw badRequest('the app version cannot be installed as published', { findings: result.findings });
   }

@@ -92,9 +92,9 @@ TaskView.prototype.logLines = function (g, data) {
   if (atBottom) pre.scrollTop = pre.scrollHeight;
 };
 
-/** Space freed by a prune: a Finalized event's freed_bytes is the total, else the sum of the others'. */
+/** Space freed by a prune: a Finalized event's bytes_freed is the total, else the sum of the others'. */
 TaskView.prototype.countFreed = function (e, data) {
-  var n = Number(data.freed_bytes);
+  var n = Number(data.bytes_freed);
   if (!isFinite(n) || n < 0) return;
   if (e.status === 'Finalized') this.freedTotal = n;
   else this.freedSum = (this.freedSum || 0) + n;
@@ -117,7 +117,7 @@ TaskView.prototype.event = function (e) {
   if (waiting) waiting.remove();
   if (this.state && this.state.getAttribute('data-state') === 'queued') setBadge(this.state, 'claimed', 'running');
   var data = e.data || {};
-  if (data.freed_bytes != null) this.countFreed(e, data);
+  if (data.bytes_freed != null) this.countFreed(e, data);
   if (e.status === 'Finalized') {
     var freed = this.freedBytes();
     this.banner('good', 'Finalized: ' + (e.message || 'finished') + (freed != null ? ' · ' + formatBytes(freed) + ' freed' : ''));

@@ -1,0 +1,1 @@
+ALTER TABLE `batches` ADD `policy_exceptions_json` text DEFAULT '[]' NOT NULL;
