@@ -1,7 +1,7 @@
 /**
- * The images this agent pulled or ran for its installs, in <state>/images.json: image id -> the
- * references it was used under. Cleanup and prune only ever consider these, so images other
- * software keeps on the host are never touched.
+ * The images this agent pulled for its installs, in <state>/images.json: image id -> the references
+ * it was pulled under. Cleanup and prune only ever consider these, so images other software keeps
+ * on the host (or an admin provided for an offline HDA) are never touched.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * Step images (after an update, a rollback or an uninstall): record the deployment's images, then
- * remove the images this agent pulled or ran that no install needs any more. Each install keeps its
+ * remove the images this agent pulled that no install needs any more. Each install keeps its
  * current images and those of the deployment before it (what a rollback starts again). Only images
  * in the agent's ledger are considered, never other software's; a failure here only warns.
  */

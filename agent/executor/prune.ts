@@ -1,5 +1,5 @@
 /**
- * Step prune (an HDA-wide task): remove the images this agent pulled or ran that no container
+ * Step prune (an HDA-wide task): remove the images this agent pulled that no container
  * uses, except those the control plane names (each install's current and previous deployments)
  * and those the agent's own install records keep; report the bytes freed.
  */

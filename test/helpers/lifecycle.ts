@@ -9,13 +9,21 @@ import type Docker from 'dockerode';
 import type { LogChunk, TaskEventInput } from '../../core/protocol';
 import type { Testbed } from './testbed';
 
-/** Builds `tag` FROM the stand-in with `kb` random kilobytes and a page saying "Stand-in for <app>". */
-export function buildVariant(tb: Testbed, tag: string, app: string, kb = 256): string {
-  // The tag in the RUN line keeps the build cache from sharing one random layer between variants.
-  const dockerfile = `FROM ${tb.standinImage}\nRUN head -c ${kb * 1024} /dev/urandom > /variant.bin && echo ${tag} > /variant.txt\nENV STANDIN_APP=${app}\n`;
-  const r = spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, 'build', '-q', '-t', tag, '-'], { input: dockerfile, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`docker build ${tag} failed: ${r.stderr}`);
-  return r.stdout.trim();
+/**
+ * Builds `ref` FROM the stand-in with `kb` random kilobytes and a page saying "Stand-in for <app>",
+ * pushes it to the testbed registry and removes it from the host, so the agent pulls it like any
+ * image from a registry. `ref` must name the testbed registry. Returns the image id.
+ */
+export function buildVariant(tb: Testbed, ref: string, app: string, kb = 256): string {
+  const docker = (...args: string[]) => spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, ...args], { encoding: 'utf8', timeout: 120_000 });
+  // The ref in the RUN line keeps the build cache from sharing one random layer between variants.
+  const dockerfile = `FROM ${tb.standinImage}\nRUN head -c ${kb * 1024} /dev/urandom > /variant.bin && echo ${ref} > /variant.txt\nENV STANDIN_APP=${app}\n`;
+  const built = spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, 'build', '-q', '-t', ref, '-'], { input: dockerfile, encoding: 'utf8', timeout: 120_000 });
+  if (built.status !== 0) throw new Error(`docker build ${ref} failed: ${built.stderr}`);
+  const pushed = docker('push', '-q', ref);
+  if (pushed.status !== 0) throw new Error(`docker push ${ref} failed: ${pushed.stderr}`);
+  docker('rmi', ref);
+  return built.stdout.trim();
 }
 
 export async function removeImagesByName(docker: Docker, names: string[]): Promise<void> {
@@ -27,13 +35,15 @@ export async function imageExists(docker: Docker, idOrRef: string): Promise<bool
 }
 
 /** A web app from a stand-in image: prints a line to stdout and one to stderr, then serves its page. */
-export function appCompose(image: string, o: { containerName?: boolean; zeroDowntime?: boolean; extra?: string } = {}): string {
+export function appCompose(image: string, o: { containerName?: boolean; zeroDowntime?: boolean; ticks?: boolean; extra?: string } = {}): string {
+  // With ticks, a background loop prints "tick <n>" every second (for following the logs).
+  const ticks = o.ticks ? '(n=0; while :; do n=$$((n+1)); echo tick $$n; sleep 1; done) & ' : '';
   return `services:
   web:
     image: ${image}
 ${o.containerName ? '    container_name: APP_IDENTIFIER\n' : ''}    init: true
     stop_signal: SIGKILL
-    entrypoint: ["/bin/sh", "-c", "echo to-stderr-marker >&2; echo to-stdout-marker; exec /bin/sh /standin.sh"]
+    entrypoint: ["/bin/sh", "-c", "echo to-stderr-marker >&2; echo to-stdout-marker; ${ticks}exec /bin/sh /standin.sh"]
 ${o.zeroDowntime ? '    labels:\n      org.amahi.hda.zero-downtime: "true"\n' : ''}    ports:
       - "HOST_PORT:80"
     volumes:

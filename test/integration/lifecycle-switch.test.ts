@@ -25,7 +25,7 @@ describe.skipIf(!available)('zero-downtime update under a client loop, on real D
   const id = uniqueId('bg');
   const host = `${id}.${DOMAIN}`;
   const runTag = randomBytes(3).toString('hex');
-  const tag = (v: string) => `hda-bg-${runTag}/app:${v}`;
+  const tag = (v: string) => `${probe.ok ? probe.testbed.registry : ''}/hda-bg-${runTag}/app:${v}`;
   const versions: Record<string, AppVersionContent> = {};
   let port = 0;
   let current = 'a';

@@ -24,7 +24,7 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
   let h: Harness;
   const id = uniqueId('lc');
   const run6 = randomBytes(3).toString('hex');
-  const tag = (v: string) => `hda-lc-${run6}/app:${v}`;
+  const tag = (v: string) => `${probe.ok ? probe.testbed.registry : ''}/hda-lc-${run6}/app:${v}`;
   const ids: Record<string, string> = {};
   let port = 0;
   const versions: Record<string, AppVersionContent> = {};
@@ -48,7 +48,7 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     for (const v of ['a', 'b', 'c']) ids[v] = buildVariant(probe.testbed, tag(v), `lc-${v}`);
     port = await freePort();
     versions.a = version(appCompose(tag('a'), { containerName: true }), { version: 'a' });
-    versions.b = version(appCompose(tag('b'), { containerName: true }), { version: 'b' });
+    versions.b = version(appCompose(tag('b'), { containerName: true, ticks: true }), { version: 'b' });
     versions.c = version(appCompose(tag('c'), { containerName: true, extra: FAILING_HEALTHCHECK }), { version: 'c' });
   });
   afterAll(async () => {
@@ -61,7 +61,10 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     t.payload.install.limits = { cpus: 0.5, memory_mb: 96 };
     t.payload.install.env = { GREETING: 'hello $USER' };
     const r = await mustRun(t);
-    expect(r.images).toEqual({ [tag('a')]: ids.a });
+    // Pulled from the registry: recorded by its digest; the first pull reported its bytes.
+    expect(Object.keys(r.images!)).toEqual([tag('a')]);
+    expect(r.images![tag('a')]).toMatch(new RegExp(`^${tag('a').split(':').slice(0, -1).join(':')}@sha256:[0-9a-f]{64}$`));
+    expect(events(t).filter((e) => e.status === 'Progress').length).toBeGreaterThan(0);
     const info = await containerOf();
     expect(info.HostConfig.NanoCpus).toBe(500_000_000);
     expect(info.HostConfig.Memory).toBe(96 * 1024 * 1024);
@@ -108,7 +111,7 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
   });
 
   it('logs: the last lines of each container, stdout and stderr apart', async () => {
-    const t = await task(h, 'logs', id, port, undefined, { logs: { tail: 50 } });
+    const t = await task(h, 'logs', id, port, undefined, { logs: { tail: 1000 } });
     await mustRun(t);
     const chunks = logChunks(events(t));
     const out = chunks.filter((c) => c.stream === 'stdout').flatMap((c) => c.lines);
@@ -119,6 +122,15 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     expect(out).not.toContain('to-stderr-marker');
     expect(err).not.toContain('to-stdout-marker');
     expect(new Set(chunks.map((c) => c.container))).toEqual(new Set([id]));
+  });
+
+  it('logs with follow: the last line, then the new ones for the time asked', async () => {
+    const t = await task(h, 'logs', id, port, undefined, { logs: { tail: 1, follow_s: 3 } });
+    await mustRun(t);
+    const ticks = logChunks(events(t)).filter((c) => c.stream === 'stdout').flatMap((c) => c.lines).map((l) => Number(/^tick (\d+)$/.exec(l)?.[1] ?? NaN));
+    // One line of history, then lines printed while following, in order.
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(ticks.every((n, i) => i === 0 || n === ticks[i - 1] + 1)).toBe(true);
   });
 
   it('prune frees the unused image of the failed update and keeps the rollback image', async () => {
@@ -137,7 +149,7 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
 
   it('rollback to an earlier version runs the image recorded at its deployment, even after its tag moved', async () => {
     // The registry moved tag a to other bytes since: a rollback must not run those.
-    await h.docker.getImage(ids.b).tag({ repo: tag('a').split(':')[0], tag: 'a' });
+    await h.docker.getImage(ids.b).tag({ repo: tag('a').slice(0, tag('a').lastIndexOf(':')), tag: 'a' });
     const t = await task(h, 'rollback', id, port, versions.a, await previous('b'));
     await mustRun(t);
     expect(events(t).some((e) => e.step === 'pull' && /names the image recorded at deploy time again/.test(e.message))).toBe(true);
@@ -148,8 +160,9 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
   it('uninstall removes the images no install uses any more; the data folder stays', async () => {
     const t = await task(h, 'uninstall', id, port);
     await mustRun(t);
-    expect(await imageExists(h.docker, ids.a)).toBe(false);
-    expect(await imageExists(h.docker, ids.b)).toBe(false);
+    const notes = events(t).filter((e) => e.step === 'images').map((e) => e.message).join('\n');
+    expect(await imageExists(h.docker, ids.a), notes).toBe(false);
+    expect(await imageExists(h.docker, ids.b), notes).toBe(false);
     expect(existsSync(join(h.config.appsRoot, id, 'data', 'keep.txt'))).toBe(true);
   });
 });
