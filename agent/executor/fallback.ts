@@ -31,6 +31,8 @@ type NewWork = (version: AppVersionContent, signature: string | null) => TaskWor
 export async function fallBack(input: FallbackInput, runSteps: RunSteps, newWork: NewWork): Promise<string> {
   const { task, work, failure, reporter, deps } = input;
   if (task.kind !== 'update' && task.kind !== 'rollback') return '';
+  // Past the probe the new version serves: there is nothing to return from.
+  if (failure.step === 'retire' || failure.step === 'images') return '; the new version serves';
   if (work.switchFrom) return abandonSwitch(input);
   const previous = task.payload.previous;
   if (CHANGES_NOTHING.has(failure.step)) return deps.installs.get(work.identifier) ? '; nothing was changed, the running version keeps serving' : '';

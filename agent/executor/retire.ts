@@ -29,8 +29,12 @@ export const retireStep: Step = {
     }
     const live = join(work.appDir, COMPOSE_FILE);
     if (work.composeFile !== live) {
-      renameSync(work.composeFile, live);
-      work.composeFile = live;
+      try {
+        renameSync(work.composeFile, live);
+        work.composeFile = live;
+      } catch (e) {
+        report.warn(`could not rename ${work.composeFile} to ${live}: ${(e as Error).message}`);
+      }
     }
     deps.installs.patch(work.identifier, { slot: work.slot, live_port: work.slot === 'b' ? work.hostPort : undefined, version: work.version?.version ?? '' });
     deps.onAppChanged?.();
