@@ -1,8 +1,9 @@
 /** Command-line options of `npm run bench` and the sizes of a full and a quick run. */
 
-/** In the order they run. */
 export const SUITES = ['bundle', 'poll', 'dispatch', 'heartbeat', 'scale', 'agent'] as const;
 export type Suite = (typeof SUITES)[number];
+/** The order they run in; suites of one group run side by side. */
+export const PLAN: Suite[][] = [['bundle'], ['poll'], ['dispatch'], ['scale'], ['heartbeat', 'agent']];
 
 export interface Sizes {
   /** Dataset behind the idle-poll benchmark. */

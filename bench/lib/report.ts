@@ -131,8 +131,8 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.poll) rows.push(...pollRows(r.poll));
   if (r.dispatch) rows.push(...dispatchRows(r.dispatch));
   if (r.scale) rows.push(...scaleRows(r.scale, r.heartbeat));
-  if (r.scaleB) rows.push(...scaleRows(r.scaleB, undefined, `, what-if PRAGMA ${r.abPragmas.join(', ')} (run after the one above)`));
   else if (r.heartbeat) rows.push(dayRow(r.heartbeat));
+  if (r.scaleB) rows.push(...scaleRows(r.scaleB, undefined, `, what-if PRAGMA ${r.abPragmas.join(', ')} (run after the one above)`));
   if (r.bundle) rows.push(['Workers bundle (wrangler --dry-run)', `**${r.bundle.gzipKiB} KiB gzip** (${r.bundle.totalKiB} KiB raw), wrangler ${r.bundle.wrangler}`, '(reported)', '']);
   if (r.agent) rows.push(...agentRows(r.agent));
   else rows.push(['Agent footprint', 'not measured in this run', '< 60 MB, < 0.5 %', '']);
