@@ -116,7 +116,8 @@ export class Executor {
         this.deps.installs.recordDeployment(work.identifier, work.version.version, work.pins);
       }
       const detail = work.detail ?? this.successDetail(task, work);
-      reporter.emit('Finalized', detail, undefined, work.identifier && VERSION_CHANGING.has(task.kind) ? { project: work.project, live_port: work.hostPort } : undefined);
+      const live = work.identifier && VERSION_CHANGING.has(task.kind) ? { project: work.project, live_port: work.hostPort } : undefined;
+      reporter.emit('Finalized', detail, undefined, work.finalData ?? live);
       return {
         state: 'succeeded',
         detail,

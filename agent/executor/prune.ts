@@ -1,8 +1,10 @@
 /**
  * Step prune (an HDA-wide task): remove the images this agent pulled that no container
  * uses, except those the control plane names (each install's current and previous deployments)
- * and those the agent's own install records keep; report the bytes freed.
+ * and those the agent's own install records keep; report the bytes freed (a PruneReport in the
+ * summary event and, as the total, in the Finalized event).
  */
+import type { PruneReport } from '../../core/protocol';
 import { formatBytes, removeUnusedImages, type Cleanup } from './images';
 import { StepFailure, type Step } from './types';
 
@@ -20,7 +22,9 @@ export const pruneStep: Step = {
     }
     for (const img of r.removed) report.ok(`removed ${img.refs.join(', ') || img.id.slice(0, 19)}`, { id: img.id, refs: img.refs, bytes: img.bytes });
     for (const k of r.kept) if (k.reason !== 'a container uses it') report.ok(`kept ${k.id.slice(0, 19)}: ${k.reason}`);
-    report.ok(`freed ${formatBytes(r.bytes)}`, { bytes_freed: r.bytes, removed: r.removed.map((i) => i.id), kept: keep });
+    const total: PruneReport = { bytes_freed: r.bytes, removed: r.removed.map((i) => i.id) };
+    report.ok(`freed ${formatBytes(r.bytes)}`, { ...total, kept: keep });
+    work.finalData = { ...total };
     work.detail = `removed ${r.removed.length} unused image(s); freed ${formatBytes(r.bytes)}`;
     return work.detail;
   },

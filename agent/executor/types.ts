@@ -110,6 +110,8 @@ export interface TaskWork {
   noSwitch?: boolean;
   /** The result's detail, when a step has something better to say than the default (prune). */
   detail?: string;
+  /** Data for the Finalized event (prune: the PruneReport with the total bytes freed). */
+  finalData?: Record<string, unknown>;
 }
 
 export interface StepContext {

@@ -142,6 +142,7 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     expect(freed.removed).toEqual([ids.c]);
     expect(freed.bytes_freed).toBeGreaterThan(200 * 1024); // at least the variant's own random bytes
     expect(r.detail).toMatch(new RegExp(`removed 1 unused image\\(s\\); freed ${freed.bytes_freed} bytes`));
+    expect(events(t).at(-1)).toMatchObject({ status: 'Finalized', data: { bytes_freed: freed.bytes_freed, removed: [ids.c] } });
     expect(await imageExists(h.docker, ids.c)).toBe(false);
     expect(await imageExists(h.docker, ids.a)).toBe(true);
     expect(await imageExists(h.docker, ids.b)).toBe(true);
