@@ -117,7 +117,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     plane = await startControlPlane({ port: 0, host: '127.0.0.1', adminEmail: 'admin@e2e.test', adminPassword: 'e2e-password-long-enough', seedCatalog: false, quiet: true });
     token = (await api<{ token: string }>('POST', '/api/auth/login', { email: 'admin@e2e.test', password: 'e2e-password-long-enough' })).token;
     for (const [slug, body] of [
-      [appFast, compose(tb.standinImage)],
+      [appFast, compose(tb.standinImagePull)],
       [appSlow, compose(tb.standinImageAlt, 4)],
       [appTerm, compose(tb.standinImageAlt, 3)],
     ] as const) {
@@ -127,7 +127,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     const created = await api<{ hda: { id: string }; enrollment_code: string }>('POST', '/api/hdas', { name: `e2e-${run}`, domain });
     hdaId = created.hda.id;
     // The first pull must download for real.
-    await docker.getImage(tb.standinImage).remove({ force: true }).catch(() => undefined);
+    await docker.getImage(tb.standinImagePull).remove({ force: true }).catch(() => undefined);
 
     const enrolled = await runAgentCommand(['enroll', '--server', plane.url, '--code', created.enrollment_code], agentEnv());
     expect(enrolled.code, enrolled.output).toBe(0);
@@ -181,7 +181,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
 
     const page = await getThroughApache(tb, `${appFast}.${domain}`);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('Stand-in for web');
+    expect(page.body).toContain('Stand-in for pull');
     expect(await containersOf(appFast)).toHaveLength(1);
     expect(vhostsOf(appFast)).toEqual([`hda-app-${appFast}.conf`]);
 
@@ -212,7 +212,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     expect((await getThroughApache(tb, `${appFast}.${domain}`)).status).toBe(503);
 
     await act('start');
-    expect((await getThroughApache(tb, `${appFast}.${domain}`)).body).toContain('Stand-in for web');
+    expect((await getThroughApache(tb, `${appFast}.${domain}`)).body).toContain('Stand-in for pull');
 
     const un = await act('uninstall');
     expect(un.events.filter((e) => e.status === 'Starting').map((e) => e.step)).toEqual(['vhost', 'reload', 'down', 'cleanup', 'images']);

@@ -15,6 +15,8 @@ export interface Testbed {
   registry: string;
   standinImage: string;
   standinImageAlt: string;
+  /** Used only where a test needs a first pull to download real bytes. */
+  standinImagePull: string;
   apacheBin: string;
   apachePort: number;
   apacheConf: string;
@@ -43,6 +45,7 @@ export function probeTestbed(): { ok: true; testbed: Testbed } | { ok: false; re
     registry: env.REGISTRY,
     standinImage: env.STANDIN_IMAGE,
     standinImageAlt: env.STANDIN_IMAGE_ALT,
+    standinImagePull: env.STANDIN_IMAGE_PULL,
     apacheBin: env.APACHE_BIN,
     apachePort: Number(env.APACHE_PORT),
     apacheConf: env.APACHE_CONF,

@@ -25,8 +25,8 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
     h = await createHarness(probe.testbed);
     port = await freePort();
     // Start from an image that is not on the host, so the pull (with byte progress) really happens.
-    await h.docker.getImage(probe.testbed.standinImage).remove({ force: true }).catch(() => undefined);
-    installTask = await task(h, 'install', id, port, version(standinCompose(probe.testbed.standinImage)));
+    await h.docker.getImage(probe.testbed.standinImagePull).remove({ force: true }).catch(() => undefined);
+    installTask = await task(h, 'install', id, port, version(standinCompose(probe.testbed.standinImagePull)));
   });
   afterAll(async () => h?.cleanup());
 
@@ -44,7 +44,7 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
 
     const page = await getThroughApache(h.tb, `${id}.${DOMAIN}`);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('Stand-in for web');
+    expect(page.body).toContain('Stand-in for pull');
     expect(page.body).toContain(`host: ${id}.${DOMAIN}`);
 
     const containers = await projectContainers(h.docker, id);
@@ -93,7 +93,7 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
     expect(h.deps.installs.get(id)!.desired).toBe('stopped');
 
     expect(await run(h, await task(h, 'start', id, port))).toBe('succeeded');
-    expect((await getThroughApache(h.tb, `${id}.${DOMAIN}`)).body).toContain('Stand-in for web');
+    expect((await getThroughApache(h.tb, `${id}.${DOMAIN}`)).body).toContain('Stand-in for pull');
 
     const restart = await task(h, 'restart', id, port);
     expect(await run(h, restart)).toBe('succeeded');

@@ -191,6 +191,7 @@ REGISTRY=$REGISTRY_ADDR
 REGISTRY_MIRROR=$mirror
 STANDIN_IMAGE=$REGISTRY_ADDR/hda-standin/web:latest
 STANDIN_IMAGE_ALT=$REGISTRY_ADDR/hda-standin/alt:latest
+STANDIN_IMAGE_PULL=$REGISTRY_ADDR/hda-standin/pull:latest
 APACHE_BIN=$(command -v apache2)
 APACHE_PORT=$APACHE_PORT
 APACHE_CONF=$a/apache2.conf
