@@ -2,6 +2,7 @@
 import type { Role } from '../db/schema';
 import type { ClientAddressSource } from './auth/client-address';
 import type { Database } from './db';
+import type { IdleCache } from './services/idle-cache';
 import type { CatalogSigner } from './services/signer';
 import type { Waker } from './waker';
 
@@ -22,6 +23,11 @@ export interface Config {
   maxAttempts: number;
   /** Send cookies with `Secure` (when served over HTTPS). */
   secureCookies: boolean;
+  /**
+   * How long an idle poll's answer is remembered (ms); 0 turns it off. Only safe when this process
+   * makes every write (the embedded Node default); off on Workers and with a shared database.
+   */
+  pollIdleCacheMs: number;
   /** Which address login rate limits key on (a forwarding header only behind a proxy that sets it). */
   clientAddressSource: ClientAddressSource;
 }
@@ -36,6 +42,7 @@ export const defaultConfig: Config = {
   maxAttempts: 5,
   secureCookies: false,
   clientAddressSource: 'socket',
+  pollIdleCacheMs: 0,
 };
 
 export interface Deps {
@@ -45,6 +52,8 @@ export interface Deps {
   waker: Waker;
   now: () => number;
   config: Config;
+  /** Set when config.pollIdleCacheMs > 0. */
+  idleHdas?: IdleCache;
 }
 
 export interface SessionUser {

@@ -67,7 +67,12 @@ export async function openDatabase(opts: Pick<ControlPlaneOptions, 'dbUrl' | 'db
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
   const client = createClient({ url, authToken: opts.dbAuthToken });
   // WAL lets the poll reads run beside writes on the embedded file.
-  if (url.startsWith('file:')) await client.execute('PRAGMA journal_mode = WAL').catch(() => undefined);
+  if (url.startsWith('file:')) {
+    await client.execute('PRAGMA journal_mode = WAL').catch(() => undefined);
+    // In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits, which
+    // agents re-send (events and results are idempotent). FULL would stall the server on an fsync per write.
+    await client.execute('PRAGMA synchronous = NORMAL').catch(() => undefined);
+  }
   await client.execute('PRAGMA foreign_keys = ON');
   const onQuery = opts.onQuery;
   const db = drizzle(client, { schema, ...(onQuery ? { logger: { logQuery: (q: string) => onQuery(q) } } : {}) });
@@ -82,7 +87,11 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
     process.env.CATALOG_SIGNING_KEY ??
     (await persistentSecret(opts.dataDir, 'catalog-signing-key.json', async () => JSON.stringify((await generateSigningKey('ES256')).privateJwk)));
   const previous = process.env.CATALOG_SIGNING_KEY_PREVIOUS;
-  const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config: opts.config, now: opts.now });
+  // The embedded database has one writer, this process: idle polls may be answered from memory.
+  const embedded = !opts.dbUrl || opts.dbUrl.startsWith('file:') || opts.dbUrl === ':memory:';
+  const pollIdleCacheMs = Number(process.env.POLL_IDLE_CACHE_MS ?? (embedded ? 5000 : 0));
+  const config = { pollIdleCacheMs, ...opts.config };
+  const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config, now: opts.now });
   await registerSigningKey(db, deps.signer, deps.now());
   const generatedAdminPassword = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);

@@ -42,6 +42,7 @@ export function createWaker(recheckMs = 0): Waker {
   };
 }
 
-export const hdaKey = (hdaId: string) => `hda:${hdaId}`;
+export const HDA_KEY_PREFIX = 'hda:';
+export const hdaKey = (hdaId: string) => `${HDA_KEY_PREFIX}${hdaId}`;
 export const taskKey = (taskId: string) => `task:${taskId}`;
 export const batchKey = (batchId: string) => `batch:${batchId}`;

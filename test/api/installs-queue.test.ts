@@ -251,6 +251,8 @@ describe('agent protocol', () => {
   });
 
   it('an idle poll is one indexed query; heartbeats write only when something changed', async () => {
+    plane = await createTestPlane({ pollIdleCacheMs: 0 });
+    owner = await plane.user('owner');
     const { hdaId, agentToken } = await enrolledHda(plane, owner.token);
     await poll(agentToken);
     plane.queries.length = 0;
@@ -269,6 +271,27 @@ describe('agent protocol', () => {
     expect(view.body.hda).toMatchObject({ status: 'online', facts: { cpus: 4, docker_version: '20.10.24' } });
     plane.clock.advance(10 * 60 * 1000);
     expect((await plane.json('GET', `/api/hdas/${hdaId}`, { token: owner.token })).body.hda.status).toBe('offline');
+  });
+
+  it('answers a repeated idle poll from memory until work, a revocation or the cache lifetime ends it', async () => {
+    await publishApp(plane, 'hello');
+    const { hdaId, agentToken } = await enrolledHda(plane, owner.token);
+    expect((await poll(agentToken)).status).toBe(204);
+    plane.queries.length = 0;
+    expect((await poll(agentToken)).status).toBe(204);
+    expect(plane.queries).toEqual([]);
+    expect((await poll(`${hdaId}.${'y'.repeat(43)}`)).status).toBe(401); // a wrong token is still checked
+    await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' } });
+    expect((await poll(agentToken)).status).toBe(200);
+    await plane.json('POST', `/api/hdas/${hdaId}/revoke`, { token: owner.token });
+    expect((await poll(agentToken)).status).toBe(401);
+
+    const other = await enrolledHda(plane, owner.token, 'b', 'b.example.com');
+    await poll(other.agentToken);
+    plane.clock.advance(6000);
+    plane.queries.length = 0;
+    await poll(other.agentToken);
+    expect(plane.queries).toHaveLength(1); // the 5 s lifetime ran out: checked again
   });
 
   it('streams task events over Server-Sent Events until the task ends', async () => {

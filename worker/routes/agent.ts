@@ -156,7 +156,7 @@ const AppStatus = z.object({
   health: z.string().max(40).nullable().optional(),
   cpu_percent: z.number().nullable().optional(),
   memory_bytes: z.number().nullable().optional(),
-  live_port: z.number().int().min(1).max(65535).nullable().optional(),
+  live_port: z.number().int().min(1).max(65535).optional(),
 });
 
 const MetricSample = z.object({

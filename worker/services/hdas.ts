@@ -10,6 +10,7 @@ import type { AgentIdentity, Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { notFound, unauthorized } from '../errors';
 import type { BatchItem } from 'drizzle-orm/batch';
+import { hdaKey } from '../waker';
 import { auditStatement } from './audit';
 import { resumeBatchesFor } from './batches';
 import { metricStatements } from './metrics';
@@ -88,6 +89,7 @@ export async function revokeHda(deps: Deps, user: SessionUser, hdaId: string) {
     deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, hda.id)),
     auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.revoke', targetKind: 'hda', targetId: hda.id }),
   ]);
+  deps.waker.notify(hdaKey(hda.id)); // waiting polls re-check and get 401; no idle answer survives
 }
 
 export async function enroll(deps: Deps, req: EnrollRequest): Promise<EnrollResponse> {
@@ -119,6 +121,7 @@ export async function enroll(deps: Deps, req: EnrollRequest): Promise<EnrollResp
     auditStatement(deps.db, now, { actorId: hda.id, actorKind: 'agent', action: 'hda.enroll', targetKind: 'hda', targetId: hda.id, detail: { hostname: req.hostname } }),
   ])) as [Array<{ id: string }>];
   if (updated.length === 0) throw unauthorized('enrollment code is unknown, used or expired');
+  deps.waker.notify(hdaKey(hda.id)); // the old token (if any) stops working now
   return { hda_id: hda.id, token, domain: hda.domain, name: hda.name, keys: (await loadJwks(deps.db)) as EnrollResponse['keys'] };
 }
 

@@ -47,6 +47,8 @@ export interface PollCheck {
  */
 export async function pollCheck(deps: Deps, hdaId: string, token: string): Promise<PollCheck> {
   const now = deps.now();
+  const idle = deps.idleHdas?.get(hdaId, now);
+  if (idle && timingSafeEqualText(idle.token, token)) return { authorized: true, lastSeenAt: idle.lastSeenAt, task: null, aux: null };
   const oldestMain = deps.db
     .select({ id: tasks.id })
     .from(tasks)
@@ -81,6 +83,7 @@ export async function pollCheck(deps: Deps, hdaId: string, token: string): Promi
   const row = rows[0];
   const authorized = !!row?.tokenHash && timingSafeEqualText(row.tokenHash, await sha256Hex(token));
   if (!row || !authorized) return { authorized: false, lastSeenAt: null, task: null, aux: null };
+  if (!row.taskId && !row.auxId) deps.idleHdas?.set(hdaId, token, row.lastSeenAt, now);
   return {
     authorized: true,
     lastSeenAt: row.lastSeenAt,
@@ -145,6 +148,7 @@ export async function touchLastSeen(deps: Deps, hdaId: string, lastSeenAt: numbe
   const now = deps.now();
   if (lastSeenAt && now - lastSeenAt < deps.config.heartbeatMinWriteS * 1000) return false;
   await deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, hdaId));
+  deps.idleHdas?.touch(hdaId, now);
   if (lastSeenAt && now - lastSeenAt < deps.config.onlineWindowS * 1000) return false;
   await resumeBatchesFor(deps, hdaId);
   return true;

@@ -1,0 +1,49 @@
+/**
+ * Remembers, for a few seconds, that an HDA's last poll found nothing to do, so an idle agent's next
+ * poll is answered without touching the database. Anything that queues work for an HDA, or changes
+ * its token, notifies the HDA's waker key, which drops the entry first (see deps.ts); the short
+ * lifetime bounds everything else (a lease that runs out).
+ *
+ * Only for a single process that makes every write itself (the embedded Node default): another
+ * process queueing tasks in the same database would not clear this process's entries.
+ */
+export interface IdleEntry {
+  /** The token this HDA's agent proved to own on the last checked poll. */
+  token: string;
+  lastSeenAt: number | null;
+  expiresAt: number;
+}
+
+export class IdleCache {
+  private readonly entries = new Map<string, IdleEntry>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 200_000,
+  ) {}
+
+  get(hdaId: string, now: number): IdleEntry | undefined {
+    const e = this.entries.get(hdaId);
+    if (e && e.expiresAt <= now) {
+      this.entries.delete(hdaId);
+      return undefined;
+    }
+    return e;
+  }
+
+  set(hdaId: string, token: string, lastSeenAt: number | null, now: number): void {
+    if (this.entries.size >= this.maxEntries && !this.entries.has(hdaId)) {
+      this.entries.delete(this.entries.keys().next().value as string);
+    }
+    this.entries.set(hdaId, { token, lastSeenAt, expiresAt: now + this.ttlMs });
+  }
+
+  touch(hdaId: string, lastSeenAt: number): void {
+    const e = this.entries.get(hdaId);
+    if (e) e.lastSeenAt = lastSeenAt;
+  }
+
+  delete(hdaId: string): void {
+    this.entries.delete(hdaId);
+  }
+}
