@@ -61,13 +61,24 @@ agentRoutes.openapi(
         const task = await claimTask(deps, parsed.hdaId, open.id, open.attempts);
         if (task) claimed.push(task);
       }
-      if (claimed.length > 0) return send(c, { tasks: claimed });
+      if (claimed.length > 0) {
+        if (abort.signal.aborted) {
+          // The agent left between the wake-up and the claim: hand the tasks back rather than leave
+          // them claimed by nobody until their lease runs out.
+          for (const t of claimed) await releaseTask(deps, parsed.hdaId, t.id);
+          return c.body(null, 204);
+        }
+        return send(c, { tasks: claimed });
+      }
       if (isClaimable(check.task, deps.now()) || isClaimable(check.aux, deps.now())) continue; // lost a race or failed a task: look again
       const left = deadline - deps.now();
       // A live lease ends at a known time: wake up then even if nobody notifies.
       const leaseLeft = check.task?.leaseUntil ? check.task.leaseUntil - deps.now() + 5 : Infinity;
       if (left <= 0 || abort.signal.aborted) return c.body(null, 204);
       await deps.waker.wait(hdaKey(parsed.hdaId), Math.min(left, leaseLeft), abort.signal);
+      // The agent gave up this poll while it waited (it does so whenever its main task ends): a
+      // claim now would go to nobody and the task would sit claimed for a whole lease.
+      if (abort.signal.aborted) return c.body(null, 204);
     }
   },
 );
