@@ -3,6 +3,7 @@
  * Workers, node.ts for Node) build the Deps and hand them in.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Deps } from './context';
@@ -22,6 +23,15 @@ import { createUiRoutes } from './ui/routes';
 
 export const API_VERSION = '0.1.0';
 
+/**
+ * Caps request bodies. GET and HEAD carry none, and skipping them keeps the idle poll from building
+ * the full Request object the limiter reads (on Node that costs more than the poll itself).
+ */
+function limitBody(maxSize: number, label: string): MiddlewareHandler<AppEnv> {
+  const limiter = bodyLimit({ maxSize, onError: () => { throw new ApiError(413, 'payload_too_large', `request body is larger than ${label}`); } });
+  return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limiter(c, next));
+}
+
 /** `getDeps` is called per request so the Workers entry can build them from its bindings lazily. */
 export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>) {
   const app = new OpenAPIHono<AppEnv>();
@@ -31,8 +41,8 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
     await next();
   });
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'same-origin' }));
-  app.use('/api/*', bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'request body is larger than 1 MiB'); } }));
-  app.use('/agent/*', bodyLimit({ maxSize: 2 * 1024 * 1024, onError: () => { throw new ApiError(413, 'payload_too_large', 'request body is larger than 2 MiB'); } }));
+  app.use('/api/*', limitBody(1024 * 1024, '1 MiB'));
+  app.use('/agent/*', limitBody(2 * 1024 * 1024, '2 MiB'));
   app.use('/api/*', sessionMiddleware);
   app.use('/api/*', csrfGuard);
 

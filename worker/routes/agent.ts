@@ -45,8 +45,9 @@ agentRoutes.openapi(
     const parsed = parseAgentToken(c.req.header('authorization'));
     if (!parsed) throw unauthorized('agent token required');
     const deadline = deps.now() + (c.req.valid('query').wait ?? 0) * 1000;
-    const abort = new AbortController();
-    c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    // Only a poll that will wait needs to hear a client going away (and on Node, reading the raw
+    // request's signal builds a full Request: the idle answer skips it).
+    let abort: AbortController | null = null;
     let touched = false;
     for (;;) {
       const check = await pollCheck(deps, parsed.hdaId, parsed.token);
@@ -62,7 +63,7 @@ agentRoutes.openapi(
         if (task) claimed.push(task);
       }
       if (claimed.length > 0) {
-        if (abort.signal.aborted) {
+        if (abort?.signal.aborted) {
           // The agent left between the wake-up and the claim: hand the tasks back rather than leave
           // them claimed by nobody until their lease runs out.
           for (const t of claimed) await releaseTask(deps, parsed.hdaId, t.id);
@@ -74,7 +75,11 @@ agentRoutes.openapi(
       const left = deadline - deps.now();
       // A live lease ends at a known time: wake up then even if nobody notifies.
       const leaseLeft = check.task?.leaseUntil ? check.task.leaseUntil - deps.now() + 5 : Infinity;
-      if (left <= 0 || abort.signal.aborted) return c.body(null, 204);
+      if (left <= 0 || abort?.signal.aborted) return c.body(null, 204);
+      if (!abort) {
+        const controller = (abort = new AbortController());
+        c.req.raw.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+      }
       await deps.waker.wait(hdaKey(parsed.hdaId), Math.min(left, leaseLeft), abort.signal);
       // The agent gave up this poll while it waited (it does so whenever its main task ends): a
       // claim now would go to nobody and the task would sit claimed for a whole lease.
