@@ -70,7 +70,9 @@ export async function startChild(rel: string, env: Record<string, string> = {}, 
     send: (msg) => proc.send(msg as never),
     close: async () => {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.send({ type: 'close' });
+      // The child may already have let go of the IPC channel on its way out.
+      if (proc.connected) proc.send({ type: 'close' });
+      else proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
