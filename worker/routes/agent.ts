@@ -63,7 +63,8 @@ agentRoutes.openapi(
         if (task) claimed.push(task);
       }
       if (claimed.length > 0) {
-        if (abort?.signal.aborted) {
+        // Before this poll waited there is no listener: ask the request itself (claims are rare).
+        if (abort ? abort.signal.aborted : c.req.raw.signal?.aborted) {
           // The agent left between the wake-up and the claim: hand the tasks back rather than leave
           // them claimed by nobody until their lease runs out.
           for (const t of claimed) await releaseTask(deps, parsed.hdaId, t.id);
@@ -78,7 +79,11 @@ agentRoutes.openapi(
       if (left <= 0 || abort?.signal.aborted) return c.body(null, 204);
       if (!abort) {
         const controller = (abort = new AbortController());
-        c.req.raw.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+        // An agent that left before this point has a signal aborted already, whose abort event
+        // has fired: a listener alone would never hear it and the poll would wait on for nobody.
+        const request = c.req.raw.signal;
+        if (request?.aborted) controller.abort();
+        else request?.addEventListener('abort', () => controller.abort(), { once: true });
       }
       await deps.waker.wait(hdaKey(parsed.hdaId), Math.min(left, leaseLeft), abort.signal);
       // The agent gave up this poll while it waited (it does so whenever its main task ends): a
