@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=bundle,poll,dispatch,heartbeat,scale,agent] [--pragma=name=value]`:
+ * `npm run bench [-- --quick] [--only=bundle,poll,dispatch,heartbeat,scale,agent,install] [--pragma=name=value]`:
  * [--ab-pragma=name=value] runs the benchmarks, prints the Markdown table, and writes bench/results/latest.{json,md} (a full
  * run of every suite, the plane as shipped) or bench/results/partial.{json,md} (quick, --only, or a
  * what-if --pragma run).
@@ -13,6 +13,7 @@ import { renderMarkdown, type BenchResults } from './lib/report';
 import { agentSuite } from './suites/agent';
 import { bundleSuite } from './suites/bundle';
 import { dispatchSuite } from './suites/dispatch';
+import { installSuite } from './suites/install';
 import { heartbeatSuite } from './suites/heartbeat';
 import { pollSuite } from './suites/poll';
 import { scaleSuite } from './suites/scale';
@@ -33,6 +34,7 @@ const runners: Record<Suite, () => Promise<void>> = {
     if (opts.abPragmas.length) results.scaleB = await scaleSuite({ ...opts.sizes, pragmas: opts.abPragmas }, log);
   },
   agent: async () => void (results.agent = await agentSuite(opts.sizes, log)),
+  install: async () => void (results.install = await installSuite(opts.sizes, log)),
 };
 
 async function runSuite(suite: Suite) {

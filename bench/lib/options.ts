@@ -1,9 +1,9 @@
 /** Command-line options of `npm run bench` and the sizes of a full and a quick run. */
 
-export const SUITES = ['bundle', 'poll', 'dispatch', 'heartbeat', 'scale', 'agent'] as const;
+export const SUITES = ['bundle', 'poll', 'dispatch', 'heartbeat', 'scale', 'agent', 'install'] as const;
 export type Suite = (typeof SUITES)[number];
 /** The order they run in; suites of one group run side by side. */
-export const PLAN: Suite[][] = [['bundle'], ['poll'], ['dispatch'], ['scale'], ['heartbeat', 'agent']];
+export const PLAN: Suite[][] = [['bundle'], ['poll'], ['dispatch'], ['scale'], ['heartbeat', 'agent'], ['install']];
 
 export interface Sizes {
   /** Dataset behind the idle-poll benchmark. */
@@ -26,6 +26,8 @@ export interface Sizes {
   dayBeats: number;
   /** Agent footprint sampling window, seconds. */
   agentSeconds: number;
+  /** Install overhead: alternating rounds of `docker-compose up -d` by hand and the agent's install. */
+  installRounds: number;
   /** What-if PRAGMAs for every control plane (empty: the plane as shipped). */
   pragmas?: string[];
   /** A/B what-if: poll and scale also measure a plane with these PRAGMAs, in the same run. */
@@ -47,6 +49,7 @@ const FULL: Sizes = {
   dayHdas: 8,
   dayBeats: 2880,
   agentSeconds: 60,
+  installRounds: 7,
 };
 
 const QUICK: Sizes = {
@@ -60,6 +63,7 @@ const QUICK: Sizes = {
   dayHdas: 5,
   dayBeats: 2880,
   agentSeconds: 20,
+  installRounds: 3,
 };
 
 export interface Options {
