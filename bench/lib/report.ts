@@ -140,7 +140,8 @@ function installRow(i?: InstallResult): Row {
       `excluding the Apache reload and probe (${fmt(i.probeMs)} ms, max ${fmt(Math.max(...i.perRound.map((r) => r.steps.probe ?? 0)))} ms: it waits for the graceful reload to take effect) **${i.ratioExReloadProbe}×** ` +
       `(medians of ${i.rounds} alternating rounds; agent steps, ms: ${steps})`,
     target,
-    met(i.ratioExReloadProbe <= 1.2),
+    // The issue's target, literally: within 1.2x of compose once the Apache reload is set aside.
+    met(i.ratioExReload <= 1.2),
   ];
 }
 
