@@ -91,7 +91,9 @@ export class PollLoop {
           auth ? 'the control plane rejects the agent token (revoked? re-enroll)' : 'control plane unreachable; backing off',
           { reason: (e as Error).message, retry_in_ms: delay },
         );
-        await sleep(delay, signals.stop);
+        // A main task that ends meanwhile has just reached the control plane with its result: the
+        // backoff (up to a minute) would only hold back the next task, so it cuts the sleep short.
+        await sleep(delay, AbortSignal.any([signals.stop, repoll.signal]));
         continue;
       }
       for (const task of tasks) this.accept(task, signals);
