@@ -448,7 +448,8 @@ export class FaultBed {
     for (const id of this.identifiers) await this.removeEverything(id);
     await this.proxy?.close();
     await this.stopPlane('SIGTERM').catch(() => undefined);
-    for (const ref of Object.values(this.images)) if (ref) await this.docker.getImage(ref).remove().catch(() => undefined);
+    // Only this bed uses these names: untag them even if a container removed a moment ago still counts.
+    for (const ref of Object.values(this.images)) if (ref) await this.docker.getImage(ref).remove({ force: true }).catch(() => undefined);
     for (const d of [this.dataDir, this.stateDir, this.faultDir]) rmSync(d, { recursive: true, force: true });
     if (this.ownAppsRoot) rmSync(this.appsRoot, { recursive: true, force: true });
   }

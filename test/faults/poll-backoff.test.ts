@@ -5,7 +5,7 @@
  * queued during the outage started up to a minute late (32 s measured after a one-minute outage in
  * the soak run). A main task that finishes now cuts that sleep short.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -36,10 +36,12 @@ it('after an outage, the task queued meanwhile starts as soon as the task in han
     stop.abort();
     return 'succeeded' as const;
   };
-  const journal = new Journal(mkdtempSync(join(tmpdir(), 'hda-faults-poll-')));
+  const dir = mkdtempSync(join(tmpdir(), 'hda-faults-poll-'));
+  const journal = new Journal(dir);
   const loop = new PollLoop({ client, executor: { execute }, journal, sender: new EventSender(journal, client, silentLogger), log: silentLogger, waitS: 25, minIdleMs: 10, backoff: new Backoff({ baseMs: 400, capMs: 10_000, random: () => 1 }) });
   setTimeout(() => stop.abort(), 8000);
   await loop.run({ stop: stop.signal, abortWork: new AbortController().signal });
+  rmSync(dir, { recursive: true, force: true });
   expect(nextStarted, 'the task queued meanwhile ran').toBeGreaterThan(0);
   expect(nextStarted - firstDone).toBeLessThan(300);
 });
