@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../core/protocol';
 import { requireOrSkip } from '../helpers/requirements';
 import { getThroughApache, probeTestbed, type Testbed } from '../helpers/testbed';
-import { runAgentCommand, startAgent, type AgentProcess } from '../helpers/agent-process';
+import { runAgentCommand, startAgent, type AgentProcess, testbedAgentEnv } from '../helpers/agent-process';
 
 const probe = probeTestbed();
 const available = requireOrSkip('agent testbed (Docker, Compose v1, Apache)', probe.ok, probe.ok ? '' : probe.reason);
@@ -56,13 +56,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
   const agentLog: string[] = [];
 
   const agentEnv = (): NodeJS.ProcessEnv => ({
-    HDA_AGENT_STATE_DIR: stateDir,
-    HDA_AGENT_APPS_ROOT: appsRoot,
-    HDA_AGENT_APACHE_SITES_DIR: tb.apacheSitesDir,
-    HDA_AGENT_APACHE_CONFIGTEST: JSON.stringify(tb.configtest),
-    HDA_AGENT_APACHE_RELOAD: JSON.stringify(tb.reload),
-    HDA_AGENT_APACHE_URL: tb.apacheUrl,
-    HDA_AGENT_DOCKER_SOCKET: tb.dockerSocket,
+    ...testbedAgentEnv(tb, { stateDir, appsRoot }),
     HDA_AGENT_HEARTBEAT_S: '2',
     HDA_AGENT_POLL_WAIT_S: '5',
     HDA_AGENT_HEALTH_TIMEOUT_S: '60',

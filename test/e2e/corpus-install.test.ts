@@ -29,7 +29,7 @@ import { BASE_PORT } from '../../worker/services/installs';
 import { saveInstallPart, writeCorpusDoc, type InstallCells } from '../helpers/corpus-table';
 import { requireOrSkip } from '../helpers/requirements';
 import { getThroughApache, probeTestbed, type Testbed } from '../helpers/testbed';
-import { runAgentCommand, startAgent, type AgentProcess } from '../helpers/agent-process';
+import { runAgentCommand, startAgent, type AgentProcess, testbedAgentEnv } from '../helpers/agent-process';
 import { corpusApp, loadCorpus, publishInput, type CorpusApp } from '../unit/catalog/corpus-data';
 
 const probe = probeTestbed();
@@ -105,13 +105,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
   let agent: AgentProcess | null = null;
 
   const agentEnv = (): NodeJS.ProcessEnv => ({
-    HDA_AGENT_STATE_DIR: stateDir,
-    HDA_AGENT_APPS_ROOT: appsRoot,
-    HDA_AGENT_APACHE_SITES_DIR: tb.apacheSitesDir,
-    HDA_AGENT_APACHE_CONFIGTEST: JSON.stringify(tb.configtest),
-    HDA_AGENT_APACHE_RELOAD: JSON.stringify(tb.reload),
-    HDA_AGENT_APACHE_URL: tb.apacheUrl,
-    HDA_AGENT_DOCKER_SOCKET: tb.dockerSocket,
+    ...testbedAgentEnv(tb, { stateDir, appsRoot }),
     HDA_AGENT_COMPOSE: 'v1',
     HDA_AGENT_HEARTBEAT_S: '5',
     HDA_AGENT_POLL_WAIT_S: '5',

@@ -17,7 +17,7 @@ import type { TaskEvent } from '../../core/protocol';
 import { hdas } from '../../db/schema';
 import { requireOrSkip } from '../helpers/requirements';
 import { freePort, getThroughApache, probeTestbed, type Testbed } from '../helpers/testbed';
-import { runAgentCommand, startAgent, type AgentProcess } from '../helpers/agent-process';
+import { runAgentCommand, startAgent, type AgentProcess, testbedAgentEnv } from '../helpers/agent-process';
 import { logChunks } from '../helpers/lifecycle';
 import type { ControlPlane } from '../../worker/node-server';
 
@@ -91,13 +91,7 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
     const appsRoot = mkdtempSync(join(tmpdir(), `hda-lc-apps-${name}-`));
     dirs.push(stateDir, appsRoot);
     const env: NodeJS.ProcessEnv = {
-      HDA_AGENT_STATE_DIR: stateDir,
-      HDA_AGENT_APPS_ROOT: appsRoot,
-      HDA_AGENT_APACHE_SITES_DIR: tb.apacheSitesDir,
-      HDA_AGENT_APACHE_CONFIGTEST: JSON.stringify(tb.configtest),
-      HDA_AGENT_APACHE_RELOAD: JSON.stringify(tb.reload),
-      HDA_AGENT_APACHE_URL: tb.apacheUrl,
-      HDA_AGENT_DOCKER_SOCKET: tb.dockerSocket,
+      ...testbedAgentEnv(tb, { stateDir, appsRoot }),
       HDA_AGENT_HEARTBEAT_S: '2',
       HDA_AGENT_POLL_WAIT_S: '5',
       HDA_AGENT_HEALTH_TIMEOUT_S: '40',

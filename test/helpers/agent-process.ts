@@ -1,6 +1,7 @@
 /** `hda-agent` as a child process, the way an HDA runs it: its output kept for the test's failure messages. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Testbed } from './testbed';
 
 export const AGENT_BIN = fileURLToPath(new URL('../../agent/bin/hda-agent.mjs', import.meta.url));
 
@@ -48,4 +49,17 @@ export async function runAgentCommand(args: string[], env: NodeJS.ProcessEnv): P
   const p = startAgent(args, env);
   const code = await p.exited;
   return { code, output: p.output.join('\n') };
+}
+
+/** The settings every agent child on the testbed shares: its own dirs, the testbed's Apache and Docker. */
+export function testbedAgentEnv(tb: Testbed, dirs: { stateDir: string; appsRoot: string }): NodeJS.ProcessEnv {
+  return {
+    HDA_AGENT_STATE_DIR: dirs.stateDir,
+    HDA_AGENT_APPS_ROOT: dirs.appsRoot,
+    HDA_AGENT_APACHE_SITES_DIR: tb.apacheSitesDir,
+    HDA_AGENT_APACHE_CONFIGTEST: JSON.stringify(tb.configtest),
+    HDA_AGENT_APACHE_RELOAD: JSON.stringify(tb.reload),
+    HDA_AGENT_APACHE_URL: tb.apacheUrl,
+    HDA_AGENT_DOCKER_SOCKET: tb.dockerSocket,
+  };
 }
