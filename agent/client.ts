@@ -44,16 +44,29 @@ export function isRetryable(e: unknown): boolean {
 }
 
 async function request<T>(url: string, init: RequestInit & { timeoutMs: number; signal?: AbortSignal }): Promise<{ status: number; body: T | null }> {
-  const timeout = AbortSignal.timeout(init.timeoutMs);
-  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, signal });
-  } catch (e) {
+  // A timer of our own, cleared when the exchange ends: it covers reading the body too, and it
+  // cannot be collected while the request waits (nothing but a weak reference holds a composed signal).
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${init.timeoutMs} ms`)), init.timeoutMs);
+  const onAbort = () => deadline.abort(init.signal?.reason);
+  if (init.signal?.aborted) onAbort();
+  else init.signal?.addEventListener('abort', onAbort, { once: true });
+  const unreachable = (e: unknown) => {
     const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new ProtocolError(0, 'unreachable', `${new URL(url).origin} unreachable: ${cause ?? (e as Error).message}`);
+    return new ProtocolError(0, 'unreachable', `${new URL(url).origin} unreachable: ${cause ?? (e as Error).message}`);
+  };
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, { ...init, signal: deadline.signal });
+    // An answer cut off half-way is no answer: read as "nothing", it would drop the tasks it claimed.
+    text = await res.text();
+  } catch (e) {
+    throw unreachable(e);
+  } finally {
+    clearTimeout(timer);
+    init.signal?.removeEventListener('abort', onAbort);
   }
-  const text = await res.text().catch(() => '');
   let body: unknown = null;
   if (text) {
     try {

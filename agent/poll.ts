@@ -2,11 +2,14 @@
  * The agent's main loop: first finish what a previous run left (results not posted, events not
  * acknowledged, a task in hand when the agent died), then long-poll for tasks. Main tasks (install,
  * update, ...) run one at a time in the order they come; the loop keeps polling while one runs, so
- * an aux task (logs) the control plane hands out meanwhile starts at once and runs beside it. An
- * unreachable control plane means backoff with jitter; an answer that comes back empty too fast
- * means a short pause, so the loop never spins. On shutdown the poll stops at once; tasks in hand
- * finish (a log follow ends early), or, when the grace period runs out, stop between two steps and
- * are handed back, as are tasks claimed but not started.
+ * an aux task (logs) the control plane hands out meanwhile starts at once and runs beside it, and
+ * the next main task arrives on the poll held open meanwhile as soon as the control plane records
+ * the result of the one in hand. A poll is never dropped while the server may be answering it
+ * (a claim in a reply nobody reads would sit out its lease). An unreachable control plane means
+ * backoff with jitter; an answer that comes back empty too fast means a short pause, so the loop
+ * never spins. On shutdown the poll stops at once; tasks in hand finish (a log follow ends early),
+ * or, when the grace period runs out, stop between two steps and are handed back, as are tasks
+ * claimed but not started.
  */
 import type { ClaimedTask } from '../core/protocol';
 import { Backoff, sleep } from './backoff';
@@ -43,8 +46,8 @@ export class PollLoop {
   /** Main tasks claimed and waiting for the one in hand to finish. */
   private readonly mainQueue: ClaimedTask[] = [];
   private mainRunning: Promise<void> | null = null;
-  /** Cuts the poll in flight short (a main task finished while it waited). */
-  private repoll: AbortController | null = null;
+  /** Cuts the backoff sleep short: a main task finished, so the control plane is back. */
+  private backoffSleep: AbortController | null = null;
   /** Every task running now, main or aux, by id (a task handed out again while it runs is not started twice). */
   private readonly running = new Map<string, Promise<void>>();
 
@@ -76,24 +79,22 @@ export class PollLoop {
     while (!signals.stop.aborted) {
       const started = Date.now();
       let tasks: ClaimedTask[];
-      const repoll = new AbortController();
-      this.repoll = repoll;
       try {
         this.polls++;
-        tasks = await this.o.client.pollTasks(this.o.waitS, AbortSignal.any([signals.stop, repoll.signal]));
+        tasks = await this.o.client.pollTasks(this.o.waitS, signals.stop);
         this.backoff.reset();
+        this.o.log.debug('poll answered', { tasks: tasks.map((t) => `${t.kind} ${t.id}`), ms: Date.now() - started });
       } catch (e) {
         if (signals.stop.aborted) break;
-        if (repoll.signal.aborted) continue; // the main task finished: ask for the next one now
         const delay = this.backoff.next();
         const auth = e instanceof ProtocolError && e.status === 401;
         this.o.log[auth ? 'error' : 'warn'](
           auth ? 'the control plane rejects the agent token (revoked? re-enroll)' : 'control plane unreachable; backing off',
           { reason: (e as Error).message, retry_in_ms: delay },
         );
-        // A main task that ends meanwhile has just reached the control plane with its result: the
-        // backoff (up to a minute) would only hold back the next task, so it cuts the sleep short.
-        await sleep(delay, AbortSignal.any([signals.stop, repoll.signal]));
+        const cut = (this.backoffSleep = new AbortController());
+        await sleep(delay, AbortSignal.any([signals.stop, cut.signal]));
+        this.backoffSleep = null;
         continue;
       }
       for (const task of tasks) this.accept(task, signals);
@@ -119,8 +120,9 @@ export class PollLoop {
     const task = this.mainQueue.shift()!;
     this.mainRunning = this.track(task, this.runTask(task, signals)).then(() => {
       this.mainRunning = null;
-      // The poll waiting meanwhile could only bring aux tasks; the next main task may be queued now.
-      if (this.mainQueue.length === 0) this.repoll?.abort();
+      // Its result reached the control plane, so the backoff (up to a minute) would only hold back
+      // the next task, queued perhaps during the outage.
+      this.backoffSleep?.abort();
       this.pumpMain(signals);
     });
   }

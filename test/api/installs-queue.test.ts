@@ -250,6 +250,24 @@ describe('agent protocol', () => {
     expect((res as { status: number }).status).toBe(200);
   });
 
+  it('a poll held open while a main task runs gets the next main task as soon as the first one is reported', async () => {
+    await publishApp(plane, 'hello');
+    await publishApp(plane, 'world');
+    const { hdaId, agentToken } = await enrolledHda(plane, owner.token);
+    const first = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' } });
+    expect((await poll(agentToken)).body.tasks[0].id).toBe(first.body.task.id);
+    const second = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'world' } });
+    let answered = false;
+    const waiting = poll(agentToken, 30).then((r) => ((answered = true), r));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered, 'the second task waits behind the first').toBe(false);
+    await plane.json('POST', `/agent/v1/tasks/${first.body.task.id}/result`, { token: agentToken, body: { state: 'succeeded', detail: 'done' } });
+    // The 30 s wait has not run out: only the result's wake-up can answer before this 5 s guard.
+    const res = await Promise.race([waiting, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 5000))]);
+    expect(res).not.toBe('still waiting');
+    expect((res as { status: number; body: { tasks: Array<{ id: string }> } }).body.tasks.map((t) => t.id)).toEqual([second.body.task.id]);
+  });
+
   it('an idle poll is one indexed query; heartbeats write only when something changed', async () => {
     plane = await createTestPlane({ pollIdleCacheMs: 0 });
     owner = await plane.user('owner');

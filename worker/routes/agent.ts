@@ -49,6 +49,10 @@ agentRoutes.openapi(
     // request's signal builds a full Request: the idle answer skips it).
     let abort: AbortController | null = null;
     let touched = false;
+    // A claim lost to another poll (or a task failed for too many attempts) means "look again at
+    // once", but only a few times in a row: after that the poll waits a moment like any other, so a
+    // claim that keeps failing can never turn this loop into a busy one past its deadline.
+    let quickLooks = 0;
     for (;;) {
       const check = await pollCheck(deps, parsed.hdaId, parsed.token);
       if (!check.authorized) throw unauthorized('agent token is invalid or revoked');
@@ -72,10 +76,11 @@ agentRoutes.openapi(
         }
         return send(c, { tasks: claimed });
       }
-      if (isClaimable(check.task, deps.now()) || isClaimable(check.aux, deps.now())) continue; // lost a race or failed a task: look again
+      const lookAgain = isClaimable(check.task, deps.now()) || isClaimable(check.aux, deps.now());
+      if (lookAgain && quickLooks++ < 3) continue; // lost a race or failed a task: look again
       const left = deadline - deps.now();
       // A live lease ends at a known time: wake up then even if nobody notifies.
-      const leaseLeft = check.task?.leaseUntil ? check.task.leaseUntil - deps.now() + 5 : Infinity;
+      const leaseLeft = lookAgain ? 50 : check.task?.leaseUntil ? check.task.leaseUntil - deps.now() + 5 : Infinity;
       if (left <= 0 || abort?.signal.aborted) return c.body(null, 204);
       if (!abort) {
         const controller = (abort = new AbortController());

@@ -10,7 +10,7 @@ import type { Deps } from '../context';
 import { atomically } from '../db';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { conflict, notFound } from '../errors';
-import { taskKey } from '../waker';
+import { hdaKey, taskKey } from '../waker';
 import { auditStatement } from './audit';
 import { onBatchTaskFinished } from './batches';
 
@@ -124,6 +124,9 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
   const [updated] = (await atomically(deps.db, statements)) as [Array<{ id: string }>];
   if (updated.length === 0) throw conflict('task was finished by another report');
   deps.waker.notify(taskKey(taskId));
+  // The next main task of this HDA may be waiting behind this one: the agent's poll, held open
+  // meanwhile, re-checks now and takes it (the agent never has to drop a poll and risk a claim).
+  if (task.lane === 'main') deps.waker.notify(hdaKey(hdaId));
   if (task.batchId) await onBatchTaskFinished(deps, task.batchId, taskId);
   return { state: result.state };
 }
