@@ -110,7 +110,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     HDA_AGENT_HEARTBEAT_S: '5',
     HDA_AGENT_POLL_WAIT_S: '5',
     HDA_AGENT_HEALTH_TIMEOUT_S: '30',
-    HDA_AGENT_LOG_LEVEL: process.env.CORPUS_AGENT_LOG_LEVEL ?? 'info',
+    HDA_AGENT_LOG_LEVEL: 'debug', // each poll's answer is in the log a failure prints
   });
 
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -138,7 +138,9 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
       if (['succeeded', 'failed', 'cancelled'].includes(view.task.state)) return api<TaskView>('GET', `/api/tasks/${taskId}`);
       if (Date.now() > deadline) {
         const open = await plane.deps.db.all(sql`SELECT id, kind, lane, state, attempts, lease_until, created_at FROM tasks WHERE hda_id = ${hdaId} AND state IN ('queued', 'claimed')`);
-        throw new Error(`task ${taskId} still ${view.task.state}; open tasks of the HDA: ${JSON.stringify(open)}; agent log:\n${agentOutput()}`);
+        const exited = agent?.child.exitCode ?? agent?.child.signalCode;
+        const alive = exited === null || exited === undefined ? 'the agent is running' : `the agent exited (${exited})`;
+        throw new Error(`task ${taskId} still ${view.task.state}; ${alive}; open tasks of the HDA: ${JSON.stringify(open)}; agent log:\n${agentOutput()}`);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
