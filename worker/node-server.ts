@@ -62,6 +62,13 @@ async function persistentSecret(dataDir: string | undefined, file: string, make:
   }
 }
 
+/**
+ * How long an idle poll's answer is remembered on the embedded database. Every write that gives an
+ * HDA work (a task queued or handed back, a token changed) ends it at once, so the lifetime is only
+ * a safety net; a fleet of thousands of HDAs needs one long enough that most polls find it.
+ */
+export const EMBEDDED_IDLE_CACHE_MS = 60_000;
+
 export async function openDatabase(opts: Pick<ControlPlaneOptions, 'dbUrl' | 'dbAuthToken' | 'dataDir' | 'onQuery'>): Promise<Database> {
   const url = opts.dbUrl ?? (opts.dataDir ? `file:${opts.dataDir}/hda.db` : ':memory:');
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
@@ -89,7 +96,7 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   const previous = process.env.CATALOG_SIGNING_KEY_PREVIOUS;
   // The embedded database has one writer, this process: idle polls may be answered from memory.
   const embedded = !opts.dbUrl || opts.dbUrl.startsWith('file:') || opts.dbUrl === ':memory:';
-  const pollIdleCacheMs = Number(process.env.POLL_IDLE_CACHE_MS ?? (embedded ? 5000 : 0));
+  const pollIdleCacheMs = Number(process.env.POLL_IDLE_CACHE_MS ?? (embedded ? EMBEDDED_IDLE_CACHE_MS : 0));
   const config = { pollIdleCacheMs, ...opts.config };
   const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config, now: opts.now });
   await registerSigningKey(db, deps.signer, deps.now());

@@ -1,8 +1,9 @@
 /**
- * Remembers, for a few seconds, that an HDA's last poll found nothing to do, so an idle agent's next
+ * Remembers, for a while, that an HDA's last poll found nothing to do, so an idle agent's next
  * poll is answered without touching the database. Anything that queues work for an HDA, or changes
- * its token, notifies the HDA's waker key, which drops the entry first (see deps.ts); the short
- * lifetime bounds everything else (a lease that runs out).
+ * its token, notifies the HDA's waker key, which drops the entry first (see deps.ts). The lifetime
+ * bounds what no write announces: the lease of a logs task in flight running out (its agent died),
+ * which hands that task out again at most one lifetime late.
  *
  * Only for a single process that makes every write itself (the embedded Node default): another
  * process queueing tasks in the same database would not clear this process's entries.

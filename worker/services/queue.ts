@@ -9,6 +9,7 @@ import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { ClaimedTask, TaskKind, TaskPayload } from '../../core/protocol';
 import { deployments, hdas, tasks } from '../../db/schema';
 import type { Deps } from '../context';
+import type { Database } from '../db';
 import { sha256Hex, timingSafeEqualText } from '../auth/encoding';
 import { hdaKey, taskKey } from '../waker';
 import { alias } from 'drizzle-orm/sqlite-core';
@@ -43,26 +44,26 @@ export interface PollCheck {
 
 /**
  * The idle poll's only query: the HDA's token hash joined with its oldest open main-lane task and
- * its oldest claimable aux task, each an indexed lookup.
+ * its oldest claimable aux task, each an indexed lookup. Built once per database and run with
+ * placeholders: building it with drizzle on every poll cost more than running it.
  */
-export async function pollCheck(deps: Deps, hdaId: string, token: string): Promise<PollCheck> {
-  const now = deps.now();
-  const idle = deps.idleHdas?.get(hdaId, now);
-  if (idle && timingSafeEqualText(idle.token, token)) return { authorized: true, lastSeenAt: idle.lastSeenAt, task: null, aux: null };
-  const oldestMain = deps.db
+function buildPollQuery(db: Database) {
+  const hdaId = sql.placeholder('hdaId');
+  const now = sql.placeholder('now');
+  const oldestMain = db
     .select({ id: tasks.id })
     .from(tasks)
     .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'main'), inArray(tasks.state, ['queued', 'claimed'])))
     .orderBy(tasks.createdAt, tasks.id)
     .limit(1);
-  const oldestAux = deps.db
+  const oldestAux = db
     .select({ id: tasks.id })
     .from(tasks)
     .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'aux'), or(eq(tasks.state, 'queued'), and(eq(tasks.state, 'claimed'), lt(tasks.leaseUntil, now)))))
     .orderBy(tasks.createdAt, tasks.id)
     .limit(1);
   const aux = alias(tasks, 'aux');
-  const rows = await deps.db
+  return db
     .select({
       tokenHash: hdas.tokenHash,
       lastSeenAt: hdas.lastSeenAt,
@@ -79,7 +80,19 @@ export async function pollCheck(deps: Deps, hdaId: string, token: string): Promi
     .leftJoin(tasks, sql`${tasks.id} = (${oldestMain})`)
     .leftJoin(aux, sql`${aux.id} = (${oldestAux})`)
     .where(eq(hdas.id, hdaId))
-    .limit(1);
+    .limit(1)
+    .prepare();
+}
+
+const pollQueries = new WeakMap<Database, ReturnType<typeof buildPollQuery>>();
+
+export async function pollCheck(deps: Deps, hdaId: string, token: string): Promise<PollCheck> {
+  const now = deps.now();
+  const idle = deps.idleHdas?.get(hdaId, now);
+  if (idle && timingSafeEqualText(idle.token, token)) return { authorized: true, lastSeenAt: idle.lastSeenAt, task: null, aux: null };
+  let query = pollQueries.get(deps.db);
+  if (!query) pollQueries.set(deps.db, (query = buildPollQuery(deps.db)));
+  const rows = await query.all({ hdaId, now });
   const row = rows[0];
   const authorized = !!row?.tokenHash && timingSafeEqualText(row.tokenHash, await sha256Hex(token));
   if (!row || !authorized) return { authorized: false, lastSeenAt: null, task: null, aux: null };
