@@ -16,7 +16,6 @@ import { collectFacts } from './facts';
 import { Heartbeat } from './heartbeat';
 import { InstallRegistry } from './installs';
 import { Journal } from './journal';
-import { refreshPinnedKeys } from './keys';
 import { createLogger, type Logger } from './log';
 import { MetricsWindows } from './metrics';
 import { PollLoop } from './poll';
@@ -82,7 +81,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     apache,
     installs,
     pinnedKeys: () => state.pinnedKeys(),
-    refreshKeys: () => refreshPinnedKeys(config.server ?? enrollment.server, state),
+    // Key rotation (jose, the catalog's key code) loads only when a version names a key not pinned.
+    refreshKeys: async () => (await import('./keys')).refreshPinnedKeys(config.server ?? enrollment.server, state),
     onAppChanged: () => heartbeat.trigger(),
   };
   const executor = new Executor(deps, journal, sender);

@@ -2,14 +2,18 @@
  * A dockerode client that negotiates the Engine API version instead of pinning one: ask the daemon
  * (an unversioned /version call) which versions it serves and use the highest both sides know.
  * A pinned client broke CasaOS when Docker 29 raised its minimum API version.
+ *
+ * dockerode (with docker-modem, ssh2 and gRPC under it: some 25 MB resident) is loaded only when a
+ * caller needs the Docker API itself (a task, a heartbeat with apps to sample). The version probe,
+ * which host facts need on every agent, is one GET over the socket with node:http.
  */
-import Docker from 'dockerode';
+import { request } from 'node:http';
+import type Docker from 'dockerode';
 
 /** The newest Engine API this code was written against; older daemons get their own version. */
 export const CLIENT_MAX_API = '1.47';
 
 export interface DockerConnection {
-  docker: Docker;
   apiVersion: string;
   engineVersion: string;
 }
@@ -55,16 +59,44 @@ export function describeDockerError(e: unknown, socketPath: string): string {
   return err?.json?.message ?? err?.message ?? String(e);
 }
 
+interface EngineVersion {
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion?: string;
+}
+
+/** GET /version (unversioned: any daemon answers it) over the socket. */
+function engineVersion(socketPath: string, timeoutMs: number): Promise<EngineVersion> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: '/version', method: 'GET', headers: { host: 'docker' }, timeout: timeoutMs }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          const body = JSON.parse(text) as Partial<EngineVersion> & { message?: string };
+          if (res.statusCode !== 200 || typeof body.ApiVersion !== 'string') throw new Error(`(HTTP code ${res.statusCode}) ${body.message ?? text.slice(0, 200)}`);
+          resolve(body as EngineVersion);
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export async function connectDocker(socketPath: string, timeoutMs = 10_000): Promise<DockerConnection> {
-  const probe = new Docker({ socketPath, timeout: timeoutMs });
-  let info: Docker.DockerVersion;
+  let info: EngineVersion;
   try {
-    info = await probe.version();
+    info = await engineVersion(socketPath, timeoutMs);
   } catch (e) {
     throw new DockerUnavailableError(socketPath, (e as Error).message);
   }
-  const apiVersion = chooseApiVersion(info.ApiVersion, info.MinAPIVersion);
-  return { docker: new Docker({ socketPath, version: `v${apiVersion}` }), apiVersion, engineVersion: info.Version };
+  return { apiVersion: chooseApiVersion(info.ApiVersion, info.MinAPIVersion), engineVersion: info.Version };
 }
 
 /**
@@ -73,19 +105,33 @@ export async function connectDocker(socketPath: string, timeoutMs = 10_000): Pro
  */
 export class DockerProvider {
   private conn: Promise<DockerConnection> | null = null;
+  private client: { conn: Promise<DockerConnection>; docker: Promise<Docker> } | null = null;
 
   constructor(readonly socketPath: string) {}
 
+  /** The daemon's versions (negotiated on first use and after a reset); loads no Docker client. */
   get(): Promise<DockerConnection> {
     if (!this.conn) {
-      this.conn = connectDocker(this.socketPath);
-      this.conn.catch(() => (this.conn = null));
+      const conn = connectDocker(this.socketPath);
+      this.conn = conn;
+      conn.catch(() => {
+        if (this.conn === conn) this.conn = null;
+      });
     }
     return this.conn;
   }
 
+  /** A dockerode client on the negotiated API version, one per connection. */
   async docker(): Promise<Docker> {
-    return (await this.get()).docker;
+    const conn = this.get();
+    if (this.client?.conn !== conn) {
+      const docker = conn.then(async ({ apiVersion }) => {
+        const { default: Dockerode } = await import('dockerode');
+        return new Dockerode({ socketPath: this.socketPath, version: `v${apiVersion}` });
+      });
+      this.client = { conn, docker };
+    }
+    return this.client.docker;
   }
 
   /** Forget the connection after an error that says the daemon is gone. */

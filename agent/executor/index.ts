@@ -4,16 +4,16 @@
  * Nothing a task carries can crash the agent: every error becomes a failed task. A task started again
  * (after a crash or a lost lease) runs every step again; each step converges to the same end state.
  * A failed update or rollback returns to what ran before it (fallback.ts) and says so.
+ * The steps (and what they use: YAML, signatures, the compose policy, dockerode) load with the first
+ * task, so an agent with nothing to do never has them in memory.
  */
 import type { ClaimedTask, TaskResultInput } from '../../core/protocol';
 import { appStatus } from '../docker/containers';
 import { TaskReporter, type EventSender } from '../events';
 import type { Journal } from '../journal';
 import { liveSlot } from '../slots';
-import { fallBack } from './fallback';
 import { appDirFor, COMPOSE_FILE } from './paths';
 import { VERSION_CHANGING } from './kinds';
-import { PLANS } from './plans';
 import { Interrupted, StepFailure, type ExecutorDeps, type Step, type StepContext, type TaskWork } from './types';
 import { join } from 'node:path';
 
@@ -24,14 +24,25 @@ export interface PlanFailure {
   reason: string;
 }
 
+type Plans = Partial<Record<string, Step[]>>;
+
 export class Executor {
+  private plans: Plans | null;
+
   constructor(
     private readonly deps: ExecutorDeps,
     private readonly journal: Journal,
     private readonly sender: EventSender,
-    /** The steps of each kind; tests swap in their own. */
-    private readonly plans: Partial<Record<string, Step[]>> = PLANS,
-  ) {}
+    /** The steps of each kind; tests swap in their own. Default: ./plans, loaded with the first task. */
+    plans?: Plans,
+  ) {
+    this.plans = plans ?? null;
+  }
+
+  private async loadPlans(): Promise<Plans> {
+    this.plans ??= (await import('./plans')).PLANS;
+    return this.plans;
+  }
 
   /**
    * Runs the task and delivers its result; 'interrupted' leaves it in the journal, in hand.
@@ -93,7 +104,8 @@ export class Executor {
   }
 
   private async run(task: ClaimedTask, reporter: TaskReporter, signal: AbortSignal, stopSoon?: AbortSignal): Promise<TaskResultInput> {
-    const plan = this.plans[task.kind];
+    const plans = await this.loadPlans();
+    const plan = plans[task.kind];
     if (!plan) {
       const why = `this agent cannot run ${JSON.stringify(task.kind)} tasks`;
       reporter.emit('Error', why);
@@ -127,8 +139,9 @@ export class Executor {
       };
     }
     let detail = `${task.kind} failed at step ${failure.step}: ${failure.reason}`;
+    const { fallBack } = await import('./fallback');
     detail += await fallBack(
-      { task, work, failure, reporter, deps: this.deps, restorePlan: this.plans.install },
+      { task, work, failure, reporter, deps: this.deps, restorePlan: plans.install },
       (plan2, work2) => this.runSteps(plan2, task, work2, reporter, signal, stopSoon),
       (version, signature) => this.newWork(task, version, signature),
     );

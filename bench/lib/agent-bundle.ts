@@ -1,25 +1,26 @@
 /**
- * The agent CLI bundled into one ESM file with esbuild (dependencies left in node_modules), so it runs
- * on plain node without tsx's loader thread. Written under bench/.cache/ so node_modules resolve.
+ * The agent as it ships: `npm run build:agent` (scripts/build-agent.mjs) bundles the CLI into
+ * dist/hda-agent.mjs, which agent/bin/hda-agent.mjs runs on plain node when it matches the tree
+ * (agent/bin/bundle.mjs), else the bin loads the TypeScript through tsx. The benchmark builds first,
+ * so "as shipped" measures the bundle built from the code in this tree.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { bundleState, ROOT } from '../../agent/bin/bundle.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CACHE = fileURLToPath(new URL('../.cache/', import.meta.url));
+export interface AgentBuild {
+  /** What the bin runs now: the bundle, or the sources through tsx (the build failed or the tree changed since). */
+  runs: 'bundle' | 'tsx';
+  /** Why the bin would fall back to tsx; the build's error when it failed. */
+  why?: string;
+}
 
-/** The bundle's path, or null when esbuild is not available. */
-export async function bundleAgent(): Promise<string | null> {
-  await mkdir(CACHE, { recursive: true });
-  const entry = `${CACHE}agent-entry.ts`;
-  const out = `${CACHE}agent-bundle.mjs`;
-  await writeFile(entry, `import { main } from '../../agent/cli';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+export async function buildAgent(): Promise<AgentBuild> {
   try {
-    await promisify(execFile)(`${ROOT}node_modules/.bin/esbuild`, [entry, '--bundle', '--platform=node', '--format=esm', '--packages=external', '--log-level=error', `--outfile=${out}`], { cwd: ROOT });
-    return out;
-  } catch {
-    return null;
+    await promisify(execFile)(process.execPath, ['scripts/build-agent.mjs'], { cwd: ROOT });
+  } catch (e) {
+    return { runs: 'tsx', why: `build failed: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}` };
   }
+  const state = bundleState();
+  return state.fresh ? { runs: 'bundle' } : { runs: 'tsx', why: state.why };
 }
