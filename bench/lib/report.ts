@@ -112,7 +112,8 @@ function agentRows(a: AgentResult): Row[] {
   const rows: Row[] = [
     [
       `Agent footprint, idle (${a.windowS} s window, not 5 min)`,
-      `as shipped (tsx): ${f(a.shipped)}; node floor ${a.nodeFloorRssMb} MB`,
+      `as shipped (${a.shippedRuns === 'bundle' ? 'esbuild bundle, plain node' : 'tsx'}): ${f(a.shipped)}` +
+        `${a.fallback ? `; tsx fallback RSS ${a.fallback.rssMbMedian} MB (max ${a.fallback.rssMbMax})` : ''}; node floor ${a.nodeFloorRssMb} MB`,
       '< 60 MB, < 0.5 %',
       `RSS ${met(a.shipped.rssMbMax < 60)}, CPU ${met(a.shipped.cpuPercent < 0.5)}`,
     ],
