@@ -16,7 +16,7 @@ import Docker from 'dockerode';
 import { createClient } from '@libsql/client';
 import type { TaskEvent } from '../../core/protocol';
 import { PLANS } from '../../agent/executor/plans';
-import { AGENT_BIN, runAgentCommand } from '../helpers/agent-process';
+import { runAgentCommand, startAgent as startAgentProcess, type AgentProcess } from '../helpers/agent-process';
 import { getThroughApache, type Testbed } from '../helpers/testbed';
 
 /** `npm run test:soak` (vitest.soak.config.ts) sets FAULTS_SOAK=1: the full matrix and the long outages. */
@@ -209,44 +209,7 @@ export class DockerSocketProxy {
 // ---------------------------------------------------------------------------------------------------
 // Agent processes.
 
-export interface AgentProc {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-  stop(graceMs?: number): Promise<number | null>;
-  kill9(): Promise<void>;
-}
-
-function spawnAgent(bin: string, args: string[], env: NodeJS.ProcessEnv): AgentProc {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const keep = (b: Buffer) => {
-    output.push(...b.toString().split('\n').filter(Boolean));
-    if (output.length > 3000) output.splice(0, output.length - 3000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  return {
-    child,
-    output,
-    exited,
-    async stop(graceMs = 30_000) {
-      if (gone()) return child.exitCode;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(t);
-      return code;
-    },
-    async kill9() {
-      if (gone()) return;
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
+export type AgentProc = AgentProcess;
 
 // ---------------------------------------------------------------------------------------------------
 // The control plane.
@@ -562,7 +525,7 @@ ${slowStartS ? `    entrypoint: ["/bin/sh", "-c", "sleep ${slowStartS}; exec /bi
   startAgent(): AgentProc {
     if (this.agentAlive()) throw new Error('an agent is already running');
     this.keepLog();
-    this.agent = spawnAgent(AGENT_BIN, ['run'], this.agentEnv());
+    this.agent = startAgentProcess(['run'], this.agentEnv());
     return this.agent;
   }
 
@@ -571,12 +534,12 @@ ${slowStartS ? `    entrypoint: ["/bin/sh", "-c", "sleep ${slowStartS}; exec /bi
     if (this.agentAlive()) throw new Error('an agent is already running');
     this.keepLog();
     for (const f of ['held', 'release']) rmSync(join(this.faultDir, f), { force: true });
-    this.agent = spawnAgent(HOOKED_BIN, ['run'], this.agentEnv({ FAULT_HOLD: hold, FAULT_DIR: this.faultDir, ...extra }));
+    this.agent = startAgentProcess(['run'], this.agentEnv({ FAULT_HOLD: hold, FAULT_DIR: this.faultDir, ...extra }), HOOKED_BIN);
     return this.agent;
   }
 
   async stopAgent(): Promise<void> {
-    await this.agent?.stop();
+    await this.agent?.stop(30_000);
   }
 
   /** Waits until the hooked agent stands at its hold point; returns what it wrote there. */

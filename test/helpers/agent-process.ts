@@ -14,8 +14,9 @@ export interface AgentProcess {
   kill9(): Promise<void>;
 }
 
-export function startAgent(args: string[], env: NodeJS.ProcessEnv): AgentProcess {
-  const child = spawn(process.execPath, [AGENT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `bin` defaults to the shipped CLI; the fault suite passes an entry of its own with fault hooks. */
+export function startAgent(args: string[], env: NodeJS.ProcessEnv, bin = AGENT_BIN): AgentProcess {
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (b: Buffer) => {
     output.push(...b.toString().split('\n').filter(Boolean));
