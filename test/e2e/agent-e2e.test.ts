@@ -15,6 +15,7 @@ import type { TaskEvent } from '../../core/protocol';
 import { requireOrSkip } from '../helpers/requirements';
 import { getThroughApache, probeTestbed, type Testbed } from '../helpers/testbed';
 import { runAgentCommand, startAgent, type AgentProcess, testbedAgentEnv } from '../helpers/agent-process';
+import { standinCompose } from '../helpers/agent-harness';
 
 const probe = probeTestbed();
 const available = requireOrSkip('agent testbed (Docker, Compose v1, Apache)', probe.ok, probe.ok ? '' : probe.reason);
@@ -26,18 +27,7 @@ interface TaskView {
   events: TaskEvent[];
 }
 
-function compose(image: string, slowStartS = 0): string {
-  return `services:
-  web:
-    image: ${image}
-    container_name: APP_IDENTIFIER
-    hostname: APP_HOSTNAME
-    restart: unless-stopped
-    init: true
-${slowStartS ? `    entrypoint: ["/bin/sh", "-c", "sleep ${slowStartS}; exec /bin/sh /standin.sh"]\n` : ''}    ports:
-      - "HOST_PORT:80"
-`;
-}
+const compose = (image: string, slowStartS = 0) => standinCompose(image, '', { slowStartS, dataVolume: false });
 
 describe.skipIf(!available)('hda-agent end to end with the control plane, Docker, Compose and Apache', () => {
   const tb = (probe.ok ? probe.testbed : null) as Testbed;

@@ -17,6 +17,7 @@ import { createClient } from '@libsql/client';
 import type { TaskEvent } from '../../core/protocol';
 import { PLANS } from '../../agent/executor/plans';
 import { runAgentCommand, startAgent as startAgentProcess, type AgentProcess } from '../helpers/agent-process';
+import { standinCompose } from '../helpers/agent-harness';
 import { getThroughApache, type Testbed } from '../helpers/testbed';
 
 /** `npm run test:soak` (vitest.soak.config.ts) sets FAULTS_SOAK=1: the full matrix and the long outages. */
@@ -427,27 +428,12 @@ export class FaultBed {
 
   // --- catalog and installs -----------------------------------------------------------------------
 
-  compose(image: string, slowStartS = 0): string {
-    return `services:
-  web:
-    image: ${image}
-    container_name: APP_IDENTIFIER
-    hostname: APP_HOSTNAME
-    restart: unless-stopped
-    init: true
-${slowStartS ? `    entrypoint: ["/bin/sh", "-c", "sleep ${slowStartS}; exec /bin/sh /standin.sh"]\n` : ''}    ports:
-      - "HOST_PORT:80"
-    volumes:
-      - ./data:/data
-`;
-  }
-
   /** Publishes an app with 1.0 (the web stand-in) and 2.0 (the alt stand-in); returns its slug. */
   async publish(prefix: string, opts: { slowStartS?: number } = {}): Promise<string> {
     const slug = `${prefix}-${this.run}-${randomBytes(2).toString('hex')}`.slice(0, 40);
     await this.api('POST', '/api/catalog/apps', { slug, name: slug, description: 'busybox stand-in for the fault suite' });
-    await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container', compose: this.compose(this.images.web, opts.slowStartS) });
-    await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '2.0', kind: 'container', compose: this.compose(this.images.alt, opts.slowStartS) });
+    await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container', compose: standinCompose(this.images.web, '', { slowStartS: opts.slowStartS }) });
+    await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '2.0', kind: 'container', compose: standinCompose(this.images.alt, '', { slowStartS: opts.slowStartS }) });
     this.identifiers.add(slug);
     return slug;
   }

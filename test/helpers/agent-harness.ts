@@ -101,7 +101,13 @@ export function uniqueId(prefix = 'it'): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-export function standinCompose(image: string, extra = ''): string {
+/**
+ * The stand-in app's compose file. `slowStartS` delays its web server (a slow health check);
+ * `dataVolume: false` leaves out the app folder's data mount.
+ */
+export function standinCompose(image: string, extra = '', opts: { slowStartS?: number; dataVolume?: boolean } = {}): string {
+  const slow = opts.slowStartS ? `    entrypoint: ["/bin/sh", "-c", "sleep ${opts.slowStartS}; exec /bin/sh /standin.sh"]\n` : '';
+  const data = opts.dataVolume === false ? '' : '    volumes:\n      - ./data:/data\n';
   return `services:
   web:
     image: ${image}
@@ -109,11 +115,9 @@ export function standinCompose(image: string, extra = ''): string {
     hostname: APP_HOSTNAME
     restart: unless-stopped
     init: true
-    ports:
+${slow}    ports:
       - "HOST_PORT:80"
-    volumes:
-      - ./data:/data
-${extra}`;
+${data}${extra}`;
 }
 
 export function version(compose: string, over: Partial<AppVersionContent> = {}): AppVersionContent {
