@@ -80,16 +80,26 @@ export async function getThroughApache(tb: Testbed, host: string): Promise<{ sta
   });
 }
 
-/** A TCP port nothing listens on right now, from a range apps may use. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port nothing listens on right now, for an app's host port. Drawn from above Linux's ephemeral
+ * range (32768-60999), so a port the kernel gives out meanwhile (an outgoing connection, the agent's
+ * own second-slot port) can never be it, and never the same one twice in a test process, because a
+ * port handed out may not be bound until much later (a fleet's offline HDA installs last).
+ */
 export async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 36000 + Math.floor(Math.random() * 3000);
+  for (let i = 0; i < 200; i++) {
+    const port = 61000 + Math.floor(Math.random() * 4500);
+    if (handedOut.has(port)) continue;
     const free = await new Promise<boolean>((resolve) => {
       const s = createServer();
       s.once('error', () => resolve(false));
       s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
     });
-    if (free) return port;
+    if (!free) continue;
+    handedOut.add(port);
+    return port;
   }
   throw new Error('no free port found');
 }
