@@ -122,7 +122,7 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
     await api('POST', '/api/catalog/apps', { slug: app, name: app, description: 'stand-in that serves its version' });
     for (const v of ['1', '2', '3']) {
       // Version 3 starts slowly, so a logs request arrives while its update is still running.
-      await api('POST', `/api/catalog/apps/${app}/versions`, { version: `${v}.0`, kind: 'container', compose: compose(tb.standinImage, `lc-v${v}`, v === '3' ? 6 : 0) });
+      await api('POST', `/api/catalog/apps/${app}/versions`, { version: `${v}.0`, kind: 'container', compose: compose(tb.standinImage, `lc-v${v}`, v === '3' ? 10 : 0) });
     }
     await api('POST', '/api/catalog/apps', { slug: fleetApp, name: fleetApp, description: 'stand-in for a fleet deployment' });
     await api('POST', `/api/catalog/apps/${fleetApp}/versions`, { version: '1.0', kind: 'container', compose: compose(tb.standinImage, 'fleet') });
