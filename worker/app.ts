@@ -32,15 +32,27 @@ function limitBody(maxSize: number, label: string): MiddlewareHandler<AppEnv> {
   return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limiter(c, next));
 }
 
+/**
+ * Security headers for what a browser may load: the UI and the owners' API. The agent protocol is
+ * spoken only by agents with a bearer token a browser never sends on its own, so the headers would
+ * protect nothing there, and on the idle poll, answered thousands of times a second, building and
+ * sending them cost more than the rest of the answer.
+ */
+function browserHeaders(): MiddlewareHandler<AppEnv> {
+  const headers = secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'same-origin' });
+  return (c, next) => (c.req.path.startsWith('/agent/') ? next() : headers(c, next));
+}
+
 /** `getDeps` is called per request so the Workers entry can build them from its bindings lazily. */
 export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.use('*', async (c, next) => {
-    c.set('deps', await getDeps(c));
+    const deps = getDeps(c);
+    c.set('deps', deps instanceof Promise ? await deps : deps); // Node's are ready: skip a microtask
     await next();
   });
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'same-origin' }));
+  app.use('*', browserHeaders());
   app.use('/api/*', limitBody(1024 * 1024, '1 MiB'));
   app.use('/agent/*', limitBody(2 * 1024 * 1024, '2 MiB'));
   app.use('/api/*', sessionMiddleware);

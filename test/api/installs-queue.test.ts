@@ -110,6 +110,18 @@ describe('agent protocol', () => {
     expect((await plane.json('POST', '/agent/v1/enroll', { body: { code: fresh.body.enrollment_code, hostname: 'late' } })).status).toBe(401);
   });
 
+  it('sends browser security headers on the owners\' API but not on the agent protocol, which no browser speaks', async () => {
+    const { agentToken } = await enrolledHda(plane, owner.token);
+    const api = await plane.request('GET', '/api/hdas', { token: owner.token });
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    const polled = await plane.request('GET', '/agent/v1/tasks?wait=0', { token: agentToken });
+    expect(polled.status).toBe(204);
+    expect(polled.headers.get('x-frame-options')).toBeNull();
+    // A path that only starts like the agent's is not exempt.
+    expect((await plane.request('GET', '/agentx', { token: owner.token })).headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('hands a task to one poll only, re-queues it when the lease runs out, and fails it after max attempts', async () => {
     await publishApp(plane, 'hello');
     const { hdaId, agentToken } = await enrolledHda(plane, owner.token);

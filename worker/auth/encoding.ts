@@ -32,7 +32,10 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/** Compares UTF-16 code units in constant time for a given length (no encoding: it runs per poll). */
 export function timingSafeEqualText(a: string, b: string): boolean {
-  const enc = new TextEncoder();
-  return timingSafeEqual(enc.encode(a), enc.encode(b));
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }

@@ -1,7 +1,7 @@
 /** Agent protocol v1 (see core/protocol.ts): enroll, long-poll for tasks, report events, results, heartbeats. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { EVENT_STATUSES, MAX_POLL_WAIT_S, type ClaimedTask } from '../../core/protocol';
-import { unauthorized } from '../errors';
+import { badRequest, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
 import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
@@ -15,6 +15,15 @@ export const agentRoutes = createRouter();
 
 const Facts = z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).openapi('HostFacts');
 const TaskParam = z.object({ id: Id });
+
+/** `?wait=` of a poll: whole seconds from 0 to MAX_POLL_WAIT_S, 0 when absent. */
+export function pollWaitSeconds(given: string[] | undefined): number {
+  if (!given) return 0;
+  const raw = given.length === 1 ? given[0] : '';
+  const wait = /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
+  if (!(wait <= MAX_POLL_WAIT_S)) throw badRequest(`wait: must be a whole number of seconds from 0 to ${MAX_POLL_WAIT_S}`);
+  return wait;
+}
 
 const agentAuth = async (c: Context<AppEnv>, next: () => Promise<void>) => {
   c.set('agent', await authenticateAgent(c.get('deps'), c.req.header('authorization')));
@@ -37,14 +46,18 @@ agentRoutes.openapi(
     method: 'get',
     path: '/agent/v1/tasks',
     tags: ['agent'],
-    request: { query: z.object({ wait: z.coerce.number().int().min(0).max(MAX_POLL_WAIT_S).optional() }) },
+    // Documented here, checked by pollWaitSeconds: the validator middleware (it parses every query
+    // parameter into arrays, then runs zod) cost as much as the rest of an idle poll.
+    parameters: [
+      { name: 'wait', in: 'query', required: false, description: 'Seconds to hold the poll open when nothing is queued', schema: { type: 'integer', minimum: 0, maximum: MAX_POLL_WAIT_S } },
+    ],
     responses: { 200: jsonContent(Obj('TasksResponse'), 'Claimed tasks, each with a lease'), 204: { description: 'Nothing to do within the wait' }, 401: errorResponses[401] },
   }),
   async (c) => {
     const deps = c.get('deps');
     const parsed = parseAgentToken(c.req.header('authorization'));
     if (!parsed) throw unauthorized('agent token required');
-    const deadline = deps.now() + (c.req.valid('query').wait ?? 0) * 1000;
+    const deadline = deps.now() + pollWaitSeconds(c.req.queries('wait')) * 1000;
     // Only a poll that will wait needs to hear a client going away (and on Node, reading the raw
     // request's signal builds a full Request: the idle answer skips it).
     let abort: AbortController | null = null;
