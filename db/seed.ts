@@ -25,7 +25,7 @@ export async function seedAdmin(deps: Deps, opts: { email?: string; password?: s
       email: (opts.email || 'admin@localhost').toLowerCase(),
       passwordHash: await hashPassword(password),
       role: 'admin',
-      createdAt: deps.now(),
+      createdAt: deps.stamp(),
     })
     .onConflictDoNothing();
   return opts.password ? null : password;

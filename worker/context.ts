@@ -50,7 +50,10 @@ export interface Deps {
   jwtSecret: Uint8Array;
   signer: CatalogSigner;
   waker: Waker;
+  /** Wall-clock milliseconds, never going back. */
   now: () => number;
+  /** Like now(), but strictly increasing: the created-at of records listed in creation order. */
+  stamp: () => number;
   config: Config;
   /** Set when config.pollIdleCacheMs > 0. */
   idleHdas?: IdleCache;

@@ -6,10 +6,19 @@ import { createSigner } from './services/signer';
 import { IdleCache } from './services/idle-cache';
 import { createWaker, HDA_KEY_PREFIX } from './waker';
 
-/** Date.now(), but strictly increasing, so records made in the same millisecond keep their order. */
-export function monotonicClock(): () => number {
+/**
+ * The control plane's clock. `now` is the source's time that never goes back. `stamp` is also
+ * strictly increasing, for the created-at of records whose order matters (two tasks queued in one
+ * millisecond). Only `stamp` may step ahead of the source, and only by the records made in one
+ * millisecond: a clock that stepped on every reading ran ahead of the wall by the poll rate (a
+ * thousand idle polls a second doubled its speed, and leases and caches ended early).
+ */
+export function monotonicClock(source: () => number = Date.now): { now: () => number; stamp: () => number } {
   let last = 0;
-  return () => (last = Math.max(Date.now(), last + 1));
+  return {
+    now: () => (last = Math.max(source(), last)),
+    stamp: () => (last = Math.max(source(), last + 1)),
+  };
 }
 
 export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: JWK; previousSigningKey?: JWK; config?: Partial<Config>; now?: () => number }): Deps {
@@ -23,7 +32,7 @@ export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: J
     signer: createSigner(opts.signingKey, opts.previousSigningKey),
     // Whatever wakes an HDA's polls (new work, a new or revoked token) also ends its idle answer.
     waker: idleHdas ? { wait: waker.wait, notify: (key) => (dropIdle(idleHdas, key), waker.notify(key)) } : waker,
-    now: opts.now ?? monotonicClock(),
+    ...monotonicClock(opts.now),
     config,
     idleHdas,
   };

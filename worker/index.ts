@@ -50,7 +50,7 @@ async function depsFor(env: Env): Promise<Deps> {
     previousSigningKey: env.CATALOG_SIGNING_KEY_PREVIOUS ? (JSON.parse(env.CATALOG_SIGNING_KEY_PREVIOUS) as JWK) : undefined,
     config: { pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000), secureCookies: true, clientAddressSource: 'cf-connecting-ip' },
   });
-  await registerSigningKey(db, deps.signer, deps.now());
+  await registerSigningKey(db, deps.signer, deps.stamp());
   // Idempotent: creates the admin only while there are no users; a generated password is never shown
   // at the edge, so ADMIN_PASSWORD must be set there.
   if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await seedAdmin(deps, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });

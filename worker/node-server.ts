@@ -99,7 +99,7 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   const pollIdleCacheMs = Number(process.env.POLL_IDLE_CACHE_MS ?? (embedded ? EMBEDDED_IDLE_CACHE_MS : 0));
   const config = { pollIdleCacheMs, ...opts.config };
   const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config, now: opts.now });
-  await registerSigningKey(db, deps.signer, deps.now());
+  await registerSigningKey(db, deps.signer, deps.stamp());
   const generatedAdminPassword = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);
   const app = createApp(() => deps);

@@ -16,13 +16,12 @@ export async function inProcPlane(
   pragmas: string[] = [],
 ): Promise<InProcPlane> {
   const clock = { now: Date.UTC(2026, 10, 1, 0, 0, 0) };
-  let last = 0;
   const { app, deps } = await createControlPlane({
     dataDir,
     ...admin,
     seedCatalog: false,
     quiet: true,
-    now: () => (last = Math.max(clock.now, last + 1)),
+    now: () => clock.now,
     onQuery,
   });
   for (const pragma of pragmas) await deps.db.run(sql.raw(`PRAGMA ${pragma}`));

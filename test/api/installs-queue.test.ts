@@ -304,6 +304,21 @@ describe('agent protocol', () => {
     expect((await plane.json('GET', `/api/hdas/${hdaId}`, { token: owner.token })).body.hda.status).toBe('offline');
   });
 
+  it('idle polls leave the clock where it is, and records made in one millisecond still list in order', async () => {
+    await publishApp(plane, 'hello');
+    await publishApp(plane, 'world');
+    const { hdaId, agentToken } = await enrolledHda(plane, owner.token);
+    const before = plane.deps.now();
+    for (let i = 0; i < 300; i++) expect((await poll(agentToken)).status).toBe(204);
+    expect(plane.deps.now()).toBe(before);
+    // The test clock stands still: both installs are queued "in the same millisecond".
+    const first = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'world' } });
+    const second = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' } });
+    const claimed = await poll(agentToken);
+    expect(claimed.body.tasks.map((t: { id: string }) => t.id)).toEqual([first.body.task.id]);
+    expect(second.body.task.id).not.toBe(first.body.task.id);
+  });
+
   it('answers a repeated idle poll from memory until work, a revocation or the cache lifetime ends it', async () => {
     await publishApp(plane, 'hello');
     const { hdaId, agentToken } = await enrolledHda(plane, owner.token);

@@ -28,14 +28,13 @@ export async function createTestPlane(config: Partial<Config> = {}): Promise<Tes
       clock.now += ms;
     },
   };
-  let last = 0;
   const queries: string[] = [];
   const { app, deps } = await createControlPlane({
     adminEmail: ADMIN.email,
     adminPassword: ADMIN.password,
     config,
-    // Strictly increasing (records keep their order), moved forward by clock.advance().
-    now: () => (last = Math.max(clock.now, last + 1)),
+    // Stands still until clock.advance() moves it (deps.stamp() keeps records in order).
+    now: () => clock.now,
     onQuery: (q) => queries.push(q),
   });
 

@@ -25,7 +25,7 @@ userRoutes.openapi(
     const deps = c.get('deps');
     const admin = requireRole(c, 'admin');
     const input = c.req.valid('json');
-    const now = deps.now();
+    const now = deps.stamp();
     const user = { id: crypto.randomUUID(), email: input.email, role: input.role, passwordHash: await hashPassword(input.password), createdAt: now };
     try {
       await atomically(deps.db, [

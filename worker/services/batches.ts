@@ -44,7 +44,7 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
   for (const id of Object.keys(req.overrides ?? {})) {
     if (!targets.some((h) => h.id === id)) throw badRequest(`overrides name HDA ${id}, which is not in this deployment`);
   }
-  const now = deps.now();
+  const now = deps.stamp();
   const batch: BatchRow = {
     id: crypto.randomUUID(),
     ownerId: user.id,

@@ -38,7 +38,7 @@ export async function createApp(
   user: SessionUser,
   input: { slug: string; name: string; description?: string; homepage?: string | null },
 ): Promise<AppRow> {
-  const now = deps.now();
+  const now = deps.stamp();
   try {
     const [inserted] = (await atomically(deps.db, [
       deps.db
@@ -80,7 +80,7 @@ export async function publishVersion(deps: Deps, user: SessionUser, slug: string
   }
   const content: AppVersionContent = result.content;
   const signature = await deps.signer.sign(content);
-  const now = deps.now();
+  const now = deps.stamp();
   const id = crypto.randomUUID();
   try {
     const [inserted] = (await atomically(deps.db, [

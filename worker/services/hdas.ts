@@ -42,7 +42,7 @@ function newEnrollmentCode(): string {
 const normalizeCode = (code: string) => code.trim().toUpperCase();
 
 export async function createHda(deps: Deps, user: SessionUser, input: { name: string; domain: string; tags?: string[] }) {
-  const now = deps.now();
+  const now = deps.stamp();
   const code = newEnrollmentCode();
   const hda: HdaRow = {
     id: crypto.randomUUID(),

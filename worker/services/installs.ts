@@ -153,7 +153,7 @@ async function insertInstall(
   req: InstallRequest,
   ctx: QueueContext,
 ) {
-  const now = deps.now();
+  const now = deps.stamp();
   const install: InstallRow = {
     id: crypto.randomUUID(),
     hdaId: hda.id,
@@ -261,7 +261,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
     if (install.currentDeploymentId) previous = { deployment_id: install.currentDeploymentId, ...versionPayload(current) };
   }
 
-  const now = deps.now();
+  const now = deps.stamp();
   const deployment = newDeployment(install.id, target.id, req.action, user.id, now, rollbackOf);
   const payload: TaskPayload = {
     install: installInfo(install, hda),

@@ -25,7 +25,7 @@ export async function setLimits(deps: Deps, user: SessionUser, installId: string
 export async function requestLogs(deps: Deps, user: SessionUser, installId: string, opts: { tail: number; follow_s: number }) {
   const { install, hda } = await ownedInstall(deps, user, installId);
   if (install.state === 'removed') throw conflict('this install has been removed');
-  const now = deps.now();
+  const now = deps.stamp();
   const taskId = crypto.randomUUID();
   const payload: TaskPayload = {
     install: { id: install.id, identifier: install.identifier, hostname: install.hostname, host_port: install.hostPort, domain: hda.domain, policy_exceptions: [] },
@@ -66,7 +66,7 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
 
 export async function requestPrune(deps: Deps, user: SessionUser, hdaId: string) {
   const hda = await ownedHda(deps, user, hdaId);
-  const now = deps.now();
+  const now = deps.stamp();
   const taskId = crypto.randomUUID();
   // HDA-wide: no install in the payload (see TaskPayload.install).
   const payload = { prune: { keep_images: await imagesToKeep(deps, hda.id) } } as TaskPayload;
