@@ -64,10 +64,11 @@ async function persistentSecret(dataDir: string | undefined, file: string, make:
 
 /**
  * How long an idle poll's answer is remembered on the embedded database. Every write that gives an
- * HDA work (a task queued or handed back, a token changed) ends it at once, so the lifetime is only
- * a safety net; a fleet of thousands of HDAs needs one long enough that most polls find it.
+ * HDA work (a task queued or handed back, a token changed) ends it at once, and a logs task's lease
+ * running out ends it then (services/idle-cache.ts), so the lifetime is only a safety net; a fleet of
+ * thousands of HDAs needs one long enough that most polls find it.
  */
-export const EMBEDDED_IDLE_CACHE_MS = 60_000;
+export const EMBEDDED_IDLE_CACHE_MS = 300_000;
 
 export async function openDatabase(opts: Pick<ControlPlaneOptions, 'dbUrl' | 'dbAuthToken' | 'dataDir' | 'onQuery'>): Promise<Database> {
   const url = opts.dbUrl ?? (opts.dataDir ? `file:${opts.dataDir}/hda.db` : ':memory:');

@@ -337,7 +337,31 @@ describe('agent protocol', () => {
     plane.clock.advance(EMBEDDED_IDLE_CACHE_MS + 1000);
     plane.queries.length = 0;
     await poll(other.agentToken);
-    expect(plane.queries.filter((q) => /^select/i.test(q))).toHaveLength(1); // the lifetime ran out: checked again (and last-seen refreshed)
+    // The lifetime ran out: checked again (and, the HDA having been away that long, looked at twice).
+    expect(plane.queries.filter((q) => /^select .* from "hdas" left join "tasks"/i.test(q)).length).toBeGreaterThan(0);
+  });
+
+  it('an idle answer from memory ends when a logs task in flight runs out of lease, not a cache lifetime later', async () => {
+    await publishApp(plane, 'hello');
+    const { hdaId, agentToken } = await enrolledHda(plane, owner.token);
+    const install = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' } });
+    const installTask = (await poll(agentToken)).body.tasks[0];
+    await plane.json('POST', `/agent/v1/tasks/${installTask.id}/result`, { token: agentToken, body: { state: 'succeeded', detail: 'ok' } });
+    const logs = await plane.json('POST', `/api/installs/${install.body.install.id}/logs`, { token: owner.token, body: { tail: 10 } });
+    expect(logs.status).toBe(202);
+    const claimed = await poll(agentToken);
+    expect(claimed.body.tasks.map((t: { id: string }) => t.id)).toEqual([logs.body.task.id]);
+    // The agent that took it dies. Its HDA's polls are idle and answered from memory...
+    expect((await poll(agentToken)).status).toBe(204);
+    plane.queries.length = 0;
+    expect((await poll(agentToken)).status).toBe(204);
+    expect(plane.queries).toEqual([]);
+    // ...until the lease ends: the very next poll hands the logs task out again.
+    plane.clock.advance(Date.parse(claimed.body.tasks[0].lease_until) - plane.clock.now + 1);
+    expect(Date.parse(claimed.body.tasks[0].lease_until) - Date.parse(installTask.lease_until)).toBeLessThan(EMBEDDED_IDLE_CACHE_MS);
+    const again = await poll(agentToken);
+    expect(again.status).toBe(200);
+    expect(again.body.tasks.map((t: { id: string; attempts: number }) => [t.id, t.attempts])).toEqual([[logs.body.task.id, 2]]);
   });
 
   it('streams task events over Server-Sent Events until the task ends', async () => {

@@ -1,9 +1,9 @@
 /**
  * Remembers, for a while, that an HDA's last poll found nothing to do, so an idle agent's next
  * poll is answered without touching the database. Anything that queues work for an HDA, or changes
- * its token, notifies the HDA's waker key, which drops the entry first (see deps.ts). The lifetime
- * bounds what no write announces: the lease of a logs task in flight running out (its agent died),
- * which hands that task out again at most one lifetime late.
+ * its token, notifies the HDA's waker key, which drops the entry first (see deps.ts). What no write
+ * announces is a logs task in flight whose lease runs out (its agent died): an entry never outlives
+ * the earliest such lease. The lifetime is then only a safety net.
  *
  * Only for a single process that makes every write itself (the embedded Node default): another
  * process queueing tasks in the same database would not clear this process's entries.
@@ -32,11 +32,13 @@ export class IdleCache {
     return e;
   }
 
-  set(hdaId: string, token: string, lastSeenAt: number | null, now: number): void {
+  /** `until`: a moment the answer may change with no write (a lease ending); the entry ends by then. */
+  set(hdaId: string, token: string, lastSeenAt: number | null, now: number, until?: number | null): void {
     if (this.entries.size >= this.maxEntries && !this.entries.has(hdaId)) {
       this.entries.delete(this.entries.keys().next().value as string);
     }
-    this.entries.set(hdaId, { token, lastSeenAt, expiresAt: now + this.ttlMs });
+    const expiresAt = until == null ? now + this.ttlMs : Math.min(now + this.ttlMs, until + 1);
+    this.entries.set(hdaId, { token, lastSeenAt, expiresAt });
   }
 
   touch(hdaId: string, lastSeenAt: number): void {

@@ -62,6 +62,12 @@ function buildPollQuery(db: Database) {
     .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'aux'), or(eq(tasks.state, 'queued'), and(eq(tasks.state, 'claimed'), lt(tasks.leaseUntil, now)))))
     .orderBy(tasks.createdAt, tasks.id)
     .limit(1);
+  // A logs task in flight hands itself out again when its lease ends, which no write announces: an
+  // idle answer must not be remembered past that moment.
+  const auxLeaseEnds = db
+    .select({ ends: sql<number | null>`min(${tasks.leaseUntil})` })
+    .from(tasks)
+    .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'aux'), eq(tasks.state, 'claimed')));
   const aux = alias(tasks, 'aux');
   return db
     .select({
@@ -75,6 +81,7 @@ function buildPollQuery(db: Database) {
       auxState: aux.state,
       auxLease: aux.leaseUntil,
       auxAttempts: aux.attempts,
+      auxLeaseEnds: sql<number | null>`(${auxLeaseEnds})`,
     })
     .from(hdas)
     .leftJoin(tasks, sql`${tasks.id} = (${oldestMain})`)
@@ -96,7 +103,7 @@ export async function pollCheck(deps: Deps, hdaId: string, token: string): Promi
   const row = rows[0];
   const authorized = !!row?.tokenHash && timingSafeEqualText(row.tokenHash, await sha256Hex(token));
   if (!row || !authorized) return { authorized: false, lastSeenAt: null, task: null, aux: null };
-  if (!row.taskId && !row.auxId) deps.idleHdas?.set(hdaId, token, row.lastSeenAt, now);
+  if (!row.taskId && !row.auxId) deps.idleHdas?.set(hdaId, token, row.lastSeenAt, now, row.auxLeaseEnds);
   return {
     authorized: true,
     lastSeenAt: row.lastSeenAt,
