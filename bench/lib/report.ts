@@ -56,6 +56,16 @@ function pollRows(p: PollResult): Row[] {
     ['Idle poll: Hono floor (204, no work)', `${fmt(p.hono.rps)} req/s = ${p.hono.ratio} × ceiling; p99 ${p.hono.p99} ms`, 'context', ''],
     row('one HDA token', p.single),
     row(`${fmt(p.dataset.hdas)} HDA tokens`, p.spread),
+    ...(p.cold
+      ? [
+          [
+            `Idle poll, ${fmt(p.dataset.hdas)} HDA tokens, no answers from memory (as on Workers or a remote libSQL)`,
+            `${fmt(p.cold.rps)} req/s = ${p.cold.ratio} × ceiling; p50 ${p.cold.p50} ms, p99 ${p.cold.p99} ms (${fmt(p.cold.requests)} requests, ${p.cold.errors} errors, ${p.cold.non2xx} non-2xx)`,
+            'context',
+            '',
+          ] as Row,
+        ]
+      : []),
     ...variant,
     [
       'Control plane RSS under poll load',

@@ -18,7 +18,7 @@ import { withTempDir } from '../lib/tmp';
 
 const PATH = '/agent/v1/tasks?wait=0';
 /** bare and hono are baselines; single/spread hit the plane as configured, singleB/spreadB the A/B variant. */
-type Config = 'bare' | 'hono' | 'single' | 'spread' | 'singleB' | 'spreadB';
+type Config = 'bare' | 'hono' | 'single' | 'spread' | 'cold' | 'singleB' | 'spreadB';
 
 export interface PollFigures {
   rps: number;
@@ -45,6 +45,8 @@ export interface PollResult {
   single: PollFigures;
   /** The control plane, requests cycling through every HDA's token. */
   spread: PollFigures;
+  /** As spread, on a plane that never answers from memory (as on Workers or a remote libSQL): every poll reads the database. */
+  cold: PollFigures;
   rssMb: { idle: number; underLoadMedian: number; underLoadPeak: number };
   /** What-if A/B (--ab-pragma): a second plane with these PRAGMAs, measured in the same rounds. */
   variant?: { pragmas: string[]; single: PollFigures; spread: PollFigures };
@@ -61,6 +63,19 @@ async function check(url: string, token: string) {
   const ok = await fetch(`${url}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
   const bad = await fetch(`${url}${PATH}`, { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } });
   if (ok.status !== 204 || bad.status !== 401) throw new Error(`poll sanity check failed: valid token ${ok.status}, wrong token ${bad.status}`);
+}
+
+/** One poll per HDA token, `concurrency` at a time, each answered 204 (nothing is queued). */
+async function pollEveryHdaOnce(url: string, tokens: string[], concurrency: number) {
+  let i = 0;
+  const worker = async () => {
+    while (i < tokens.length) {
+      const token = tokens[i++];
+      const res = await fetch(`${url}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
+      if (res.status !== 204) throw new Error(`warm-up poll answered ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 function summarize(runs: LoadResult[], ratios: number[]): PollFigures {
@@ -82,10 +97,10 @@ export async function pollSuite(sizes: Sizes, log: (line: string) => void): Prom
   const ab = sizes.abPragmas ?? [];
   return withTempDir('poll', async (dir) => {
     const children: Child[] = [];
-    const startPlane = async (dataDir: string, pragmas: string[]) => {
+    const startPlane = async (dataDir: string, pragmas: string[], config?: Record<string, unknown>) => {
       await copyDataset(dataset, dataDir);
       await spreadLastSeen(dataDir);
-      const child = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN, pragmas }) });
+      const child = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN, pragmas, config }) });
       children.push(child);
       await check(child.url, dataset.tokens[0]);
       return child;
@@ -96,28 +111,34 @@ export async function pollSuite(sizes: Sizes, log: (line: string) => void): Prom
       const hono = await startChild('children/hono-server.ts');
       children.push(hono);
       const plane = await startPlane(`${dir}/a`, sizes.pragmas ?? []);
+      const cold = await startPlane(`${dir}/cold`, sizes.pragmas ?? [], { pollIdleCacheMs: 0 });
       const planeB = ab.length ? await startPlane(`${dir}/b`, ab) : null;
-      const configs: Config[] = ['bare', 'hono', 'single', 'spread', ...(planeB ? (['singleB', 'spreadB'] as const) : [])];
+      const configs: Config[] = ['bare', 'hono', 'single', 'spread', 'cold', ...(planeB ? (['singleB', 'spreadB'] as const) : [])];
 
+      // On the plane that remembers idle answers: one prebuilt request per token, like the ceiling's one
+      // prebuilt request (a request rebuilt per send, autocannon's setupRequest, cost the load
+      // generator on the same two cores a third of its rate, which showed up as the plane's). Every
+      // connection walks the tokens in the same order, so the warm-up first polls each HDA once, as
+      // its agent polling all along would have. The plane that reads the database on every poll
+      // gets the next token per send instead: ten connections on one HDA would read hot pages.
+      const spreadRequests: Request[] = dataset.tokens.map((token) => ({ method: 'GET', path: PATH, headers: { authorization: `Bearer ${token}` } }));
       let next = 0;
-      const spreadRequests: Request[] = [
-        {
-          method: 'GET',
-          path: PATH,
-          setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${dataset.tokens[next++ % dataset.tokens.length]}` } }),
-        },
+      const coldRequests: Request[] = [
+        { method: 'GET', path: PATH, setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${dataset.tokens[next++ % dataset.tokens.length]}` } }) },
       ];
-      const target = (config: Config) => (config === 'bare' ? bare : config === 'hono' ? hono : config.endsWith('B') ? planeB! : plane);
+      const target = (config: Config) => (config === 'bare' ? bare : config === 'hono' ? hono : config === 'cold' ? cold : config.endsWith('B') ? planeB! : plane);
       const run = (config: Config, seconds: number) => {
         const url = target(config).url;
         const common = { connections: sizes.connections, seconds };
+        if (config === 'cold') return load({ url, ...common, requests: coldRequests });
         if (config.startsWith('spread')) return load({ url, ...common, requests: spreadRequests });
         const headers = config.startsWith('single') ? { authorization: `Bearer ${dataset.tokens[0]}` } : undefined;
         return load({ url: `${url}${PATH}`, ...common, headers });
       };
 
       const idleRss = await plane.rss();
-      log(`poll: warm-up (${sizes.connections} connections)`);
+      log(`poll: warm-up (${sizes.connections} connections; every HDA polls once)`);
+      for (const p of [plane, ...(planeB ? [planeB] : [])]) await pollEveryHdaOnce(p.url, dataset.tokens, sizes.connections);
       for (const config of configs) await run(config, 2);
 
       const runs = Object.fromEntries(configs.map((c) => [c, [] as LoadResult[]])) as Record<Config, LoadResult[]>;
@@ -147,6 +168,7 @@ export async function pollSuite(sizes: Sizes, log: (line: string) => void): Prom
         hono: summarize(runs.hono, ratios.hono),
         single: summarize(runs.single, ratios.single),
         spread: summarize(runs.spread, ratios.spread),
+        cold: summarize(runs.cold, ratios.cold),
         rssMb: { idle: mb(idleRss), underLoadMedian: mb(median(rssRuns.map((r) => r.median))), underLoadPeak: mb(Math.max(...rssRuns.map((r) => r.max))) },
         ...(planeB ? { variant: { pragmas: ab, single: summarize(runs.singleB, ratios.singleB), spread: summarize(runs.spreadB, ratios.spreadB) } } : {}),
       };
