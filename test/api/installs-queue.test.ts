@@ -319,6 +319,23 @@ describe('agent protocol', () => {
     expect(second.body.task.id).not.toBe(first.body.task.id);
   });
 
+  it('an agent that beats and polls every 30 s writes last_seen once a minute, not once per path', async () => {
+    const { agentToken } = await enrolledHda(plane, owner.token);
+    const beat = { facts: { cpus: 4 }, apps: [] };
+    await plane.json('POST', '/agent/v1/heartbeat', { token: agentToken, body: beat });
+    await poll(agentToken);
+    plane.queries.length = 0;
+    for (let i = 0; i < 20; i++) {
+      plane.clock.advance(30_000);
+      expect((await plane.json('POST', '/agent/v1/heartbeat', { token: agentToken, body: beat })).status).toBe(200);
+      expect((await poll(agentToken)).status).toBe(204);
+    }
+    // Ten minutes: one write a minute (nine or ten, by where the minute falls), whichever path makes it.
+    const writes = plane.queries.filter((q) => /^update "hdas" set "last_seen_at"/i.test(q)).length;
+    expect(writes).toBeGreaterThanOrEqual(9);
+    expect(writes).toBeLessThanOrEqual(10);
+  });
+
   it('answers a repeated idle poll from memory until work, a revocation or the cache lifetime ends it', async () => {
     await publishApp(plane, 'hello');
     const { hdaId, agentToken } = await enrolledHda(plane, owner.token);

@@ -166,6 +166,8 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
     statements.push(deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, agent.hdaId)));
   }
   await atomically(deps.db, statements);
+  // The poll's remembered idle answer carries last_seen too: without this it would write it again.
+  if (statements.length > 0) deps.idleHdas?.touch(agent.hdaId, now);
   if (wasOffline) await resumeBatchesFor(deps, agent.hdaId);
   return { wrote: statements.length > 0 };
 }
