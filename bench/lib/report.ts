@@ -191,8 +191,9 @@ export function renderMarkdown(r: BenchResults): string {
     lines.push(
       `Idle poll: libSQL file of ${fmt(p.dataset.hdas)} HDAs, ${fmt(p.dataset.tasks)} tasks, ${fmt(p.dataset.taskEvents)} task events (${p.dataset.mb} MB), ` +
         `autocannon at ${p.connections} connections, ${p.rounds} rounds of ${p.seconds} s per server, alternating; servers in child processes; ` +
-        `every HDA's last_seen spread over the last minute (the steady state of agents polling all along), so the ${fmt(p.dataset.hdas)}-token run also carries ` +
-        `the last_seen refresh every HDA causes (one write per HDA per minute, about ${fmt(Math.round(p.dataset.hdas / 60))} writes/s).`,
+        `every HDA's last_seen spread over the last minute and every HDA polled once before the rounds (the steady state of agents polling all along), so the ${fmt(p.dataset.hdas)}-token run also carries ` +
+        `the last_seen refresh every HDA causes (one write per HDA per minute, about ${fmt(Math.round(p.dataset.hdas / 60))} writes/s). ` +
+        `The ${fmt(p.dataset.hdas)}-token run sends one prebuilt request per token, as the ceiling's run sends its one; the run without answers from memory builds each request with the next token.`,
       '',
     );
   }
