@@ -13,7 +13,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../core/protocol';
 import { normalizeVersion } from '../../core/catalog/normalize';
 import { PLANS } from '../../agent/executor/plans';
+import { portIsFree } from '../../agent/executor/switch';
 import { BASE_PORT } from '../../worker/services/installs';
 import { saveInstallPart, writeCorpusDoc, type InstallCells } from '../helpers/corpus-table';
 import { requireOrSkip } from '../helpers/requirements';
@@ -75,14 +75,6 @@ interface TaskView {
 interface ApiError {
   status: number;
   body: { error: string; message: string; details?: { findings?: Array<{ rule: string; severity: string; line?: number; text?: string; message: string }> } };
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
-  });
 }
 
 describe.skipIf(!available)('the 2017 corpus installs from its original scripts on real Docker and Apache, or is refused with its reasons', () => {
@@ -214,7 +206,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     let first = 0;
     for (let attempt = 0; attempt < 20 && !first; attempt++) {
       const start = 61000 + Math.floor(Math.random() * 4400);
-      const free = await Promise.all(Array.from({ length: 30 }, (_, i) => portFree(start + i)));
+      const free = await Promise.all(Array.from({ length: 30 }, (_, i) => portIsFree(start + i)));
       if (free.every(Boolean)) first = start;
     }
     expect(first, 'no run of 30 free host ports above 61000').toBeGreaterThan(0);
@@ -314,7 +306,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
       const fixed = name === 'gitlab' ? 2224 : name === 'logitech-media-server' ? 3484 : null;
       // gitlab binds host port 2224 and logitech-media-server 3484/udp as published: they install with a
       // warning when the port is free on the HDA, and the agent refuses a second claim on it.
-      if (fixed && name === 'gitlab') expect(await portFree(fixed), `host port ${fixed} is taken on this machine`).toBe(true);
+      if (fixed && name === 'gitlab') expect(await portIsFree(fixed), `host port ${fixed} is taken on this machine`).toBe(true);
       let collision = '';
       const result = await installCheckUninstall(app, slugOf(name), {
         whileRunning:

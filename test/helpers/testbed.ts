@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { portIsFree } from '../../agent/executor/switch';
 
 export const TESTBED_ENV_FILE = fileURLToPath(new URL('../testbed/.env', import.meta.url));
 
@@ -92,12 +92,7 @@ export async function freePort(): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const port = 61000 + Math.floor(Math.random() * 4500);
     if (handedOut.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
-    });
-    if (!free) continue;
+    if (!(await portIsFree(port))) continue;
     handedOut.add(port);
     return port;
   }
