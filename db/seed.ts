@@ -7,14 +7,25 @@ import { hashPassword } from '../worker/auth/password';
 import { randomToken } from '../worker/auth/encoding';
 import type { Deps, SessionUser } from '../worker/context';
 import { createApp, publishVersion } from '../worker/services/catalog';
+import { Email } from '../worker/validation';
 import { apps, users } from './schema';
 import { SAMPLE_APPS } from './sample-catalog';
 
+export const DEFAULT_ADMIN_EMAIL = 'admin@localhost';
+
+/** The first admin as created: the email exactly as sign-in expects it, and a password to print once. */
+export interface SeededAdmin {
+  email: string;
+  generatedPassword: string | null;
+}
+
 /**
- * Creates the admin account when there is no user at all. Returns the password when it had to be
- * generated (the caller prints it once), else null.
+ * Creates the admin account when there is no user at all (null when there was one). The email goes
+ * through the same check as every account's, so what is printed is what signs in.
  */
-export async function seedAdmin(deps: Deps, opts: { email?: string; password?: string }): Promise<string | null> {
+export async function seedAdmin(deps: Deps, opts: { email?: string; password?: string }): Promise<SeededAdmin | null> {
+  const parsed = Email.safeParse(opts.email || DEFAULT_ADMIN_EMAIL);
+  if (!parsed.success) throw new Error(`ADMIN_EMAIL "${opts.email}" ${parsed.error.issues[0]?.message ?? 'is not an email address'}`);
   const [any] = await deps.db.select({ id: users.id }).from(users).limit(1);
   if (any) return null;
   const password = opts.password || randomToken(12);
@@ -22,13 +33,13 @@ export async function seedAdmin(deps: Deps, opts: { email?: string; password?: s
     .insert(users)
     .values({
       id: crypto.randomUUID(),
-      email: (opts.email || 'admin@localhost').toLowerCase(),
+      email: parsed.data,
       passwordHash: await hashPassword(password),
       role: 'admin',
       createdAt: deps.stamp(),
     })
     .onConflictDoNothing();
-  return opts.password ? null : password;
+  return { email: parsed.data, generatedPassword: opts.password ? null : password };
 }
 
 /** Publishes the sample apps (as the first admin) unless they are already there. */

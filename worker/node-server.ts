@@ -12,7 +12,7 @@ import type { JWK } from 'jose';
 import { generateSigningKey } from '../core/catalog/signing';
 import { migrateLibsql } from '../db/migrate';
 import * as schema from '../db/schema';
-import { seedAdmin, seedCatalog } from '../db/seed';
+import { seedAdmin, seedCatalog, type SeededAdmin } from '../db/seed';
 import { createApp } from './app';
 import type { Config, Deps } from './context';
 import type { Database } from './db';
@@ -43,8 +43,8 @@ export interface ControlPlane {
   port: number;
   deps: Deps;
   app: ReturnType<typeof createApp>;
-  /** Set when the admin password was generated: print it once. */
-  generatedAdminPassword: string | null;
+  /** Set on the start that created the first admin: what to print once (password only when generated). */
+  seededAdmin: SeededAdmin | null;
   close(): Promise<void>;
 }
 
@@ -101,14 +101,14 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   const config = { pollIdleCacheMs, ...opts.config };
   const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config, now: opts.now });
   await registerSigningKey(db, deps.signer, deps.stamp());
-  const generatedAdminPassword = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
+  const seededAdmin = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);
   const app = createApp(() => deps);
-  return { deps, app, generatedAdminPassword };
+  return { deps, app, seededAdmin };
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  const { deps, app, generatedAdminPassword } = await createControlPlane(opts);
+  const { deps, app, seededAdmin } = await createControlPlane(opts);
   const host = opts.host ?? '127.0.0.1';
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname: host }, () => resolve(s));
@@ -120,7 +120,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     port,
     deps,
     app,
-    generatedAdminPassword,
+    seededAdmin,
     close: () =>
       new Promise<void>((resolve) => {
         // Long-polls would hold the server open: drop idle and waiting connections.

@@ -19,7 +19,19 @@ export const Domain = z
 
 export const Id = z.string().uuid('must be an id');
 
-export const Email = z.string().trim().toLowerCase().max(254).email();
+/** user@host, where host may be one label such as `localhost` (the first admin `npm start` creates). */
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .regex(
+    /^[^\s@]+@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    'must be an email address such as me@example.com',
+  );
+
+/** At sign-in any text is an answer to check, never a format error that tells what accounts look like. */
+export const LoginEmail = z.string().trim().toLowerCase().min(1, 'enter your email address').max(254);
 export const Password = z.string().min(10, 'must be at least 10 characters').max(200);
 
 /** Characters that make text display as something else: controls, bidi overrides, zero-width marks. */

@@ -9,11 +9,11 @@ import { accountLimiter, loginLimiter } from '../auth/rate-limit';
 import { currentUser, issueSession, SESSION_COOKIE } from '../auth/session';
 import { ApiError, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
-import { Email } from '../validation';
+import { LoginEmail } from '../validation';
 
 export const authRoutes = createRouter();
 
-const Login = z.strictObject({ email: Email, password: z.string().min(1).max(200) }).openapi('LoginRequest');
+const Login = z.strictObject({ email: LoginEmail, password: z.string().min(1).max(200) }).openapi('LoginRequest');
 
 authRoutes.openapi(
   createRoute({
