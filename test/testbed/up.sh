@@ -123,6 +123,33 @@ build_standin_images() {
   log "stand-in images built and pushed to $REGISTRY_ADDR"
 }
 
+# Compose v2 is not packaged for bookworm; Debian trixie's docker-compose package (a static Go binary)
+# runs here as a CLI plugin beside v1. Fetched from the machine's own Debian mirror with a private apt
+# state, so the system's sources and installed packages stay as they are.
+COMPOSE_V2_PLUGIN=/usr/libexec/docker/cli-plugins/docker-compose
+install_compose_v2() {
+  if docker compose version >/dev/null 2>&1; then
+    log "Compose v2 plugin present: $(docker compose version --short 2>/dev/null)"
+    return 0
+  fi
+  local apt=$TESTBED_DIR/apt-trixie mirror
+  mirror=$(grep -hoE '^(URIs:|deb) +[a-z]+://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | head -n1 | sed -E 's/^(URIs:|deb) +//; s/ *$//') || true
+  [ -n "$mirror" ] || die "no Debian mirror found in the apt sources to fetch Compose v2 from"
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/pkg"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" >"$apt/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/none" -o "Dir::State::Lists=$apt/lists"
+    -o "Dir::Cache=$apt/cache" -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=root")
+  log "fetching Compose v2 (trixie docker-compose) from $mirror"
+  as_root apt-get -q "${opts[@]}" update >"$TESTBED_DIR/logs/apt-trixie.log" 2>&1 || die "apt update for trixie failed (see logs/apt-trixie.log)"
+  (cd "$apt/pkg" && as_root apt-get -q "${opts[@]}" download docker-compose/trixie) >>"$TESTBED_DIR/logs/apt-trixie.log" 2>&1 \
+    || die "downloading trixie's docker-compose failed (see logs/apt-trixie.log)"
+  rm -rf "$apt/x" && dpkg-deb -x "$apt"/pkg/docker-compose_*.deb "$apt/x"
+  as_root install -D -m 0755 "$apt/x$COMPOSE_V2_PLUGIN" "$COMPOSE_V2_PLUGIN"
+  docker compose version >/dev/null 2>&1 || die "Compose v2 plugin installed at $COMPOSE_V2_PLUGIN but does not run"
+  log "Compose v2 plugin installed: $(docker compose version --short)"
+}
+
 apache_running() {
   local pidfile=$TESTBED_DIR/apache/run/apache2.pid
   [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
@@ -198,14 +225,16 @@ APACHE_CONF=$a/apache2.conf
 APACHE_SITES_DIR=$a/sites
 APACHE_ERROR_LOG=$a/logs/error.log
 COMPOSE_V1=$(command -v docker-compose)
+COMPOSE_V2=$COMPOSE_V2_PLUGIN
 EOF
 }
 
 install_missing_packages
+install_compose_v2
 start_dockerd
 start_registry
 if mirror_configured; then MIRROR=1; else MIRROR=0; log "dockerd has no mirror for $REGISTRY_ADDR: pre-tagging stand-ins"; fi
 build_standin_images "$MIRROR"
 start_apache
 write_env "$MIRROR"
-log "ready: docker $(docker version --format '{{.Server.Version}}'), $(docker-compose version --short), Apache on 127.0.0.1:$APACHE_PORT; env in $ENV_FILE"
+log "ready: docker $(docker version --format '{{.Server.Version}}'), Compose v1 $(docker-compose version --short) and v2 $(docker compose version --short), Apache on 127.0.0.1:$APACHE_PORT; env in $ENV_FILE"
