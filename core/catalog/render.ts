@@ -10,27 +10,30 @@ import {
   placeholderValues,
   substitutePlaceholders,
   validateInstallVars,
-  type PlaceholderName,
 } from './placeholders';
+import { substituteSecrets } from './secrets';
 import { parseYamlBounded, stringifyCompose } from './yaml-io';
 
 export { PlaceholderError } from './errors';
 export { isValidDnsLabel, isValidHostname, validateInstallVars } from './placeholders';
 
-export function renderCompose(compose: string, vars: InstallVars): string {
+/** Per-install secret values by name (DB for APP_SECRET_DB); names without a value stay as written. */
+export type SecretValues = Readonly<Record<string, string>>;
+
+export function renderCompose(compose: string, vars: InstallVars, secrets: SecretValues = {}): string {
   validateInstallVars(vars);
   const values = placeholderValues(vars);
   const { value } = parseYamlBounded(compose);
-  return stringifyCompose(substituteDeep(value, values, vars.HOST_PORT, []));
+  return stringifyCompose(substituteDeep(value, (s) => substituteSecrets(substitutePlaceholders(s, values), secrets), vars.HOST_PORT, []));
 }
 
 /**
  * Fills placeholders into a non-YAML file the script writes (a Dockerfile, a PHP config), the way the
  * legacy platform did for the whole script; safe because every value passed validateInstallVars.
  */
-export function renderFile(text: string, vars: InstallVars): string {
+export function renderFile(text: string, vars: InstallVars, secrets: SecretValues = {}): string {
   validateInstallVars(vars);
-  return substitutePlaceholders(text, placeholderValues(vars));
+  return substituteSecrets(substitutePlaceholders(text, placeholderValues(vars)), secrets);
 }
 
 /** True when the text still names a placeholder. */
@@ -41,17 +44,17 @@ export function hasPlaceholder(text: string): boolean {
   return found;
 }
 
-function substituteDeep(v: unknown, values: Record<PlaceholderName, string>, port: number, path: string[]): unknown {
+function substituteDeep(v: unknown, fill: (s: string) => string, port: number, path: string[]): unknown {
   if (typeof v === 'string') {
     // A scalar that is exactly HOST_PORT becomes a number (e.g. `published: HOST_PORT`).
     if (v === 'HOST_PORT') return port;
-    return substitutePlaceholders(v, values);
+    return fill(v);
   }
-  if (Array.isArray(v)) return v.map((item, i) => substituteDeep(item, values, port, [...path, String(i)]));
+  if (Array.isArray(v)) return v.map((item, i) => substituteDeep(item, fill, port, [...path, String(i)]));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, child] of Object.entries(v)) {
-      const key = substitutePlaceholders(k, values);
+      const key = fill(k);
       if (Object.prototype.hasOwnProperty.call(out, key)) {
         throw new PlaceholderError(
           'placeholder-duplicate-key',
@@ -60,7 +63,7 @@ function substituteDeep(v: unknown, values: Record<PlaceholderName, string>, por
       }
       // defineProperty: a key named "__proto__" stays a plain key.
       Object.defineProperty(out, key, {
-        value: substituteDeep(child, values, port, [...path, key]),
+        value: substituteDeep(child, fill, port, [...path, key]),
         enumerable: true,
         writable: true,
         configurable: true,
