@@ -5,11 +5,12 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TESTBED_DIR=${TESTBED_DIR:-$HERE/.work}
-STARTED=$TESTBED_DIR/started
+# Who recorded what it started: .ci/run and `npm test` each keep their own record, so each stops only its own.
+STARTED=${TESTBED_STARTED:-$TESTBED_DIR/started}
 log() { printf 'testbed: %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
-[ -f "$STARTED" ] || { log "nothing recorded as started"; exit 0; }
+[ -s "$STARTED" ] || { log "nothing recorded as started"; exit 0; }
 
 # Stop a recorded process only if it still is the program we started (pids get reused).
 stop_pid() { # stop_pid NAME PID SECONDS

@@ -10,7 +10,8 @@ TESTBED_DIR=${TESTBED_DIR:-$HERE/.work}
 REGISTRY_ADDR=${TESTBED_REGISTRY:-127.0.0.1:5000}
 APACHE_PORT=${TESTBED_APACHE_PORT:-18080}
 DOCKER_SOCK=/var/run/docker.sock
-STARTED=$TESTBED_DIR/started
+# Who recorded what it started: .ci/run and `npm test` each keep their own record, so each stops only its own.
+STARTED=${TESTBED_STARTED:-$TESTBED_DIR/started}
 ENV_FILE=$HERE/.env
 # chromium: the browser tests (test/browser) drive Debian's Chromium.
 PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium)
