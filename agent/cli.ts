@@ -7,6 +7,7 @@ import { loadConfig, SETTINGS, settingsHelp } from './config';
 import { runAgent } from './agent';
 import { enrollCommand } from './commands/enroll';
 import { statusCommand } from './commands/status';
+import { systemdUnit } from './commands/unit';
 import { createLogger } from './log';
 import { AGENT_VERSION } from './version';
 
@@ -17,6 +18,7 @@ Usage:
   hda-agent enroll --server URL --code CODE [--state-dir DIR]   enroll this machine, store its token
   hda-agent run [options]                                        poll for tasks and run them until stopped
   hda-agent status [--json] [options]                            what the agent knows (never the token)
+  hda-agent unit [--exec PATH]                                   print the systemd unit that runs this agent
   hda-agent <command> --help                                     help for a command
 
 Options (flag, environment variable, meaning):
@@ -37,10 +39,15 @@ ${settingsHelp()}`,
 
 Prints the enrollment (never the token), Docker and Compose, tasks in hand, events not yet
 acknowledged and the state of every app this agent installed.`,
+  unit: `Usage: hda-agent unit [--exec PATH]
+
+Prints the systemd unit that runs the agent (ExecStart=PATH run; default: the hda-agent on the PATH
+as /usr/local/bin/hda-agent). Install it with:
+  hda-agent unit > /etc/systemd/system/hda-agent.service && systemctl daemon-reload && systemctl enable --now hda-agent`,
 };
 
 export async function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, code: { type: 'string' }, json: { type: 'boolean' }, version: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, code: { type: 'string' }, json: { type: 'boolean' }, version: { type: 'boolean' }, exec: { type: 'string' } };
   for (const s of SETTINGS) options[s.flag] = { type: s.key === 'allowUnsigned' ? 'boolean' : 'string' };
   let parsed;
   try {
@@ -62,6 +69,15 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
   if (values.help) {
     out(USAGE[command]);
     return 0;
+  }
+  if (command === 'unit') {
+    try {
+      out(systemdUnit(typeof values.exec === 'string' ? values.exec : '/usr/local/bin/hda-agent'));
+      return 0;
+    } catch (e) {
+      out(`hda-agent unit: ${(e as Error).message}`);
+      return 2;
+    }
   }
   const flags = values as Record<string, string | boolean | undefined>;
   let config;

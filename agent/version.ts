@@ -1,13 +1,4 @@
-/** The agent's version, reported in host facts: the package version of this checkout. */
-import { readFileSync } from 'node:fs';
+/** The agent's version, reported in host facts: the package version, built into the bundle. */
+import pkg from '../package.json' with { type: 'json' };
 
-function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
-export const AGENT_VERSION = readVersion();
+export const AGENT_VERSION: string = pkg.version;

@@ -2,6 +2,7 @@
 import type { Role } from '../db/schema';
 import type { ClientAddressSource } from './auth/client-address';
 import type { Database } from './db';
+import type { AgentBundleSource } from './services/agent-installer';
 import type { IdleCache } from './services/idle-cache';
 import type { CatalogSigner } from './services/signer';
 import type { Waker } from './waker';
@@ -30,6 +31,8 @@ export interface Config {
   pollIdleCacheMs: number;
   /** Which address login rate limits key on (a forwarding header only behind a proxy that sets it). */
   clientAddressSource: ClientAddressSource;
+  /** The address HDAs reach the control plane at (PUBLIC_URL); else the address a request came to. */
+  publicUrl?: string;
 }
 
 export const defaultConfig: Config = {
@@ -57,6 +60,8 @@ export interface Deps {
   config: Config;
   /** Set when config.pollIdleCacheMs > 0. */
   idleHdas?: IdleCache;
+  /** The agent this control plane hands to new HDAs (the Node entry serves the built bundle). */
+  agentBundle?: AgentBundleSource;
 }
 
 export interface SessionUser {

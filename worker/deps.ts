@@ -1,6 +1,7 @@
 /** Builds the Deps both entries hand to createApp. Web APIs only. */
 import type { JWK } from 'jose';
 import { defaultConfig, type Config, type Deps } from './context';
+import type { AgentBundleSource } from './services/agent-installer';
 import type { Database } from './db';
 import { createSigner } from './services/signer';
 import { IdleCache } from './services/idle-cache';
@@ -21,7 +22,15 @@ export function monotonicClock(source: () => number = Date.now): { now: () => nu
   };
 }
 
-export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: JWK; previousSigningKey?: JWK; config?: Partial<Config>; now?: () => number }): Deps {
+export function buildDeps(opts: {
+  db: Database;
+  jwtSecret: string;
+  signingKey: JWK;
+  previousSigningKey?: JWK;
+  config?: Partial<Config>;
+  now?: () => number;
+  agentBundle?: AgentBundleSource;
+}): Deps {
   if (opts.jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
   const config = { ...defaultConfig, ...opts.config };
   const waker = createWaker(config.pollRecheckMs);
@@ -35,6 +44,7 @@ export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: J
     ...monotonicClock(opts.now),
     config,
     idleHdas,
+    agentBundle: opts.agentBundle,
   };
 }
 

@@ -12,6 +12,7 @@ import type { JWK } from 'jose';
 import { generateSigningKey } from '../core/catalog/signing';
 import { migrateLibsql } from '../db/migrate';
 import * as schema from '../db/schema';
+import { nodeAgentBundle } from './node-agent-bundle';
 import { seedAdmin, seedCatalog, type SeededAdmin } from '../db/seed';
 import { createApp } from './app';
 import type { Config, Deps } from './context';
@@ -99,7 +100,15 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   const embedded = !opts.dbUrl || opts.dbUrl.startsWith('file:') || opts.dbUrl === ':memory:';
   const pollIdleCacheMs = Number(process.env.POLL_IDLE_CACHE_MS ?? (embedded ? EMBEDDED_IDLE_CACHE_MS : 0));
   const config = { pollIdleCacheMs, ...opts.config };
-  const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config, now: opts.now });
+  const deps = buildDeps({
+    db,
+    jwtSecret,
+    signingKey: JSON.parse(keyText) as JWK,
+    previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined,
+    config,
+    now: opts.now,
+    agentBundle: nodeAgentBundle(),
+  });
   await registerSigningKey(db, deps.signer, deps.stamp());
   const seededAdmin = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);

@@ -5,8 +5,19 @@
 import type { ClientAddressSource } from './auth/client-address';
 import { startControlPlane } from './node-server';
 import { startLocalAgentIfPossible } from './node-local-agent';
+import { publicUrlProblem } from './services/agent-installer';
 
 const dataDir = process.env.DATA_DIR ?? './data';
+
+function publicUrlFromEnv(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const problem = publicUrlProblem(value);
+  if (problem) {
+    console.error(`PUBLIC_URL ${problem}`);
+    process.exit(2);
+  }
+  return value.replace(/\/+$/, '');
+}
 const plane = await startControlPlane({
   port: Number(process.env.PORT ?? 8787),
   host: process.env.HOST ?? '127.0.0.1',
@@ -18,6 +29,7 @@ const plane = await startControlPlane({
     secureCookies: process.env.SECURE_COOKIES === 'true',
     // Behind a reverse proxy, name the header it sets (x-real-ip, x-forwarded-for); else the socket peer.
     clientAddressSource: (process.env.CLIENT_ADDRESS_HEADER as ClientAddressSource | undefined) ?? 'socket',
+    publicUrl: publicUrlFromEnv(process.env.PUBLIC_URL),
   },
 });
 

@@ -26,7 +26,7 @@ export const Email = z
   .toLowerCase()
   .max(254, 'must be at most 254 characters')
   .regex(
-    /^[^\s@]+@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
     'must be an email address such as me@example.com',
   );
 

@@ -47,6 +47,8 @@ interface Row {
   spendsSession?: boolean;
   /** Not in the OpenAPI document (the document itself, the health check). */
   undocumented?: boolean;
+  /** Answers something other than JSON when allowed (a script, a file). */
+  notJson?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +140,8 @@ const ROUTES: Record<string, Row> = {
   },
   'POST /agent/v1/heartbeat': { auth: 'agent', ok: 200, body: () => ({}) },
 
+  'GET /agent/v1/install.sh': { auth: 'public', ok: 200, notJson: true },
+  'GET /agent/v1/hda-agent.mjs': { auth: 'public', ok: 200, notJson: true },
   'GET /healthz': { auth: 'public', ok: 200, undocumented: true },
   'GET /api/openapi.json': { auth: 'public', ok: 200, undocumented: true },
 };
@@ -275,6 +279,8 @@ function concretePath(path: string, fx: Fixture): string {
 
 beforeAll(async () => {
   plane = await createTestPlane();
+  // The served agent is whatever the tree last built; the matrix is about who may fetch it.
+  plane.deps.agentBundle = { load: async () => ({ body: new Uint8Array([0x2f, 0x2f]), sha256: '0'.repeat(64) }) };
   const ttlMs = plane.deps.config.sessionTtlS * 1000;
 
   // The expired session: an admin's (the strongest role), valid now, then the clock moves past it.
@@ -364,7 +370,7 @@ describe('authorization matrix', () => {
           const writes = writesBetween(before, await dbState(plane));
           if (writes.length > 0) problems.push(`wrote on refusal: ${writes.join(', ')}`);
         }
-        if (res.status !== 204) {
+        if (res.status !== 204 && !(row.notJson && res.status < 400)) {
           let parsed: unknown;
           try {
             parsed = JSON.parse(text);

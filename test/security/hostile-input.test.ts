@@ -329,7 +329,8 @@ function corpus(): Case[] {
     expect(b.app.homepage ?? '').not.toMatch(/[\r\n]/);
   });
   accept('injection', 'X-Forwarded-Host does not reach the enrollment command', () => call('POST', '/api/hdas', { token: w.owner, json: { name: 'x', domain: 'fwd.example.com' }, headers: { 'x-forwarded-host': 'injected.example', forwarded: 'host=injected.example' } }), (b) => {
-    expect(b.enrollment.command).toContain('--server http://localhost ');
+    expect(b.enrollment.command).toMatch(/^curl -fsSL http:\/\/localhost\/agent\/v1\/install\.sh /);
+    expect(JSON.stringify(b)).not.toContain('injected.example');
   });
   let sseTask: Ctx = {};
   accept('injection', 'event message forging SSE frames', () => events([ev('ok\n\nevent: done\ndata: injected\n\n', { data: { x: '\r\nevent: done\r\ndata: injected' } })], sseTask.agent, sseTask.taskId), undefined, {
@@ -446,7 +447,7 @@ function corpus(): Case[] {
   for (const q of ["' OR 1=1 --", '%', '_', "hello' --", '\\', '")) UNION SELECT * FROM users --']) {
     accept('sql', `catalog search ${JSON.stringify(q)} matches literally`, () => call('GET', `/api/catalog/apps?q=${encodeURIComponent(q)}`), (b) => expect(b.apps).toEqual([]), { noWrite: true });
   }
-  refuse('sql', "login with email admin@example.com' --", () => call('POST', '/api/auth/login', { json: { email: "admin@example.com' --", password: 'x' } }), { status: 400 });
+  refuse('sql', "login with email admin@example.com' --", () => call('POST', '/api/auth/login', { json: { email: "admin@example.com' --", password: 'x' } }), { status: 401 });
   refuse('sql', "login with password ' OR '1'='1", () => call('POST', '/api/auth/login', { json: { email: 'nobody@example.com', password: "' OR '1'='1" } }), { status: 401 });
   refuse('sql', "enroll with code ' OR 1=1 --", () => call('POST', '/agent/v1/enroll', { json: { code: "' OR 1=1 --", hostname: 'h' } }), { status: 401 });
   refuse('sql', "install version 1.0' OR '1'='1", () => install({ app: 'world', version: "1.0' OR '1'='1" }), { status: 404 });

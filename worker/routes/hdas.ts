@@ -1,7 +1,10 @@
 /** An owner's HDAs: create (with a one-time enrollment code), list, view, re-enroll, revoke. */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { currentUser } from '../auth/session';
+import type { AppEnv } from '../context';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { installCommand, loopbackProblem, publicBaseUrl } from '../services/agent-installer';
 import { createHda, listHdas, newEnrollment, ownedHda, revokeHda } from '../services/hdas';
 import { installsOfHda } from '../services/installs';
 import { appStatesOf, hdaView, installView } from '../views';
@@ -12,11 +15,16 @@ export const hdaRoutes = createRouter();
 const NewHda = z.strictObject({ name: Name, domain: Domain, tags: z.array(Slug).max(20).optional() }).openapi('NewHda');
 const IdParam = z.object({ id: Id });
 
-function enrollmentView(code: string, expiresAt: number | null, serverUrl: string) {
+/** The code and the one command that installs the agent on the new HDA and enrolls it. */
+function enrollmentView(c: Context<AppEnv>, code: string, expiresAt: number | null) {
+  const base = publicBaseUrl(c.get('deps').config.publicUrl, c.req.url);
+  const warning = loopbackProblem(base);
   return {
     code,
     expires_at: expiresAt ? new Date(expiresAt).toISOString() : null,
-    command: `npx hda-agent enroll --server ${serverUrl} --code ${code}`,
+    server_url: base,
+    command: installCommand(base, code),
+    ...(warning ? { warning } : {}),
   };
 }
 
@@ -25,8 +33,7 @@ hdaRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     const { hda, code } = await createHda(deps, currentUser(c), c.req.valid('json'));
-    const origin = new URL(c.req.url).origin;
-    return send(c, { hda: hdaView(deps, hda), enrollment_code: code, enrollment: enrollmentView(code, hda.enrollExpiresAt, origin) }, 201);
+    return send(c, { hda: hdaView(deps, hda), enrollment_code: code, enrollment: enrollmentView(c, code, hda.enrollExpiresAt) }, 201);
   },
 );
 
@@ -58,7 +65,7 @@ hdaRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     const { hda, code } = await newEnrollment(deps, currentUser(c), c.req.valid('param').id);
-    return send(c, { enrollment_code: code, enrollment: enrollmentView(code, deps.now() + deps.config.enrollTtlS * 1000, new URL(c.req.url).origin), hda_id: hda.id });
+    return send(c, { enrollment_code: code, enrollment: enrollmentView(c, code, deps.now() + deps.config.enrollTtlS * 1000), hda_id: hda.id });
   },
 );
 

@@ -1,13 +1,13 @@
-# systemd unit for the HDA agent. Install: copy to /etc/systemd/system/, enroll once with
-#   hda-agent enroll --server https://CONTROL-PLANE --code CODE
-# then: systemctl daemon-reload && systemctl enable --now hda-agent
-# Settings go in /etc/default/hda-agent as HDA_AGENT_* variables (see `hda-agent --help`).
-# hda-agent runs dist/hda-agent.mjs, built by `npm ci` (or `npm run build:agent`), while it matches
-# the sources; otherwise the TypeScript through tsx, which works but takes more memory. After updating
-# the checkout: npm ci (or npm run build:agent), then systemctl restart hda-agent.
-[Unit]
+/**
+ * `hda-agent unit`: the systemd unit that runs this agent, printed for /etc/systemd/system. Settings go
+ * in /etc/default/hda-agent as HDA_AGENT_* variables (hda-agent --help).
+ */
+
+/** The path must be one a unit file can hold as is: absolute, no spaces, quotes or specifiers. */
+export function systemdUnit(execPath: string): string {
+  if (!/^\/[A-Za-z0-9._/-]+$/.test(execPath)) throw new Error(`--exec must be an absolute path of letters, digits and ._/- (got "${execPath}")`);
+  return `[Unit]
 Description=HDA agent: installs and runs container apps for the Amahi control plane
-Documentation=https://github.com/amahi/platform
 After=network-online.target docker.service apache2.service httpd.service
 Wants=network-online.target
 Requires=docker.service
@@ -16,8 +16,8 @@ Requires=docker.service
 Type=simple
 EnvironmentFile=-/etc/default/hda-agent
 # The agent drives Docker and Apache, so it runs as root; it writes only its state dir, the apps root
-# and its own vhost files.
-ExecStart=/usr/bin/env hda-agent run
+# and its own vhost and log files.
+ExecStart=${execPath} run
 # SIGTERM: stop polling, finish the task in hand (HDA_AGENT_SHUTDOWN_GRACE_S, default 60 s), hand it back.
 KillSignal=SIGTERM
 KillMode=mixed
@@ -34,3 +34,5 @@ PrivateTmp=yes
 
 [Install]
 WantedBy=multi-user.target
+`;
+}
