@@ -1,4 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { batchItems } from '../../db/schema';
+import { advanceBatch } from '../../worker/services/batches';
 import { createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
 
 let plane: TestPlane;
@@ -124,6 +127,18 @@ describe('fleet batches', () => {
     await report(c.agentToken, back.body.tasks[0].id, 'succeeded');
     view = await batchView(id);
     expect(view.batch.state).toBe('succeeded');
+  });
+
+  it('two tasks finishing together start each waiting item once', async () => {
+    const hdas = await fleet(4);
+    const created = await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'hello', hdas: hdas.map((h) => h.hdaId), concurrency: 2 } });
+    const id = created.body.batch.id;
+    // The two started items finish at the same moment, and each finish advances the batch.
+    await plane.deps.db.update(batchItems).set({ state: 'succeeded' }).where(and(eq(batchItems.batchId, id), eq(batchItems.state, 'queued')));
+    await Promise.all([advanceBatch(plane.deps, id), advanceBatch(plane.deps, id)]);
+    const view = await batchView(id);
+    expect(view.items.map((i: { state: string; detail?: string }) => `${i.state}${i.detail ? `: ${i.detail}` : ''}`).sort()).toEqual(['queued', 'queued', 'succeeded', 'succeeded']);
+    expect(view.batch.state).toBe('running');
   });
 
   it('all-or-nothing reverts the HDAs already done when one fails', async () => {

@@ -94,12 +94,24 @@ export async function advanceBatch(deps: Deps, batchId: string): Promise<void> {
     for (const { item, lastSeenAt } of items) {
       if (inFlight >= batch.concurrency) break;
       if (item.state !== 'pending' || !isOnline(deps, lastSeenAt)) continue;
+      // Two tasks of the batch finishing together both advance it: only the one whose claim wins starts the item.
+      if (!(await claimItem(deps, batch.id, item.hdaId))) continue;
       await startItem(deps, actor, batch, item);
       inFlight++;
     }
   }
   await closeIfDone(deps, batch);
   deps.waker.notify(batchKey(batchId));
+}
+
+/** One conditional update moves a pending item to queued; false when another caller got there first. */
+async function claimItem(deps: Deps, batchId: string, hdaId: string): Promise<boolean> {
+  const won = await deps.db
+    .update(batchItems)
+    .set({ state: 'queued', updatedAt: deps.now() })
+    .where(and(eq(batchItems.batchId, batchId), eq(batchItems.hdaId, hdaId), eq(batchItems.state, 'pending')))
+    .returning({ hdaId: batchItems.hdaId });
+  return won.length === 1;
 }
 
 async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: BatchItemRow) {
