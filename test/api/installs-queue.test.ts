@@ -290,6 +290,13 @@ describe('agent protocol', () => {
     expect((await poll(agentToken)).status).toBe(204);
     expect(plane.queries).toHaveLength(1);
     expect(plane.queries[0]).toMatch(/^select/i);
+    // Every lookup of tasks goes down the (hda, lane, state) index: past tasks are never read.
+    const sql = plane.queries[0];
+    const client = (plane.deps.db as unknown as { $client: { execute(q: { sql: string; args: unknown[] }): Promise<{ rows: Array<{ detail: string }> }> } }).$client;
+    const plan = await client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: sql.split('?').slice(1).map(() => null) });
+    const taskLookups = plan.rows.map((r) => r.detail).filter((d) => /tasks|\baux\b/.test(d) && /SEARCH|SCAN/.test(d));
+    expect(taskLookups.length).toBeGreaterThan(0);
+    for (const d of taskLookups) expect(d).toMatch(/sqlite_autoindex_tasks_1 \(id=\?\)|tasks_hda_lane_state \(hda_id=\? AND lane=\? AND state=\?\)/);
 
     const beat = { facts: { cpus: 4, docker_version: '20.10.24' }, apps: [{ identifier: 'hello', state: 'running', cpu_percent: 1.5 }] };
     plane.queries.length = 0;
