@@ -4,7 +4,7 @@
  * or its time is over; closed windows wait in an outbox until a heartbeat carrying them is
  * accepted, so an unreachable control plane loses nothing (up to a bound: the oldest go first).
  */
-import { METRICS_WINDOW_S, type AppMetricSample, type AppStatus } from '../core/protocol';
+import { METRICS_PER_HEARTBEAT_MAX, METRICS_WINDOW_S, type AppMetricSample, type AppStatus } from '../core/protocol';
 
 interface Open {
   start: number;
@@ -17,8 +17,6 @@ interface Open {
 
 /** Most closed windows kept while the control plane is away (a day of 20 apps). */
 export const MAX_OUTBOX = 20 * 288;
-/** Most windows one heartbeat carries (the control plane accepts 5000). */
-export const MAX_PER_BEAT = 1000;
 
 export class MetricsWindows {
   private readonly open = new Map<string, Open>();
@@ -84,7 +82,7 @@ export class MetricsWindows {
 
   /** The closed windows a heartbeat should carry now, oldest first. */
   pending(): AppMetricSample[] {
-    return this.outbox.slice(0, MAX_PER_BEAT);
+    return this.outbox.slice(0, METRICS_PER_HEARTBEAT_MAX);
   }
 
   /** The control plane has these: forget them. */

@@ -280,6 +280,8 @@ export interface ApiError {
 
 /** The 5-minute window the agent averages app metrics over. */
 export const METRICS_WINDOW_S = 300;
+/** Most metric windows one heartbeat may carry; the agent sends older ones on the next beats. */
+export const METRICS_PER_HEARTBEAT_MAX = 1000;
 
 /** Longest long-poll a client may ask for, in seconds. */
 export const MAX_POLL_WAIT_S = 30;

@@ -183,6 +183,12 @@ describe('agent protocol', () => {
     expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/result`, { token: agentToken, body: result })).status).toBe(200);
     expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/result`, { token: agentToken, body: result })).status).toBe(200);
     expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/result`, { token: agentToken, body: { state: 'failed', detail: 'late' } })).status).toBe(409);
+    // The stream of an ended task is closed: re-sent events are duplicates, new ones are refused.
+    const again = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [{ seq: 4, status: 'OK', step: 'up', message: 'up' }] });
+    expect(again.body).toEqual({ accepted: 0, duplicates: 1, last_seq: 4 });
+    const late = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [{ seq: 5, status: 'OK', message: 'after the end' }] });
+    expect(late.status).toBe(409);
+    expect(late.body.message).toMatch(/has ended/);
 
     const task = await plane.json('GET', `/api/tasks/${taskId}`, { token: owner.token });
     expect(task.body.task.state).toBe('succeeded');

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
+import { METRICS_PER_HEARTBEAT_MAX } from '../../core/protocol';
 import { batchItems } from '../../db/schema';
 import { advanceBatch } from '../../worker/services/batches';
 import { createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
@@ -69,6 +70,18 @@ describe('limits, logs, metrics, prune', () => {
     const count = async (res: string) => Number((await plane.deps.db.all<{ n: number }>(`SELECT count(*) AS n FROM app_metrics WHERE resolution = '${res}'` as never))[0].n);
     expect(await count('5m')).toBe(1);
     expect(await count('1h')).toBe(2);
+  });
+
+  it('stores metrics only for the HDA\'s own installs, dated inside retention, and at most a capped number per beat', async () => {
+    const { agentToken } = await installed();
+    const now = plane.clock.now;
+    const sample = (identifier: string, at: number) => ({ identifier, at: new Date(at).toISOString(), cpu_avg: 1, cpu_max: 1, memory_avg: 1, memory_max: 1, samples: 1 });
+    const beat = (metrics: unknown[]) => plane.json('POST', '/agent/v1/heartbeat', { token: agentToken, body: { metrics } });
+    const rows = async () => plane.deps.db.all<{ identifier: string; bucket_start: number }>(`SELECT identifier, bucket_start FROM app_metrics WHERE resolution = '5m'` as never);
+    expect((await beat([sample('not-mine', now - 600_000), sample('hello', Date.UTC(2099, 0, 1)), sample('hello', now - 72 * 3_600_000), sample('hello', now - 600_000)])).status).toBe(200);
+    expect((await rows()).map((r) => r.identifier)).toEqual(['hello']);
+    const many = Array.from({ length: METRICS_PER_HEARTBEAT_MAX + 1 }, (_, i) => sample('hello', now - i * 300_000));
+    expect((await beat(many)).status).toBe(400);
   });
 
   it('prune keeps the images of current and previous deployments', async () => {

@@ -1,6 +1,6 @@
 /** Agent protocol v1 (see core/protocol.ts): enroll, long-poll for tasks, report events, results, heartbeats. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { EVENT_STATUSES, MAX_POLL_WAIT_S, type ClaimedTask } from '../../core/protocol';
+import { EVENT_STATUSES, MAX_POLL_WAIT_S, METRICS_PER_HEARTBEAT_MAX, type ClaimedTask } from '../../core/protocol';
 import { badRequest, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
@@ -214,7 +214,7 @@ agentRoutes.openapi(
     path: '/agent/v1/heartbeat',
     tags: ['agent'],
     middleware: [agentAuth] as const,
-    request: jsonBody(z.object({ facts: Facts.optional(), apps: z.array(AppStatus).max(500).optional(), metrics: z.array(MetricSample).max(5000).optional() }).openapi('Heartbeat')),
+    request: jsonBody(z.object({ facts: Facts.optional(), apps: z.array(AppStatus).max(500).optional(), metrics: z.array(MetricSample).max(METRICS_PER_HEARTBEAT_MAX).optional() }).openapi('Heartbeat')),
     responses: { 200: jsonContent(Obj('HeartbeatResponse'), 'Recorded'), ...errorResponses },
   }),
   async (c) => {

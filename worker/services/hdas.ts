@@ -2,9 +2,9 @@
  * HDAs: created by an owner with a one-time enrollment code, enrolled by their agent (which gets a
  * token bound to that one HDA), kept fresh by heartbeats that write only when something changed.
  */
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne } from 'drizzle-orm';
 import type { EnrollRequest, EnrollResponse, HeartbeatInput } from '../../core/protocol';
-import { hdas } from '../../db/schema';
+import { hdas, installs } from '../../db/schema';
 import { randomToken, sha256Hex, timingSafeEqualText } from '../auth/encoding';
 import type { AgentIdentity, Deps, SessionUser } from '../context';
 import { atomically } from '../db';
@@ -13,7 +13,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { hdaKey } from '../waker';
 import { auditStatement } from './audit';
 import { resumeBatchesFor } from './batches';
-import { metricStatements } from './metrics';
+import { acceptedSamples, metricStatements } from './metrics';
 import { loadJwks } from './signer';
 
 export type HdaRow = typeof hdas.$inferSelect;
@@ -143,6 +143,11 @@ export async function authenticateAgent(deps: Deps, header: string | undefined):
   return { hdaId: parsed.hdaId, lastSeenAt: row.lastSeenAt, stateHash: row.stateHash };
 }
 
+async function liveIdentifiers(deps: Deps, hdaId: string): Promise<Set<string>> {
+  const rows = await deps.db.select({ identifier: installs.identifier }).from(installs).where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
+  return new Set(rows.map((r) => r.identifier));
+}
+
 /** Stores facts and app states only when they changed, else refreshes last_seen at most once a minute. */
 export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: HeartbeatInput): Promise<{ wrote: boolean }> {
   const now = deps.now();
@@ -152,7 +157,7 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
   // but alone they do not make a beat "changed".
   const states = beat.apps ? JSON.stringify(beat.apps.map(({ cpu_percent: _c, memory_bytes: _m, ...rest }) => rest)) : null;
   const hash = await sha256Hex(`${facts}\n${states}`);
-  const metrics = beat.metrics ?? [];
+  const metrics = beat.metrics?.length ? acceptedSamples(beat.metrics, await liveIdentifiers(deps, agent.hdaId), now) : [];
   const statements: BatchItem<'sqlite'>[] = [];
   if (hash !== agent.stateHash || metrics.length > 0) {
     statements.push(

@@ -12,12 +12,26 @@ import type { Deps } from '../context';
 const HOUR = 3600_000;
 export const RETENTION_MS = { '5m': 48 * HOUR, '1h': 30 * 24 * HOUR } as const;
 
+/** How far ahead of the control plane's clock an agent's window may end (clocks drift a little). */
+const FUTURE_SLACK_MS = 2 * METRICS_WINDOW_S * 1000;
+
+/**
+ * Samples worth storing: of the HDA's own installs, inside the 5-minute retention and not in the
+ * future, so an agent can neither fill the table with made-up apps nor with rows retention never drops.
+ */
+export function acceptedSamples(samples: AppMetricSample[], ownIdentifiers: ReadonlySet<string>, now: number): AppMetricSample[] {
+  return samples.filter((m) => {
+    const at = Date.parse(m.at);
+    return ownIdentifiers.has(m.identifier) && Number.isFinite(at) && at >= now - RETENTION_MS['5m'] && at <= now + FUTURE_SLACK_MS;
+  });
+}
+
+/** Statements that store the samples (already through acceptedSamples), roll their hours up and prune. */
 export function metricStatements(deps: Deps, hdaId: string, samples: AppMetricSample[]): BatchItem<'sqlite'>[] {
   const out: BatchItem<'sqlite'>[] = [];
   const hours = new Map<string, { identifier: string; hour: number }>();
   for (const m of samples) {
     const at = Date.parse(m.at);
-    if (!Number.isFinite(at)) continue;
     const bucketStart = at - (at % (METRICS_WINDOW_S * 1000));
     out.push(
       deps.db

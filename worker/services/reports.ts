@@ -3,7 +3,7 @@
  * which closes the task, its deployment and moves the install to its new state in one batch.
  */
 import { and, eq, inArray, max } from 'drizzle-orm';
-import type { TaskEventInput, TaskEventsAck, TaskKind, TaskResultInput } from '../../core/protocol';
+import { FINAL_TASK_STATES, type TaskEventInput, type TaskEventsAck, type TaskKind, type TaskResultInput } from '../../core/protocol';
 import type { InstallState } from '../../db/schema';
 import { deployments, installs, taskEvents, tasks } from '../../db/schema';
 import type { Deps } from '../context';
@@ -23,6 +23,7 @@ async function agentTask(deps: Deps, hdaId: string, taskId: string) {
 
 export async function ingestEvents(deps: Deps, hdaId: string, taskId: string, events: TaskEventInput[]): Promise<TaskEventsAck> {
   const task = await agentTask(deps, hdaId, taskId);
+  if (FINAL_TASK_STATES.includes(task.state)) await refuseNewEventsOfEndedTask(deps, taskId, events);
   const now = deps.now();
   const rows = events.map((e) => ({
     taskId,
@@ -43,6 +44,13 @@ export async function ingestEvents(deps: Deps, hdaId: string, taskId: string, ev
   const [{ last }] = await deps.db.select({ last: max(taskEvents.seq) }).from(taskEvents).where(eq(taskEvents.taskId, taskId));
   if (inserted.length > 0) deps.waker.notify(taskKey(taskId));
   return { accepted: inserted.length, duplicates: rows.length - inserted.length, last_seq: last ?? 0 };
+}
+
+/** An ended task's stream is closed: a re-sent event is a duplicate, a new one is refused. */
+async function refuseNewEventsOfEndedTask(deps: Deps, taskId: string, events: TaskEventInput[]): Promise<void> {
+  const [{ last }] = await deps.db.select({ last: max(taskEvents.seq) }).from(taskEvents).where(eq(taskEvents.taskId, taskId));
+  const fresh = events.filter((e) => e.seq > (last ?? 0));
+  if (fresh.length > 0) throw conflict(`task ${taskId} has ended; events after its result are refused (seq ${fresh[0].seq} > ${last ?? 0})`);
 }
 
 /** The install's state after a task of `kind` ended. */
