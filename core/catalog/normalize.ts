@@ -1,16 +1,17 @@
 /**
- * The publish pipeline: install script -> heredoc files and steps -> compose in the Compose
- * Specification form -> safety policy -> a trial render with sample values. Never throws for bad
+ * The publish pipeline: install script -> heredoc files and steps -> the Compose model (one reading,
+ * core/compose) -> allow-list policy -> container names to aliases -> a trial render with sample values. Never throws for bad
  * input: every problem becomes a finding, and the status says what the API does with the version.
  *
- *   rejected      cannot be installed at all (empty, unreadable, no compose, a path outside the app)
+ *   rejected      cannot be installed at all (empty, unreadable, no compose, a path outside the app,
+ *                 a key or value the model does not know, a policy refusal no owner exception lifts)
  *   needs_review  unsupported script steps, or policy refusals an owner exception could allow
  *   ready         installable as is (warnings and info findings may remain)
  */
 import type { AppVersionContent } from '../protocol';
 import { publishCompose, type DialectVerdicts } from '../compose/publish';
 import { CatalogError } from './errors';
-import { isWaivable, POLICY_RULES } from './policy';
+import { isWaivable } from './policy';
 import { parseInstallScript } from './script';
 import type { Finding, VersionStatus } from './types';
 
@@ -34,8 +35,6 @@ export interface NormalizeResult {
   /** Whether each Compose dialect can run the normalized compose (absent when there is none). */
   dialects?: DialectVerdicts;
 }
-
-const POLICY = new Set<string>(POLICY_RULES);
 
 /** An error an owner exception could allow needs review; any other error refuses the version. */
 export function statusOf(findings: Finding[]): VersionStatus {
@@ -97,7 +96,7 @@ export function normalizeVersion(input: NormalizeInput): NormalizeResult {
     findings.push({ ...fromError(e, 0), message: `uninstall script: ${e.message}` });
   }
   for (const ex of input.exceptions ?? []) {
-    if (!POLICY.has(ex)) findings.push({ severity: 'warning', rule: 'unknown-exception', message: `exception "${ex}" names no policy rule` });
+    if (!isWaivable(ex)) findings.push({ severity: 'warning', rule: 'unknown-exception', message: `exception "${ex}" names no policy rule an owner may waive` });
   }
   return { status: statusOf(findings), content, findings, ...(dialects ? { dialects } : {}) };
 }
