@@ -1,5 +1,6 @@
 /** Value rules of service keys that need more than "allowed" or "refused": each reads one key of the model. */
 import { insideApp } from '../../catalog/mounts';
+import { AGENT_LABELS } from '../agent-labels';
 import type { Service } from '../schema/service';
 import { describeHostPath, truthy, type ServiceScope } from './context';
 import { checkServiceRef } from './namespaces';
@@ -32,11 +33,16 @@ export function checkLogging(logging: V<'logging'>, s: ServiceScope): void {
   if (logging.driver !== undefined && !LOG_DRIVERS.includes(logging.driver)) s.raise('logging-driver', `logs with the "${logging.driver}" driver; allowed: ${LOG_DRIVERS.join(', ')}`, 'logging', 'driver');
 }
 
-/** Labels Compose and the agent set to find an install's containers: an app may not forge them. */
-const RESERVED_LABEL = /^(com\.docker\.compose\.|org\.amahi\.)/;
+/**
+ * Labels Compose and the agent set to find an install's containers: an app may not forge them. On the
+ * host the agent's own labels are present (it sets them before the check, over any the app wrote).
+ */
 export function checkLabels(labels: V<'labels'>, s: ServiceScope): void {
   const keys = Array.isArray(labels) ? labels.map((l) => l.split('=')[0]) : Object.keys(labels);
-  for (const k of keys) if (RESERVED_LABEL.test(k)) s.raise('reserved-label', `sets the reserved label "${k}"`, 'labels');
+  for (const k of keys) {
+    const agents = AGENT_LABELS.includes(k) && s.ctx.opts.phase === 'publish';
+    if (k.startsWith('com.docker.compose.') || agents) s.raise('reserved-label', `sets the reserved label "${k}"`, 'labels');
+  }
 }
 
 /** env_file and label_file: files inside the app folder only. */

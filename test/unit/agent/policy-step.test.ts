@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { policyStep } from '../../../agent/executor/policy';
+import { addAgentLabels } from '../../../agent/executor/labels';
 import { PLANS } from '../../../agent/executor/plans';
 import { StepFailure, type ExecutorDeps, type StepContext } from '../../../agent/executor/types';
 import { fakeTask } from '../../helpers/fake-protocol';
@@ -33,8 +34,10 @@ function ctx(rendered: string, exceptions: string[] = []): { ctx: StepContext; n
 const old = (extra: string) => `services:\n  web:\n    image: x\n    container_name: web1\n    ports: ["35001:80"]\n${extra}`;
 
 describe('policy step on an old version (host phase)', () => {
-  it('an old version with a fixed container name still installs', async () => {
-    expect(await policyStep.run(ctx(old('    volumes: ["/var/hda/web-apps/web1/html:/html"]\n')).ctx)).toMatch(/passed/);
+  it('an old version with a fixed container name still installs, with the labels the agent adds before the check', async () => {
+    const labelled = addAgentLabels(old('    volumes: ["/var/hda/web-apps/web1/html:/html"]\n    labels: {org.amahi.hda.zero-downtime: "true"}\n'), 'web1', 'inst-1');
+    expect(labelled).toContain('org.amahi.hda.install');
+    expect(await policyStep.run(ctx(labelled).ctx)).toMatch(/passed/);
   });
 
   it('a key the old deny-list let through fails the task naming rule, service, line and text', async () => {
