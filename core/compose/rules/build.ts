@@ -27,6 +27,10 @@ export function checkBuild(build: Build, s: ServiceScope): void {
   if (build.privileged !== undefined && build.privileged !== false && build.privileged !== 'false') s.raise('build-privileged', 'builds privileged', 'build', 'privileged');
   if (build.network !== undefined && build.network.trim().toLowerCase() === 'host') s.raise('host-network', 'builds on the host network (build.network: host)', 'build', 'network');
   if (build.ssh !== undefined) s.raise('build-host-access', "forwards the host's SSH agent or keys to the build", 'build', 'ssh');
+  for (const [i, g] of (build.secrets ?? []).entries()) {
+    const name = typeof g === 'string' ? g : g.source;
+    if (!Object.hasOwn(s.ctx.spec.secrets ?? {}, name)) s.raise('missing-reference', `build uses the secret "${name}", which the top-level "secrets" does not declare`, 'build', 'secrets', i);
+  }
   for (const key of ['cache_from', 'cache_to'] as const) {
     if (build[key]?.length) s.raise('build-host-access', `${key} reads or writes build caches outside the app`, 'build', key);
   }

@@ -97,6 +97,7 @@ export const RULE_CASES: RuleCase[] = [
   { rule: 'missing-reference', refused: svc('    volumes: ["data:/data"]\n'), passes: svc('    volumes: ["data:/data"]\n', 'volumes:\n  data:\n') },
   { rule: 'missing-reference', refused: svc('    networks: [back]\n'), passes: svc('    networks: [default]\n') },
   { rule: 'missing-reference', refused: svc('    secrets: [pw]\n'), passes: svc('    secrets: [pw]\n', 'secrets:\n  pw: {file: ./pw}\n') },
+  { rule: 'missing-reference', refused: svc('    build: {context: ., secrets: [npmrc]}\n'), passes: svc('    build: {context: ., secrets: [npmrc]}\n', 'secrets:\n  npmrc: {file: ./npmrc}\n') },
   { rule: 'missing-reference', refused: svc('    network_mode: "service:nope"\n'), passes: svc('    network_mode: "service:db"\n') },
   { rule: 'unknown-key', refused: svc('    network-mode: host\n'), passes: svc('    network_mode: bridge\n') },
   { rule: 'unknown-key', refused: svc('    build: {context: ., secret_files: [/etc/shadow]}\n'), passes: svc('    build: {context: ., x-note: fine}\n') },
