@@ -113,6 +113,8 @@ export interface AppVersionContent {
   steps: ScriptStep[];
   /** Steps of the uninstall script, when the catalog gives one. */
   uninstall_steps?: ScriptStep[];
+  /** Per-install secret names (DB for APP_SECRET_DB) the agent generates once per install and keeps on the HDA. */
+  secrets?: string[];
 }
 
 /** A step of a legacy install script that is not the compose file itself. */

@@ -5,10 +5,7 @@
 import type Docker from 'dockerode';
 import type { AppRunState, AppStatus } from '../../core/protocol';
 
-/** Labels the agent puts on every service it starts, so it only ever touches its own containers. */
-export const LABEL_MANAGED_BY = 'org.amahi.hda.managed-by';
-export const LABEL_IDENTIFIER = 'org.amahi.hda.identifier';
-export const LABEL_INSTALL = 'org.amahi.hda.install';
+export { LABEL_IDENTIFIER, LABEL_INSTALL, LABEL_MANAGED_BY } from '../../core/compose/agent-labels';
 export const MANAGED_BY = 'hda-agent';
 
 export async function projectContainers(docker: Docker, project: string): Promise<Docker.ContainerInfo[]> {

@@ -29,7 +29,8 @@ async function hostPortsInUse(ctx: StepContext): Promise<number[]> {
 }
 
 function describe(f: Finding): string {
-  return `${f.rule}${f.service ? ` (${f.service})` : ''}: ${f.message}${f.line ? ` [line ${f.line}]` : ''}`;
+  const where = f.line ? ` [line ${f.line}${f.text ? `: ${f.text.trim()}` : ''}]` : '';
+  return `${f.rule}${f.service ? ` (${f.service})` : ''}: ${f.message}${where}`;
 }
 
 export const policyStep: Step = {

@@ -1,13 +1,13 @@
 /**
  * Reads a compose file of any vintage and returns it in the Compose Specification form: Compose v1
  * (services at the top level) gets a `services:` map and its renamed keys, v2/v3 lose the obsolete
- * `version:` key, everything else is kept. Structural problems throw ComposeError (the version cannot
+ * `version:` key, everything else is kept for the model (core/compose/model.ts) to validate. Structural problems throw ComposeError (the version cannot
  * be installed at all); notes about the conversion come back as findings.
  */
 import { isMap, isPair, isScalar, isSeq, visit, type Node } from 'yaml';
 import { ComposeError } from './errors';
 import type { Finding } from './types';
-import { lineText, parseYamlBounded, stringifyCompose } from './yaml-io';
+import { lineText, parseYamlBounded } from './yaml-io';
 
 export type ComposeFormat = 'v1' | 'v2' | 'v3' | 'spec';
 export type ServiceSpec = Record<string, unknown>;
@@ -28,7 +28,6 @@ export interface ComposeDoc {
   lineText(line: number | undefined): string | undefined;
 }
 
-const SPEC_TOP_LEVEL = new Set(['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'include']);
 const SERVICE_NAME = /^[a-zA-Z0-9._-]+$/;
 /** v1 service keys that the specification spells differently. */
 const V1_RENAMES: Record<string, string> = { net: 'network_mode' };
@@ -55,13 +54,8 @@ export function parseCompose(text: string): ComposeDoc {
       notes.push({ severity: 'info', rule: 'compose-version-dropped', message: `the obsolete "version: ${version}" key was dropped (Compose Specification)` });
     }
     services = root.services;
-    for (const [k, v] of Object.entries(root)) {
-      if (k === 'version' || k === 'services') continue;
-      if (!SPEC_TOP_LEVEL.has(k) && !k.startsWith('x-')) {
-        notes.push({ severity: 'warning', rule: 'compose-unknown-key', message: `unknown top-level key "${k}"` });
-      }
-      rest[k] = v;
-    }
+    // Unknown keys are refused by the model (core/compose/schema), not here.
+    for (const [k, v] of Object.entries(root)) if (k !== 'version' && k !== 'services') rest[k] = v;
   } else {
     format = 'v1';
     services = root;
@@ -94,11 +88,6 @@ export function parseCompose(text: string): ComposeDoc {
   notes.push(...ambiguousScalars(doc, text, lineCounter));
   const spec: ComposeSpec = { services: out, ...rest };
   return { source: text, format, value: spec, notes, lineOf, lineText: (line) => (line ? lineText(text, line) : undefined) };
-}
-
-export function normalizeCompose(yamlText: string): { compose: string; findings: Finding[]; doc: ComposeDoc } {
-  const doc = parseCompose(yamlText);
-  return { compose: stringifyCompose(doc.value), findings: doc.notes, doc };
 }
 
 function checkService(name: string, original: unknown, body: unknown): ServiceSpec {

@@ -13,9 +13,10 @@ export {
 } from './placeholders';
 export { hasPlaceholder, renderCompose, renderFile } from './render';
 export { COMPOSE_FILE_NAMES, isSupportedStep, parseInstallScript, parseUninstallScript, SUPPORTED_STEP_KINDS, type ParsedScript } from './script';
-export { normalizeCompose, parseCompose, type ComposeDoc, type ComposeFormat, type ComposeSpec } from './compose';
+export { parseCompose, type ComposeDoc, type ComposeFormat, type ComposeSpec } from './compose';
 export { listHostPorts, parsePort, servicePorts, type PortMapping } from './ports';
-export { checkPolicy, POLICY_RULES, type PolicyOptions, type PolicyRule } from './policy';
+export { checkPolicy, isWaivable, POLICY_RULES, WAIVABLE_RULES, type PolicyOptions, type PolicyRule } from './policy';
+export { readCompose, type ComposeModel } from '../compose/model';
 export { normalizeVersion, statusOf, type NormalizeInput, type NormalizeResult } from './normalize';
 export { canonicalJson, generateSigningKey, signVersion, verifyVersion, VERSION_JWS_TYP, type SigningAlg } from './signing';
 export { appRelativePath, isWithin, normalizePosix } from './paths';

@@ -1,20 +1,17 @@
 /**
- * The publish pipeline: install script -> heredoc files and steps -> compose in the Compose
- * Specification form -> safety policy -> a trial render with sample values. Never throws for bad
+ * The publish pipeline: install script -> heredoc files and steps -> the Compose model (one reading,
+ * core/compose) -> allow-list policy -> container names to aliases -> a trial render with sample values. Never throws for bad
  * input: every problem becomes a finding, and the status says what the API does with the version.
  *
- *   rejected      cannot be installed at all (empty, unreadable, no compose, a path outside the app)
+ *   rejected      cannot be installed at all (empty, unreadable, no compose, a path outside the app,
+ *                 a key or value the model does not know, a policy refusal no owner exception lifts)
  *   needs_review  unsupported script steps, or policy refusals an owner exception could allow
  *   ready         installable as is (warnings and info findings may remain)
  */
 import type { AppVersionContent } from '../protocol';
-import { normalizeCompose, parseCompose, type ComposeDoc } from './compose';
+import { publishCompose, type DialectVerdicts } from '../compose/publish';
 import { CatalogError } from './errors';
-import { resolveHostPath, VIRTUAL_APP_DIR } from './mounts';
-import { isWithin, normalizePosix } from './paths';
-import { SAMPLE_INSTALL_VARS } from './placeholders';
-import { checkPolicy, POLICY_RULES } from './policy';
-import { renderCompose } from './render';
+import { isWaivable } from './policy';
 import { parseInstallScript } from './script';
 import type { Finding, VersionStatus } from './types';
 
@@ -35,12 +32,13 @@ export interface NormalizeResult {
   status: VersionStatus;
   content: AppVersionContent;
   findings: Finding[];
+  /** Whether each Compose dialect can run the normalized compose (absent when there is none). */
+  dialects?: DialectVerdicts;
 }
 
-const POLICY = new Set<string>(POLICY_RULES);
-
+/** An error an owner exception could allow needs review; any other error refuses the version. */
 export function statusOf(findings: Finding[]): VersionStatus {
-  if (findings.some((f) => f.severity === 'error' && !POLICY.has(f.rule))) return 'rejected';
+  if (findings.some((f) => f.severity === 'error' && !isWaivable(f.rule))) return 'rejected';
   if (findings.some((f) => f.severity === 'error' || f.severity === 'review')) return 'needs_review';
   return 'ready';
 }
@@ -48,6 +46,7 @@ export function statusOf(findings: Finding[]): VersionStatus {
 export function normalizeVersion(input: NormalizeInput): NormalizeResult {
   const content: AppVersionContent = { app: input.app, version: input.version, kind: input.kind, compose: '', files: {}, steps: [] };
   const findings: Finding[] = [];
+  let dialects: DialectVerdicts | undefined;
   // Compose line n sits at script line n + offset when the compose came from a heredoc.
   let offset = 0;
   try {
@@ -73,12 +72,11 @@ export function normalizeVersion(input: NormalizeInput): NormalizeResult {
         message: empty ? 'the catalog entry has neither an install script nor a compose file' : 'no compose file: the script writes no docker-compose.yml and the catalog gives none',
       });
     } else {
-      const normalized = normalizeCompose(composeText);
-      content.compose = normalized.compose;
-      findings.push(...shift(normalized.findings, offset));
-      findings.push(...shift(checkPolicy(normalized.doc, { phase: 'publish', exceptions: input.exceptions, shareRoots: input.shareRoots }), offset));
-      findings.push(...buildFiles(normalized.doc, content.files, offset));
-      findings.push(...trialRender(content.compose, findings, input));
+      const published = publishCompose(composeText, { files: content.files, exceptions: input.exceptions, shareRoots: input.shareRoots });
+      content.compose = published.compose;
+      if (published.secrets.length) content.secrets = published.secrets;
+      dialects = published.dialects;
+      findings.push(...shift(published.findings, offset));
     }
   } catch (e) {
     if (!(e instanceof CatalogError)) throw e;
@@ -98,9 +96,9 @@ export function normalizeVersion(input: NormalizeInput): NormalizeResult {
     findings.push({ ...fromError(e, 0), message: `uninstall script: ${e.message}` });
   }
   for (const ex of input.exceptions ?? []) {
-    if (!POLICY.has(ex)) findings.push({ severity: 'warning', rule: 'unknown-exception', message: `exception "${ex}" names no policy rule` });
+    if (!isWaivable(ex)) findings.push({ severity: 'warning', rule: 'unknown-exception', message: `exception "${ex}" names no policy rule an owner may waive` });
   }
-  return { status: statusOf(findings), content, findings };
+  return { status: statusOf(findings), content, findings, ...(dialects ? { dialects } : {}) };
 }
 
 function present(s: string | null | undefined): boolean {
@@ -113,53 +111,4 @@ function shift(list: Finding[], offset: number): Finding[] {
 
 function fromError(e: CatalogError, offset: number): Finding {
   return { severity: 'error', rule: e.rule, message: e.message, ...(e.line ? { line: e.line + offset, text: e.text } : {}) };
-}
-
-/** A service built from the app folder needs its Dockerfile among the files the script writes. */
-function buildFiles(doc: ComposeDoc, files: Record<string, string>, offset: number): Finding[] {
-  const out: Finding[] = [];
-  for (const [name, svc] of Object.entries(doc.value.services)) {
-    const b = svc.build;
-    if (b === undefined || b === null) continue;
-    const spec = typeof b === 'string' ? { context: b } : (b as Record<string, unknown>);
-    if (typeof spec.dockerfile_inline === 'string') continue;
-    const context = resolveHostPath(typeof spec.context === 'string' ? spec.context : '.', VIRTUAL_APP_DIR);
-    if (!context || !isWithin(context, VIRTUAL_APP_DIR)) continue; // refused by the policy already
-    const dockerfile = normalizePosix(`${context}/${typeof spec.dockerfile === 'string' ? spec.dockerfile : 'Dockerfile'}`);
-    const rel = dockerfile.slice(VIRTUAL_APP_DIR.length + 1);
-    if (!(rel in files)) {
-      const line = doc.lineOf(['services', name, 'build']);
-      out.push({
-        severity: 'error',
-        rule: 'build-no-dockerfile',
-        service: name,
-        message: `service "${name}" builds from the app folder but the script writes no "${rel}"`,
-        ...(line ? { line: line + offset, text: doc.lineText(line) } : {}),
-      });
-    }
-  }
-  return out;
-}
-
-/** Renders with sample values and checks again, so a placeholder in a bad place is caught now. */
-function trialRender(compose: string, before: Finding[], input: NormalizeInput): Finding[] {
-  const known = new Set(before.map((f) => `${f.rule}/${f.service ?? ''}`));
-  let rendered: string;
-  try {
-    rendered = renderCompose(compose, SAMPLE_INSTALL_VARS);
-    const doc = parseCompose(rendered);
-    const host = checkPolicy(doc, {
-      phase: 'host',
-      appDir: SAMPLE_INSTALL_VARS.WEBAPP_PATH,
-      hostPort: SAMPLE_INSTALL_VARS.HOST_PORT,
-      exceptions: input.exceptions,
-      shareRoots: input.shareRoots,
-    });
-    return host
-      .filter((f) => (f.severity === 'error' || f.severity === 'review') && !known.has(`${f.rule}/${f.service ?? ''}`))
-      .map(({ line: _l, text: _t, ...f }) => ({ ...f, message: `after substituting sample placeholder values: ${f.message}` }));
-  } catch (e) {
-    if (!(e instanceof CatalogError)) throw e;
-    return [{ severity: 'error', rule: 'placeholder-position', message: `the compose file does not survive placeholder substitution: ${e.message}` }];
-  }
 }

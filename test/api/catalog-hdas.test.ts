@@ -130,6 +130,16 @@ describe('publish preview', () => {
     expect(r.body.status).toBe('needs_review');
     expect(r.body.findings.map((f: { rule: string }) => f.rule)).toContain('docker-socket');
     expect(r.body.normalized_compose).toMatch(/docker.sock/);
+    // Whether each Compose dialect runs it, and the per-install secrets the agent would generate.
+    expect(r.body.dialects).toEqual({ v1: { ok: true }, v2: { ok: true } });
+    expect(r.body.secrets).toEqual([]);
+    const secret = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token, body: { version: '2.0', kind: 'container', compose: 'services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    environment: ["PW=APP_SECRET_DB"]\n' } });
+    expect(secret.body).toMatchObject({ status: 'ready', secrets: ['DB'] });
+    expect(secret.body.normalized_compose).toContain('PW=APP_SECRET_DB');
+    // A key the Compose Specification does not define is refused by name, never passed through.
+    const typo = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token, body: { version: '2.0', kind: 'container', compose: 'services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    network-mode: host\n' } });
+    expect(typo.body).toMatchObject({ status: 'rejected', normalized_compose: '', dialects: null });
+    expect(typo.body.findings).toContainEqual(expect.objectContaining({ rule: 'unknown-key', service: 'web', line: 5 }));
     const empty = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token, body: { version: '2.0', kind: 'container', install_script: 'echo hi\n' } });
     expect(empty.status).toBe(200);
     expect(empty.body.status).toBe('rejected');

@@ -61,7 +61,9 @@ describe.skipIf(!available)('docker-compose config accepts every normalized corp
         const { stdout } = await run(COMPOSE, ['-f', file, '--project-directory', dir, 'config'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 60_000 });
         const hasAppPort = !result.findings.some((f) => f.rule === 'no-host-port');
         if (hasAppPort) expect(stdout).toMatch(new RegExp(`published: ${vars.HOST_PORT}\\b`));
-        expect(stdout).toContain(`container_name: ${vars.APP_IDENTIFIER}`);
+        // The fixed container name became a network alias (Compose names containers by project).
+        expect(stdout).not.toContain('container_name:');
+        expect(stdout).toMatch(new RegExp(`aliases:\\s+- ${vars.APP_IDENTIFIER}\\b`));
         cells[app.name] = 'accepted';
       } catch (e) {
         const err = e as { stderr?: string; message: string };

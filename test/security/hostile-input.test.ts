@@ -6,6 +6,7 @@
  * (an apostrophe in a name, an emoji): those cases may be accepted, and then their check proves the
  * input was stored literally or flagged, never interpreted.
  */
+import { WAIVABLE_RULES } from '../../core/catalog/policy';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN, createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
 import { dbState, writesBetween, type DbState } from './db-state';
@@ -376,7 +377,9 @@ function corpus(): Case[] {
   refuse('traversal', 'install script leaving the app folder', () => call('POST', '/api/catalog/apps/hello/versions', { token: w.publisher, json: { version: 'esc-1', kind: 'container', install_script: 'mkdir -p WEBAPP_PATH/../../etc\n' } }), { status: 400 });
 
   // --- Path traversal in compose volumes: published only as needing review, never installed ----
-  const volumes = ['../../etc:/x', 'WEBAPP_PATH/../../etc:/x', '/etc:/x', './data/../../../etc:/x', 'WEBAPP_PATH/..:/x', '/var/run/docker.sock:/var/run/docker.sock', '~/.ssh:/x', '$HOME:/x'];
+  const volumes = ['../../etc:/x', 'WEBAPP_PATH/../../etc:/x', '/etc:/x', './data/../../../etc:/x', 'WEBAPP_PATH/..:/x', '/var/run/docker.sock:/var/run/docker.sock', '~/.ssh:/x'];
+  // A path from the agent's environment cannot be waived: the version is refused at publish.
+  refuse('traversal', 'publish with volume $HOME:/x', () => call('POST', '/api/catalog/apps/hello/versions', { token: w.publisher, json: { version: 'home-1', kind: 'container', compose: composeWithVolume('$HOME:/x') } }), { status: 400 });
   volumes.forEach((volume, i) => {
     accept('traversal', `publish with volume ${volume} is flagged`, (x) => call('POST', `/api/catalog/apps/${x.slug}/versions`, { token: w.publisher, json: { version: '1.0', kind: 'container', compose: composeWithVolume(volume) } }), (b) => {
       expect(b.version.status).toBe('needs_review');
@@ -409,7 +412,7 @@ function corpus(): Case[] {
   refuse('arrays', '501 app states', () => heartbeat({ apps: Array.from({ length: 501 }, (_, i) => ({ identifier: `a${i}`, state: 'running' })) }), { status: 400 });
   refuse('arrays', '21 tags', () => hda({ name: 'x', domain: 'a.example.com', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }), { status: 400 });
   refuse('arrays', '10,000 tags', () => hda({ name: 'x', domain: 'a.example.com', tags: Array.from({ length: 10_000 }, () => 'web') }), { status: 400 });
-  refuse('arrays', '13 waivers (repeats)', () => install({ app: 'world', policy_exceptions: Array.from({ length: 13 }, () => 'privileged') }), { status: 400 });
+  refuse('arrays', 'more waivers than waivable rules (repeats)', () => install({ app: 'world', policy_exceptions: Array.from({ length: WAIVABLE_RULES.length + 1 }, () => 'privileged') }), { status: 400 });
   accept('arrays', '500 copies of one event are stored once', () => events(Array.from({ length: 500 }, () => ({ seq: 7, status: 'OK', message: 'dup' }))), (b) => {
     expect(b).toMatchObject({ accepted: 1, duplicates: 499 });
   });

@@ -122,11 +122,11 @@ catalogRoutes.openapi(
     path: '/api/catalog/apps/{slug}/versions/preview',
     tags: ['catalog'],
     request: { params: SlugParam, ...jsonBody(NewVersion) },
-    responses: { 200: jsonContent(Obj('VersionPreview'), 'What publishing would store (status, normalized compose, findings); nothing is written'), ...errorResponses },
+    responses: { 200: jsonContent(Obj('VersionPreview'), 'What publishing would store (status, normalized compose, per-install secret names, findings, and whether Compose v1 and v2 can run it); nothing is written'), ...errorResponses },
   }),
   async (c) => {
     const user = requireRole(c, 'publisher');
     const { result } = await previewVersion(c.get('deps'), user, c.req.valid('param').slug, c.req.valid('json'));
-    return send(c, { status: result.status, normalized_compose: result.content.compose, files: result.content.files, steps: result.content.steps, findings: result.findings });
+    return send(c, { status: result.status, normalized_compose: result.content.compose, files: result.content.files, steps: result.content.steps, secrets: result.content.secrets ?? [], findings: result.findings, dialects: result.dialects ?? null });
   },
 );

@@ -21,21 +21,8 @@ export type DeploymentRow = typeof deployments.$inferSelect;
 export const BASE_PORT = 35000;
 const MAX_PORT = 65535;
 
-/** Rules an owner may waive for one install; script steps the agent cannot run are never waivable. */
-export const WAIVABLE_RULES = [
-  'privileged',
-  'host-network',
-  'host-pid',
-  'host-ipc',
-  'cap-add',
-  'devices',
-  'docker-socket',
-  'bind-outside-app',
-  'build-outside-app',
-  'low-host-port',
-  'fixed-host-port',
-  'no-host-port',
-] as const;
+/** Rules an owner may waive for one install: from the policy's rule table (script steps the agent cannot run are never waivable). */
+export { WAIVABLE_RULES } from '../../core/catalog/policy';
 
 interface Finding {
   severity: string;

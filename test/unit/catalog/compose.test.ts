@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeCompose, parseCompose } from '../../../core/catalog/compose';
+import { parseCompose } from '../../../core/catalog/compose';
 import { ComposeError } from '../../../core/catalog/errors';
 import { listHostPorts } from '../../../core/catalog/ports';
+import { stringifyCompose } from '../../../core/catalog/yaml-io';
+import { readCompose } from '../../../core/compose/model';
+
+/** The one reading path (core/compose/model.ts), serialized as the catalog stores it. */
+function normalizeCompose(text: string) {
+  const read = readCompose(text);
+  if (!read.ok) throw new Error(JSON.stringify(read.findings));
+  return { compose: stringifyCompose(read.model.spec), findings: read.notes, doc: read.model.doc };
+}
 
 const spec = (text: string) => parseCompose(normalizeCompose(text).compose).value;
 

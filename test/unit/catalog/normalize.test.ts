@@ -9,7 +9,8 @@ describe('normalizeVersion', () => {
   it('a plain catalog compose (no script) is normalized and ready', () => {
     const r = normalizeVersion({ ...base, compose: 'version: "3"\nservices:\n  web:\n    image: nginx\n    container_name: APP_IDENTIFIER\n    ports: ["HOST_PORT:80"]\n' });
     expect(r.status).toBe('ready');
-    expect(r.content).toEqual({ ...base, compose: 'services:\n  web:\n    image: nginx\n    container_name: APP_IDENTIFIER\n    ports:\n      - "HOST_PORT:80"\n', files: {}, steps: [] });
+    // container_name became a network alias of the service (test/unit/compose/publish.test.ts).
+    expect(r.content).toEqual({ ...base, compose: 'services:\n  web:\n    image: nginx\n    ports:\n      - "HOST_PORT:80"\n    networks:\n      default:\n        aliases:\n          - APP_IDENTIFIER\n', files: {}, steps: [] });
   });
 
   it('the script compose wins over the catalog compose; the catalog compose is the fallback', () => {

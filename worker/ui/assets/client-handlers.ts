@@ -228,13 +228,23 @@ var VERDICT = {
   rejected: 'Refused: it cannot be installed as it is. Fix what is blocked below and preview again.'
 };
 
-function showPublishResult(kind, slug, version, status, findings, compose) {
+/** One line per Compose dialect: whether an HDA driving it can run the version, and why not. */
+function dialectsText(dialects) {
+  if (!dialects) return '';
+  return ['v2', 'v1'].filter(function (d) { return dialects[d]; }).map(function (d) {
+    var v = dialects[d];
+    return 'Compose ' + d + ': ' + (v.ok ? 'runs it.' : 'cannot run it (' + (v.reasons || []).join('; ') + ').');
+  }).join(' ');
+}
+
+function showPublishResult(kind, slug, version, status, findings, compose, dialects) {
   var out = $('#publish-result');
   fill(out, 'result-title', kind === 'published' ? 'Published' : 'Preview');
   fill(out, 'title', slug + ' ' + version);
   var badge = $('[data-fill=status]', out);
   if (status) { badge.hidden = false; setBadge(badge, status, status === 'rejected' ? 'refused' : null); } else badge.hidden = true;
   fill(out, 'verdict', status ? (kind === 'published' ? 'Signed and added to the catalog. ' : 'Nothing is stored yet. ') + VERDICT[status] : '');
+  fill(out, 'dialects', dialectsText(dialects));
   var holder = $('[data-fill=findings]', out);
   holder.textContent = '';
   holder.appendChild(findingsList(findings));
@@ -262,7 +272,7 @@ function previewVersion(form, v) {
   return appExists(slug).then(function (exists) {
     return api('POST', '/api/catalog/apps/' + encodeURIComponent(slug) + '/versions/preview', publishInput(v)).then(function (r) {
       lastPreview = { key: key, status: r.status, exists: exists };
-      showPublishResult('preview', slug, v.version.trim(), r.status, r.findings, r.normalized_compose);
+      showPublishResult('preview', slug, v.version.trim(), r.status, r.findings, r.normalized_compose, r.dialects);
       if (r.status === 'rejected') setPublishable(form, false, 'This version would be refused: nothing can be published.');
       else setPublishable(form, true, exists ? 'Looks right? Publish it.' : 'Looks right? Publishing creates the app, then this version.');
     }, function (err) {

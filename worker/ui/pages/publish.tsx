@@ -87,6 +87,7 @@ export async function publishPage(p: PageContext, slug: string | undefined) {
             <strong data-fill="title"></strong> <span data-fill="status" class="badge"></span>
           </p>
           <p class="small" data-fill="verdict"></p>
+          <p class="small muted" data-fill="dialects"></p>
           <h3>Findings</h3>
           <div data-fill="findings"></div>
           <div data-compose-block="1">
