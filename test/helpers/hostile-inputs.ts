@@ -44,12 +44,16 @@ export function ordinaryCompose(size: number): string {
 }
 
 const SCRIPT_HEAD = `cat > docker-compose.yml << 'EOF'\n${COMPOSE_HEAD}EOF\n`;
-/** A hostile script still writes a compose file, so the whole preview runs on it. */
-const script = (name: string, text: string): SizedInput => ({ name, kind: 'script', text: SCRIPT_HEAD + text.slice(SCRIPT_HEAD.length) });
+/** A hostile script still writes a compose file first, so the whole preview runs on it. */
+const script = (name: string, text: string): SizedInput => ({ name, kind: 'script', text: SCRIPT_HEAD + text });
 const compose = (name: string, text: string): SizedInput => ({ name, kind: 'compose', text });
 
 /** Every hostile input of `size` characters (the last may differ by a few). */
 export function hostileInputs(size: number): SizedInput[] {
+  return [...hostileScripts(size - SCRIPT_HEAD.length), ...hostileComposes(size)];
+}
+
+function hostileScripts(size: number): SizedInput[] {
   const body = size - 8;
   return [
     script('script: echo, a run of spaces, x', 'echo' + ' '.repeat(body) + 'x\n'),
@@ -59,10 +63,16 @@ export function hostileInputs(size: number): SizedInput[] {
     script('script: "<< " repeated on one line', 'cat ' + '<< '.repeat(body / 3) + '\n'),
     script('script: many heredoc openers on one line', 'cat > f ' + Array.from({ length: body / 8 }, (_, i) => `<<E${i % 1000} `).join('') + '\n'),
     script('script: many small heredoc files', fill(size, (i) => `cat > f${i}.txt << 'EOF'\nx\nEOF\n`)),
-    script('script: appends to the compose file', `cat > docker-compose.yml << 'EOF'\n${COMPOSE_HEAD}EOF\n` + fill(size - 200, (i) => `cat >> docker-compose.yml << 'EOF'\n# ${i}\nEOF\n`)),
+    script('script: appends to the compose file', fill(size, (i) => `cat >> docker-compose.yml << 'EOF'\n# ${i}\nEOF\n`)),
     script('script: an unclosed quote', "echo '" + 'a'.repeat(body) + '\n'),
     script('script: unclosed if blocks', fill(size, () => 'if true; then\n')),
     script('script: a continued line', fill(size, () => 'echo a \\\n')),
+  ];
+}
+
+function hostileComposes(size: number): SizedInput[] {
+  const body = size - 8;
+  return [
     compose('compose: many x- keys', fill(size, (i) => `x-k${i}: 1\n`, COMPOSE_HEAD)),
     compose('compose: many keys of one mapping', fill(size, (i) => `      K${i}: v\n`, COMPOSE_HEAD + '    environment:\n')),
     compose('compose: many ambiguous scalars', fill(size, (i) => `      - "a${i}=yes"\n      - yes\n`, COMPOSE_HEAD + '    command:\n')),

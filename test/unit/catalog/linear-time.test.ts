@@ -18,7 +18,7 @@ const base = { app: 'a', version: '1', kind: 'compose' };
 
 describe('hostile inputs at the size limit are read to the end', () => {
   for (const input of hostileInputs(MAX_YAML_BYTES)) {
-    it(input.name, { timeout: 60_000 }, () => {
+    it(input.name, { timeout: 15_000 }, () => {
       const r = normalizeVersion(input.kind === 'script' ? { ...base, install_script: input.text } : { ...base, compose: input.text });
       expect(['ready', 'needs_review', 'rejected']).toContain(r.status);
       // Rejections name a rule of the readers, never an internal failure.
