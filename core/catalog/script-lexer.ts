@@ -76,7 +76,8 @@ export function logicalLines(script: string): LogicalLine[] {
       const scanned = scanLine(physical);
       const continued = endsWithOddBackslashes(scanned.code) && scanned.code === physical;
       parts.push(continued ? physical.slice(0, -1) : scanned.code);
-      for (const h of scanned.heredocs) heredocs.push({ ...h, bodyLine: 0, body: '', endLine: null, sloppyTerminator: false });
+      // Fields listed, not spread: a spread per opener costs far more when a line holds thousands of them.
+      for (const h of scanned.heredocs) heredocs.push({ delimiter: h.delimiter, stripTabs: h.stripTabs, quoted: h.quoted, bodyLine: 0, body: '', endLine: null, sloppyTerminator: false });
       i++;
       if (!continued || i >= lines.length) break;
     }
