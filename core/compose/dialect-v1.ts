@@ -19,6 +19,8 @@ const V1_KEYS: Record<string, ReadonlySet<string>> = {
   networks: new Set(['attachable', 'driver', 'driver_opts', 'enable_ipv6', 'external', 'internal', 'ipam', 'labels', 'name']),
   volumes: new Set(['driver', 'driver_opts', 'external', 'labels', 'name']),
   secrets: new Set(['driver', 'driver_opts', 'external', 'file', 'labels', 'name', 'template_driver']),
+  limits: new Set(['cpus', 'memory']),
+  reservations: new Set(['cpus', 'memory', 'generic_resources', 'devices']),
 };
 const V1_PULL_POLICIES = new Set(['always', 'never', 'if_not_present', 'build']);
 /** Keys that change nothing about what runs: dropped with a note. */
@@ -96,7 +98,7 @@ function translateKey(k: string, v: unknown, c: KeyContext): unknown {
     case 'depends_on':
       return isMap(v) ? dependsOn(v, c) : v;
     case 'healthcheck':
-      return isMap(v) ? healthcheck(v, c.note) : v;
+      return isMap(v) ? nestedKnown('healthcheck', healthcheck(v, c.note), c) : v;
     case 'configs':
       c.refuse('"configs": docker-compose v1 ignores configs outside a swarm, the app would start without them');
       return undefined;
@@ -104,6 +106,9 @@ function translateKey(k: string, v: unknown, c: KeyContext): unknown {
       return pullPolicy(v, c);
     case 'build':
       return nestedKnown('build', v, c);
+    case 'deploy':
+      if (isMap(v) && isMap(v.resources)) for (const kind of ['limits', 'reservations']) nestedKnown(kind, v.resources[kind], c);
+      return v;
     case 'ports':
       return Array.isArray(v) ? v.map((p) => port(p, c)) : v;
     case 'volumes':

@@ -66,6 +66,7 @@ describe('toDialect v1 (docker-compose 1.29) translations', () => {
     ['a build key newer than 1.29', svc({ build: { context: '.', dockerfile_inline: 'FROM x' } }), /build "dockerfile_inline"/],
     ['a network entry key', svc({ networks: { default: { mac_address: 'x' } } }), /networks "default": "mac_address"/],
     ['a mount option', svc({ volumes: [{ type: 'volume', source: 'v', target: '/v', volume: { subpath: 'a' } }] }), /volume "subpath"/],
+    ['a resource limit newer than 1.29', svc({ deploy: { resources: { limits: { memory: '1g', pids: 10 } } } }), /limits "pids"/],
     ['an unknown pull policy', svc({ pull_policy: 'daily' }), /pull_policy "daily"/],
     ['a secret from the environment', svc({}, { secrets: { s: { environment: 'HOME' } } }), /secrets "s": "environment"/],
   ])('refuses %s, naming it', (_what, spec, reason) => {
