@@ -6,7 +6,7 @@
 import { ComposeError } from '../catalog/errors';
 import { mergeService } from './merge';
 import { rebaseService } from './rebase';
-import { dirOf, isMap, MAX_REFERENCE_DEPTH, type ComposeMap, type ComposeSources } from './sources';
+import { countNodes, dirOf, isMap, MAX_REFERENCE_DEPTH, type ComposeMap, type ComposeSources } from './sources';
 
 /** One compose file's services, where they were read from. */
 export interface ServiceFile {
@@ -51,6 +51,7 @@ function resolveService(file: ServiceFile, name: string, sources: ComposeSources
     throw new ComposeError('extends-service', `${where} extends "${ref.service}", which ${label(baseFile)} does not define`);
   }
   const base = resolveService(baseFile, ref.service, sources, [...trail, id]);
+  sources.inherit(countNodes(base), where);
   return mergeService(base, local);
 }
 

@@ -12,7 +12,7 @@ import { ComposeSources, dirOf, isMap, MAX_REFERENCE_DEPTH, type ComposeMap, typ
 export type { ReadYaml } from './sources';
 
 /** The rules a ComposeError of this resolution names. */
-export const REFERENCE_RULES = ['include-file', 'include-form', 'include-conflict', 'include-cycle', 'extends-file', 'extends-form', 'extends-service', 'extends-cycle', 'extends-depth', 'extends-merge'] as const;
+export const REFERENCE_RULES = ['include-file', 'include-form', 'include-conflict', 'include-cycle', 'extends-file', 'extends-form', 'extends-service', 'extends-cycle', 'extends-depth', 'extends-merge', 'extends-size'] as const;
 
 /** Top-level resources an included file adds beside its services. */
 const RESOURCES = ['networks', 'volumes', 'secrets', 'configs'] as const;
@@ -22,7 +22,7 @@ const INCLUDE_ENTRY_KEYS = new Set(['path', 'project_directory', 'env_file']);
 
 /** One compose value with every include merged in and every extends resolved. */
 export function resolveIncludes(root: Record<string, unknown>, files: Readonly<Record<string, string>>, readYaml: ReadYaml): Record<string, unknown> {
-  return resolveModel(root, null, new ComposeSources(files, readYaml), []);
+  return resolveModel(root, null, new ComposeSources(files, readYaml, root), []);
 }
 
 function resolveModel(model: ComposeMap, path: string | null, sources: ComposeSources, trail: string[]): ComposeMap {
@@ -59,6 +59,8 @@ function includedModel(entry: unknown, dir: string, from: string | null, sources
   const models = paths.map((p) => {
     if (trail.includes(p) || p === from) throw new ComposeError('include-cycle', `"${p}" includes itself through ${[...trail, p].join(' -> ')}`);
     if (trail.length >= MAX_REFERENCE_DEPTH) throw new ComposeError('include-file', `"${p}": includes nest deeper than ${MAX_REFERENCE_DEPTH} files`);
+    if (sources.included.has(p)) throw new ComposeError('include-conflict', `"${p}" is included more than once`);
+    sources.included.add(p);
     const model = sources.load(p, 'include-file');
     const unknown = Object.keys(model).find((k) => !INCLUDED_KEYS.has(k) && !k.startsWith('x-'));
     if (unknown) throw new ComposeError('include-file', `"${p}": unknown top-level key "${unknown}"`);

@@ -12,6 +12,8 @@ export type ReadYaml = (text: string, what: string) => unknown;
 export const MAX_REFERENCED_FILES = 32;
 /** Nesting of include in include, and of extends on extends. */
 export const MAX_REFERENCE_DEPTH = 8;
+/** Values extends may copy from bases, beyond the files' own (or as many as they have, if more). */
+export const MIN_INHERIT_BUDGET = 10_000;
 
 export type ComposeMap = Record<string, unknown>;
 
@@ -25,13 +27,41 @@ export function dirOf(path: string): string {
   return i < 0 ? '.' : path.slice(0, i);
 }
 
+/** Scalars and collections in a plain value, counted without recursion. */
+export function countNodes(value: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    n++;
+    if (v !== null && typeof v === 'object') for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push(child);
+  }
+  return n;
+}
+
 export class ComposeSources {
   private readonly cache = new Map<string, ComposeMap>();
+  /** Files already included somewhere: each may be included once. */
+  readonly included = new Set<string>();
+  private ownNodes: number;
+  private inherited = 0;
 
   constructor(
     private readonly files: Readonly<Record<string, string>>,
     private readonly readYaml: ReadYaml,
-  ) {}
+    root: ComposeMap,
+  ) {
+    this.ownNodes = countNodes(root);
+  }
+
+  /** Counts values a service inherits; refuses once extends would copy far more than the files hold. */
+  inherit(nodes: number, where: string): void {
+    this.inherited += nodes;
+    const budget = Math.max(this.ownNodes, MIN_INHERIT_BUDGET);
+    if (this.inherited > budget) {
+      throw new ComposeError('extends-size', `${where}: extends would copy ${this.inherited} values from base services, more than the ${budget} the files hold`);
+    }
+  }
 
   /**
    * The app-relative path a reference in a file of `fromDir` names, or a ComposeError of `rule`:
@@ -57,6 +87,7 @@ export class ComposeSources {
     if (this.cache.size >= MAX_REFERENCED_FILES) throw new ComposeError(rule, `the compose pulls in more than ${MAX_REFERENCED_FILES} files`);
     const value = this.readYaml(this.files[path], `"${path}"`);
     if (!isMap(value)) throw new ComposeError(rule, `"${path}" must be a mapping of compose keys`);
+    this.ownNodes += countNodes(value);
     this.cache.set(path, value);
     return value;
   }

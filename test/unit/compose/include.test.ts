@@ -67,6 +67,10 @@ describe('include', () => {
     expect(refusal('include: [f0.yml]', chain).message).toMatch(/nest deeper/);
   });
 
+  it('refuses a file included twice (each inclusion would be read and compared again)', () => {
+    expect(refusal('include: [a.yml, b.yml]\n', { 'a.yml': 'include: [c.yml]\n', 'b.yml': 'include: [c.yml]\n', 'c.yml': 'volumes:\n  v: {}\n' }).message).toMatch(/"c.yml" is included more than once/);
+  });
+
   it('refuses a resource an included file defines differently', () => {
     expect(refusal('include: [a.yml]\nvolumes:\n  v: {driver: local}\n', { 'a.yml': 'volumes:\n  v: {driver: other}\n' }).rule).toBe('include-conflict');
     expect(resolve('include: [a.yml]\nvolumes:\n  v: {}\n', { 'a.yml': 'volumes:\n  v: {}\n' }).volumes).toEqual({ v: {} });
@@ -140,6 +144,13 @@ describe('extends', () => {
     ['a list over a mapping', 'services:\n  a:\n    image: x\n    ulimits: {nofile: 1}\n  b:\n    extends: a\n    ulimits: [1]\n', 'extends-merge'],
   ])('refuses %s', (_what, main, rule) => {
     expect(refusal(main, BASE).rule).toBe(rule);
+  });
+
+  it('refuses extends that would copy far more than the files hold (a big base extended by many services)', () => {
+    const env = Array.from({ length: 3000 }, (_, i) => `      K${i}: v`).join('\n');
+    const many = Array.from({ length: 40 }, (_, i) => `  s${i}:\n    extends: {file: base.yml, service: b}`).join('\n');
+    const r = refusal(`services:\n${many}\n`, { 'base.yml': `services:\n  b:\n    image: x\n    environment:\n${env}\n` });
+    expect(r.rule).toBe('extends-size');
   });
 
   it('refuses chains past the depth limit', () => {
