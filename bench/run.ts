@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=bundle,poll,dispatch,heartbeat,scale,agent,install] [--pragma=name=value]`:
+ * `npm run bench [-- --quick] [--only=bundle,poll,dispatch,heartbeat,scale,agent,install,preview] [--pragma=name=value]`:
  * [--ab-pragma=name=value] runs the benchmarks, prints the Markdown table, and writes bench/results/latest.{json,md} (a full
  * run of every suite, the plane as shipped) or bench/results/partial.{json,md} (quick, --only, or a
  * what-if --pragma run).
@@ -16,6 +16,7 @@ import { dispatchSuite } from './suites/dispatch';
 import { installSuite } from './suites/install';
 import { heartbeatSuite } from './suites/heartbeat';
 import { pollSuite } from './suites/poll';
+import { previewSuite } from './suites/preview';
 import { scaleSuite } from './suites/scale';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -35,6 +36,7 @@ const runners: Record<Suite, () => Promise<void>> = {
   },
   agent: async () => void (results.agent = await agentSuite(opts.sizes, log)),
   install: async () => void (results.install = await installSuite(opts.sizes, log)),
+  preview: async () => void (results.preview = await previewSuite(opts.sizes, log)),
 };
 
 async function runSuite(suite: Suite) {

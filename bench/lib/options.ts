@@ -1,9 +1,9 @@
 /** Command-line options of `npm run bench` and the sizes of a full and a quick run. */
 
-export const SUITES = ['bundle', 'poll', 'dispatch', 'heartbeat', 'scale', 'agent', 'install'] as const;
+export const SUITES = ['bundle', 'poll', 'dispatch', 'heartbeat', 'scale', 'agent', 'install', 'preview'] as const;
 export type Suite = (typeof SUITES)[number];
 /** The order they run in; suites of one group run side by side. */
-export const PLAN: Suite[][] = [['bundle'], ['poll'], ['dispatch'], ['scale'], ['heartbeat', 'agent'], ['install']];
+export const PLAN: Suite[][] = [['bundle'], ['poll'], ['dispatch'], ['scale'], ['heartbeat', 'agent'], ['install'], ['preview']];
 
 export interface Sizes {
   /** Dataset behind the idle-poll benchmark. */
@@ -28,6 +28,9 @@ export interface Sizes {
   agentSeconds: number;
   /** Install overhead: alternating rounds of `docker-compose up -d` by hand and the agent's install. */
   installRounds: number;
+  /** Preview of hostile input: size of each input (the YAML limit) and alternating rounds. */
+  previewBytes: number;
+  previewRounds: number;
   /** What-if PRAGMAs for every control plane (empty: the plane as shipped). */
   pragmas?: string[];
   /** A/B what-if: poll and scale also measure a plane with these PRAGMAs, in the same run. */
@@ -50,6 +53,8 @@ const FULL: Sizes = {
   dayBeats: 2880,
   agentSeconds: 60,
   installRounds: 7,
+  previewBytes: 256 * 1024,
+  previewRounds: 5,
 };
 
 const QUICK: Sizes = {
@@ -64,6 +69,8 @@ const QUICK: Sizes = {
   dayBeats: 2880,
   agentSeconds: 20,
   installRounds: 3,
+  previewBytes: 64 * 1024,
+  previewRounds: 3,
 };
 
 export interface Options {

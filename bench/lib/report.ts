@@ -5,6 +5,7 @@ import type { DispatchResult } from '../suites/dispatch';
 import type { InstallResult } from '../suites/install';
 import type { HeartbeatResult } from '../suites/heartbeat';
 import type { PollResult } from '../suites/poll';
+import type { PreviewResult } from '../suites/preview';
 import type { ScaleResult } from '../suites/scale';
 import type { Machine } from './machine';
 
@@ -26,6 +27,7 @@ export interface BenchResults {
   bundle?: BundleResult;
   agent?: AgentResult;
   install?: InstallResult;
+  preview?: PreviewResult;
   errors: Record<string, string>;
 }
 
@@ -156,6 +158,14 @@ function installRow(i?: InstallResult): Row {
   ];
 }
 
+function previewRows(p: PreviewResult): Row[] {
+  const size = `${Math.round(p.bytes / 1024)} KiB`;
+  return [
+    [`Preview of ordinary input, ${size}`, `script ${p.ordinaryMs.script} ms, compose ${p.ordinaryMs.compose} ms (medians of ${p.rounds} rounds)`, 'baseline', ''],
+    ...p.inputs.map((i): Row => [`Preview, ${i.name.replace(/\|/g, '\\|')} (${size})`, `${i.ms} ms = **${i.ratio}×** ordinary ${i.kind} (${i.status})`, `≤ ${p.goal}×`, met(i.ratio <= p.goal)]),
+  ];
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const rows: Row[] = [];
   if (r.poll) rows.push(...pollRows(r.poll));
@@ -167,6 +177,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.agent) rows.push(...agentRows(r.agent));
   else rows.push(['Agent footprint', 'not measured in this run', '< 60 MB, < 0.5 %', '']);
   rows.push(installRow(r.install));
+  if (r.preview) rows.push(...previewRows(r.preview));
   for (const [suite, message] of Object.entries(r.errors)) rows.push([`${suite} (failed)`, message.replace(/\|/g, '\\|').slice(0, 300), '', '**no**']);
 
   const m = r.machine;

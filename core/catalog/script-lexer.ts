@@ -30,7 +30,8 @@ export interface LogicalLine {
   heredocs: Heredoc[];
 }
 
-const HEREDOC_RE = /^<<(-?)[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?([A-Za-z0-9_.\-]+))/;
+/** Sticky: tried at one offset of the line, without copying the rest of it. */
+const HEREDOC_RE = /<<(-?)[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?([A-Za-z0-9_.\-]+))/y;
 
 /** Splits a command line's text at the first unquoted `#` that starts a word, and finds `<<` operators. */
 export function scanLine(text: string): { code: string; heredocs: Array<{ delimiter: string; stripTabs: boolean; quoted: boolean }> } {
@@ -47,7 +48,8 @@ export function scanLine(text: string): { code: string; heredocs: Array<{ delimi
     if (c === "'" || c === '"') { quote = c; continue; }
     if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) return { code: text.slice(0, i), heredocs };
     if (c === '<' && text[i + 1] === '<' && text[i + 2] !== '<') {
-      const m = HEREDOC_RE.exec(text.slice(i));
+      HEREDOC_RE.lastIndex = i;
+      const m = HEREDOC_RE.exec(text);
       if (m) {
         const delimiter = m[2] ?? m[3] ?? m[4];
         heredocs.push({ delimiter, stripTabs: m[1] === '-', quoted: m[2] !== undefined || m[3] !== undefined || m[0].includes('\\') });
@@ -72,9 +74,10 @@ export function logicalLines(script: string): LogicalLine[] {
       const physical = lines[i];
       raw.push(physical);
       const scanned = scanLine(physical);
-      const continued = /(^|[^\\])(\\\\)*\\$/.test(scanned.code) && scanned.code === physical;
+      const continued = endsWithOddBackslashes(scanned.code) && scanned.code === physical;
       parts.push(continued ? physical.slice(0, -1) : scanned.code);
-      for (const h of scanned.heredocs) heredocs.push({ ...h, bodyLine: 0, body: '', endLine: null, sloppyTerminator: false });
+      // Fields listed, not spread: a spread per opener costs far more when a line holds thousands of them.
+      for (const h of scanned.heredocs) heredocs.push({ delimiter: h.delimiter, stripTabs: h.stripTabs, quoted: h.quoted, bodyLine: 0, body: '', endLine: null, sloppyTerminator: false });
       i++;
       if (!continued || i >= lines.length) break;
     }
@@ -97,6 +100,13 @@ export function logicalLines(script: string): LogicalLine[] {
     out.push({ line: start + 1, endLine: i, command: parts.join(' ').trim(), raw, heredocs });
   }
   return out;
+}
+
+/** A line continues when it ends in an odd run of backslashes (counted backwards: a regex would be quadratic). */
+function endsWithOddBackslashes(s: string): boolean {
+  let n = 0;
+  while (n < s.length && s[s.length - 1 - n] === '\\') n++;
+  return n % 2 === 1;
 }
 
 const UNSAFE_WORD_CHARS = /[$`()<>|&;*?[\]{}~!\\]/;

@@ -106,7 +106,7 @@ function takeBlock(lines: LogicalLine[], start: number, result: ParsedScript): n
 }
 
 function classify(ll: LogicalLine, result: ParsedScript): void {
-  const command = ll.command.replace(/[\s;]+$/, '');
+  const command = trimSeparators(ll.command);
   if (ll.heredocs.length) return heredocStep(ll, command, result);
   const words = simpleWords(command);
   if (!words) {
@@ -128,6 +128,13 @@ function classify(ll: LogicalLine, result: ParsedScript): void {
   }
   const why = cmd === 'rm' || cmd === 'mv' || cmd === 'cp' || cmd === 'ln' ? `"${cmd}" changes files in ways the agent does not replay` : `"${cmd}" is not a supported step`;
   unsupported(result, ll, ['rm', 'mv', 'cp', 'ln'].includes(cmd) ? cmd : 'unsupported', why, { command: cmd });
+}
+
+/** The command without trailing whitespace and `;`, in one backward pass (a regex would be quadratic on long runs). */
+export function trimSeparators(command: string): string {
+  let end = command.length;
+  while (end > 0 && (command[end - 1] === ';' || /\s/.test(command[end - 1]))) end--;
+  return command.slice(0, end);
 }
 
 function composeVerb(words: string[]): { verb: string; args: string[] } | null {

@@ -5,6 +5,8 @@
  * reasons before anything on the host changes.
  */
 import type { ComposeSpec } from '../catalog/compose';
+import { toV1 } from './dialect-v1';
+import { v2Reasons } from './dialect-v2';
 
 export const COMPOSE_DIALECTS = ['v1', 'v2'] as const;
 export type ComposeDialect = (typeof COMPOSE_DIALECTS)[number];
@@ -13,9 +15,12 @@ export type DialectResult =
   | { ok: true; spec: ComposeSpec; /** what was translated, in words */ notes: string[] }
   | { ok: false; /** what this dialect cannot run, in words naming service and key */ reasons: string[] };
 
-/** Placeholder until the translation lands: v2 as is; v1 without the top-level `name`. */
+/** The compose for `dialect`: v2 as is unless it uses what 2.26 lacks; v1 translated where it can be. */
 export function toDialect(spec: ComposeSpec, dialect: ComposeDialect): DialectResult {
-  if (dialect === 'v2') return { ok: true, spec, notes: [] };
-  const { name, ...rest } = spec;
-  return { ok: true, spec: rest as ComposeSpec, notes: name === undefined ? [] : ['the top-level "name" was dropped (the agent names the project)'] };
+  if (dialect === 'v2') {
+    const reasons = v2Reasons(spec);
+    return reasons.length ? { ok: false, reasons } : { ok: true, spec, notes: [] };
+  }
+  const t = toV1(spec);
+  return t.reasons.length ? { ok: false, reasons: t.reasons } : { ok: true, spec: t.spec, notes: t.notes };
 }
