@@ -96,10 +96,22 @@ function checkService(name: string, original: unknown, body: unknown): ServiceSp
     throw new ComposeError('service-not-mapping', `service "${name}" must be a mapping, got ${original === null ? 'nothing' : Array.isArray(original) ? 'a list' : typeof original}`);
   }
   const s = body as ServiceSpec;
+  // A service that extends another gets its image from there: checked again once extends is resolved.
+  if (!runsSomething(s) && !('extends' in s)) throw new ComposeError('service-no-image', `service "${name}" has neither an "image" nor a "build"`);
+  return s;
+}
+
+function runsSomething(s: ServiceSpec): boolean {
   const hasImage = typeof s.image === 'string' && s.image.trim() !== '';
   const hasBuild = (typeof s.build === 'string' && s.build.trim() !== '') || (!!s.build && typeof s.build === 'object' && !Array.isArray(s.build));
-  if (!hasImage && !hasBuild) throw new ComposeError('service-no-image', `service "${name}" has neither an "image" nor a "build"`);
-  return s;
+  return hasImage || hasBuild;
+}
+
+/** After include/extends: every service must say what it runs. */
+export function assertServicesRunSomething(services: Record<string, unknown>): void {
+  for (const [name, body] of Object.entries(services)) {
+    if (!runsSomething((body ?? {}) as ServiceSpec)) throw new ComposeError('service-no-image', `service "${name}" has neither an "image" nor a "build"`);
+  }
 }
 
 function convertV1Service(body: unknown, notes: Finding[], name: string): unknown {

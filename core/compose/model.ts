@@ -3,7 +3,7 @@
  * include/extends resolved from the shipped files -> validated against the strict model. What comes
  * out is what the policy checks, what is stored as the normalized compose and what the agent renders.
  */
-import { parseCompose, type ComposeDoc } from '../catalog/compose';
+import { assertServicesRunSomething, parseCompose, type ComposeDoc } from '../catalog/compose';
 import type { Finding } from '../catalog/types';
 import { parseYamlBounded } from '../catalog/yaml-io';
 import { resolveIncludes } from './include';
@@ -25,6 +25,7 @@ export type ReadCompose =
 export function readCompose(text: string, files: Readonly<Record<string, string>> = {}): ReadCompose {
   const doc = parseCompose(text);
   const root = resolveIncludes(doc.value, files, (t, what) => parseYamlBounded(t, what).value);
+  assertServicesRunSomething((root.services ?? {}) as Record<string, unknown>);
   const parsed = composeSchema.safeParse(root);
   if (!parsed.success) return { ok: false, doc, notes: doc.notes, findings: issuesToFindings(parsed.error.issues, doc) };
   const { version: _version, ...spec } = orderLike(parsed.data, root) as ComposeModelSpec;
