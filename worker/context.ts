@@ -1,6 +1,7 @@
 /** What every route can reach: the database, secrets, the clock and the long-poll waker. */
 import type { Role } from '../db/schema';
 import type { ClientAddressSource } from './auth/client-address';
+import type { LoginThrottle } from './auth/login-throttle';
 import type { Database } from './db';
 import type { IdleCache } from './services/idle-cache';
 import type { CatalogSigner } from './services/signer';
@@ -30,6 +31,8 @@ export interface Config {
   pollIdleCacheMs: number;
   /** Which address login rate limits key on (a forwarding header only behind a proxy that sets it). */
   clientAddressSource: ClientAddressSource;
+  /** Audit rows older than this many days are deleted (README: "Audit log"). */
+  auditRetentionDays: number;
 }
 
 export const defaultConfig: Config = {
@@ -43,6 +46,7 @@ export const defaultConfig: Config = {
   secureCookies: false,
   clientAddressSource: 'socket',
   pollIdleCacheMs: 0,
+  auditRetentionDays: 180,
 };
 
 export interface Deps {
@@ -57,6 +61,8 @@ export interface Deps {
   config: Config;
   /** Set when config.pollIdleCacheMs > 0. */
   idleHdas?: IdleCache;
+  /** Counts failed sign-ins (in memory on Node, a Durable Object on Workers). */
+  loginThrottle: LoginThrottle;
 }
 
 export interface SessionUser {
@@ -65,6 +71,8 @@ export interface SessionUser {
   role: Role;
   jti: string;
   exp: number;
+  /** The client address of the request (absent for the system's own actions). */
+  address?: string;
 }
 
 export interface AgentIdentity {

@@ -1,5 +1,6 @@
 /** Builds the Deps both entries hand to createApp. Web APIs only. */
 import type { JWK } from 'jose';
+import { memoryThrottle, type LoginThrottle } from './auth/login-throttle';
 import { defaultConfig, type Config, type Deps } from './context';
 import type { Database } from './db';
 import { createSigner } from './services/signer';
@@ -21,7 +22,7 @@ export function monotonicClock(source: () => number = Date.now): { now: () => nu
   };
 }
 
-export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: JWK; previousSigningKey?: JWK; config?: Partial<Config>; now?: () => number }): Deps {
+export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: JWK; previousSigningKey?: JWK; config?: Partial<Config>; now?: () => number; loginThrottle?: LoginThrottle }): Deps {
   if (opts.jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
   const config = { ...defaultConfig, ...opts.config };
   const waker = createWaker(config.pollRecheckMs);
@@ -35,6 +36,7 @@ export function buildDeps(opts: { db: Database; jwtSecret: string; signingKey: J
     ...monotonicClock(opts.now),
     config,
     idleHdas,
+    loginThrottle: opts.loginThrottle ?? memoryThrottle(),
   };
 }
 

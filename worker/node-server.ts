@@ -14,6 +14,7 @@ import { migrateLibsql } from '../db/migrate';
 import * as schema from '../db/schema';
 import { seedAdmin, seedCatalog, type SeededAdmin } from '../db/seed';
 import { createApp } from './app';
+import type { LoginThrottle } from './auth/login-throttle';
 import type { Config, Deps } from './context';
 import type { Database } from './db';
 import { buildDeps } from './deps';
@@ -36,6 +37,8 @@ export interface ControlPlaneOptions {
   /** Sees every SQL statement (tests count the idle poll's queries with it). */
   onQuery?: (sql: string) => void;
   quiet?: boolean;
+  /** Replaces the in-memory sign-in throttle (tests give one a small book). */
+  loginThrottle?: LoginThrottle;
 }
 
 export interface ControlPlane {
@@ -99,7 +102,7 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   const embedded = !opts.dbUrl || opts.dbUrl.startsWith('file:') || opts.dbUrl === ':memory:';
   const pollIdleCacheMs = Number(process.env.POLL_IDLE_CACHE_MS ?? (embedded ? EMBEDDED_IDLE_CACHE_MS : 0));
   const config = { pollIdleCacheMs, ...opts.config };
-  const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config, now: opts.now });
+  const deps = buildDeps({ db, jwtSecret, signingKey: JSON.parse(keyText) as JWK, previousSigningKey: previous ? (JSON.parse(previous) as JWK) : undefined, config, now: opts.now, loginThrottle: opts.loginThrottle });
   await registerSigningKey(db, deps.signer, deps.stamp());
   const seededAdmin = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);

@@ -26,9 +26,25 @@ import { usersPage } from './pages/users';
 import { renderPage } from './render';
 import type { PageUser } from './types';
 
-/** Only a same-site path may be a post-login destination (no `//host`, no scheme). */
+/** Stands for this site when a redirect target is resolved: only what stays on it is accepted. */
+const HOME = new URL('https://home.invalid/');
+
+/**
+ * A post-login destination, only as a path on this site. The target is parsed the way a browser
+ * reads it (tabs and newlines dropped, backslashes as slashes) and accepted only when it stays on
+ * this origin; what comes back is re-serialized and must stay here too when read again.
+ */
 export function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  if (!next) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, HOME);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== HOME.origin) return '/';
+  const path = url.pathname + url.search + url.hash;
+  return new URL(path, HOME).origin === HOME.origin ? path : '/';
 }
 
 function pathOf(c: Context): string {
