@@ -11,6 +11,7 @@ import { csrfGuard } from './auth/csrf';
 import { sessionMiddleware } from './auth/session';
 import { ApiError, errorResponse } from './errors';
 import { agentRoutes } from './routes/agent';
+import { auditRoutes } from './routes/audit';
 import { batchRoutes } from './routes/batches';
 import { operationRoutes } from './routes/operations';
 import { authRoutes } from './routes/auth';
@@ -58,7 +59,7 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
   app.use('/api/*', sessionMiddleware);
   app.use('/api/*', csrfGuard);
 
-  for (const routes of [authRoutes, userRoutes, catalogRoutes, hdaRoutes, installRoutes, operationRoutes, batchRoutes, taskRoutes, agentRoutes]) {
+  for (const routes of [authRoutes, userRoutes, catalogRoutes, hdaRoutes, installRoutes, operationRoutes, batchRoutes, taskRoutes, agentRoutes, auditRoutes]) {
     app.route('/', routes);
   }
 

@@ -45,7 +45,7 @@ async function depsFor(env: Env): Promise<Deps> {
       pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000),
       secureCookies: true,
       clientAddressSource: 'cf-connecting-ip',
-      ...(env.AUDIT_RETENTION_DAYS ? { auditRetentionDays: Number(env.AUDIT_RETENTION_DAYS) } : {}),
+      ...(settings.auditRetentionDays ? { auditRetentionDays: settings.auditRetentionDays } : {}),
     },
   });
   await registerSigningKey(db, deps.signer, deps.stamp());

@@ -5,8 +5,10 @@
 import type { ClientAddressSource } from './auth/client-address';
 import { startControlPlane } from './node-server';
 import { startLocalAgentIfPossible } from './node-local-agent';
+import { retentionDaysSetting } from './services/audit';
 
 const dataDir = process.env.DATA_DIR ?? './data';
+const withRetention = (days: number | undefined) => (days ? { auditRetentionDays: days } : {});
 const plane = await startControlPlane({
   port: Number(process.env.PORT ?? 8787),
   host: process.env.HOST ?? '127.0.0.1',
@@ -18,6 +20,7 @@ const plane = await startControlPlane({
     secureCookies: process.env.SECURE_COOKIES === 'true',
     // Behind a reverse proxy, name the header it sets (x-real-ip, x-forwarded-for); else the socket peer.
     clientAddressSource: (process.env.CLIENT_ADDRESS_HEADER as ClientAddressSource | undefined) ?? 'socket',
+    ...withRetention(retentionDaysSetting(process.env.AUDIT_RETENTION_DAYS)),
   },
 });
 

@@ -5,6 +5,7 @@
 import type { JWK } from 'jose';
 import type { LoginThrottleObject } from './auth/login-throttle-object';
 import { ApiError } from './errors';
+import { retentionDaysSetting } from './services/audit';
 
 export interface Env {
   DB?: D1Database;
@@ -28,6 +29,7 @@ export interface Settings {
   signingKey: JWK;
   previousSigningKey?: JWK;
   throttle: DurableObjectNamespace<LoginThrottleObject>;
+  auditRetentionDays?: number;
 }
 
 /** A setting the deployment lacks: the 503 every route answers with until it is set. */
@@ -63,7 +65,13 @@ export function readSettings(env: Env): Settings {
   const previousSigningKey = env.CATALOG_SIGNING_KEY_PREVIOUS ? privateJwk('CATALOG_SIGNING_KEY_PREVIOUS', env.CATALOG_SIGNING_KEY_PREVIOUS) : undefined;
   if (!env.DB && !env.LIBSQL_URL) throw new SettingMissing('DB', 'is not bound (a D1 database named DB in wrangler.toml, or LIBSQL_URL and LIBSQL_AUTH_TOKEN)');
   if (!env.LOGIN_THROTTLE) throw new SettingMissing('LOGIN_THROTTLE', 'is not bound (the Durable Object in wrangler.toml)');
-  return { jwtSecret: env.JWT_SECRET, signingKey, previousSigningKey, throttle: env.LOGIN_THROTTLE };
+  let auditRetentionDays: number | undefined;
+  try {
+    auditRetentionDays = retentionDaysSetting(env.AUDIT_RETENTION_DAYS);
+  } catch {
+    throw new SettingMissing('AUDIT_RETENTION_DAYS', 'is not a whole number of days, 1 or more');
+  }
+  return { jwtSecret: env.JWT_SECRET, signingKey, previousSigningKey, throttle: env.LOGIN_THROTTLE, auditRetentionDays };
 }
 
 const reported = new Set<string>();

@@ -49,3 +49,11 @@ export async function pruneAudit(deps: Deps): Promise<number> {
   const gone = await deps.db.delete(auditLog).where(lt(auditLog.at, cutoff)).returning({ id: auditLog.id });
   return gone.length;
 }
+
+/** AUDIT_RETENTION_DAYS as a whole number of days (1 or more); undefined keeps the default. */
+export function retentionDaysSetting(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const days = Number(text);
+  if (!Number.isSafeInteger(days) || days < 1) throw new Error('AUDIT_RETENTION_DAYS must be a whole number of days, 1 or more');
+  return days;
+}

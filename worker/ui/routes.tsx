@@ -12,6 +12,7 @@ import { readSession } from '../auth/session';
 import type { AppEnv } from '../context';
 import { apiGet, PageError, type ApiFetcher } from './api';
 import { APP_CSS, APP_JS } from './assets';
+import { auditPage } from './pages/audit';
 import { appDetailPage, catalogPage } from './pages/catalog';
 import type { PageContext } from './pages/context';
 import { dashboardPage } from './pages/dashboard';
@@ -101,6 +102,7 @@ export function createUiRoutes(api: ApiFetcher) {
   ui.get('/fleet', page((p) => fleetPage(p)));
   ui.get('/batches/:id', page((p) => batchPage(p, p.c.req.param('id')!)));
   ui.get('/admin/users', page((p) => usersPage(p), ['admin']));
+  ui.get('/admin/audit', page((p) => auditPage(p), ['admin']));
   ui.get('/publish', page((p) => publishPage(p, p.c.req.query('app')), ['publisher']));
   return ui;
 }
