@@ -58,16 +58,23 @@ async function depsFor(env: Env): Promise<Deps> {
   return deps;
 }
 
-let cached: Promise<Deps> | null = null;
+const started = new WeakMap<Env, Promise<Deps>>();
 
-/** One Deps per isolate; a failed start is retried on the next request, a missing setting logged once. */
+/**
+ * One Deps per isolate (its env object); a failed start is retried on the next request, and a
+ * missing setting is logged once.
+ */
 function depsOnce(env: Env): Promise<Deps> {
-  cached ??= depsFor(env).catch((err) => {
-    cached = null;
-    if (err instanceof SettingMissing) reportOnce(err);
-    throw err;
-  });
-  return cached;
+  let deps = started.get(env);
+  if (!deps) {
+    deps = depsFor(env).catch((err) => {
+      started.delete(env);
+      if (err instanceof SettingMissing) reportOnce(err);
+      throw err;
+    });
+    started.set(env, deps);
+  }
+  return deps;
 }
 
 const app = createApp((c) => depsOnce(c.env as Env));
