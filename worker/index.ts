@@ -32,6 +32,14 @@ function openDatabase(env: Env): Database {
   return db as unknown as Database;
 }
 
+/** The first query on a database nobody migrated fails on a missing table: say what to run. */
+function refuseUnmigrated(err: Error): never {
+  if (/no such table/i.test(`${err.message} ${(err.cause as Error | undefined)?.message ?? ''}`)) {
+    throw new SettingMissing('DB', 'has no tables yet: apply the migrations (npx wrangler d1 migrations apply hda-control-plane --remote)');
+  }
+  throw err;
+}
+
 async function depsFor(env: Env): Promise<Deps> {
   const settings = readSettings(env);
   const db = openDatabase(env);
@@ -48,10 +56,14 @@ async function depsFor(env: Env): Promise<Deps> {
       ...(settings.auditRetentionDays ? { auditRetentionDays: settings.auditRetentionDays } : {}),
     },
   });
-  await registerSigningKey(db, deps.signer, deps.stamp());
+  await registerSigningKey(db, deps.signer, deps.stamp()).catch(refuseUnmigrated);
   // Idempotent: creates the admin only while there are no users. A generated password is never shown
   // at the edge, so without a user the deployment needs both settings.
-  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await seedAdmin(deps, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
+  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
+    await seedAdmin(deps, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }).catch((err: Error) => {
+      throw /^ADMIN_EMAIL/.test(err.message) ? new SettingMissing('ADMIN_EMAIL', 'is not an email address') : err;
+    });
+  }
   const [anyone] = await db.select({ id: users.id }).from(users).limit(1);
   if (!anyone) throw new SettingMissing(env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'is not set, and no account exists yet (set ADMIN_EMAIL and ADMIN_PASSWORD for the first admin)');
   if (env.SEED_CATALOG === 'true') await seedCatalog(deps);

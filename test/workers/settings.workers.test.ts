@@ -65,6 +65,15 @@ describe('a deployment missing a setting', () => {
     expect(JSON.parse(noThrottle.text).details).toEqual({ setting: 'LOGIN_THROTTLE' });
   });
 
+  it('names DB when its migrations were never applied, and a malformed ADMIN_EMAIL', async () => {
+    const unmigrated = await fetchWith({ ...base, DB: (env as any).EMPTY_DB }, '/healthz');
+    expect(unmigrated.status).toBe(503);
+    expect(JSON.parse(unmigrated.text)).toMatchObject({ details: { setting: 'DB' }, message: expect.stringMatching(/migrations apply/) });
+    const email = await fetchWith({ ...base, ADMIN_EMAIL: 'not an email' }, '/healthz');
+    expect(email.status).toBe(503);
+    expect(JSON.parse(email.text).details).toEqual({ setting: 'ADMIN_EMAIL' });
+  });
+
   it('names ADMIN_EMAIL while no account exists and none can be created', async () => {
     const r = await fetchWith({ ...base, ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined }, '/healthz');
     expect(r.status).toBe(503);
