@@ -49,7 +49,7 @@ describe('audit records', () => {
 
   it('container-log requests and changes, by the user who made them', async () => {
     const owner = await plane.user('owner');
-    const { token: publisher } = await publishApp(plane, 'hello');
+    await publishApp(plane, 'hello');
     const { hdaId } = await enrolledHda(plane, owner.token);
     const install = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' }, headers: from('192.0.2.20') });
     expect(install.status).toBe(201);
@@ -63,7 +63,6 @@ describe('audit records', () => {
     expect(byOwner).toEqual(['install.logs', 'install.create', 'hda.create', 'auth.login']);
     expect((await audit(`?target=${installId}`)).body.entries.map((e: any) => e.action)).toEqual(['install.logs', 'install.create']);
     expect((await audit('?action=app.')).body.entries.map((e: any) => e.action)).toEqual(['app.publish', 'app.create']);
-    expect(publisher).toBeTruthy();
     expect((await audit('?action=user.create')).body.entries).toHaveLength(2);
   });
 });
