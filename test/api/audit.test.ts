@@ -51,6 +51,8 @@ describe('audit records', () => {
     const owner = await plane.user('owner');
     await publishApp(plane, 'hello');
     const { hdaId } = await enrolledHda(plane, owner.token);
+    const [enrolled] = (await audit(`?action=hda.enroll&target=${hdaId}`)).body.entries;
+    expect(enrolled).toMatchObject({ actor: { kind: 'agent', id: hdaId }, target: { kind: 'hda', id: hdaId } });
     const install = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' }, headers: from('192.0.2.20') });
     expect(install.status).toBe(201);
     const installId = install.body.install.id as string;

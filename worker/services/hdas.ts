@@ -92,7 +92,8 @@ export async function revokeHda(deps: Deps, user: SessionUser, hdaId: string) {
   deps.waker.notify(hdaKey(hda.id)); // waiting polls re-check and get 401; no idle answer survives
 }
 
-export async function enroll(deps: Deps, req: EnrollRequest): Promise<EnrollResponse> {
+/** `address`: where the enrolling agent connected from, for the audit log. */
+export async function enroll(deps: Deps, req: EnrollRequest, address?: string): Promise<EnrollResponse> {
   const now = deps.now();
   const codeHash = await sha256Hex(normalizeCode(req.code));
   const [hda] = await deps.db
@@ -118,7 +119,7 @@ export async function enroll(deps: Deps, req: EnrollRequest): Promise<EnrollResp
       })
       .where(and(eq(hdas.id, hda.id), eq(hdas.enrollCodeHash, codeHash)))
       .returning({ id: hdas.id }),
-    auditStatement(deps.db, now, { actorId: hda.id, actorKind: 'agent', action: 'hda.enroll', targetKind: 'hda', targetId: hda.id, detail: { hostname: req.hostname } }),
+    auditStatement(deps.db, now, { actorId: hda.id, actorKind: 'agent', action: 'hda.enroll', targetKind: 'hda', targetId: hda.id, detail: { hostname: req.hostname }, address }),
   ])) as [Array<{ id: string }>];
   if (updated.length === 0) throw unauthorized('enrollment code is unknown, used or expired');
   deps.waker.notify(hdaKey(hda.id)); // the old token (if any) stops working now
