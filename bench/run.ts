@@ -39,14 +39,27 @@ const runners: Record<Suite, () => Promise<void>> = {
   preview: async () => void (results.preview = await previewSuite(opts.sizes, log)),
 };
 
+// Whatever a child process or a stray promise does, the run goes on and its table is written.
+const running = new Set<Suite>();
+function unexpected(err: unknown) {
+  const message = `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+  log(`${message}\n${(err as Error)?.stack ?? ''}`);
+  for (const suite of running.size ? running : ['run']) results.errors[suite] ??= message;
+}
+process.on('unhandledRejection', unexpected);
+process.on('uncaughtException', unexpected);
+
 async function runSuite(suite: Suite) {
   log(`== ${suite}`);
   const loadAtStart = loadavg()[0];
+  running.add(suite);
   try {
     await runners[suite]();
   } catch (err) {
     results.errors[suite] = (err as Error).message ?? String(err);
     log(`${suite} failed: ${(err as Error).stack ?? err}`);
+  } finally {
+    running.delete(suite);
   }
   results.loadavg[suite] = [loadAtStart, loadavg()[0]].map((n) => Math.round(n * 100) / 100);
 }

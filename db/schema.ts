@@ -215,9 +215,12 @@ export const auditLog = sqliteTable(
     targetKind: text('target_kind'),
     targetId: text('target_id'),
     detailJson: text('detail_json'),
+    /** The client address the action came from (null for the system's own actions). */
+    address: text('address'),
     at: integer('at').notNull(),
   },
-  (t) => [index('audit_target').on(t.targetKind, t.targetId)],
+  // Readers filter by target, actor or action and page newest first by id; pruning deletes by time.
+  (t) => [index('audit_target').on(t.targetKind, t.targetId), index('audit_actor').on(t.actorId), index('audit_action').on(t.action), index('audit_at').on(t.at)],
 );
 
 /**

@@ -12,6 +12,7 @@ import { sessionMiddleware } from './auth/session';
 import { ApiError, errorResponse } from './errors';
 import { agentRoutes } from './routes/agent';
 import { agentInstallerRoutes } from './routes/agent-installer';
+import { auditRoutes } from './routes/audit';
 import { batchRoutes } from './routes/batches';
 import { operationRoutes } from './routes/operations';
 import { authRoutes } from './routes/auth';
@@ -59,7 +60,7 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
   app.use('/api/*', sessionMiddleware);
   app.use('/api/*', csrfGuard);
 
-  for (const routes of [authRoutes, userRoutes, catalogRoutes, hdaRoutes, installRoutes, operationRoutes, batchRoutes, taskRoutes, agentRoutes, agentInstallerRoutes]) {
+  for (const routes of [authRoutes, userRoutes, catalogRoutes, hdaRoutes, installRoutes, operationRoutes, batchRoutes, taskRoutes, agentRoutes, agentInstallerRoutes, auditRoutes]) {
     app.route('/', routes);
   }
 

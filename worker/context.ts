@@ -1,6 +1,7 @@
 /** What every route can reach: the database, secrets, the clock and the long-poll waker. */
 import type { Role } from '../db/schema';
 import type { ClientAddressSource } from './auth/client-address';
+import type { LoginThrottle } from './auth/login-throttle';
 import type { Database } from './db';
 import type { AgentBundleSource } from './services/agent-installer';
 import type { IdleCache } from './services/idle-cache';
@@ -33,6 +34,8 @@ export interface Config {
   clientAddressSource: ClientAddressSource;
   /** The address HDAs reach the control plane at (PUBLIC_URL); else the address a request came to. */
   publicUrl?: string;
+  /** Audit rows older than this many days are deleted (README: "Audit log"). */
+  auditRetentionDays: number;
 }
 
 export const defaultConfig: Config = {
@@ -46,6 +49,7 @@ export const defaultConfig: Config = {
   secureCookies: false,
   clientAddressSource: 'socket',
   pollIdleCacheMs: 0,
+  auditRetentionDays: 180,
 };
 
 export interface Deps {
@@ -62,6 +66,8 @@ export interface Deps {
   idleHdas?: IdleCache;
   /** The agent this control plane hands to new HDAs (the Node entry serves the built bundle). */
   agentBundle?: AgentBundleSource;
+  /** Counts failed sign-ins (in memory on Node, a Durable Object on Workers). */
+  loginThrottle: LoginThrottle;
 }
 
 export interface SessionUser {
@@ -70,6 +76,8 @@ export interface SessionUser {
   role: Role;
   jti: string;
   exp: number;
+  /** The client address of the request (absent for the system's own actions). */
+  address?: string;
 }
 
 export interface AgentIdentity {

@@ -1,5 +1,6 @@
 /** Builds the Deps both entries hand to createApp. Web APIs only. */
 import type { JWK } from 'jose';
+import { memoryThrottle, type LoginThrottle } from './auth/login-throttle';
 import { defaultConfig, type Config, type Deps } from './context';
 import type { AgentBundleSource } from './services/agent-installer';
 import type { Database } from './db';
@@ -30,6 +31,7 @@ export function buildDeps(opts: {
   config?: Partial<Config>;
   now?: () => number;
   agentBundle?: AgentBundleSource;
+  loginThrottle?: LoginThrottle;
 }): Deps {
   if (opts.jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
   const config = { ...defaultConfig, ...opts.config };
@@ -45,6 +47,7 @@ export function buildDeps(opts: {
     config,
     idleHdas,
     agentBundle: opts.agentBundle,
+    loginThrottle: opts.loginThrottle ?? memoryThrottle(),
   };
 }
 

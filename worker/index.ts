@@ -1,7 +1,8 @@
 /**
  * The Workers entry. The database is a D1 binding named DB, or Turso/libSQL over HTTP
  * (LIBSQL_URL + LIBSQL_AUTH_TOKEN secrets, through @libsql/client/web). Migrations are applied out
- * of band (`wrangler d1 migrations apply`, or drizzle-kit for Turso).
+ * of band (`wrangler d1 migrations apply`, or drizzle-kit for Turso). Sign-in throttling lives in
+ * the LoginThrottleObject Durable Object; a cron trigger prunes the audit log (scheduled()).
  *
  * Long-poll: isolates share no memory, so a waiting poll re-checks the database every
  * POLL_RECHECK_MS (default 2 s) in addition to in-isolate wake-ups.
@@ -9,61 +10,90 @@
 import { createClient } from '@libsql/client/web';
 import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
 import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
-import type { JWK } from 'jose';
+import { users } from '../db/schema';
 import * as schema from '../db/schema';
-import { seedAdmin } from '../db/seed';
+import { seedAdmin, seedCatalog } from '../db/seed';
 import { createApp } from './app';
+import { durableThrottle } from './auth/login-throttle-object';
 import type { Deps } from './context';
 import type { Database } from './db';
 import { buildDeps } from './deps';
+import { pruneAudit } from './services/audit';
 import { registerSigningKey } from './services/signer';
+import { readSettings, reportOnce, SettingMissing, type Env } from './workers-settings';
 
-export interface Env {
-  DB?: D1Database;
-  LIBSQL_URL?: string;
-  LIBSQL_AUTH_TOKEN?: string;
-  JWT_SECRET: string;
-  CATALOG_SIGNING_KEY: string;
-  /** Set for the first start after a rotation: the old key endorses the new one. */
-  CATALOG_SIGNING_KEY_PREVIOUS?: string;
-  ADMIN_EMAIL?: string;
-  ADMIN_PASSWORD?: string;
-  POLL_RECHECK_MS?: string;
+export { LoginThrottleObject } from './auth/login-throttle-object';
+export type { Env } from './workers-settings';
+
+function openDatabase(env: Env): Database {
+  const db = env.DB
+    ? drizzleD1(env.DB, { schema })
+    : drizzleLibsql(createClient({ url: env.LIBSQL_URL!, authToken: env.LIBSQL_AUTH_TOKEN }), { schema });
+  return db as unknown as Database;
 }
 
-let cached: Promise<Deps> | null = null;
+/** The first query on a database nobody migrated fails on a missing table: say what to run. */
+function refuseUnmigrated(err: Error): never {
+  if (/no such table/i.test(`${err.message} ${(err.cause as Error | undefined)?.message ?? ''}`)) {
+    throw new SettingMissing('DB', 'has no tables yet: apply the migrations (npx wrangler d1 migrations apply hda-control-plane --remote)');
+  }
+  throw err;
+}
 
 async function depsFor(env: Env): Promise<Deps> {
-  if (!env.JWT_SECRET || !env.CATALOG_SIGNING_KEY) throw new Error('JWT_SECRET and CATALOG_SIGNING_KEY secrets must be set');
-  const db = (
-    env.DB
-      ? drizzleD1(env.DB, { schema })
-      : env.LIBSQL_URL
-        ? drizzleLibsql(createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }), { schema })
-        : null
-  ) as unknown as Database | null;
-  if (!db) throw new Error('configure a D1 binding named DB, or LIBSQL_URL and LIBSQL_AUTH_TOKEN');
+  const settings = readSettings(env);
+  const db = openDatabase(env);
   const deps = buildDeps({
     db,
-    jwtSecret: env.JWT_SECRET,
-    signingKey: JSON.parse(env.CATALOG_SIGNING_KEY) as JWK,
-    previousSigningKey: env.CATALOG_SIGNING_KEY_PREVIOUS ? (JSON.parse(env.CATALOG_SIGNING_KEY_PREVIOUS) as JWK) : undefined,
-    config: { pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000), secureCookies: true, clientAddressSource: 'cf-connecting-ip' },
+    jwtSecret: settings.jwtSecret,
+    signingKey: settings.signingKey,
+    previousSigningKey: settings.previousSigningKey,
+    loginThrottle: durableThrottle(settings.throttle),
+    config: {
+      pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000),
+      secureCookies: true,
+      clientAddressSource: 'cf-connecting-ip',
+      ...(settings.auditRetentionDays ? { auditRetentionDays: settings.auditRetentionDays } : {}),
+    },
   });
-  await registerSigningKey(db, deps.signer, deps.stamp());
-  // Idempotent: creates the admin only while there are no users; a generated password is never shown
-  // at the edge, so ADMIN_PASSWORD must be set there.
-  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) await seedAdmin(deps, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
+  await registerSigningKey(db, deps.signer, deps.stamp()).catch(refuseUnmigrated);
+  // Idempotent: creates the admin only while there are no users. A generated password is never shown
+  // at the edge, so without a user the deployment needs both settings.
+  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
+    await seedAdmin(deps, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }).catch((err: Error) => {
+      throw /^ADMIN_EMAIL/.test(err.message) ? new SettingMissing('ADMIN_EMAIL', 'is not an email address') : err;
+    });
+  }
+  const [anyone] = await db.select({ id: users.id }).from(users).limit(1);
+  if (!anyone) throw new SettingMissing(env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'is not set, and no account exists yet (set ADMIN_EMAIL and ADMIN_PASSWORD for the first admin)');
+  if (env.SEED_CATALOG === 'true') await seedCatalog(deps);
   return deps;
 }
 
-const app = createApp((c) => {
-  // One Deps per isolate; a failed start is retried on the next request.
-  cached ??= depsFor(c.env as Env).catch((err) => {
-    cached = null;
-    throw err;
-  });
-  return cached;
-});
+const started = new WeakMap<Env, Promise<Deps>>();
 
-export default app;
+/**
+ * One Deps per isolate (its env object); a failed start is retried on the next request, and a
+ * missing setting is logged once.
+ */
+function depsOnce(env: Env): Promise<Deps> {
+  let deps = started.get(env);
+  if (!deps) {
+    deps = depsFor(env).catch((err) => {
+      started.delete(env);
+      if (err instanceof SettingMissing) reportOnce(err);
+      throw err;
+    });
+    started.set(env, deps);
+  }
+  return deps;
+}
+
+const app = createApp((c) => depsOnce(c.env as Env));
+
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+    ctx.waitUntil(depsOnce(env).then(pruneAudit));
+  },
+} satisfies ExportedHandler<Env>;

@@ -15,9 +15,11 @@ import * as schema from '../db/schema';
 import { nodeAgentBundle } from './node-agent-bundle';
 import { seedAdmin, seedCatalog, type SeededAdmin } from '../db/seed';
 import { createApp } from './app';
+import type { LoginThrottle } from './auth/login-throttle';
 import type { Config, Deps } from './context';
 import type { Database } from './db';
 import { buildDeps } from './deps';
+import { pruneAudit } from './services/audit';
 import { registerSigningKey } from './services/signer';
 
 export interface ControlPlaneOptions {
@@ -37,6 +39,8 @@ export interface ControlPlaneOptions {
   /** Sees every SQL statement (tests count the idle poll's queries with it). */
   onQuery?: (sql: string) => void;
   quiet?: boolean;
+  /** Replaces the in-memory sign-in throttle (tests give one a small book). */
+  loginThrottle?: LoginThrottle;
 }
 
 export interface ControlPlane {
@@ -108,6 +112,7 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
     config,
     now: opts.now,
     agentBundle: nodeAgentBundle(),
+    loginThrottle: opts.loginThrottle,
   });
   await registerSigningKey(db, deps.signer, deps.stamp());
   const seededAdmin = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
@@ -116,8 +121,20 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   return { deps, app, seededAdmin };
 }
 
+/** How often a running Node plane deletes audit rows past the retention period (Workers: a cron trigger). */
+const AUDIT_PRUNE_EVERY_MS = 3600 * 1000;
+
+function startAuditPruning(deps: Deps): () => void {
+  const prune = () => void pruneAudit(deps).catch((err) => console.error('audit log pruning failed', err));
+  prune();
+  const timer = setInterval(prune, AUDIT_PRUNE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const { deps, app, seededAdmin } = await createControlPlane(opts);
+  const stopPruning = startAuditPruning(deps);
   const host = opts.host ?? '127.0.0.1';
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname: host }, () => resolve(s));
@@ -132,6 +149,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     seededAdmin,
     close: () =>
       new Promise<void>((resolve) => {
+        stopPruning();
         // Long-polls would hold the server open: drop idle and waiting connections.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => resolve());

@@ -19,6 +19,8 @@ export const Domain = z
 
 export const Id = z.string().uuid('must be an id');
 
+/** Characters that make text display as something else: controls, bidi overrides, zero-width marks. */
+const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 /** user@host, where host may be one label such as `localhost` (the first admin `npm start` creates). */
 export const Email = z
   .string()
@@ -28,14 +30,13 @@ export const Email = z
   .regex(
     /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
     'must be an email address such as me@example.com',
-  );
+  )
+  .refine((e) => !DECEPTIVE.test(e), 'must not contain control, bidi or zero-width characters');
 
 /** At sign-in any text is an answer to check, never a format error that tells what accounts look like. */
 export const LoginEmail = z.string().trim().toLowerCase().min(1, 'enter your email address').max(254);
 export const Password = z.string().min(10, 'must be at least 10 characters').max(200);
 
-/** Characters that make text display as something else: controls, bidi overrides, zero-width marks. */
-const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 export const Name = z
   .string()

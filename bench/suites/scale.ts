@@ -72,9 +72,8 @@ export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Pro
           }
         });
         const tokens = hdas.slice(f * perFleet, (f + 1) * perFleet).map((h) => h.agentToken);
-        fleet.send({ type: 'start', url: plane.child.url, tokens, events: EVENTS });
-        await fleet.next('started');
         fleets.push(fleet);
+        await Promise.all([fleet.next('started'), fleet.send({ type: 'start', url: plane.child.url, tokens, events: EVENTS })]);
       }
       await sleep(2000); // every agent parked in its long-poll
       const parkedRss = await plane.child.rss();
@@ -89,7 +88,12 @@ export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Pro
       const enqueueS = (performance.now() - t0) / 1000;
       log(`scale: ${jobs.length} tasks queued in ${round(enqueueS, 1)} s (${done} already done)`);
       const deadline = t0 + 15 * 60_000;
-      while (done < jobs.length && performance.now() < deadline) await sleep(50);
+      while (done < jobs.length && performance.now() < deadline) {
+        // A child that died will not finish its tasks: fail the row now rather than at the deadline.
+        const dead = [plane.child, ...fleets].find((c) => c.ended());
+        if (dead) throw new Error(`scale: ${dead.name} ${dead.ended()} with ${done}/${jobs.length} tasks done`);
+        await sleep(50);
+      }
       const drainS = (performance.now() - t0) / 1000;
       const tailS = drainS - enqueueS;
       const rssStats = rss.stop();
@@ -97,9 +101,8 @@ export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Pro
 
       const finals: Final[] = [];
       for (const fleet of fleets) {
-        const final = fleet.next<Final>('final', 60_000);
-        fleet.send({ type: 'stop' });
-        finals.push(await final);
+        const [final] = await Promise.all([fleet.next<Final>('final', 60_000), fleet.send({ type: 'stop' })]);
+        finals.push(final);
       }
       const claimed = finals.flatMap((f) => f.claimed);
       const statuses: Record<string, number> = {};
@@ -132,7 +135,7 @@ export async function scaleSuite(sizes: Sizes, log: (line: string) => void): Pro
         ok,
       };
     } finally {
-      for (const fleet of fleets) await fleet.close().catch(() => undefined);
+      for (const fleet of fleets) await fleet.close();
       await plane.child.close();
     }
   });

@@ -32,19 +32,18 @@ describe('login and sessions', () => {
   it('rate limits repeated failed logins', async () => {
     const body = { email: 'limited@example.com', password: 'wrong-password' };
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await plane.json('POST', '/api/auth/login', { body })).status);
-    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(10)).toEqual([429, 429]);
+    for (let i = 0; i < 7; i++) statuses.push((await plane.json('POST', '/api/auth/login', { body })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
   });
 
   it('does not let a forged forwarding header reset the limit', async () => {
     const body = { email: 'spoofed@example.com', password: 'wrong-password' };
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 7; i++) {
       const res = await plane.request('POST', '/api/auth/login', { body, headers: { 'x-real-ip': `10.0.0.${i}`, 'cf-connecting-ip': `10.1.0.${i}` } });
       statuses.push(res.status);
     }
-    expect(statuses.slice(10)).toEqual([429, 429]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
   });
 
   it('logout revokes the token', async () => {

@@ -2,7 +2,7 @@
  * An in-memory control plane for API tests: libSQL `:memory:`, driven through `app.request()`,
  * with a clock the test can move and a counter of SQL statements.
  */
-import { createControlPlane } from '../../worker/node-server';
+import { createControlPlane, type ControlPlaneOptions } from '../../worker/node-server';
 import type { Config } from '../../worker/context';
 
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
@@ -21,7 +21,7 @@ export interface TestPlane {
 
 let counter = 0;
 
-export async function createTestPlane(config: Partial<Config> = {}): Promise<TestPlane> {
+export async function createTestPlane(config: Partial<Config> = {}, opts: Pick<ControlPlaneOptions, 'loginThrottle'> = {}): Promise<TestPlane> {
   const clock = {
     now: Date.UTC(2026, 10, 21, 12, 0, 0),
     advance(ms: number) {
@@ -36,6 +36,7 @@ export async function createTestPlane(config: Partial<Config> = {}): Promise<Tes
     // Stands still until clock.advance() moves it (deps.stamp() keeps records in order).
     now: () => clock.now,
     onQuery: (q) => queries.push(q),
+    ...opts,
   });
 
   const request: TestPlane['request'] = (method, path, opts = {}) => {

@@ -61,6 +61,7 @@ const ROUTES: Record<string, Row> = {
 
   'POST /api/users': { auth: 'session', roles: ['admin'], ok: 201, body: (fx) => ({ email: `made${fx.n}@example.com`, password: 'a-long-password-1', role: 'owner' }) },
   'GET /api/users': { auth: 'session', roles: ['admin'], ok: 200 },
+  'GET /api/audit': { auth: 'session', roles: ['admin'], ok: 200 },
 
   'GET /api/catalog/apps': { auth: 'public', ok: 200 },
   'POST /api/catalog/apps': { auth: 'session', roles: ['publisher'], ok: 201, body: (fx) => ({ slug: `app-${fx.n}`, name: `App ${fx.n}` }) },

@@ -58,3 +58,14 @@ export function writesBetween(before: DbState, after: DbState): string[] {
   if (before.digest !== undefined && after.digest !== undefined && before.digest !== after.digest) out.push('row contents changed');
   return out;
 }
+
+/** What differs beyond one new audit_log row (a refusal that is itself recorded, such as a failed sign-in). */
+export function writesBesidesOneAuditRow(before: DbState, after: DbState): string[] {
+  const out: string[] = [];
+  for (const [t, n] of Object.entries(after.counts)) {
+    const expected = t === 'audit_log' ? before.counts[t] + 1 : before.counts[t];
+    if (n !== expected) out.push(`${t}: ${before.counts[t]} -> ${n} rows${t === 'audit_log' ? ' (expected exactly one audit row)' : ''}`);
+  }
+  if (after.changes - before.changes !== 1) out.push(`${after.changes - before.changes} row(s) inserted, updated or deleted (expected the one audit row)`);
+  return out;
+}

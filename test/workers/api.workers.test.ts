@@ -1,11 +1,12 @@
 /**
  * The control plane inside workerd with D1: the path an HDA takes from publish to a finished install.
  */
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../../worker/index';
 import { describe, expect, it } from 'vitest';
 
-async function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
+async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const res = await SELF.fetch(`https://cp.example${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
@@ -64,5 +65,30 @@ describe('control plane on workerd + D1', () => {
     const r = await call('POST', '/api/hdas', { token: login.body.token, body: { name: 'x', domain: 'not a domain' } });
     expect(r.status).toBe(400);
     expect((await call('GET', '/agent/v1/tasks', { token: 'nope' })).status).toBe(401);
+  });
+
+  it('keeps sign-in failures in the Durable Object, where every isolate sees them', async () => {
+    const address = '203.0.113.77';
+    const attempt = () => call('POST', '/api/auth/login', { body: { email: 'admin@example.com', password: 'wrong-password' }, headers: { 'cf-connecting-ip': address } });
+    for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
+    expect((await attempt()).status).toBe(429);
+    // Asked directly, outside the isolate that served the requests, the address's object holds the delay.
+    const ns = (env as any).LOGIN_THROTTLE as DurableObjectNamespace<import('../../worker/auth/login-throttle-object').LoginThrottleObject>;
+    const verdict = await ns.get(ns.idFromName(address)).check({ account: 'admin@example.com', address }, Date.now());
+    expect(verdict.waitMs).toBeGreaterThan(0);
+    // Another address is not slowed down.
+    const other = await call('POST', '/api/auth/login', { body: { email: 'admin@example.com', password: 'admin-password-1' }, headers: { 'cf-connecting-ip': '198.51.100.5' } });
+    expect(other.status).toBe(200);
+  });
+
+  it('prunes audit rows past the retention period on its cron trigger', async () => {
+    const db = (env as any).DB as D1Database;
+    const old = Date.now() - 181 * 24 * 3600 * 1000;
+    await db.prepare(`INSERT INTO audit_log (actor_kind, action, at) VALUES ('system', 'test.old', ?), ('system', 'test.recent', ?)`).bind(old, Date.now()).run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: '17 3 * * *' }), env as any, ctx);
+    await waitOnExecutionContext(ctx);
+    const left = await db.prepare(`SELECT action FROM audit_log WHERE action LIKE 'test.%'`).all<{ action: string }>();
+    expect(left.results.map((r) => r.action)).toEqual(['test.recent']);
   });
 });

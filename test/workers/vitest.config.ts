@@ -25,7 +25,8 @@ export default defineProject(async () => ({
       main: `${root}worker/index.ts`,
       wrangler: { configPath: `${root}wrangler.toml` },
       miniflare: {
-        d1Databases: ['DB'],
+        // EMPTY_DB is never migrated: a deployment that skipped the migrations.
+        d1Databases: ['DB', 'EMPTY_DB'],
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(`${root}db/migrations`),
           JWT_SECRET: 'workers-test-secret-workers-test-secret',

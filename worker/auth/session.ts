@@ -10,6 +10,7 @@ import type { Role } from '../../db/schema';
 import { revokedSessions, users } from '../../db/schema';
 import type { AppEnv, Deps, SessionUser } from '../context';
 import { forbidden, unauthorized } from '../errors';
+import { clientAddress } from './client-address';
 
 export const SESSION_COOKIE = 'hda_session';
 const ISSUER = 'hda-control-plane';
@@ -62,7 +63,7 @@ export async function readSession(c: Context<AppEnv>): Promise<SessionUser | nul
     .limit(1);
   const row = rows[0];
   if (!row || row.disabledAt || row.revoked) return null;
-  return { id: row.id, email: row.email, role: row.role, jti: payload.jti, exp: payload.exp };
+  return { id: row.id, email: row.email, role: row.role, jti: payload.jti, exp: payload.exp, address: clientAddress(c, deps.config.clientAddressSource) };
 }
 
 /** Sets `user` (or null) for every /api request; routes decide what they require. */

@@ -1,4 +1,5 @@
 /** Agent protocol v1 (see core/protocol.ts): enroll, long-poll for tasks, report events, results, heartbeats. */
+import { clientAddress } from '../auth/client-address';
 import { createRoute, z } from '@hono/zod-openapi';
 import { EVENT_STATUSES, MAX_POLL_WAIT_S, METRICS_PER_HEARTBEAT_MAX, type ClaimedTask } from '../../core/protocol';
 import { badRequest, unauthorized } from '../errors';
@@ -38,7 +39,7 @@ agentRoutes.openapi(
     request: jsonBody(z.object({ code: z.string().min(1).max(64), hostname: AgentHostname, facts: Facts.optional() }).openapi('EnrollRequest')),
     responses: { 200: jsonContent(Obj('EnrollResponse'), 'The HDA id, its agent token and the catalog keys to pin'), 400: errorResponses[400], 401: errorResponses[401] },
   }),
-  async (c) => send(c, await enroll(c.get('deps'), c.req.valid('json'))),
+  async (c) => send(c, await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource))),
 );
 
 agentRoutes.openapi(

@@ -5,15 +5,40 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { revokedSessions, users } from '../../db/schema';
 import { verifyPassword } from '../auth/password';
 import { clientAddress } from '../auth/client-address';
-import { accountLimiter, loginLimiter } from '../auth/rate-limit';
 import { currentUser, issueSession, SESSION_COOKIE } from '../auth/session';
+import type { Deps } from '../context';
+import { atomically } from '../db';
 import { ApiError, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { auditStatement, byUser, recordAudit } from '../services/audit';
 import { LoginEmail } from '../validation';
 
 export const authRoutes = createRouter();
 
 const Login = z.strictObject({ email: LoginEmail, password: z.string().min(1).max(200) }).openapi('LoginRequest');
+
+/** Hashed for unknown emails too, so response time does not reveal which accounts exist. */
+const NO_ACCOUNT_HASH = 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAA';
+
+const tooMany = (waitMs: number) => new ApiError(429, 'rate_limited', `too many failed sign-ins; try again in ${Math.ceil(waitMs / 1000)} s`);
+
+/** Checks the password; on a wrong one counts the failure and records it (and a delay it starts). */
+async function authenticate(deps: Deps, email: string, password: string, address: string) {
+  const key = { account: email, address };
+  const verdict = await deps.loginThrottle.check(key, deps.now());
+  if (verdict.waitMs > 0) throw tooMany(verdict.waitMs);
+  const [user] = await deps.db.select().from(users).where(eq(users.email, email)).limit(1);
+  const ok = await verifyPassword(password, user?.passwordHash ?? NO_ACCOUNT_HASH);
+  if (user && ok && !user.disabledAt) {
+    await deps.loginThrottle.succeeded(key);
+    return user;
+  }
+  const failed = await deps.loginThrottle.failed(key, deps.now());
+  const target = { targetKind: 'user', targetId: user?.id, detail: { email } };
+  await recordAudit(deps, { actorId: null, actorKind: 'user', action: 'auth.login_failed', address, ...target });
+  if (failed.startedDelay) await recordAudit(deps, { actorId: null, actorKind: 'user', action: 'auth.lockout', address, ...target, detail: { email, wait_s: Math.ceil(failed.waitMs / 1000) } });
+  throw unauthorized('email or password is wrong');
+}
 
 authRoutes.openapi(
   createRoute({
@@ -26,16 +51,10 @@ authRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     const { email, password } = c.req.valid('json');
-    const ip = clientAddress(c, deps.config.clientAddressSource);
-    // Per client and email, and per email from anywhere (a spread-out guesser is slowed too).
-    const limited = Math.max(loginLimiter.check(`${ip}|${email}`, deps.now()), accountLimiter.check(email, deps.now()));
-    if (limited) throw new ApiError(429, 'rate_limited', `too many login attempts; try again in ${limited} s`);
-    const [user] = await deps.db.select().from(users).where(eq(users.email, email)).limit(1);
-    // Hash even for unknown emails so response time does not reveal which accounts exist.
-    const ok = await verifyPassword(password, user?.passwordHash ?? 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAA');
-    if (!user || !ok || user.disabledAt) throw unauthorized('email or password is wrong');
-    loginLimiter.reset(`${ip}|${email}`);
+    const address = clientAddress(c, deps.config.clientAddressSource);
+    const user = await authenticate(deps, email, password, address);
     const session = await issueSession(deps, user);
+    await recordAudit(deps, { ...byUser({ id: user.id, address }), action: 'auth.login', targetKind: 'user', targetId: user.id });
     setCookie(c, SESSION_COOKIE, session.token, {
       httpOnly: true,
       secure: deps.config.secureCookies || new URL(c.req.url).protocol === 'https:',
@@ -57,7 +76,10 @@ authRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     const user = currentUser(c);
-    await deps.db.insert(revokedSessions).values({ jti: user.jti, expiresAt: user.exp * 1000 }).onConflictDoNothing();
+    await atomically(deps.db, [
+      deps.db.insert(revokedSessions).values({ jti: user.jti, expiresAt: user.exp * 1000 }).onConflictDoNothing(),
+      auditStatement(deps.db, deps.stamp(), { ...byUser(user), action: 'auth.logout', targetKind: 'user', targetId: user.id }),
+    ]);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return send(c, { ok: true });
   },

@@ -6,7 +6,7 @@ import { requireRole } from '../auth/session';
 import { atomically, isUniqueViolation } from '../db';
 import { conflict } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
-import { auditStatement } from '../services/audit';
+import { auditStatement, byUser } from '../services/audit';
 import { Email, Password } from '../validation';
 
 export const userRoutes = createRouter();
@@ -30,7 +30,7 @@ userRoutes.openapi(
     try {
       await atomically(deps.db, [
         deps.db.insert(users).values(user),
-        auditStatement(deps.db, now, { actorId: admin.id, actorKind: 'user', action: 'user.create', targetKind: 'user', targetId: user.id, detail: { role: user.role } }),
+        auditStatement(deps.db, now, { ...byUser(admin), action: 'user.create', targetKind: 'user', targetId: user.id, detail: { role: user.role } }),
       ]);
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`a user with email ${input.email} already exists`);

@@ -1,14 +1,29 @@
-/** The audit log: who did what to which thing. Returned as a statement so callers batch it atomically. */
+/**
+ * The audit log: who did what to which thing, from where and when. Every writer goes through
+ * auditStatement (batched atomically with the change it records) or recordAudit (on its own, for
+ * events that change nothing else, such as a refused sign-in).
+ */
+import { lt } from 'drizzle-orm';
+import type { Deps, SessionUser } from '../context';
 import type { Database } from '../db';
 import { auditLog } from '../../db/schema';
 
+export type ActorKind = (typeof auditLog.actorKind.enumValues)[number];
+
 export interface AuditEntry {
   actorId: string | null;
-  actorKind: 'user' | 'agent' | 'system';
+  actorKind: ActorKind;
   action: string;
   targetKind?: string;
   targetId?: string;
   detail?: unknown;
+  /** The client address the request came from. */
+  address?: string;
+}
+
+/** The actor fields of an entry for a signed-in user's action. */
+export function byUser(user: Pick<SessionUser, 'id' | 'address'>): Pick<AuditEntry, 'actorId' | 'actorKind' | 'address'> {
+  return { actorId: user.id, actorKind: 'user', address: user.address };
 }
 
 export function auditStatement(db: Database, at: number, entry: AuditEntry) {
@@ -19,6 +34,26 @@ export function auditStatement(db: Database, at: number, entry: AuditEntry) {
     targetKind: entry.targetKind ?? null,
     targetId: entry.targetId ?? null,
     detailJson: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    address: entry.address ?? null,
     at,
   });
+}
+
+export async function recordAudit(deps: Deps, entry: AuditEntry): Promise<void> {
+  await auditStatement(deps.db, deps.stamp(), entry);
+}
+
+/** Deletes the rows older than the retention period; returns how many went. */
+export async function pruneAudit(deps: Deps): Promise<number> {
+  const cutoff = deps.now() - deps.config.auditRetentionDays * 24 * 3600 * 1000;
+  const gone = await deps.db.delete(auditLog).where(lt(auditLog.at, cutoff)).returning({ id: auditLog.id });
+  return gone.length;
+}
+
+/** AUDIT_RETENTION_DAYS as a whole number of days (1 or more); undefined keeps the default. */
+export function retentionDaysSetting(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const days = Number(text);
+  if (!Number.isSafeInteger(days) || days < 1) throw new Error('AUDIT_RETENTION_DAYS must be a whole number of days, 1 or more');
+  return days;
 }

@@ -9,7 +9,7 @@ import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { ApiError, badRequest, notFound } from '../errors';
 import { batchKey } from '../waker';
-import { auditStatement } from './audit';
+import { auditStatement, byUser } from './audit';
 import { findApp, findVersion } from './catalog';
 import { ownedHda } from './hdas';
 import { createInstall, performAction, type InstallOverrides } from './installs';
@@ -62,7 +62,7 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
     deps.db.insert(batchItems).values(
       targets.map((h) => ({ batchId: batch.id, hdaId: h.id, state: 'pending' as const, overridesJson: JSON.stringify(req.overrides?.[h.id] ?? {}), updatedAt: now })),
     ),
-    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'batch.create', targetKind: 'batch', targetId: batch.id, detail: { app: app.slug, version: version.version, hdas: targets.length } }),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'batch.create', targetKind: 'batch', targetId: batch.id, detail: { app: app.slug, version: version.version, hdas: targets.length } }),
   ]);
   await advanceBatch(deps, batch.id);
   return batch;

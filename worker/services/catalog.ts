@@ -10,7 +10,7 @@ import { apps, appVersions } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
 import { atomically, isUniqueViolation } from '../db';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
-import { auditStatement } from './audit';
+import { auditStatement, byUser } from './audit';
 
 export type AppRow = typeof apps.$inferSelect;
 export type VersionRow = typeof appVersions.$inferSelect;
@@ -45,7 +45,7 @@ export async function createApp(
         .insert(apps)
         .values({ slug: input.slug, name: input.name, description: input.description ?? '', homepage: input.homepage ?? null, publisherId: user.id, createdAt: now })
         .returning(),
-      auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'app.create', targetKind: 'app', targetId: input.slug }),
+      auditStatement(deps.db, now, { ...byUser(user), action: 'app.create', targetKind: 'app', targetId: input.slug }),
     ])) as [AppRow[]];
     return inserted[0];
   } catch (err) {
@@ -104,8 +104,7 @@ export async function publishVersion(deps: Deps, user: SessionUser, slug: string
         })
         .returning(),
       auditStatement(deps.db, now, {
-        actorId: user.id,
-        actorKind: 'user',
+        ...byUser(user),
         action: 'app.publish',
         targetKind: 'app_version',
         targetId: id,

@@ -11,7 +11,7 @@ import { atomically } from '../db';
 import { notFound, unauthorized } from '../errors';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { hdaKey } from '../waker';
-import { auditStatement } from './audit';
+import { auditStatement, byUser } from './audit';
 import { resumeBatchesFor } from './batches';
 import { acceptedSamples, metricStatements } from './metrics';
 import { loadJwks } from './signer';
@@ -65,7 +65,7 @@ export async function createHda(deps: Deps, user: SessionUser, input: { name: st
   };
   await atomically(deps.db, [
     deps.db.insert(hdas).values(hda),
-    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.create', targetKind: 'hda', targetId: hda.id }),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'hda.create', targetKind: 'hda', targetId: hda.id }),
   ]);
   return { hda, code };
 }
@@ -77,7 +77,7 @@ export async function newEnrollment(deps: Deps, user: SessionUser, hdaId: string
   const code = newEnrollmentCode();
   await atomically(deps.db, [
     deps.db.update(hdas).set({ enrollCodeHash: await sha256Hex(code), enrollExpiresAt: now + deps.config.enrollTtlS * 1000 }).where(eq(hdas.id, hda.id)),
-    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.enrollment_code', targetKind: 'hda', targetId: hda.id }),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'hda.enrollment_code', targetKind: 'hda', targetId: hda.id }),
   ]);
   return { hda, code };
 }
@@ -87,12 +87,13 @@ export async function revokeHda(deps: Deps, user: SessionUser, hdaId: string) {
   const now = deps.now();
   await atomically(deps.db, [
     deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, hda.id)),
-    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.revoke', targetKind: 'hda', targetId: hda.id }),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'hda.revoke', targetKind: 'hda', targetId: hda.id }),
   ]);
   deps.waker.notify(hdaKey(hda.id)); // waiting polls re-check and get 401; no idle answer survives
 }
 
-export async function enroll(deps: Deps, req: EnrollRequest): Promise<EnrollResponse> {
+/** `address`: where the enrolling agent connected from, for the audit log. */
+export async function enroll(deps: Deps, req: EnrollRequest, address?: string): Promise<EnrollResponse> {
   const now = deps.now();
   const codeHash = await sha256Hex(normalizeCode(req.code));
   const [hda] = await deps.db
@@ -118,7 +119,7 @@ export async function enroll(deps: Deps, req: EnrollRequest): Promise<EnrollResp
       })
       .where(and(eq(hdas.id, hda.id), eq(hdas.enrollCodeHash, codeHash)))
       .returning({ id: hdas.id }),
-    auditStatement(deps.db, now, { actorId: hda.id, actorKind: 'agent', action: 'hda.enroll', targetKind: 'hda', targetId: hda.id, detail: { hostname: req.hostname } }),
+    auditStatement(deps.db, now, { actorId: hda.id, actorKind: 'agent', action: 'hda.enroll', targetKind: 'hda', targetId: hda.id, detail: { hostname: req.hostname }, address }),
   ])) as [Array<{ id: string }>];
   if (updated.length === 0) throw unauthorized('enrollment code is unknown, used or expired');
   deps.waker.notify(hdaKey(hda.id)); // the old token (if any) stops working now

@@ -10,7 +10,7 @@ import type { Deps, SessionUser } from '../context';
 import { atomically, isUniqueViolation } from '../db';
 import { badRequest, conflict, notFound } from '../errors';
 import { hdaKey } from '../waker';
-import { auditStatement } from './audit';
+import { auditStatement, byUser } from './audit';
 import { findApp, findVersion, type VersionRow } from './catalog';
 import { ownedHda, type HdaRow } from './hdas';
 import { insertTaskStatement } from './queue';
@@ -167,9 +167,9 @@ async function insertInstall(
     deps.db.insert(installs).values(install),
     deps.db.insert(deployments).values(deployment),
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install', payload, batchId: ctx.batchId }, now),
-    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'install.create', targetKind: 'install', targetId: install.id, detail: { app: identifier, version: version.version, hda: hda.id } }),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'install.create', targetKind: 'install', targetId: install.id, detail: { app: identifier, version: version.version, hda: hda.id } }),
     ...exceptions.map((rule) =>
-      auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'policy.exception', targetKind: 'install', targetId: install.id, detail: { rule } }),
+      auditStatement(deps.db, now, { ...byUser(user), action: 'policy.exception', targetKind: 'install', targetId: install.id, detail: { rule } }),
     ),
   ];
   await atomically(deps.db, statements);
@@ -266,8 +266,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
       .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, limitsJson: install.limitsJson, ...(nextState ? { state: nextState } : {}) })
       .where(eq(installs.id, install.id)),
     auditStatement(deps.db, now, {
-      actorId: user.id,
-      actorKind: 'user',
+      ...byUser(user),
       action: `install.${req.action}`,
       targetKind: 'install',
       targetId: install.id,

@@ -10,7 +10,7 @@ import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { conflict } from '../errors';
 import { hdaKey } from '../waker';
-import { auditStatement } from './audit';
+import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
 import { ownedInstall, performAction } from './installs';
 import { insertTaskStatement } from './queue';
@@ -33,6 +33,7 @@ export async function requestLogs(deps: Deps, user: SessionUser, installId: stri
   };
   await atomically(deps.db, [
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: null, kind: 'logs', payload, lane: 'aux' }, now),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'install.logs', targetKind: 'install', targetId: install.id, detail: { task: taskId, tail: opts.tail, follow_s: opts.follow_s } }),
   ]);
   deps.waker.notify(hdaKey(hda.id));
   return { taskId };
@@ -72,7 +73,7 @@ export async function requestPrune(deps: Deps, user: SessionUser, hdaId: string)
   const payload = { prune: { keep_images: await imagesToKeep(deps, hda.id) } } as TaskPayload;
   await atomically(deps.db, [
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'prune', payload }, now),
-    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.prune', targetKind: 'hda', targetId: hda.id }),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'hda.prune', targetKind: 'hda', targetId: hda.id }),
   ]);
   deps.waker.notify(hdaKey(hda.id));
   return { taskId, keep: payload.prune!.keep_images };

@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import { APP_CSS_URL, APP_JS_URL } from './assets';
 import type { PageUser } from './types';
 
-export type NavKey = 'dashboard' | 'fleet' | 'catalog' | 'publish' | 'users' | null;
+export type NavKey = 'dashboard' | 'fleet' | 'catalog' | 'publish' | 'users' | 'audit' | null;
 
 interface LayoutProps {
   title: string;
@@ -46,6 +46,7 @@ export const Layout = (props: LayoutProps) => {
                 <NavLink href="/catalog" current={nav === 'catalog'}>Catalog</NavLink>
                 {canPublish && <NavLink href="/publish" current={nav === 'publish'}>Publish</NavLink>}
                 {user.role === 'admin' && <NavLink href="/admin/users" current={nav === 'users'}>Users</NavLink>}
+                {user.role === 'admin' && <NavLink href="/admin/audit" current={nav === 'audit'}>Audit</NavLink>}
               </nav>
             )}
             {user && (

@@ -12,6 +12,7 @@ import { readSession } from '../auth/session';
 import type { AppEnv } from '../context';
 import { apiGet, PageError, type ApiFetcher } from './api';
 import { APP_CSS, APP_JS } from './assets';
+import { auditPage } from './pages/audit';
 import { appDetailPage, catalogPage } from './pages/catalog';
 import type { PageContext } from './pages/context';
 import { dashboardPage } from './pages/dashboard';
@@ -26,9 +27,25 @@ import { usersPage } from './pages/users';
 import { renderPage } from './render';
 import type { PageUser } from './types';
 
-/** Only a same-site path may be a post-login destination (no `//host`, no scheme). */
+/** Stands for this site when a redirect target is resolved: only what stays on it is accepted. */
+const HOME = new URL('https://home.invalid/');
+
+/**
+ * A post-login destination, only as a path on this site. The target is parsed the way a browser
+ * reads it (tabs and newlines dropped, backslashes as slashes) and accepted only when it stays on
+ * this origin; what comes back is re-serialized and must stay here too when read again.
+ */
 export function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  if (!next) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, HOME);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== HOME.origin) return '/';
+  const path = url.pathname + url.search + url.hash;
+  return new URL(path, HOME).origin === HOME.origin ? path : '/';
 }
 
 function pathOf(c: Context): string {
@@ -85,6 +102,7 @@ export function createUiRoutes(api: ApiFetcher) {
   ui.get('/fleet', page((p) => fleetPage(p)));
   ui.get('/batches/:id', page((p) => batchPage(p, p.c.req.param('id')!)));
   ui.get('/admin/users', page((p) => usersPage(p), ['admin']));
+  ui.get('/admin/audit', page((p) => auditPage(p), ['admin']));
   ui.get('/publish', page((p) => publishPage(p, p.c.req.query('app')), ['publisher']));
   return ui;
 }
