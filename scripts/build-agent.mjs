@@ -15,12 +15,14 @@
 // source file of this repository in the bundle, and the package.json of every bundled package (a
 // package changes with its version; node_modules is not meant to be edited by hand).
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENT_BUNDLE, AGENT_MANIFEST, DIST, ROOT, sha256 } from '../agent/bin/bundle.mjs';
 
 const SELF = relative(ROOT, fileURLToPath(import.meta.url));
+/** wrangler.toml's [assets] directory + the path worker/services/agent-installer.ts serves the bundle at. */
+const WORKER_AGENT_ASSET = join(DIST, 'worker-assets', 'agent', 'v1', 'hda-agent.mjs');
 
 /** Packages dockerode requires at load time that the agent does not use: loaded on first use instead. */
 const ON_FIRST_USE = {
@@ -105,6 +107,9 @@ for (let attempt = 1; ; attempt++) {
   writeFileSync(manifestTmp, JSON.stringify(manifest, null, 1) + '\n');
   renameSync(tmp, AGENT_BUNDLE);
   renameSync(manifestTmp, AGENT_MANIFEST);
+  // The same file as a static asset of the Workers deployment, at the path the control plane serves it.
+  mkdirSync(dirname(WORKER_AGENT_ASSET), { recursive: true });
+  copyFileSync(AGENT_BUNDLE, WORKER_AGENT_ASSET);
   const kb = Math.round(statSync(AGENT_BUNDLE).size / 1024);
   console.log(`build:agent: ${relative(ROOT, AGENT_BUNDLE)} (${kb} KiB, ${Object.keys(inputs).length} inputs)${changedDuringBuild ? ' (files changed during the build: the bin will run the sources until the next build)' : ''}`);
   break;

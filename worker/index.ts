@@ -15,6 +15,7 @@ import * as schema from '../db/schema';
 import { seedAdmin, seedCatalog } from '../db/seed';
 import { createApp } from './app';
 import { durableThrottle } from './auth/login-throttle-object';
+import { assetsAgentBundle } from './edge/agent-bundle';
 import type { Deps } from './context';
 import type { Database } from './db';
 import { buildDeps } from './deps';
@@ -49,10 +50,12 @@ async function depsFor(env: Env): Promise<Deps> {
     signingKey: settings.signingKey,
     previousSigningKey: settings.previousSigningKey,
     loginThrottle: durableThrottle(settings.throttle),
+    agentBundle: assetsAgentBundle(env.ASSETS),
     config: {
       pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000),
       secureCookies: true,
       clientAddressSource: 'cf-connecting-ip',
+      publicUrl: settings.publicUrl,
       ...(settings.auditRetentionDays ? { auditRetentionDays: settings.auditRetentionDays } : {}),
     },
   });

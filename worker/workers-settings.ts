@@ -5,6 +5,7 @@
 import type { JWK } from 'jose';
 import type { LoginThrottleObject } from './auth/login-throttle-object';
 import { ApiError } from './errors';
+import { publicUrlProblem } from './services/agent-installer';
 import { retentionDaysSetting } from './services/audit';
 
 export interface Env {
@@ -22,6 +23,10 @@ export interface Env {
   POLL_RECHECK_MS?: string;
   AUDIT_RETENTION_DAYS?: string;
   LOGIN_THROTTLE?: DurableObjectNamespace<LoginThrottleObject>;
+  /** The deployment's static assets (the agent bundle new HDAs download). */
+  ASSETS?: Fetcher;
+  /** The address HDAs reach the control plane at; else the address a request came to. */
+  PUBLIC_URL?: string;
 }
 
 export interface Settings {
@@ -30,6 +35,7 @@ export interface Settings {
   previousSigningKey?: JWK;
   throttle: DurableObjectNamespace<LoginThrottleObject>;
   auditRetentionDays?: number;
+  publicUrl?: string;
 }
 
 /** A setting the deployment lacks: the 503 every route answers with until it is set. */
@@ -71,7 +77,9 @@ export function readSettings(env: Env): Settings {
   } catch {
     throw new SettingMissing('AUDIT_RETENTION_DAYS', 'is not a whole number of days, 1 or more');
   }
-  return { jwtSecret: env.JWT_SECRET, signingKey, previousSigningKey, throttle: env.LOGIN_THROTTLE, auditRetentionDays };
+  if (env.PUBLIC_URL && publicUrlProblem(env.PUBLIC_URL)) throw new SettingMissing('PUBLIC_URL', 'is not an http(s) address such as https://cp.example.com');
+  const publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '') || undefined;
+  return { jwtSecret: env.JWT_SECRET, signingKey, previousSigningKey, throttle: env.LOGIN_THROTTLE, auditRetentionDays, publicUrl };
 }
 
 const reported = new Set<string>();
