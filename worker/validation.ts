@@ -13,8 +13,8 @@ export const Domain = z
   .min(1)
   .max(200)
   .regex(
-    /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i,
-    'must be a valid DNS name such as home.example.com',
+    /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i,
+    'must be a DNS name with at least one dot, such as home.example.com (apps live at <app>.<domain>)',
   );
 
 export const Id = z.string().uuid('must be an id');

@@ -1,8 +1,9 @@
-/** An owner's HDAs: create (with a one-time enrollment code), list, view, re-enroll, revoke. */
+/** An owner's HDAs: create (with a one-time enrollment code), list, view, re-enroll, revoke, delete. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createHda, listHdas, newEnrollment, ownedHda, revokeHda } from '../services/hdas';
+import { deleteHda } from '../services/hda-removal';
 import { installsOfHda } from '../services/installs';
 import { appStatesOf, hdaView, installView } from '../views';
 import { Domain, Id, Name, Slug } from '../validation';
@@ -67,5 +68,19 @@ hdaRoutes.openapi(
   async (c) => {
     await revokeHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
     return send(c, { ok: true });
+  },
+);
+
+hdaRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/api/hdas/{id}',
+    tags: ['hdas'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('DeletedHda'), 'The HDA, its installs and their history are removed here; its agent token stops working; apps on the machine are left as they are'), ...errorResponses },
+  }),
+  async (c) => {
+    const removed = await deleteHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
+    return send(c, { ok: true, installs_removed: removed.installs });
   },
 );
