@@ -2,11 +2,14 @@
 import { z } from '@hono/zod-openapi';
 
 /** An app slug becomes the install identifier and a DNS label: <slug>.<domain>. */
+/** The slug rule, written so it also compiles as an HTML `pattern` (browsers use the `v` flag: `-` escaped). */
+export const SLUG_PATTERN = '[a-z0-9]([a-z0-9\\-]*[a-z0-9])?';
+
 export const Slug = z
   .string()
   .min(1)
   .max(40)
-  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be lowercase letters, digits and inner dashes (a DNS label)');
+  .regex(new RegExp(`^(?:${SLUG_PATTERN})$`), 'must be lowercase letters, digits and inner dashes (a DNS label)');
 
 export const Domain = z
   .string()
@@ -53,3 +56,9 @@ export const AgentHostname = z
   .min(1)
   .max(253)
   .refine((s) => !DECEPTIVE.test(s), 'must be one line of printable characters');
+
+/** An app icon: a small PNG, WebP or SVG as a data: URL, shown from this origin (SVG in <img> runs no script). */
+export const IconUrl = z
+  .string()
+  .max(48 * 1024, 'must be at most 48 KB')
+  .regex(/^data:image\/(png|webp|svg\+xml)(;base64)?,[A-Za-z0-9+/=%._~!$&'()*,;:@-]+$/, 'must be a PNG, WebP or SVG image as a data: URL');

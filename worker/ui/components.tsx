@@ -102,3 +102,16 @@ export const Tags = (props: { tags: string[] }) =>
       ))}
     </span>
   ) : null;
+
+/** An app's icon (a data: image from the catalog), else its initial on a tile. */
+export const AppIcon = (props: { name: string; icon: string | null | undefined; size?: 'small' | 'large' }) =>
+  props.icon && props.icon.startsWith('data:image/') ? (
+    <img class={`app-icon app-icon-${props.size ?? 'small'}`} src={props.icon} alt="" width={props.size === 'large' ? 56 : 40} height={props.size === 'large' ? 56 : 40} />
+  ) : (
+    <span class={`app-icon app-icon-${props.size ?? 'small'} app-icon-letter`} aria-hidden="true">
+      {(props.name.trim().charAt(0) || '?').toUpperCase()}
+    </span>
+  );
+
+/** Category words for people: "home-automation" reads "Home automation". */
+export const categoryLabel = (c: string) => sentence(c.replace(/-/g, ' '));

@@ -107,6 +107,23 @@ async function refreshPublished(form: HTMLFormElement, slug: string): Promise<vo
   line.hidden = r.versions.length === 0;
 }
 
+const ICON_MAX = 48 * 1024;
+
+/** The chosen icon file as a data: URL (the catalog stores icons, so pages never load a third party's). */
+async function iconDataUrl(form: HTMLFormElement): Promise<string | null> {
+  const file = $<HTMLInputElement>('input[name=icon_file]', form)?.files?.[0];
+  if (!file) return null;
+  if (!['image/png', 'image/webp', 'image/svg+xml'].includes(file.type)) throw userError('Icon must be a PNG, WebP or SVG image.');
+  // base64 grows a file by a third: the limit is on the stored text.
+  if (Math.ceil(file.size / 3) * 4 + 40 > ICON_MAX) throw userError('Icon must be at most 36 KB as a file (48 KB once stored).');
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(userError('The icon file could not be read.'));
+    reader.readAsDataURL(file);
+  });
+}
+
 async function publish(form: HTMLFormElement, v: FormValues): Promise<void> {
   const slug = v.slug.trim();
   if (!lastPreview || lastPreview.key !== publishKey(v)) {
@@ -116,7 +133,9 @@ async function publish(form: HTMLFormElement, v: FormValues): Promise<void> {
   if (lastPreview.status === 'rejected') throw userError('This version would be refused: fix it and preview again.');
   if (!(await appExists(slug))) {
     const app: Record<string, string> = { slug, name: v.name.trim() };
-    for (const k of ['description', 'homepage', 'category', 'icon_url'] as const) if (v[k] && String(v[k]).trim()) app[k] = String(v[k]).trim();
+    for (const k of ['description', 'homepage', 'category'] as const) if (v[k] && String(v[k]).trim()) app[k] = String(v[k]).trim();
+    const icon = await iconDataUrl(form);
+    if (icon) app.icon_url = icon;
     await api('POST', '/api/catalog/apps', app);
   }
   let r: { version: VersionView & { normalized_compose?: string } };
