@@ -5,7 +5,7 @@
  * closes it, `Finalized` ends the task.
  */
 import { explainFailure } from '../failure';
-import { durationBetween, formatBytes, formatDuration, stepLabel } from '../format';
+import { durationBetween, formatBytes, formatDuration, stepLabel, timeAgo } from '../format';
 import type { EventView, TaskView as TaskJson } from '../types';
 import { isLeaving } from './api';
 import { $, $all, failureBlock, h, must, setBadge, type Attrs } from './dom';
@@ -21,13 +21,6 @@ interface Group {
 }
 
 type EventData = Record<string, any>;
-
-/** The install's state once a task of `kind` ended, for the page header until the page reloads. */
-function installStateAfter(task: TaskJson): string | null {
-  if (task.state === 'succeeded') return task.kind === 'uninstall' ? 'removed' : task.kind === 'stop' ? 'stopped' : ['logs', 'prune'].includes(task.kind) ? null : 'running';
-  if (task.state === 'failed' && task.kind === 'install') return 'failed';
-  return null;
-}
 
 export class TaskView {
   readonly id: string;
@@ -221,10 +214,11 @@ export class TaskView {
     }
     for (const b of $all('[data-click=cancel-task]', this.root)) b.remove();
     const timing = $('[data-live=timing]', this.root);
-    if (timing) timing.textContent = `Finished \u00b7 took ${formatDuration(durationBetween(task.claimed_at ?? task.created_at, task.finished_at))}`;
+    if (timing) {
+      const took = task.state === 'cancelled' ? '' : ` \u00b7 took ${formatDuration(durationBetween(task.claimed_at ?? task.created_at, task.finished_at))}`;
+      timing.textContent = `Finished ${timeAgo(task.finished_at, Date.now())}${took}`;
+    }
     this.resultBanner(task);
-    const after = installStateAfter(task);
-    if (after) setBadge($('[data-install-state]'), after);
     this.root.setAttribute('data-final', '1');
     if (this.root.getAttribute('data-reload-on-done') && !this.wasFinal) {
       setTimeout(() => {

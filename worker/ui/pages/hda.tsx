@@ -108,7 +108,7 @@ const DeleteOnly = (props: { hda: HdaView }) => (
   <Card title="Delete" class="manage">
     <p class="muted small">{props.hda.status === 'pending' ? 'Added by mistake, or never going to join? Delete it.' : 'Not coming back? Delete it from here.'}</p>
     <button type="button" class="btn btn-small btn-danger" data-click="delete-hda" data-hda={props.hda.id}>
-      Delete {props.hda.name}…
+      Delete this HDA…
     </button>
     <FormError />
   </Card>
@@ -136,7 +136,7 @@ const DeleteDialog = (props: { hda: HdaView; installs: InstallView[] }) => {
         <div class="actions actions-end">
           <button type="submit" value="cancel" class="btn">Cancel</button>
           <button type="submit" value="confirm" class="btn btn-danger" data-confirm="delete-hda">
-            Delete {props.hda.name}
+            Delete this HDA
           </button>
         </div>
       </form>
