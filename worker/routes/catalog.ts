@@ -23,6 +23,7 @@ const NewApp = z
     icon_url: IconUrl.optional(),
   })
   .openapi('NewApp');
+export type NewAppBody = z.input<typeof NewApp>;
 
 const NewVersion = z
   .strictObject({

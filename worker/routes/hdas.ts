@@ -12,6 +12,8 @@ export const hdaRoutes = createRouter();
 
 const NewHda = z.strictObject({ name: Name, domain: Domain, tags: z.array(Slug).max(20).optional() }).openapi('NewHda');
 const IdParam = z.object({ id: Id });
+/** What the browser sends to create an HDA (checked by the compiler against this schema). */
+export type NewHdaBody = z.input<typeof NewHda>;
 
 function enrollmentView(code: string, expiresAt: number | null, serverUrl: string) {
   return {

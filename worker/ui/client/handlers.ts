@@ -4,8 +4,11 @@ import { $, fill, fillHref, must, selectText, type Scope } from './dom';
 import { showError } from './errors';
 import { clicks, forms } from './events';
 import { upsertHdaCard } from './live';
-import { TaskView } from './task-view';
-import { inlineTaskPanel } from './task-view';
+import type { NewHdaBody } from '../../routes/hdas';
+import type { InstallActionBody, NewInstallBody } from '../../routes/installs';
+import type { NewUserBody } from '../../routes/users';
+import type { HdaView } from '../types';
+import { inlineTaskPanel, TaskView } from './task-view';
 
 interface QueuedTask {
   task: { id: string };
@@ -40,40 +43,38 @@ forms.login = async (form, v) => {
 const parseTags = (text: string) => (text || '').toLowerCase().split(/[\s,]+/).filter(Boolean);
 
 forms['create-hda'] = async (form, v) => {
-  const body: Record<string, unknown> = { name: v.name, domain: String(v.domain).trim() };
   const tags = parseTags(v.tags);
-  if (tags.length) body.tags = tags;
-  const r = await api<EnrollmentResult & { hda: import('../types').HdaView }>('POST', '/api/hdas', body);
+  const body: NewHdaBody = { name: v.name, domain: String(v.domain).trim(), ...(tags.length ? { tags } : {}) };
+  const r = await api<EnrollmentResult & { hda: HdaView }>('POST', '/api/hdas', body);
   showEnrollment(r, r.hda.name, r.hda.id);
   upsertHdaCard(r.hda);
   form.reset();
 };
 
 forms['create-user'] = async (_form, v) => {
-  await api('POST', '/api/users', { email: v.email, password: v.password, role: v.role });
+  const body: NewUserBody = { email: v.email, password: v.password, role: v.role };
+  await api('POST', '/api/users', body);
   navigate(location.pathname);
 };
 
-async function install(hdaId: string, body: Record<string, unknown>): Promise<void> {
+async function install(hdaId: string, body: NewInstallBody): Promise<void> {
   const r = await api<QueuedTask>('POST', `/api/hdas/${encodeURIComponent(hdaId)}/installs`, body);
   navigate(`/tasks/${encodeURIComponent(r.task.id)}`);
 }
 
 forms.install = (_form, v, submitter) => {
-  const body: Record<string, unknown> = { app: v.app };
-  if (v.version) body.version = v.version;
-  if (v.policy_exceptions?.length) body.policy_exceptions = v.policy_exceptions;
+  const body: NewInstallBody = { app: v.app, ...(v.version ? { version: v.version } : {}), ...(v.policy_exceptions?.length ? { policy_exceptions: v.policy_exceptions } : {}) };
   return install((submitter && submitter.value) || v.hda, body);
 };
 clicks.install = (btn) => install(attr(btn, 'data-hda'), { app: attr(btn, 'data-app') });
 
-async function act(installId: string, body: Record<string, unknown>): Promise<void> {
+async function act(installId: string, body: InstallActionBody): Promise<void> {
   const r = await api<QueuedTask>('POST', `/api/installs/${encodeURIComponent(installId)}/actions`, body);
   navigate(installTaskUrl(installId, r.task.id));
 }
 
 forms.update = (form, v) => act(attr(form, 'data-install'), { action: 'update', version: v.version });
-clicks.action = (btn) => act(attr(btn, 'data-install'), { action: attr(btn, 'data-action') });
+clicks.action = (btn) => act(attr(btn, 'data-install'), { action: attr(btn, 'data-action') as InstallActionBody['action'] });
 clicks.rollback = (btn) => act(attr(btn, 'data-install'), { action: 'rollback', deployment: attr(btn, 'data-deployment') });
 
 /** A queued task is taken back; one the agent already started cannot be (the API says so). */

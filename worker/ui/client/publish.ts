@@ -3,6 +3,7 @@
  * stored); Publish is only possible for the input that was previewed and not refused. A new app is
  * created just before its first version, so a refused version never leaves an empty app behind.
  */
+import type { NewAppBody } from '../../routes/catalog';
 import type { VersionView } from '../types';
 import { api, ApiFailure, userError } from './api';
 import { $, fill, fillHref, must, setBadge } from './dom';
@@ -132,8 +133,8 @@ async function publish(form: HTMLFormElement, v: FormValues): Promise<void> {
   }
   if (lastPreview.status === 'rejected') throw userError('This version would be refused: fix it and preview again.');
   if (!(await appExists(slug))) {
-    const app: Record<string, string> = { slug, name: v.name.trim() };
-    for (const k of ['description', 'homepage', 'category'] as const) if (v[k] && String(v[k]).trim()) app[k] = String(v[k]).trim();
+    const app: NewAppBody = { slug, name: v.name.trim() };
+    for (const k of ['description', 'homepage', 'category'] as const) if (v[k] && String(v[k]).trim()) Object.assign(app, { [k]: String(v[k]).trim() });
     const icon = await iconDataUrl(form);
     if (icon) app.icon_url = icon;
     await api('POST', '/api/catalog/apps', app);
