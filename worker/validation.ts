@@ -31,7 +31,8 @@ export const Email = z
   .regex(
     /^[^\s@]+@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
     'must be an email address such as me@example.com',
-  );
+  )
+  .refine((s) => !DECEPTIVE.test(s), 'must not contain control, bidirectional-override or zero-width characters');
 
 /** At sign-in any text is an answer to check, never a format error that tells what accounts look like. */
 export const LoginEmail = z.string().trim().toLowerCase().min(1, 'enter your email address').max(254);
