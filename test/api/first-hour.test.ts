@@ -68,6 +68,12 @@ describe('a failed install', () => {
     expect((await plane.json('GET', `/api/installs/${x.installId}`, { token: owner.token })).body.install.state).toBe('installing');
     const again = await claim(x.agentToken);
     expect(again.body.tasks[0]).toMatchObject({ id: retry.body.task.id, kind: 'install' });
+    // A retry taken back before the agent starts it leaves the install failed, not removed.
+    await plane.json('POST', `/agent/v1/tasks/${retry.body.task.id}/result`, { token: x.agentToken, body: { state: 'failed', step: 'up', detail: 'still taken', app_state: 'exited' } });
+    const queued = await plane.json('POST', `/api/installs/${x.installId}/actions`, { token: owner.token, body: { action: 'retry' } });
+    expect((await plane.json('POST', `/api/tasks/${queued.body.task.id}/cancel`, { token: owner.token })).status).toBe(200);
+    expect((await plane.json('GET', `/api/installs/${x.installId}`, { token: owner.token })).body.install.state).toBe('failed');
+    await plane.json('POST', `/api/installs/${x.installId}/actions`, { token: owner.token, body: { action: 'retry' } });
     // Only a failed install is retried.
     const twice = await plane.json('POST', `/api/installs/${x.installId}/actions`, { token: owner.token, body: { action: 'retry' } });
     expect(twice.status).toBe(409);

@@ -2,7 +2,7 @@
  * Taking back a task no agent has started: the task and its deployment end as cancelled and the
  * install returns to a state that is true. A claimed task is the agent's: it cannot be taken back.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq, ne } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { deployments, hdas, installs, tasks } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
@@ -28,8 +28,8 @@ export async function ownedTask(deps: Deps, user: SessionUser, taskId: string): 
  * Where an install stands once its queued task is taken back: a first install that never ran is
  * gone; otherwise what the agent last reported (running or not), or failed if it never worked.
  */
-function stateAfterCancel(install: InstallRow, hda: HdaRow): { state: InstallState; desired: InstallRow['desiredState'] } {
-  if (!install.currentDeploymentId && install.state === 'installing') return { state: 'removed', desired: 'removed' };
+function stateAfterCancel(install: InstallRow, hda: HdaRow, earlierTries: number): { state: InstallState; desired: InstallRow['desiredState'] } {
+  if (!install.currentDeploymentId && install.state === 'installing' && earlierTries === 0) return { state: 'removed', desired: 'removed' };
   const runtime = appStatesOf(hda).get(install.identifier);
   if (runtime?.state === 'running') return { state: 'running', desired: 'running' };
   return install.currentDeploymentId ? { state: 'stopped', desired: 'stopped' } : { state: 'failed', desired: 'running' };
@@ -53,7 +53,9 @@ export async function cancelTask(deps: Deps, user: SessionUser, taskId: string):
   const [install] = task.installId ? await deps.db.select().from(installs).where(eq(installs.id, task.installId)) : [];
   // logs and prune never moved the install; anything else put it in a "doing" state to undo.
   if (install && task.deploymentId) {
-    const after = stateAfterCancel(install, hda);
+    // A retry of a failed install is taken back to failed, not removed: earlier tries are its history.
+    const [{ n }] = await deps.db.select({ n: count() }).from(deployments).where(and(eq(deployments.installId, install.id), ne(deployments.id, task.deploymentId)));
+    const after = stateAfterCancel(install, hda, n);
     statements.push(deps.db.update(installs).set({ state: after.state, desiredState: after.desired, updatedAt: now }).where(eq(installs.id, install.id)));
   }
   const [updated] = (await atomically(deps.db, statements)) as [Array<{ id: string }>];
