@@ -26,7 +26,10 @@ const KNOWN: Known[] = [
   { test: /container name "\/?([^"]+)" is already in use/i, say: (m) => `A container named “${m[1]}” already exists on the HDA.` },
   {
     test: /(?:pull access denied for ([^\s,]+)|manifest (?:for ([^\s]+) )?(?:not found|unknown)|repository ([^\s]+) not found|No such image:? ([^\s]+))/i,
-    say: (m) => `The image ${m[1] ?? m[2] ?? m[3] ?? m[4] ?? ''} could not be found in its registry.`.replace('image  could', 'image could'),
+    say: (m) => {
+      const image = m[1] ?? m[2] ?? m[3] ?? m[4];
+      return image ? `The image ${image} could not be found in its registry.` : 'An image the app needs could not be found in its registry.';
+    },
   },
   { test: /no space left on device/i, say: () => "The HDA's disk is full." },
   { test: /Cannot connect to the Docker daemon|docker\.sock: connect: (?:no such file|connection refused)/i, say: () => 'Docker is not running on the HDA.' },
