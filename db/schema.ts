@@ -26,12 +26,19 @@ export const revokedSessions = sqliteTable('revoked_sessions', {
   expiresAt: integer('expires_at').notNull(),
 });
 
+/** The catalog's categories (an allow-list: a publisher picks one of these or none). */
+export const APP_CATEGORIES = ['media', 'downloads', 'files', 'productivity', 'development', 'home-automation', 'network', 'security', 'communication', 'utilities'] as const;
+export type AppCategory = (typeof APP_CATEGORIES)[number];
+
 export const apps = sqliteTable('apps', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   slug: text('slug').notNull().unique(),
   name: text('name').notNull(),
   description: text('description').notNull().default(''),
   homepage: text('homepage'),
+  category: text('category', { enum: APP_CATEGORIES }),
+  /** A small image as a data: URL (PNG, WebP or SVG), shown from this origin: no third-party request. */
+  iconUrl: text('icon_url'),
   publisherId: text('publisher_id').notNull().references(() => users.id),
   createdAt: integer('created_at').notNull(),
 });

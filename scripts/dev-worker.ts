@@ -5,6 +5,7 @@
  * sample catalog and a first admin, whose sign-in it prints once.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDevVars } from './dev-vars';
@@ -17,6 +18,15 @@ const persist = at >= 0 ? passThrough.slice(at, at + 2) : [];
 
 const { created } = await ensureDevVars(join(root, '.dev.vars'));
 console.log(created ? 'Wrote .dev.vars with new secrets for wrangler dev.' : 'Using the existing .dev.vars.');
+
+// The agent bundle is one of the Worker's static assets (new HDAs download it): build it if missing.
+if (!existsSync(join(root, 'dist', 'worker-assets'))) {
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build-agent.mjs')], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) {
+    console.error('Building the agent bundle failed (see above); wrangler dev was not started.');
+    process.exit(1);
+  }
+}
 
 const migrated = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', ...persist], { cwd: root, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
 if (migrated.status !== 0) {

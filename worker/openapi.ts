@@ -6,13 +6,13 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './context';
+import { issuesMessage } from './validation-messages';
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
-      const issues = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`);
-      return c.json({ error: 'bad_request', message: issues.join('; '), details: result.error.issues }, 400);
+      return c.json({ error: 'bad_request', message: issuesMessage(result.error.issues), details: result.error.issues }, 400);
     },
   });
 }

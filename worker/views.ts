@@ -9,7 +9,15 @@ import type { tasks, taskEvents } from '../db/schema';
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
 export function appView(app: AppRow) {
-  return { slug: app.slug, name: app.name, description: app.description, homepage: app.homepage, created_at: iso(app.createdAt) };
+  return {
+    slug: app.slug,
+    name: app.name,
+    description: app.description,
+    homepage: app.homepage,
+    category: app.category,
+    icon_url: app.iconUrl,
+    created_at: iso(app.createdAt),
+  };
 }
 
 export function versionView(v: VersionRow, opts: { full?: boolean } = {}) {

@@ -21,10 +21,27 @@ export const FACTS: HostFacts = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+class StepFailed extends Error {
+  constructor(
+    readonly step: string,
+    readonly detail: string,
+  ) {
+    super(`${step}: ${detail}`);
+  }
+}
+
 export class ScriptedAgent {
   token = '';
   hdaId = '';
   readonly handled: ClaimedTask[] = [];
+  /** The next task of this kind fails at this step with this detail (what a real tool printed). */
+  failNext: { kind: string; step: string; detail: string } | null = null;
+  /** Tasks stop before this step until release() (a task the agent has started and not finished). */
+  holdBefore: string | null = null;
+  /** While true the agent does not poll: tasks stay queued (see pause()). */
+  paused = false;
+  private pausedSeen: (() => void) | null = null;
+  private releaseHold: (() => void) | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
 
@@ -62,6 +79,12 @@ export class ScriptedAgent {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
+        if (this.paused) {
+          this.pausedSeen?.();
+          this.pausedSeen = null;
+          await sleep(50);
+          continue;
+        }
         let res: Response;
         try {
           res = await this.call('GET', '/agent/v1/tasks?wait=1');
@@ -82,6 +105,19 @@ export class ScriptedAgent {
     await this.loop?.catch(() => undefined);
   }
 
+  /** Stops polling; resolves once no poll is in flight, so a task queued now stays queued. */
+  pause(): Promise<void> {
+    this.paused = true;
+    return new Promise((r) => (this.pausedSeen = r));
+  }
+
+  /** Lets a task held by holdBefore go on. */
+  release(): void {
+    this.holdBefore = null;
+    this.releaseHold?.();
+    this.releaseHold = null;
+  }
+
   /** Resolves when `n` tasks have been handled (or fails after timeoutMs). */
   async waitForTasks(n: number, timeoutMs = 20_000): Promise<ClaimedTask> {
     const until = Date.now() + timeoutMs;
@@ -98,8 +134,15 @@ export class ScriptedAgent {
       await this.ok('POST', `/agent/v1/tasks/${task.id}/events`, [{ seq: ++seq, status, step, message, ...(data ? { data } : {}) }]);
       await sleep(this.stepDelayMs);
     };
+    const failing = this.failNext?.kind === task.kind ? this.failNext : null;
+    if (failing) this.failNext = null;
     const step = async (name: string, what: string, inside?: () => Promise<void>) => {
+      if (this.holdBefore === name) await new Promise<void>((r) => (this.releaseHold = r));
       await send('Starting', name, what);
+      if (failing?.step === name) {
+        await send('Error', name, failing.detail);
+        throw new StepFailed(name, failing.detail);
+      }
       if (inside) await inside();
       else await send('OK', name, `${what}: ok`);
       await send('Complete', name, 'done');
@@ -107,38 +150,46 @@ export class ScriptedAgent {
     const install = task.payload.install as TaskInstallInfo | undefined;
     const identifier = install?.identifier ?? 'hda';
     const hostname = install?.hostname ?? 'hda';
-    if (['install', 'update', 'rollback'].includes(task.kind)) {
-      const image = 'example/hello:1';
-      await step('verify', 'checking the catalog signature');
-      await step('render', 'filling in HOST_PORT and the hostname');
-      await step('pull', `pulling ${image}`, async () => {
-        const total = 48 * 1024 * 1024;
-        for (const part of [0.1, 0.45, 0.8, 1]) {
-          await send('Progress', 'pull', `pulling ${image}`, { image, current: Math.round(total * part), total, layers: 3, layers_done: Math.floor(part * 3) });
-        }
-      });
-      await step('up', `docker compose -p ${identifier} up -d`);
-      await step('vhost', `writing the vhost for ${hostname}`);
-      await step('probe', `http://${hostname}/ answers`);
-    } else if (task.kind === 'logs') {
-      const logs = task.payload.logs;
-      await step('logs', `last ${logs?.tail ?? 0} lines`, async () => {
-        await send('OK', 'logs', 'stdout of hello', { container: 'hello', stream: 'stdout', lines: ['listening on :80', 'GET / 200', '<script>window.__xss = 3</script>'] });
-        await send('OK', 'logs', 'stderr of hello', { container: 'hello', stream: 'stderr', lines: ['warning: no TLS configured'] });
-        // Following: a few new lines, over a short stand-in for follow_s (a real agent streams for follow_s).
-        for (let i = 1; logs?.follow_s && i <= 3; i++) {
-          await sleep(250);
-          await send('OK', 'logs', 'new lines', { container: 'hello', stream: i === 2 ? 'stderr' : 'stdout', lines: [`followed line ${i}`] });
-        }
-      });
-    } else if (task.kind === 'prune') {
-      await step('prune', 'removing images no install uses', async () => {
-        await send('OK', 'prune', 'removed example/old:1', { image: 'example/old:1', bytes_freed: 30 * 1024 * 1024 });
-        await send('OK', 'prune', 'removed example/old:2', { image: 'example/old:2', bytes_freed: 20 * 1024 * 1024 });
-      });
-    } else {
-      const name = task.kind === 'uninstall' ? 'down' : 'up';
-      await step(name, `${task.kind} ${identifier}`);
+    try {
+      if (['install', 'update', 'rollback'].includes(task.kind)) {
+        const image = 'example/hello:1';
+        await step('verify', 'checking the catalog signature');
+        await step('render', 'filling in HOST_PORT and the hostname');
+        await step('pull', `pulling ${image}`, async () => {
+          const total = 48 * 1024 * 1024;
+          for (const part of [0.1, 0.45, 0.8, 1]) {
+            await send('Progress', 'pull', `pulling ${image}`, { image, current: Math.round(total * part), total, layers: 3, layers_done: Math.floor(part * 3) });
+          }
+        });
+        await step('up', `docker compose -p ${identifier} up -d`);
+        await step('vhost', `writing the vhost for ${hostname}`);
+        await step('probe', `http://${hostname}/ answers`);
+      } else if (task.kind === 'logs') {
+        const logs = task.payload.logs;
+        await step('logs', `last ${logs?.tail ?? 0} lines`, async () => {
+          await send('OK', 'logs', 'stdout of hello', { container: 'hello', stream: 'stdout', lines: ['listening on :80', 'GET / 200', '<script>window.__xss = 3</script>'] });
+          await send('OK', 'logs', 'stderr of hello', { container: 'hello', stream: 'stderr', lines: ['warning: no TLS configured'] });
+          // Following: a few new lines, over a short stand-in for follow_s (a real agent streams for follow_s).
+          for (let i = 1; logs?.follow_s && i <= 3; i++) {
+            await sleep(250);
+            await send('OK', 'logs', 'new lines', { container: 'hello', stream: i === 2 ? 'stderr' : 'stdout', lines: [`followed line ${i}`] });
+          }
+        });
+      } else if (task.kind === 'prune') {
+        await step('prune', 'removing images no install uses', async () => {
+          await send('OK', 'prune', 'removed example/old:1', { image: 'example/old:1', bytes_freed: 30 * 1024 * 1024 });
+          await send('OK', 'prune', 'removed example/old:2', { image: 'example/old:2', bytes_freed: 20 * 1024 * 1024 });
+        });
+      } else {
+        const name = task.kind === 'uninstall' ? 'down' : 'up';
+        await step(name, `${task.kind} ${identifier}`);
+      }
+    } catch (err) {
+      if (!(err instanceof StepFailed)) throw err;
+      // What a real agent reports for a failed step: the step and the tool's output as the detail.
+      await this.ok('POST', `/agent/v1/tasks/${task.id}/result`, { state: 'failed', step: err.step, detail: err.detail, app_state: 'exited' } satisfies TaskResultInput);
+      this.handled.push(task);
+      return;
     }
     const pruned = task.kind === 'prune' ? { bytes_freed: 50 * 1024 * 1024 } : undefined;
     await send('Finalized', undefined, task.kind === 'prune' ? 'unused images removed' : `${task.kind} of ${identifier} finished`, pruned);

@@ -8,22 +8,18 @@
  * Screenshots of the pages at phone and desktop widths land in test-results/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../worker/node-server';
-import { commandWorks, requireOrSkip } from '../helpers/requirements';
+import { apiAs as apiAt, DESKTOP, hasChromium as chromiumPresent, launchChromium, login, newPage as openPage, SHOTS, shoot } from './browser-kit';
 import { ScriptedAgent } from './scripted-agent';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = requireOrSkip('chromium', commandWorks(CHROMIUM, ['--version']), `Debian chromium not found at ${CHROMIUM}`);
+const hasChromium = chromiumPresent();
 
 const ADMIN = { email: 'admin@example.com', password: 'admin-password-e2e' };
 const OWNER = { email: 'owner@example.com', password: 'owner-password-e2e' };
 const OTHER = { email: 'other@example.com', password: 'other-password-e2e' };
 const PUBLISHER = { email: 'pub@example.com', password: 'publisher-password-e2e' };
-const SHOTS = 'test-results/screenshots';
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 860 };
 const XSS_DESCRIPTION = '<script>window.__xss = 1; alert("xss")</script><img src=x onerror="window.__xss = 2; alert(2)">';
 
 const COMPOSE = (tag: string) => `services:
@@ -40,47 +36,8 @@ let agent: ScriptedAgent;
 let agent2: ScriptedAgent | undefined;
 const dialogs: string[] = [];
 
-async function apiAs(creds: { email: string; password: string }) {
-  const res = await fetch(`${plane.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(creds) });
-  const { token } = (await res.json()) as { token: string };
-  return async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${plane.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = (await r.json()) as any;
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(data)}`);
-    return data;
-  };
-}
-
-async function newPage(viewport = DESKTOP): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport, baseURL: plane.url });
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => {
-    dialogs.push(`${d.type()}: ${d.message()}`);
-    void d.dismiss();
-  });
-  return { ctx, page };
-}
-
-async function login(page: Page, creds: { email: string; password: string }, path = '/') {
-  await page.goto(path);
-  await page.waitForURL(/\/login/);
-  await page.fill('input[name=email]', creds.email);
-  await page.fill('input[name=password]', creds.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
-
-async function shoot(page: Page, name: string) {
-  for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: `${SHOTS}/${name}-${label}.png`, fullPage: true });
-  }
-  await page.setViewportSize(DESKTOP);
-}
+const apiAs = (creds: { email: string; password: string }) => apiAt(plane.url, creds);
+const newPage = (viewport = DESKTOP) => openPage(browser, plane.url, dialogs, viewport);
 
 /** Waits until the install page (reloaded after its task) shows `state` in the header badge. */
 async function waitForInstallState(page: Page, state: string) {
@@ -104,10 +61,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await pub('POST', '/api/catalog/apps/hello/versions', { version: '1.0', kind: 'container', compose: COMPOSE('1') });
     await pub('POST', '/api/catalog/apps', { slug: 'evil', name: 'Evil <b>App</b>', description: XSS_DESCRIPTION });
     await pub('POST', '/api/catalog/apps/evil/versions', { version: '1.0', kind: 'container', compose: COMPOSE('1') });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     agent = new ScriptedAgent(plane.url);
     owner = (await newPage()).page;
   });

@@ -62,6 +62,12 @@ const ROUTES: Record<string, Row> = {
   'POST /api/users': { auth: 'session', roles: ['admin'], ok: 201, body: (fx) => ({ email: `made${fx.n}@example.com`, password: 'a-long-password-1', role: 'owner' }) },
   'GET /api/users': { auth: 'session', roles: ['admin'], ok: 200 },
   'GET /api/audit': { auth: 'session', roles: ['admin'], ok: 200 },
+  'PATCH /api/users/{id}': { auth: 'session', roles: ['admin'], ok: 200, prepare: (fx) => spareUser(fx), body: () => ({ role: 'publisher', disabled: true }) },
+  'DELETE /api/users/{id}': { auth: 'session', roles: ['admin'], ok: 200, prepare: (fx) => spareUser(fx) },
+  'PUT /api/users/{id}/password': { auth: 'session', roles: ['admin'], ok: 200, prepare: (fx) => spareUser(fx), body: () => ({ password: 'a-new-password-1' }) },
+  // Every signed-in user may change their own password; the current one given here is wrong for all
+  // of them, so each gets the field refusal (400, never 401): the change itself is in auth-users.test.ts.
+  'PUT /api/account/password': { auth: 'session', ok: 400, body: () => ({ current_password: 'not-the-password', new_password: 'a-new-password-1' }) },
 
   'GET /api/catalog/apps': { auth: 'public', ok: 200 },
   'POST /api/catalog/apps': { auth: 'session', roles: ['publisher'], ok: 201, body: (fx) => ({ slug: `app-${fx.n}`, name: `App ${fx.n}` }) },
@@ -85,6 +91,7 @@ const ROUTES: Record<string, Row> = {
   'GET /api/hdas/{id}': { auth: 'session', scope: 'hdaA', ok: 200 },
   'POST /api/hdas/{id}/enrollment': { auth: 'session', scope: 'hdaA', ok: 200 },
   'POST /api/hdas/{id}/revoke': { auth: 'session', scope: 'hdaA', ok: 200 },
+  'DELETE /api/hdas/{id}': { auth: 'session', scope: 'hdaA', ok: 200 },
   'POST /api/hdas/{id}/installs': { auth: 'session', scope: 'hdaA', ok: 201, body: () => ({ app: 'world' }) },
 
   'GET /api/installs': { auth: 'session', ok: 200 },
@@ -98,6 +105,8 @@ const ROUTES: Record<string, Row> = {
   'POST /api/hdas/{id}/prune': { auth: 'session', scope: 'hdaA', ok: 202 },
 
   'GET /api/tasks/{id}': { auth: 'session', scope: 'hdaA', ok: 200 },
+  // The fixture's task is still queued, so it can be taken back.
+  'POST /api/tasks/{id}/cancel': { auth: 'session', scope: 'hdaA', ok: 200 },
 
   // A fleet deployment naming HDA A: only its owner (or an admin) may include it.
   'POST /api/batches': { auth: 'session', scope: 'hdaA', ok: 201, body: (fx) => ({ app: 'world', hdas: [fx.hdaId] }) },
@@ -256,6 +265,13 @@ async function makeUser(adminToken: string, role: Role, email: string): Promise<
   return { id: r.body.id, email, password, token: await login(email, password) };
 }
 
+/** A user no cell signs in as, for the routes that change or delete one. */
+async function spareUser(fx: Fixture): Promise<Record<string, string>> {
+  const r = await plane.json('POST', '/api/users', { token: users.admin.token, body: { email: `spare${fx.n}@example.com`, password: 'a-long-password-1', role: 'owner' } });
+  if (r.status !== 201) throw new Error(`spare user create failed: ${JSON.stringify(r.body)}`);
+  return { userId: r.body.id };
+}
+
 async function freshFixture(): Promise<Fixture> {
   const i = ++n;
   const { hdaId, agentToken } = await enrolledHda(plane, users.ownerA.token, `a${i}`, `a${i}.example.com`);
@@ -268,8 +284,8 @@ async function freshFixture(): Promise<Fixture> {
 function concretePath(path: string, fx: Fixture): string {
   return path
     .replace('{slug}', 'hello')
-    .replace(/\/(hdas|installs|tasks|batches)\/\{id\}/, (_m, kind: string) => {
-      const id = { hdas: fx.hdaId, installs: fx.installId, tasks: fx.taskId, batches: fx.extra.batchId }[kind];
+    .replace(/\/(hdas|installs|tasks|batches|users)\/\{id\}/, (_m, kind: string) => {
+      const id = { hdas: fx.hdaId, installs: fx.installId, tasks: fx.taskId, batches: fx.extra.batchId, users: fx.extra.userId }[kind];
       if (!id) throw new Error(`no fixture id for ${path}: give its row a prepare()`);
       return `/${kind}/${id}`;
     })

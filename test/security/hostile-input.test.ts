@@ -293,8 +293,8 @@ function corpus(): Case[] {
   ] as const) {
     refuse('unicode', `domain with ${label}`, () => hda({ name: 'x', domain }), { status: 400 });
   }
-  accept('unicode', 'punycode domain (valid ASCII DNS name)', () => hda({ name: 'x', domain: 'xn--80ak6aa92e.com' }), (b) => expect(b.hda.domain).toBe('xn--80ak6aa92e.com'));
-  accept('unicode', 'upper-case domain is stored lower-case', () => hda({ name: 'x', domain: 'HOME.Example.COM' }), (b) => expect(b.hda.domain).toBe('home.example.com'));
+  accept('unicode', 'punycode domain (valid ASCII DNS name)', () => hda({ name: `x ${uniq()}`, domain: 'xn--80ak6aa92e.com' }), (b) => expect(b.hda.domain).toBe('xn--80ak6aa92e.com'));
+  accept('unicode', 'upper-case domain is stored lower-case', () => hda({ name: `x ${uniq()}`, domain: 'HOME.Example.COM' }), (b) => expect(b.hda.domain).toBe('home.example.com'));
   refuse('unicode', 'app slug with a Cyrillic e', () => call('POST', '/api/catalog/apps', { token: w.publisher, json: { slug: 'h\u0435llo', name: 'x' } }), { status: 400 });
   either('unicode', 'app name with an RTL override', () => call('POST', '/api/catalog/apps', { token: w.publisher, json: { slug: `rtl-${uniq()}`, name: 'App\u202Eevil' } }), (b) => expect(b.app.name).toBe('App\u202Eevil'));
   refuse('unicode', 'tag with unicode', () => hda({ name: 'x', domain: 'a.example.com', tags: ['w\u00E9b'] }), { status: 400 });
@@ -331,7 +331,7 @@ function corpus(): Case[] {
   either('injection', 'homepage with CRLF', () => call('POST', '/api/catalog/apps', { token: w.publisher, json: { slug: `hp-${uniq()}`, name: 'x', homepage: 'http://x.example/\r\nX-Injected: 1' } }), (b) => {
     expect(b.app.homepage ?? '').not.toMatch(/[\r\n]/);
   });
-  accept('injection', 'X-Forwarded-Host does not reach the enrollment command', () => call('POST', '/api/hdas', { token: w.owner, json: { name: 'x', domain: 'fwd.example.com' }, headers: { 'x-forwarded-host': 'injected.example', forwarded: 'host=injected.example' } }), (b) => {
+  accept('injection', 'X-Forwarded-Host does not reach the enrollment command', () => call('POST', '/api/hdas', { token: w.owner, json: { name: `x ${uniq()}`, domain: 'fwd.example.com' }, headers: { 'x-forwarded-host': 'injected.example', forwarded: 'host=injected.example' } }), (b) => {
     expect(b.enrollment.command).toMatch(/^curl -fsSL http:\/\/localhost\/agent\/v1\/install\.sh /);
     expect(JSON.stringify(b)).not.toContain('injected.example');
   });
@@ -543,7 +543,7 @@ function corpus(): Case[] {
   // --- Methods, routes and other callers' things ----------------------------------------------
   for (const [method, path] of [
     ['PUT', '/api/hdas'],
-    ['DELETE', '/api/hdas/{hda}'],
+    ['DELETE', '/api/hdas'],
     ['PATCH', '/api/users'],
     ['OPTIONS', '/api/hdas'],
     ['GET', '/api/hdas/'],
@@ -559,6 +559,8 @@ function corpus(): Case[] {
   refuse('routes', 'heartbeat from a revoked agent', () => call('POST', '/agent/v1/heartbeat', { token: w.revokedAgent, json: {} }), { status: 401 });
   refuse('routes', 'enroll with a spent code', () => call('POST', '/agent/v1/enroll', { json: { code: 'x', hostname: 'h' } }), { status: 401 });
   refuse('routes', "owner 2 installs on owner 1's HDA", () => call('POST', `/api/hdas/${w.hdaId}/installs`, { token: w.owner2, json: { app: 'world' } }), { status: 404 });
+  refuse('routes', "owner 2 deletes owner 1's HDA", () => call('DELETE', `/api/hdas/${w.hdaId}`, { token: w.owner2 }), { status: 404 });
+  refuse('routes', "owner 2 cancels owner 1's task", () => call('POST', `/api/tasks/${w.taskId}/cancel`, { token: w.owner2 }), { status: 404 });
   refuse('routes', "owner 2 batches owner 1's HDA", () => call('POST', '/api/batches', { token: w.owner2, json: { app: 'world', hdas: [w.hdaId] } }), { status: 404 });
 
   return cases;

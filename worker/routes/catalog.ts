@@ -1,13 +1,13 @@
 /** The app catalog: public reads, publisher writes. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc, or, sql } from 'drizzle-orm';
-import { apps } from '../../db/schema';
+import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { APP_CATEGORIES, apps } from '../../db/schema';
 import { requireRole } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createApp, findApp, listVersions, previewVersion, publishVersion } from '../services/catalog';
 import { loadEndorsedJwks } from '../services/signer';
 import { appView, versionView } from '../views';
-import { Name, Slug } from '../validation';
+import { IconUrl, Name, Slug } from '../validation';
 
 export const catalogRoutes = createRouter();
 
@@ -19,8 +19,11 @@ const NewApp = z
     name: Name,
     description: z.string().max(4000).transform((s) => s.replace(/\u0000/g, '\ufffd')).optional(),
     homepage: z.string().url().max(500).regex(/^https?:\/\//, 'must be an http(s) URL').nullable().optional(),
+    category: z.enum(APP_CATEGORIES).optional(),
+    icon_url: IconUrl.optional(),
   })
   .openapi('NewApp');
+export type NewAppBody = z.input<typeof NewApp>;
 
 const NewVersion = z
   .strictObject({
@@ -46,16 +49,16 @@ catalogRoutes.openapi(
     method: 'get',
     path: '/api/catalog/apps',
     tags: ['catalog'],
-    request: { query: z.object({ q: z.string().max(100).optional() }) },
+    request: { query: z.object({ q: z.string().max(100).optional(), category: z.enum(APP_CATEGORIES).optional() }) },
     responses: { 200: jsonContent(Obj('Apps'), 'Catalog apps, newest first'), 400: errorResponses[400] },
   }),
   async (c) => {
     const deps = c.get('deps');
-    const { q } = c.req.valid('query');
+    const { q, category } = c.req.valid('query');
     const base = deps.db.select().from(apps);
     // instr() matches the text literally: no LIKE wildcards to escape in what a person typed.
     const has = (col: typeof apps.name | typeof apps.slug | typeof apps.description) => sql`instr(lower(${col}), lower(${q})) > 0`;
-    const rows = await (q ? base.where(or(has(apps.name), has(apps.slug), has(apps.description))) : base).orderBy(desc(apps.createdAt));
+    const rows = await base.where(and(q ? or(has(apps.name), has(apps.slug), has(apps.description)) : undefined, category ? eq(apps.category, category) : undefined)).orderBy(desc(apps.createdAt));
     return send(c, { apps: rows.map(appView) });
   },
 );

@@ -1,4 +1,4 @@
-/** An owner's HDAs: create (with a one-time enrollment code), list, view, re-enroll, revoke. */
+/** An owner's HDAs: create (with a one-time enrollment code), list, view, re-enroll, revoke, delete. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { currentUser } from '../auth/session';
@@ -6,6 +6,7 @@ import type { AppEnv } from '../context';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { installCommand, loopbackProblem, publicBaseUrl } from '../services/agent-installer';
 import { createHda, listHdas, newEnrollment, ownedHda, revokeHda } from '../services/hdas';
+import { deleteHda } from '../services/hda-removal';
 import { installsOfHda } from '../services/installs';
 import { appStatesOf, hdaView, installView } from '../views';
 import { Domain, Id, Name, Slug } from '../validation';
@@ -14,6 +15,8 @@ export const hdaRoutes = createRouter();
 
 const NewHda = z.strictObject({ name: Name, domain: Domain, tags: z.array(Slug).max(20).optional() }).openapi('NewHda');
 const IdParam = z.object({ id: Id });
+/** What the browser sends to create an HDA (checked by the compiler against this schema). */
+export type NewHdaBody = z.input<typeof NewHda>;
 
 /** The code and the one command that installs the agent on the new HDA and enrolls it. */
 function enrollmentView(c: Context<AppEnv>, code: string, expiresAt: number | null) {
@@ -74,5 +77,19 @@ hdaRoutes.openapi(
   async (c) => {
     await revokeHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
     return send(c, { ok: true });
+  },
+);
+
+hdaRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/api/hdas/{id}',
+    tags: ['hdas'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('DeletedHda'), 'The HDA, its installs and their history are removed here; its agent token stops working; apps on the machine are left as they are'), ...errorResponses },
+  }),
+  async (c) => {
+    const removed = await deleteHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
+    return send(c, { ok: true, installs_removed: removed.installs });
   },
 );

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { apps, appVersions } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
-import { createInstall, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
+import { createInstall, INSTALL_ACTIONS, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
 import { appStatesOf, deploymentView, installView, queuedTaskView } from '../views';
 import { Id, Slug } from '../validation';
 
@@ -21,12 +21,15 @@ const NewInstall = z
 
 const Action = z
   .strictObject({
-    action: z.enum(['uninstall', 'start', 'stop', 'restart', 'update', 'rollback']),
+    action: z.enum(INSTALL_ACTIONS),
     version: z.string().min(1).max(40).optional(),
     deployment: Id.optional(),
     purge: z.boolean().optional(),
   })
   .openapi('InstallAction');
+/** Bodies the browser sends, typed from the schemas that check them. */
+export type NewInstallBody = z.input<typeof NewInstall>;
+export type InstallActionBody = z.input<typeof Action>;
 
 installRoutes.openapi(
   createRoute({

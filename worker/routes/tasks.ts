@@ -6,22 +6,18 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { streamSSE } from 'hono/streaming';
 import { FINAL_TASK_STATES, type TaskState } from '../../core/protocol';
-import { hdas, taskEvents, tasks } from '../../db/schema';
+import { taskEvents, tasks } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import type { Deps, SessionUser } from '../context';
-import { notFound } from '../errors';
 import { createRouter, errorResponses, jsonContent, Obj, send } from '../openapi';
+import { cancelTask, ownedTask } from '../services/task-cancel';
 import { eventView, taskView } from '../views';
 import { taskKey } from '../waker';
 import { Id } from '../validation';
 
 export const taskRoutes = createRouter();
 
-async function ownedTask(deps: Deps, user: SessionUser, taskId: string) {
-  const [row] = await deps.db.select({ task: tasks, ownerId: hdas.ownerId }).from(tasks).innerJoin(hdas, eq(hdas.id, tasks.hdaId)).where(eq(tasks.id, taskId)).limit(1);
-  if (!row || (user.role !== 'admin' && row.ownerId !== user.id)) throw notFound('task');
-  return row.task;
-}
+const ownedTaskRow = async (deps: Deps, user: SessionUser, taskId: string) => (await ownedTask(deps, user, taskId)).task;
 
 const eventsAfter = (deps: Deps, taskId: string, seq: number) =>
   deps.db.select().from(taskEvents).where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, seq))).orderBy(asc(taskEvents.seq));
@@ -39,7 +35,7 @@ taskRoutes.openapi(
   }),
   async (c) => {
     const deps = c.get('deps');
-    const task = await ownedTask(deps, currentUser(c), c.req.valid('param').id);
+    const task = await ownedTaskRow(deps, currentUser(c), c.req.valid('param').id);
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
       const events = await eventsAfter(deps, task.id, 0);
       return send(c, { task: taskView(task), events: events.map(eventView) });
@@ -71,5 +67,19 @@ taskRoutes.openapi(
         if (!woken && !abort.signal.aborted) await stream.write(': keep-alive\n\n');
       }
     });
+  },
+);
+
+taskRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/tasks/{id}/cancel',
+    tags: ['tasks'],
+    request: { params: z.object({ id: Id }) },
+    responses: { 200: jsonContent(Obj('CancelledTask'), 'The task, cancelled before an agent started it'), ...errorResponses },
+  }),
+  async (c) => {
+    const task = await cancelTask(c.get('deps'), currentUser(c), c.req.valid('param').id);
+    return send(c, { task: taskView(task) });
   },
 );

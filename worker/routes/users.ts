@@ -1,13 +1,14 @@
-/** User accounts: admins create them and choose their role. */
+/** User accounts: admins create, list, edit, disable, delete and reset them; everyone changes their own password. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ROLES, users } from '../../db/schema';
 import { hashPassword } from '../auth/password';
-import { requireRole } from '../auth/session';
+import { currentUser, requireRole } from '../auth/session';
 import { atomically, isUniqueViolation } from '../db';
 import { conflict } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { auditStatement, byUser } from '../services/audit';
-import { Email, Password } from '../validation';
+import { changeOwnPassword, deleteUser, listUsers, setPassword, updateUser, userView } from '../services/users';
+import { Email, Id, Password } from '../validation';
 
 export const userRoutes = createRouter();
 
@@ -43,9 +44,54 @@ userRoutes.openapi(
 userRoutes.openapi(
   createRoute({ method: 'get', path: '/api/users', tags: ['users'], responses: { 200: jsonContent(Obj('Users'), 'All users'), ...errorResponses } }),
   async (c) => {
-    const deps = c.get('deps');
     requireRole(c, 'admin');
-    const rows = await deps.db.select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt }).from(users).orderBy(users.email);
-    return send(c, { users: rows.map((u) => ({ id: u.id, email: u.email, role: u.role, created_at: new Date(u.createdAt).toISOString() })) });
+    const rows = await listUsers(c.get('deps'));
+    return send(c, { users: rows.map(userView) });
+  },
+);
+
+const IdParam = z.object({ id: Id });
+const UserPatch = z.strictObject({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() }).openapi('UserPatch');
+const NewPassword = z.strictObject({ password: Password }).openapi('NewPassword');
+const PasswordChange = z.strictObject({ current_password: z.string().min(1).max(200), new_password: Password }).openapi('PasswordChange');
+/** Bodies the browser sends, typed from the schemas that check them. */
+export type NewUserBody = z.input<typeof NewUser>;
+export type UserPatchBody = z.input<typeof UserPatch>;
+export type NewPasswordBody = z.input<typeof NewPassword>;
+export type PasswordChangeBody = z.input<typeof PasswordChange>;
+
+userRoutes.openapi(
+  createRoute({ method: 'patch', path: '/api/users/{id}', tags: ['users'], request: { params: IdParam, ...jsonBody(UserPatch) }, responses: { 200: jsonContent(Obj('UpdatedUser'), 'The user'), ...errorResponses } }),
+  async (c) => {
+    const admin = requireRole(c, 'admin');
+    const user = await updateUser(c.get('deps'), admin, c.req.valid('param').id, c.req.valid('json'));
+    return send(c, { user: userView(user) });
+  },
+);
+
+userRoutes.openapi(
+  createRoute({ method: 'delete', path: '/api/users/{id}', tags: ['users'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('DeletedUser'), 'The user is deleted'), ...errorResponses } }),
+  async (c) => {
+    const admin = requireRole(c, 'admin');
+    await deleteUser(c.get('deps'), admin, c.req.valid('param').id);
+    return send(c, { ok: true });
+  },
+);
+
+userRoutes.openapi(
+  createRoute({ method: 'put', path: '/api/users/{id}/password', tags: ['users'], request: { params: IdParam, ...jsonBody(NewPassword) }, responses: { 200: jsonContent(Obj('PasswordSet'), 'The new password is set'), ...errorResponses } }),
+  async (c) => {
+    const admin = requireRole(c, 'admin');
+    await setPassword(c.get('deps'), admin, c.req.valid('param').id, c.req.valid('json').password);
+    return send(c, { ok: true });
+  },
+);
+
+userRoutes.openapi(
+  createRoute({ method: 'put', path: '/api/account/password', tags: ['users'], request: jsonBody(PasswordChange), responses: { 200: jsonContent(Obj('PasswordChanged'), 'Your password is changed'), ...errorResponses } }),
+  async (c) => {
+    const { current_password, new_password } = c.req.valid('json');
+    await changeOwnPassword(c.get('deps'), currentUser(c), current_password, new_password);
+    return send(c, { ok: true });
   },
 );

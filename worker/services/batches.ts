@@ -152,7 +152,7 @@ export async function onBatchTaskFinished(deps: Deps, batchId: string, taskId: s
   const [task] = await deps.db.select({ state: tasks.state, detail: tasks.detail, hdaId: tasks.hdaId }).from(tasks).where(eq(tasks.id, taskId));
   const [batch] = await deps.db.select().from(batches).where(eq(batches.id, batchId));
   if (!task || !batch) return;
-  const state = task.state === 'succeeded' ? 'succeeded' : 'failed';
+  const state = task.state === 'succeeded' ? 'succeeded' : task.state === 'cancelled' ? 'cancelled' : 'failed';
   await deps.db
     .update(batchItems)
     .set({ state, detail: task.detail, updatedAt: deps.now() })

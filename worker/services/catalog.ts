@@ -6,7 +6,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { normalizeVersion } from '../../core/catalog/normalize';
 import type { AppVersionContent } from '../../core/protocol';
-import { apps, appVersions } from '../../db/schema';
+import { apps, appVersions, type AppCategory } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
 import { atomically, isUniqueViolation } from '../db';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
@@ -36,14 +36,23 @@ export async function findVersion(deps: Deps, appId: number, version?: string): 
 export async function createApp(
   deps: Deps,
   user: SessionUser,
-  input: { slug: string; name: string; description?: string; homepage?: string | null },
+  input: { slug: string; name: string; description?: string; homepage?: string | null; category?: AppCategory; icon_url?: string },
 ): Promise<AppRow> {
   const now = deps.stamp();
   try {
     const [inserted] = (await atomically(deps.db, [
       deps.db
         .insert(apps)
-        .values({ slug: input.slug, name: input.name, description: input.description ?? '', homepage: input.homepage ?? null, publisherId: user.id, createdAt: now })
+        .values({
+          slug: input.slug,
+          name: input.name,
+          description: input.description ?? '',
+          homepage: input.homepage ?? null,
+          category: input.category ?? null,
+          iconUrl: input.icon_url ?? null,
+          publisherId: user.id,
+          createdAt: now,
+        })
         .returning(),
       auditStatement(deps.db, now, { ...byUser(user), action: 'app.create', targetKind: 'app', targetId: input.slug }),
     ])) as [AppRow[]];

@@ -2,13 +2,13 @@
  * HDAs: created by an owner with a one-time enrollment code, enrolled by their agent (which gets a
  * token bound to that one HDA), kept fresh by heartbeats that write only when something changed.
  */
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { EnrollRequest, EnrollResponse, HeartbeatInput } from '../../core/protocol';
 import { hdas, installs } from '../../db/schema';
 import { randomToken, sha256Hex, timingSafeEqualText } from '../auth/encoding';
 import type { AgentIdentity, Deps, SessionUser } from '../context';
 import { atomically } from '../db';
-import { notFound, unauthorized } from '../errors';
+import { conflict, notFound, unauthorized } from '../errors';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
@@ -41,7 +41,18 @@ function newEnrollmentCode(): string {
 
 const normalizeCode = (code: string) => code.trim().toUpperCase();
 
+/** An owner's HDAs have distinct names (ignoring case): two "Living room"s cannot be told apart. */
+async function assertNameFree(deps: Deps, ownerId: string, name: string): Promise<void> {
+  const [taken] = await deps.db
+    .select({ id: hdas.id })
+    .from(hdas)
+    .where(and(eq(hdas.ownerId, ownerId), sql`lower(${hdas.name}) = lower(${name})`))
+    .limit(1);
+  if (taken) throw conflict(`you already have an HDA named “${name}”: choose another name`, { field: 'name', hda_id: taken.id });
+}
+
 export async function createHda(deps: Deps, user: SessionUser, input: { name: string; domain: string; tags?: string[] }) {
+  await assertNameFree(deps, user.id, input.name);
   const now = deps.stamp();
   const code = newEnrollmentCode();
   const hda: HdaRow = {

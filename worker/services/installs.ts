@@ -106,6 +106,7 @@ async function assertNotInstalled(deps: Deps, hdaId: string, identifier: string)
 export async function createInstall(deps: Deps, user: SessionUser, hdaId: string, req: InstallRequest, ctx: QueueContext = {}) {
   const hda = await ownedHda(deps, user, hdaId);
   if (hda.revokedAt) throw conflict('this HDA has been revoked; enroll it again first');
+  if (!hda.enrolledAt) throw conflict(`${hda.name} has not joined yet: run its enrollment command on the server first, then install`);
   const app = await findApp(deps, req.app);
   const version = await findVersion(deps, app.id, req.version);
   const exceptions = [...new Set(req.policy_exceptions ?? [])];
@@ -194,8 +195,10 @@ function newDeployment(installId: string, versionId: string, action: DeploymentR
   };
 }
 
+export const INSTALL_ACTIONS = ['uninstall', 'start', 'stop', 'restart', 'update', 'rollback', 'retry'] as const;
+
 export interface ActionRequest {
-  action: 'uninstall' | 'start' | 'stop' | 'restart' | 'update' | 'rollback';
+  action: (typeof INSTALL_ACTIONS)[number];
   version?: string;
   deployment?: string;
   purge?: boolean;
@@ -205,6 +208,7 @@ const STATE_DURING: Partial<Record<ActionRequest['action'], InstallState>> = {
   uninstall: 'uninstalling',
   update: 'updating',
   rollback: 'updating',
+  retry: 'installing',
 };
 const DESIRED_AFTER: Record<ActionRequest['action'], InstallRow['desiredState']> = {
   uninstall: 'removed',
@@ -213,7 +217,11 @@ const DESIRED_AFTER: Record<ActionRequest['action'], InstallRow['desiredState']>
   restart: 'running',
   update: 'running',
   rollback: 'running',
+  retry: 'running',
 };
+
+/** A retry runs the install again (every step of it converges); the other actions are their own task. */
+const taskKindOf = (action: ActionRequest['action']): Exclude<ActionRequest['action'], 'retry'> | 'install' => (action === 'retry' ? 'install' : action);
 
 export interface ActionContext extends QueueContext {
   /** New per-install values (a fleet deployment's per-HDA overrides) applied with this deployment. */
@@ -231,6 +239,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
     ...(ctx.limits ? { limitsJson: JSON.stringify(ctx.limits) } : {}),
   };
   if (install.state === 'removed') throw conflict('this install has been removed');
+  if (req.action === 'retry' && install.state !== 'failed') throw conflict(`only a failed install can be retried; this one is ${install.state}`);
   const [current] = await deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
   const exceptions = JSON.parse(install.policyExceptionsJson) as string[];
 
@@ -249,7 +258,8 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   }
 
   const now = deps.stamp();
-  const deployment = newDeployment(install.id, target.id, req.action, user.id, now, rollbackOf);
+  const kind = taskKindOf(req.action);
+  const deployment = newDeployment(install.id, target.id, kind, user.id, now, rollbackOf);
   const payload: TaskPayload = {
     install: installInfo(install, hda),
     ...versionPayload(target),
@@ -260,7 +270,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   const nextState = STATE_DURING[req.action];
   await atomically(deps.db, [
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: req.action as TaskKind, payload, batchId: ctx.batchId }, now),
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: kind as TaskKind, payload, batchId: ctx.batchId }, now),
     deps.db
       .update(installs)
       .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, limitsJson: install.limitsJson, ...(nextState ? { state: nextState } : {}) })

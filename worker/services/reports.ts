@@ -60,6 +60,8 @@ function installStateAfter(kind: TaskKind, result: TaskResultInput): InstallStat
     if (kind === 'uninstall') return 'removed';
     return 'running';
   }
+  // A first install that failed is failed, whatever its half-made containers do: it never worked.
+  if (kind === 'install' && result.app_state !== 'removed') return 'failed';
   switch (result.app_state) {
     case 'running':
       return 'running'; // e.g. a failed update the agent rolled back

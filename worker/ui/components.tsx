@@ -1,7 +1,7 @@
 /** Small building blocks the pages share. Everything printed goes through JSX, which escapes it. */
 import type { Child } from 'hono/jsx';
 import type { HostFacts } from '../../core/protocol';
-import { formatBytes, formatTime, timeAgo } from './format';
+import { factRows, formatTime, timeAgo } from './format';
 import { toneOf } from './tones';
 import type { Finding } from './types';
 
@@ -43,18 +43,6 @@ export const PageHeader = (props: { title: Child; subtitle?: Child; back?: { hre
 export const Empty = (props: { children: Child }) => <div class="empty">{props.children}</div>;
 
 export const FormError = () => <div class="form-error" role="alert" hidden></div>;
-
-function factRows(f: HostFacts): Array<[string, string]> {
-  const compose = f.compose_version ? `${f.compose_version}${f.compose_flavor ? ` (${f.compose_flavor === 'v2' ? 'plugin' : 'docker-compose v1'})` : ''}` : '—';
-  return [
-    ['CPU', f.cpus ? `${f.cpus} × ${f.cpu_model ?? 'CPU'}` : (f.cpu_model ?? '—')],
-    ['Memory', formatBytes(f.memory_bytes)],
-    ['Disk free', formatBytes(f.disk_free_bytes)],
-    ['Docker', f.docker_version ?? '—'],
-    ['Compose', compose],
-    ['System', [f.os, f.arch].filter(Boolean).join(' · ') || '—'],
-  ];
-}
 
 export const Facts = (props: { facts: HostFacts | null; compact?: boolean }) => {
   if (!props.facts) return <p class="muted">No host facts yet: they arrive with the agent's first report.</p>;
@@ -114,3 +102,16 @@ export const Tags = (props: { tags: string[] }) =>
       ))}
     </span>
   ) : null;
+
+/** An app's icon (a data: image from the catalog), else its initial on a tile. */
+export const AppIcon = (props: { name: string; icon: string | null | undefined; size?: 'small' | 'large' }) =>
+  props.icon && props.icon.startsWith('data:image/') ? (
+    <img class={`app-icon app-icon-${props.size ?? 'small'}`} src={props.icon} alt="" width={props.size === 'large' ? 56 : 40} height={props.size === 'large' ? 56 : 40} />
+  ) : (
+    <span class={`app-icon app-icon-${props.size ?? 'small'} app-icon-letter`} aria-hidden="true">
+      {(props.name.trim().charAt(0) || '?').toUpperCase()}
+    </span>
+  );
+
+/** Category words for people: "home-automation" reads "Home automation". */
+export const categoryLabel = (c: string) => sentence(c.replace(/-/g, ' '));

@@ -1,4 +1,5 @@
-/** Plain-words formatting for pages: sizes, times, step names. Shared by server pages and the client script. */
+/** Plain-words formatting for pages: sizes, times, step names. Shared by server pages and the browser code. */
+import type { HostFacts } from '../../core/protocol';
 
 export function formatBytes(n: number | null | undefined): string {
   if (n == null || !Number.isFinite(n)) return '—';
@@ -22,6 +23,42 @@ export function timeAgo(iso: string | null | undefined, now: number): string {
   const d = Math.round(s / 86400);
   return `${d} day${d === 1 ? '' : 's'} ago`;
 }
+
+/** How long something took: "12 s", "3 min 5 s", "2 h 4 min". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** The time between two ISO instants, or null when either is missing. */
+export const durationBetween = (from: string | null | undefined, to: string | null | undefined) =>
+  from && to ? Date.parse(to) - Date.parse(from) : null;
+
+/** An HDA's host facts as label/value rows (the dashboard card shows the first five). */
+export function factRows(f: HostFacts): Array<[string, string]> {
+  const compose = f.compose_version ? `${f.compose_version}${f.compose_flavor ? ` (${f.compose_flavor === 'v2' ? 'plugin' : 'docker-compose v1'})` : ''}` : '—';
+  return [
+    ['CPU', f.cpus ? `${f.cpus} × ${f.cpu_model ?? 'CPU'}` : (f.cpu_model ?? '—')],
+    ['Memory', formatBytes(f.memory_bytes)],
+    ['Disk free', formatBytes(f.disk_free_bytes)],
+    ['Docker', f.docker_version ?? '—'],
+    ['Compose', compose],
+    ['System', [f.os, f.arch].filter(Boolean).join(' · ') || '—'],
+  ];
+}
+
+/** What a deployment's status is called in the history (a deployment at work is not a running app). */
+export const DEPLOYMENT_LABELS: Record<string, { label: string; tone: string }> = {
+  pending: { label: 'Queued', tone: 'busy' },
+  running: { label: 'In progress', tone: 'busy' },
+  succeeded: { label: 'Succeeded', tone: 'good' },
+  failed: { label: 'Failed', tone: 'bad' },
+  cancelled: { label: 'Cancelled', tone: 'idle' },
+};
 
 /** A compact, unambiguous UTC time for history tables. */
 export function formatTime(iso: string | null | undefined): string {
@@ -60,4 +97,5 @@ export const ACTION_LABELS: Record<string, string> = {
   restart: 'Restart',
   logs: 'Logs',
   prune: 'Prune images',
+  retry: 'Retry',
 };

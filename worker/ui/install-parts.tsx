@@ -3,17 +3,31 @@ import { Badge } from './components';
 import { formatBytes } from './format';
 import type { InstallView } from './types';
 
-const BUSY = new Set(['installing', 'updating', 'uninstalling']);
+/** Install states with a task at work: no other action until it ends. */
+export const BUSY_STATES = new Set(['installing', 'updating', 'uninstalling']);
 
 export const InstallActions = (props: { install: InstallView }) => {
   const i = props.install;
   if (i.state === 'removed') return null;
-  if (BUSY.has(i.state)) return <span class="muted small">Working on it…</span>;
+  if (BUSY_STATES.has(i.state)) return <span class="muted small">Working on it…</span>;
   const btn = (action: string, label: string, cls = 'btn btn-small') => (
     <button type="button" class={cls} data-click="action" data-install={i.id} data-action={action}>
       {label}
     </button>
   );
+  const uninstall = (
+    <button type="button" class="btn btn-small btn-danger" data-click="uninstall" data-install={i.id} data-app-name={i.app?.name ?? i.identifier}>
+      Uninstall
+    </button>
+  );
+  // A failed install never ran: there is nothing to start or restart, only to try again or remove.
+  if (i.state === 'failed')
+    return (
+      <div class="actions">
+        {btn('retry', 'Retry install', 'btn btn-small btn-primary')}
+        {uninstall}
+      </div>
+    );
   return (
     <div class="actions">
       {i.state === 'running' ? btn('stop', 'Stop') : btn('start', 'Start')}

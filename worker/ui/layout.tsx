@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import { APP_CSS_URL, APP_JS_URL } from './assets';
 import type { PageUser } from './types';
 
-export type NavKey = 'dashboard' | 'fleet' | 'catalog' | 'publish' | 'users' | 'audit' | null;
+export type NavKey = 'dashboard' | 'installs' | 'fleet' | 'catalog' | 'publish' | 'users' | 'audit' | 'account' | null;
 
 interface LayoutProps {
   title: string;
@@ -42,6 +42,7 @@ export const Layout = (props: LayoutProps) => {
             {user && (
               <nav class="nav" aria-label="Main">
                 <NavLink href="/" current={nav === 'dashboard'}>Servers</NavLink>
+                <NavLink href="/installs" current={nav === 'installs'}>Apps</NavLink>
                 <NavLink href="/fleet" current={nav === 'fleet'}>Fleet</NavLink>
                 <NavLink href="/catalog" current={nav === 'catalog'}>Catalog</NavLink>
                 {canPublish && <NavLink href="/publish" current={nav === 'publish'}>Publish</NavLink>}
@@ -51,7 +52,9 @@ export const Layout = (props: LayoutProps) => {
             )}
             {user && (
               <div class="session">
-                <span class="session-email" title={`Signed in as ${user.email} (${user.role})`}>{user.email}</span>
+                <a class="session-email" href="/account" title={`Signed in as ${user.email} (${user.role}): your account`} aria-current={nav === 'account' ? 'page' : undefined}>
+                  {user.email}
+                </a>
                 <button type="button" class="btn btn-quiet btn-small" data-click="logout">Log out</button>
               </div>
             )}

@@ -1,15 +1,24 @@
 /**
- * CPU and memory of one install over the last 24 hours, drawn on the server as inline SVG (no chart
- * library, no script): one 5-minute slot per x unit, a line and a soft area under it, broken where the
- * HDA sent nothing. Styling comes from the stylesheet (the CSP allows no inline style).
+ * CPU and memory of one install over up to the last 24 hours, drawn on the server as inline SVG (no
+ * chart library, no script): one 5-minute slot per x unit, a line and a soft area under it, broken
+ * where the HDA sent nothing. The x axis spans from the first sample (at least an hour) so a new app
+ * is a line, not a dot at the edge; the y axis fits the values. Styling comes from the stylesheet.
  */
 import { formatBytes } from './format';
 import type { MetricsView } from './types';
 
 const SLOT_MS = 5 * 60_000;
-const HOURS = 24;
-const W = (HOURS * 3600_000) / SLOT_MS; // 288 slots
+const HOUR_MS = 3600_000;
+const MAX_HOURS = 24;
 const H = 60;
+
+/** Whole hours from the oldest sample to now, between 1 and 24. */
+export function spanHours(firstAt: number | null, now: number): number {
+  if (firstAt == null || !Number.isFinite(firstAt)) return MAX_HOURS;
+  return Math.min(MAX_HOURS, Math.max(1, Math.ceil((now - firstAt) / HOUR_MS)));
+}
+
+const ago = (hours: number) => (hours >= 2 ? `${+hours.toFixed(1)} h ago` : `${Math.round(hours * 60)} min ago`);
 
 /** The smallest 1, 2, 2.5 or 5 × 10^n at or above v: a round top for the y axis. */
 export function niceCeil(v: number): number {
@@ -54,10 +63,12 @@ interface ChartProps {
   top: number;
   topLabel: string;
   label: string;
+  hours: number;
 }
 
 const Chart = (props: ChartProps) => {
   const { line, area } = chartPaths(props.points, props.top);
+  const W = (props.hours * HOUR_MS) / SLOT_MS;
   return (
     <figure class={`chart chart-${props.kind}`} data-chart={props.kind} data-points={String(props.points.length)}>
       <figcaption class="chart-caption">
@@ -82,8 +93,8 @@ const Chart = (props: ChartProps) => {
         </div>
       )}
       <div class="chart-axis muted tiny" aria-hidden="true">
-        <span>24 h ago</span>
-        <span>12 h ago</span>
+        <span>{ago(props.hours)}</span>
+        <span>{ago(props.hours / 2)}</span>
         <span>now</span>
       </div>
     </figure>
@@ -94,11 +105,11 @@ const pct = (v: number) => `${v >= 10 ? Math.round(v) : +v.toFixed(1)}%`;
 
 /** The "Usage" card body: current CPU and memory, and a chart of each for the last 24 hours. */
 export const UsageCharts = (props: { metrics: MetricsView | null; current: { cpu_percent?: number | null; memory_bytes?: number | null } | null; now: number }) => {
-  const all = props.metrics?.points ?? [];
-  const start = props.now - HOURS * 3600_000;
-  const pts = all
-    .map((p) => ({ ...p, x: (Date.parse(p.at) - start) / SLOT_MS }))
-    .filter((p) => Number.isFinite(p.x) && p.x >= 0 && p.x <= W);
+  const all = (props.metrics?.points ?? []).filter((p) => Number.isFinite(Date.parse(p.at)) && Date.parse(p.at) >= props.now - MAX_HOURS * HOUR_MS);
+  const hours = spanHours(all.length ? Math.min(...all.map((p) => Date.parse(p.at))) : null, props.now);
+  const start = props.now - hours * HOUR_MS;
+  const W = (hours * HOUR_MS) / SLOT_MS;
+  const pts = all.map((p) => ({ ...p, x: (Date.parse(p.at) - start) / SLOT_MS })).filter((p) => p.x >= 0 && p.x <= W);
   const last = pts[pts.length - 1];
   const cpuNow = props.current?.cpu_percent ?? last?.cpu_avg ?? null;
   const memNow = props.current?.memory_bytes ?? last?.memory_avg ?? null;
@@ -110,7 +121,8 @@ export const UsageCharts = (props: { metrics: MetricsView | null; current: { cpu
   const memPeak = Math.max(0, ...pts.map((p) => p.memory_max));
   const cpuTop = niceCeil(Math.max(cpuPeak, ...pts.map((p) => p.cpu_avg), 1));
   const MB = 1024 * 1024;
-  const memTop = niceCeil(Math.max(memPeak, ...pts.map((p) => p.memory_avg), 16 * MB) / MB) * MB;
+  const memTop = niceCeil(Math.max(memPeak, ...pts.map((p) => p.memory_avg), MB) / MB) * MB;
+  const span = `${hours} h`;
   const cpuStats = pts.length ? `average ${pct(avg((p) => p.cpu_avg))} · peak ${pct(cpuPeak)}` : null;
   const memStats = pts.length ? `average ${formatBytes(avg((p) => p.memory_avg))} · peak ${formatBytes(memPeak)}` : null;
   return (
@@ -119,21 +131,23 @@ export const UsageCharts = (props: { metrics: MetricsView | null; current: { cpu
         kind="cpu"
         title="CPU"
         now={cpuNow == null ? '—' : pct(cpuNow)}
-        summary={cpuStats ? `24 h ${cpuStats}` : 'no history yet'}
+        summary={cpuStats ? `${span} ${cpuStats}` : 'no history yet'}
         points={pts.map((p) => ({ x: p.x, v: p.cpu_avg }))}
         top={cpuTop}
         topLabel={pct(cpuTop)}
-        label={`CPU over the last 24 hours (100% is one core): ${cpuStats ?? 'no samples'}`}
+        label={`CPU over the last ${span} (100% is one core): ${cpuStats ?? 'no samples'}`}
+        hours={hours}
       />
       <Chart
         kind="memory"
         title="Memory"
         now={memNow == null ? '—' : formatBytes(memNow)}
-        summary={memStats ? `24 h ${memStats}` : 'no history yet'}
+        summary={memStats ? `${span} ${memStats}` : 'no history yet'}
         points={pts.map((p) => ({ x: p.x, v: p.memory_avg }))}
         top={memTop}
         topLabel={formatBytes(memTop)}
-        label={`Memory over the last 24 hours: ${memStats ?? 'no samples'}`}
+        label={`Memory over the last ${span}: ${memStats ?? 'no samples'}`}
+        hours={hours}
       />
     </div>
   );

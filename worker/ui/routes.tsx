@@ -12,6 +12,7 @@ import { readSession } from '../auth/session';
 import type { AppEnv } from '../context';
 import { apiGet, PageError, type ApiFetcher } from './api';
 import { APP_CSS, APP_JS } from './assets';
+import { accountPage } from './pages/account';
 import { auditPage } from './pages/audit';
 import { appDetailPage, catalogPage } from './pages/catalog';
 import type { PageContext } from './pages/context';
@@ -20,6 +21,7 @@ import { ErrorPage } from './pages/error';
 import { batchPage, fleetPage } from './pages/fleet';
 import { hdaPage } from './pages/hda';
 import { installPage } from './pages/install';
+import { installsPage } from './pages/installs';
 import { LoginPage } from './pages/login';
 import { publishPage } from './pages/publish';
 import { taskPage } from './pages/task';
@@ -95,8 +97,10 @@ export function createUiRoutes(api: ApiFetcher) {
 
   ui.get('/', page((p) => dashboardPage(p)));
   ui.get('/hdas/:id', page((p) => hdaPage(p, p.c.req.param('id')!)));
-  ui.get('/catalog', page((p) => catalogPage(p, p.c.req.query('q') ?? '')));
+  ui.get('/catalog', page((p) => catalogPage(p, p.c.req.query('q') ?? '', p.c.req.query('category'))));
   ui.get('/catalog/:slug', page((p) => appDetailPage(p, p.c.req.param('slug')!)));
+  ui.get('/installs', page((p) => installsPage(p)));
+  ui.get('/account', page((p) => accountPage(p)));
   ui.get('/installs/:id', page((p) => installPage(p, p.c.req.param('id')!, p.c.req.query('task'))));
   ui.get('/tasks/:id', page((p) => taskPage(p, p.c.req.param('id')!)));
   ui.get('/fleet', page((p) => fleetPage(p)));

@@ -3,7 +3,8 @@
  * steps from the Server-Sent Events stream of /api/tasks/:id (it replays every event from the start).
  */
 import { Badge, When } from './components';
-import { ACTION_LABELS, stepLabel } from './format';
+import { FailureBlock } from './failure-block';
+import { ACTION_LABELS, durationBetween, formatDuration, stepLabel } from './format';
 import type { TaskView } from './types';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -17,6 +18,25 @@ interface TaskPanelProps {
   /** Fold the steps away when the task had already ended at load time. */
   collapseWhenFinal?: boolean;
 }
+
+/** When it was queued, or when it finished and how long it took. */
+const Timing = (props: { task: TaskView; now: number }) => {
+  const t = props.task;
+  if (FINAL.has(t.state)) {
+    const took = durationBetween(t.claimed_at ?? t.created_at, t.finished_at);
+    return (
+      <>
+        Finished <When iso={t.finished_at} now={props.now} />
+        {t.state !== 'cancelled' && ` · took ${formatDuration(took)}`}
+      </>
+    );
+  }
+  return (
+    <>
+      Queued <When iso={t.created_at} now={props.now} />
+    </>
+  );
+};
 
 export const TaskPanel = (props: TaskPanelProps) => {
   const t = props.task;
@@ -35,24 +55,26 @@ export const TaskPanel = (props: TaskPanelProps) => {
         <Badge state={t.state} attrs={{ 'data-task-state': '1' }} />
       </div>
       <p class="muted small">
-        Queued <When iso={t.created_at} now={props.now} />
+        <span data-live="timing">
+          <Timing task={t} now={props.now} />
+        </span>
         {t.attempts > 1 ? ` · attempt ${t.attempts}` : ''}
       </p>
-      {!final && t.state === 'queued' && (
-        <p class="note small" data-waiting="1">
-          Waiting for the HDA's agent to pick this up…
-        </p>
+      {t.state === 'queued' && (
+        <div class="note small waiting" data-waiting="1">
+          <span>Waiting for the HDA's agent to pick this up…</span>
+          <button type="button" class="btn btn-small" data-click="cancel-task" data-task={t.id}>
+            Cancel
+          </button>
+          <div class="form-error" role="alert" hidden></div>
+        </div>
       )}
       <details class="task-details" open={!(final && props.collapseWhenFinal)}>
         <summary>Steps</summary>
         <ol class="steps" data-steps="1"></ol>
       </details>
       <div class="task-result" data-result="1" hidden={!final}>
-        {final && t.state === 'failed' && (
-          <p class="result result-bad">
-            Failed{t.failed_step ? ` at “${stepLabel(t.failed_step)}”` : ''}: {t.detail ?? 'no reason given'}
-          </p>
-        )}
+        {final && t.state === 'failed' && <FailureBlock class="result result-bad" lead={`Failed${t.failed_step ? ` at “${stepLabel(t.failed_step)}”` : ''}: `} detail={t.detail} />}
         {final && t.state === 'succeeded' && <p class="result result-good">Done. {t.detail ?? ''}</p>}
         {final && t.state === 'cancelled' && <p class="result">Cancelled. {t.detail ?? ''}</p>}
       </div>

@@ -143,7 +143,7 @@ describe('content security', () => {
     // The client builds DOM from text only: no HTML parsing of data, no eval.
     for (const sink of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function', 'setAttribute(\'on', 'srcdoc', 'javascript:']) expect(APP_JS).not.toContain(sink);
     // Only the own origin's API is fetched or streamed.
-    for (const m of APP_JS.matchAll(/new EventSource\(([^)]*)\)/g)) expect(m[1]).toMatch(/^'\/api\//);
+    for (const m of APP_JS.matchAll(/new EventSource\(([^)]*)\)/g)) expect(m[1]).toMatch(/^[`'"]\/api\//);
     const css = await page('/ui/app.css');
     expect(css.headers.get('content-type')).toContain('text/css');
     expect(await css.text()).toContain('.badge');
@@ -303,6 +303,6 @@ describe('round two pages', () => {
     const html = await (await page('/publish', publisher.token)).text();
     expect(html).toContain('name="intent" value="preview"');
     expect(html).toMatch(/value="publish" class="btn" disabled="" data-off="1"/);
-    expect(APP_JS).toContain("'/versions/preview'");
+    expect(APP_JS).toContain('/versions/preview');
   });
 });

@@ -1,28 +1,65 @@
 /** The catalog: search by name, and one app's details with "Install on <HDA>". */
 import { WAIVABLE_RULES } from '../../services/installs';
-import { Badge, Card, Empty, Findings, FormError, PageHeader, When } from '../components';
+import { APP_CATEGORIES } from '../../../db/schema';
+import { AppIcon, Badge, Card, categoryLabel, Empty, Findings, FormError, PageHeader, When } from '../components';
 import { Layout } from '../layout';
 import type { AppView, Finding, HdaView, VersionView } from '../types';
 import type { PageContext } from './context';
 
-export async function catalogPage(p: PageContext, q: string) {
+const CategoryFilter = (props: { current: string | null; query: string }) => {
+  const href = (c: string | null) => {
+    const params = new URLSearchParams();
+    if (props.query) params.set('q', props.query);
+    if (c) params.set('category', c);
+    const qs = params.toString();
+    return `/catalog${qs ? `?${qs}` : ''}`;
+  };
+  return (
+    <nav class="chips" aria-label="Categories">
+      <a class={`chip${props.current ? '' : ' current'}`} href={href(null)} aria-current={props.current ? undefined : 'page'}>
+        All
+      </a>
+      {APP_CATEGORIES.map((c) => (
+        <a class={`chip${props.current === c ? ' current' : ''}`} href={href(c)} aria-current={props.current === c ? 'page' : undefined}>
+          {categoryLabel(c)}
+        </a>
+      ))}
+    </nav>
+  );
+};
+
+export async function catalogPage(p: PageContext, q: string, categoryParam: string | undefined) {
   const query = q.trim().slice(0, 100);
-  const { apps } = await p.get<{ apps: AppView[] }>(`/api/catalog/apps${query ? `?q=${encodeURIComponent(query)}` : ''}`);
+  const category = (APP_CATEGORIES as readonly string[]).includes(categoryParam ?? '') ? categoryParam! : null;
+  const params = new URLSearchParams();
+  if (query) params.set('q', query);
+  if (category) params.set('category', category);
+  const { apps } = await p.get<{ apps: AppView[] }>(`/api/catalog/apps${params.size ? `?${params}` : ''}`);
   return (
     <Layout title="Catalog" user={p.user} nav="catalog" page="catalog">
       <PageHeader title="App catalog" subtitle="Container apps you can install on your HDAs" />
       <form class="search" method="get" action="/catalog" role="search">
         <input type="search" name="q" value={query} placeholder="Search apps by name" aria-label="Search apps" />
+        {category && <input type="hidden" name="category" value={category} />}
         <button type="submit" class="btn">Search</button>
       </form>
+      <CategoryFilter current={category} query={query} />
       {apps.length === 0 ? (
-        <Empty>{query ? `No app matches “${query}”.` : 'The catalog is empty: a publisher has not published any app yet.'}</Empty>
+        <Empty>{query || category ? `No app matches${query ? ` “${query}”` : ''}${category ? ` in ${categoryLabel(category)}` : ''}.` : 'The catalog is empty: a publisher has not published any app yet.'}</Empty>
       ) : (
         <div class="grid">
           {apps.map((a) => (
-            <a class="card link-card app-card" href={`/catalog/${a.slug}`}>
-              <h2>{a.name}</h2>
-              <p class="muted small">{a.slug}</p>
+            <a class="card link-card app-card" href={`/catalog/${a.slug}`} data-app={a.slug}>
+              <div class="app-card-head">
+                <AppIcon name={a.name} icon={a.icon_url} />
+                <div>
+                  <h2>{a.name}</h2>
+                  <p class="muted small">
+                    {a.slug}
+                    {a.category && <span class="tag-chip category-chip">{categoryLabel(a.category)}</span>}
+                  </p>
+                </div>
+              </div>
               <p class="clamp">{a.description || 'No description.'}</p>
             </a>
           ))}
@@ -36,15 +73,25 @@ const blockingRules = (findings: Finding[]) =>
   [...new Set(findings.filter((f) => (f.severity === 'error' || f.severity === 'review') && (WAIVABLE_RULES as readonly string[]).includes(f.rule)).map((f) => f.rule))];
 
 const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView[] }) => {
-  const targets = props.hdas.filter((h) => h.status !== 'revoked');
+  // Only HDAs whose agent has joined can take an install; the others are named, not offered.
+  const targets = props.hdas.filter((h) => h.status !== 'revoked' && h.status !== 'pending');
+  const waiting = props.hdas.filter((h) => h.status === 'pending');
   const latest = props.versions[0];
   const waivable = latest ? blockingRules(latest.findings as Finding[]) : [];
   if (!latest) return <p class="muted">No version is published yet.</p>;
+  const notJoined = waiting.length > 0 && (
+    <p class="muted small" data-not-joined="1">
+      Not joined yet, so not offered: {waiting.map((h) => h.name).join(', ')}. Run the enrollment command on {waiting.length === 1 ? 'it' : 'them'} first.
+    </p>
+  );
   if (targets.length === 0)
     return (
-      <p class="muted">
-        You have no HDA to install on yet. <a href="/">Add one</a> first.
-      </p>
+      <>
+        <p class="muted">
+          You have no HDA to install on yet. <a href="/">Add one</a> first.
+        </p>
+        {notJoined}
+      </>
     );
   return (
     <form method="post" action="/ui/needs-script" data-form="install" class="stack install-form">
@@ -79,6 +126,7 @@ const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView
           </button>
         ))}
       </div>
+      {notJoined}
     </form>
   );
 };
@@ -107,8 +155,17 @@ export async function appDetailPage(p: PageContext, slug: string) {
     <Layout title={app.name} user={p.user} nav="catalog" page="app">
       <PageHeader
         back={{ href: '/catalog', label: 'Catalog' }}
-        title={app.name}
-        subtitle={app.slug}
+        title={
+          <span class="title-with-icon">
+            <AppIcon name={app.name} icon={app.icon_url} size="large" /> {app.name}
+          </span>
+        }
+        subtitle={
+          <>
+            {app.slug}
+            {app.category && <span class="tag-chip category-chip">{categoryLabel(app.category)}</span>}
+          </>
+        }
         actions={canPublish ? <a class="btn btn-small" href={`/publish?app=${encodeURIComponent(app.slug)}`}>Publish a new version</a> : undefined}
       />
       <div class="columns">

@@ -54,6 +54,7 @@ const AddHdaForm = () => (
       <p class="small">
         Paste it in a root shell on <strong data-fill="name"></strong>. The code works once and expires <span data-fill="expires"></span>.
       </p>
+      <p class="small warning" data-fill="warning"></p>
       <div class="command">
         <pre><code data-fill="command"></code></pre>
         <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">Copy</button>

@@ -3,6 +3,7 @@
  * concurrency, all-or-nothing, and environment values per HDA; the recent fleet deployments.
  * /batches/:id: one fleet deployment followed live (its SSE stream), each HDA's state and task.
  */
+import { FailureBlock } from '../failure-block';
 import { Badge, Card, Empty, FormError, PageHeader, Tags, When } from '../components';
 import { ACTION_LABELS } from '../format';
 import { Layout } from '../layout';
@@ -178,7 +179,7 @@ const ItemRow = (props: { item: BatchItemView; hdaStatus: string | undefined }) 
   const waitingOffline = i.state === 'pending' && props.hdaStatus && props.hdaStatus !== 'online';
   const block = i.state === 'succeeded' ? 'Finalized' : i.state === 'failed' ? 'Error' : null;
   return (
-    <li class="batch-item" data-hda-id={i.hda_id} data-item-state={i.state} data-task-id={i.task_id ?? ''}>
+    <li class="batch-item" data-hda-id={i.hda_id} data-item-state={i.state} data-task-id={i.task_id ?? ''} data-detail={i.detail ?? ''}>
       <div class="bi-head">
         <a class="bi-name" href={`/hdas/${i.hda_id}`}>
           {i.hda_name}
@@ -192,7 +193,7 @@ const ItemRow = (props: { item: BatchItemView; hdaStatus: string | undefined }) 
         {block && <span class={`lh lh-${block}`}>{block}</span>}
       </div>
       <div class="bi-detail muted small" data-live="detail">
-        {waitingOffline ? 'The HDA is offline: this starts when it comes back.' : (i.detail ?? '')}
+        {waitingOffline ? 'The HDA is offline: this starts when it comes back.' : i.state === 'failed' && i.detail ? <FailureBlock detail={i.detail} /> : (i.detail ?? '')}
       </div>
       <div class="bi-links small" data-live="links">
         {i.task_id && <a href={`/tasks/${i.task_id}`}>Task steps →</a>}

@@ -1,6 +1,7 @@
 /**
  * One HDA: its facts and tags, its installed apps with state and actions, one-click installs from the
- * catalog, and managing the HDA itself: a new enrollment command, removing unused images, revoking.
+ * catalog, and managing the HDA itself: a new enrollment command, removing unused images, revoking,
+ * deleting it from here.
  */
 import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { InstallActions, Runtime, UninstallDialog } from '../install-parts';
@@ -44,6 +45,7 @@ const Enrollment = (props: { hda: HdaView }) => (
 
 const EnrollmentResult = () => (
   <div id="enrollment-result" class="enrollment" hidden>
+    <p class="small warning" data-fill="warning"></p>
     <div class="command">
       <pre><code data-fill="command"></code></pre>
       <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">Copy</button>
@@ -81,6 +83,15 @@ const Manage = (props: { hda: HdaView }) => {
       <EnrollmentResult />
       <div class="manage-item">
         <div>
+          <strong>Delete from the control plane</strong>
+          <p class="muted small">Removes this HDA, its apps' records and history from here and cuts its agent off. The apps on the server are left as they are.</p>
+        </div>
+        <button type="button" class="btn btn-small btn-danger" data-click="delete-hda" data-hda={h.id}>
+          Delete…
+        </button>
+      </div>
+      <div class="manage-item">
+        <div>
           <strong>Revoke</strong>
           <p class="muted small">The agent can no longer connect or receive tasks. Apps keep running on the server; enroll again to manage them.</p>
         </div>
@@ -90,6 +101,47 @@ const Manage = (props: { hda: HdaView }) => {
       </div>
       <FormError />
     </Card>
+  );
+};
+
+/** An HDA that never joined (or was revoked) can still be deleted. */
+const DeleteOnly = (props: { hda: HdaView }) => (
+  <Card title="Delete" class="manage">
+    <p class="muted small">{props.hda.status === 'pending' ? 'Added by mistake, or never going to join? Delete it.' : 'Not coming back? Delete it from here.'}</p>
+    <button type="button" class="btn btn-small btn-danger" data-click="delete-hda" data-hda={props.hda.id}>
+      Delete this HDA…
+    </button>
+    <FormError />
+  </Card>
+);
+
+/** What deleting does, spelled out before it is done. */
+const DeleteDialog = (props: { hda: HdaView; installs: InstallView[] }) => {
+  const running = props.installs.filter((i) => i.state !== 'removed');
+  return (
+    <dialog id="delete-hda-dialog" class="dialog" aria-labelledby="delete-hda-title" data-hda={props.hda.id}>
+      <form method="dialog" class="stack">
+        <h2 id="delete-hda-title">Delete {props.hda.name}?</h2>
+        <ul class="consequences">
+          <li>Its agent's token stops working at once: the server can no longer fetch tasks or report.</li>
+          <li>
+            {running.length === 0
+              ? 'It has no apps installed.'
+              : `Its ${running.length} app${running.length === 1 ? '' : 's'} (${running.map((i) => i.app?.name ?? i.identifier).join(', ')}) and their history are removed from this control plane.`}
+          </li>
+          <li>
+            <strong>The apps on the server are not touched</strong>: their containers keep running and their data stays. To remove them from the machine too, uninstall them first.
+          </li>
+          <li>Queued tasks are dropped. The audit log keeps a record that you deleted it.</li>
+        </ul>
+        <div class="actions actions-end">
+          <button type="submit" value="cancel" class="btn">Cancel</button>
+          <button type="submit" value="confirm" class="btn btn-danger" data-confirm="delete-hda">
+            Delete this HDA
+          </button>
+        </div>
+      </form>
+    </dialog>
   );
 };
 
@@ -178,11 +230,12 @@ export async function hdaPage(p: PageContext, id: string) {
           <Card title="Host">
             <Facts facts={hda.facts} />
           </Card>
-          {hda.status !== 'pending' && hda.status !== 'revoked' && <Manage hda={hda} />}
+          {hda.status !== 'pending' && hda.status !== 'revoked' ? <Manage hda={hda} /> : <DeleteOnly hda={hda} />}
         </div>
       </div>
       <UninstallDialog />
       {hda.status !== 'pending' && hda.status !== 'revoked' && <RevokeDialog hda={hda} />}
+      <DeleteDialog hda={hda} installs={installs} />
     </Layout>
   );
 }

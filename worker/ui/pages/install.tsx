@@ -4,8 +4,9 @@
  * what and a link to each task, rollback, and the task in progress (found again after a reload).
  */
 import { Badge, Card, FormError, PageHeader, When } from '../components';
-import { ACTION_LABELS, formatTime } from '../format';
-import { InstallActions, Runtime, UninstallDialog } from '../install-parts';
+import { FailureBlock } from '../failure-block';
+import { ACTION_LABELS, DEPLOYMENT_LABELS, formatTime } from '../format';
+import { BUSY_STATES, InstallActions, Runtime, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
 import { UsageCharts } from '../metrics-chart';
 import { TaskPanel } from '../task-panel';
@@ -24,7 +25,7 @@ function whoDid(d: DeploymentView, p: PageContext): string {
 
 const History = (props: { install: InstallView; deployments: DeploymentView[]; p: PageContext }) => {
   const { install, p } = props;
-  const canAct = install.state !== 'removed' && !['installing', 'updating', 'uninstalling'].includes(install.state);
+  const canAct = install.state !== 'removed' && !BUSY_STATES.has(install.state);
   return (
     <div class="table-wrap">
       <table class="history">
@@ -60,8 +61,8 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
                 </td>
                 <td data-label="Version">{d.version ?? ''}</td>
                 <td data-label="Result" class="wrap">
-                  <Badge state={d.status} />
-                  {d.detail && <div class="muted tiny detail">{d.detail}</div>}
+                  <Badge state={d.status} label={DEPLOYMENT_LABELS[d.status]?.label} tone={DEPLOYMENT_LABELS[d.status]?.tone} />
+                  {d.detail && (d.status === 'failed' ? <FailureBlock class="tiny detail" detail={d.detail} /> : <div class="muted tiny detail">{d.detail}</div>)}
                 </td>
                 <td data-label="Who" class="who">{whoDid(d, p)}</td>
                 <td>
@@ -83,17 +84,26 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
 const UpdateForm = (props: { install: InstallView; versions: VersionView[] }) => {
   const others = props.versions.filter((v) => v.version !== props.install.version);
   if (others.length === 0) return <p class="muted small">This is the only published version.</p>;
+  // While a task works on the app, a second change would only queue behind it: say so instead.
+  const busy = BUSY_STATES.has(props.install.state) || props.install.state === 'failed';
   return (
     <form method="post" action="/ui/needs-script" data-form="update" data-install={props.install.id} class="inline-form">
+      {busy && (
+        <p class="note small" data-update-blocked="1">
+          {props.install.state === 'failed' ? 'Retry or uninstall the failed install first.' : 'Wait until the current task ends to change the version.'}
+        </p>
+      )}
       <label class="field">
         <span>Change version to</span>
-        <select name="version">
+        <select name="version" disabled={busy}>
           {others.map((v) => (
             <option value={v.version}>{v.version}</option>
           ))}
         </select>
       </label>
-      <button type="submit" class="btn">Update</button>
+      <button type="submit" class="btn" disabled={busy} data-off={busy ? '1' : undefined}>
+        Update
+      </button>
       <FormError />
     </form>
   );
@@ -135,7 +145,7 @@ const Logs = (props: { install: InstallView }) => (
 );
 
 /** The task to show: the one named in ?task=, else the newest deployment whose task has not ended. */
-async function taskToShow(p: PageContext, installId: string, taskId: string | undefined, deployments: DeploymentView[]): Promise<TaskView | null> {
+async function taskToShow(p: PageContext, installId: string, installState: string, taskId: string | undefined, deployments: DeploymentView[]): Promise<TaskView | null> {
   const get = (id: string) =>
     p
       .get<{ task: TaskView }>(`/api/tasks/${id}`)
@@ -146,9 +156,14 @@ async function taskToShow(p: PageContext, installId: string, taskId: string | un
     if (t && t.install_id === installId) return t;
   }
   const open = deployments.find((d) => OPEN_DEPLOYMENT.has(d.status) && d.task_id);
-  if (!open?.task_id) return null;
-  const t = await get(open.task_id);
-  return t && !FINAL_TASK.has(t.state) ? t : null;
+  if (open?.task_id) {
+    const t = await get(open.task_id);
+    if (t && !FINAL_TASK.has(t.state)) return t;
+  }
+  // A failed install shows why: the step and the reason of its newest failed task.
+  if (installState !== 'failed') return null;
+  const failed = deployments.find((d) => d.status === 'failed' && d.task_id);
+  return failed?.task_id ? get(failed.task_id) : null;
 }
 
 export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
@@ -160,7 +175,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
   const removed = install.state === 'removed';
   const [catalog, task, metrics] = await Promise.all([
     install.app ? p.get<{ versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(install.app.slug)}`).catch(() => ({ versions: [] })) : { versions: [] },
-    taskToShow(p, install.id, taskId, deployments),
+    taskToShow(p, install.id, install.state, taskId, deployments),
     removed ? null : p.get<MetricsView>(`${path}/metrics?hours=24`).catch(() => null),
   ]);
   const name = install.app?.name ?? install.identifier;
@@ -170,7 +185,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
         back={{ href: `/hdas/${hda.id}`, label: hda.name }}
         title={
           <>
-            {name} <Badge state={install.state} />
+            {name} <Badge state={install.state} attrs={{ 'data-install-state': '1' }} />
           </>
         }
         subtitle={`version ${install.version ?? '?'} on ${hda.name}`}

@@ -3,7 +3,9 @@
  * normalized compose, the policy findings, the status) and only then publish it. Publishing creates
  * the app first when it is new, and never when the preview says the version would be refused.
  */
-import { Card, FormError, PageHeader } from '../components';
+import { APP_CATEGORIES } from '../../../db/schema';
+import { SLUG_PATTERN } from '../../validation';
+import { Card, categoryLabel, FormError, PageHeader } from '../components';
 import { Layout } from '../layout';
 import type { AppView } from '../types';
 import type { PageContext } from './context';
@@ -22,7 +24,15 @@ export async function publishPage(p: PageContext, slug: string | undefined) {
           <div class="field-grid">
             <label class="field">
               <span>Slug (the app's address: slug.your-domain)</span>
-              <input name="slug" required pattern="[a-z0-9]([a-z0-9-]*[a-z0-9])?" maxlength={40} value={app?.slug ?? ''} readonly={!!app} placeholder="hello" />
+              <input
+                name="slug"
+                required
+                pattern={SLUG_PATTERN}
+                title="Lowercase letters, digits and dashes inside, such as my-app"
+                maxlength={40} value={app?.slug ?? ''}
+                readonly={!!app}
+                placeholder="hello"
+              />
             </label>
             <label class="field">
               <span>Name</span>
@@ -39,11 +49,26 @@ export async function publishPage(p: PageContext, slug: string | undefined) {
                 <span>Homepage (optional)</span>
                 <input name="homepage" type="url" placeholder="https://" />
               </label>
+              <div class="field-grid">
+                <label class="field">
+                  <span>Category (optional)</span>
+                  <select name="category">
+                    <option value="">None</option>
+                    {APP_CATEGORIES.map((c) => (
+                      <option value={c}>{categoryLabel(c)}</option>
+                    ))}
+                  </select>
+                </label>
+                <label class="field">
+                  <span>Icon (optional: PNG, WebP or SVG, up to 48 KB)</span>
+                  <input name="icon_file" type="file" accept="image/png,image/webp,image/svg+xml" />
+                </label>
+              </div>
             </>
           )}
-          {existing && existing.versions.length > 0 && (
-            <p class="muted small">Published versions: {existing.versions.map((v) => v.version).join(', ')}</p>
-          )}
+          <p class="muted small" data-published-versions="1" hidden={!existing || existing.versions.length === 0}>
+            Published versions: <span data-fill="versions">{(existing?.versions ?? []).map((v) => v.version).join(', ')}</span>
+          </p>
         </Card>
         <Card title="Version">
           <div class="field-grid">

@@ -1,0 +1,205 @@
+/** What each form and button of the HDA, install and account pages does, always through the JSON API. */
+import { api, navigate, userError } from './api';
+import { $, fill, fillHref, must, selectText, type Scope } from './dom';
+import { showError } from './errors';
+import { clicks, forms } from './events';
+import { upsertHdaCard } from './live';
+import type { NewHdaBody } from '../../routes/hdas';
+import type { InstallActionBody, NewInstallBody } from '../../routes/installs';
+import type { NewUserBody } from '../../routes/users';
+import type { HdaView } from '../types';
+import { inlineTaskPanel, TaskView } from './task-view';
+
+interface QueuedTask {
+  task: { id: string };
+}
+interface EnrollmentResult {
+  enrollment: { command: string; expires_at: string | null; warning?: string };
+}
+
+/** Where to go after signing in: a path of this origin, read as the browser will read it, else home. */
+export function safeNext(next: string | null, origin = location.origin): string {
+  if (!next) return '/';
+  const url = new URL(next, origin);
+  return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : '/';
+}
+const installTaskUrl = (installId: string, taskId: string) => `/installs/${encodeURIComponent(installId)}?task=${encodeURIComponent(taskId)}`;
+const localTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'soon');
+const attr = (el: Element, name: string) => el.getAttribute(name) ?? '';
+
+function showEnrollment(result: EnrollmentResult, name: string, hdaId: string | null): void {
+  const box = $('#enrollment-result');
+  if (!box) return;
+  fill(box, 'command', result.enrollment.command);
+  fill(box, 'warning', result.enrollment.warning ?? '');
+  fill(box, 'expires', localTime(result.enrollment.expires_at));
+  fill(box, 'name', name);
+  if (hdaId) fillHref(box, 'hda-link', `/hdas/${encodeURIComponent(hdaId)}`);
+  box.hidden = false;
+}
+
+forms.login = async (form, v) => {
+  await api('POST', '/api/auth/login', { email: v.email, password: v.password }, { signIn: true });
+  navigate(safeNext(form.getAttribute('data-next')));
+};
+
+/** "office, eu" -> ['office', 'eu'] (the API checks each is a slug). */
+const parseTags = (text: string) => (text || '').toLowerCase().split(/[\s,]+/).filter(Boolean);
+
+forms['create-hda'] = async (form, v) => {
+  const tags = parseTags(v.tags);
+  const body: NewHdaBody = { name: v.name, domain: String(v.domain).trim(), ...(tags.length ? { tags } : {}) };
+  const r = await api<EnrollmentResult & { hda: HdaView }>('POST', '/api/hdas', body);
+  showEnrollment(r, r.hda.name, r.hda.id);
+  upsertHdaCard(r.hda);
+  form.reset();
+};
+
+forms['create-user'] = async (_form, v) => {
+  const body: NewUserBody = { email: v.email, password: v.password, role: v.role };
+  await api('POST', '/api/users', body);
+  navigate(location.pathname);
+};
+
+async function install(hdaId: string, body: NewInstallBody): Promise<void> {
+  const r = await api<QueuedTask>('POST', `/api/hdas/${encodeURIComponent(hdaId)}/installs`, body);
+  navigate(`/tasks/${encodeURIComponent(r.task.id)}`);
+}
+
+forms.install = (_form, v, submitter) => {
+  const body: NewInstallBody = { app: v.app, ...(v.version ? { version: v.version } : {}), ...(v.policy_exceptions?.length ? { policy_exceptions: v.policy_exceptions } : {}) };
+  return install((submitter && submitter.value) || v.hda, body);
+};
+clicks.install = (btn) => install(attr(btn, 'data-hda'), { app: attr(btn, 'data-app') });
+
+async function act(installId: string, body: InstallActionBody): Promise<void> {
+  const r = await api<QueuedTask>('POST', `/api/installs/${encodeURIComponent(installId)}/actions`, body);
+  navigate(installTaskUrl(installId, r.task.id));
+}
+
+forms.update = (form, v) => act(attr(form, 'data-install'), { action: 'update', version: v.version });
+clicks.action = (btn) => act(attr(btn, 'data-install'), { action: attr(btn, 'data-action') as InstallActionBody['action'] });
+clicks.rollback = (btn) => act(attr(btn, 'data-install'), { action: 'rollback', deployment: attr(btn, 'data-deployment') });
+
+/** A queued task is taken back; one the agent already started cannot be (the API says so). */
+clicks['cancel-task'] = async (btn) => {
+  await api('POST', `/api/tasks/${encodeURIComponent(attr(btn, 'data-task'))}/cancel`);
+  location.reload();
+};
+
+/** A dialog that runs `onConfirm` when closed with its confirm button; failures show in `scope`. */
+function confirmDialog(dialog: HTMLDialogElement, onConfirm: () => Promise<unknown>, scope: () => Scope): void {
+  dialog.addEventListener('close', () => {
+    if (dialog.returnValue !== 'confirm') return;
+    onConfirm().catch((err) => showError(scope(), err));
+  });
+}
+
+function openDialog(id: string, setup: (d: HTMLDialogElement) => void): void {
+  const dialog = must<HTMLDialogElement>(id);
+  setup(dialog);
+  dialog.returnValue = '';
+  dialog.showModal();
+}
+
+/** Uninstall only after the dialog is confirmed; purge is a separate, unchecked box. */
+clicks.uninstall = (btn) =>
+  openDialog('#uninstall-dialog', (d) => {
+    d.setAttribute('data-install', attr(btn, 'data-install'));
+    fill(d, 'app-name', btn.getAttribute('data-app-name') || 'this app');
+    must<HTMLInputElement>('input[name=purge]', d).checked = false;
+  });
+
+/** Logs are a task too: ask for them, then follow that task inline (for follow_s seconds when following). */
+clicks.logs = async (btn) => {
+  const tail = Number(btn.getAttribute('data-tail')) || 200;
+  const follow = Number(btn.getAttribute('data-follow')) || 0;
+  const r = await api<QueuedTask>('POST', `/api/installs/${encodeURIComponent(attr(btn, 'data-install'))}/logs`, follow ? { tail, follow_s: follow } : { tail });
+  const holder = must('#logs-view') as HTMLElement & { taskView?: TaskView };
+  holder.taskView?.stop();
+  holder.textContent = '';
+  const panel = inlineTaskPanel(r.task.id, follow ? `Following for ${follow} s` : `Last ${tail} lines`, 'Waiting for the HDA’s agent to send them…', { 'data-follow-s': follow ? String(follow) : null });
+  holder.appendChild(panel);
+  holder.taskView = new TaskView(panel);
+  holder.taskView.follow();
+};
+
+/** Resource limits: stored, then applied by a re-deploy whose task the page shows. */
+forms.limits = async (form, v) => {
+  const body: Record<string, number> = {};
+  const cpus = String(v.cpus || '').trim();
+  const mem = String(v.memory_mb || '').trim();
+  if (cpus) {
+    body.cpus = Number(cpus);
+    if (!(body.cpus >= 0.05)) throw userError('CPUs must be a number from 0.05 up (0.5 is half a core).');
+  }
+  if (mem) {
+    body.memory_mb = Number(mem);
+    if (!(body.memory_mb >= 6) || Math.round(body.memory_mb) !== body.memory_mb) throw userError('Memory must be a whole number of MB, 6 or more.');
+  }
+  const installId = attr(form, 'data-install');
+  const r = await api<QueuedTask>('PUT', `/api/installs/${encodeURIComponent(installId)}/limits`, body);
+  navigate(installTaskUrl(installId, r.task.id));
+};
+
+clicks.revoke = () => openDialog('#revoke-dialog', () => undefined);
+clicks['delete-hda'] = () => openDialog('#delete-hda-dialog', () => undefined);
+
+/** Prune is an HDA-wide task: show what is kept, follow it inline, then the space freed. */
+clicks.prune = async (btn) => {
+  const r = await api<QueuedTask & { keep_images?: string[] }>('POST', `/api/hdas/${encodeURIComponent(attr(btn, 'data-hda'))}/prune`);
+  const holder = must('#prune-view');
+  holder.textContent = '';
+  const keep = r.keep_images || [];
+  const note = keep.length ? `Kept for the apps and their rollbacks: ${keep.join(', ')}` : 'No image needs keeping for a rollback.';
+  const panel = inlineTaskPanel(r.task.id, 'Unused images', 'Waiting for the HDA’s agent to pick this up…', { 'data-kind': 'prune' }, note);
+  holder.appendChild(panel);
+  new TaskView(panel).follow();
+};
+
+clicks.logout = () => api('POST', '/api/auth/logout').then(() => navigate('/login'), () => navigate('/login'));
+
+clicks['new-enrollment'] = async (btn) => {
+  const r = await api<EnrollmentResult>('POST', `/api/hdas/${encodeURIComponent(attr(btn, 'data-hda'))}/enrollment`);
+  showEnrollment(r, '', null);
+};
+
+clicks.copy = async (btn) => {
+  const src = $(attr(btn, 'data-copy-from'));
+  const text = src ? (src.textContent ?? '') : '';
+  try {
+    if (!navigator.clipboard?.writeText) throw new Error('no clipboard');
+    await navigator.clipboard.writeText(text);
+    btn.textContent = 'Copied';
+    setTimeout(() => (btn.textContent = 'Copy'), 1500);
+  } catch {
+    selectText(src);
+  }
+};
+
+export function wireDialogs(): void {
+  const uninstall = $<HTMLDialogElement>('#uninstall-dialog');
+  if (uninstall) {
+    confirmDialog(
+      uninstall,
+      () => act(attr(uninstall, 'data-install'), { action: 'uninstall', purge: must<HTMLInputElement>('input[name=purge]', uninstall).checked }),
+      () => document,
+    );
+  }
+  const revoke = $<HTMLDialogElement>('#revoke-dialog');
+  if (revoke) {
+    confirmDialog(
+      revoke,
+      () => api('POST', `/api/hdas/${encodeURIComponent(attr(revoke, 'data-hda'))}/revoke`).then(() => navigate(location.pathname)),
+      () => $('.manage') || document,
+    );
+  }
+  const remove = $<HTMLDialogElement>('#delete-hda-dialog');
+  if (remove) {
+    confirmDialog(
+      remove,
+      () => api('DELETE', `/api/hdas/${encodeURIComponent(attr(remove, 'data-hda'))}`).then(() => navigate('/')),
+      () => $('.manage') || document,
+    );
+  }
+}
