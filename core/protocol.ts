@@ -52,6 +52,7 @@ export const STEP_NAMES = [
   'policy',
   'prepare',
   'pull',
+  'mounts',
   'up',
   'health',
   'vhost',
@@ -113,6 +114,8 @@ export interface AppVersionContent {
   steps: ScriptStep[];
   /** Steps of the uninstall script, when the catalog gives one. */
   uninstall_steps?: ScriptStep[];
+  /** Per-install secrets the compose and files use (NAME for APP_SECRET_NAME); generated on the HDA, never sent back. */
+  secrets?: string[];
 }
 
 /** A step of a legacy install script that is not the compose file itself. */

@@ -38,9 +38,9 @@ describe('compose detection', () => {
   const fake = (v: string) => ['node', '-e', `console.log(${JSON.stringify(v)})`];
   const missing = ['node', '-e', 'process.exit(1)'];
   it('prefers the v2 plugin, falls back to v1, and says what it tried when neither exists', async () => {
-    expect(await new ComposeRunner('/var/run/docker.sock', 'auto', { v2: fake('v2.29.1'), v1: fake('1.29.2') }).detect()).toMatchObject({ flavor: 'v2', version: '2.29.1' });
-    expect(await new ComposeRunner('/var/run/docker.sock', 'auto', { v2: missing, v1: fake('1.29.2') }).detect()).toMatchObject({ flavor: 'v1', version: '1.29.2' });
-    await expect(new ComposeRunner('/var/run/docker.sock', 'auto', { v2: missing, v1: ['/nonexistent/docker-compose'] }).detect()).rejects.toThrow(/no Docker Compose found/);
+    expect(await new ComposeRunner('/var/run/docker.sock', 'auto', { candidates: { v2: fake('v2.29.1'), v1: fake('1.29.2') } }).detect()).toMatchObject({ flavor: 'v2', version: '2.29.1' });
+    expect(await new ComposeRunner('/var/run/docker.sock', 'auto', { candidates: { v2: missing, v1: fake('1.29.2') } }).detect()).toMatchObject({ flavor: 'v1', version: '1.29.2' });
+    await expect(new ComposeRunner('/var/run/docker.sock', 'auto', { candidates: { v2: missing, v1: ['/nonexistent/docker-compose'] } }).detect()).rejects.toThrow(/no Docker Compose found/);
   });
 });
 

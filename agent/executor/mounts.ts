@@ -1,0 +1,39 @@
+/**
+ * Step mounts, right before every `up` (install, update, rollback, switch, start) and inside restart
+ * between stop and start: every host path of the compose file the agent runs is resolved for real
+ * (binds.ts), missing bind folders are created, and a path that leads outside its root refuses the
+ * start naming it. The file itself lies in the agent's state dir, so only the agent could change it.
+ * What remains (TOCTOU): between this check and Docker's mount, a container still running could swap
+ * a checked folder for a link. Restart stops the app first, so only another app's container sharing
+ * a share root could; in `up`, the containers it has not yet recreated still run; during a blue/green
+ * switch the old slot keeps running by design. The window is the few milliseconds until Compose acts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseYamlBounded } from '../../core/catalog/yaml-io';
+import { checkHostPaths, hostPathsOf, HostPathRefused } from './binds';
+import { StepFailure, type Step, type StepContext } from './types';
+
+/** Checks the host paths of work.composeFile; returns what the step reports. */
+export function checkComposePaths(ctx: StepContext): string {
+  const { work, deps, task, report } = ctx;
+  if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
+  const doc = parseYamlBounded(readFileSync(work.composeFile, 'utf8')).value as Record<string, unknown>;
+  let checked;
+  try {
+    checked = checkHostPaths(hostPathsOf(doc ?? {}), { appDir: work.appDir, shareRoots: deps.config.shareRoots, exceptions: task.payload.install?.policy_exceptions ?? [] });
+  } catch (e) {
+    if (e instanceof HostPathRefused) throw new StepFailure(e.message, { rule: 'host-path-escape' });
+    throw new StepFailure(`checking the host paths failed: ${(e as Error).message}`);
+  }
+  const created = checked.flatMap((c) => c.created);
+  if (created.length) report.ok(`created ${created.join(', ')}`, { created });
+  return `${checked.length} host path(s) resolved inside their roots`;
+}
+
+export const mountsStep: Step = {
+  name: 'mounts',
+  title: 'Resolving the host folders the containers mount',
+  async run(ctx) {
+    return checkComposePaths(ctx);
+  },
+};
