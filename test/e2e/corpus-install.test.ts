@@ -98,7 +98,6 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
 
   const agentEnv = (): NodeJS.ProcessEnv => ({
     ...testbedAgentEnv(tb, { stateDir, appsRoot }),
-    HDA_AGENT_COMPOSE: 'v1',
     HDA_AGENT_HEARTBEAT_S: '5',
     HDA_AGENT_POLL_WAIT_S: '5',
     HDA_AGENT_HEALTH_TIMEOUT_S: '30',
