@@ -177,7 +177,9 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     expect(page.body).toContain(`Stand-in for ${standinAs[0]}`);
     if (Object.values(services)[0].hostname) expect(page.body).toContain(`host: ${identifier}.${domain}`); // hostname: 'APP_HOSTNAME'
     const appDir = join(appsRoot, identifier);
-    expect(existsSync(join(appDir, 'docker-compose.yml'))).toBe(true);
+    // Compose runs the rendered file kept in the agent's state dir, not one in the app folder.
+    expect(existsSync(join(stateDir, 'compose', identifier, 'docker-compose.yml'))).toBe(true);
+    expect(existsSync(join(appDir, 'docker-compose.yml'))).toBe(false);
 
     await opts.whileRunning?.(identifier);
 
@@ -188,7 +190,8 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     expect(await containersOf(identifier)).toHaveLength(0);
     expect(vhostsOf(identifier)).toEqual([]);
     expect((await getThroughApache(tb, host)).body).not.toContain('Stand-in');
-    expect(existsSync(join(appDir, 'docker-compose.yml'))).toBe(true); // the data folder is kept
+    expect(existsSync(appDir)).toBe(true); // the data folder is kept
+    expect(existsSync(join(stateDir, 'compose', identifier))).toBe(false);
     expect((await api<{ install: { state: string } }>('GET', `/api/installs/${created.install.id}`)).install.state).toBe('removed');
     return { view, unView, created, images, built, standin: standinAs[0], page, appDir };
   }
