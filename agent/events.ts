@@ -146,7 +146,8 @@ export class TaskReporter {
   }
 
   private scrubValue<T>(value: T): T {
-    return this.hidden.length ? (JSON.parse(this.scrub(JSON.stringify(value))) as T) : value;
+    const any = this.hidden.some((values) => Object.keys(values).length > 0);
+    return any ? (JSON.parse(this.scrub(JSON.stringify(value))) as T) : value;
   }
 
   emit(status: EventStatus, message: string, step?: string, data?: Record<string, unknown>): TaskEventInput {

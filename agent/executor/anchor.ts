@@ -9,11 +9,14 @@ import { parseMount } from '../../core/catalog/mounts';
 
 type Json = Record<string, unknown>;
 
-const isMap = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+export const isMap = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** A build context Compose fetches (a URL or a git remote) rather than reads from the host. */
+export const isRemoteContext = (p: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@');
 
 /** A relative local path made absolute; URLs (git contexts), `~` and `$VAR` are left for the checks to refuse or Compose to fetch. */
 function anchor(p: string, appDir: string): string {
-  if (isAbsolute(p) || p.startsWith('~') || p.includes('$') || /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@')) return p;
+  if (isAbsolute(p) || p.startsWith('~') || p.includes('$') || isRemoteContext(p)) return p;
   return resolve(appDir, p);
 }
 

@@ -10,6 +10,7 @@
 import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { parseMount } from '../../core/catalog/mounts';
+import { isMap, isRemoteContext } from './anchor';
 
 /** Where a path comes from: a bind source (a folder is created when missing) or a file Compose reads. */
 export interface HostPath {
@@ -43,7 +44,6 @@ export class HostPathRefused extends Error {
 const TIME_FILES = ['/etc/localtime', '/etc/timezone'];
 
 type Json = Record<string, unknown>;
-const isMap = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
 const within = (child: string, root: string) => child === root || child.startsWith(root === '/' ? '/' : root + sep);
 
 /** Every host path of a (rendered, anchored) compose document, with where it is written. */
@@ -56,7 +56,7 @@ export function hostPathsOf(doc: Json): HostPath[] {
       if (m.kind === 'bind' && m.source !== undefined) out.push({ path: m.source, use: 'bind', readOnly: m.readOnly, where: `service "${name}" volume ${i}` });
     });
     const ctx = typeof svc.build === 'string' ? svc.build : isMap(svc.build) ? svc.build.context : undefined;
-    if (typeof ctx === 'string' && !/^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(ctx)) out.push({ path: ctx, use: 'read', readOnly: true, where: `service "${name}" build context` });
+    if (typeof ctx === 'string' && !isRemoteContext(ctx)) out.push({ path: ctx, use: 'read', readOnly: true, where: `service "${name}" build context` });
     const envFiles = svc.env_file === undefined ? [] : Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file];
     for (const e of envFiles) {
       const p = typeof e === 'string' ? e : isMap(e) ? e.path : undefined;
