@@ -5,11 +5,12 @@
  * A path must stay, for real, inside the root it is written under (the app folder or one share
  * root); missing folders are created by the agent itself, one level at a time, each level checked
  * first. Outside those roots only what the policy lets through is accepted: the time files read-only,
- * and paths the owner granted with a `bind-outside-app` exception. `/` is never accepted.
+ * and paths the owner granted with the exception the policy names for them (`bind-outside-app`,
+ * `docker-socket`, `build-outside-app`, `external-file`). `/` is never accepted.
  */
 import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
-import { parseMount } from '../../core/catalog/mounts';
+import { dockerSocketExposure, parseMount } from '../../core/catalog/mounts';
 import { isMap, isRemoteContext } from './anchor';
 
 /** Where a path comes from: a bind source (a folder is created when missing) or a file Compose reads. */
@@ -19,12 +20,14 @@ export interface HostPath {
   readOnly: boolean;
   /** e.g. `service "web" volume 0`, for the refusal. */
   where: string;
+  /** The owner exceptions (policy rule ids) that together let it lie outside the app folder and share roots. */
+  grantedBy: string[];
 }
 
 export interface HostPathRules {
   appDir: string;
   shareRoots: readonly string[];
-  /** The owner's policy exceptions for the install (`bind-outside-app` lets other host paths through). */
+  /** The owner's policy exceptions for the install (rule ids). */
   exceptions?: readonly string[];
 }
 
@@ -53,19 +56,22 @@ export function hostPathsOf(doc: Json): HostPath[] {
     if (!isMap(svc)) continue;
     (Array.isArray(svc.volumes) ? svc.volumes : []).forEach((v, i) => {
       const m = parseMount(v, i);
-      if (m.kind === 'bind' && m.source !== undefined) out.push({ path: m.source, use: 'bind', readOnly: m.readOnly, where: `service "${name}" volume ${i}` });
+      if (m.kind !== 'bind' || m.source === undefined) return;
+      const sock = dockerSocketExposure(m.source);
+      const grantedBy = sock === 'socket' ? ['docker-socket'] : sock === 'ancestor' ? ['docker-socket', 'bind-outside-app'] : ['bind-outside-app'];
+      out.push({ path: m.source, use: 'bind', readOnly: m.readOnly, where: `service "${name}" volume ${i}`, grantedBy });
     });
     const ctx = typeof svc.build === 'string' ? svc.build : isMap(svc.build) ? svc.build.context : undefined;
-    if (typeof ctx === 'string' && !isRemoteContext(ctx)) out.push({ path: ctx, use: 'read', readOnly: true, where: `service "${name}" build context` });
+    if (typeof ctx === 'string' && !isRemoteContext(ctx)) out.push({ path: ctx, use: 'read', readOnly: true, where: `service "${name}" build context`, grantedBy: ['build-outside-app'] });
     const envFiles = svc.env_file === undefined ? [] : Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file];
     for (const e of envFiles) {
       const p = typeof e === 'string' ? e : isMap(e) ? e.path : undefined;
-      if (typeof p === 'string') out.push({ path: p, use: 'read', readOnly: true, where: `service "${name}" env_file` });
+      if (typeof p === 'string') out.push({ path: p, use: 'read', readOnly: true, where: `service "${name}" env_file`, grantedBy: ['external-file'] });
     }
   }
   for (const key of ['configs', 'secrets']) {
     for (const [name, entry] of Object.entries(isMap(doc[key]) ? (doc[key] as Json) : {})) {
-      if (isMap(entry) && typeof entry.file === 'string') out.push({ path: entry.file, use: 'read', readOnly: true, where: `${key} "${name}"` });
+      if (isMap(entry) && typeof entry.file === 'string') out.push({ path: entry.file, use: 'read', readOnly: true, where: `${key} "${name}"`, grantedBy: ['external-file'] });
     }
   }
   return out;
@@ -118,8 +124,8 @@ export function checkHostPath(hp: HostPath, rules: HostPathRules): CheckedPath {
   const roots = [rules.appDir, ...rules.shareRoots].map((r) => normalize(r).replace(/(.)\/+$/, '$1')).filter((r) => r !== '/');
   const root = roots.filter((r) => within(path, r)).sort((a, b) => b.length - a.length)[0];
   if (root) return walk(hp, root, relative(root, path).split(sep).filter(Boolean));
-  const granted = (TIME_FILES.includes(path) && hp.readOnly) || rules.exceptions?.includes('bind-outside-app');
-  if (!granted) throw new HostPathRefused(`${hp.where}: ${path} is outside the app folder ${rules.appDir} and the share roots`);
+  const granted = (hp.use === 'bind' && TIME_FILES.includes(path) && hp.readOnly) || hp.grantedBy.every((rule) => rules.exceptions?.includes(rule));
+  if (!granted) throw new HostPathRefused(`${hp.where}: ${path} is outside the app folder ${rules.appDir} and the share roots, and no owner exception (${hp.grantedBy.join(' + ')}) allows it`);
   let real: string;
   try {
     real = realpathSync(path);

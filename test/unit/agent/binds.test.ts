@@ -8,7 +8,7 @@ import { anchorPaths } from '../../../agent/executor/anchor';
 let root: string;
 let app: string;
 let share: string;
-const bind = (path: string, readOnly = false): HostPath => ({ path, use: 'bind', readOnly, where: 'service "web" volume 0' });
+const bind = (path: string, readOnly = false): HostPath => ({ path, use: 'bind', readOnly, where: 'service "web" volume 0', grantedBy: ['bind-outside-app'] });
 const rules = () => ({ appDir: app, shareRoots: [share] });
 
 beforeEach(() => {
@@ -71,6 +71,16 @@ describe('host paths resolved for real before a start', () => {
     expect(() => checkHostPath(bind(link), { ...rules(), exceptions: ['bind-outside-app'] })).toThrow(/root folder/);
   });
 
+  it('lets the Docker socket through only with the owner\'s docker-socket exception, as the policy does', () => {
+    const [sock] = hostPathsOf({ services: { p: { volumes: ['/var/run/docker.sock:/var/run/docker.sock'] } } });
+    expect(sock.grantedBy).toEqual(['docker-socket']);
+    expect(() => checkHostPath(sock, rules())).toThrow(/no owner exception \(docker-socket\)/);
+    expect(() => checkHostPath(sock, { ...rules(), exceptions: ['bind-outside-app'] })).toThrow(HostPathRefused);
+    if (existsSync('/var/run/docker.sock')) expect(checkHostPath(sock, { ...rules(), exceptions: ['docker-socket'] }).path).toBe('/var/run/docker.sock');
+    const [parent] = hostPathsOf({ services: { p: { volumes: ['/var/run:/host-run'] } } });
+    expect(parent.grantedBy).toEqual(['docker-socket', 'bind-outside-app']);
+  });
+
   it('keeps a share-root path inside that share root: a link from a share into the app folder is refused too', () => {
     mkdirSync(join(share, 'movies'));
     expect(checkHostPath(bind(join(share, 'movies')), rules()).real).toBe(join(share, 'movies'));
@@ -84,7 +94,7 @@ describe('host paths resolved for real before a start', () => {
   });
 
   it('checks files Compose reads (env_file) without creating them, refusing one linked outside', () => {
-    const envFile: HostPath = { path: join(app, 'app.env'), use: 'read', readOnly: true, where: 'service "web" env_file' };
+    const envFile: HostPath = { path: join(app, 'app.env'), use: 'read', readOnly: true, where: 'service "web" env_file', grantedBy: ['external-file'] };
     expect(checkHostPath(envFile, rules()).created).toEqual([]);
     expect(existsSync(join(app, 'app.env'))).toBe(false);
     symlinkSync('/etc/shadow', join(app, 'app.env'));
