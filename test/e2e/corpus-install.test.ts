@@ -157,7 +157,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     // The containers run the catalog's own image names, resolved to the stand-ins by the registry mirror.
     const services = (parseYaml(stored.get(app.name)!) as { services: Record<string, { image?: string; build?: unknown; hostname?: string }> }).services;
     const images = Object.values(services).flatMap((s) => (s.image ? [s.image] : []));
-    const built = Object.entries(services).filter(([, s]) => s.build !== undefined).map(([name]) => `${identifier}_${name}`); // Compose v1 names built images <project>_<service>
+    const built = Object.entries(services).filter(([, s]) => s.build !== undefined).map(([name]) => `${identifier}${tb.compose === 'v1' ? '_' : '-'}${name}`); // built images: <project>_<service> (v1), <project>-<service> (v2)
     const containers = await containersOf(identifier);
     expect(containers).toHaveLength(Object.keys(services).length);
     const standinAs: string[] = [];
