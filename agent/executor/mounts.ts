@@ -4,13 +4,16 @@
  * (binds.ts), missing bind folders are created, and a path that leads outside its root refuses the
  * start naming it. The file itself lies in the agent's state dir, so only the agent could change it.
  * What remains (TOCTOU): between this check and Docker's mount, a container still running could swap
- * a checked folder for a link. Restart stops the app first, so only another app's container sharing
- * a share root could; in `up`, the containers it has not yet recreated still run; during a blue/green
- * switch the old slot keeps running by design. The window is the few milliseconds until Compose acts.
+ * a checked folder for a link. Restart and an in-place update stop the app's containers first (their
+ * `up` would stop them anyway), so then only another app's container sharing a share root, or a
+ * service the new version dropped (removed by `up --remove-orphans`), could; during a blue/green
+ * switch the old slot keeps running by design. The window is the moment until Compose acts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseYamlBounded } from '../../core/catalog/yaml-io';
+import { ComposeError } from '../docker/compose';
 import { checkHostPaths, hostPathsOf, HostPathRefused } from './binds';
+import { assertOwnProject, explainComposeError } from './guard';
 import { StepFailure, type Step, type StepContext } from './types';
 
 /** Checks the host paths of work.composeFile; returns what the step reports. */
@@ -30,10 +33,24 @@ export function checkComposePaths(ctx: StepContext): string {
   return `${checked.length} host path(s) resolved inside their roots`;
 }
 
+/** An in-place update or rollback recreates the app's containers anyway: stop them before the check. */
+async function stopBeforeUpdate(ctx: StepContext): Promise<void> {
+  const { task, work, deps } = ctx;
+  if ((task.kind !== 'update' && task.kind !== 'rollback') || work.switchFrom || !existsSync(work.composeFile)) return;
+  if ((await assertOwnProject(ctx)) === 0) return;
+  try {
+    await deps.compose.stop({ project: work.project, file: work.composeFile }, { signal: ctx.signal });
+  } catch (e) {
+    if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message));
+    throw e;
+  }
+}
+
 export const mountsStep: Step = {
   name: 'mounts',
   title: 'Resolving the host folders the containers mount',
   async run(ctx) {
+    await stopBeforeUpdate(ctx);
     return checkComposePaths(ctx);
   },
 };
