@@ -11,6 +11,7 @@ import { DockerProvider } from './docker/client';
 import { ComposeRunner } from './docker/compose';
 import { EventSender } from './events';
 import { Executor } from './executor/index';
+import { composeRunDir } from './executor/paths';
 import type { ExecutorDeps } from './executor/types';
 import { collectFacts } from './facts';
 import { Heartbeat } from './heartbeat';
@@ -37,7 +38,7 @@ export interface AgentParts {
 export function hostParts(config: AgentConfig) {
   const state = new StateDir(config.stateDir);
   const docker = new DockerProvider(config.dockerSocket);
-  const compose = new ComposeRunner(config.dockerSocket, config.composeFlavor);
+  const compose = new ComposeRunner(config.dockerSocket, config.composeFlavor, { runDir: composeRunDir(config.stateDir) });
   const apache = new ApacheControl({
     sitesDir: config.apacheSitesDir,
     configtest: config.apacheConfigtest,

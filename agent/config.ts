@@ -9,6 +9,8 @@ export interface AgentConfig {
   stateDir: string;
   appsRoot: string;
   apacheSitesDir: string;
+  /** Apache's own log folder; each app's logs go to <it>/hda-apps/<identifier>/, root-owned. */
+  apacheLogDir: string;
   apacheConfigtest: string[];
   apacheReload: string[];
   /** Where Apache answers; the vhost listens on this URL's port and the probe goes through it. */
@@ -81,10 +83,17 @@ function defaultSitesDir(): string {
   return '/etc/apache2/sites-enabled';
 }
 
+function defaultApacheLogDir(): string {
+  if (existsSync('/var/log/apache2')) return '/var/log/apache2';
+  if (existsSync('/var/log/httpd')) return '/var/log/httpd';
+  return '/var/log/apache2';
+}
+
 export const SETTINGS: Setting[] = [
   { key: 'stateDir', flag: 'state-dir', env: 'HDA_AGENT_STATE_DIR', help: 'token, pinned keys, journal (default /var/lib/hda-agent)', parse: str, fallback: () => '/var/lib/hda-agent' },
   { key: 'appsRoot', flag: 'apps-root', env: 'HDA_AGENT_APPS_ROOT', help: 'app folders <root>/<identifier> (default /var/hda/web-apps)', parse: str, fallback: () => '/var/hda/web-apps' },
   { key: 'apacheSitesDir', flag: 'apache-sites-dir', env: 'HDA_AGENT_APACHE_SITES_DIR', help: 'where vhosts go (Debian /etc/apache2/sites-enabled, Fedora /etc/httpd/conf.d)', parse: str, fallback: defaultSitesDir },
+  { key: 'apacheLogDir', flag: 'apache-log-dir', env: 'HDA_AGENT_APACHE_LOG_DIR', help: "Apache's log folder; app logs in <it>/hda-apps/<identifier> (Debian /var/log/apache2, Fedora /var/log/httpd)", parse: str, fallback: defaultApacheLogDir },
   { key: 'apacheConfigtest', flag: 'apache-configtest', env: 'HDA_AGENT_APACHE_CONFIGTEST', help: 'config test command (default "apachectl configtest")', parse: parseArgv, fallback: () => ['apachectl', 'configtest'] },
   { key: 'apacheReload', flag: 'apache-reload', env: 'HDA_AGENT_APACHE_RELOAD', help: 'graceful reload command (default "apachectl graceful")', parse: parseArgv, fallback: () => ['apachectl', 'graceful'] },
   { key: 'apacheProbeUrl', flag: 'apache-url', env: 'HDA_AGENT_APACHE_URL', help: 'Apache as seen from this host (default http://127.0.0.1:80/)', parse: str, fallback: () => 'http://127.0.0.1:80/' },

@@ -8,6 +8,7 @@ import { Backoff, sleep } from './backoff';
 import { isRetryable, type ProtocolClient } from './client';
 import type { Journal } from './journal';
 import type { Logger } from './log';
+import { redactSecrets } from './redact';
 
 const BATCH = 100;
 
@@ -124,6 +125,9 @@ export class EventSender {
 
 /** What a step uses to say what it is doing: journaled, then sent in the background. */
 export class TaskReporter {
+  /** The install's secret values (maps the render step may still add to): never in an event, result or log line. */
+  private readonly hidden: Array<Readonly<Record<string, string>>> = [];
+
   constructor(
     readonly taskId: string,
     private readonly journal: Journal,
@@ -131,14 +135,30 @@ export class TaskReporter {
     private readonly log: Logger,
   ) {}
 
+  /** From now on every value of `values` (also ones added to it later) is written as its APP_SECRET_ placeholder. */
+  hide(values: Readonly<Record<string, string>>): void {
+    if (!this.hidden.includes(values)) this.hidden.push(values);
+  }
+
+  /** Text with the hidden values replaced (values are letters and digits, so JSON text stays valid). */
+  scrub(text: string): string {
+    return this.hidden.reduce((t, values) => redactSecrets(t, values), text);
+  }
+
+  private scrubValue<T>(value: T): T {
+    const any = this.hidden.some((values) => Object.keys(values).length > 0);
+    return any ? (JSON.parse(this.scrub(JSON.stringify(value))) as T) : value;
+  }
+
   emit(status: EventStatus, message: string, step?: string, data?: Record<string, unknown>): TaskEventInput {
-    const ev = this.journal.append(this.taskId, { status, message, ...(step ? { step } : {}), ...(data ? { data } : {}) });
-    if (status !== 'Progress') this.log.info(`[${this.taskId}] ${step ?? '-'} ${status}: ${message}`);
+    const clean = this.scrub(message);
+    const ev = this.journal.append(this.taskId, { status, message: clean, ...(step ? { step } : {}), ...(data ? { data: this.scrubValue(data) } : {}) });
+    if (status !== 'Progress') this.log.info(`[${this.taskId}] ${step ?? '-'} ${status}: ${clean}`);
     this.sender.schedule(this.taskId);
     return ev;
   }
 
   setResult(result: TaskResultInput): void {
-    this.journal.setResult(this.taskId, result);
+    this.journal.setResult(this.taskId, this.scrubValue(result));
   }
 }

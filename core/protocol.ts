@@ -52,6 +52,7 @@ export const STEP_NAMES = [
   'policy',
   'prepare',
   'pull',
+  'mounts',
   'up',
   'health',
   'vhost',
@@ -113,7 +114,7 @@ export interface AppVersionContent {
   steps: ScriptStep[];
   /** Steps of the uninstall script, when the catalog gives one. */
   uninstall_steps?: ScriptStep[];
-  /** Per-install secret names (DB for APP_SECRET_DB) the agent generates once per install and keeps on the HDA. */
+  /** Per-install secrets the compose and files use (NAME for APP_SECRET_NAME); generated on the HDA, never sent back. */
   secrets?: string[];
 }
 

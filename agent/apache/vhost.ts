@@ -1,11 +1,13 @@
 /**
  * The Apache vhost of one app, from Amahi's app-container template (misc/webapps/app-container.conf):
  * ServerName <identifier>, ServerAlias <identifier>.<domain>, ProxyPreserveHost, ProxyPass and
- * ProxyPassReverse to the app's host port, logs in the app folder. Every value is validated as a whole
- * value before it is written, so nothing can add an Apache directive.
+ * ProxyPassReverse to the app's host port. Every value is validated as a whole value before it is
+ * written, so nothing can add an Apache directive.
  * Differences from the template, on purpose: 127.0.0.1 instead of localhost (localhost may resolve to
- * ::1 where Docker publishes nothing), quoted log paths, and `ProxyVia On`, whose Via header lets the
- * probe tell this vhost's answer from a default vhost's.
+ * ::1 where Docker publishes nothing), quoted log paths, `ProxyVia On`, whose Via header lets the
+ * probe tell this vhost's answer from a default vhost's, and the logs in a root-owned folder under
+ * Apache's log dir (appLogDir) instead of the app folder: Apache opens them as root, and a container
+ * given the app folder could make a log path a link to any file.
  */
 import { hostnameProblem, webappPathProblem } from '../../core/catalog/placeholders';
 
@@ -15,7 +17,8 @@ export interface VhostInput {
   /** The install's hostname; an extra alias when it is not <identifier>.<domain>. */
   hostname?: string;
   hostPort: number;
-  appDir: string;
+  /** Where Apache writes the app's access_log and error_log (never a folder a container is given). */
+  logDir: string;
   /** The port Apache listens on for these vhosts (80 on an HDA). */
   listenPort: number;
   installId?: string;
@@ -49,8 +52,8 @@ export function renderVhost(v: VhostInput): string {
     const hp = hostnameProblem(v.hostname);
     if (hp) throw new VhostError(`hostname ${JSON.stringify(v.hostname)} ${hp}`);
   }
-  const dirProblem = webappPathProblem(v.appDir);
-  if (dirProblem) throw new VhostError(`app folder ${JSON.stringify(v.appDir)} ${dirProblem}`);
+  const dirProblem = webappPathProblem(v.logDir);
+  if (dirProblem) throw new VhostError(`log folder ${JSON.stringify(v.logDir)} ${dirProblem}`);
   checkPort('host port', v.hostPort);
   checkPort('Apache port', v.listenPort);
   if (v.installId !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(v.installId)) throw new VhostError('install id has unexpected characters');
@@ -70,9 +73,14 @@ export function renderVhost(v: VhostInput): string {
     `\tProxyPass / http://127.0.0.1:${v.hostPort}/`,
     `\tProxyPassReverse / http://127.0.0.1:${v.hostPort}/`,
     '',
-    `\tErrorLog "${v.appDir}/logs/error_log"`,
-    `\tCustomLog "${v.appDir}/logs/access_log" combined env=!dontlog`,
+    `\tErrorLog "${v.logDir}/error_log"`,
+    `\tCustomLog "${v.logDir}/access_log" combined env=!dontlog`,
     '</VirtualHost>',
     '',
   ].join('\n');
+}
+
+/** <apache log dir>/hda-apps/<identifier> (namespaced like the vhost file): the app's Apache logs. */
+export function appLogDir(apacheLogDir: string, identifier: string, namespace = ''): string {
+  return `${apacheLogDir.replace(/\/+$/, '')}/hda-apps/${vhostFileName(identifier, namespace).slice('hda-app-'.length, -'.conf'.length)}`;
 }

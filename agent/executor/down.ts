@@ -15,7 +15,7 @@ import { StepFailure, type Step, type StepContext } from './types';
 import { verifyStep } from './verify';
 import { otherSlot, projectName } from '../slots';
 import { NEXT_COMPOSE_FILE } from './paths';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { rmSync } from 'node:fs';
 
 /** A blue/green switch cut short (crash) can leave the other slot's project: it goes too. */
@@ -23,8 +23,8 @@ async function downOtherSlot(ctx: StepContext): Promise<number> {
   const { work, deps } = ctx;
   const other = projectName(deps.config.namespace ?? '', work.identifier, otherSlot(work.slot));
   const left = (await projectContainers(await deps.docker.docker(), other)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
-  if (left.length && existsSync(work.composeFile)) await deps.compose.down({ project: other, file: work.composeFile, cwd: work.appDir }, { volumes: work.purge, signal: ctx.signal });
-  rmSync(join(work.appDir, NEXT_COMPOSE_FILE), { force: true });
+  if (left.length && existsSync(work.composeFile)) await deps.compose.down({ project: other, file: work.composeFile }, { volumes: work.purge, signal: ctx.signal });
+  rmSync(join(dirname(work.composeFile), NEXT_COMPOSE_FILE), { force: true });
   return left.length;
 }
 
@@ -71,7 +71,7 @@ export const downStep: Step = {
     const scripted = await runUninstallScript(ctx);
     try {
       if (existsSync(work.composeFile)) {
-        await deps.compose.down({ project: work.project, file: work.composeFile, cwd: work.appDir }, { volumes: work.purge, signal: ctx.signal });
+        await deps.compose.down({ project: work.project, file: work.composeFile }, { volumes: work.purge, signal: ctx.signal });
       } else if (count > 0) {
         const n = await removeByLabel(ctx);
         ctx.report.warn(`${work.composeFile} is missing; removed ${n} labelled container(s) directly`);

@@ -67,7 +67,7 @@ async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Pro
     }
   }
   try {
-    if (existsSync(work.composeFile)) await deps.compose.down({ project: work.project, file: work.composeFile, cwd: work.appDir });
+    if (existsSync(work.composeFile)) await deps.compose.down({ project: work.project, file: work.composeFile });
     rmSync(work.composeFile, { force: true });
   } catch (e) {
     notes.push(`removing ${work.project} failed: ${(e as Error).message}`);

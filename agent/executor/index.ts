@@ -12,10 +12,11 @@ import { appStatus } from '../docker/containers';
 import { TaskReporter, type EventSender } from '../events';
 import type { Journal } from '../journal';
 import { liveSlot } from '../slots';
-import { appDirFor, COMPOSE_FILE } from './paths';
+import { appDirFor, COMPOSE_FILE, composeDirFor } from './paths';
 import { VERSION_CHANGING } from './kinds';
 import { Interrupted, StepFailure, type ExecutorDeps, type Step, type StepContext, type TaskWork } from './types';
 import { join } from 'node:path';
+import { SecretStore } from '../secrets';
 
 export type TaskOutcome = 'succeeded' | 'failed' | 'interrupted';
 
@@ -64,7 +65,7 @@ export class Executor {
     } catch (e) {
       if (e instanceof Interrupted) return 'interrupted';
       // A bug, not bad input: still a failed task with a reason, never a dead agent.
-      this.deps.log.error('task crashed', { task: task.id, error: (e as Error).stack ?? String(e) });
+      this.deps.log.error('task crashed', { task: task.id, error: reporter.scrub((e as Error).stack ?? String(e)) });
       reporter.emit('Error', `internal error: ${(e as Error).message}`);
       result = { state: 'failed', detail: `internal agent error: ${(e as Error).message}` };
       reporter.emit('Finalized', `${task.kind} failed`);
@@ -79,7 +80,7 @@ export class Executor {
   newWork(task: ClaimedTask, version = task.payload?.version, signature = task.payload?.signature ?? null): TaskWork {
     const inst = task.payload?.install;
     if (!inst && task.kind === 'prune') {
-      return { identifier: '', appDir: '', composeFile: '', project: '', hostPort: 0, slot: 'a', images: [], imageIds: {}, pins: {} };
+      return { identifier: '', appDir: '', composeFile: '', project: '', hostPort: 0, slot: 'a', images: [], imageIds: {}, pins: {}, secrets: {} };
     }
     const identifier = inst?.identifier;
     const appDir = appDirFor(this.deps.config.appsRoot, identifier);
@@ -89,7 +90,7 @@ export class Executor {
     return {
       identifier,
       appDir,
-      composeFile: join(appDir, COMPOSE_FILE),
+      composeFile: join(composeDirFor(this.deps.config.stateDir, identifier), COMPOSE_FILE),
       project: live.project,
       hostPort: live.port,
       slot: live.slot,
@@ -98,6 +99,8 @@ export class Executor {
       images: [],
       imageIds: {},
       pins: {},
+      // The values this install already has: every render re-uses them, and no report carries them.
+      secrets: new SecretStore(this.deps.config.stateDir).load(identifier),
       ...(task.kind === 'rollback' && restore ? { restorePins: restore } : {}),
       purge: task.payload.purge === true,
     };
@@ -113,8 +116,13 @@ export class Executor {
       return { state: 'failed', detail: why };
     }
     let work: TaskWork;
+    const newWork = (version?: TaskWork['version'], signature?: string | null) => {
+      const w = this.newWork(task, version, signature);
+      reporter.hide(w.secrets);
+      return w;
+    };
     try {
-      work = this.newWork(task);
+      work = newWork();
     } catch (e) {
       const step = plan[0].name;
       reporter.emit('Error', (e as Error).message, step);
@@ -143,7 +151,7 @@ export class Executor {
     detail += await fallBack(
       { task, work, failure, reporter, deps: this.deps, restorePlan: plans.install },
       (plan2, work2) => this.runSteps(plan2, task, work2, reporter, signal, stopSoon),
-      (version, signature) => this.newWork(task, version, signature),
+      (version, signature) => newWork(version, signature),
     );
     reporter.emit('Finalized', detail, undefined, { failed_step: failure.step });
     return { state: 'failed', step: failure.step, detail, app_state: await this.currentState(work.identifier, task) };
@@ -173,7 +181,7 @@ export class Executor {
       } catch (e) {
         if (signal.aborted) throw new Interrupted();
         const reason = e instanceof StepFailure ? e.message : `unexpected error: ${(e as Error).message}`;
-        if (!(e instanceof StepFailure)) this.deps.log.error('step crashed', { step: step.name, error: (e as Error).stack });
+        if (!(e instanceof StepFailure)) this.deps.log.error('step crashed', { step: step.name, error: reporter.scrub((e as Error).stack ?? '') });
         reporter.emit('Error', reason, step.name, e instanceof StepFailure ? e.data : undefined);
         return { step: step.name, reason };
       }

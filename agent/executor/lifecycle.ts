@@ -1,7 +1,11 @@
-/** Steps stop and restart: the obvious compose commands on the app's own project. */
+/**
+ * Steps stop and restart on the app's own project. Restart is stop, the host path check (mounts.ts),
+ * start: Docker mounts bind sources again at every start, so they are checked with the app stopped.
+ */
 import { existsSync } from 'node:fs';
 import { ComposeError } from '../docker/compose';
 import { assertOwnProject, explainComposeError } from './guard';
+import { checkComposePaths } from './mounts';
 import { StepFailure, type Step, type StepContext } from './types';
 
 async function composeAction(ctx: StepContext, action: 'stop' | 'restart'): Promise<number> {
@@ -10,7 +14,12 @@ async function composeAction(ctx: StepContext, action: 'stop' | 'restart'): Prom
   const count = await assertOwnProject(ctx);
   if (count === 0 && action === 'restart') throw new StepFailure(`no containers of project ${work.project} exist; start the app instead`);
   try {
-    await deps.compose[action]({ project: work.project, file: work.composeFile, cwd: work.appDir }, { signal: ctx.signal });
+    const p = { project: work.project, file: work.composeFile };
+    await deps.compose.stop(p, { signal: ctx.signal });
+    if (action === 'restart') {
+      ctx.report.ok(checkComposePaths(ctx));
+      await deps.compose.start(p, { signal: ctx.signal });
+    }
   } catch (e) {
     if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message));
     throw e;

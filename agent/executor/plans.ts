@@ -6,6 +6,7 @@ import { healthStep } from './health';
 import { imagesStep } from './images';
 import { restartStep, stopStep } from './lifecycle';
 import { logsStep } from './logs';
+import { mountsStep } from './mounts';
 import { policyStep } from './policy';
 import { prepareStep } from './prepare';
 import { probeStep } from './probe';
@@ -19,21 +20,21 @@ import { upStep } from './up';
 import { verifyStep } from './verify';
 import { vhostRemoveStep, vhostStep } from './vhost';
 
-export const INSTALL_PLAN: Step[] = [verifyStep, renderStep, policyStep, prepareStep, pullStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
+export const INSTALL_PLAN: Step[] = [verifyStep, renderStep, policyStep, prepareStep, pullStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
 
 /**
  * Update and rollback pull before they touch anything, so a pull that fails leaves the running
  * version as it was. A blue/green switch (render decides) adds `retire`, which stops the old slot
  * once Apache serves the new one; `images` then removes images no install needs any more.
  */
-export const UPDATE_PLAN: Step[] = [verifyStep, renderStep, policyStep, pullStep, prepareStep, upStep, healthStep, vhostStep, reloadStep, probeStep, retireStep, imagesStep];
+export const UPDATE_PLAN: Step[] = [verifyStep, renderStep, policyStep, pullStep, prepareStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep, retireStep, imagesStep];
 
 export const PLANS: Record<TaskKind, Step[]> = {
   install: INSTALL_PLAN,
   update: UPDATE_PLAN,
   rollback: UPDATE_PLAN,
   uninstall: [vhostRemoveStep, reloadAfterRemoveStep, downStep, cleanupStep, imagesStep],
-  start: [upStep, healthStep, probeStep],
+  start: [mountsStep, upStep, healthStep, probeStep],
   stop: [stopStep],
   restart: [restartStep, healthStep, probeStep],
   logs: [logsStep],

@@ -1,10 +1,12 @@
 /**
- * Step prepare: the app folder, as Amahi laid it out (html/ and logs/ inside), with the rendered
- * compose file and the other files of the version. A new folder is built beside its final place and
- * renamed into it, so it appears whole or not at all; an existing one (re-run, update) keeps its data
- * and gets each file replaced atomically. Supported install-script steps run last, inside the folder.
+ * Step prepare: the app folder, as Amahi laid it out (html/ and logs/ inside), with the other files
+ * of the version, and the rendered compose file in the agent's state dir (0600: it holds the
+ * install's secrets; no container is given that folder, so none can change what Compose runs). A new
+ * app folder is built beside its final place and renamed into it, so it appears whole or not at all;
+ * an existing one (re-run, update) keeps its data and gets each file replaced atomically. Supported
+ * install-script steps run last, inside the folder.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { appRelativePath } from '../../core/catalog/paths';
@@ -12,11 +14,17 @@ import { writeFileAtomic } from '../fs-atomic';
 import { runScriptSteps } from '../steps/script-steps';
 import { StepFailure, type Step } from './types';
 
-function writeContents(dir: string, composeName: string, compose: string, files: Record<string, string>): void {
+function writeContents(dir: string, files: Record<string, string>): void {
   mkdirSync(join(dir, 'html'), { recursive: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
   for (const [rel, text] of Object.entries(files)) writeFileAtomic(join(dir, rel), text);
-  writeFileAtomic(join(dir, composeName), compose);
+}
+
+/** The compose file Compose runs: in <state>/compose/<identifier>/ (0700), readable by root only. */
+function writeComposeFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  chmodSync(dirname(path), 0o700);
+  writeFileAtomic(path, text, 0o600);
 }
 
 /** Half-built folders left by a crash during a previous prepare. */
@@ -30,7 +38,7 @@ export const prepareStep: Step = {
   name: 'prepare',
   title: 'Writing the app folder',
   async run({ work, deps, report, task }) {
-    if (!work.rendered || !work.version) throw new StepFailure('nothing rendered to write');
+    if (!work.composeText || !work.version) throw new StepFailure('nothing rendered to write');
     const root = dirname(work.appDir);
     mkdirSync(root, { recursive: true, mode: 0o755 });
     removeStaleTemps(root, work.identifier);
@@ -46,10 +54,15 @@ export const prepareStep: Step = {
     let created = false;
     // A blue/green switch writes the new slot's own compose file; the live one stays as it is.
     const composeName = basename(work.composeFile);
+    try {
+      writeComposeFile(work.composeFile, work.composeText);
+    } catch (e) {
+      throw new StepFailure(`cannot write ${work.composeFile}: ${(e as Error).message}`);
+    }
     if (!existsSync(work.appDir)) {
       const tmp = join(root, `.${work.identifier}.tmp-${randomBytes(4).toString('hex')}`);
       try {
-        writeContents(tmp, composeName, work.rendered, files);
+        writeContents(tmp, files);
         renameSync(tmp, work.appDir);
         created = true;
       } catch (e) {
@@ -58,7 +71,7 @@ export const prepareStep: Step = {
       }
     } else {
       try {
-        writeContents(work.appDir, composeName, work.rendered, files);
+        writeContents(work.appDir, files);
       } catch (e) {
         throw new StepFailure(`cannot write into ${work.appDir}: ${(e as Error).message}`);
       }
@@ -78,7 +91,7 @@ export const prepareStep: Step = {
       app_dir: work.appDir,
       desired: 'running',
     });
-    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}`, { app_dir: work.appDir, files: [composeName, ...Object.keys(files)] });
+    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}; compose file ${work.composeFile}`, { app_dir: work.appDir, compose_file: work.composeFile, files: [composeName, ...Object.keys(files)] });
     if (steps.length) {
       const run = deps.runScriptSteps ?? runScriptSteps;
       try {

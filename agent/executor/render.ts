@@ -1,42 +1,61 @@
 /**
  * Step render: fill HOST_PORT, APP_IDENTIFIER, APP_HOSTNAME, WEBAPP_PATH and HDA_DOMAIN into the
  * version's compose (as YAML values, by the catalog code) and into the files it writes beside it,
- * label every service as the agent's, and write in the owner's limits and extra environment. An
- * update of an app that allows it becomes a blue/green switch here (switch.ts): rendered for the
- * other slot's port, written to that slot's own compose file.
+ * label every service as the agent's, write in the owner's limits and extra environment, make every
+ * host path absolute and write the file in the dialect of this HDA's Compose (v1 or v2). Per-install
+ * secrets are rendered twice: the public copy keeps APP_SECRET_<NAME> (what the control plane sees),
+ * the copy written to disk has the values. An update of an app that allows it becomes a blue/green
+ * switch here (switch.ts): rendered for the other slot's port, written to that slot's own file.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { renderCompose, renderFile } from '../../core/catalog/render';
 import { appRelativePath } from '../../core/catalog/paths';
+import { parseYamlBounded, stringifyCompose } from '../../core/catalog/yaml-io';
+import { toDialect, type ComposeDialect } from '../../core/compose/dialect';
+import type { ComposeSpec } from '../../core/catalog/compose';
 import type { InstallVars } from '../../core/protocol';
+import { anchorPaths } from './anchor';
 import { addAgentLabels, summarizeCompose } from './labels';
 import { applyOverrides } from './overrides';
 import { NEXT_COMPOSE_FILE } from './paths';
+import { ensureSecrets } from './secrets';
 import { planSwitch } from './switch';
 import { StepFailure, type Step, type StepContext } from './types';
 
-function renderFor(ctx: StepContext, port: number): { rendered: string; files: Record<string, string>; vars: InstallVars } {
+interface RenderOut {
+  /** APP_SECRET_ placeholders kept: reported and checked. */
+  rendered: string;
+  /** Secret values filled in: written to disk only. */
+  real: string;
+  files: Record<string, string>;
+  vars: InstallVars;
+  notes: string[];
+}
+
+function composeFor(ctx: StepContext, vars: InstallVars, dialect: ComposeDialect, secrets: Record<string, string>): { text: string; notes: string[] } {
+  const inst = ctx.task.payload.install;
+  const labelled = addAgentLabels(renderCompose(ctx.work.version!.compose, vars, secrets), inst.identifier, inst.id);
+  const doc = anchorPaths(parseYamlBounded(applyOverrides(labelled, inst.limits, inst.env)).value as Record<string, unknown>, ctx.work.appDir);
+  const out = toDialect(doc as ComposeSpec, dialect);
+  if (!out.ok) throw new StepFailure(`Compose ${dialect} on this HDA cannot run this version: ${out.reasons.join('; ')}`, { dialect, reasons: out.reasons });
+  return { text: stringifyCompose(out.spec), notes: out.notes };
+}
+
+function renderFor(ctx: StepContext, port: number, dialect: ComposeDialect): RenderOut {
   const { task, work } = ctx;
   const inst = task.payload.install;
-  const version = work.version!;
-  const vars: InstallVars = {
-    HOST_PORT: port,
-    APP_IDENTIFIER: inst.identifier,
-    APP_HOSTNAME: inst.hostname,
-    HDA_DOMAIN: inst.domain,
-    WEBAPP_PATH: work.appDir,
-  };
+  const vars: InstallVars = { HOST_PORT: port, APP_IDENTIFIER: inst.identifier, APP_HOSTNAME: inst.hostname, HDA_DOMAIN: inst.domain, WEBAPP_PATH: work.appDir };
   try {
-    const labelled = addAgentLabels(renderCompose(version.compose, vars), inst.identifier, inst.id);
-    const rendered = applyOverrides(labelled, inst.limits, inst.env);
+    const pub = composeFor(ctx, vars, dialect, {});
+    const real = composeFor(ctx, vars, dialect, work.secrets);
     const files: Record<string, string> = {};
-    for (const [path, text] of Object.entries(version.files ?? {})) {
+    for (const [path, text] of Object.entries(work.version!.files ?? {})) {
       const rel = appRelativePath(path);
       if ('error' in rel) throw new StepFailure(`file ${rel.error}`);
       if (rel.path === 'docker-compose.yml' || rel.path === 'docker-compose.yaml') continue;
-      files[rel.path] = renderFile(text, vars);
+      files[rel.path] = renderFile(text, vars, work.secrets);
     }
-    return { rendered, files, vars };
+    return { rendered: pub.text, real: real.text, files, vars, notes: pub.notes };
   } catch (e) {
     if (e instanceof StepFailure) throw e;
     const rule = (e as { rule?: string }).rule;
@@ -44,43 +63,63 @@ function renderFor(ctx: StepContext, port: number): { rendered: string; files: R
   }
 }
 
+/** The dialect of this HDA's Compose: what the file is written for. */
+async function dialectOf(ctx: StepContext): Promise<ComposeDialect> {
+  try {
+    return (await ctx.deps.compose.detect()).flavor;
+  } catch (e) {
+    throw new StepFailure((e as Error).message);
+  }
+}
+
+/** Switches to the other slot when the app allows it (update/rollback); returns the render for it. */
+async function maybeSwitch(ctx: StepContext, out: RenderOut, dialect: ComposeDialect): Promise<RenderOut> {
+  const { task, work, report, deps } = ctx;
+  if ((task.kind !== 'update' && task.kind !== 'rollback') || work.noSwitch) return out;
+  let plan;
+  try {
+    plan = await planSwitch(ctx, out.rendered);
+  } catch (e) {
+    deps.docker.reset(e);
+    plan = { switch: false as const, asked: true, reason: (e as Error).message };
+  }
+  if (!plan.switch) {
+    if (plan.asked) report.warn(`the app allows a zero-downtime switch, but ${plan.reason}; updating in place`);
+    return out;
+  }
+  work.switchFrom = { slot: work.slot, project: work.project, port: work.hostPort, composeFile: work.composeFile };
+  work.slot = plan.to;
+  work.project = plan.project;
+  work.hostPort = plan.port;
+  work.composeFile = join(dirname(work.composeFile), NEXT_COMPOSE_FILE);
+  report.ok(`zero-downtime switch: the new version starts as ${plan.project} on host port ${plan.port} while ${work.switchFrom.project} keeps serving`, { from: work.switchFrom.project, to: plan.project, port: plan.port });
+  return renderFor(ctx, plan.port, dialect);
+}
+
 export const renderStep: Step = {
   name: 'render',
   title: 'Filling in the install values',
   async run(ctx) {
-    const { task, work, report, deps } = ctx;
+    const { task, work, report } = ctx;
     const version = work.version;
     if (!version) throw new StepFailure('the task carries no app version');
     if (typeof version.compose !== 'string' || !version.compose.trim()) throw new StepFailure(`version ${version.version} has no compose file`);
     const inst = task.payload.install;
-    let out = renderFor(ctx, work.hostPort);
-    if ((task.kind === 'update' || task.kind === 'rollback') && !work.noSwitch) {
-      let plan;
-      try {
-        plan = await planSwitch(ctx, out.rendered);
-      } catch (e) {
-        deps.docker.reset(e);
-        plan = { switch: false as const, asked: true, reason: (e as Error).message };
-      }
-      if (plan.switch) {
-        work.switchFrom = { slot: work.slot, project: work.project, port: work.hostPort, composeFile: work.composeFile };
-        work.slot = plan.to;
-        work.project = plan.project;
-        work.hostPort = plan.port;
-        work.composeFile = join(work.appDir, NEXT_COMPOSE_FILE);
-        out = renderFor(ctx, plan.port);
-        report.ok(`zero-downtime switch: the new version starts as ${plan.project} on host port ${plan.port} while ${work.switchFrom.project} keeps serving`, { from: work.switchFrom.project, to: plan.project, port: plan.port });
-      } else if (plan.asked) {
-        report.warn(`the app allows a zero-downtime switch, but ${plan.reason}; updating in place`);
-      }
-    }
+    const dialect = await dialectOf(ctx);
+    const generated = ensureSecrets(ctx);
+    const out = await maybeSwitch(ctx, renderFor(ctx, work.hostPort, dialect), dialect);
+    for (const note of out.notes) report.ok(`Compose ${dialect}: ${note}`, { dialect });
+    // Only a render that can run is worth keeping secrets for; nothing else on the host changed yet.
+    generated.save();
     work.rendered = out.rendered;
+    work.composeText = out.real;
     work.renderedFiles = out.files;
     work.vars = out.vars;
     const summary = summarizeCompose(work.rendered);
     work.images = summary.images;
     const limits = inst.limits && Object.keys(inst.limits).length ? { limits: inst.limits } : {};
-    report.ok(`services: ${summary.services.join(', ')}`, { services: summary.services, images: summary.images, builds: summary.builds, ...limits, ...(inst.env ? { env: Object.keys(inst.env) } : {}) });
-    return `rendered for ${inst.hostname} on host port ${work.hostPort}`;
+    const secrets = generated.names.length ? { secrets: Object.keys(work.secrets) } : {};
+    report.ok(`services: ${summary.services.join(', ')}`, { services: summary.services, images: summary.images, builds: summary.builds, dialect, ...limits, ...secrets, ...(inst.env ? { env: Object.keys(inst.env) } : {}) });
+    return `rendered for ${inst.hostname} on host port ${work.hostPort} (Compose ${dialect})`;
   },
 };

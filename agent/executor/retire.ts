@@ -6,7 +6,7 @@
  * warns (the app is served by the new slot; the next switch reuses the old project name anyway).
  */
 import { existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sleep } from '../backoff';
 import { COMPOSE_FILE } from './paths';
 import type { Step } from './types';
@@ -22,12 +22,12 @@ export const retireStep: Step = {
     let stopped = `stopped ${from.project}`;
     try {
       const file = existsSync(from.composeFile) ? from.composeFile : work.composeFile;
-      await deps.compose.down({ project: from.project, file, cwd: work.appDir }, { signal });
+      await deps.compose.down({ project: from.project, file }, { signal });
     } catch (e) {
       report.warn(`could not remove ${from.project}: ${(e as Error).message}`);
       stopped = `${from.project} could not be removed`;
     }
-    const live = join(work.appDir, COMPOSE_FILE);
+    const live = join(dirname(work.composeFile), COMPOSE_FILE);
     if (work.composeFile !== live) {
       try {
         renameSync(work.composeFile, live);

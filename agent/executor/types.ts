@@ -91,7 +91,12 @@ export interface TaskWork {
   version?: AppVersionContent;
   signature?: string | null;
   vars?: InstallVars;
+  /** The compose as reported (APP_SECRET_ placeholders kept): the result's rendered_compose and what the policy checks. */
   rendered?: string;
+  /** The same compose with the secret values: written to composeFile, never sent. */
+  composeText?: string;
+  /** The install's secret values by name (filled in place by render; the reporter hides every one). */
+  secrets: Record<string, string>;
   renderedFiles?: Record<string, string>;
   /** Images to pull: services with an image and no build. */
   images: string[];

@@ -15,7 +15,7 @@ export const upStep: Step = {
       throw new StepFailure(e.message);
     });
     try {
-      const r = await deps.compose.up({ project: work.project, file: work.composeFile, cwd: work.appDir }, { signal: ctx.signal });
+      const r = await deps.compose.up({ project: work.project, file: work.composeFile }, { signal: ctx.signal });
       const lines = `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter((l) => /done|up-to-date|Started|Running|Created|Recreated/i.test(l));
       if (lines.length) report.ok(lines.slice(-5).join(' | '));
     } catch (e) {

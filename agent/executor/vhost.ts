@@ -1,7 +1,8 @@
 /** Step vhost: write (install) or remove (uninstall) the app's Apache vhost, hda-app-<identifier>.conf. */
+import { lstatSync, mkdirSync } from 'node:fs';
 import type { ClaimedTask } from '../../core/protocol';
 import { apachePort } from '../config';
-import { renderVhost } from '../apache/vhost';
+import { appLogDir, renderVhost } from '../apache/vhost';
 import { StepFailure, type ExecutorDeps, type Step, type TaskWork } from './types';
 
 /** The vhost proxying the install's names to `port` on this host. */
@@ -13,10 +14,22 @@ export function vhostContent(deps: ExecutorDeps, task: ClaimedTask, work: TaskWo
     domain: inst.domain,
     hostname: inst.hostname,
     hostPort: port,
-    appDir: work.appDir,
+    logDir: logDirFor(deps, work.identifier),
     listenPort: apachePort(deps.config),
     installId: inst.id,
   });
+}
+
+function logDirFor(deps: ExecutorDeps, identifier: string): string {
+  return appLogDir(deps.config.apacheLogDir, identifier, deps.config.namespace ?? '');
+}
+
+/** The app's log folder, made by the agent (root, 0750) and a real folder, not a link. */
+function ensureLogDir(deps: ExecutorDeps, identifier: string): string {
+  const dir = logDirFor(deps, identifier);
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  if (!lstatSync(dir).isDirectory()) throw new StepFailure(`${dir} is not a folder`);
+  return dir;
 }
 
 export const vhostStep: Step = {
@@ -26,6 +39,7 @@ export const vhostStep: Step = {
     const inst = task.payload.install;
     let content: string;
     try {
+      ensureLogDir(deps, work.identifier);
       content = vhostContent(deps, task, work, work.hostPort);
     } catch (e) {
       throw new StepFailure((e as Error).message);

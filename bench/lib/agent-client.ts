@@ -46,7 +46,7 @@ export class AgentClient {
 
 /** The events a simulated install reports: steps opened, checked and closed, then Finalized. */
 export function fakeInstallEvents(count: number): TaskEventInput[] {
-  const steps = ['verify', 'render', 'policy', 'prepare', 'pull', 'up', 'health', 'vhost', 'reload', 'probe'];
+  const steps = ['verify', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe'];
   const events: TaskEventInput[] = [];
   for (let seq = 1; seq < count; seq++) {
     const step = steps[Math.floor((seq - 1) / 2) % steps.length];

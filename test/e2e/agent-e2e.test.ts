@@ -20,7 +20,7 @@ import { standinCompose } from '../helpers/agent-harness';
 const probe = probeTestbed();
 const available = requireOrSkip('agent testbed (Docker, Compose v1, Apache)', probe.ok, probe.ok ? '' : probe.reason);
 
-const INSTALL_STEPS = ['verify', 'render', 'policy', 'prepare', 'pull', 'up', 'health', 'vhost', 'reload', 'probe'];
+const INSTALL_STEPS = ['verify', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe'];
 
 interface TaskView {
   task: { id: string; state: string; detail?: string | null; kind: string };
@@ -36,6 +36,8 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
   const appFast = `e2e-web-${run}`;
   const appSlow = `e2e-slow-${run}`;
   const appTerm = `e2e-term-${run}`;
+  const appSecret = `e2e-sec-${run}`;
+  const dbDir = mkdtempSync(join(tmpdir(), 'hda-e2e-db-'));
   const stateDir = mkdtempSync(join(tmpdir(), 'hda-e2e-state-'));
   const appsRoot = mkdtempSync(join(tmpdir(), 'hda-e2e-apps-'));
   const docker = new Docker({ socketPath: tb?.dockerSocket ?? '/var/run/docker.sock' });
@@ -98,12 +100,13 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
   beforeAll(async () => {
     if (!probe.ok) return;
     const { startControlPlane } = await import('../../worker/node-server');
-    plane = await startControlPlane({ port: 0, host: '127.0.0.1', adminEmail: 'admin@e2e.test', adminPassword: 'e2e-password-long-enough', seedCatalog: false, quiet: true });
+    plane = await startControlPlane({ port: 0, host: '127.0.0.1', dbUrl: `file:${join(dbDir, 'hda.db')}`, adminEmail: 'admin@e2e.test', adminPassword: 'e2e-password-long-enough', seedCatalog: false, quiet: true });
     token = (await api<{ token: string }>('POST', '/api/auth/login', { email: 'admin@e2e.test', password: 'e2e-password-long-enough' })).token;
     for (const [slug, body] of [
       [appFast, compose(tb.standinImagePull)],
       [appSlow, compose(tb.standinImageAlt, 4)],
       [appTerm, compose(tb.standinImageAlt, 3)],
+      [appSecret, standinCompose(tb.standinImageAlt, '    environment:\n      DB_PASSWORD: APP_SECRET_DB\n', { dataVolume: false })],
     ] as const) {
       await api('POST', '/api/catalog/apps', { slug, name: slug, description: 'busybox stand-in for the agent end-to-end test' });
       await api('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container', compose: body });
@@ -121,13 +124,14 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
 
   afterAll(async () => {
     await agent?.stop();
-    for (const id of [appFast, appSlow, appTerm]) {
+    for (const id of [appFast, appSlow, appTerm, appSecret]) {
       for (const c of await containersOf(id).catch(() => [])) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
       for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => [])) await docker.getNetwork(n.Id).remove().catch(() => undefined);
       if (tb) rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
     }
     await plane?.close();
     rmSync(stateDir, { recursive: true, force: true });
+    rmSync(dbDir, { recursive: true, force: true });
     rmSync(appsRoot, { recursive: true, force: true });
   });
 
@@ -137,7 +141,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     expect(status.code, status.output).toBe(0);
     const report = JSON.parse(status.output);
     expect(report.enrollment.hda_id).toBe(hdaId);
-    expect(report.compose).toMatch(/^Compose v1 1\.29/);
+    expect(report.compose).toMatch(tb.compose === 'v1' ? /^Compose v1 1\.29/ : /^Compose v2 2\./);
     const tokenText = readFileSync(join(stateDir, 'token'), 'utf8').trim();
     expect(tokenText.length).toBeGreaterThan(16);
     expect(status.output).not.toContain(tokenText);
@@ -180,6 +184,25 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     expect(JSON.stringify(detail)).toContain('1.29'); // compose version in the facts
     const install = await api<Record<string, unknown>>('GET', `/api/installs/${installId}`);
     expect(JSON.stringify(install)).toContain('running');
+  });
+
+  it("a per-install secret reaches the container, and neither the task's events and result nor the control plane's database hold it", async () => {
+    const created = await api<{ install: { id: string }; task: { id: string } }>('POST', `/api/hdas/${hdaId}/installs`, { app: appSecret });
+    const view = await waitTask(created.task.id);
+    expect(view.task.state, `${view.task.detail}\n${agentOutput()}`).toBe('succeeded');
+    const value = (JSON.parse(readFileSync(join(stateDir, 'secrets', `${appSecret}.json`), 'utf8')) as Record<string, string>).DB;
+    expect(value).toMatch(/^[A-Za-z0-9]{32}$/);
+    const [c] = await containersOf(appSecret);
+    expect((await docker.getContainer(c.Id).inspect()).Config.Env).toContain(`DB_PASSWORD=${value}`);
+    expect(JSON.stringify(view)).not.toContain(value);
+    // Let a heartbeat or two land too, then search every file of the database (WAL included).
+    await new Promise((r) => setTimeout(r, 2500));
+    const files = readdirSync(dbDir).map((f) => join(dbDir, f));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(readFileSync(f).includes(Buffer.from(value)), f).toBe(false);
+    expect(files.some((f) => readFileSync(f).includes(Buffer.from('APP_SECRET_DB')))).toBe(true);
+    const removed = await api<{ task: { id: string } }>('POST', `/api/installs/${created.install.id}/actions`, { action: 'uninstall' });
+    expect((await waitTask(removed.task.id)).task.state).toBe('succeeded');
   });
 
   it('stop, start and uninstall through the API; the vhost and the containers are gone afterwards', async () => {

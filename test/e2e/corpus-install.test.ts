@@ -98,7 +98,6 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
 
   const agentEnv = (): NodeJS.ProcessEnv => ({
     ...testbedAgentEnv(tb, { stateDir, appsRoot }),
-    HDA_AGENT_COMPOSE: 'v1',
     HDA_AGENT_HEARTBEAT_S: '5',
     HDA_AGENT_POLL_WAIT_S: '5',
     HDA_AGENT_HEALTH_TIMEOUT_S: '30',
@@ -158,7 +157,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     // The containers run the catalog's own image names, resolved to the stand-ins by the registry mirror.
     const services = (parseYaml(stored.get(app.name)!) as { services: Record<string, { image?: string; build?: unknown; hostname?: string }> }).services;
     const images = Object.values(services).flatMap((s) => (s.image ? [s.image] : []));
-    const built = Object.entries(services).filter(([, s]) => s.build !== undefined).map(([name]) => `${identifier}_${name}`); // Compose v1 names built images <project>_<service>
+    const built = Object.entries(services).filter(([, s]) => s.build !== undefined).map(([name]) => `${identifier}${tb.compose === 'v1' ? '_' : '-'}${name}`); // built images: <project>_<service> (v1), <project>-<service> (v2)
     const containers = await containersOf(identifier);
     expect(containers).toHaveLength(Object.keys(services).length);
     const standinAs: string[] = [];
@@ -178,7 +177,9 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     expect(page.body).toContain(`Stand-in for ${standinAs[0]}`);
     if (Object.values(services)[0].hostname) expect(page.body).toContain(`host: ${identifier}.${domain}`); // hostname: 'APP_HOSTNAME'
     const appDir = join(appsRoot, identifier);
-    expect(existsSync(join(appDir, 'docker-compose.yml'))).toBe(true);
+    // Compose runs the rendered file kept in the agent's state dir, not one in the app folder.
+    expect(existsSync(join(stateDir, 'compose', identifier, 'docker-compose.yml'))).toBe(true);
+    expect(existsSync(join(appDir, 'docker-compose.yml'))).toBe(false);
 
     await opts.whileRunning?.(identifier);
 
@@ -189,7 +190,8 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     expect(await containersOf(identifier)).toHaveLength(0);
     expect(vhostsOf(identifier)).toEqual([]);
     expect((await getThroughApache(tb, host)).body).not.toContain('Stand-in');
-    expect(existsSync(join(appDir, 'docker-compose.yml'))).toBe(true); // the data folder is kept
+    expect(existsSync(appDir)).toBe(true); // the data folder is kept
+    expect(existsSync(join(stateDir, 'compose', identifier))).toBe(false);
     expect((await api<{ install: { state: string } }>('GET', `/api/installs/${created.install.id}`)).install.state).toBe('removed');
     return { view, unView, created, images, built, standin: standinAs[0], page, appDir };
   }

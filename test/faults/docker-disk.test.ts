@@ -148,7 +148,8 @@ describe.skipIf(!canMount)("faults: the app folder's disk is full", () => {
   });
 
   it('an install on a full disk fails at prepare with the reason and leaves nothing half-made; with room again the retry converges', async () => {
-    const slug = await bed.publish('df');
+    // The compose file lives in the agent's state dir: a file of the version is what needs the app folder's disk.
+    const slug = await bed.publish('df', { withFile: true });
     bed.startAgent();
     const filler = fill(root);
     const { installId, taskId } = await bed.install(slug);

@@ -429,10 +429,13 @@ export class FaultBed {
   // --- catalog and installs -----------------------------------------------------------------------
 
   /** Publishes an app with 1.0 (the web stand-in) and 2.0 (the alt stand-in); returns its slug. */
-  async publish(prefix: string, opts: { slowStartS?: number } = {}): Promise<string> {
+  /** `withFile`: 1.0 comes as an install script that also writes html/config.txt into the app folder. */
+  async publish(prefix: string, opts: { slowStartS?: number; withFile?: boolean } = {}): Promise<string> {
     const slug = `${prefix}-${this.run}-${randomBytes(2).toString('hex')}`.slice(0, 40);
     await this.api('POST', '/api/catalog/apps', { slug, name: slug, description: 'busybox stand-in for the fault suite' });
-    await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container', compose: standinCompose(this.images.web, '', { slowStartS: opts.slowStartS }) });
+    const compose = standinCompose(this.images.web, '', { slowStartS: opts.slowStartS });
+    const script = `cat > html/config.txt << 'EOF'\nstand-in configuration\nEOF\ncat > docker-compose.yml << 'EOF'\n${compose}EOF\ndocker-compose up -d\n`;
+    await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container', ...(opts.withFile ? { install_script: script } : { compose }) });
     await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '2.0', kind: 'container', compose: standinCompose(this.images.alt, '', { slowStartS: opts.slowStartS }) });
     this.identifiers.add(slug);
     return slug;
@@ -486,7 +489,8 @@ export class FaultBed {
       HDA_AGENT_APACHE_RELOAD: JSON.stringify(this.tb.reload),
       HDA_AGENT_APACHE_URL: this.tb.apacheUrl,
       HDA_AGENT_DOCKER_SOCKET: this.o.dockerSocket ?? this.tb.dockerSocket,
-      HDA_AGENT_COMPOSE: 'v1',
+      HDA_AGENT_APACHE_LOG_DIR: this.tb.apacheLogDir,
+      HDA_AGENT_COMPOSE: this.tb.compose,
       HDA_AGENT_HEARTBEAT_S: '2',
       HDA_AGENT_POLL_WAIT_S: '5',
       HDA_AGENT_HEALTH_TIMEOUT_S: '60',

@@ -1,5 +1,5 @@
 /**
- * The agent's executor wired to the real testbed (Docker, Compose v1, private Apache) with an
+ * The agent's executor wired to the real testbed (Docker, Compose v1 or v2 per TESTBED_COMPOSE, private Apache) with an
  * in-memory control plane, signed app versions and tidy-up of everything a test created.
  */
 import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';
@@ -50,7 +50,8 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
       'apache-reload': JSON.stringify(tb.reload),
       'apache-url': tb.apacheUrl,
       'docker-socket': tb.dockerSocket,
-      compose: 'v1',
+      'apache-log-dir': tb.apacheLogDir,
+      compose: tb.compose,
       'health-timeout': '60',
       ...over,
     },
@@ -89,6 +90,7 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
         for (const c of await projectContainers(dockerApi, id)) await dockerApi.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
         for (const n of await dockerApi.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } })) await dockerApi.getNetwork(n.Id).remove().catch(() => undefined);
         rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
+        rmSync(join(tb.apacheLogDir, 'hda-apps', id), { recursive: true, force: true });
       }
       sender.stop();
       rmSync(stateDir, { recursive: true, force: true });

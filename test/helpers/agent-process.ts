@@ -58,6 +58,8 @@ export function testbedAgentEnv(tb: Testbed, dirs: { stateDir: string; appsRoot:
     HDA_AGENT_STATE_DIR: dirs.stateDir,
     HDA_AGENT_APPS_ROOT: dirs.appsRoot,
     HDA_AGENT_APACHE_SITES_DIR: tb.apacheSitesDir,
+    HDA_AGENT_APACHE_LOG_DIR: tb.apacheLogDir,
+    HDA_AGENT_COMPOSE: tb.compose,
     HDA_AGENT_APACHE_CONFIGTEST: JSON.stringify(tb.configtest),
     HDA_AGENT_APACHE_RELOAD: JSON.stringify(tb.reload),
     HDA_AGENT_APACHE_URL: tb.apacheUrl,

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portIsFree } from '../../agent/executor/switch';
 
@@ -21,9 +22,20 @@ export interface Testbed {
   apachePort: number;
   apacheConf: string;
   apacheSitesDir: string;
+  /** The private Apache's log folder: app logs go to <it>/hda-apps/<identifier>. */
+  apacheLogDir: string;
+  /** The Compose dialect agents drive in this run: TESTBED_COMPOSE=v1|v2 (default v1). */
+  compose: 'v1' | 'v2';
   apacheUrl: string;
   configtest: string[];
   reload: string[];
+}
+
+/** Which Compose the agents of this test run drive: TESTBED_COMPOSE=v1|v2, v1 when unset. */
+export function testbedCompose(env: NodeJS.ProcessEnv = process.env): 'v1' | 'v2' {
+  const v = env.TESTBED_COMPOSE ?? 'v1';
+  if (v !== 'v1' && v !== 'v2') throw new Error(`TESTBED_COMPOSE must be v1 or v2, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 function readEnv(): Record<string, string> | null {
@@ -50,6 +62,8 @@ export function probeTestbed(): { ok: true; testbed: Testbed } | { ok: false; re
     apachePort: Number(env.APACHE_PORT),
     apacheConf: env.APACHE_CONF,
     apacheSitesDir: env.APACHE_SITES_DIR,
+    apacheLogDir: dirname(env.APACHE_ERROR_LOG),
+    compose: testbedCompose(),
     apacheUrl: `http://127.0.0.1:${env.APACHE_PORT}/`,
     configtest: [env.APACHE_BIN, '-f', env.APACHE_CONF, '-t'],
     reload: [env.APACHE_BIN, '-f', env.APACHE_CONF, '-k', 'graceful'],
@@ -57,6 +71,7 @@ export function probeTestbed(): { ok: true; testbed: Testbed } | { ok: false; re
   const docker = spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, 'info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
   if (docker.status !== 0) return { ok: false, reason: `Docker daemon not answering on ${tb.dockerSocket}` };
   if (spawnSync('docker-compose', ['version', '--short'], { timeout: 20_000 }).status !== 0) return { ok: false, reason: 'docker-compose (v1) not installed' };
+  if (tb.compose === 'v2' && spawnSync('docker', ['compose', 'version', '--short'], { timeout: 20_000 }).status !== 0) return { ok: false, reason: 'the Compose v2 plugin (docker compose) is not installed' };
   if (spawnSync(tb.configtest[0], tb.configtest.slice(1), { timeout: 20_000 }).status !== 0) return { ok: false, reason: `Apache config ${tb.apacheConf} does not pass its test` };
   const curl = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', tb.apacheUrl], { encoding: 'utf8', timeout: 10_000 });
   if (!/^\d{3}$/.test(curl.stdout ?? '') || curl.stdout === '000') return { ok: false, reason: `testbed Apache not answering on ${tb.apacheUrl}` };

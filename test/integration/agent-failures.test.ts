@@ -152,7 +152,7 @@ describe.skipIf(!available)('agent failures against real Docker, Compose and Apa
       const id = uniqueId('nodock');
       const plans = { ...PLANS, install: PLANS.install!.map((s) => (s.name === 'prepare' ? { ...s, run: async (ctx: Parameters<typeof prepareStep.run>[0]) => { const r = await prepareStep.run(ctx); await vanish(); return r; } } : s)) };
       const t = await task(h, 'install', id, await freePort(), version(standinCompose(h.tb.standinImageAlt)));
-      const outcome = await run(h, t, { docker: new DockerProvider(sock), compose: new ComposeRunner(sock, 'v1') }, plans);
+      const outcome = await run(h, t, { docker: new DockerProvider(sock), compose: new ComposeRunner(sock, h.tb.compose, { runDir: join(dir, 'compose-run') }) }, plans);
       expect(outcome).toBe('failed');
       const { result } = failure(h, t.id);
       expect(result.step).toBe('pull');

@@ -3,7 +3,7 @@
  * private Apache. Install a stand-in app, reach it through Apache by Host header, run the same task
  * again (converges), stop/start/restart, uninstall (with and without purge).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireOrSkip } from '../helpers/requirements';
@@ -34,7 +34,7 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
     expect(await run(h, installTask)).toBe('succeeded');
     const events = h.client.events.get(installTask.id)!;
     const steps = events.filter((e) => e.status === 'Starting').map((e) => e.step);
-    expect(steps).toEqual(['verify', 'render', 'policy', 'prepare', 'pull', 'up', 'health', 'vhost', 'reload', 'probe']);
+    expect(steps).toEqual(['verify', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
     const progress = events.filter((e) => e.status === 'Progress');
     expect(progress.length).toBeGreaterThan(0);
     const last = progress.at(-1)!.data as { current: number; total: number };
@@ -52,11 +52,18 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
     expect(containers[0].Labels['org.amahi.hda.managed-by']).toBe('hda-agent');
     expect(containers[0].Labels['org.amahi.hda.identifier']).toBe(id);
     const appDir = join(h.config.appsRoot, id);
-    for (const p of ['html', 'logs', 'docker-compose.yml']) expect(existsSync(join(appDir, p))).toBe(true);
-    expect(readFileSync(join(appDir, 'docker-compose.yml'), 'utf8')).toContain(`"${port}:80"`);
+    for (const p of ['html', 'logs', 'data']) expect(existsSync(join(appDir, p))).toBe(true);
+    // Compose runs the file in the agent's state dir (root only), never one in the app folder.
+    expect(existsSync(join(appDir, 'docker-compose.yml'))).toBe(false);
+    const composeFile = join(h.config.stateDir, 'compose', id, 'docker-compose.yml');
+    expect(statSync(composeFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(composeFile, 'utf8')).toContain(`"${port}:80"`);
+    expect(readFileSync(composeFile, 'utf8')).toContain(`${appDir}/data:/data`);
+    expect(containers[0].Labels['com.docker.compose.project.config_files']).toBe(composeFile);
     expect(vhostFiles(h.tb, id)).toEqual([`hda-app-${id}.conf`]);
-    // Apache logs the app's traffic in the app folder, as Amahi did.
-    expect(readFileSync(join(appDir, 'logs', 'access_log'), 'utf8')).toContain('GET / ');
+    // Apache logs the app's traffic in its own root-owned folder, not in the app folder a container may be given.
+    expect(readFileSync(join(h.tb.apacheLogDir, 'hda-apps', id, 'access_log'), 'utf8')).toContain('GET / ');
+    expect(existsSync(join(appDir, 'logs', 'access_log'))).toBe(false);
     expect(h.client.results.get(installTask.id)).toMatchObject({ state: 'succeeded', app_state: 'running' });
     expect(h.client.results.get(installTask.id)!.rendered_compose).toContain('org.amahi.hda.managed-by');
   });
@@ -107,7 +114,8 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
     expect(await projectContainers(h.docker, id)).toHaveLength(0);
     expect(vhostFiles(h.tb, id)).toEqual([]);
     expect((await getThroughApache(h.tb, `${id}.${DOMAIN}`)).body).not.toContain('Stand-in');
-    expect(existsSync(join(h.config.appsRoot, id, 'docker-compose.yml'))).toBe(true);
+    expect(existsSync(join(h.config.appsRoot, id, 'data'))).toBe(true);
+    expect(existsSync(join(h.config.stateDir, 'compose', id))).toBe(false);
     expect(h.client.results.get(t.id)).toMatchObject({ state: 'succeeded', app_state: 'removed' });
     expect(h.deps.installs.get(id)).toBeUndefined();
     // Uninstalling again converges too.

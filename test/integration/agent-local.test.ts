@@ -21,6 +21,7 @@ describe.skipIf(!available)('local agent for npm start', () => {
     HDA_AGENT_APACHE_RELOAD: JSON.stringify(tb.reload),
     HDA_AGENT_APACHE_URL: tb.apacheUrl,
     HDA_AGENT_DOCKER_SOCKET: tb.dockerSocket,
+    HDA_AGENT_COMPOSE: tb.compose,
   });
 
   it('finds Docker, Compose and Apache on the testbed, and says plainly what is missing elsewhere', async () => {
@@ -47,7 +48,7 @@ describe.skipIf(!available)('local agent for npm start', () => {
       expect(lines.join('\n')).toContain('[agent] enrolled as HDA "this-machine"');
       expect(lines.join('\n')).toContain('hda-agent running for HDA this-machine');
       const facts = await (await fetch(new URL(`/api/hdas/${created.hda.id}`, plane.url), { headers: auth })).text();
-      expect(facts).toContain('1.29'); // the Compose version among the facts sent at enrollment
+      expect(facts).toContain(tb.compose === 'v1' ? '1.29' : '2.26'); // the Compose version among the facts sent at enrollment
       await agent.stop();
       expect(agent.child.exitCode).toBe(0);
       expect(lines.join('\n')).toContain('hda-agent stopped');

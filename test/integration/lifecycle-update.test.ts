@@ -79,7 +79,7 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     const t = await task(h, 'update', id, port, versions.b, await previous('a'));
     t.payload.install.limits = { cpus: 0.5, memory_mb: 96 };
     await mustRun(t);
-    expect(startingSteps(events(t))).toEqual(['verify', 'render', 'policy', 'pull', 'prepare', 'up', 'health', 'vhost', 'reload', 'probe', 'images']);
+    expect(startingSteps(events(t))).toEqual(['verify', 'render', 'policy', 'pull', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe', 'images']);
     expect(await page()).toContain('Stand-in for lc-b');
     expect(readFileSync(join(h.config.appsRoot, id, 'data', 'keep.txt'), 'utf8')).toBe('user data');
     expect((await containerOf()).Image).toBe(ids.b);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apachePort, loadConfig, parseArgv } from '../../../agent/config';
 import { chooseApiVersion } from '../../../agent/docker/client';
@@ -38,9 +41,27 @@ describe('compose detection', () => {
   const fake = (v: string) => ['node', '-e', `console.log(${JSON.stringify(v)})`];
   const missing = ['node', '-e', 'process.exit(1)'];
   it('prefers the v2 plugin, falls back to v1, and says what it tried when neither exists', async () => {
-    expect(await new ComposeRunner('/var/run/docker.sock', 'auto', { v2: fake('v2.29.1'), v1: fake('1.29.2') }).detect()).toMatchObject({ flavor: 'v2', version: '2.29.1' });
-    expect(await new ComposeRunner('/var/run/docker.sock', 'auto', { v2: missing, v1: fake('1.29.2') }).detect()).toMatchObject({ flavor: 'v1', version: '1.29.2' });
-    await expect(new ComposeRunner('/var/run/docker.sock', 'auto', { v2: missing, v1: ['/nonexistent/docker-compose'] }).detect()).rejects.toThrow(/no Docker Compose found/);
+    expect(await new ComposeRunner('/var/run/docker.sock', 'auto', { candidates: { v2: fake('v2.29.1'), v1: fake('1.29.2') } }).detect()).toMatchObject({ flavor: 'v2', version: '2.29.1' });
+    expect(await new ComposeRunner('/var/run/docker.sock', 'auto', { candidates: { v2: missing, v1: fake('1.29.2') } }).detect()).toMatchObject({ flavor: 'v1', version: '1.29.2' });
+    await expect(new ComposeRunner('/var/run/docker.sock', 'auto', { candidates: { v2: missing, v1: ['/nonexistent/docker-compose'] } }).detect()).rejects.toThrow(/no Docker Compose found/);
+  });
+
+  it('runs Compose with the file, the project, an empty env file, its own folder and an environment of nothing from the agent', async () => {
+    const echo = ['node', '-e', 'const a = process.argv.slice(1); console.log(a.includes("version") ? "2.26.1" : JSON.stringify({ a, cwd: process.cwd(), env: process.env }))', '--'];
+    const runDir = mkdtempSync(join(tmpdir(), 'compose-run-'));
+    process.env.COMPOSE_FILE = '/tmp/evil.yml';
+    try {
+      const r = await new ComposeRunner('/run/docker.sock', 'v2', { runDir, candidates: { v2: echo, v1: echo } }).up({ project: 'radarr', file: '/state/compose/radarr/docker-compose.yml' });
+      const seen = JSON.parse(r.stdout) as { a: string[]; cwd: string; env: Record<string, string> };
+      expect(seen.a).toEqual(['--project-name', 'radarr', '--file', '/state/compose/radarr/docker-compose.yml', '--env-file', join(runDir, 'empty.env'), 'up', '-d', '--remove-orphans']);
+      expect(seen.cwd).toBe(runDir);
+      expect(readFileSync(join(runDir, 'empty.env'), 'utf8')).toBe('');
+      expect(Object.keys(seen.env).filter((k) => !['PWD', 'SHLVL', '_'].includes(k)).sort()).toEqual(['COMPOSE_INTERACTIVE_NO_CLI', 'DOCKER_HOST', 'HOME', 'LANG', 'PATH']);
+      expect(seen.env).toMatchObject({ HOME: runDir, DOCKER_HOST: 'unix:///run/docker.sock' });
+    } finally {
+      delete process.env.COMPOSE_FILE;
+      rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });
 

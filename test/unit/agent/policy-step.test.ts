@@ -25,7 +25,7 @@ function ctx(rendered: string, exceptions: string[] = []): { ctx: StepContext; n
       task,
       deps,
       signal: new AbortController().signal,
-      work: { identifier: 'web1', appDir: '/var/hda/web-apps/web1', composeFile: '/var/hda/web-apps/web1/docker-compose.yml', project: 'web1', hostPort: 35001, slot: 'a', version: task.payload.version!, signature: '', images: [], imageIds: {}, pins: {}, rendered },
+      work: { identifier: 'web1', appDir: '/var/hda/web-apps/web1', composeFile: '/var/hda/web-apps/web1/docker-compose.yml', project: 'web1', hostPort: 35001, slot: 'a', version: task.payload.version!, signature: '', images: [], imageIds: {}, pins: {}, secrets: {}, rendered },
       report: { ok: (m) => notes.push(m), warn: (m) => notes.push(m), progress: () => {} },
     } as StepContext,
   };

@@ -47,7 +47,7 @@ async function setup(uninstallScript: string | null) {
     task: fakeTask(),
     deps,
     signal: new AbortController().signal,
-    work: { identifier: 'radarr', appDir, composeFile: join(appDir, 'docker-compose.yml'), project: 'radarr', hostPort: 35001, slot: 'a', version: v, signature, images: [], imageIds: {}, pins: {} },
+    work: { identifier: 'radarr', appDir, composeFile: join(appDir, 'docker-compose.yml'), project: 'radarr', hostPort: 35001, slot: 'a', version: v, signature, images: [], imageIds: {}, pins: {}, secrets: {} },
     report: { ok: (m) => notes.push(`OK ${m}`), warn: (m) => notes.push(`Warning ${m}`), progress: () => {} },
   });
   return { ctx, version, downs, notes, appDir, key };

@@ -37,7 +37,7 @@ async function setup(endorsedBy: 'old' | 'stranger') {
     task: fakeTask(),
     deps,
     signal: new AbortController().signal,
-    work: { identifier: 'radarr', appDir: '/var/hda/web-apps/radarr', composeFile: '/var/hda/web-apps/radarr/docker-compose.yml', project: 'radarr', hostPort: 35001, slot: 'a', version, signature, images: [], imageIds: {}, pins: {} },
+    work: { identifier: 'radarr', appDir: '/var/hda/web-apps/radarr', composeFile: '/var/hda/web-apps/radarr/docker-compose.yml', project: 'radarr', hostPort: 35001, slot: 'a', version, signature, images: [], imageIds: {}, pins: {}, secrets: {} },
     report: { ok: (m) => notes.push(m), warn: (m) => notes.push(m), progress: () => {} },
   });
   return { oldKey, newKey, state, ctx, notes };

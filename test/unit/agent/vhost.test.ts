@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { renderVhost, vhostFileName, VhostError } from '../../../agent/apache/vhost';
+import { appLogDir, renderVhost, vhostFileName, VhostError } from '../../../agent/apache/vhost';
 
-const base = { identifier: 'radarr', domain: 'home.lan', hostname: 'radarr.home.lan', hostPort: 35007, appDir: '/var/hda/web-apps/radarr', listenPort: 80 };
+const base = { identifier: 'radarr', domain: 'home.lan', hostname: 'radarr.home.lan', hostPort: 35007, logDir: '/var/log/apache2/hda-apps/radarr', listenPort: 80 };
 
 describe('vhost from the Amahi app-container template', () => {
-  it('names the app, aliases its FQDN, proxies to the host port and logs in the app folder', () => {
+  it('names the app, aliases its FQDN, proxies to the host port and logs under Apache\'s log folder, not the app folder', () => {
     const v = renderVhost(base);
     const lines = v.split('\n').map((l) => l.trim());
     expect(lines).toContain('<VirtualHost *:80>');
@@ -13,8 +13,9 @@ describe('vhost from the Amahi app-container template', () => {
     expect(lines).toContain('ProxyPreserveHost On');
     expect(lines).toContain('ProxyPass / http://127.0.0.1:35007/');
     expect(lines).toContain('ProxyPassReverse / http://127.0.0.1:35007/');
-    expect(lines).toContain('ErrorLog "/var/hda/web-apps/radarr/logs/error_log"');
-    expect(lines).toContain('CustomLog "/var/hda/web-apps/radarr/logs/access_log" combined env=!dontlog');
+    expect(lines).toContain('ErrorLog "/var/log/apache2/hda-apps/radarr/error_log"');
+    expect(lines).toContain('CustomLog "/var/log/apache2/hda-apps/radarr/access_log" combined env=!dontlog');
+    expect(v).not.toContain('/var/hda/web-apps');
     expect(lines.at(-2)).toBe('</VirtualHost>');
   });
 
@@ -29,8 +30,9 @@ describe('vhost from the Amahi app-container template', () => {
     ['identifier with a dot', { identifier: 'a.b' }],
     ['domain with a space', { domain: 'home lan' }],
     ['hostname with a quote', { hostname: 'x"y.lan' }],
-    ['app folder with a quote', { appDir: '/var/hda/web-apps/"x' }],
-    ['relative app folder', { appDir: 'web-apps/x' }],
+    ['log folder with a quote', { logDir: '/var/log/apache2/"x' }],
+    ['relative log folder', { logDir: 'logs/x' }],
+    ['log folder with ..', { logDir: '/var/log/apache2/../../etc' }],
     ['port out of range', { hostPort: 70000 }],
     ['port not an integer', { hostPort: 35001.5 }],
   ])('refuses a %s', (_name, over) => {
@@ -40,5 +42,11 @@ describe('vhost from the Amahi app-container template', () => {
   it('names the file hda-app-<identifier>.conf and refuses path tricks', () => {
     expect(vhostFileName('radarr')).toBe('hda-app-radarr.conf');
     expect(() => vhostFileName('../x')).toThrow(VhostError);
+  });
+
+  it("puts an app's logs in <apache log dir>/hda-apps/<identifier>, namespaced like its vhost file", () => {
+    expect(appLogDir('/var/log/apache2', 'radarr')).toBe('/var/log/apache2/hda-apps/radarr');
+    expect(appLogDir('/var/log/httpd/', 'radarr', 'lab1')).toBe('/var/log/httpd/hda-apps/lab1_radarr');
+    expect(() => appLogDir('/var/log/apache2', '../etc')).toThrow(VhostError);
   });
 });
