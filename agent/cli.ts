@@ -46,10 +46,10 @@ as /usr/local/bin/hda-agent). Install it with:
   hda-agent unit > /etc/systemd/system/hda-agent.service && systemctl daemon-reload && systemctl enable --now hda-agent`,
 };
 
-export async function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+export async function main(argv: string[], out = (s: string) => process.stdout.write(`${s}\n`)): Promise<number> {
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, code: { type: 'string' }, json: { type: 'boolean' }, version: { type: 'boolean' }, exec: { type: 'string' } };
   for (const s of SETTINGS) options[s.flag] = { type: s.key === 'allowUnsigned' ? 'boolean' : 'string' };
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
@@ -80,7 +80,7 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
     }
   }
   const flags = values as Record<string, string | boolean | undefined>;
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(flags);
   } catch (e) {

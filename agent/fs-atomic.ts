@@ -28,5 +28,5 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
 }
 
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode);
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
 }

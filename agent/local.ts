@@ -43,7 +43,9 @@ export interface LocalAgent {
 
 function spawnAgent(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): ChildProcess {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const forward = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => log(`[agent] ${l}`));
+  const forward = (b: Buffer) => {
+    for (const l of b.toString().split('\n').filter(Boolean)) log(`[agent] ${l}`);
+  };
   child.stdout!.on('data', forward);
   child.stderr!.on('data', forward);
   return child;

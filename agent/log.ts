@@ -20,10 +20,10 @@ export function redact(text: string): string {
   return out;
 }
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
   const emit = (lvl: LogLevel, msg: string, data?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    const extra = data && Object.keys(data).length ? ' ' + safeJson(data) : '';
+    const extra = data && Object.keys(data).length ? ` ${safeJson(data)}` : '';
     write(redact(`${new Date().toISOString()} ${lvl.toUpperCase()} ${msg}${extra}`));
   };
   return {

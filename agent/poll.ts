@@ -92,7 +92,8 @@ export class PollLoop {
           auth ? 'the control plane rejects the agent token (revoked? re-enroll)' : 'control plane unreachable; backing off',
           { reason: (e as Error).message, retry_in_ms: delay },
         );
-        const cut = (this.backoffSleep = new AbortController());
+        const cut = new AbortController();
+        this.backoffSleep = cut;
         await sleep(delay, AbortSignal.any([signals.stop, cut.signal]));
         this.backoffSleep = null;
         continue;

@@ -44,7 +44,7 @@ export class StateDir {
       name: res.name,
       enrolled_at: new Date().toISOString(),
     };
-    writeFileAtomic(this.path('token'), res.token + '\n', 0o600);
+    writeFileAtomic(this.path('token'), `${res.token}\n`, 0o600);
     chmodSync(this.path('token'), 0o600);
     writeJsonAtomic(this.path('keys.json'), res.keys ?? { keys: [] }, 0o644);
     writeJsonAtomic(this.path('agent.json'), enrollment, 0o644);

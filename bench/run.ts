@@ -72,7 +72,7 @@ results.durationS = (performance.now() - started) / 1000;
 const markdown = renderMarkdown(results);
 const name = !opts.quick && opts.only.size === SUITES.length && opts.pragmas.length + opts.abPragmas.length === 0 ? 'latest' : 'partial';
 await mkdir(RESULTS, { recursive: true });
-for (const [ext, text] of [['json', JSON.stringify(results, null, 2) + '\n'], ['md', markdown]] as const) {
+for (const [ext, text] of [['json', `${JSON.stringify(results, null, 2)}\n`], ['md', markdown]] as const) {
   await writeFile(`${RESULTS}${name}.${ext}.tmp`, text);
   await rename(`${RESULTS}${name}.${ext}.tmp`, `${RESULTS}${name}.${ext}`);
 }

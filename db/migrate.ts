@@ -5,6 +5,6 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
-export async function migrateLibsql(db: LibSQLDatabase<any>): Promise<void> {
+export async function migrateLibsql(db: LibSQLDatabase<Record<string, unknown>>): Promise<void> {
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
 }

@@ -104,7 +104,7 @@ for (let attempt = 1; ; attempt++) {
   }
   const manifest = { note: 'written by scripts/build-agent.mjs; agent/bin/bundle.mjs compares these inputs with the tree', builtAt: new Date().toISOString(), inputs };
   const manifestTmp = `${AGENT_MANIFEST}.${process.pid}.tmp`;
-  writeFileSync(manifestTmp, JSON.stringify(manifest, null, 1) + '\n');
+  writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 1)}\n`);
   renameSync(tmp, AGENT_BUNDLE);
   renameSync(manifestTmp, AGENT_MANIFEST);
   // The same file as a static asset of the Workers deployment, at the path the control plane serves it.

@@ -20,7 +20,10 @@ export function createWaker(recheckMs = 0): Waker {
       return new Promise<boolean>((resolve) => {
         if (signal?.aborted || limit <= 0) return resolve(false);
         let set = waiters.get(key);
-        if (!set) waiters.set(key, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          waiters.set(key, set);
+        }
         const done = (woken: boolean) => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);

@@ -38,7 +38,7 @@ export async function statusCommand(config: AgentConfig, json: boolean, out: (s:
   out(`tasks in hand: ${report.tasks_in_hand.length}; events not yet acknowledged: ${report.events_unacknowledged}; results not yet posted: ${report.results_unposted}`);
   if (report.apps.length === 0) out('apps: none');
   for (const a of report.apps) {
-    out(`  ${a.identifier.padEnd(24)} ${a.state.padEnd(10)} ${a.cpu_percent ?? '-'}% cpu  ${a.memory_bytes ? Math.round(a.memory_bytes / 1048576) + ' MiB' : '-'}`);
+    out(`  ${a.identifier.padEnd(24)} ${a.state.padEnd(10)} ${a.cpu_percent ?? '-'}% cpu  ${a.memory_bytes ? `${Math.round(a.memory_bytes / 1048576)} MiB` : '-'}`);
   }
   return enrolled ? 0 : 1;
 }

@@ -100,6 +100,7 @@ export async function pullImage(
     stream.on('data', (chunk: Buffer) => {
       buf += chunk.toString();
       let i: number;
+      // biome-ignore lint/suspicious/noAssignInExpressions: the classic split-on-newline loop
       while ((i = buf.indexOf('\n')) >= 0) {
         onLine(buf.slice(0, i));
         buf = buf.slice(i + 1);

@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { appLogDir } from '../apache/vhost';
 import { secretStore } from './secrets';
-import { type Step } from './types';
+import type { Step } from './types';
 
 export const cleanupStep: Step = {
   name: 'cleanup',

@@ -52,7 +52,7 @@ async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Pro
   reporter.emit('Warning', `abandoning the blue/green switch: ${from.project} on port ${from.port} keeps serving`, undefined, { project: from.project, port: from.port });
   // Apache back to the old slot if the new vhost was already written.
   const vhost = deps.apache.readVhost(work.identifier);
-  if (vhost && vhost.includes(`127.0.0.1:${work.hostPort}/`)) {
+  if (vhost?.includes(`127.0.0.1:${work.hostPort}/`)) {
     try {
       deps.apache.writeVhost(work.identifier, vhostContent(deps, task, work, from.port));
       const test = await deps.apache.configtest();

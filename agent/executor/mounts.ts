@@ -21,7 +21,7 @@ export function checkComposePaths(ctx: StepContext): string {
   const { work, deps, task, report } = ctx;
   if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
   const doc = parseYamlBounded(readFileSync(work.composeFile, 'utf8')).value as Record<string, unknown>;
-  let checked;
+  let checked: ReturnType<typeof checkHostPaths>;
   try {
     checked = checkHostPaths(hostPathsOf(doc ?? {}), { appDir: work.appDir, shareRoots: deps.config.shareRoots, exceptions: task.payload.install?.policy_exceptions ?? [] });
   } catch (e) {

@@ -76,7 +76,7 @@ async function dialectOf(ctx: StepContext): Promise<ComposeDialect> {
 async function maybeSwitch(ctx: StepContext, out: RenderOut, dialect: ComposeDialect): Promise<RenderOut> {
   const { task, work, report, deps } = ctx;
   if ((task.kind !== 'update' && task.kind !== 'rollback') || work.noSwitch) return out;
-  let plan;
+  let plan: Awaited<ReturnType<typeof planSwitch>>;
   try {
     plan = await planSwitch(ctx, out.rendered);
   } catch (e) {

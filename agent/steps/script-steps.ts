@@ -96,7 +96,7 @@ function confined(step: ScriptStep, root: string, rel: string): string {
   let cur = root;
   for (const seg of rel === '.' ? [] : rel.split('/')) {
     cur = join(cur, seg);
-    let st;
+    let st: ReturnType<typeof lstatSync>;
     try { st = lstatSync(cur); } catch { break; }
     if (st.isSymbolicLink()) {
       const real = realpathSync(cur);

@@ -1,8 +1,6 @@
 /** The owner's side of the API over real HTTP: log in, publish apps, create and enroll HDAs, install. */
 
-export interface Http {
-  (method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
-}
+export type Http = (method: string, path: string, opts?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>
 
 export function http(base: string): Http {
   return async (method, path, opts = {}) => {

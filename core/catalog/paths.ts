@@ -17,14 +17,14 @@ export function normalizePosix(p: string): string {
     out.push(seg);
   }
   const joined = out.join('/');
-  return absolute ? '/' + joined : joined || '.';
+  return absolute ? `/${joined}` : joined || '.';
 }
 
 /** True when `child` (absolute, normalized) is `root` or below it. */
 export function isWithin(child: string, root: string): boolean {
   const r = normalizePosix(root);
   const c = normalizePosix(child);
-  return c === r || c.startsWith(r === '/' ? '/' : r + '/');
+  return c === r || c.startsWith(r === '/' ? '/' : `${r}/`);
 }
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_.][A-Za-z0-9._+@,-]*$/;

@@ -55,7 +55,7 @@ function substituteDeep(v: unknown, fill: (s: string) => string, port: number, p
     const out: Record<string, unknown> = {};
     for (const [k, child] of Object.entries(v)) {
       const key = fill(k);
-      if (Object.prototype.hasOwnProperty.call(out, key)) {
+      if (Object.hasOwn(out, key)) {
         throw new PlaceholderError(
           'placeholder-duplicate-key',
           `substituting placeholders makes key "${key}" appear twice under ${path.join('.') || 'the top level'}`,

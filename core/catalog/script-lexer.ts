@@ -31,7 +31,7 @@ export interface LogicalLine {
 }
 
 /** Sticky: tried at one offset of the line, without copying the rest of it. */
-const HEREDOC_RE = /<<(-?)[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?([A-Za-z0-9_.\-]+))/y;
+const HEREDOC_RE = /<<(-?)[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?([A-Za-z0-9_.-]+))/y;
 
 /** Splits a command line's text at the first unquoted `#` that starts a word, and finds `<<` operators. */
 export function scanLine(text: string): { code: string; heredocs: Array<{ delimiter: string; stripTabs: boolean; quoted: boolean }> } {
@@ -95,7 +95,7 @@ export function logicalLines(script: string): LogicalLine[] {
         body.push(l);
         i++;
       }
-      h.body = body.length ? body.join('\n') + '\n' : '';
+      h.body = body.length ? `${body.join('\n')}\n` : '';
     }
     out.push({ line: start + 1, endLine: i, command: parts.join(' ').trim(), raw, heredocs });
   }
@@ -120,6 +120,7 @@ export function simpleWords(command: string): string[] | null {
   const re = /'([^']*)'|"([^"]*)"|([^\s'"]+)|(\s+)/g;
   let current: string | null = null;
   let m: RegExpExecArray | null;
+  // biome-ignore lint/suspicious/noAssignInExpressions: a sticky regex walked with exec
   while ((m = re.exec(command))) {
     if (m[4] !== undefined) {
       if (current !== null) words.push(current);

@@ -153,7 +153,7 @@ function heredocStep(ll: LogicalLine, command: string, result: ParsedScript): vo
     result.findings.push({ severity: 'warning', rule: 'heredoc-terminator', message: `line ${h.endLine}: terminator "${h.delimiter}" has trailing whitespace; accepted, though bash would not end the here-document there`, line: h.endLine });
   }
   // `cat > FILE << 'EOF'` or `cat << 'EOF' > FILE`, nothing else on the line.
-  const withoutHeredoc = command.replace(/<<-?[ \t]*('[^']*'|"[^"]*"|\\?[A-Za-z0-9_.\-]+)/, ' ').trim();
+  const withoutHeredoc = command.replace(/<<-?[ \t]*('[^']*'|"[^"]*"|\\?[A-Za-z0-9_.-]+)/, ' ').trim();
   const m = /^cat\s*(>>?)\s*("[^"]*"|'[^']*'|\S+)$/.exec(withoutHeredoc);
   if (!m || ll.heredocs.length > 1) {
     return unsupported(result, ll, /\bmysql\b/.test(command) ? 'mysql-import' : 'unsupported', 'feeds a here-document to a command other than `cat > FILE`', { body_line: h.bodyLine, end_line: h.endLine });

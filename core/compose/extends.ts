@@ -47,7 +47,7 @@ function resolveService(file: ServiceFile, name: string, sources: ComposeSources
     throw new ComposeError('extends-form', `${where}: extends must be a service name or {service, file}`);
   }
   const baseFile = ref.file === undefined ? file : loadServiceFile(sources, sources.resolve(ref.file, file.dir, 'extends-file', `${where}: extends file`));
-  if (!Object.prototype.hasOwnProperty.call(baseFile.services, ref.service)) {
+  if (!Object.hasOwn(baseFile.services, ref.service)) {
     throw new ComposeError('extends-service', `${where} extends "${ref.service}", which ${label(baseFile)} does not define`);
   }
   const base = resolveService(baseFile, ref.service, sources, [...trail, id]);

@@ -74,7 +74,7 @@ export class ComposeSources {
     const joined = normalizePosix(fromDir === '.' ? ref : `${fromDir}/${ref}`);
     const rel = appRelativePath(joined);
     if ('error' in rel || rel.path === '.') throw new ComposeError(rule, `${where}: "${ref}" ${'error' in rel ? 'leaves the app folder or is not a plain path' : 'is the app folder'}`);
-    if (!Object.prototype.hasOwnProperty.call(this.files, rel.path)) {
+    if (!Object.hasOwn(this.files, rel.path)) {
       throw new ComposeError(rule, `${where}: "${ref}" is not a file this version ships (the install script writes no "${rel.path}")`);
     }
     return rel.path;

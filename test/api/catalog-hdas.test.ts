@@ -107,7 +107,7 @@ describe('HDAs and tenancy', () => {
       { name: 'x', domain: 'bad domain' },
       { name: 'x', domain: 'a..b' },
       { name: 'x', domain: '-a.com' },
-      { name: 'x', domain: 'x'.repeat(64) + '.com' },
+      { name: 'x', domain: `${'x'.repeat(64)}.com` },
       { name: '', domain: 'a.com' },
       { name: 'line\nbreak', domain: 'a.com' },
       { name: 'evil\u202egpj.exe', domain: 'a.com' },

@@ -74,7 +74,7 @@ interface Case {
 
 const MiB = 1024 * 1024;
 const deepArrays = (n: number) => '['.repeat(n) + ']'.repeat(n);
-const deepObjects = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+const deepObjects = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 const enc = (s: string) => new TextEncoder().encode(s);
 
 /**

@@ -44,7 +44,7 @@ export async function readSession(c: Context<AppEnv>): Promise<SessionUser | nul
   const token = tokenFrom(c);
   if (!token) return null;
   const deps = c.get('deps');
-  let payload;
+  let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
   try {
     ({ payload } = await jwtVerify(token, deps.jwtSecret, {
       algorithms: ['HS256'],

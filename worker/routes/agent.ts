@@ -97,7 +97,8 @@ agentRoutes.openapi(
       const leaseLeft = lookAgain ? 50 : check.task?.leaseUntil ? check.task.leaseUntil - deps.now() + 5 : Infinity;
       if (left <= 0 || abort?.signal.aborted) return c.body(null, 204);
       if (!abort) {
-        const controller = (abort = new AbortController());
+        const controller = new AbortController();
+        abort = controller;
         // An agent that left before this point has a signal aborted already, whose abort event
         // has fired: a listener alone would never hear it and the poll would wait on for nobody.
         const request = c.req.raw.signal;

@@ -107,7 +107,10 @@ batchRoutes.openapi(
       const started = Date.now();
       while (!abort.signal.aborted && Date.now() - started < 10 * 60 * 1000) {
         const text = JSON.stringify(view);
-        if (text !== last) await stream.writeSSE({ event: 'batch', data: (last = text) });
+        if (text !== last) {
+          last = text;
+          await stream.writeSSE({ event: 'batch', data: text });
+        }
         if (!['running', 'rolling_back'].includes(view.batch.state)) return;
         if (!(await deps.waker.wait(batchKey(id), 15_000, abort.signal))) await stream.write(': keep-alive\n\n');
         view = await batchView(deps, user, id);

@@ -99,7 +99,10 @@ export async function pollCheck(deps: Deps, hdaId: string, token: string): Promi
   const idle = deps.idleHdas?.get(hdaId, now);
   if (idle && timingSafeEqualText(idle.token, token)) return { authorized: true, lastSeenAt: idle.lastSeenAt, task: null, aux: null };
   let query = pollQueries.get(deps.db);
-  if (!query) pollQueries.set(deps.db, (query = buildPollQuery(deps.db)));
+  if (!query) {
+    query = buildPollQuery(deps.db);
+    pollQueries.set(deps.db, query);
+  }
   const rows = await query.all({ hdaId, now });
   const row = rows[0];
   const authorized = !!row?.tokenHash && timingSafeEqualText(row.tokenHash, await sha256Hex(token));

@@ -7,7 +7,7 @@ import type { AppEnv } from '../context';
 
 /** Anything that answers a Request like the Hono app does (the app itself, passed in by app.ts). */
 export interface ApiFetcher {
-  fetch(req: Request, env?: unknown, ctx?: any): Response | Promise<Response>;
+  fetch(req: Request, env?: unknown, ctx?: unknown): Response | Promise<Response>;
 }
 
 /** A refusal from the API that the page turns into a redirect (401) or an error page (403, 404, ...). */
@@ -35,7 +35,7 @@ export async function apiGet<T>(api: ApiFetcher, c: Context<AppEnv>, path: strin
   if (cookie) headers.set('cookie', cookie);
   const res = await api.fetch(new Request(new URL(path, c.req.url), { headers }), c.env, executionCtx(c));
   const text = await res.text();
-  let body: any = null;
+  let body: { message?: string } | null = null;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

@@ -105,7 +105,7 @@ export const Tags = (props: { tags: string[] }) =>
 
 /** An app's icon (a data: image from the catalog), else its initial on a tile. */
 export const AppIcon = (props: { name: string; icon: string | null | undefined; size?: 'small' | 'large' }) =>
-  props.icon && props.icon.startsWith('data:image/') ? (
+  props.icon?.startsWith('data:image/') ? (
     <img class={`app-icon app-icon-${props.size ?? 'small'}`} src={props.icon} alt="" width={props.size === 'large' ? 56 : 40} height={props.size === 'large' ? 56 : 40} />
   ) : (
     <span class={`app-icon app-icon-${props.size ?? 'small'} app-icon-letter`} aria-hidden="true">

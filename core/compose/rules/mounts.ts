@@ -14,7 +14,7 @@ const SHORT_MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'consistent', 'cach
 const SHARED = new Set(['shared', 'rshared']);
 
 export function checkVolumes(volumes: MountEntry[], s: ServiceScope): void {
-  volumes.forEach((entry, i) => checkMount(entry, i, s));
+  for (const [i, entry] of volumes.entries()) checkMount(entry, i, s);
 }
 
 function checkMount(entry: MountEntry, i: number, s: ServiceScope): void {

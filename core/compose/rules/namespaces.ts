@@ -29,11 +29,14 @@ export function checkMode(key: ModeKey) {
 }
 
 export function checkVolumesFrom(list: string[], s: ServiceScope): void {
-  list.forEach((entry, i) => {
-    if (entry.startsWith('container:')) return s.raise('other-container', `mounts the volumes of a container outside the app (volumes_from: ${entry})`, 'volumes_from', i);
+  for (const [i, entry] of list.entries()) {
+    if (entry.startsWith('container:')) {
+      s.raise('other-container', `mounts the volumes of a container outside the app (volumes_from: ${entry})`, 'volumes_from', i);
+      continue;
+    }
     const ref = entry.startsWith('service:') ? entry.slice('service:'.length) : entry;
     checkServiceRef(ref.split(':')[0], 'volumes_from', s, 'volumes_from', i);
-  });
+  }
 }
 
 export function checkServiceRef(name: string, what: string, s: ServiceScope, ...path: Array<string | number>): void {

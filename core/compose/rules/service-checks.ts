@@ -79,7 +79,7 @@ export function checkDependsOn(deps: V<'depends_on'>, s: ServiceScope): void {
 }
 
 export function checkLinks(links: V<'links'>, s: ServiceScope): void {
-  links.forEach((l, i) => checkServiceRef(l.split(':')[0], 'links', s, 'links', i));
+  for (const [i, l] of links.entries()) checkServiceRef(l.split(':')[0], 'links', s, 'links', i);
 }
 
 export function checkServiceNetworks(networks: V<'networks'>, s: ServiceScope): void {

@@ -4,7 +4,7 @@
  * external or fixed-name objects another app could share.
  */
 import type { ComposeModelSpec } from '../schema/top';
-import { NETWORK_SHAPE, VOLUME_SHAPE, CONFIG_SHAPE } from '../schema/top';
+import type { NETWORK_SHAPE, VOLUME_SHAPE, CONFIG_SHAPE } from '../schema/top';
 import type { z } from 'zod';
 import { describeHostPath, truthy, type PolicyContext } from './context';
 import { outsideAppAndShares } from './mounts';

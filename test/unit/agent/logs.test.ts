@@ -25,7 +25,7 @@ describe('log demuxer', () => {
     const lines: string[] = [];
     const d = new LogDemuxer((s, l) => lines.push(`${s}:${l.length > 20 ? l.length : l}`));
     d.push(frame(2, `no newline`));
-    d.push(frame(1, 'x'.repeat(MAX_LINE + 50) + '\n'));
+    d.push(frame(1, `${'x'.repeat(MAX_LINE + 50)}\n`));
     d.end();
     expect(lines).toEqual([`stdout:${MAX_LINE}`, 'stderr:no newline']);
     const tty: string[] = [];

@@ -102,7 +102,7 @@ describe('normalizeCompose: refusals', () => {
   });
 
   it('deep nesting and oversized files are refused', () => {
-    refuse('a: ' + '['.repeat(200) + ']'.repeat(200), 'yaml-depth');
-    refuse('a: ' + 'x'.repeat(300 * 1024), 'compose-too-large');
+    refuse(`a: ${'['.repeat(200)}${']'.repeat(200)}`, 'yaml-depth');
+    refuse(`a: ${'x'.repeat(300 * 1024)}`, 'compose-too-large');
   });
 });

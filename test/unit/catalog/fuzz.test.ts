@@ -38,9 +38,9 @@ function genValue(r: Rng, depth: number): unknown {
 
 function yamlOf(v: unknown, indent = ''): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return v.length ? v.map((x) => `\n${indent}- ${yamlOf(x, indent + '  ')}`).join('') : '[]';
+  if (Array.isArray(v)) return v.length ? v.map((x) => `\n${indent}- ${yamlOf(x, `${indent}  `)}`).join('') : '[]';
   const e = Object.entries(v);
-  return e.length ? e.map(([k, x]) => `\n${indent}${k}: ${yamlOf(x, indent + '  ')}`).join('') : '{}';
+  return e.length ? e.map(([k, x]) => `\n${indent}${k}: ${yamlOf(x, `${indent}  `)}`).join('') : '{}';
 }
 
 function genCompose(r: Rng): string {
@@ -52,7 +52,7 @@ function genCompose(r: Rng): string {
     services[pick(r, ['web', 'db', 'app-1', 'APP_IDENTIFIER', 'bad name', 'x'])] = svc;
   }
   const doc = r() < 0.5 ? services : { ...(r() < 0.5 ? { version: pick(r, ['2', '3.7', '"3"']) } : {}), services };
-  return yamlOf(doc).slice(1) + '\n';
+  return `${yamlOf(doc).slice(1)}\n`;
 }
 
 function mutate(r: Rng, text: string): string {
@@ -90,7 +90,7 @@ const STATUSES = ['ready', 'needs_review', 'rejected'];
 
 function check(input: { install_script?: string | null; compose?: string | null; uninstall_script?: string | null }, label: string) {
   const t = performance.now();
-  let result;
+  let result: ReturnType<typeof normalizeVersion>;
   try {
     result = normalizeVersion({ app: 'fuzz', version: '1', kind: 'container', ...input });
   } catch (e) {
@@ -142,8 +142,8 @@ describe('fuzz: normalizeVersion on generated and mutated input', () => {
   it('hostile shapes: alias bombs, deep nesting, huge and binary input', () => {
     const bomb = 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c]\nservices: [*d,*d,*d,*d,*d,*d]\n';
     expect(check({ compose: bomb }, 'bomb')).toBe('rejected');
-    expect(check({ compose: 'services:\n  a:\n    image: ' + '['.repeat(5000) }, 'deep')).toBe('rejected');
-    expect(check({ compose: 'a: ' + '{'.repeat(10000) + '}'.repeat(10000) }, 'deep2')).toBe('rejected');
+    expect(check({ compose: `services:\n  a:\n    image: ${'['.repeat(5000)}` }, 'deep')).toBe('rejected');
+    expect(check({ compose: `a: ${'{'.repeat(10000)}${'}'.repeat(10000)}` }, 'deep2')).toBe('rejected');
     expect(check({ install_script: 'x\n'.repeat(300_000) }, 'huge script')).toBe('rejected');
     const r = mulberry32(7);
     for (let i = 0; i < 200; i++) check({ install_script: Array.from({ length: 200 }, () => String.fromCharCode(int(r, 256))).join('') }, `binary #${i}`);

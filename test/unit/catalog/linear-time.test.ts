@@ -11,7 +11,7 @@ import { logicalLines } from '../../../core/catalog/script-lexer';
 import { trimSeparators } from '../../../core/catalog/script';
 import { measureAst } from '../../../core/catalog/yaml-size';
 import { MAX_YAML_BYTES, parseYamlBounded } from '../../../core/catalog/yaml-io';
-import { ComposeError } from '../../../core/catalog/errors';
+import type { ComposeError } from '../../../core/catalog/errors';
 import { hostileInputs } from '../../helpers/hostile-inputs';
 
 const base = { app: 'a', version: '1', kind: 'compose' };
@@ -82,6 +82,6 @@ describe('aliases measured before they are expanded', () => {
 
   it('measures nesting depth of the parsed nodes before they are turned into values', () => {
     expect(measureAst(parseDocument('['.repeat(50) + ']'.repeat(50)).contents).depth).toBe(50);
-    expect(() => parseYamlBounded('a: ' + '['.repeat(70) + ']'.repeat(70))).toThrow(expect.objectContaining({ rule: 'yaml-depth' }));
+    expect(() => parseYamlBounded(`a: ${'['.repeat(70)}${']'.repeat(70)}`)).toThrow(expect.objectContaining({ rule: 'yaml-depth' }));
   });
 });

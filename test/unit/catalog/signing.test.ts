@@ -46,7 +46,7 @@ describe('signVersion / verifyVersion', () => {
     const jws = await signVersion(content, k.privateJwk, k.kid);
     const i = content.compose.indexOf('3000');
     expect(i).toBeGreaterThan(0);
-    const tampered = { ...content, compose: content.compose.slice(0, i) + '4' + content.compose.slice(i + 1) };
+    const tampered = { ...content, compose: `${content.compose.slice(0, i)}4${content.compose.slice(i + 1)}` };
     await expectRefused(verifyVersion(tampered, jws, { keys: [k.publicJwk] }), 'signature-content-mismatch', /altered/);
     await expectRefused(verifyVersion({ ...content, steps: [...content.steps, { kind: 'chmod', line: 99, text: 'chmod 777 .' }] }, jws, { keys: [k.publicJwk] }), 'signature-content-mismatch');
   });

@@ -13,9 +13,9 @@ const HOSTILE_SERVICE = `services:
 `;
 
 const script = (files: Record<string, string>) =>
-  Object.entries(files)
+  `${Object.entries(files)
     .map(([name, text]) => `cat > ${name} <<'EOF'\n${text}EOF`)
-    .join('\n') + '\ndocker-compose up -d\n';
+    .join('\n')}\ndocker-compose up -d\n`;
 
 const WEB = `  web:
     image: nginx

@@ -1,5 +1,5 @@
 /** Styles for failures in words, app icons and categories, account management and long names. */
-export const EXTRA_CSS = String.raw`
+export const EXTRA_CSS = `
 /* A button names an HDA sometimes ("Install on <name>"): it wraps rather than widen the page. */
 .btn { max-width: 100%; white-space: normal; overflow-wrap: anywhere; }
 h1, h2, h3, .install-name, .bi-name, .session-email { overflow-wrap: anywhere; min-width: 0; }

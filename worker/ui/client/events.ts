@@ -6,6 +6,7 @@ import { $all, type Scope } from './dom';
 import { isLeaving } from './api';
 import { clearError, showError } from './errors';
 
+// biome-ignore lint/suspicious/noExplicitAny: a form's fields by name: text, a checkbox or a list of checked values
 export type FormValues = Record<string, any>;
 export type FormHandler = (form: HTMLFormElement, v: FormValues, submitter: HTMLButtonElement | null) => unknown;
 export type ClickHandler = (btn: HTMLElement) => unknown;

@@ -68,7 +68,7 @@ async function install(hdaId: string, body: NewInstallBody): Promise<void> {
 
 forms.install = (_form, v, submitter) => {
   const body: NewInstallBody = { app: v.app, ...(v.version ? { version: v.version } : {}), ...(v.policy_exceptions?.length ? { policy_exceptions: v.policy_exceptions } : {}) };
-  return install((submitter && submitter.value) || v.hda, body);
+  return install((submitter?.value) || v.hda, body);
 };
 clicks.install = (btn) => install(attr(btn, 'data-hda'), { app: attr(btn, 'data-app') });
 

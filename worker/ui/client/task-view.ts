@@ -20,6 +20,7 @@ interface Group {
   logs?: Record<string, HTMLPreElement>;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an event's data as the agent sent it, read field by field where shown
 type EventData = Record<string, any>;
 
 export class TaskView {
@@ -57,7 +58,9 @@ export class TaskView {
     const events = h('ul', { class: 'step-events' });
     const li = h('li', { class: 'step open', 'data-step': key }, [h('div', { class: 'step-head' }, [icon, h('span', { class: 'step-title', text: stepLabel(step) }), msg]), pulls, events]);
     this.steps.appendChild(li);
-    return (this.groups[key] = { li, icon, msg, pulls, events, bars: {} });
+    const group = { li, icon, msg, pulls, events, bars: {} };
+    this.groups[key] = group;
+    return group;
   }
 
   private mark(g: Group, how: 'open' | 'done' | 'failed'): void {
@@ -169,7 +172,8 @@ export class TaskView {
   /** A followed logs task: how long it still streams. */
   private startCountdown(): void {
     this.followUntil = Date.now() + this.followS * 1000;
-    const countdown = (this.countdown = h('p', { class: 'muted small follow-left' }));
+    const countdown = h('p', { class: 'muted small follow-left' });
+    this.countdown = countdown;
     this.steps.parentNode?.insertBefore(countdown, this.steps);
     const tick = () => {
       const left = Math.max(0, Math.round((this.followUntil - Date.now()) / 1000));
@@ -228,7 +232,8 @@ export class TaskView {
   }
 
   follow(): void {
-    const source = (this.source = new EventSource(`/api/tasks/${encodeURIComponent(this.id)}`));
+    const source = new EventSource(`/api/tasks/${encodeURIComponent(this.id)}`);
+    this.source = source;
     source.addEventListener('progress', (m) => this.event(JSON.parse((m as MessageEvent).data)));
     source.addEventListener('done', (m) => {
       source.close();

@@ -38,6 +38,7 @@ export async function catalogPage(p: PageContext, q: string, categoryParam: stri
   return (
     <Layout title="Catalog" user={p.user} nav="catalog" page="catalog">
       <PageHeader title="App catalog" subtitle="Container apps you can install on your HDAs" />
+      {/* biome-ignore lint/a11y/useSemanticElements: role="search" on the form is what older browsers and screen readers know */}
       <form class="search" method="get" action="/catalog" role="search">
         <input type="search" name="q" value={query} placeholder="Search apps by name" aria-label="Search apps" />
         {category && <input type="hidden" name="category" value={category} />}

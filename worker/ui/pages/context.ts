@@ -8,5 +8,5 @@ export interface PageContext {
   user: PageUser;
   now: number;
   /** GET from the JSON API as this user (throws PageError on 4xx/5xx). */
-  get<T = any>(path: string): Promise<T>;
+  get<T = unknown>(path: string): Promise<T>;
 }
