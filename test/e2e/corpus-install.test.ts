@@ -164,7 +164,13 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     for (const c of containers) {
       const info = await docker.getContainer(c.Id).inspect();
       expect([...images, ...built]).toContain(info.Config.Image);
-      expect(info.Name).toBe(`/${identifier}`);
+      // Compose names the container by project and service; a fixed name the script gave lives on as an alias.
+      const sep = tb.compose === 'v1' ? '_' : '-';
+      const service = info.Config.Labels['com.docker.compose.service'];
+      expect(info.Name).toBe(`/${identifier}${sep}${service}${sep}1`);
+      const declared = Object.values((services[service] as { networks?: Record<string, { aliases?: string[] } | null> }).networks ?? {}).flatMap((n) => n?.aliases ?? []);
+      const aliases = Object.values(info.NetworkSettings.Networks).flatMap((n) => n.Aliases ?? []);
+      for (const alias of declared) expect(aliases).toContain(alias.replace('APP_IDENTIFIER', identifier));
       const standin = info.Config.Labels['org.amahi.hda.standin'];
       if (images.includes(info.Config.Image)) expect(standin, `${info.Config.Image} is not a testbed stand-in`).toBe(standins.get(hubPath(info.Config.Image)));
       else expect(standin, `${info.Config.Image} was not built from a stand-in base image`).toBeTruthy();
