@@ -1,4 +1,5 @@
 /** Installs on an HDA and the actions on them; each queues one task and records a deployment. */
+import { refusedByTodaysPolicy } from '../services/policy-recheck';
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { apps, appVersions } from '../../db/schema';
@@ -67,12 +68,17 @@ installRoutes.openapi(
     const deps = c.get('deps');
     const { install, hda } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
     const [meta] = await deps.db
-      .select({ slug: apps.slug, name: apps.name, version: appVersions.version })
+      .select({ slug: apps.slug, name: apps.name, version: appVersions.version, contentJson: appVersions.contentJson })
       .from(appVersions)
       .innerJoin(apps, eq(apps.id, appVersions.appId))
       .where(eq(appVersions.id, install.versionId));
     const runtime = appStatesOf(hda).get(install.identifier) ?? null;
-    return send(c, { install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }), hda: { id: hda.id, name: hda.name, domain: hda.domain } });
+    const refused = refusedByTodaysPolicy(JSON.parse(meta.contentJson), JSON.parse(install.policyExceptionsJson));
+    return send(c, {
+      install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
+      hda: { id: hda.id, name: hda.name, domain: hda.domain },
+      policy_recheck: { refused },
+    });
   },
 );
 

@@ -11,6 +11,10 @@ pre.wrap-code { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 260p
 .result.failure { display: grid; }
 .waiting { display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }
 .waiting > .form-error { flex-basis: 100%; }
+.notice { border: 1px solid var(--line); border-radius: 8px; padding: .7rem .9rem; margin: 0 0 1rem; overflow-wrap: anywhere; }
+.notice.warning { background: var(--warn-soft); border-color: var(--warn); }
+.notice > p { margin: 0 0 .4rem; }
+.warning:empty { display: none; }
 .app-icon { width: 40px; height: 40px; border-radius: 9px; flex: none; object-fit: contain; }
 .app-icon-large { width: 56px; height: 56px; border-radius: 12px; }
 .app-icon-letter { display: inline-flex; align-items: center; justify-content: center; background: var(--idle-soft); color: var(--muted); font-weight: 700; font-size: 1.1rem; }

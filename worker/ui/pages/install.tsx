@@ -10,7 +10,7 @@ import { BUSY_STATES, InstallActions, Runtime, UninstallDialog } from '../instal
 import { Layout } from '../layout';
 import { UsageCharts } from '../metrics-chart';
 import { TaskPanel } from '../task-panel';
-import type { DeploymentView, InstallView, MetricsView, TaskView, VersionView } from '../types';
+import type { DeploymentView, Finding, InstallView, MetricsView, TaskView, VersionView } from '../types';
 import type { PageContext } from './context';
 
 const VERSION_CHANGING = new Set(['install', 'update', 'rollback']);
@@ -166,10 +166,28 @@ async function taskToShow(p: PageContext, installId: string, installState: strin
   return failed?.task_id ? get(failed.task_id) : null;
 }
 
+/** A version installed under an older policy that today's would refuse: said before its next update fails. */
+const PolicyRecheck = ({ refused }: { refused: Finding[] }) =>
+  refused.length === 0 ? null : (
+    <div class="notice warning" data-policy-recheck>
+      <p>
+        <strong>Today's safety policy would refuse this version.</strong> It keeps running, but its next update or rollback is checked again on
+        the HDA and stops before anything changes until the app moves to a version that passes.
+      </p>
+      <ul class="findings">
+        {refused.map((f) => (
+          <li class="finding sev-error">
+            <span class="finding-rule">{f.rule}</span> <span class="finding-msg">{f.message}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+
 export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
   const path = `/api/installs/${encodeURIComponent(id)}`;
-  const [{ install, hda }, { deployments }] = await Promise.all([
-    p.get<{ install: InstallView; hda: { id: string; name: string; domain: string } }>(path),
+  const [{ install, hda, policy_recheck }, { deployments }] = await Promise.all([
+    p.get<{ install: InstallView; hda: { id: string; name: string; domain: string }; policy_recheck?: { refused: Finding[] } }>(path),
     p.get<{ deployments: DeploymentView[] }>(`${path}/deployments`),
   ]);
   const removed = install.state === 'removed';
@@ -191,6 +209,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
         subtitle={`version ${install.version ?? '?'} on ${hda.name}`}
       />
       {task && <TaskPanel task={task} now={p.now} reloadOnDone collapseWhenFinal title={`${ACTION_LABELS[task.kind] ?? task.kind}`} />}
+      {!removed && <PolicyRecheck refused={policy_recheck?.refused ?? []} />}
       <div class="columns">
         <div class="col-main">
           <Card title="App">
