@@ -67,6 +67,21 @@ describe('audit records', () => {
     expect((await audit('?action=app.')).body.entries.map((e: any) => e.action)).toEqual(['app.publish', 'app.create']);
     expect((await audit('?action=user.create')).body.entries).toHaveLength(2);
   });
+
+  it('role changes, password resets and own password changes, with the address they came from', async () => {
+    const user = await plane.user('owner');
+    await plane.json('PATCH', `/api/users/${user.id}`, { token: admin, body: { role: 'publisher' }, headers: from('192.0.2.31') });
+    await plane.json('PUT', `/api/users/${user.id}/password`, { token: admin, body: { password: 'a-new-password-1' }, headers: from('192.0.2.32') });
+    const own = await plane.login(user.email, 'a-new-password-1');
+    await plane.json('PUT', '/api/account/password', { token: own, body: { current_password: 'a-new-password-1', new_password: 'another-password-2' }, headers: from('192.0.2.33') });
+    const rows = (await audit(`?target=${user.id}&action=user.`)).body.entries;
+    expect(rows.map((e: any) => [e.action, e.address])).toEqual([
+      ['user.password_change', '192.0.2.33'],
+      ['user.password_reset', '192.0.2.32'],
+      ['user.update', '192.0.2.31'],
+      ['user.create', 'unknown'],
+    ]);
+  });
 });
 
 describe('reading the audit log', () => {

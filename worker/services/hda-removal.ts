@@ -9,7 +9,7 @@ import { appMetrics, batchItems, deployments, hdas, installs, taskEvents, tasks 
 import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { hdaKey } from '../waker';
-import { auditStatement } from './audit';
+import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
 
 export async function deleteHda(deps: Deps, user: SessionUser, hdaId: string): Promise<{ installs: number }> {
@@ -28,7 +28,7 @@ export async function deleteHda(deps: Deps, user: SessionUser, hdaId: string): P
     deps.db.delete(appMetrics).where(eq(appMetrics.hdaId, hda.id)),
     deps.db.delete(batchItems).where(eq(batchItems.hdaId, hda.id)),
     deps.db.delete(hdas).where(eq(hdas.id, hda.id)),
-    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'hda.delete', targetKind: 'hda', targetId: hda.id, detail: { name: hda.name, installs: live } }),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'hda.delete', targetKind: 'hda', targetId: hda.id, detail: { name: hda.name, installs: live } }),
   );
   await atomically(deps.db, statements);
   deps.idleHdas?.delete(hda.id); // a remembered idle answer must not outlive the token

@@ -11,7 +11,7 @@ import { atomically } from '../db';
 import { conflict, notFound } from '../errors';
 import { appStatesOf } from '../views';
 import { hdaKey, taskKey } from '../waker';
-import { auditStatement } from './audit';
+import { auditStatement, byUser } from './audit';
 import { onBatchTaskFinished } from './batches';
 
 type TaskRow = typeof tasks.$inferSelect;
@@ -47,7 +47,7 @@ export async function cancelTask(deps: Deps, user: SessionUser, taskId: string):
       .set({ state: 'cancelled', detail, finishedAt: now, leaseUntil: null })
       .where(and(eq(tasks.id, task.id), eq(tasks.state, 'queued')))
       .returning({ id: tasks.id }),
-    auditStatement(deps.db, now, { actorId: user.id, actorKind: 'user', action: 'task.cancel', targetKind: 'task', targetId: task.id, detail: { kind: task.kind } }),
+    auditStatement(deps.db, now, { ...byUser(user), action: 'task.cancel', targetKind: 'task', targetId: task.id, detail: { kind: task.kind } }),
   ];
   if (task.deploymentId) statements.push(deps.db.update(deployments).set({ status: 'cancelled', detail, finishedAt: now }).where(eq(deployments.id, task.deploymentId)));
   const [install] = task.installId ? await deps.db.select().from(installs).where(eq(installs.id, task.installId)) : [];

@@ -9,7 +9,7 @@ import { hashPassword, verifyPassword } from '../auth/password';
 import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { badRequest, conflict, notFound } from '../errors';
-import { auditStatement } from './audit';
+import { auditStatement, byUser } from './audit';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -43,7 +43,7 @@ export async function updateUser(deps: Deps, admin: SessionUser, id: string, pat
   if (Object.keys(set).length === 0) return user;
   await atomically(deps.db, [
     deps.db.update(users).set(set).where(eq(users.id, user.id)),
-    auditStatement(deps.db, now, { actorId: admin.id, actorKind: 'user', action: 'user.update', targetKind: 'user', targetId: user.id, detail: patch }),
+    auditStatement(deps.db, now, { ...byUser(admin), action: 'user.update', targetKind: 'user', targetId: user.id, detail: patch }),
   ]);
   return { ...user, ...set };
 }
@@ -70,7 +70,7 @@ export async function deleteUser(deps: Deps, admin: SessionUser, id: string): Pr
   const now = deps.now();
   await atomically(deps.db, [
     deps.db.delete(users).where(eq(users.id, user.id)),
-    auditStatement(deps.db, now, { actorId: admin.id, actorKind: 'user', action: 'user.delete', targetKind: 'user', targetId: user.id, detail: { email: user.email } }),
+    auditStatement(deps.db, now, { ...byUser(admin), action: 'user.delete', targetKind: 'user', targetId: user.id, detail: { email: user.email } }),
   ]);
 }
 
@@ -79,7 +79,7 @@ export async function setPassword(deps: Deps, admin: SessionUser, id: string, pa
   const now = deps.now();
   await atomically(deps.db, [
     deps.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id)),
-    auditStatement(deps.db, now, { actorId: admin.id, actorKind: 'user', action: 'user.password_reset', targetKind: 'user', targetId: user.id }),
+    auditStatement(deps.db, now, { ...byUser(admin), action: 'user.password_reset', targetKind: 'user', targetId: user.id }),
   ]);
 }
 
@@ -91,6 +91,6 @@ export async function changeOwnPassword(deps: Deps, me: SessionUser, current: st
   const now = deps.now();
   await atomically(deps.db, [
     deps.db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, user.id)),
-    auditStatement(deps.db, now, { actorId: me.id, actorKind: 'user', action: 'user.password_change', targetKind: 'user', targetId: me.id }),
+    auditStatement(deps.db, now, { ...byUser(me), action: 'user.password_change', targetKind: 'user', targetId: me.id }),
   ]);
 }
