@@ -18,6 +18,7 @@ import { COMPOSE_DIALECTS, toDialect, type ComposeDialect } from './dialect';
 import { locate } from './issues';
 import { readCompose, type ComposeModel } from './model';
 import { checkModel } from './policy';
+import { checkShippedFiles } from './shipped-files';
 
 export type DialectVerdicts = Record<ComposeDialect, { ok: boolean; reasons?: string[] }>;
 
@@ -40,7 +41,7 @@ export function publishCompose(text: string, o: PublishOptions): PublishedCompos
   const read = readCompose(text, o.files);
   if (!read.ok) return { compose: '', findings: [...read.notes, ...read.findings], secrets: [] };
   const { model } = read;
-  const findings = [...read.notes, ...checkModel(model, { phase: 'publish', exceptions: o.exceptions, shareRoots: o.shareRoots }), ...buildFiles(model, o.files)];
+  const findings = [...read.notes, ...checkModel(model, { phase: 'publish', exceptions: o.exceptions, shareRoots: o.shareRoots }), ...buildFiles(model, o.files), ...checkShippedFiles(model, o.files)];
   const named = replaceContainerNames(model.spec);
   for (const n of named.notes) findings.push({ severity: n.severity, rule: 'fixed-container-name', service: n.service, message: n.message, ...locate(model.doc, ['services', n.service, 'container_name']) });
   const secrets = secretNames({ compose: named.spec, files: o.files });

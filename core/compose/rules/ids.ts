@@ -62,6 +62,8 @@ export const RULES = {
   'unknown-key': never('a key the Compose Specification does not define'),
   'compose-schema': never('a value of the wrong shape for its key'),
   'too-many-secrets': never('more per-install secrets than allowed'),
+  'unshipped-file': never('a file Compose reads from the app folder that the version does not ship'),
+  'env-file-syntax': never('an env file line that is not NAME=value, or that reads a variable with $'),
   // Notes.
   'fixed-container-name': never('a fixed container_name, replaced by a network alias', 'info'),
 } as const satisfies Record<string, RuleDef>;

@@ -6,7 +6,8 @@ import { RULE_CASES } from './rule-cases';
 const pub: PolicyOptions = { phase: 'publish' };
 const hits = (compose: string, rule: string, opts: PolicyOptions = pub) => checkPolicy(compose, opts).filter((f) => f.rule === rule);
 /** Rules raised outside checkPolicy, tested where they are raised (test/unit/compose/publish.test.ts). */
-const RAISED_AT_PUBLISH = ['too-many-secrets', 'fixed-container-name'];
+// Raised by the publish pipeline, which knows the shipped files (test/unit/compose/shipped-files.test.ts, publish.test.ts).
+const RAISED_AT_PUBLISH = ['too-many-secrets', 'fixed-container-name', 'unshipped-file', 'env-file-syntax'];
 
 describe('the rule table: one refused and one allowed compose per rule', () => {
   it.each(RULE_CASES.map((c, i) => [`${c.rule} #${i}`, c] as const))('%s', (_n, c) => {
