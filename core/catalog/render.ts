@@ -21,10 +21,14 @@ export { isValidDnsLabel, isValidHostname, validateInstallVars } from './placeho
 export type SecretValues = Readonly<Record<string, string>>;
 
 export function renderCompose(compose: string, vars: InstallVars, secrets: SecretValues = {}): string {
+  return stringifyCompose(renderValue(parseYamlBounded(compose).value, vars, secrets));
+}
+
+/** The same fill over a compose already read into plain values (publish's trial render needs no YAML). */
+export function renderValue(value: unknown, vars: InstallVars, secrets: SecretValues = {}): unknown {
   validateInstallVars(vars);
   const values = placeholderValues(vars);
-  const { value } = parseYamlBounded(compose);
-  return stringifyCompose(substituteDeep(value, (s) => substituteSecrets(substitutePlaceholders(s, values), secrets), vars.HOST_PORT, []));
+  return substituteDeep(value, (s) => substituteSecrets(substitutePlaceholders(s, values), secrets), vars.HOST_PORT, []);
 }
 
 /**

@@ -32,6 +32,19 @@ export function readCompose(text: string, files: Readonly<Record<string, string>
   return { ok: true, model: { spec, doc }, notes: doc.notes };
 }
 
+/**
+ * A value that is already plain compose (a trial render of a model) checked against the model, with no
+ * source text: findings carry no line. Throws CatalogError like readCompose.
+ */
+export function modelOfValue(value: Record<string, unknown>): ReadCompose {
+  const doc: ComposeDoc = { source: '', format: 'spec', value: value as ComposeDoc['value'], notes: [], lineOf: () => undefined, lineText: () => undefined };
+  assertServicesRunSomething((value.services ?? {}) as Record<string, unknown>);
+  const parsed = composeSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, doc, notes: [], findings: issuesToFindings(parsed.error.issues, doc) };
+  const { version: _version, ...spec } = parsed.data as ComposeModelSpec;
+  return { ok: true, model: { spec, doc }, notes: [] };
+}
+
 /** zod builds objects in schema order; the normalized file keeps the publisher's order. */
 function orderLike(out: unknown, src: unknown): unknown {
   if (Array.isArray(out)) return out.map((v, i) => orderLike(v, Array.isArray(src) ? src[i] : undefined));

@@ -6,8 +6,7 @@
 import { resolveHostPath, VIRTUAL_APP_DIR } from '../catalog/mounts';
 import { isWithin, normalizePosix } from '../catalog/paths';
 import { SAMPLE_INSTALL_VARS } from '../catalog/placeholders';
-import { checkPolicy } from '../catalog/policy';
-import { renderCompose } from '../catalog/render';
+import { renderValue } from '../catalog/render';
 import { MAX_SECRETS, sampleSecrets, secretNames } from '../catalog/secrets';
 import { CatalogError } from '../catalog/errors';
 import type { ComposeSpec } from '../catalog/compose';
@@ -16,7 +15,7 @@ import { stringifyCompose } from '../catalog/yaml-io';
 import { replaceContainerNames } from './container-names';
 import { COMPOSE_DIALECTS, toDialect, type ComposeDialect } from './dialect';
 import { locate } from './issues';
-import { readCompose, type ComposeModel } from './model';
+import { modelOfValue, readCompose, type ComposeModel } from './model';
 import { checkModel } from './policy';
 import { checkShippedFiles } from './shipped-files';
 
@@ -47,7 +46,7 @@ export function publishCompose(text: string, o: PublishOptions): PublishedCompos
   const secrets = secretNames({ compose: named.spec, files: o.files });
   if (secrets.length > MAX_SECRETS) findings.push({ severity: 'error', rule: 'too-many-secrets', message: `${secrets.length} per-install secrets (APP_SECRET_<NAME>); at most ${MAX_SECRETS}` });
   const compose = stringifyCompose(named.spec);
-  findings.push(...trialRender(compose, findings, o, secrets));
+  findings.push(...trialRender(named.spec, findings, o, secrets));
   return { compose, findings, secrets, dialects: dialectVerdicts(named.spec) };
 }
 
@@ -78,11 +77,12 @@ function buildFiles(model: ComposeModel, files: Readonly<Record<string, string>>
 }
 
 /** Renders with sample values (and sample secrets) and checks again as a host would, so a placeholder in a bad place is caught now. */
-function trialRender(compose: string, before: Finding[], o: PublishOptions, secrets: string[]): Finding[] {
+function trialRender(spec: ComposeModel['spec'], before: Finding[], o: PublishOptions, secrets: string[]): Finding[] {
   const known = new Set(before.map((f) => `${f.rule}/${f.service ?? ''}`));
   try {
-    const rendered = renderCompose(compose, SAMPLE_INSTALL_VARS, sampleSecrets(secrets));
-    const host = checkPolicy(rendered, { phase: 'host', appDir: SAMPLE_INSTALL_VARS.WEBAPP_PATH, hostPort: SAMPLE_INSTALL_VARS.HOST_PORT, exceptions: o.exceptions, shareRoots: o.shareRoots });
+    const read = modelOfValue(renderValue(spec, SAMPLE_INSTALL_VARS, sampleSecrets(secrets)) as Record<string, unknown>);
+    const hostOpts = { phase: 'host' as const, appDir: SAMPLE_INSTALL_VARS.WEBAPP_PATH, hostPort: SAMPLE_INSTALL_VARS.HOST_PORT, exceptions: o.exceptions, shareRoots: o.shareRoots };
+    const host = read.ok ? checkModel(read.model, hostOpts) : read.findings;
     return host
       .filter((f) => (f.severity === 'error' || f.severity === 'review') && !known.has(`${f.rule}/${f.service ?? ''}`))
       .map(({ line: _l, text: _t, ...f }) => ({ ...f, message: `after substituting sample placeholder values: ${f.message}` }));
