@@ -11,7 +11,7 @@ import { MAX_SECRETS, sampleSecrets, secretNames } from '../catalog/secrets';
 import { CatalogError } from '../catalog/errors';
 import type { ComposeSpec } from '../catalog/compose';
 import type { Finding } from '../catalog/types';
-import { stringifyCompose } from '../catalog/yaml-io';
+import { MAX_YAML_BYTES, stringifyCompose } from '../catalog/yaml-io';
 import { replaceContainerNames } from './container-names';
 import { COMPOSE_DIALECTS, toDialect, type ComposeDialect } from './dialect';
 import { locate } from './issues';
@@ -46,6 +46,8 @@ export function publishCompose(text: string, o: PublishOptions): PublishedCompos
   const secrets = secretNames({ compose: named.spec, files: o.files });
   if (secrets.length > MAX_SECRETS) findings.push({ severity: 'error', rule: 'too-many-secrets', message: `${secrets.length} per-install secrets (APP_SECRET_<NAME>); at most ${MAX_SECRETS}` });
   const compose = stringifyCompose(named.spec);
+  // The HDA reads the stored file with the same size limit: a normalized file past it could never install.
+  if (compose.length > MAX_YAML_BYTES) findings.push({ severity: 'error', rule: 'compose-too-large', message: `the normalized compose file is ${compose.length} bytes (quoting adds to the source); the limit is ${MAX_YAML_BYTES}` });
   findings.push(...trialRender(named.spec, findings, o, secrets));
   return { compose, findings, secrets, dialects: dialectVerdicts(named.spec) };
 }

@@ -30,3 +30,15 @@ describe('files Compose reads must ship with the version', () => {
     expect(errors(literal)).toEqual([]);
   });
 });
+
+describe('the stored file fits the size the HDA reads', () => {
+  it('refuses a compose whose normalized form outgrows the limit, as the HDA could never read it', async () => {
+    const { MAX_YAML_BYTES } = await import('../../../core/catalog/yaml-io');
+    const lines: string[] = [];
+    // `on` must be quoted in the normalized file: each line grows by two bytes.
+    for (let i = 0; lines.join('').length < MAX_YAML_BYTES - 200; i++) lines.push(`      K${i}: on\n`);
+    const r = publish({ compose: compose(`    environment:\n${lines.join('')}`) });
+    expect(errors(r)).toContain('compose-too-large');
+    expect(r.status).toBe('rejected');
+  });
+});
