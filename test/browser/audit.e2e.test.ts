@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../worker/node-server';
 import { commandWorks, requireOrSkip } from '../helpers/requirements';
+import { login } from './browser-kit';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = requireOrSkip('chromium', commandWorks(CHROMIUM, ['--version']), `Debian chromium not found at ${CHROMIUM}`);
@@ -29,14 +30,6 @@ async function post(path: string, body: unknown, token?: string) {
   });
 }
 
-async function signIn(page: Page, creds: { email: string; password: string }, path: string) {
-  await page.goto(path);
-  await page.waitForURL(/\/login/);
-  await page.fill('input[name=email]', creds.email);
-  await page.fill('input[name=password]', creds.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
 
 const actions = (page: Page) => page.$$eval('table.audit tbody tr td[data-label=Action]', (cells) => cells.map((c) => c.textContent?.trim()));
 
@@ -62,7 +55,7 @@ describe.skipIf(!hasChromium)('the audit page in Chromium', () => {
   it('shows sign-ins and changes, filters them with the form, and pages on', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: plane.url });
     const page = await ctx.newPage();
-    await signIn(page, ADMIN, '/admin/audit');
+    await login(page, ADMIN, '/admin/audit');
     expect(new URL(page.url()).pathname).toBe('/admin/audit');
     await expect(page.getAttribute('nav a[href="/admin/audit"]', 'aria-current')).resolves.toBe('page');
     expect(await actions(page)).toContain('auth.login');
@@ -95,7 +88,7 @@ describe.skipIf(!hasChromium)('the audit page in Chromium', () => {
   it('refuses an owner', async () => {
     const ctx = await browser.newContext({ baseURL: plane.url });
     const page = await ctx.newPage();
-    await signIn(page, OWNER, '/');
+    await login(page, OWNER, '/');
     const res = await page.goto('/admin/audit');
     expect(res?.status()).toBe(403);
     expect(await page.$('nav a[href="/admin/audit"]')).toBeNull();

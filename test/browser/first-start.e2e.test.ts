@@ -5,7 +5,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeededPlane } from './first-start-plane';
-import { DESKTOP, hasChromium, launchChromium, newPage, overflowX, PHONE } from './browser-kit';
+import { DESKTOP, hasChromium, launchChromium, login, newPage, overflowX, PHONE } from './browser-kit';
 
 const available = hasChromium();
 
@@ -29,12 +29,7 @@ describe.skipIf(!available)('first start in Chromium', () => {
     expect(admin.generatedPassword).toBeTruthy();
     for (const viewport of [DESKTOP, PHONE]) {
       const { ctx, page } = await newPage(browser, plane.url, dialogs, viewport);
-      await page.goto('/');
-      await page.waitForURL(/\/login/);
-      await page.fill('input[name=email]', admin.email);
-      await page.fill('input[name=password]', admin.generatedPassword!);
-      await page.click('button[type=submit]');
-      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      await login(page, { email: admin.email, password: admin.generatedPassword! });
       expect(await page.textContent('h1')).toContain('Your HDAs');
       expect(await overflowX(page)).toBeLessThanOrEqual(0);
       await ctx.close();
