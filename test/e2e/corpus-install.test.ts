@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../core/protocol';
 import { normalizeVersion } from '../../core/catalog/normalize';
 import { PLANS } from '../../agent/executor/plans';
-import { portIsFree } from '../../agent/executor/switch';
+import { portIsFree } from '../../agent/host-ports';
 import { BASE_PORT } from '../../worker/services/installs';
 import { saveInstallPart, writeCorpusDoc, type InstallCells } from '../helpers/corpus-table';
 import { requireOrSkip } from '../helpers/requirements';
