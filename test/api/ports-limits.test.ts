@@ -179,6 +179,19 @@ describe('host ports', () => {
     expect(after).toMatchObject({ host_port: 40123, state: 'running', overrides: { port_fixed: true } });
   });
 
+  it('a first install that failed at the port check takes the new port and is tried again on it', async () => {
+    const i = await installed('hello', { host_port: 8089 });
+    await report(i.agentToken, i.task.id, 'failed', { step: 'ports', app_state: 'missing', detail: 'install failed at step ports: port 8089 is used by another program on the HDA' });
+    expect((await installOf(i.installId)).state).toBe('failed');
+    const r = await port(i.installId, 8090);
+    expect(r.status).toBe(202);
+    expect(r.body.deployment.action).toBe('install');
+    const t = (await poll(i.agentToken)).body.tasks[0];
+    expect(t.kind).toBe('install');
+    expect(t.payload.install).toMatchObject({ host_port: 8090, port_fixed: true });
+    expect(await installOf(i.installId)).toMatchObject({ host_port: 8090, state: 'installing' });
+  });
+
   it("PUT /port refuses another install's port and the port it already has", async () => {
     const a = await running('hello');
     await publishApp(plane, 'world');

@@ -8,12 +8,12 @@ import { eq } from 'drizzle-orm';
 import type { HostFacts, ResourceLimits, TaskPayload } from '../../core/protocol';
 import { appVersions, deployments, installs } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
-import { atomically } from '../db';
+import { atomically, isUniqueViolation } from '../db';
 import { badRequest, conflict } from '../errors';
 import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import type { HdaRow } from './hdas';
-import { assertPortNotHeld, installInfo, ownedInstall, portHints, type DeploymentRow, type InstallRow } from './installs';
+import { assertPortNotHeld, installInfo, ownedInstall, performAction, portHints, type DeploymentRow, type InstallRow } from './installs';
 import { insertTaskStatement } from './queue';
 
 /** A field absent keeps its value, `null` clears it. */
@@ -58,10 +58,23 @@ export async function setLimits(deps: Deps, user: SessionUser, installId: string
 
 export async function setPort(deps: Deps, user: SessionUser, installId: string, port: number) {
   const { install, hda } = await reconfigurable(deps, user, installId);
-  if (port === install.hostPort) throw conflict(`${install.identifier} already uses port ${port}`);
+  const neverRan = install.state === 'failed' && !install.currentDeploymentId;
+  if (port === install.hostPort && !neverRan) throw conflict(`${install.identifier} already uses port ${port}`);
   await assertPortNotHeld(deps, hda.id, port, install.id);
   const overrides = { ...JSON.parse(install.overridesJson), port_fixed: true };
+  if (neverRan) return retryOnPort(deps, user, install, port, JSON.stringify(overrides));
   return queueReconfigure(deps, user, { install, hda }, 'port', { ...install, hostPort: port, overridesJson: JSON.stringify(overrides) }, { host_port: port });
+}
+
+/** A first install that failed (e.g. its port was taken) has nothing running: it takes the port and is tried again. */
+async function retryOnPort(deps: Deps, user: SessionUser, install: InstallRow, port: number, overridesJson: string) {
+  try {
+    await deps.db.update(installs).set({ hostPort: port, overridesJson, updatedAt: deps.stamp() }).where(eq(installs.id, install.id));
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`port ${port} was just given to another install on this HDA; choose another port`);
+    throw err;
+  }
+  return performAction(deps, user, install.id, { action: 'retry' });
 }
 
 async function queueReconfigure(deps: Deps, user: SessionUser, owned: { install: InstallRow; hda: HdaRow }, change: 'limits' | 'port', next: InstallRow, detail: Record<string, unknown>) {
