@@ -49,8 +49,8 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /** The named steps of the agent's executor, in the order an install runs them. */
 export const STEP_NAMES = [
-  'ports',
   'verify',
+  'ports',
   'render',
   'policy',
   'prepare',

@@ -146,13 +146,13 @@ describe('executor', () => {
 
   it('install steps follow the protocol order; uninstall keeps data unless purged', () => {
     const names = PLANS.install!.map((s) => s.name);
-    expect(names).toEqual(['ports', 'verify', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
+    expect(names).toEqual(['verify', 'ports', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
     const order = names.map((n) => STEP_NAMES.indexOf(n as (typeof STEP_NAMES)[number]));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(PLANS.uninstall!.map((s) => s.name)).toEqual(['vhost', 'reload', 'down', 'cleanup', 'images']);
     // Updates pull before they change anything, retire the old slot after a blue/green switch, then tidy images.
     expect(PLANS.update!.map((s) => s.name)).toEqual(['verify', 'render', 'policy', 'pull', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe', 'retire', 'images']);
     // New limits or a port recreate the containers in place: no pull, no switch, no image tidying.
-    expect(PLANS.reconfigure!.map((s) => s.name)).toEqual(['ports', 'verify', 'render', 'policy', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
+    expect(PLANS.reconfigure!.map((s) => s.name)).toEqual(['verify', 'ports', 'render', 'policy', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
   });
 });
