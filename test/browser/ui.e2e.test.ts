@@ -90,7 +90,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await owner.locator('.main > .empty').count()).toBe(0);
     expect(await owner.textContent('[data-live=summary]')).toBe('1 home server, 0 online');
     const text = (await command.textContent()) ?? '';
-    expect(text).toContain(`--server ${plane.url}`);
+    expect(text).toContain(`curl -fsSL ${plane.url}/agent/v1/install.sh | sudo sh -s -- --code `);
     const code = /--code ([A-Z0-9-]+)/.exec(text)?.[1];
     expect(code).toMatch(/^[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}$/);
     await shoot(owner, 'dashboard-add-hda');
@@ -249,7 +249,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await shoot(owner, 'install-usage');
   });
 
-  it('sets resource limits, which queue a re-deploy shown on the page, found again after a reload', async () => {
+  it('sets resource limits, which queue a reconfigure shown on the page, found again after a reload; the form then shows them', async () => {
     const handled = agent.handled.length;
     await owner.goto(installUrl);
     await agent.stop(); // hold the task in the queue so the reload below finds it still open
@@ -265,10 +265,19 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await shoot(owner, 'install-limits-queued');
     agent.start();
     const t = await agent.waitForTasks(handled + 1);
-    expect(t.kind).toBe('update');
+    expect(t.kind).toBe('reconfigure');
     expect(t.payload.install.limits).toEqual({ cpus: 0.5, memory_mb: 256 });
     await owner.waitForFunction(() => document.querySelector('[data-task-state]')?.getAttribute('data-state') === 'succeeded', null, { timeout: 20_000 });
     // The page reloads itself once the task it followed has ended.
+    await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    expect(await owner.inputValue('form[data-form=limits] input[name=cpus]')).toBe('0.5');
+    expect(await owner.inputValue('form[data-form=limits] input[name=memory_mb]')).toBe('256');
+    expect(await owner.locator('table.history tbody tr').first().locator('td[data-label=What]').textContent()).toContain('Limits');
+    // Emptying one field removes that limit only.
+    await owner.fill('form[data-form=limits] input[name=cpus]', '');
+    await owner.click('form[data-form=limits] button[type=submit]');
+    const cleared = await agent.waitForTasks(handled + 2);
+    expect(cleared.payload.install.limits).toEqual({ memory_mb: 256 });
     await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
   });
 
