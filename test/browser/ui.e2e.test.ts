@@ -281,6 +281,19 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
   });
 
+  it('changes the host port from the install page: a reconfigure, then the page shows the new port', async () => {
+    const handled = agent.handled.length;
+    await owner.goto(installUrl);
+    await owner.fill('form[data-form=port] input[name=host_port]', '41234');
+    await owner.click('form[data-form=port] button[type=submit]');
+    const t = await agent.waitForTasks(handled + 1);
+    expect(t.kind).toBe('reconfigure');
+    expect(t.payload.install).toMatchObject({ host_port: 41234, port_fixed: true });
+    await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    expect(await owner.inputValue('form[data-form=port] input[name=host_port]')).toBe('41234');
+    expect(await owner.locator('table.history tbody tr').first().locator('td[data-label=What]').textContent()).toContain('Port');
+  });
+
   it('asks before uninstalling, does nothing on cancel, and uninstalls with purge on confirm', async () => {
     const handled = agent.handled.length;
     await owner.goto(installUrl);
