@@ -3,7 +3,7 @@
  * rollback possible) and queues one task for the HDA's agent, in one atomic batch.
  */
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { HOST_PORT_RANGE, type AppVersionContent, type PortHints, type ResourceLimits, type TaskInstallInfo, type TaskKind, type TaskPayload } from '../../core/protocol';
+import type { AppVersionContent, ResourceLimits, TaskInstallInfo, TaskKind, TaskPayload } from '../../core/protocol';
 import { apps, appVersions, deployments, hdas, installs, tasks, users } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
@@ -13,13 +13,13 @@ import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { findApp, findVersion, type VersionRow } from './catalog';
 import { ownedHda, type HdaRow } from './hdas';
+import { assertPortNotHeld, BASE_PORT, nextFreePort, portHints } from './host-ports';
 import { insertTaskStatement } from './queue';
 
 export type InstallRow = typeof installs.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
 
-export const BASE_PORT = HOST_PORT_RANGE.from - 1;
-const MAX_PORT = HOST_PORT_RANGE.to;
+export { BASE_PORT } from './host-ports';
 
 /** Rules an owner may waive for one install: from the policy's rule table (script steps the agent cannot run are never waivable). */
 export { WAIVABLE_RULES } from '../../core/catalog/policy';
@@ -71,36 +71,8 @@ export interface InstallOverrides {
   port_fixed?: boolean;
 }
 
-/** The live installs of an HDA and the host ports they hold. */
-async function heldPorts(deps: Deps, hdaId: string): Promise<Array<{ id: string; identifier: string; port: number }>> {
-  return deps.db
-    .select({ id: installs.id, identifier: installs.identifier, port: installs.hostPort })
-    .from(installs)
-    .where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
-}
-
-/** What lets the agent move an automatic port off a taken one without taking another install's. */
-export async function portHints(deps: Deps, hdaId: string, installId: string): Promise<PortHints> {
-  const held = (await heldPorts(deps, hdaId)).filter((h) => h.id !== installId).map((h) => h.port);
-  return { held: held.sort((a, b) => a - b), from: HOST_PORT_RANGE.from, to: HOST_PORT_RANGE.to };
-}
-
-/** Refuses a port another live install of the HDA holds, naming it. */
-export async function assertPortNotHeld(deps: Deps, hdaId: string, port: number, installId?: string): Promise<void> {
-  const holder = (await heldPorts(deps, hdaId)).find((h) => h.port === port && h.id !== installId);
-  if (holder) throw conflict(`port ${port} is already used by ${holder.identifier} on this HDA; choose another port`, { install_id: holder.id });
-}
-
 function versionPayload(version: VersionRow) {
   return { version: JSON.parse(version.contentJson) as AppVersionContent, signature: version.signature, key_id: version.keyId };
-}
-
-/** The next port from the per-HDA counter that no live install holds (an agent may have moved one onto it). */
-async function nextFreePort(deps: Deps, hdaId: string, seq: number): Promise<number> {
-  const used = new Set((await heldPorts(deps, hdaId)).map((r) => r.port));
-  for (let port = Math.min(BASE_PORT + seq, MAX_PORT + 1); port <= MAX_PORT; port++) if (!used.has(port)) return port;
-  for (let port = BASE_PORT + 1; port <= MAX_PORT; port++) if (!used.has(port)) return port;
-  throw conflict('this HDA has no free host port left');
 }
 
 export interface InstallRequest {

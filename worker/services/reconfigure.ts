@@ -13,7 +13,8 @@ import { badRequest, conflict } from '../errors';
 import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import type { HdaRow } from './hdas';
-import { assertPortNotHeld, installInfo, ownedInstall, performAction, portHints, type DeploymentRow, type InstallRow } from './installs';
+import { assertPortNotHeld, portHints } from './host-ports';
+import { installInfo, ownedInstall, performAction, type DeploymentRow, type InstallRow } from './installs';
 import { insertTaskStatement } from './queue';
 
 /** A field absent keeps its value, `null` clears it. */
