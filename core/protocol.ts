@@ -22,6 +22,8 @@ export const TASK_KINDS = [
   'restart',
   'logs',
   'prune',
+  /** Apply new limits or a new host port to what runs: no pull, no blue/green switch. */
+  'reconfigure',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
@@ -48,6 +50,7 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 /** The named steps of the agent's executor, in the order an install runs them. */
 export const STEP_NAMES = [
   'verify',
+  'ports',
   'render',
   'policy',
   'prepare',
@@ -96,6 +99,8 @@ export interface TaskResultInput {
   images?: Record<string, string>;
   /** Installed app state after the task (running, stopped, removed). */
   app_state?: AppRunState;
+  /** The host port the app was given (install: moved off a taken one; reconfigure: the new one). */
+  host_port?: number;
 }
 
 /** A JWS (compact serialization) over the canonical JSON of an AppVersionContent. */
@@ -150,6 +155,21 @@ export interface TaskInstallInfo {
   limits?: ResourceLimits;
   /** Environment values added to every service (e.g. per-HDA overrides of a fleet deployment). */
   env?: Record<string, string>;
+  /** The owner chose host_port: the agent never moves it, it fails when the port is taken. */
+  port_fixed?: boolean;
+}
+
+/** The host ports the control plane gives an HDA's installs automatically. */
+export const HOST_PORT_RANGE = { from: 35001, to: 65535 } as const;
+/** Ports an owner may choose for an install. */
+export const OWNER_PORT_RANGE = { from: 1024, to: 65535 } as const;
+
+/** What the agent needs to move an automatically given port off a taken one. */
+export interface PortHints {
+  /** Ports other installs of this HDA hold on the control plane: never chosen. */
+  held: number[];
+  from: number;
+  to: number;
 }
 
 export interface ResourceLimits {
@@ -173,6 +193,10 @@ export interface TaskPayload {
   logs?: { tail: number; follow_s?: number };
   /** prune: images to keep even when no container uses them (what a rollback would need). */
   prune?: { keep_images: string[] };
+  /** install/reconfigure: the range a taken automatic port may move within, and the ports to avoid. */
+  ports?: PortHints;
+  /** reconfigure: what changes (recorded as the deployment's action). */
+  reconfigure?: { change: 'limits' | 'port' };
   /** update: the deployment to return to automatically if the new one does not come up. */
   previous?: { deployment_id: string; version: AppVersionContent; signature?: VersionSignature | null; key_id?: string | null };
 }

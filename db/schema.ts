@@ -148,7 +148,8 @@ export const installs = sqliteTable(
   ],
 );
 
-export const DEPLOYMENT_ACTIONS = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart'] as const;
+/** `limits` and `port` are reconfigure tasks: the same version, new settings, no pull. */
+export const DEPLOYMENT_ACTIONS = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart', 'limits', 'port'] as const;
 export const DEPLOYMENT_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
 export const deployments = sqliteTable(

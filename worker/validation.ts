@@ -1,4 +1,5 @@
 /** Input shapes shared by several routes. */
+import { OWNER_PORT_RANGE } from '../core/protocol';
 import { z } from '@hono/zod-openapi';
 
 /** An app slug becomes the install identifier and a DNS label: <slug>.<domain>. */
@@ -63,3 +64,10 @@ export const IconUrl = z
   .string()
   .max(48 * 1024, 'must be at most 48 KB')
   .regex(/^data:image\/(png|webp|svg\+xml)(;base64)?,[A-Za-z0-9+/=%._~!$&'()*,;:@-]+$/, 'must be a PNG, WebP or SVG image as a data: URL');
+
+/** A host port an owner may give an install: above the system services' ports. */
+export const HostPort = z
+  .number()
+  .int('must be a whole number')
+  .min(OWNER_PORT_RANGE.from, `must be from ${OWNER_PORT_RANGE.from} to ${OWNER_PORT_RANGE.to} (ports below ${OWNER_PORT_RANGE.from} are for system services)`)
+  .max(OWNER_PORT_RANGE.to, `must be from ${OWNER_PORT_RANGE.from} to ${OWNER_PORT_RANGE.to}`);

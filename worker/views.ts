@@ -62,6 +62,13 @@ export function hdaView(deps: Deps, h: HdaRow) {
   };
 }
 
+/** The HDA's CPUs and memory (what resource limits are checked against), when it has reported them. */
+export function hostLimits(h: HdaRow): { cpus?: number; memory_bytes?: number } | null {
+  if (!h.factsJson) return null;
+  const f = JSON.parse(h.factsJson) as HostFacts;
+  return { ...(f.cpus ? { cpus: f.cpus } : {}), ...(f.memory_bytes ? { memory_bytes: f.memory_bytes } : {}) };
+}
+
 export function appStatesOf(h: HdaRow): Map<string, AppStatus> {
   const list = (h.appsJson ? JSON.parse(h.appsJson) : []) as AppStatus[];
   return new Map(list.map((a) => [a.identifier, a]));

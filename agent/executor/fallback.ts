@@ -10,7 +10,8 @@ import type { AppVersionContent, ClaimedTask } from '../../core/protocol';
 import type { TaskReporter } from '../events';
 import type { PlanFailure } from './index';
 import { CHANGES_NOTHING } from './kinds';
-import { INSTALL_PLAN } from './plans';
+import { INSTALL_PLAN, RESTART_PLAN } from './plans';
+import { putBack } from './restore';
 import type { ExecutorDeps, Step, TaskWork } from './types';
 import { vhostContent } from './vhost';
 
@@ -30,6 +31,7 @@ type NewWork = (version: AppVersionContent, signature: string | null) => TaskWor
 /** Returns what the result's detail adds about the way back. */
 export async function fallBack(input: FallbackInput, runSteps: RunSteps, newWork: NewWork): Promise<string> {
   const { task, work, failure, reporter, deps } = input;
+  if (task.kind === 'reconfigure') return putBack({ ...input, restartPlan: RESTART_PLAN }, runSteps, CHANGES_NOTHING);
   if (task.kind !== 'update' && task.kind !== 'rollback') return '';
   // Past the probe the new version serves: there is nothing to return from.
   if (failure.step === 'retire' || failure.step === 'images') return '; the new version serves';

@@ -13,7 +13,8 @@ import { TaskReporter, type EventSender } from '../events';
 import type { Journal } from '../journal';
 import { liveSlot } from '../slots';
 import { appDirFor, COMPOSE_FILE, composeDirFor } from './paths';
-import { VERSION_CHANGING } from './kinds';
+import { PORT_SETTING, VERSION_CHANGING } from './kinds';
+import { runningSettings } from './restore';
 import { Interrupted, StepFailure, type ExecutorDeps, type Step, type StepContext, type TaskWork } from './types';
 import { join } from 'node:path';
 import { SecretStore } from '../secrets';
@@ -87,13 +88,18 @@ export class Executor {
     const rec = this.deps.installs.get(identifier);
     const live = liveSlot(rec, this.deps.config.namespace ?? '', identifier, inst.host_port);
     const restore = version ? rec?.history?.find((h) => h.version === version.version)?.images : undefined;
+    const composeFile = join(composeDirFor(this.deps.config.stateDir, identifier), COMPOSE_FILE);
+    const before = task.kind === 'reconfigure' ? runningSettings(rec, composeFile, this.deps.config.namespace ?? '') : undefined;
     return {
       identifier,
       appDir,
-      composeFile: join(composeDirFor(this.deps.config.stateDir, identifier), COMPOSE_FILE),
+      composeFile,
       project: live.project,
-      hostPort: live.port,
+      // A reconfigure moves whichever slot serves to the port it carries.
+      hostPort: task.kind === 'reconfigure' ? inst.host_port : live.port,
       slot: live.slot,
+      installPort: inst.host_port,
+      ...(before ? { before } : {}),
       version,
       signature,
       images: [],
@@ -144,6 +150,7 @@ export class Executor {
         app_state: work.appState ?? (task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running'),
         ...(work.rendered ? { rendered_compose: work.rendered } : {}),
         ...(Object.keys(work.imageIds).length ? { images: work.imageIds } : {}),
+        ...(PORT_SETTING.has(task.kind) && work.installPort ? { host_port: work.installPort } : {}),
       };
     }
     let detail = `${task.kind} failed at step ${failure.step}: ${failure.reason}`;

@@ -4,7 +4,10 @@
 export const VERSION_CHANGING = new Set<string>(['install', 'update', 'rollback']);
 
 /** Steps before which a failed update has changed nothing on the host: there is nothing to undo. */
-export const CHANGES_NOTHING = new Set(['verify', 'render', 'policy', 'pull']);
+export const CHANGES_NOTHING = new Set(['ports', 'verify', 'render', 'policy', 'pull']);
+
+/** Kinds whose result reports the install's host port (moved off a taken one, or newly set). */
+export const PORT_SETTING = new Set<string>(['install', 'reconfigure']);
 
 /** Tasks that only observe (logs): they run beside the main task instead of after it. */
 export const AUX_KINDS = new Set<string>(['logs']);

@@ -8,6 +8,7 @@ import { restartStep, stopStep } from './lifecycle';
 import { logsStep } from './logs';
 import { mountsStep } from './mounts';
 import { policyStep } from './policy';
+import { portsStep } from './ports';
 import { prepareStep } from './prepare';
 import { probeStep } from './probe';
 import { pruneStep } from './prune';
@@ -20,7 +21,7 @@ import { upStep } from './up';
 import { verifyStep } from './verify';
 import { vhostRemoveStep, vhostStep } from './vhost';
 
-export const INSTALL_PLAN: Step[] = [verifyStep, renderStep, policyStep, prepareStep, pullStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
+export const INSTALL_PLAN: Step[] = [verifyStep, portsStep, renderStep, policyStep, prepareStep, pullStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
 
 /**
  * Update and rollback pull before they touch anything, so a pull that fails leaves the running
@@ -28,6 +29,15 @@ export const INSTALL_PLAN: Step[] = [verifyStep, renderStep, policyStep, prepare
  * once Apache serves the new one; `images` then removes images no install needs any more.
  */
 export const UPDATE_PLAN: Step[] = [verifyStep, renderStep, policyStep, pullStep, prepareStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep, retireStep, imagesStep];
+
+/**
+ * New limits or a new host port for what runs: the same version rendered again and the containers
+ * recreated in place (no pull, no blue/green switch); a failure puts back what ran before (restore.ts).
+ */
+export const RECONFIGURE_PLAN: Step[] = [verifyStep, portsStep, renderStep, policyStep, prepareStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
+
+/** What starts the settings that ran before again after a failed reconfigure. */
+export const RESTART_PLAN: Step[] = [upStep, healthStep, vhostStep, reloadStep];
 
 export const PLANS: Record<TaskKind, Step[]> = {
   install: INSTALL_PLAN,
@@ -39,4 +49,5 @@ export const PLANS: Record<TaskKind, Step[]> = {
   restart: [restartStep, healthStep, probeStep],
   logs: [logsStep],
   prune: [pruneStep],
+  reconfigure: RECONFIGURE_PLAN,
 };

@@ -3,30 +3,9 @@
  * roots and the host ports other apps hold. Any error finding refuses the install, naming the rule.
  */
 import { checkPolicy } from '../../core/catalog/policy';
-import { LABEL_INSTALL } from '../docker/containers';
 import type { Finding } from '../../core/catalog/types';
-import { StepFailure, type Step, type StepContext } from './types';
-
-async function hostPortsInUse(ctx: StepContext): Promise<number[]> {
-  const ports = new Set<number>();
-  for (const rec of ctx.deps.installs.list()) {
-    if (rec.identifier === ctx.work.identifier) continue;
-    ports.add(rec.host_port);
-    if (rec.live_port) ports.add(rec.live_port);
-  }
-  try {
-    const docker = await ctx.deps.docker.docker();
-    for (const c of await docker.listContainers()) {
-      // This install's own containers (either slot) hold its ports legitimately.
-      if (c.Labels?.['com.docker.compose.project'] === ctx.work.project || c.Labels?.[LABEL_INSTALL] === ctx.task.payload.install.id) continue;
-      for (const p of c.Ports ?? []) if (p.PublicPort) ports.add(p.PublicPort);
-    }
-  } catch (e) {
-    ctx.deps.docker.reset(e);
-    ctx.report.warn(`could not list other containers' ports: ${(e as Error).message}`);
-  }
-  return [...ports].sort((a, b) => a - b);
-}
+import { hostPortsInUse } from './ports';
+import { StepFailure, type Step } from './types';
 
 function describe(f: Finding): string {
   const where = f.line ? ` [line ${f.line}${f.text ? `: ${f.text.trim()}` : ''}]` : '';
@@ -47,7 +26,7 @@ export const policyStep: Step = {
         appDir: work.appDir,
         shareRoots: deps.config.shareRoots,
         exceptions: task.payload.install.policy_exceptions ?? [],
-        usedHostPorts: await hostPortsInUse(ctx),
+        usedHostPorts: [...(await hostPortsInUse(ctx, { sockets: false }))].sort((a, b) => a - b),
         hostPort: work.hostPort,
       });
     } catch (e) {

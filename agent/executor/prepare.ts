@@ -84,7 +84,9 @@ export const prepareStep: Step = {
       identifier: work.identifier,
       install_id: inst.id,
       hostname: inst.hostname,
-      host_port: inst.host_port,
+      host_port: work.installPort ?? inst.host_port,
+      // A reconfigure may move the live second slot's port too.
+      ...(task.kind === 'reconfigure' && work.slot === 'b' ? { live_port: work.hostPort } : {}),
       domain: inst.domain,
       app: work.version.app,
       version: work.version.version,

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { parseYamlBounded } from '../../core/catalog/yaml-io';
 import { servicePorts } from '../../core/catalog/ports';
 import { projectContainers } from '../docker/containers';
+import { portIsFree } from '../host-ports';
 import { otherSlot, projectName, type Slot } from '../slots';
 import type { StepContext } from './types';
 
@@ -43,14 +44,6 @@ export function switchBlockers(rendered: string, hostPort: number): { asked: boo
   const vols = Object.keys(doc?.volumes ?? {});
   if (vols.length) blockers.push(`named volumes (${vols.join(', ')}) would start empty in a second project`);
   return { asked, blockers };
-}
-
-export function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
-  });
 }
 
 /** A port nothing listens on now, chosen by the kernel, and not one another install of this agent uses. */

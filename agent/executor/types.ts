@@ -58,6 +58,8 @@ export interface ExecutorDeps {
   progressThrottleMs?: number;
   /** Where amahi-download fetches from. */
   downloadBaseUrl?: string;
+  /** Ports something listens on now (default: the kernel's tables, host-ports.ts). */
+  listeningPorts?: () => Promise<Set<number>>;
 }
 
 export interface StepReport {
@@ -75,6 +77,15 @@ export interface SwitchFrom {
   composeFile: string;
 }
 
+/** The compose file and ports an app ran with before a reconfigure changed them. */
+export interface RunningSettings {
+  compose: string;
+  /** The port Apache proxied to (the live slot's). */
+  hostPort: number;
+  /** The install's own port (slot a's). */
+  installPort: number;
+}
+
 /** What steps hand on to each other within one task. */
 export interface TaskWork {
   identifier: string;
@@ -85,6 +96,10 @@ export interface TaskWork {
   project: string;
   hostPort: number;
   slot: Slot;
+  /** The install's own host port (slot a's): the payload's, or the free one the ports step moved it to. */
+  installPort?: number;
+  /** reconfigure: what ran before, put back when the new settings fail. */
+  before?: RunningSettings;
   /** Set when this run is a blue/green switch. */
   switchFrom?: SwitchFrom;
   /** The version this run converges to (install/update/rollback). */

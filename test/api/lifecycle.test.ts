@@ -26,16 +26,17 @@ async function installed(app = 'hello') {
 }
 
 describe('limits, logs, metrics, prune', () => {
-  it('limits are stored and re-deployed with the current version', async () => {
+  it('limits are applied by a reconfigure of the current version and recorded once the agent applied them', async () => {
     const { installId, agentToken } = await installed();
     expect((await plane.json('PUT', `/api/installs/${installId}/limits`, { token: owner.token, body: { cpus: 0, memory_mb: 64 } })).status).toBe(400);
     const r = await plane.json('PUT', `/api/installs/${installId}/limits`, { token: owner.token, body: { cpus: 0.5, memory_mb: 64 } });
     expect(r.status).toBe(202);
     const t = (await poll(agentToken)).body.tasks[0];
-    expect(t.kind).toBe('update');
+    expect(t.kind).toBe('reconfigure');
     expect(t.payload.install.limits).toEqual({ cpus: 0.5, memory_mb: 64 });
-    expect((await plane.json('GET', `/api/installs/${installId}`, { token: owner.token })).body.install.limits).toEqual({ cpus: 0.5, memory_mb: 64 });
     expect(t.payload.version.version).toBe('1.0');
+    await report(agentToken, t.id, 'succeeded', { app_state: 'running' });
+    expect((await plane.json('GET', `/api/installs/${installId}`, { token: owner.token })).body.install.limits).toEqual({ cpus: 0.5, memory_mb: 64 });
   });
 
   it('a logs request runs beside a task in progress instead of waiting behind it', async () => {

@@ -251,7 +251,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await shoot(owner, 'install-usage');
   });
 
-  it('sets resource limits, which queue a re-deploy shown on the page, found again after a reload', async () => {
+  it('sets resource limits, which queue a reconfigure shown on the page, found again after a reload; the form then shows them', async () => {
     const handled = agent.handled.length;
     await owner.goto(installUrl);
     await agent.stop(); // hold the task in the queue so the reload below finds it still open
@@ -267,11 +267,33 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await shoot(owner, 'install-limits-queued');
     agent.start();
     const t = await agent.waitForTasks(handled + 1);
-    expect(t.kind).toBe('update');
+    expect(t.kind).toBe('reconfigure');
     expect(t.payload.install.limits).toEqual({ cpus: 0.5, memory_mb: 256 });
     await owner.waitForFunction(() => document.querySelector('[data-task-state]')?.getAttribute('data-state') === 'succeeded', null, { timeout: 20_000 });
     // The page reloads itself once the task it followed has ended.
     await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    expect(await owner.inputValue('form[data-form=limits] input[name=cpus]')).toBe('0.5');
+    expect(await owner.inputValue('form[data-form=limits] input[name=memory_mb]')).toBe('256');
+    expect(await owner.locator('table.history tbody tr').first().locator('td[data-label=What]').textContent()).toContain('Limits');
+    // Emptying one field removes that limit only.
+    await owner.fill('form[data-form=limits] input[name=cpus]', '');
+    await owner.click('form[data-form=limits] button[type=submit]');
+    const cleared = await agent.waitForTasks(handled + 2);
+    expect(cleared.payload.install.limits).toEqual({ memory_mb: 256 });
+    await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+  });
+
+  it('changes the host port from the install page: a reconfigure, then the page shows the new port', async () => {
+    const handled = agent.handled.length;
+    await owner.goto(installUrl);
+    await owner.fill('form[data-form=port] input[name=host_port]', '41234');
+    await owner.click('form[data-form=port] button[type=submit]');
+    const t = await agent.waitForTasks(handled + 1);
+    expect(t.kind).toBe('reconfigure');
+    expect(t.payload.install).toMatchObject({ host_port: 41234, port_fixed: true });
+    await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    expect(await owner.inputValue('form[data-form=port] input[name=host_port]')).toBe('41234');
+    expect(await owner.locator('table.history tbody tr').first().locator('td[data-label=What]').textContent()).toContain('Port');
   });
 
   it('asks before uninstalling, does nothing on cancel, and uninstalls with purge on confirm', async () => {

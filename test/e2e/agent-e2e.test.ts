@@ -20,7 +20,7 @@ import { standinCompose } from '../helpers/agent-harness';
 const probe = probeTestbed();
 const available = requireOrSkip('agent testbed (Docker, Compose v1, Apache)', probe.ok, probe.ok ? '' : probe.reason);
 
-const INSTALL_STEPS = ['verify', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe'];
+const INSTALL_STEPS = ['verify', 'ports', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe'];
 
 interface TaskView {
   task: { id: string; state: string; detail?: string | null; kind: string };

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../core/protocol';
 import { normalizeVersion } from '../../core/catalog/normalize';
 import { PLANS } from '../../agent/executor/plans';
-import { portIsFree } from '../../agent/executor/switch';
+import { portIsFree } from '../../agent/host-ports';
 import { BASE_PORT } from '../../worker/services/installs';
 import { saveInstallPart, writeCorpusDoc, type InstallCells } from '../helpers/corpus-table';
 import { requireOrSkip } from '../helpers/requirements';
@@ -333,7 +333,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
                 const v = await waitTask(c.task.id);
                 expect(v.task.state).toBe('failed');
                 expect(v.task.detail).toMatch(/failed at step policy: refused by the safety policy: host-port-collision \(web\): service "web": host port 2224 is already used/);
-                expect(startedSteps(v)).toEqual(['verify', 'render', 'policy']);
+                expect(startedSteps(v)).toEqual(['verify', 'ports', 'render', 'policy']);
                 expect(await containersOf(c.install.identifier)).toHaveLength(0);
                 expect(vhostsOf(c.install.identifier)).toEqual([]);
                 collision = '; while it runs, another install claiming 2224 is refused at the agent\'s policy step (host-port-collision)';

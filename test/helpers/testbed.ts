@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { portIsFree } from '../../agent/executor/switch';
+import { portIsFree } from '../../agent/host-ports';
 
 export const TESTBED_ENV_FILE = fileURLToPath(new URL('../testbed/.env', import.meta.url));
 

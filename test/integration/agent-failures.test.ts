@@ -1,7 +1,7 @@
 /**
  * Bad input and broken parts reach the agent as failed tasks with the step and the reason, never a
  * crash, against the real testbed: a vhost that fails Apache's config test (other apps keep serving),
- * an unknown image, a host port already taken, a compose file Docker rejects, a Docker daemon that
+ * an unknown image, a host port already taken (refused at the port check), a compose file Docker rejects, a Docker daemon that
  * goes away mid-task, a policy refusal and a signature that does not verify.
  */
 import { createServer as createNetServer, connect, type Server, type Socket } from 'node:net';
@@ -87,7 +87,7 @@ describe.skipIf(!available)('agent failures against real Docker, Compose and Apa
     expect(await projectContainers(h.docker, id)).toHaveLength(0);
   });
 
-  it('a host port already taken fails at up, naming the port', async () => {
+  it('a host port already taken (and not movable: no range in the task) fails at the port check, naming the port, before anything changes', async () => {
     const id = uniqueId('taken');
     const port = await freePort();
     const squatter: Server = createNetServer().listen(port, '0.0.0.0');
@@ -96,8 +96,10 @@ describe.skipIf(!available)('agent failures against real Docker, Compose and Apa
       const t = await task(h, 'install', id, port, version(standinCompose(h.tb.standinImage)));
       expect(await run(h, t)).toBe('failed');
       const { result } = failure(h, t.id);
-      expect(result.step).toBe('up');
-      expect(result.detail).toContain(`host port ${port} is already taken`);
+      expect(result.step).toBe('ports');
+      expect(result.detail).toContain(`port ${port} is used by another program on the HDA`);
+      expect(await projectContainers(h.docker, id)).toEqual([]);
+      expect(vhostFiles(h.tb, id)).toEqual([]);
     } finally {
       squatter.close();
     }

@@ -34,7 +34,7 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
     expect(await run(h, installTask)).toBe('succeeded');
     const events = h.client.events.get(installTask.id)!;
     const steps = events.filter((e) => e.status === 'Starting').map((e) => e.step);
-    expect(steps).toEqual(['verify', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
+    expect(steps).toEqual(['verify', 'ports', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
     const progress = events.filter((e) => e.status === 'Progress');
     expect(progress.length).toBeGreaterThan(0);
     const last = progress.at(-1)!.data as { current: number; total: number };

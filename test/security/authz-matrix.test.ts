@@ -100,6 +100,7 @@ const ROUTES: Record<string, Row> = {
   'POST /api/installs/{id}/actions': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ action: 'stop' }) },
 
   'PUT /api/installs/{id}/limits': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ cpus: 0.5, memory_mb: 256 }) },
+  'PUT /api/installs/{id}/port': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ host_port: 40123 }) },
   'POST /api/installs/{id}/logs': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ tail: 10 }) },
   'GET /api/installs/{id}/metrics': { auth: 'session', scope: 'hdaA', ok: 200 },
   'POST /api/hdas/{id}/prune': { auth: 'session', scope: 'hdaA', ok: 202 },

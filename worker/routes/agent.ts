@@ -8,7 +8,7 @@ import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../
 import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
 import { finishTask, ingestEvents } from '../services/reports';
 import { hdaKey } from '../waker';
-import { AgentHostname, AgentText, Id } from '../validation';
+import { AgentHostname, AgentText, HostPort, Id } from '../validation';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
 
@@ -170,6 +170,7 @@ agentRoutes.openapi(
             rendered_compose: z.string().max(512 * 1024).optional(),
             images: z.record(z.string().max(500), z.string().max(200)).optional(),
             app_state: z.enum(['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown']).optional(),
+            host_port: HostPort.optional(),
           })
           .openapi('TaskResult'),
       ),

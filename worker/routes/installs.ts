@@ -6,8 +6,8 @@ import { apps, appVersions } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createInstall, INSTALL_ACTIONS, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
-import { appStatesOf, deploymentView, installView, queuedTaskView } from '../views';
-import { Id, Slug } from '../validation';
+import { appStatesOf, deploymentView, hostLimits, installView, queuedTaskView } from '../views';
+import { HostPort, Id, Slug } from '../validation';
 
 export const installRoutes = createRouter();
 
@@ -17,6 +17,8 @@ const NewInstall = z
     app: Slug,
     version: z.string().min(1).max(40).optional(),
     policy_exceptions: z.array(z.enum(WAIVABLE_RULES)).max(WAIVABLE_RULES.length).optional(),
+    /** The owner's choice; without it the HDA's next free port, moved by the agent if something holds it. */
+    host_port: HostPort.optional(),
   })
   .openapi('NewInstall');
 
@@ -76,7 +78,7 @@ installRoutes.openapi(
     const refused = refusedByTodaysPolicy(JSON.parse(meta.contentJson), JSON.parse(install.policyExceptionsJson));
     return send(c, {
       install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
-      hda: { id: hda.id, name: hda.name, domain: hda.domain },
+      hda: { id: hda.id, name: hda.name, domain: hda.domain, facts: hostLimits(hda) },
       policy_recheck: { refused },
     });
   },

@@ -4,19 +4,22 @@ import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { ownedInstall } from '../services/installs';
 import { appHistory } from '../services/metrics';
-import { requestLogs, requestPrune, setLimits } from '../services/operations';
+import { requestLogs, requestPrune } from '../services/operations';
+import { setLimits, setPort } from '../services/reconfigure';
 import { deploymentView, queuedTaskView } from '../views';
-import { Id } from '../validation';
+import { HostPort, Id } from '../validation';
 
 export const operationRoutes = createRouter();
 
 const IdParam = z.object({ id: Id });
+/** Each field on its own: absent keeps the install's value, null removes that limit. */
 const Limits = z
   .strictObject({
-    cpus: z.number().min(0.05).max(256).optional(),
-    memory_mb: z.number().int().min(6).max(1024 * 1024).optional(),
+    cpus: z.number().min(0.05).max(256).nullable().optional(),
+    memory_mb: z.number().int().min(6).max(1024 * 1024).nullable().optional(),
   })
   .openapi('ResourceLimits');
+const Port = z.strictObject({ host_port: HostPort }).openapi('HostPortChange');
 
 operationRoutes.openapi(
   createRoute({
@@ -24,10 +27,24 @@ operationRoutes.openapi(
     path: '/api/installs/{id}/limits',
     tags: ['installs'],
     request: { params: IdParam, ...jsonBody(Limits) },
-    responses: { 202: jsonContent(Obj('LimitsResult'), 'Stored; a re-deploy of the current version applies them'), ...errorResponses },
+    responses: { 202: jsonContent(Obj('LimitsResult'), 'A reconfigure task applies them to the running containers (no pull); the install records them once applied'), ...errorResponses },
   }),
   async (c) => {
     const { deployment, taskId } = await setLimits(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+    return send(c, { deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
+  },
+);
+
+operationRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/api/installs/{id}/port',
+    tags: ['installs'],
+    request: { params: IdParam, ...jsonBody(Port) },
+    responses: { 202: jsonContent(Obj('PortResult'), 'A reconfigure task moves the app to the port (it fails if another program holds it); the install records it once applied'), ...errorResponses },
+  }),
+  async (c) => {
+    const { deployment, taskId } = await setPort(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json').host_port);
     return send(c, { deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
   },
 );

@@ -13,13 +13,13 @@ import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { findApp, findVersion, type VersionRow } from './catalog';
 import { ownedHda, type HdaRow } from './hdas';
+import { assertPortNotHeld, BASE_PORT, nextFreePort, portHints } from './host-ports';
 import { insertTaskStatement } from './queue';
 
 export type InstallRow = typeof installs.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
 
-export const BASE_PORT = 35000;
-const MAX_PORT = 65535;
+export { BASE_PORT } from './host-ports';
 
 /** Rules an owner may waive for one install: from the policy's rule table (script steps the agent cannot run are never waivable). */
 export { WAIVABLE_RULES } from '../../core/catalog/policy';
@@ -49,7 +49,7 @@ export async function ownedInstall(deps: Deps, user: SessionUser, installId: str
   return row;
 }
 
-function installInfo(install: InstallRow, hda: HdaRow): TaskInstallInfo {
+export function installInfo(install: InstallRow, hda: HdaRow): TaskInstallInfo {
   const limits = JSON.parse(install.limitsJson) as ResourceLimits;
   const overrides = JSON.parse(install.overridesJson) as InstallOverrides;
   return {
@@ -61,23 +61,18 @@ function installInfo(install: InstallRow, hda: HdaRow): TaskInstallInfo {
     policy_exceptions: JSON.parse(install.policyExceptionsJson) as string[],
     ...(Object.keys(limits).length ? { limits } : {}),
     ...(overrides.env && Object.keys(overrides.env).length ? { env: overrides.env } : {}),
+    ...(overrides.port_fixed ? { port_fixed: true } : {}),
   };
 }
 
 export interface InstallOverrides {
   env?: Record<string, string>;
+  /** The owner chose the host port: the agent fails rather than move it. */
+  port_fixed?: boolean;
 }
 
 function versionPayload(version: VersionRow) {
   return { version: JSON.parse(version.contentJson) as AppVersionContent, signature: version.signature, key_id: version.keyId };
-}
-
-/** The lowest free port when the per-HDA counter has run past the top of the range. */
-async function freePort(deps: Deps, hdaId: string): Promise<number> {
-  const rows = await deps.db.select({ port: installs.hostPort }).from(installs).where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
-  const used = new Set(rows.map((r) => r.port));
-  for (let port = BASE_PORT + 1; port <= MAX_PORT; port++) if (!used.has(port)) return port;
-  throw conflict('this HDA has no free host port left');
 }
 
 export interface InstallRequest {
@@ -86,6 +81,8 @@ export interface InstallRequest {
   policy_exceptions?: string[];
   limits?: ResourceLimits;
   overrides?: InstallOverrides;
+  /** The owner's choice of host port; the agent never moves it. */
+  host_port?: number;
 }
 
 /** Set when a fleet batch makes the request. */
@@ -114,16 +111,18 @@ export async function createInstall(deps: Deps, user: SessionUser, hdaId: string
 
   const identifier = app.slug;
   await assertNotInstalled(deps, hda.id, identifier);
+  if (req.host_port !== undefined) await assertPortNotHeld(deps, hda.id, req.host_port);
 
   // A concurrent install may take the same port: the unique index refuses it and we try the next one.
   for (let attempt = 0; attempt < 5; attempt++) {
     const [fresh] = await deps.db.select({ seq: hdas.nextPortSeq }).from(hdas).where(eq(hdas.id, hda.id));
-    const port = BASE_PORT + fresh.seq <= MAX_PORT ? BASE_PORT + fresh.seq : await freePort(deps, hda.id);
+    const port = req.host_port ?? (await nextFreePort(deps, hda.id, fresh.seq));
     try {
       return await insertInstall(deps, user, hda, app.id, version, identifier, port, exceptions, req, ctx);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       await assertNotInstalled(deps, hda.id, identifier); // else the port was taken: try the next
+      if (req.host_port !== undefined) await assertPortNotHeld(deps, hda.id, req.host_port);
     }
   }
   throw conflict('could not allocate a host port; try again');
@@ -155,16 +154,17 @@ async function insertInstall(
     currentDeploymentId: null,
     policyExceptionsJson: JSON.stringify(exceptions),
     limitsJson: JSON.stringify(req.limits ?? {}),
-    overridesJson: JSON.stringify(req.overrides ?? {}),
+    overridesJson: JSON.stringify({ ...req.overrides, ...(req.host_port !== undefined ? { port_fixed: true } : {}) }),
     createdBy: user.id,
     createdAt: now,
     updatedAt: now,
   };
   const deployment = newDeployment(install.id, version.id, 'install', user.id, now);
-  const payload: TaskPayload = { install: installInfo(install, hda), ...versionPayload(version) };
+  const payload: TaskPayload = { install: installInfo(install, hda), ...versionPayload(version), ports: await portHints(deps, hda.id, install.id) };
   const taskId = crypto.randomUUID();
   const statements = [
-    deps.db.update(hdas).set({ nextPortSeq: sql`max(${hdas.nextPortSeq}, ${port - BASE_PORT}) + 1` }).where(eq(hdas.id, hda.id)),
+    // Only an automatic port advances the counter; an owner's choice may lie anywhere.
+    ...(req.host_port === undefined ? [deps.db.update(hdas).set({ nextPortSeq: sql`max(${hdas.nextPortSeq}, ${port - BASE_PORT}) + 1` }).where(eq(hdas.id, hda.id))] : []),
     deps.db.insert(installs).values(install),
     deps.db.insert(deployments).values(deployment),
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install', payload, batchId: ctx.batchId }, now),
@@ -194,6 +194,8 @@ function newDeployment(installId: string, versionId: string, action: DeploymentR
     finishedAt: null,
   };
 }
+
+const portFixed = (install: InstallRow) => (JSON.parse(install.overridesJson) as InstallOverrides).port_fixed === true;
 
 export const INSTALL_ACTIONS = ['uninstall', 'start', 'stop', 'restart', 'update', 'rollback', 'retry'] as const;
 
@@ -226,8 +228,6 @@ const taskKindOf = (action: ActionRequest['action']): Exclude<ActionRequest['act
 export interface ActionContext extends QueueContext {
   /** New per-install values (a fleet deployment's per-HDA overrides) applied with this deployment. */
   overrides?: InstallOverrides;
-  /** New resource limits applied with this deployment. */
-  limits?: ResourceLimits;
 }
 
 export async function performAction(deps: Deps, user: SessionUser, installId: string, req: ActionRequest, ctx: ActionContext = {}) {
@@ -235,8 +235,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   const hda = owned.hda;
   const install: InstallRow = {
     ...owned.install,
-    ...(ctx.overrides ? { overridesJson: JSON.stringify(ctx.overrides) } : {}),
-    ...(ctx.limits ? { limitsJson: JSON.stringify(ctx.limits) } : {}),
+    ...(ctx.overrides ? { overridesJson: JSON.stringify({ ...ctx.overrides, ...(portFixed(owned.install) ? { port_fixed: true } : {}) }) } : {}),
   };
   if (install.state === 'removed') throw conflict('this install has been removed');
   if (req.action === 'retry' && install.state !== 'failed') throw conflict(`only a failed install can be retried; this one is ${install.state}`);
@@ -265,6 +264,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
     ...versionPayload(target),
     ...(req.action === 'uninstall' ? { purge: !!req.purge } : {}),
     ...(previous ? { previous } : {}),
+    ...(kind === 'install' ? { ports: await portHints(deps, hda.id, install.id) } : {}),
   };
   const taskId = crypto.randomUUID();
   const nextState = STATE_DURING[req.action];
@@ -273,7 +273,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: kind as TaskKind, payload, batchId: ctx.batchId }, now),
     deps.db
       .update(installs)
-      .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, limitsJson: install.limitsJson, ...(nextState ? { state: nextState } : {}) })
+      .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, ...(nextState ? { state: nextState } : {}) })
       .where(eq(installs.id, install.id)),
     auditStatement(deps.db, now, {
       ...byUser(user),

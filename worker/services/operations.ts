@@ -1,26 +1,18 @@
 /**
- * Operations on what runs, beside the deployment history: resource limits (applied by a re-deploy of
- * the current version), container logs (an `aux` task that does not wait for the HDA's queue) and
- * image pruning (keeping what a rollback would need).
+ * Operations on what runs, beside the deployment history: container logs (an `aux` task that does
+ * not wait for the HDA's queue) and image pruning (keeping what a rollback would need).
  */
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
-import type { ResourceLimits, TaskPayload } from '../../core/protocol';
-import { appVersions, deployments, installs } from '../../db/schema';
+import type { TaskPayload } from '../../core/protocol';
+import { deployments, installs } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { conflict } from '../errors';
 import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
-import { ownedInstall, performAction } from './installs';
+import { ownedInstall } from './installs';
 import { insertTaskStatement } from './queue';
-
-export async function setLimits(deps: Deps, user: SessionUser, installId: string, limits: ResourceLimits) {
-  const { install } = await ownedInstall(deps, user, installId);
-  const [current] = await deps.db.select({ version: appVersions.version }).from(appVersions).where(eq(appVersions.id, install.versionId));
-  // Same version, new limits: the agent recreates the containers with them.
-  return performAction(deps, user, installId, { action: 'update', version: current.version }, { limits });
-}
 
 export async function requestLogs(deps: Deps, user: SessionUser, installId: string, opts: { tail: number; follow_s: number }) {
   const { install, hda } = await ownedInstall(deps, user, installId);

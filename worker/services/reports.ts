@@ -2,13 +2,14 @@
  * What agents report about a task: progress events (idempotent on (task, seq)) and the final result,
  * which closes the task, its deployment and moves the install to its new state in one batch.
  */
-import { and, eq, inArray, max } from 'drizzle-orm';
-import { FINAL_TASK_STATES, type TaskEventInput, type TaskEventsAck, type TaskKind, type TaskResultInput } from '../../core/protocol';
+import { and, eq, inArray, max, sql } from 'drizzle-orm';
+import { FINAL_TASK_STATES, type TaskEventInput, type TaskEventsAck, type TaskKind, type TaskPayload, type TaskResultInput } from '../../core/protocol';
 import type { InstallState } from '../../db/schema';
 import { deployments, installs, taskEvents, tasks } from '../../db/schema';
 import type { Deps } from '../context';
-import { atomically } from '../db';
+import { atomically, isUniqueViolation } from '../db';
 import type { BatchItem } from 'drizzle-orm/batch';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { conflict, notFound } from '../errors';
 import { hdaKey, taskKey } from '../waker';
 import { auditStatement } from './audit';
@@ -62,6 +63,8 @@ function installStateAfter(kind: TaskKind, result: TaskResultInput): InstallStat
   }
   // A first install that failed is failed, whatever its half-made containers do: it never worked.
   if (kind === 'install' && result.app_state !== 'removed') return 'failed';
+  // A reconfigure that could not put the old settings back left the app down: that is a failure.
+  if (kind === 'reconfigure') return result.app_state === 'running' ? 'running' : 'failed';
   switch (result.app_state) {
     case 'running':
       return 'running'; // e.g. a failed update the agent rolled back
@@ -76,7 +79,9 @@ function installStateAfter(kind: TaskKind, result: TaskResultInput): InstallStat
 }
 
 const VERSION_CHANGING: TaskKind[] = ['install', 'update', 'rollback'];
-const INSTALL_STATE_KINDS: TaskKind[] = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart'];
+const INSTALL_STATE_KINDS: TaskKind[] = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart', 'reconfigure'];
+
+type TaskRow = typeof tasks.$inferSelect;
 
 export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: string }> {
   const task = await agentTask(deps, hdaId, taskId);
@@ -84,6 +89,20 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
   if (task.state !== 'claimed' && task.state !== 'queued') {
     throw conflict(`task is already ${task.state}`);
   }
+  try {
+    return await recordResult(deps, hdaId, task, result);
+  } catch (err) {
+    const port = result.host_port;
+    if (!isUniqueViolation(err) || port === undefined) throw err;
+    // The unique (hda, host_port) index refused the port the agent used: say so, record nothing of it.
+    const { host_port: _, ...rest } = result;
+    const words = `the app answers on host port ${port}, but another install of this HDA holds that port here; change the port of one of them`;
+    return recordResult(deps, hdaId, task, { ...rest, state: 'failed', step: result.step ?? 'ports', detail: `${result.detail}; ${words}` });
+  }
+}
+
+async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: TaskResultInput): Promise<{ state: string }> {
+  const taskId = task.id;
   const now = deps.now();
   const kind = task.kind as TaskKind;
   const detail = result.detail.slice(0, 4000);
@@ -126,6 +145,7 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
         .set({
           state: installStateAfter(kind, result),
           updatedAt: now,
+          ...(result.state === 'succeeded' ? appliedSettings(kind, task, result) : {}),
           ...(becomesCurrent ? { currentDeploymentId: task.deploymentId!, ...(versionId ? { versionId } : {}) } : {}),
         })
         .where(eq(installs.id, task.installId)),
@@ -139,6 +159,16 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
   if (task.lane === 'main') deps.waker.notify(hdaKey(hdaId));
   if (task.batchId) await onBatchTaskFinished(deps, task.batchId, taskId);
   return { state: result.state };
+}
+
+/** What a succeeded install or reconfigure applied: the port the agent used, and a reconfigure's limits. */
+function appliedSettings(kind: TaskKind, task: TaskRow, result: TaskResultInput): SQLiteUpdateSetSource<typeof installs> {
+  const port = result.host_port !== undefined ? { hostPort: result.host_port } : {};
+  if (kind === 'install') return port;
+  if (kind !== 'reconfigure') return {};
+  const payload = JSON.parse(task.payloadJson) as TaskPayload;
+  if (payload.reconfigure?.change === 'limits') return { ...port, limitsJson: JSON.stringify(payload.install.limits ?? {}) };
+  return { hostPort: result.host_port ?? payload.install.host_port, overridesJson: sql`json_set(${installs.overridesJson}, '$.port_fixed', json('true'))` };
 }
 
 async function deploymentVersion(deps: Deps, deploymentId: string): Promise<string | null> {

@@ -19,9 +19,10 @@ interface Known {
 /** What a tool prints, mapped to what it means; the first that matches wins. */
 const KNOWN: Known[] = [
   {
-    test: /(?:Bind for [^\s:]*:?(\d+) failed: port is already allocated|listen tcp[^:]*:(\d+): bind: address already in use|port (\d+) is (?:already )?(?:in use|taken))/i,
-    say: (m) => `Port ${m[1] ?? m[2] ?? m[3]} is already used by another program on the HDA.`,
+    test: /(?:Bind for [^\s:]*:?(\d+) failed: port is already allocated|listen tcp[^:]*:(\d+): bind: address already in use|port (\d+) is (?:already )?(?:in use|taken)|port (\d+) is used by another program)/i,
+    say: (m) => `Port ${m[1] ?? m[2] ?? m[3] ?? m[4]} is already used by another program on the HDA.`,
   },
+  { test: /range of CPUs is from [\d.]+ to ([\d.]+)/i, say: (m) => `The HDA has ${Number(m[1])} CPUs; the CPU limit asked for more.` },
   { test: /address already in use|port is already allocated/i, say: () => 'A port the app needs is already used by another program on the HDA.' },
   { test: /container name "\/?([^"]+)" is already in use/i, say: (m) => `A container named “${m[1]}” already exists on the HDA.` },
   {

@@ -68,6 +68,7 @@ export function formatTime(iso: string | null | undefined): string {
 
 /** What the agent's executor steps mean, in words a person reads on the task page. */
 export const STEP_LABELS: Record<string, string> = {
+  ports: 'Check the host port',
   verify: 'Verify the signature',
   render: 'Prepare the compose file',
   policy: 'Safety check',
@@ -98,4 +99,7 @@ export const ACTION_LABELS: Record<string, string> = {
   logs: 'Logs',
   prune: 'Prune images',
   retry: 'Retry',
+  reconfigure: 'Apply settings',
+  limits: 'Limits',
+  port: 'Port',
 };

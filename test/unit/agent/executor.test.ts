@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { COMPOSE_FILE, composeDirFor } from '../../../agent/executor/paths';
 import { describe, expect, it } from 'vitest';
 import { STEP_NAMES } from '../../../core/protocol';
 import { loadConfig } from '../../../agent/config';
@@ -122,6 +123,31 @@ describe('executor', () => {
     expect(client.results.get('task-1')!.state).toBe('succeeded');
   });
 
+  it('a failed reconfigure writes back the compose file that ran before; when starting it fails too, the result says both', async () => {
+    const { client, executor, deps, stateDir } = setup({
+      reconfigure: [
+        step('verify'),
+        step('prepare', async (ctx) => (writeFileSync(ctx.work.composeFile, 'services: {new: {}}\n'), 'written')),
+        step('up', async () => {
+          throw new StepFailure('Range of CPUs is from 0.01 to 2.00');
+        }),
+      ],
+    });
+    const composeFile = join(composeDirFor(stateDir, 'web1'), COMPOSE_FILE);
+    mkdirSync(dirname(composeFile), { recursive: true });
+    writeFileSync(composeFile, 'services: {old: {}}\n');
+    deps.installs.put({ identifier: 'web1', install_id: 'inst-1', hostname: 'web1.home.test', host_port: 35001, domain: 'home.test', app: 'web', version: '1.0', app_dir: '/x', desired: 'running' });
+    const t = fakeTask({ kind: 'reconfigure' });
+    t.payload.install.limits = { cpus: 100 };
+    expect(await executor.execute(t, new AbortController().signal)).toBe('failed');
+    expect(readFileSync(composeFile, 'utf8')).toBe('services: {old: {}}\n');
+    const r = client.results.get('task-1')!;
+    // This fake agent has no Compose: starting the old settings fails, and the result names both failures.
+    expect(r.detail).toMatch(/^reconfigure failed at step up: Range of CPUs is from 0\.01 to 2\.00; putting back the previous settings failed too at up: /);
+    expect(r.app_state).toBe('unknown');
+    expect(client.events.get('task-1')!.some((e) => e.status === 'Warning' && /putting back the settings that ran before/.test(e.message))).toBe(true);
+  });
+
   it('a failed update rolls back to the previous deployment and says so', async () => {
     const converged: string[] = [];
     const plan = [
@@ -146,11 +172,13 @@ describe('executor', () => {
 
   it('install steps follow the protocol order; uninstall keeps data unless purged', () => {
     const names = PLANS.install!.map((s) => s.name);
-    expect(names).toEqual(['verify', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
+    expect(names).toEqual(['verify', 'ports', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
     const order = names.map((n) => STEP_NAMES.indexOf(n as (typeof STEP_NAMES)[number]));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(PLANS.uninstall!.map((s) => s.name)).toEqual(['vhost', 'reload', 'down', 'cleanup', 'images']);
     // Updates pull before they change anything, retire the old slot after a blue/green switch, then tidy images.
     expect(PLANS.update!.map((s) => s.name)).toEqual(['verify', 'render', 'policy', 'pull', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe', 'retire', 'images']);
+    // New limits or a port recreate the containers in place: no pull, no switch, no image tidying.
+    expect(PLANS.reconfigure!.map((s) => s.name)).toEqual(['verify', 'ports', 'render', 'policy', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
   });
 });

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createTestPlane, enrolledHda, publishApp, type TestPlane } from '../../helpers/plane';
 import { APP_JS } from '../../../worker/ui/assets';
 import { chartPaths, niceCeil } from '../../../worker/ui/metrics-chart';
@@ -256,6 +257,19 @@ describe('round two pages', () => {
     expect(html).toContain('>3.5%<');
     expect(html).toContain('>64.0 MB<');
     expect(html).toContain('peak 12%');
+  });
+
+  it('the limits form shows the limits in force and the host port form the port; the HDA caps the fields', async () => {
+    await plane.json('POST', '/agent/v1/heartbeat', { token: agentA, body: { facts: { cpus: 2, memory_bytes: 4 * 1024 ** 3 } } });
+    await plane.deps.db.run(sql`UPDATE installs SET limits_json = '{"memory_mb":256}' WHERE id = ${installA}`);
+    const html = await (await page(`/installs/${installA}`, ownerA.token)).text();
+    const form = (name: string) => html.slice(html.indexOf(`data-form="${name}"`), html.indexOf('</form>', html.indexOf(`data-form="${name}"`)));
+    expect(form('limits')).toMatch(/name="cpus"[^>]*max="2"/);
+    expect(form('limits')).not.toMatch(/name="cpus"[^>]*value=/);
+    expect(form('limits')).toMatch(/name="memory_mb"[^>]*max="4096"[^>]*value="256"/);
+    const port = (await plane.json('GET', `/api/installs/${installA}`, { token: ownerA.token })).body.install.host_port;
+    expect(form('port')).toMatch(new RegExp(`name="host_port"[^>]*value="${port}"`));
+    await plane.deps.db.run(sql`UPDATE installs SET limits_json = '{}' WHERE id = ${installA}`);
   });
 
   it('draws chart paths with a round top and breaks at gaps', () => {

@@ -67,7 +67,13 @@ async function install(hdaId: string, body: NewInstallBody): Promise<void> {
 }
 
 forms.install = (_form, v, submitter) => {
-  const body: NewInstallBody = { app: v.app, ...(v.version ? { version: v.version } : {}), ...(v.policy_exceptions?.length ? { policy_exceptions: v.policy_exceptions } : {}) };
+  const port = String(v.host_port || '').trim();
+  const body: NewInstallBody = {
+    app: v.app,
+    ...(v.version ? { version: v.version } : {}),
+    ...(v.policy_exceptions?.length ? { policy_exceptions: v.policy_exceptions } : {}),
+    ...(port ? { host_port: hostPort(port) } : {}),
+  };
   return install((submitter?.value) || v.hda, body);
 };
 clicks.install = (btn) => install(attr(btn, 'data-hda'), { app: attr(btn, 'data-app') });
@@ -124,21 +130,29 @@ clicks.logs = async (btn) => {
   holder.taskView.follow();
 };
 
-/** Resource limits: stored, then applied by a re-deploy whose task the page shows. */
+/** A host port typed by the owner, checked like the API checks it. */
+function hostPort(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1024 || n > 65535) throw userError('The host port must be a whole number from 1024 to 65535.');
+  return n;
+}
+
+/** Resource limits: applied to the running containers by a task the page shows; an empty field removes that limit. */
 forms.limits = async (form, v) => {
-  const body: Record<string, number> = {};
   const cpus = String(v.cpus || '').trim();
   const mem = String(v.memory_mb || '').trim();
-  if (cpus) {
-    body.cpus = Number(cpus);
-    if (!(body.cpus >= 0.05)) throw userError('CPUs must be a number from 0.05 up (0.5 is half a core).');
-  }
-  if (mem) {
-    body.memory_mb = Number(mem);
-    if (!(body.memory_mb >= 6) || Math.round(body.memory_mb) !== body.memory_mb) throw userError('Memory must be a whole number of MB, 6 or more.');
-  }
+  const body: { cpus: number | null; memory_mb: number | null } = { cpus: cpus ? Number(cpus) : null, memory_mb: mem ? Number(mem) : null };
+  if (body.cpus !== null && !(body.cpus >= 0.05)) throw userError('CPUs must be a number from 0.05 up (0.5 is half a core).');
+  if (body.memory_mb !== null && (!(body.memory_mb >= 6) || Math.round(body.memory_mb) !== body.memory_mb)) throw userError('Memory must be a whole number of MB, 6 or more.');
   const installId = attr(form, 'data-install');
   const r = await api<QueuedTask>('PUT', `/api/installs/${encodeURIComponent(installId)}/limits`, body);
+  navigate(installTaskUrl(installId, r.task.id));
+};
+
+/** A new host port: a task moves the app to it; the page follows that task. */
+forms.port = async (form, v) => {
+  const installId = attr(form, 'data-install');
+  const r = await api<QueuedTask>('PUT', `/api/installs/${encodeURIComponent(installId)}/port`, { host_port: hostPort(String(v.host_port || '').trim()) });
   navigate(installTaskUrl(installId, r.task.id));
 };
 

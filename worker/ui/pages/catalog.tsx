@@ -109,6 +109,11 @@ const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView
           ))}
         </select>
       </label>
+      <label class="field">
+        <span>Host port (optional)</span>
+        <input name="host_port" type="number" inputmode="numeric" min="1024" max="65535" step="1" placeholder="chosen for you" />
+        <small class="muted">Leave empty and the HDA gives the app a free port. A port you choose is never moved: the install fails if another program uses it.</small>
+      </label>
       {waivable.length > 0 && (
         <fieldset class="exceptions">
           <legend>This app asks for more than the safety policy allows</legend>

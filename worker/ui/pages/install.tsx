@@ -14,6 +14,8 @@ import type { DeploymentView, Finding, InstallView, MetricsView, TaskView, Versi
 import type { PageContext } from './context';
 
 const VERSION_CHANGING = new Set(['install', 'update', 'rollback']);
+/** Deployments that changed settings, not the version. */
+const RECONFIGURE = new Set(['limits', 'port']);
 const OPEN_DEPLOYMENT = new Set(['pending', 'running']);
 const FINAL_TASK = new Set(['succeeded', 'failed', 'cancelled']);
 const UUID = /^[0-9a-f-]{36}$/i;
@@ -109,25 +111,48 @@ const UpdateForm = (props: { install: InstallView; versions: VersionView[] }) =>
   );
 };
 
-const LimitsForm = (props: { install: InstallView }) => (
+const LimitsForm = (props: { install: InstallView; hostFacts: { cpus?: number; memory_bytes?: number } | null }) => (
   <form method="post" action="/ui/needs-script" data-form="limits" data-install={props.install.id} class="stack">
     <div class="field-pair">
       <label class="field">
         <span>CPUs</span>
-        <input name="cpus" type="number" inputmode="decimal" min="0.05" max="256" step="0.05" placeholder="no limit" />
+        <input name="cpus" type="number" inputmode="decimal" min="0.05" max={String(props.hostFacts?.cpus ?? 256)} step="0.05" placeholder="no limit" value={props.install.limits.cpus?.toString()} />
       </label>
       <label class="field">
         <span>Memory (MB)</span>
-        <input name="memory_mb" type="number" inputmode="numeric" min="6" max="1048576" step="1" placeholder="no limit" />
+        <input name="memory_mb" type="number" inputmode="numeric" min="6" max={String(props.hostFacts?.memory_bytes ? Math.floor(props.hostFacts.memory_bytes / 1048576) : 1048576)} step="1" placeholder="no limit" value={props.install.limits.memory_mb?.toString()} />
       </label>
     </div>
     <p class="muted small">
-      Applying re-deploys the current version with these limits (the containers restart). Leave both empty to remove the limits.
+      Applying recreates the containers with these limits (no download; the app restarts). An empty field removes that limit.
     </p>
     <FormError />
     <button type="submit" class="btn">Apply limits</button>
   </form>
 );
+
+const PortForm = (props: { install: InstallView }) => (
+  <form method="post" action="/ui/needs-script" data-form="port" data-install={props.install.id} class="stack">
+    <label class="field">
+      <span>Host port</span>
+      <input name="host_port" type="number" inputmode="numeric" min="1024" max="65535" step="1" required value={String(props.install.host_port)} />
+    </label>
+    <p class="muted small">The port on the HDA the web server forwards to. Changing it recreates the containers; a port another program uses is refused.</p>
+    <FormError />
+    <button type="submit" class="btn">Change port</button>
+  </form>
+);
+
+/** A settings change that failed after the app ran: it runs on its old settings, or not at all. */
+const LastChangeFailed = (props: { install: InstallView; deployments: DeploymentView[] }) => {
+  const last = props.deployments[0];
+  if (last?.status !== 'failed' || !RECONFIGURE.has(last.action)) return null;
+  return (
+    <p class="small warning" data-last-change-failed="1">
+      The last {ACTION_LABELS[last.action]?.toLowerCase() ?? last.action} change failed. {last.detail}
+    </p>
+  );
+};
 
 const Logs = (props: { install: InstallView }) => (
   <Card title="Container logs">
@@ -187,7 +212,11 @@ const PolicyRecheck = ({ refused }: { refused: Finding[] }) =>
 export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
   const path = `/api/installs/${encodeURIComponent(id)}`;
   const [{ install, hda, policy_recheck }, { deployments }] = await Promise.all([
-    p.get<{ install: InstallView; hda: { id: string; name: string; domain: string }; policy_recheck?: { refused: Finding[] } }>(path),
+    p.get<{
+      install: InstallView;
+      hda: { id: string; name: string; domain: string; facts?: { cpus?: number; memory_bytes?: number } | null };
+      policy_recheck?: { refused: Finding[] };
+    }>(path),
     p.get<{ deployments: DeploymentView[] }>(`${path}/deployments`),
   ]);
   const removed = install.state === 'removed';
@@ -217,6 +246,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
               <p class="muted">This app has been uninstalled from {hda.name}.</p>
             ) : (
               <>
+                <LastChangeFailed install={install} deployments={deployments} />
                 <dl class="facts facts-wide">
                   <div class="fact">
                     <dt>Address</dt>
@@ -259,7 +289,10 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
               <UpdateForm install={install} versions={catalog.versions} />
             </Card>
             <Card title="Resource limits">
-              <LimitsForm install={install} />
+              <LimitsForm install={install} hostFacts={hda.facts ?? null} />
+            </Card>
+            <Card title="Host port">
+              <PortForm install={install} />
             </Card>
           </div>
         )}
