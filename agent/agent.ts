@@ -73,7 +73,16 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
   const facts = cachedFacts(() => collectFacts({ docker, compose, apache, appsRoot: config.appsRoot }));
-  const heartbeat = new Heartbeat({ client, docker, installs, facts, intervalS: config.heartbeatIntervalS, log, namespace: config.namespace, metrics: new MetricsWindows() });
+  const heartbeat = new Heartbeat({
+    client,
+    docker,
+    installs,
+    facts,
+    intervalS: config.heartbeatIntervalS,
+    log,
+    namespace: config.namespace,
+    metrics: new MetricsWindows(),
+  });
   const deps: ExecutorDeps = {
     config,
     log,

@@ -47,7 +47,13 @@ as /usr/local/bin/hda-agent). Install it with:
 };
 
 export async function main(argv: string[], out = (s: string) => process.stdout.write(`${s}\n`)): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, code: { type: 'string' }, json: { type: 'boolean' }, version: { type: 'boolean' }, exec: { type: 'string' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    help: { type: 'boolean' },
+    code: { type: 'string' },
+    json: { type: 'boolean' },
+    version: { type: 'boolean' },
+    exec: { type: 'string' },
+  };
   for (const s of SETTINGS) options[s.flag] = { type: s.key === 'allowUnsigned' ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
   try {

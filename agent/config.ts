@@ -62,7 +62,11 @@ const namespaceName = (s: string) => {
   return s;
 };
 const bool = (s: string) => /^(1|true|yes|on)$/i.test(s);
-const list = (s: string) => s.split(/[,:]/).map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(/[,:]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** A command as a JSON array (`["apache2","-t"]`) or words separated by spaces (`apachectl configtest`). */
 export function parseArgv(s: string): string[] {
@@ -90,25 +94,164 @@ function defaultApacheLogDir(): string {
 }
 
 export const SETTINGS: Setting[] = [
-  { key: 'stateDir', flag: 'state-dir', env: 'HDA_AGENT_STATE_DIR', help: 'token, pinned keys, journal (default /var/lib/hda-agent)', parse: str, fallback: () => '/var/lib/hda-agent' },
-  { key: 'appsRoot', flag: 'apps-root', env: 'HDA_AGENT_APPS_ROOT', help: 'app folders <root>/<identifier> (default /var/hda/web-apps)', parse: str, fallback: () => '/var/hda/web-apps' },
-  { key: 'apacheSitesDir', flag: 'apache-sites-dir', env: 'HDA_AGENT_APACHE_SITES_DIR', help: 'where vhosts go (Debian /etc/apache2/sites-enabled, Fedora /etc/httpd/conf.d)', parse: str, fallback: defaultSitesDir },
-  { key: 'apacheLogDir', flag: 'apache-log-dir', env: 'HDA_AGENT_APACHE_LOG_DIR', help: "Apache's log folder; app logs in <it>/hda-apps/<identifier> (Debian /var/log/apache2, Fedora /var/log/httpd)", parse: str, fallback: defaultApacheLogDir },
-  { key: 'apacheConfigtest', flag: 'apache-configtest', env: 'HDA_AGENT_APACHE_CONFIGTEST', help: 'config test command (default "apachectl configtest")', parse: parseArgv, fallback: () => ['apachectl', 'configtest'] },
-  { key: 'apacheReload', flag: 'apache-reload', env: 'HDA_AGENT_APACHE_RELOAD', help: 'graceful reload command (default "apachectl graceful")', parse: parseArgv, fallback: () => ['apachectl', 'graceful'] },
-  { key: 'apacheProbeUrl', flag: 'apache-url', env: 'HDA_AGENT_APACHE_URL', help: 'Apache as seen from this host (default http://127.0.0.1:80/)', parse: str, fallback: () => 'http://127.0.0.1:80/' },
-  { key: 'dockerSocket', flag: 'docker-socket', env: 'HDA_AGENT_DOCKER_SOCKET', help: 'Docker Engine socket (default /var/run/docker.sock)', parse: str, fallback: () => '/var/run/docker.sock' },
-  { key: 'composeFlavor', flag: 'compose', env: 'HDA_AGENT_COMPOSE', help: 'auto | v2 (docker compose) | v1 (docker-compose)', parse: (s) => { if (!['auto', 'v1', 'v2'].includes(s)) throw new Error(`compose must be auto, v1 or v2, got "${s}"`); return s; }, fallback: () => 'auto' },
-  { key: 'heartbeatIntervalS', flag: 'heartbeat-interval', env: 'HDA_AGENT_HEARTBEAT_S', help: 'seconds between heartbeats (default 30)', parse: num('heartbeat interval'), fallback: () => 30 },
-  { key: 'pollWaitS', flag: 'poll-wait', env: 'HDA_AGENT_POLL_WAIT_S', help: 'long-poll wait in seconds (default 25)', parse: num('poll wait'), fallback: () => 25 },
-  { key: 'healthTimeoutS', flag: 'health-timeout', env: 'HDA_AGENT_HEALTH_TIMEOUT_S', help: 'how long an app may take to answer (default 180)', parse: num('health timeout'), fallback: () => 180 },
-  { key: 'shutdownGraceS', flag: 'shutdown-grace', env: 'HDA_AGENT_SHUTDOWN_GRACE_S', help: 'on SIGTERM, time to finish the task in hand (default 60)', parse: num('shutdown grace'), fallback: () => 60 },
-  { key: 'switchDrainS', flag: 'switch-drain', env: 'HDA_AGENT_SWITCH_DRAIN_S', help: 'blue/green: seconds the old version keeps serving after the switch (default 3)', parse: nonNegative('switch drain'), fallback: () => 3 },
-  { key: 'namespace', flag: 'namespace', env: 'HDA_AGENT_NAMESPACE', help: 'prefix for compose projects and vhost files when several agents share one host (default none)', parse: namespaceName, fallback: () => '' },
-  { key: 'shareRoots', flag: 'share-roots', env: 'HDA_AGENT_SHARE_ROOTS', help: 'host folders apps may mount, comma-separated (default /var/hda/files)', parse: list, fallback: () => ['/var/hda/files'] },
-  { key: 'allowUnsigned', flag: 'allow-unsigned', env: 'HDA_AGENT_ALLOW_UNSIGNED', help: 'development only: accept unsigned app versions', parse: bool, fallback: () => false },
-  { key: 'logLevel', flag: 'log-level', env: 'HDA_AGENT_LOG_LEVEL', help: 'debug | info | warn | error (default info)', parse: (s) => { if (!['debug', 'info', 'warn', 'error'].includes(s)) throw new Error(`log level must be debug, info, warn or error`); return s; }, fallback: () => 'info' },
-  { key: 'server', flag: 'server', env: 'HDA_AGENT_SERVER', help: 'control plane URL (enroll; run overrides the enrolled one)', parse: str, fallback: () => undefined },
+  {
+    key: 'stateDir',
+    flag: 'state-dir',
+    env: 'HDA_AGENT_STATE_DIR',
+    help: 'token, pinned keys, journal (default /var/lib/hda-agent)',
+    parse: str,
+    fallback: () => '/var/lib/hda-agent',
+  },
+  {
+    key: 'appsRoot',
+    flag: 'apps-root',
+    env: 'HDA_AGENT_APPS_ROOT',
+    help: 'app folders <root>/<identifier> (default /var/hda/web-apps)',
+    parse: str,
+    fallback: () => '/var/hda/web-apps',
+  },
+  {
+    key: 'apacheSitesDir',
+    flag: 'apache-sites-dir',
+    env: 'HDA_AGENT_APACHE_SITES_DIR',
+    help: 'where vhosts go (Debian /etc/apache2/sites-enabled, Fedora /etc/httpd/conf.d)',
+    parse: str,
+    fallback: defaultSitesDir,
+  },
+  {
+    key: 'apacheLogDir',
+    flag: 'apache-log-dir',
+    env: 'HDA_AGENT_APACHE_LOG_DIR',
+    help: "Apache's log folder; app logs in <it>/hda-apps/<identifier> (Debian /var/log/apache2, Fedora /var/log/httpd)",
+    parse: str,
+    fallback: defaultApacheLogDir,
+  },
+  {
+    key: 'apacheConfigtest',
+    flag: 'apache-configtest',
+    env: 'HDA_AGENT_APACHE_CONFIGTEST',
+    help: 'config test command (default "apachectl configtest")',
+    parse: parseArgv,
+    fallback: () => ['apachectl', 'configtest'],
+  },
+  {
+    key: 'apacheReload',
+    flag: 'apache-reload',
+    env: 'HDA_AGENT_APACHE_RELOAD',
+    help: 'graceful reload command (default "apachectl graceful")',
+    parse: parseArgv,
+    fallback: () => ['apachectl', 'graceful'],
+  },
+  {
+    key: 'apacheProbeUrl',
+    flag: 'apache-url',
+    env: 'HDA_AGENT_APACHE_URL',
+    help: 'Apache as seen from this host (default http://127.0.0.1:80/)',
+    parse: str,
+    fallback: () => 'http://127.0.0.1:80/',
+  },
+  {
+    key: 'dockerSocket',
+    flag: 'docker-socket',
+    env: 'HDA_AGENT_DOCKER_SOCKET',
+    help: 'Docker Engine socket (default /var/run/docker.sock)',
+    parse: str,
+    fallback: () => '/var/run/docker.sock',
+  },
+  {
+    key: 'composeFlavor',
+    flag: 'compose',
+    env: 'HDA_AGENT_COMPOSE',
+    help: 'auto | v2 (docker compose) | v1 (docker-compose)',
+    parse: (s) => {
+      if (!['auto', 'v1', 'v2'].includes(s)) throw new Error(`compose must be auto, v1 or v2, got "${s}"`);
+      return s;
+    },
+    fallback: () => 'auto',
+  },
+  {
+    key: 'heartbeatIntervalS',
+    flag: 'heartbeat-interval',
+    env: 'HDA_AGENT_HEARTBEAT_S',
+    help: 'seconds between heartbeats (default 30)',
+    parse: num('heartbeat interval'),
+    fallback: () => 30,
+  },
+  {
+    key: 'pollWaitS',
+    flag: 'poll-wait',
+    env: 'HDA_AGENT_POLL_WAIT_S',
+    help: 'long-poll wait in seconds (default 25)',
+    parse: num('poll wait'),
+    fallback: () => 25,
+  },
+  {
+    key: 'healthTimeoutS',
+    flag: 'health-timeout',
+    env: 'HDA_AGENT_HEALTH_TIMEOUT_S',
+    help: 'how long an app may take to answer (default 180)',
+    parse: num('health timeout'),
+    fallback: () => 180,
+  },
+  {
+    key: 'shutdownGraceS',
+    flag: 'shutdown-grace',
+    env: 'HDA_AGENT_SHUTDOWN_GRACE_S',
+    help: 'on SIGTERM, time to finish the task in hand (default 60)',
+    parse: num('shutdown grace'),
+    fallback: () => 60,
+  },
+  {
+    key: 'switchDrainS',
+    flag: 'switch-drain',
+    env: 'HDA_AGENT_SWITCH_DRAIN_S',
+    help: 'blue/green: seconds the old version keeps serving after the switch (default 3)',
+    parse: nonNegative('switch drain'),
+    fallback: () => 3,
+  },
+  {
+    key: 'namespace',
+    flag: 'namespace',
+    env: 'HDA_AGENT_NAMESPACE',
+    help: 'prefix for compose projects and vhost files when several agents share one host (default none)',
+    parse: namespaceName,
+    fallback: () => '',
+  },
+  {
+    key: 'shareRoots',
+    flag: 'share-roots',
+    env: 'HDA_AGENT_SHARE_ROOTS',
+    help: 'host folders apps may mount, comma-separated (default /var/hda/files)',
+    parse: list,
+    fallback: () => ['/var/hda/files'],
+  },
+  {
+    key: 'allowUnsigned',
+    flag: 'allow-unsigned',
+    env: 'HDA_AGENT_ALLOW_UNSIGNED',
+    help: 'development only: accept unsigned app versions',
+    parse: bool,
+    fallback: () => false,
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'HDA_AGENT_LOG_LEVEL',
+    help: 'debug | info | warn | error (default info)',
+    parse: (s) => {
+      if (!['debug', 'info', 'warn', 'error'].includes(s)) throw new Error(`log level must be debug, info, warn or error`);
+      return s;
+    },
+    fallback: () => 'info',
+  },
+  {
+    key: 'server',
+    flag: 'server',
+    env: 'HDA_AGENT_SERVER',
+    help: 'control plane URL (enroll; run overrides the enrolled one)',
+    parse: str,
+    fallback: () => undefined,
+  },
 ];
 
 /** Builds the config; `flags` holds values given on the command line, keyed by flag name. */

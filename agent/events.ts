@@ -45,9 +45,11 @@ export class EventSender {
     const prev = this.chains.get(taskId) ?? Promise.resolve();
     const next = prev.catch(() => {}).then(() => this.sendPending(taskId));
     this.chains.set(taskId, next);
-    void next.finally(() => {
-      if (this.chains.get(taskId) === next) this.chains.delete(taskId);
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (this.chains.get(taskId) === next) this.chains.delete(taskId);
+      })
+      .catch(() => {});
     return next;
   }
 

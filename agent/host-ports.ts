@@ -37,7 +37,10 @@ export async function listeningPorts(procRoot = '/proc'): Promise<Set<number>> {
 type Labels = Record<string, string> | undefined;
 
 /** Host ports running containers publish, leaving out the containers `own` accepts (this install's). */
-export async function dockerPublishedPorts(docker: Pick<Docker, 'listContainers'>, own: (labels: Labels) => boolean): Promise<{ others: Set<number>; mine: Set<number> }> {
+export async function dockerPublishedPorts(
+  docker: Pick<Docker, 'listContainers'>,
+  own: (labels: Labels) => boolean,
+): Promise<{ others: Set<number>; mine: Set<number> }> {
   const others = new Set<number>();
   const mine = new Set<number>();
   for (const c of await docker.listContainers()) {

@@ -92,7 +92,10 @@ export class InstallRegistry {
     if (!rec) return;
     const images = Object.fromEntries(Object.entries(pins).map(([ref, p]) => [ref, p.id]));
     const same = JSON.stringify(images) === JSON.stringify(rec.images ?? {});
-    const history = [{ version, images: pins, at: new Date().toISOString() }, ...(rec.history ?? []).filter((h) => h.version !== version)].slice(0, HISTORY_KEEP);
+    const history = [{ version, images: pins, at: new Date().toISOString() }, ...(rec.history ?? []).filter((h) => h.version !== version)].slice(
+      0,
+      HISTORY_KEEP,
+    );
     this.put({ ...rec, images, previous_images: same ? rec.previous_images : (rec.images ?? rec.previous_images), history });
   }
 

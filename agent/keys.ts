@@ -17,7 +17,7 @@ export async function refreshPinnedKeys(server: string, state: StateDir, fetchIm
   const res = await fetchImpl(new URL('/api/catalog/keys', server), { signal: AbortSignal.timeout(15_000) });
   if (!res.ok) throw new Error(`GET /api/catalog/keys: HTTP ${res.status}`);
   const served = (await res.json()) as ServedKeys;
-  const offered = (served.keys ?? []).map((jwk) => ({ jwk, endorsement: jwk.kid ? served.endorsements?.[jwk.kid] ?? null : null }));
+  const offered = (served.keys ?? []).map((jwk) => ({ jwk, endorsement: jwk.kid ? (served.endorsements?.[jwk.kid] ?? null) : null }));
   const { keys, added } = await extendPinnedKeys(state.pinnedKeys() as { keys: JWK[] }, offered);
   if (added.length) state.savePinnedKeys({ keys: keys as Array<Record<string, unknown>> });
   return added;

@@ -28,7 +28,12 @@ export async function checkLocalAgentHost(env: NodeJS.ProcessEnv = process.env):
   await new DockerProvider(config.dockerSocket).get().catch((e: Error) => missing.push(e.message));
   await new ComposeRunner(config.dockerSocket, config.composeFlavor).detect().catch((e: Error) => missing.push(e.message));
   if (!existsSync(config.apacheSitesDir)) missing.push(`Apache sites dir ${config.apacheSitesDir} does not exist`);
-  const apache = new ApacheControl({ sitesDir: config.apacheSitesDir, configtest: config.apacheConfigtest, reload: config.apacheReload, backupDir: '/nonexistent' });
+  const apache = new ApacheControl({
+    sitesDir: config.apacheSitesDir,
+    configtest: config.apacheConfigtest,
+    reload: config.apacheReload,
+    backupDir: '/nonexistent',
+  });
   await apache
     .configtest()
     .then((t) => (t.ok ? null : missing.push(`Apache config test fails: ${t.output.split('\n')[0]}`)))

@@ -24,7 +24,15 @@ const opts = parseOptions(process.argv.slice(2));
 const started = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
-const results: BenchResults = { machine: machine(), mode: opts.quick ? 'quick' : 'full', durationS: 0, loadavg: {}, pragmas: opts.pragmas, abPragmas: opts.abPragmas, errors: {} };
+const results: BenchResults = {
+  machine: machine(),
+  mode: opts.quick ? 'quick' : 'full',
+  durationS: 0,
+  loadavg: {},
+  pragmas: opts.pragmas,
+  abPragmas: opts.abPragmas,
+  errors: {},
+};
 const runners: Record<Suite, () => Promise<void>> = {
   bundle: async () => void (results.bundle = await bundleSuite()),
   poll: async () => void (results.poll = await pollSuite(opts.sizes, log)),
@@ -72,7 +80,10 @@ results.durationS = (performance.now() - started) / 1000;
 const markdown = renderMarkdown(results);
 const name = !opts.quick && opts.only.size === SUITES.length && opts.pragmas.length + opts.abPragmas.length === 0 ? 'latest' : 'partial';
 await mkdir(RESULTS, { recursive: true });
-for (const [ext, text] of [['json', `${JSON.stringify(results, null, 2)}\n`], ['md', markdown]] as const) {
+for (const [ext, text] of [
+  ['json', `${JSON.stringify(results, null, 2)}\n`],
+  ['md', markdown],
+] as const) {
   await writeFile(`${RESULTS}${name}.${ext}.tmp`, text);
   await rename(`${RESULTS}${name}.${ext}.tmp`, `${RESULTS}${name}.${ext}`);
 }

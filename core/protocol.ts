@@ -36,15 +36,7 @@ export const FINAL_TASK_STATES: readonly TaskState[] = ['succeeded', 'failed', '
  * report inside it, `Progress` carries byte counts (image pulls), `Complete` closes the step and
  * `Finalized` ends the task.
  */
-export const EVENT_STATUSES = [
-  'Starting',
-  'OK',
-  'Warning',
-  'Error',
-  'Progress',
-  'Complete',
-  'Finalized',
-] as const;
+export const EVENT_STATUSES = ['Starting', 'OK', 'Warning', 'Error', 'Progress', 'Complete', 'Finalized'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /** The named steps of the agent's executor, in the order an install runs them. */

@@ -27,7 +27,18 @@ export const revokedSessions = sqliteTable('revoked_sessions', {
 });
 
 /** The catalog's categories (an allow-list: a publisher picks one of these or none). */
-export const APP_CATEGORIES = ['media', 'downloads', 'files', 'productivity', 'development', 'home-automation', 'network', 'security', 'communication', 'utilities'] as const;
+export const APP_CATEGORIES = [
+  'media',
+  'downloads',
+  'files',
+  'productivity',
+  'development',
+  'home-automation',
+  'network',
+  'security',
+  'communication',
+  'utilities',
+] as const;
 export type AppCategory = (typeof APP_CATEGORIES)[number];
 
 export const apps = sqliteTable('apps', {
@@ -39,7 +50,9 @@ export const apps = sqliteTable('apps', {
   category: text('category', { enum: APP_CATEGORIES }),
   /** A small image as a data: URL (PNG, WebP or SVG), shown from this origin: no third-party request. */
   iconUrl: text('icon_url'),
-  publisherId: text('publisher_id').notNull().references(() => users.id),
+  publisherId: text('publisher_id')
+    .notNull()
+    .references(() => users.id),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -50,7 +63,9 @@ export const appVersions = sqliteTable(
   'app_versions',
   {
     id: text('id').primaryKey(),
-    appId: integer('app_id').notNull().references(() => apps.id),
+    appId: integer('app_id')
+      .notNull()
+      .references(() => apps.id),
     version: text('version').notNull(),
     kind: text('kind').notNull(),
     installScript: text('install_script'),
@@ -63,7 +78,9 @@ export const appVersions = sqliteTable(
     findingsJson: text('findings_json').notNull().default('[]'),
     signature: text('signature').notNull(),
     keyId: text('key_id').notNull(),
-    publishedBy: text('published_by').notNull().references(() => users.id),
+    publishedBy: text('published_by')
+      .notNull()
+      .references(() => users.id),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [uniqueIndex('app_versions_app_version').on(t.appId, t.version)],
@@ -84,7 +101,9 @@ export const hdas = sqliteTable(
   'hdas',
   {
     id: text('id').primaryKey(),
-    ownerId: text('owner_id').notNull().references(() => users.id),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id),
     name: text('name').notNull(),
     domain: text('domain').notNull(),
     tagsJson: text('tags_json').notNull().default('[]'),
@@ -108,29 +127,27 @@ export const hdas = sqliteTable(
   (t) => [index('hdas_owner').on(t.ownerId), uniqueIndex('hdas_enroll_code').on(t.enrollCodeHash)],
 );
 
-export const INSTALL_STATES = [
-  'installing',
-  'running',
-  'stopped',
-  'updating',
-  'failed',
-  'uninstalling',
-  'removed',
-] as const;
+export const INSTALL_STATES = ['installing', 'running', 'stopped', 'updating', 'failed', 'uninstalling', 'removed'] as const;
 export type InstallState = (typeof INSTALL_STATES)[number];
 
 export const installs = sqliteTable(
   'installs',
   {
     id: text('id').primaryKey(),
-    hdaId: text('hda_id').notNull().references(() => hdas.id),
-    appId: integer('app_id').notNull().references(() => apps.id),
+    hdaId: text('hda_id')
+      .notNull()
+      .references(() => hdas.id),
+    appId: integer('app_id')
+      .notNull()
+      .references(() => apps.id),
     identifier: text('identifier').notNull(),
     hostname: text('hostname').notNull(),
     hostPort: integer('host_port').notNull(),
     desiredState: text('desired_state', { enum: ['running', 'stopped', 'removed'] }).notNull(),
     state: text('state', { enum: INSTALL_STATES }).notNull(),
-    versionId: text('version_id').notNull().references(() => appVersions.id),
+    versionId: text('version_id')
+      .notNull()
+      .references(() => appVersions.id),
     currentDeploymentId: text('current_deployment_id'),
     policyExceptionsJson: text('policy_exceptions_json').notNull().default('[]'),
     /** Owner-set resource limits `{ cpus?, memory_mb? }` the agent writes into the compose it runs. */
@@ -156,8 +173,12 @@ export const deployments = sqliteTable(
   'deployments',
   {
     id: text('id').primaryKey(),
-    installId: text('install_id').notNull().references(() => installs.id),
-    versionId: text('version_id').notNull().references(() => appVersions.id),
+    installId: text('install_id')
+      .notNull()
+      .references(() => installs.id),
+    versionId: text('version_id')
+      .notNull()
+      .references(() => appVersions.id),
     action: text('action', { enum: DEPLOYMENT_ACTIONS }).notNull(),
     status: text('status', { enum: DEPLOYMENT_STATUSES }).notNull(),
     /** What the agent actually ran, and the image digests, so a rollback restores the same bytes. */
@@ -177,12 +198,16 @@ export const tasks = sqliteTable(
   'tasks',
   {
     id: text('id').primaryKey(),
-    hdaId: text('hda_id').notNull().references(() => hdas.id),
+    hdaId: text('hda_id')
+      .notNull()
+      .references(() => hdas.id),
     installId: text('install_id'),
     deploymentId: text('deployment_id'),
     kind: text('kind').notNull(),
     /** `main` tasks of an HDA run one at a time; `aux` tasks (logs) run beside them and block nothing. */
-    lane: text('lane', { enum: ['main', 'aux'] }).notNull().default('main'),
+    lane: text('lane', { enum: ['main', 'aux'] })
+      .notNull()
+      .default('main'),
     /** Set for tasks a fleet batch queued. */
     batchId: text('batch_id'),
     payloadJson: text('payload_json').notNull(),
@@ -196,7 +221,11 @@ export const tasks = sqliteTable(
     finishedAt: integer('finished_at'),
   },
   // The poll reads the oldest open task of one HDA per lane: (hda_id, lane, state, created_at) serves it.
-  (t) => [index('tasks_hda_lane_state').on(t.hdaId, t.lane, t.state, t.createdAt), index('tasks_install').on(t.installId), index('tasks_deployment').on(t.deploymentId)],
+  (t) => [
+    index('tasks_hda_lane_state').on(t.hdaId, t.lane, t.state, t.createdAt),
+    index('tasks_install').on(t.installId),
+    index('tasks_deployment').on(t.deploymentId),
+  ],
 );
 
 export const taskEvents = sqliteTable(
@@ -228,7 +257,12 @@ export const auditLog = sqliteTable(
     at: integer('at').notNull(),
   },
   // Readers filter by target, actor or action and page newest first by id; pruning deletes by time.
-  (t) => [index('audit_target').on(t.targetKind, t.targetId), index('audit_actor').on(t.actorId), index('audit_action').on(t.action), index('audit_at').on(t.at)],
+  (t) => [
+    index('audit_target').on(t.targetKind, t.targetId),
+    index('audit_actor').on(t.actorId),
+    index('audit_action').on(t.action),
+    index('audit_at').on(t.at),
+  ],
 );
 
 /**
@@ -256,9 +290,15 @@ export const BATCH_STATES = ['running', 'succeeded', 'failed', 'rolling_back', '
 /** A fleet deployment: one app version installed or updated on many HDAs with bounded concurrency. */
 export const batches = sqliteTable('batches', {
   id: text('id').primaryKey(),
-  ownerId: text('owner_id').notNull().references(() => users.id),
-  appId: integer('app_id').notNull().references(() => apps.id),
-  versionId: text('version_id').notNull().references(() => appVersions.id),
+  ownerId: text('owner_id')
+    .notNull()
+    .references(() => users.id),
+  appId: integer('app_id')
+    .notNull()
+    .references(() => apps.id),
+  versionId: text('version_id')
+    .notNull()
+    .references(() => appVersions.id),
   policyExceptionsJson: text('policy_exceptions_json').notNull().default('[]'),
   concurrency: integer('concurrency').notNull(),
   allOrNothing: integer('all_or_nothing', { mode: 'boolean' }).notNull().default(false),

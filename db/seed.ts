@@ -50,7 +50,14 @@ export async function seedCatalog(deps: Deps): Promise<void> {
   for (const sample of SAMPLE_APPS) {
     const [exists] = await deps.db.select({ id: apps.id }).from(apps).where(eq(apps.slug, sample.slug)).limit(1);
     if (exists) continue;
-    await createApp(deps, actor, { slug: sample.slug, name: sample.name, description: sample.description, homepage: sample.homepage, category: sample.category, icon_url: sample.icon_url });
+    await createApp(deps, actor, {
+      slug: sample.slug,
+      name: sample.name,
+      description: sample.description,
+      homepage: sample.homepage,
+      category: sample.category,
+      icon_url: sample.icon_url,
+    });
     await publishVersion(deps, actor, sample.slug, { version: sample.version, kind: 'container', install_script: sample.install_script });
   }
 }

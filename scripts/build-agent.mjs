@@ -102,7 +102,11 @@ for (let attempt = 1; ; attempt++) {
     rmSync(tmp, { force: true });
     continue;
   }
-  const manifest = { note: 'written by scripts/build-agent.mjs; agent/bin/bundle.mjs compares these inputs with the tree', builtAt: new Date().toISOString(), inputs };
+  const manifest = {
+    note: 'written by scripts/build-agent.mjs; agent/bin/bundle.mjs compares these inputs with the tree',
+    builtAt: new Date().toISOString(),
+    inputs,
+  };
   const manifestTmp = `${AGENT_MANIFEST}.${process.pid}.tmp`;
   writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 1)}\n`);
   renameSync(tmp, AGENT_BUNDLE);
@@ -111,6 +115,8 @@ for (let attempt = 1; ; attempt++) {
   mkdirSync(dirname(WORKER_AGENT_ASSET), { recursive: true });
   copyFileSync(AGENT_BUNDLE, WORKER_AGENT_ASSET);
   const kb = Math.round(statSync(AGENT_BUNDLE).size / 1024);
-  console.log(`build:agent: ${relative(ROOT, AGENT_BUNDLE)} (${kb} KiB, ${Object.keys(inputs).length} inputs)${changedDuringBuild ? ' (files changed during the build: the bin will run the sources until the next build)' : ''}`);
+  console.log(
+    `build:agent: ${relative(ROOT, AGENT_BUNDLE)} (${kb} KiB, ${Object.keys(inputs).length} inputs)${changedDuringBuild ? ' (files changed during the build: the bin will run the sources until the next build)' : ''}`,
+  );
   break;
 }

@@ -28,14 +28,20 @@ if (!existsSync(join(root, 'dist', 'worker-assets'))) {
   }
 }
 
-const migrated = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', ...persist], { cwd: root, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
+const migrated = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', ...persist], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, CI: 'true' },
+});
 if (migrated.status !== 0) {
   console.error('Applying the D1 migrations locally failed (see above); wrangler dev was not started.');
   process.exit(migrated.status ?? 1);
 }
 
 if (created) {
-  console.log(`\nFirst start: the admin account is created on the first request\n  email:    ${created.email}\n  password: ${created.password}\nIt is shown only this once (it is also in .dev.vars, which stays on this machine).\n`);
+  console.log(
+    `\nFirst start: the admin account is created on the first request\n  email:    ${created.email}\n  password: ${created.password}\nIt is shown only this once (it is also in .dev.vars, which stays on this machine).\n`,
+  );
 }
 
 // Nothing here needs the network: skip wrangler's download of a sample Request.cf object.

@@ -30,7 +30,12 @@ export const API_VERSION = '0.1.0';
  * the full Request object the limiter reads (on Node that costs more than the poll itself).
  */
 function limitBody(maxSize: number, label: string): MiddlewareHandler<AppEnv> {
-  const limiter = bodyLimit({ maxSize, onError: () => { throw new ApiError(413, 'payload_too_large', `request body is larger than ${label}`); } });
+  const limiter = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `request body is larger than ${label}`);
+    },
+  });
   return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limiter(c, next));
 }
 
@@ -60,7 +65,19 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
   app.use('/api/*', sessionMiddleware);
   app.use('/api/*', csrfGuard);
 
-  for (const routes of [authRoutes, userRoutes, catalogRoutes, hdaRoutes, installRoutes, operationRoutes, batchRoutes, taskRoutes, agentRoutes, agentInstallerRoutes, auditRoutes]) {
+  for (const routes of [
+    authRoutes,
+    userRoutes,
+    catalogRoutes,
+    hdaRoutes,
+    installRoutes,
+    operationRoutes,
+    batchRoutes,
+    taskRoutes,
+    agentRoutes,
+    agentInstallerRoutes,
+    auditRoutes,
+  ]) {
     app.route('/', routes);
   }
 

@@ -42,11 +42,15 @@ export function buildDeps(opts: {
     jwtSecret: new TextEncoder().encode(opts.jwtSecret),
     signer: createSigner(opts.signingKey, opts.previousSigningKey),
     // Whatever wakes an HDA's polls (new work, a new or revoked token) also ends its idle answer.
-    waker: idleHdas ? { wait: waker.wait, notify: (key) => {
+    waker: idleHdas
+      ? {
+          wait: waker.wait,
+          notify: (key) => {
             dropIdle(idleHdas, key);
             waker.notify(key);
           },
-        } : waker,
+        }
+      : waker,
     ...monotonicClock(opts.now),
     config,
     idleHdas,

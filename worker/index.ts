@@ -27,9 +27,7 @@ export { LoginThrottleObject } from './auth/login-throttle-object';
 export type { Env } from './workers-settings';
 
 function openDatabase(env: Env): Database {
-  const db = env.DB
-    ? drizzleD1(env.DB, { schema })
-    : drizzleLibsql(createClient({ url: env.LIBSQL_URL!, authToken: env.LIBSQL_AUTH_TOKEN }), { schema });
+  const db = env.DB ? drizzleD1(env.DB, { schema }) : drizzleLibsql(createClient({ url: env.LIBSQL_URL!, authToken: env.LIBSQL_AUTH_TOKEN }), { schema });
   return db as unknown as Database;
 }
 
@@ -68,7 +66,11 @@ async function depsFor(env: Env): Promise<Deps> {
     });
   }
   const [anyone] = await db.select({ id: users.id }).from(users).limit(1);
-  if (!anyone) throw new SettingMissing(env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'is not set, and no account exists yet (set ADMIN_EMAIL and ADMIN_PASSWORD for the first admin)');
+  if (!anyone)
+    throw new SettingMissing(
+      env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL',
+      'is not set, and no account exists yet (set ADMIN_EMAIL and ADMIN_PASSWORD for the first admin)',
+    );
   if (env.SEED_CATALOG === 'true') await seedCatalog(deps);
   return deps;
 }

@@ -20,7 +20,9 @@ export async function startLocalAgentIfPossible(plane: ControlPlane, opts: { dat
   if (env.LOCAL_AGENT === 'false') return null;
   const check = await checkLocalAgentHost(env);
   if (!check.ok) {
-    console.log(`Local agent: not started. This machine cannot host apps yet:\n${check.missing.map((m) => `  - ${m}`).join('\n')}\nThe control plane runs alone; enroll an agent from an HDA (see README).`);
+    console.log(
+      `Local agent: not started. This machine cannot host apps yet:\n${check.missing.map((m) => `  - ${m}`).join('\n')}\nThe control plane runs alone; enroll an agent from an HDA (see README).`,
+    );
     return null;
   }
   const stateDir = env.HDA_AGENT_STATE_DIR ?? join(opts.dataDir, 'agent');
@@ -42,6 +44,10 @@ async function localEnrollmentCode(plane: ControlPlane, env: NodeJS.ProcessEnv):
   const { deps } = plane;
   const [admin] = await deps.db.select().from(users).where(eq(users.role, 'admin')).limit(1);
   const domain = env.LOCAL_HDA_DOMAIN ?? 'hda.local';
-  const { code } = await createHda(deps, { id: admin.id, email: admin.email, role: 'admin', jti: 'local', exp: 0 }, { name: hostname().slice(0, 100) || 'this machine', domain });
+  const { code } = await createHda(
+    deps,
+    { id: admin.id, email: admin.email, role: 'admin', jti: 'local', exp: 0 },
+    { name: hostname().slice(0, 100) || 'this machine', domain },
+  );
   return code;
 }

@@ -40,7 +40,9 @@ const plane = await startControlPlane({
 console.log(`HDA control plane listening on ${plane.url}  (database: ${process.env.LIBSQL_URL ?? `${dataDir}/hda.db`})`);
 const admin = plane.seededAdmin;
 if (admin?.generatedPassword) {
-  console.log(`\nFirst start: created the admin account\n  email:    ${admin.email}\n  password: ${admin.generatedPassword}\nIt is shown only this once; set ADMIN_PASSWORD to choose it yourself.\n`);
+  console.log(
+    `\nFirst start: created the admin account\n  email:    ${admin.email}\n  password: ${admin.generatedPassword}\nIt is shown only this once; set ADMIN_PASSWORD to choose it yourself.\n`,
+  );
 }
 
 const agent = await startLocalAgentIfPossible(plane, { dataDir });

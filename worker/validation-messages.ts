@@ -42,7 +42,8 @@ function fieldName(path: PropertyKey[]): string {
   return typeof index === 'number' && named && path[path.length - 1] === index ? `${label} (item ${index + 1})` : label;
 }
 
-const unit = (origin: unknown, n: number) => (origin === 'string' ? ` character${n === 1 ? '' : 's'}` : origin === 'array' || origin === 'set' ? ` item${n === 1 ? '' : 's'}` : '');
+const unit = (origin: unknown, n: number) =>
+  origin === 'string' ? ` character${n === 1 ? '' : 's'}` : origin === 'array' || origin === 'set' ? ` item${n === 1 ? '' : 's'}` : '';
 
 function predicate(issue: Issue): string {
   switch (issue.code) {

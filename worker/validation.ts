@@ -41,7 +41,6 @@ export const Email = z
 export const LoginEmail = z.string().trim().toLowerCase().min(1, 'enter your email address').max(254);
 export const Password = z.string().min(10, 'must be at least 10 characters').max(200);
 
-
 export const Name = z
   .string()
   .trim()
@@ -50,7 +49,11 @@ export const Name = z
   .refine((s) => !DECEPTIVE.test(s), 'must not contain control, bidirectional-override or zero-width characters');
 
 /** Text an agent reports (messages, details): kept, but a NUL, which SQLite would cut at, is replaced. */
-export const AgentText = (max: number) => z.string().max(max).transform((s) => s.replace(/\u0000/g, '\ufffd'));
+export const AgentText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .transform((s) => s.replace(/\u0000/g, '\ufffd'));
 
 /** The hostname an agent enrolls with: printable, one line. */
 export const AgentHostname = z

@@ -28,7 +28,8 @@ export function probeThroughApache(apacheUrl: string, host: string, serverName: 
           const status = res.statusCode ?? 0;
           const via = (res.headers.via as string | undefined) ?? null;
           const throughVhost = via?.split(',').some((v) => new RegExp(`\\s${escapeRe(serverName)}(:\\d+)?(\\s|$)`).test(` ${v.trim().replace(/^\S+/, '')}`));
-          if (!throughVhost) return resolve({ ok: false, status, via, body, reason: `Apache answered ${status} but not through this app's vhost (Via: ${via ?? 'none'})` });
+          if (!throughVhost)
+            return resolve({ ok: false, status, via, body, reason: `Apache answered ${status} but not through this app's vhost (Via: ${via ?? 'none'})` });
           if (status >= 502 && status <= 504) return resolve({ ok: false, status, via, body, reason: `Apache could not reach the app (HTTP ${status})` });
           if (status >= 500) return resolve({ ok: false, status, via, body, reason: `the app answers with a server error (HTTP ${status})` });
           resolve({ ok: true, status, via, body });

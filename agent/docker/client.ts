@@ -76,7 +76,8 @@ function engineVersion(socketPath: string, timeoutMs: number): Promise<EngineVer
       res.on('end', () => {
         try {
           const body = JSON.parse(text) as Partial<EngineVersion> & { message?: string };
-          if (res.statusCode !== 200 || typeof body.ApiVersion !== 'string') throw new Error(`(HTTP code ${res.statusCode}) ${body.message ?? text.slice(0, 200)}`);
+          if (res.statusCode !== 200 || typeof body.ApiVersion !== 'string')
+            throw new Error(`(HTTP code ${res.statusCode}) ${body.message ?? text.slice(0, 200)}`);
           resolve(body as EngineVersion);
         } catch (e) {
           reject(e);

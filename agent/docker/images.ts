@@ -75,7 +75,10 @@ async function uniqueSizes(docker: Docker): Promise<Map<string, number>> {
  * refuses to delete an image a container, running or stopped, was created from; that refusal
  * means "keep". Returns what went, and why the others stayed.
  */
-export async function removeImages(docker: Docker, candidates: Array<{ id: string; refs: string[] }>): Promise<{ removed: RemovedImage[]; kept: Array<{ id: string; reason: string }> }> {
+export async function removeImages(
+  docker: Docker,
+  candidates: Array<{ id: string; refs: string[] }>,
+): Promise<{ removed: RemovedImage[]; kept: Array<{ id: string; reason: string }> }> {
   const removed: RemovedImage[] = [];
   const kept: Array<{ id: string; reason: string }> = [];
   if (candidates.length === 0) return { removed, kept };
@@ -86,7 +89,10 @@ export async function removeImages(docker: Docker, candidates: Array<{ id: strin
       kept.push({ id: c.id, reason: 'a container uses it' });
       continue;
     }
-    const info = await docker.getImage(c.id).inspect().catch(() => null);
+    const info = await docker
+      .getImage(c.id)
+      .inspect()
+      .catch(() => null);
     if (!info) {
       removed.push({ id: c.id, refs: [], bytes: 0 });
       continue;

@@ -90,7 +90,13 @@ export async function tailLogs(docker: Docker, id: string, tail: number, onLine:
 }
 
 /** The last `tail` lines, then new ones as they come, until `signal` aborts. */
-export async function followLogs(docker: Docker, id: string, tail: number, signal: AbortSignal, onLine: (stream: LogStream, line: string) => void): Promise<void> {
+export async function followLogs(
+  docker: Docker,
+  id: string,
+  tail: number,
+  signal: AbortSignal,
+  onLine: (stream: LogStream, line: string) => void,
+): Promise<void> {
   const c = docker.getContainer(id);
   const tty = (await c.inspect()).Config?.Tty === true;
   if (signal.aborted) return;

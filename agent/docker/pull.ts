@@ -39,12 +39,7 @@ interface PullLine {
 }
 
 /** Pulls `ref`, calling onProgress at most every throttleMs (and once at the end). */
-export async function pullImage(
-  docker: Docker,
-  ref: string,
-  onProgress: (p: PullProgress) => void,
-  opts: { throttleMs?: number } = {},
-): Promise<void> {
+export async function pullImage(docker: Docker, ref: string, onProgress: (p: PullProgress) => void, opts: { throttleMs?: number } = {}): Promise<void> {
   const throttleMs = opts.throttleMs ?? 1000;
   let stream: NodeJS.ReadableStream;
   try {

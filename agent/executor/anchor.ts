@@ -29,7 +29,8 @@ function anchorVolume(v: unknown, index: number, appDir: string): unknown {
 
 function anchorEnvFile(v: unknown, appDir: string): unknown {
   if (typeof v === 'string') return anchor(v, appDir);
-  if (Array.isArray(v)) return v.map((e) => (typeof e === 'string' ? anchor(e, appDir) : isMap(e) && typeof e.path === 'string' ? { ...e, path: anchor(e.path, appDir) } : e));
+  if (Array.isArray(v))
+    return v.map((e) => (typeof e === 'string' ? anchor(e, appDir) : isMap(e) && typeof e.path === 'string' ? { ...e, path: anchor(e.path, appDir) } : e));
   return v;
 }
 

@@ -62,7 +62,8 @@ export function hostPathsOf(doc: Json): HostPath[] {
       out.push({ path: m.source, use: 'bind', readOnly: m.readOnly, where: `service "${name}" volume ${i}`, grantedBy });
     });
     const ctx = typeof svc.build === 'string' ? svc.build : isMap(svc.build) ? svc.build.context : undefined;
-    if (typeof ctx === 'string' && !isRemoteContext(ctx)) out.push({ path: ctx, use: 'read', readOnly: true, where: `service "${name}" build context`, grantedBy: ['build-outside-app'] });
+    if (typeof ctx === 'string' && !isRemoteContext(ctx))
+      out.push({ path: ctx, use: 'read', readOnly: true, where: `service "${name}" build context`, grantedBy: ['build-outside-app'] });
     const envFiles = svc.env_file === undefined ? [] : Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file];
     for (const e of envFiles) {
       const p = typeof e === 'string' ? e : isMap(e) ? e.path : undefined;
@@ -71,7 +72,8 @@ export function hostPathsOf(doc: Json): HostPath[] {
   }
   for (const key of ['configs', 'secrets']) {
     for (const [name, entry] of Object.entries(isMap(doc[key]) ? (doc[key] as Json) : {})) {
-      if (isMap(entry) && typeof entry.file === 'string') out.push({ path: entry.file, use: 'read', readOnly: true, where: `${key} "${name}"`, grantedBy: ['external-file'] });
+      if (isMap(entry) && typeof entry.file === 'string')
+        out.push({ path: entry.file, use: 'read', readOnly: true, where: `${key} "${name}"`, grantedBy: ['external-file'] });
     }
   }
   return out;
@@ -119,13 +121,17 @@ function walk(hp: HostPath, root: string, rel: string[]): CheckedPath {
 export function checkHostPath(hp: HostPath, rules: HostPathRules): CheckedPath {
   const path = hp.path.replace(/(.)\/+$/, '$1');
   // What Docker is handed must be what is checked: no `.`, `..` or `//` for the kernel to read differently.
-  if (!isAbsolute(path) || normalize(path) !== path) throw new HostPathRefused(`${hp.where}: ${JSON.stringify(hp.path)} is not an absolute, normalized host path`);
+  if (!isAbsolute(path) || normalize(path) !== path)
+    throw new HostPathRefused(`${hp.where}: ${JSON.stringify(hp.path)} is not an absolute, normalized host path`);
   if (path === '/') throw new HostPathRefused(`${hp.where}: the host's root folder / is never mounted`);
   const roots = [rules.appDir, ...rules.shareRoots].map((r) => normalize(r).replace(/(.)\/+$/, '$1')).filter((r) => r !== '/');
   const root = roots.filter((r) => within(path, r)).sort((a, b) => b.length - a.length)[0];
   if (root) return walk(hp, root, relative(root, path).split(sep).filter(Boolean));
   const granted = (hp.use === 'bind' && TIME_FILES.includes(path) && hp.readOnly) || hp.grantedBy.every((rule) => rules.exceptions?.includes(rule));
-  if (!granted) throw new HostPathRefused(`${hp.where}: ${path} is outside the app folder ${rules.appDir} and the share roots, and no owner exception (${hp.grantedBy.join(' + ')}) allows it`);
+  if (!granted)
+    throw new HostPathRefused(
+      `${hp.where}: ${path} is outside the app folder ${rules.appDir} and the share roots, and no owner exception (${hp.grantedBy.join(' + ')}) allows it`,
+    );
   let real: string;
   try {
     real = realpathSync(path);

@@ -23,7 +23,8 @@ async function downOtherSlot(ctx: StepContext): Promise<number> {
   const { work, deps } = ctx;
   const other = projectName(deps.config.namespace ?? '', work.identifier, otherSlot(work.slot));
   const left = (await projectContainers(await deps.docker.docker(), other)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
-  if (left.length && existsSync(work.composeFile)) await deps.compose.down({ project: other, file: work.composeFile }, { volumes: work.purge, signal: ctx.signal });
+  if (left.length && existsSync(work.composeFile))
+    await deps.compose.down({ project: other, file: work.composeFile }, { volumes: work.purge, signal: ctx.signal });
   rmSync(join(dirname(work.composeFile), NEXT_COMPOSE_FILE), { force: true });
   return left.length;
 }
@@ -33,7 +34,11 @@ async function removeByLabel(ctx: StepContext): Promise<number> {
   const ours = (await projectContainers(docker, ctx.work.project)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
   for (const c of ours) await docker.getContainer(c.Id).remove({ force: true });
   const nets = await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${ctx.work.project}`] } });
-  for (const n of nets) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const n of nets)
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
   return ours.length;
 }
 
@@ -55,7 +60,10 @@ async function runUninstallScript(ctx: StepContext): Promise<number> {
   }
   const run = deps.runScriptSteps ?? runScriptSteps;
   try {
-    await run(steps, work.appDir, { downloadBaseUrl: deps.downloadBaseUrl, log: (status, message) => (status === 'OK' ? report.ok(`uninstall script ${message}`) : report.warn(`uninstall script ${message}`)) });
+    await run(steps, work.appDir, {
+      downloadBaseUrl: deps.downloadBaseUrl,
+      log: (status, message) => (status === 'OK' ? report.ok(`uninstall script ${message}`) : report.warn(`uninstall script ${message}`)),
+    });
   } catch (e) {
     throw new StepFailure(`uninstall script step failed: ${(e as Error).message}`);
   }

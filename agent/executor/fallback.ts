@@ -51,7 +51,10 @@ export async function fallBack(input: FallbackInput, runSteps: RunSteps, newWork
 async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Promise<string> {
   const from = work.switchFrom!;
   const notes: string[] = [];
-  reporter.emit('Warning', `abandoning the blue/green switch: ${from.project} on port ${from.port} keeps serving`, undefined, { project: from.project, port: from.port });
+  reporter.emit('Warning', `abandoning the blue/green switch: ${from.project} on port ${from.port} keeps serving`, undefined, {
+    project: from.project,
+    port: from.port,
+  });
   // Apache back to the old slot if the new vhost was already written.
   const vhost = deps.apache.readVhost(work.identifier);
   if (vhost?.includes(`127.0.0.1:${work.hostPort}/`)) {

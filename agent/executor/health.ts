@@ -17,7 +17,14 @@ async function lastLogs(docker: Docker, id: string): Promise<string> {
   try {
     const buf = (await docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 5 })) as unknown as Buffer;
     // Multiplexed stream: drop the 8-byte frame headers, keep printable text.
-    return buf.toString('utf8').replace(/[\x00-\x08\x0e-\x1f]/g, '').split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ');
+    return buf
+      .toString('utf8')
+      .replace(/[\x00-\x08\x0e-\x1f]/g, '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-3)
+      .join(' | ');
   } catch {
     return '';
   }
@@ -88,7 +95,9 @@ export const healthStep: Step = {
         } else {
           const answer = await httpAnswers(port);
           if (answer.ok && (answer.status ?? 0) < 500) return `running; web port ${port} answers (HTTP ${answer.status})`;
-          lastReason = answer.ok ? `web port ${port} answers with a server error (HTTP ${answer.status})` : `web port ${port} does not answer yet (${answer.reason})`;
+          lastReason = answer.ok
+            ? `web port ${port} answers with a server error (HTTP ${answer.status})`
+            : `web port ${port} does not answer yet (${answer.reason})`;
         }
       } else {
         lastReason = `containers are ${containers.map((c) => c.State).join(', ')}`;

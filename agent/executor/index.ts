@@ -59,7 +59,8 @@ export class Executor {
     }
     const rec = this.journal.begin(task);
     const reporter = new TaskReporter(task.id, this.journal, this.sender, this.deps.log);
-    if (rec.runs > 1) reporter.emit('Warning', `running the task again (run ${rec.runs}) after the agent stopped mid-task; every step converges`, undefined, { run: rec.runs });
+    if (rec.runs > 1)
+      reporter.emit('Warning', `running the task again (run ${rec.runs}) after the agent stopped mid-task; every step converges`, undefined, { run: rec.runs });
     let result: TaskResultInput;
     try {
       result = await this.run(task, reporter, signal, stopSoon);
@@ -165,7 +166,14 @@ export class Executor {
   }
 
   /** Runs the steps; the first failure stops them and is returned. Throws Interrupted on shutdown. */
-  private async runSteps(plan: Step[], task: ClaimedTask, work: TaskWork, reporter: TaskReporter, signal: AbortSignal, stopSoon?: AbortSignal): Promise<PlanFailure | null> {
+  private async runSteps(
+    plan: Step[],
+    task: ClaimedTask,
+    work: TaskWork,
+    reporter: TaskReporter,
+    signal: AbortSignal,
+    stopSoon?: AbortSignal,
+  ): Promise<PlanFailure | null> {
     for (const step of plan) {
       if (signal.aborted) throw new Interrupted();
       if (step.when && !step.when(work)) continue;

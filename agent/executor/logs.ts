@@ -21,7 +21,9 @@ export const logsStep: Step = {
     const tail = Math.max(1, Math.min(MAX_TAIL, Math.floor(Number(req.tail) || 200)));
     const followS = Math.max(0, Math.min(MAX_FOLLOW_S, Math.floor(Number(req.follow_s) || 0)));
     let lines = 0;
-    const buffer = new ChunkBuffer((chunk: LogChunk) => report.ok(`${chunk.container} ${chunk.stream}: ${chunk.lines.length} line(s)`, chunk as unknown as Record<string, unknown>));
+    const buffer = new ChunkBuffer((chunk: LogChunk) =>
+      report.ok(`${chunk.container} ${chunk.stream}: ${chunk.lines.length} line(s)`, chunk as unknown as Record<string, unknown>),
+    );
     try {
       const docker = await deps.docker.docker();
       const containers = (await projectContainers(docker, work.project)).sort((a, b) => (a.Names?.[0] ?? '').localeCompare(b.Names?.[0] ?? ''));

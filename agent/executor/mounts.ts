@@ -23,7 +23,11 @@ export function checkComposePaths(ctx: StepContext): string {
   const doc = parseYamlBounded(readFileSync(work.composeFile, 'utf8')).value as Record<string, unknown>;
   let checked: ReturnType<typeof checkHostPaths>;
   try {
-    checked = checkHostPaths(hostPathsOf(doc ?? {}), { appDir: work.appDir, shareRoots: deps.config.shareRoots, exceptions: task.payload.install?.policy_exceptions ?? [] });
+    checked = checkHostPaths(hostPathsOf(doc ?? {}), {
+      appDir: work.appDir,
+      shareRoots: deps.config.shareRoots,
+      exceptions: task.payload.install?.policy_exceptions ?? [],
+    });
   } catch (e) {
     if (e instanceof HostPathRefused) throw new StepFailure(e.message, { rule: 'host-path-escape' });
     throw new StepFailure(`checking the host paths failed: ${(e as Error).message}`);

@@ -20,8 +20,10 @@ export class OverrideError extends Error {
 }
 
 function checkLimits(limits: ResourceLimits): void {
-  if (limits.cpus !== undefined && !(typeof limits.cpus === 'number' && limits.cpus > 0 && limits.cpus <= 1024)) throw new OverrideError(`CPU limit ${JSON.stringify(limits.cpus)} is not a positive number of cores`);
-  if (limits.memory_mb !== undefined && !(Number.isInteger(limits.memory_mb) && limits.memory_mb >= 6)) throw new OverrideError(`memory limit ${JSON.stringify(limits.memory_mb)} MB is not a whole number of at least 6 (Docker's minimum)`);
+  if (limits.cpus !== undefined && !(typeof limits.cpus === 'number' && limits.cpus > 0 && limits.cpus <= 1024))
+    throw new OverrideError(`CPU limit ${JSON.stringify(limits.cpus)} is not a positive number of cores`);
+  if (limits.memory_mb !== undefined && !(Number.isInteger(limits.memory_mb) && limits.memory_mb >= 6))
+    throw new OverrideError(`memory limit ${JSON.stringify(limits.memory_mb)} MB is not a whole number of at least 6 (Docker's minimum)`);
 }
 
 /** The environment of a service as a map, whichever form (list or map) the file uses. */

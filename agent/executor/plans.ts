@@ -21,20 +21,59 @@ import { upStep } from './up';
 import { verifyStep } from './verify';
 import { vhostRemoveStep, vhostStep } from './vhost';
 
-export const INSTALL_PLAN: Step[] = [verifyStep, portsStep, renderStep, policyStep, prepareStep, pullStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
+export const INSTALL_PLAN: Step[] = [
+  verifyStep,
+  portsStep,
+  renderStep,
+  policyStep,
+  prepareStep,
+  pullStep,
+  mountsStep,
+  upStep,
+  healthStep,
+  vhostStep,
+  reloadStep,
+  probeStep,
+];
 
 /**
  * Update and rollback pull before they touch anything, so a pull that fails leaves the running
  * version as it was. A blue/green switch (render decides) adds `retire`, which stops the old slot
  * once Apache serves the new one; `images` then removes images no install needs any more.
  */
-export const UPDATE_PLAN: Step[] = [verifyStep, renderStep, policyStep, pullStep, prepareStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep, retireStep, imagesStep];
+export const UPDATE_PLAN: Step[] = [
+  verifyStep,
+  renderStep,
+  policyStep,
+  pullStep,
+  prepareStep,
+  mountsStep,
+  upStep,
+  healthStep,
+  vhostStep,
+  reloadStep,
+  probeStep,
+  retireStep,
+  imagesStep,
+];
 
 /**
  * New limits or a new host port for what runs: the same version rendered again and the containers
  * recreated in place (no pull, no blue/green switch); a failure puts back what ran before (restore.ts).
  */
-export const RECONFIGURE_PLAN: Step[] = [verifyStep, portsStep, renderStep, policyStep, prepareStep, mountsStep, upStep, healthStep, vhostStep, reloadStep, probeStep];
+export const RECONFIGURE_PLAN: Step[] = [
+  verifyStep,
+  portsStep,
+  renderStep,
+  policyStep,
+  prepareStep,
+  mountsStep,
+  upStep,
+  healthStep,
+  vhostStep,
+  reloadStep,
+  probeStep,
+];
 
 /** What starts the settings that ran before again after a failed reconfigure. */
 export const RESTART_PLAN: Step[] = [upStep, healthStep, vhostStep, reloadStep];

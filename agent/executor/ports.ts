@@ -22,7 +22,8 @@ export async function hostPortsInUse(ctx: StepContext, { sockets = true } = {}):
     if (rec.live_port) ports.add(rec.live_port);
   }
   const projects = new Set([work.project, ...allProjects(deps.config.namespace ?? '', work.identifier)]);
-  const own = (labels: Record<string, string> | undefined) => projects.has(labels?.['com.docker.compose.project'] ?? '') || labels?.[LABEL_INSTALL] === task.payload.install.id;
+  const own = (labels: Record<string, string> | undefined) =>
+    projects.has(labels?.['com.docker.compose.project'] ?? '') || labels?.[LABEL_INSTALL] === task.payload.install.id;
   let mine = new Set<number>();
   try {
     const published = await dockerPublishedPorts(await deps.docker.docker(), own);
@@ -44,7 +45,8 @@ export const portsStep: Step = {
   async run(ctx) {
     const { work, task, report } = ctx;
     const inst = task.payload.install;
-    if (task.kind === 'reconfigure' && !work.before) throw new StepFailure(`${work.identifier} has not run on this HDA yet, so there is nothing to reconfigure`);
+    if (task.kind === 'reconfigure' && !work.before)
+      throw new StepFailure(`${work.identifier} has not run on this HDA yet, so there is nothing to reconfigure`);
     const used = await hostPortsInUse(ctx);
     const want = work.hostPort;
     if (!used.has(want)) return `host port ${want} is free`;
@@ -57,7 +59,8 @@ export const portsStep: Step = {
     // A run again after an earlier move keeps the port it moved to.
     const earlier = ctx.deps.installs.get(work.identifier)?.host_port;
     const to = earlier && earlier !== want && !taken(earlier) ? earlier : pickFreePort(want, hints.from, hints.to, taken);
-    if (to === null) throw new StepFailure(`port ${want} is used by another program on the HDA and no port from ${hints.from} to ${hints.to} is free`, { port: want });
+    if (to === null)
+      throw new StepFailure(`port ${want} is used by another program on the HDA and no port from ${hints.from} to ${hints.to} is free`, { port: want });
     report.warn(`host port ${want} is used by another program on the HDA; ${work.identifier} gets host port ${to} instead`, { from: want, to });
     work.hostPort = to;
     work.installPort = to;

@@ -93,7 +93,11 @@ export const prepareStep: Step = {
       app_dir: work.appDir,
       desired: 'running',
     });
-    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}; compose file ${work.composeFile}`, { app_dir: work.appDir, compose_file: work.composeFile, files: [composeName, ...Object.keys(files)] });
+    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}; compose file ${work.composeFile}`, {
+      app_dir: work.appDir,
+      compose_file: work.composeFile,
+      files: [composeName, ...Object.keys(files)],
+    });
     if (steps.length) {
       const run = deps.runScriptSteps ?? runScriptSteps;
       try {

@@ -30,8 +30,12 @@ export const pullStep: Step = {
         const pin = work.restorePins?.[ref];
         if (pin) {
           const outcome = await restorePin(docker, ref, pin, (p) => progress(ref)(p as { current: number; total: number }));
-          if (outcome === 'retagged' || outcome === 'pulled') report.ok(`${ref} names the image recorded at deploy time again (${pin.id.slice(0, 19)}, ${outcome})`, { image: ref, id: pin.id });
-          else if (outcome === 'missing') report.warn(`the image recorded for ${ref} (${pin.id.slice(0, 19)}) is gone and has no registry digest; using what ${ref} names now`, { image: ref });
+          if (outcome === 'retagged' || outcome === 'pulled')
+            report.ok(`${ref} names the image recorded at deploy time again (${pin.id.slice(0, 19)}, ${outcome})`, { image: ref, id: pin.id });
+          else if (outcome === 'missing')
+            report.warn(`the image recorded for ${ref} (${pin.id.slice(0, 19)}) is gone and has no registry digest; using what ${ref} names now`, {
+              image: ref,
+            });
           fetched = outcome === 'pulled';
         }
         const present = await imagePresent(docker, ref);

@@ -26,7 +26,9 @@ export const reloadStep: Step = {
         throw new StepFailure(`Apache's config test fails even without this app's vhost (another file is broken); nothing reloaded: ${why}`);
       }
       const what = undone === 'restored' ? 'the previous vhost was restored' : undone === 'removed' ? 'the new vhost was removed' : 'nothing to undo';
-      throw new StepFailure(`the vhost failed Apache's config test; ${what} and Apache was not reloaded, so other apps keep serving: ${why}`, { configtest: test.output.slice(0, 2000) });
+      throw new StepFailure(`the vhost failed Apache's config test; ${what} and Apache was not reloaded, so other apps keep serving: ${why}`, {
+        configtest: test.output.slice(0, 2000),
+      });
     }
     if (test.output && !/Syntax OK/i.test(test.output)) report.warn(tailLines(test.output, 2));
     try {

@@ -44,7 +44,13 @@ function composeFor(ctx: StepContext, vars: InstallVars, dialect: ComposeDialect
 function renderFor(ctx: StepContext, port: number, dialect: ComposeDialect): RenderOut {
   const { task, work } = ctx;
   const inst = task.payload.install;
-  const vars: InstallVars = { HOST_PORT: port, APP_IDENTIFIER: inst.identifier, APP_HOSTNAME: inst.hostname, HDA_DOMAIN: inst.domain, WEBAPP_PATH: work.appDir };
+  const vars: InstallVars = {
+    HOST_PORT: port,
+    APP_IDENTIFIER: inst.identifier,
+    APP_HOSTNAME: inst.hostname,
+    HDA_DOMAIN: inst.domain,
+    WEBAPP_PATH: work.appDir,
+  };
   try {
     const pub = composeFor(ctx, vars, dialect, {});
     const real = composeFor(ctx, vars, dialect, work.secrets);
@@ -92,7 +98,11 @@ async function maybeSwitch(ctx: StepContext, out: RenderOut, dialect: ComposeDia
   work.project = plan.project;
   work.hostPort = plan.port;
   work.composeFile = join(dirname(work.composeFile), NEXT_COMPOSE_FILE);
-  report.ok(`zero-downtime switch: the new version starts as ${plan.project} on host port ${plan.port} while ${work.switchFrom.project} keeps serving`, { from: work.switchFrom.project, to: plan.project, port: plan.port });
+  report.ok(`zero-downtime switch: the new version starts as ${plan.project} on host port ${plan.port} while ${work.switchFrom.project} keeps serving`, {
+    from: work.switchFrom.project,
+    to: plan.project,
+    port: plan.port,
+  });
   return renderFor(ctx, plan.port, dialect);
 }
 
@@ -119,7 +129,15 @@ export const renderStep: Step = {
     work.images = summary.images;
     const limits = inst.limits && Object.keys(inst.limits).length ? { limits: inst.limits } : {};
     const secrets = generated.names.length ? { secrets: Object.keys(work.secrets) } : {};
-    report.ok(`services: ${summary.services.join(', ')}`, { services: summary.services, images: summary.images, builds: summary.builds, dialect, ...limits, ...secrets, ...(inst.env ? { env: Object.keys(inst.env) } : {}) });
+    report.ok(`services: ${summary.services.join(', ')}`, {
+      services: summary.services,
+      images: summary.images,
+      builds: summary.builds,
+      dialect,
+      ...limits,
+      ...secrets,
+      ...(inst.env ? { env: Object.keys(inst.env) } : {}),
+    });
     return `rendered for ${inst.hostname} on host port ${work.hostPort} (Compose ${dialect})`;
   },
 };

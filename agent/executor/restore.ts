@@ -42,5 +42,7 @@ export async function putBack({ work, failure, reporter, deps, restartPlan }: Pu
   }
   const back: TaskWork = { ...work, hostPort: before.hostPort, installPort: before.installPort, composeText: before.compose };
   const again = await runSteps(restartPlan, back);
-  return again ? `; putting back the previous settings failed too at ${again.step}: ${again.reason}` : '; the previous settings were put back and the app runs on them';
+  return again
+    ? `; putting back the previous settings failed too at ${again.step}: ${again.reason}`
+    : '; the previous settings were put back and the app runs on them';
 }

@@ -35,7 +35,9 @@ export function ensureSecrets(ctx: StepContext): { names: string[]; save: () => 
       } catch (e) {
         throw new StepFailure(`cannot keep the install's secrets: ${(e as Error).message}`);
       }
-      report.ok(`generated ${names.length} secret(s) for this install: ${names.map((n) => `APP_SECRET_${n}`).join(', ')} (kept on this HDA only)`, { generated: names });
+      report.ok(`generated ${names.length} secret(s) for this install: ${names.map((n) => `APP_SECRET_${n}`).join(', ')} (kept on this HDA only)`, {
+        generated: names,
+      });
     },
   };
 }

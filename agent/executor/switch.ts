@@ -38,7 +38,8 @@ export function switchBlockers(rendered: string, hostPort: number): { asked: boo
     if (!svc || typeof svc !== 'object') continue;
     if (svc.container_name !== undefined) blockers.push(`service "${name}" sets container_name, so a second copy cannot be created`);
     for (const p of servicePorts(svc)) {
-      if (p.host.kind === 'fixed' && !(p.host.from === hostPort && p.host.to === hostPort)) blockers.push(`service "${name}" publishes fixed host port ${p.host.from}, which a second copy cannot bind too`);
+      if (p.host.kind === 'fixed' && !(p.host.from === hostPort && p.host.to === hostPort))
+        blockers.push(`service "${name}" publishes fixed host port ${p.host.from}, which a second copy cannot bind too`);
     }
   }
   const vols = Object.keys(doc?.volumes ?? {});
@@ -70,7 +71,8 @@ export async function planSwitch(ctx: StepContext, rendered: string): Promise<Sw
   if (!asked) return { switch: false, asked };
   if (blockers.length) return { switch: false, asked, reason: blockers.join('; ') };
   const live = await projectContainers(await deps.docker.docker(), work.project);
-  if (live.length === 0 || live.some((c) => c.State !== 'running')) return { switch: false, asked, reason: `${work.project} is not running, so there is nothing to keep serving` };
+  if (live.length === 0 || live.some((c) => c.State !== 'running'))
+    return { switch: false, asked, reason: `${work.project} is not running, so there is nothing to keep serving` };
   if (!deps.apache.readVhost(work.identifier)) return { switch: false, asked, reason: 'the app has no vhost yet' };
   const to = otherSlot(work.slot);
   const project = projectName(deps.config.namespace ?? '', work.identifier, to);

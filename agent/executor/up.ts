@@ -16,7 +16,10 @@ export const upStep: Step = {
     });
     try {
       const r = await deps.compose.up({ project: work.project, file: work.composeFile }, { signal: ctx.signal });
-      const lines = `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter((l) => /done|up-to-date|Started|Running|Created|Recreated/i.test(l));
+      const lines = `${r.stderr}\n${r.stdout}`
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => /done|up-to-date|Started|Running|Created|Recreated/i.test(l));
       if (lines.length) report.ok(lines.slice(-5).join(' | '));
     } catch (e) {
       if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message, task.payload.install.host_port), { compose: info.flavor });

@@ -7,7 +7,20 @@
  * Unsupported steps throw with their line: a version that has them needs review, not a best effort.
  */
 import { createHash } from 'node:crypto';
-import { constants, closeSync, existsSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import {
+  constants,
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { ScriptStep } from '../../core/protocol';
 import { appRelativePath } from '../../core/catalog/paths';
@@ -25,7 +38,10 @@ export interface ScriptStepOptions {
 }
 
 export class ScriptStepError extends Error {
-  constructor(readonly step: ScriptStep, reason: string) {
+  constructor(
+    readonly step: ScriptStep,
+    reason: string,
+  ) {
     super(`line ${step.line} (${step.kind}): ${reason}: ${step.text.split('\n')[0]}`);
     this.name = 'ScriptStepError';
   }
@@ -43,8 +59,14 @@ export async function runScriptSteps(steps: ScriptStep[], appDir: string, opts: 
         break;
       case 'write-file': {
         const rel = relPath(step, args.path);
-        if (args.compose) { opts.log('OK', `line ${step.line}: ${rel} is the compose file, written rendered by the agent`); break; }
-        if (!opts.files) { opts.log('OK', `line ${step.line}: ${rel} is written with the app folder`); break; }
+        if (args.compose) {
+          opts.log('OK', `line ${step.line}: ${rel} is the compose file, written rendered by the agent`);
+          break;
+        }
+        if (!opts.files) {
+          opts.log('OK', `line ${step.line}: ${rel} is written with the app folder`);
+          break;
+        }
         const content = opts.files[rel];
         if (content === undefined) throw new ScriptStepError(step, `no content for ${rel}`);
         const target = confined(step, root, rel);
@@ -55,14 +77,21 @@ export async function runScriptSteps(steps: ScriptStep[], appDir: string, opts: 
         break;
       }
       case 'mkdir':
-        for (const p of asPaths(step, args.paths)) { ensureDirs(step, root, p.split('/')); opts.log('OK', `line ${step.line}: folder ${p}`); }
+        for (const p of asPaths(step, args.paths)) {
+          ensureDirs(step, root, p.split('/'));
+          opts.log('OK', `line ${step.line}: folder ${p}`);
+        }
         break;
       case 'chmod': {
         const mode = args.mode;
-        if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o1777) throw new ScriptStepError(step, `mode ${String(mode)} is not allowed`);
+        if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o1777)
+          throw new ScriptStepError(step, `mode ${String(mode)} is not allowed`);
         for (const p of asPaths(step, args.paths)) {
           const target = confined(step, root, p);
-          if (!existsSync(target)) { opts.log('Warning', `line ${step.line}: ${p} does not exist; chmod skipped (as bash would fail and carry on)`); continue; }
+          if (!existsSync(target)) {
+            opts.log('Warning', `line ${step.line}: ${p} does not exist; chmod skipped (as bash would fail and carry on)`);
+            continue;
+          }
           const n = chmodNoFollow(step, target, mode, args.recursive === true);
           opts.log('OK', `line ${step.line}: chmod ${mode.toString(8)} ${p}${args.recursive ? ` (${n} entries)` : ''}`);
         }
@@ -97,7 +126,11 @@ function confined(step: ScriptStep, root: string, rel: string): string {
   for (const seg of rel === '.' ? [] : rel.split('/')) {
     cur = join(cur, seg);
     let st: ReturnType<typeof lstatSync>;
-    try { st = lstatSync(cur); } catch { break; }
+    try {
+      st = lstatSync(cur);
+    } catch {
+      break;
+    }
     if (st.isSymbolicLink()) {
       const real = realpathSync(cur);
       if (real !== root && !real.startsWith(root + sep)) throw new ScriptStepError(step, `${rel} goes through a symlink that leads outside the app folder`);

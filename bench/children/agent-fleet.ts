@@ -25,7 +25,7 @@ let reported = 0;
 function countError(err: unknown) {
   if (stopping) return;
   errors++;
-  const key = err instanceof ProtocolError ? String(err.status) : ((err as Error).cause as { code?: string })?.code ?? (err as Error).name;
+  const key = err instanceof ProtocolError ? String(err.status) : (((err as Error).cause as { code?: string })?.code ?? (err as Error).name);
   statuses[key] = (statuses[key] ?? 0) + 1;
 }
 

@@ -5,7 +5,10 @@
 import type { ClaimedTask, HeartbeatInput, TaskEventInput, TaskEventsAck, TaskResultInput, TasksResponse } from '../../core/protocol';
 
 export class ProtocolError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -1,6 +1,6 @@
 /** The owner's side of the API over real HTTP: log in, publish apps, create and enroll HDAs, install. */
 
-export type Http = (method: string, path: string, opts?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>
+export type Http = (method: string, path: string, opts?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>;
 
 export function http(base: string): Http {
   return async (method, path, opts = {}) => {
@@ -32,8 +32,16 @@ export const BENCH_COMPOSE = `services:
 
 /** Publishes app `slug` with one version (the admin may publish). */
 export async function publishApp(api: Http, token: string, slug: string): Promise<void> {
-  expect(await api('POST', '/api/catalog/apps', { token, body: { slug, name: `Bench ${slug}`, description: 'A benchmark app' } }), [201, 409], `create app ${slug}`);
-  expect(await api('POST', `/api/catalog/apps/${slug}/versions`, { token, body: { version: '1.0', kind: 'container', compose: BENCH_COMPOSE } }), [201, 409], `publish ${slug}`);
+  expect(
+    await api('POST', '/api/catalog/apps', { token, body: { slug, name: `Bench ${slug}`, description: 'A benchmark app' } }),
+    [201, 409],
+    `create app ${slug}`,
+  );
+  expect(
+    await api('POST', `/api/catalog/apps/${slug}/versions`, { token, body: { version: '1.0', kind: 'container', compose: BENCH_COMPOSE } }),
+    [201, 409],
+    `publish ${slug}`,
+  );
 }
 
 /** Creates an HDA and enrolls it as its agent would; returns the HDA id and the agent token. */

@@ -51,12 +51,20 @@ const FACTS = JSON.stringify({
 
 // A payload the size of a real one (compose, install info, a signature), the same for every task.
 const PAYLOAD = JSON.stringify({
-  install: { id: '00000000-0000-4000-8000-000000000000', identifier: 'nextcloud', hostname: 'nextcloud.home.example.com', host_port: 35001, domain: 'home.example.com', policy_exceptions: [] },
+  install: {
+    id: '00000000-0000-4000-8000-000000000000',
+    identifier: 'nextcloud',
+    hostname: 'nextcloud.home.example.com',
+    host_port: 35001,
+    domain: 'home.example.com',
+    policy_exceptions: [],
+  },
   version: {
     app: 'nextcloud',
     version: '1.0',
     kind: 'container',
-    compose: 'services:\n  web:\n    image: nextcloud:27\n    container_name: APP_IDENTIFIER\n    ports:\n      - "HOST_PORT:80"\n    volumes:\n      - WEBAPP_PATH/data:/var/www/html\n    restart: unless-stopped\n',
+    compose:
+      'services:\n  web:\n    image: nextcloud:27\n    container_name: APP_IDENTIFIER\n    ports:\n      - "HOST_PORT:80"\n    volumes:\n      - WEBAPP_PATH/data:/var/www/html\n    restart: unless-stopped\n',
     files: {},
     steps: [],
   },
@@ -140,7 +148,10 @@ export async function ensureDataset(spec: DatasetSpec, log: (line: string) => vo
   const file = `${CACHE_DIR}poll-${key}.db`;
   const tokensFile = `${CACHE_DIR}poll-${key}.tokens.json`;
   let generatedMs: number | null = null;
-  const exists = await stat(tokensFile).then(() => true, () => false);
+  const exists = await stat(tokensFile).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
     log(`generating the dataset (${spec.hdas} HDAs, ${spec.hdas * spec.tasksPerHda * spec.eventsPerTask} task events) into ${file}`);
     const started = performance.now();

@@ -25,10 +25,9 @@ export async function queueChecks(file: string, eventsPerTask: number): Promise<
       byState,
       attemptsNotOne: await one('SELECT count(*) AS n FROM tasks WHERE attempts <> 1'),
       events: await one('SELECT count(*) AS n FROM task_events'),
-      tasksWithWrongEventCount: await one(
-        'SELECT count(*) AS n FROM tasks t WHERE (SELECT count(*) FROM task_events e WHERE e.task_id = t.id) <> ?',
-        [eventsPerTask],
-      ),
+      tasksWithWrongEventCount: await one('SELECT count(*) AS n FROM tasks t WHERE (SELECT count(*) FROM task_events e WHERE e.task_id = t.id) <> ?', [
+        eventsPerTask,
+      ]),
       results: await one("SELECT count(*) AS n FROM audit_log WHERE action IN ('task.succeeded', 'task.failed')"),
       deploymentsSucceeded: await one("SELECT count(*) AS n FROM deployments WHERE status = 'succeeded'"),
     };

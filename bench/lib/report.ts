@@ -120,7 +120,8 @@ function dayRow(h: HeartbeatResult): Row {
 }
 
 function agentRows(a: AgentResult): Row[] {
-  const f = (x: AgentResult['shipped']) => `RSS ${x.rssMbMedian} MB (max ${x.rssMbMax}), CPU ${x.cpuPercent} % of a core${x.seenByPlane ? '' : ' (plane did not see it!)'}`;
+  const f = (x: AgentResult['shipped']) =>
+    `RSS ${x.rssMbMedian} MB (max ${x.rssMbMax}), CPU ${x.cpuPercent} % of a core${x.seenByPlane ? '' : ' (plane did not see it!)'}`;
   const rows: Row[] = [
     [
       `Agent footprint, idle (${a.windowS} s window, not 5 min)`,
@@ -146,7 +147,9 @@ function installRow(i?: InstallResult): Row {
   const target = '≤ 1.2× + Apache reload';
   if (!i) return [label, 'not measured in this run', target, ''];
   if (i.skipped) return [label, `skipped: ${i.skipped.replace(/\|/g, '\\|')}`, target, ''];
-  const steps = Object.entries(i.steps).map(([s, ms]) => `${s} ${fmt(ms)}`).join(', ');
+  const steps = Object.entries(i.steps)
+    .map(([s, ms]) => `${s} ${fmt(ms)}`)
+    .join(', ');
   return [
     label,
     `agent ${fmt(i.agentMs)} ms vs compose ${fmt(i.composeMs)} ms: agent / compose **${i.ratio}×**; excluding the Apache reload (${fmt(i.reloadMs)} ms) ${i.ratioExReload}×; ` +
@@ -161,8 +164,20 @@ function installRow(i?: InstallResult): Row {
 function previewRows(p: PreviewResult): Row[] {
   const size = `${Math.round(p.bytes / 1024)} KiB`;
   return [
-    [`Preview of ordinary input, ${size}`, `script ${p.ordinaryMs.script} ms, compose ${p.ordinaryMs.compose} ms (medians of ${p.rounds} rounds)`, 'baseline', ''],
-    ...p.inputs.map((i): Row => [`Preview, ${i.name.replace(/\|/g, '\\|')} (${size})`, `${i.ms} ms = **${i.ratio}×** ordinary ${i.kind} (${i.status})`, `≤ ${p.goal}×`, met(i.ratio <= p.goal)]),
+    [
+      `Preview of ordinary input, ${size}`,
+      `script ${p.ordinaryMs.script} ms, compose ${p.ordinaryMs.compose} ms (medians of ${p.rounds} rounds)`,
+      'baseline',
+      '',
+    ],
+    ...p.inputs.map(
+      (i): Row => [
+        `Preview, ${i.name.replace(/\|/g, '\\|')} (${size})`,
+        `${i.ms} ms = **${i.ratio}×** ordinary ${i.kind} (${i.status})`,
+        `≤ ${p.goal}×`,
+        met(i.ratio <= p.goal),
+      ],
+    ),
   ];
 }
 
@@ -173,7 +188,13 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.scale) rows.push(...scaleRows(r.scale, r.heartbeat));
   else if (r.heartbeat) rows.push(dayRow(r.heartbeat));
   if (r.scaleB) rows.push(...scaleRows(r.scaleB, undefined, `, what-if PRAGMA ${r.abPragmas.join(', ')} (run after the one above)`));
-  if (r.bundle) rows.push(['Workers bundle (wrangler --dry-run)', `**${r.bundle.gzipKiB} KiB gzip** (${r.bundle.totalKiB} KiB raw), wrangler ${r.bundle.wrangler}`, '(reported)', '']);
+  if (r.bundle)
+    rows.push([
+      'Workers bundle (wrangler --dry-run)',
+      `**${r.bundle.gzipKiB} KiB gzip** (${r.bundle.totalKiB} KiB raw), wrangler ${r.bundle.wrangler}`,
+      '(reported)',
+      '',
+    ]);
   if (r.agent) rows.push(...agentRows(r.agent));
   else rows.push(['Agent footprint', 'not measured in this run', '< 60 MB, < 0.5 %', '']);
   rows.push(installRow(r.install));
@@ -187,7 +208,9 @@ export function renderMarkdown(r: BenchResults): string {
   const lines = [
     `### Benchmarks (${r.mode} run, ${m.date.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(r.durationS)} s)`,
     '',
-    ...(r.abPragmas.length ? [`**A/B what-if run**: rows marked "what-if" ran a second control plane with PRAGMA ${r.abPragmas.join(', ')} on its connection.`, ''] : []),
+    ...(r.abPragmas.length
+      ? [`**A/B what-if run**: rows marked "what-if" ran a second control plane with PRAGMA ${r.abPragmas.join(', ')} on its connection.`, '']
+      : []),
     ...(r.pragmas.length ? [`**What-if run, not the shipped configuration**: PRAGMA ${r.pragmas.join(', ')} on every control plane's connection.`, ''] : []),
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}${load}. Shared and noisy: throughput figures are ratios to a baseline measured in the same run, medians over rounds.`,
     '',

@@ -5,7 +5,10 @@ export function sampler(read: () => Promise<number>, everyMs = 200) {
   const values: number[] = [];
   let timer: NodeJS.Timeout | null = null;
   const tick = () => {
-    read().then((v) => Number.isFinite(v) && values.push(v), () => undefined);
+    read().then(
+      (v) => Number.isFinite(v) && values.push(v),
+      () => undefined,
+    );
   };
   return {
     start() {

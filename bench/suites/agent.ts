@@ -105,7 +105,9 @@ export async function agentSuite(sizes: Sizes, log: (line: string) => void): Pro
     const floor = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     try {
       for (const variant of ['shipped', 'fallback'] as const) agents.push({ ...(await startAgent(plane, variant, dir)), label: variant });
-      log(`agent: ${agents.map((a) => `${a.label} pid ${a.proc.pid}`).join(', ')} (shipped runs ${build.runs === 'bundle' ? 'dist/hda-agent.mjs' : 'the sources through tsx'}); ${WARMUP_S} s warm-up, then ${sizes.agentSeconds} s idle`);
+      log(
+        `agent: ${agents.map((a) => `${a.label} pid ${a.proc.pid}`).join(', ')} (shipped runs ${build.runs === 'bundle' ? 'dist/hda-agent.mjs' : 'the sources through tsx'}); ${WARMUP_S} s warm-up, then ${sizes.agentSeconds} s idle`,
+      );
       await sleep(WARMUP_S * 1000);
       const windowStart = Date.now();
       const cpu0 = await Promise.all(agents.map((a) => procCpuSeconds(a.proc.pid!)));
@@ -131,8 +133,11 @@ export async function agentSuite(sizes: Sizes, log: (line: string) => void): Pro
         });
       }
       const nodeFloorRssMb = round(median(floorRss) / 1048576, 1);
-      const line = (f: AgentFigures) => `RSS median ${f.rssMbMedian} MB, max ${f.rssMbMax} MB, CPU ${f.cpuPercent} %${f.seenByPlane ? '' : ' (plane did not see it!)'}`;
-      log(`agent: as shipped (${build.runs === 'bundle' ? 'bundle, plain node' : 'tsx'}): ${line(figures[0])}; tsx fallback: ${line(figures[1])}; node floor ${nodeFloorRssMb} MB`);
+      const line = (f: AgentFigures) =>
+        `RSS median ${f.rssMbMedian} MB, max ${f.rssMbMax} MB, CPU ${f.cpuPercent} %${f.seenByPlane ? '' : ' (plane did not see it!)'}`;
+      log(
+        `agent: as shipped (${build.runs === 'bundle' ? 'bundle, plain node' : 'tsx'}): ${line(figures[0])}; tsx fallback: ${line(figures[1])}; node floor ${nodeFloorRssMb} MB`,
+      );
       return { windowS: sizes.agentSeconds, shipped: figures[0], shippedRuns: build.runs, fallback: figures[1], bundled: null, nodeFloorRssMb };
     } finally {
       floor.kill();

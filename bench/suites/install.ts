@@ -116,10 +116,7 @@ export async function installSuite(sizes: Sizes, log: (line: string) => void): P
         const port = await freePort();
         const appDir = join(dir, proj);
         await mkdir(join(appDir, 'data'), { recursive: true });
-        const text = warm.rendered
-          .split(join(h.config.appsRoot, warm.id)).join(appDir)
-          .split(warm.id).join(proj)
-          .split(`${warm.port}:80`).join(`${port}:80`);
+        const text = warm.rendered.split(join(h.config.appsRoot, warm.id)).join(appDir).split(warm.id).join(proj).split(`${warm.port}:80`).join(`${port}:80`);
         const file = join(appDir, 'docker-compose.yml');
         await writeFile(file, text);
         const argv = ['docker-compose', '-p', proj, '-f', file];
@@ -145,8 +142,15 @@ export async function installSuite(sizes: Sizes, log: (line: string) => void): P
           agent = await agentRound();
           composeMs = await composeRound();
         }
-        perRound.push({ composeMs: round(composeMs, 0), agentMs: round(agent.ms, 0), steps: Object.fromEntries(Object.entries(agent.steps).map(([k, ms]) => [k, round(ms, 0)])), composeFirst });
-        log(`install: round ${i + 1}/${sizes.installRounds}: compose up -d ${Math.round(composeMs)} ms, agent ${Math.round(agent.ms)} ms (reload ${Math.round(agent.steps.reload ?? 0)} ms, probe ${Math.round(agent.steps.probe ?? 0)} ms)`);
+        perRound.push({
+          composeMs: round(composeMs, 0),
+          agentMs: round(agent.ms, 0),
+          steps: Object.fromEntries(Object.entries(agent.steps).map(([k, ms]) => [k, round(ms, 0)])),
+          composeFirst,
+        });
+        log(
+          `install: round ${i + 1}/${sizes.installRounds}: compose up -d ${Math.round(composeMs)} ms, agent ${Math.round(agent.ms)} ms (reload ${Math.round(agent.steps.reload ?? 0)} ms, probe ${Math.round(agent.steps.probe ?? 0)} ms)`,
+        );
       }
 
       const of = (f: (r: InstallRound) => number) => median(perRound.map(f));
@@ -154,14 +158,34 @@ export async function installSuite(sizes: Sizes, log: (line: string) => void): P
       return {
         rounds: perRound.length,
         image: tb.standinImage,
-        composeMs: round(of((r) => r.composeMs), 0),
-        agentMs: round(of((r) => r.agentMs), 0),
-        reloadMs: round(of((r) => r.steps.reload ?? 0), 0),
-        probeMs: round(of((r) => r.steps.probe ?? 0), 0),
+        composeMs: round(
+          of((r) => r.composeMs),
+          0,
+        ),
+        agentMs: round(
+          of((r) => r.agentMs),
+          0,
+        ),
+        reloadMs: round(
+          of((r) => r.steps.reload ?? 0),
+          0,
+        ),
+        probeMs: round(
+          of((r) => r.steps.probe ?? 0),
+          0,
+        ),
         ratio: round(of((r) => r.agentMs / r.composeMs)),
         ratioExReload: round(of((r) => (r.agentMs - (r.steps.reload ?? 0)) / r.composeMs)),
         ratioExReloadProbe: round(of((r) => (r.agentMs - (r.steps.reload ?? 0) - (r.steps.probe ?? 0)) / r.composeMs)),
-        steps: Object.fromEntries(stepNames.map((s) => [s, round(of((r) => r.steps[s] ?? 0), 0)])),
+        steps: Object.fromEntries(
+          stepNames.map((s) => [
+            s,
+            round(
+              of((r) => r.steps[s] ?? 0),
+              0,
+            ),
+          ]),
+        ),
         perRound,
       };
     } finally {

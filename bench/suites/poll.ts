@@ -124,9 +124,14 @@ export async function pollSuite(sizes: Sizes, log: (line: string) => void): Prom
       const spreadRequests: Request[] = dataset.tokens.map((token) => ({ method: 'GET', path: PATH, headers: { authorization: `Bearer ${token}` } }));
       let next = 0;
       const coldRequests: Request[] = [
-        { method: 'GET', path: PATH, setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${dataset.tokens[next++ % dataset.tokens.length]}` } }) },
+        {
+          method: 'GET',
+          path: PATH,
+          setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${dataset.tokens[next++ % dataset.tokens.length]}` } }),
+        },
       ];
-      const target = (config: Config) => (config === 'bare' ? bare : config === 'hono' ? hono : config === 'cold' ? cold : config.endsWith('B') ? planeB! : plane);
+      const target = (config: Config) =>
+        config === 'bare' ? bare : config === 'hono' ? hono : config === 'cold' ? cold : config.endsWith('B') ? planeB! : plane;
       const run = (config: Config, seconds: number) => {
         const url = target(config).url;
         const common = { connections: sizes.connections, seconds };
@@ -155,7 +160,9 @@ export async function pollSuite(sizes: Sizes, log: (line: string) => void): Prom
           runs[config].push(results[config]);
         }
         for (const config of configs) ratios[config].push(results[config].rps / results.bare.rps);
-        const line = configs.map((c) => `${c} ${round(results[c].rps, 0)} req/s${c === 'bare' || c === 'hono' ? '' : ` (p99 ${results[c].p99} ms)`}`).join(', ');
+        const line = configs
+          .map((c) => `${c} ${round(results[c].rps, 0)} req/s${c === 'bare' || c === 'hono' ? '' : ` (p99 ${results[c].p99} ms)`}`)
+          .join(', ');
         log(`poll round ${round_ + 1}/${sizes.rounds}: ${line}`);
       }
       const mb = (b: number) => round(b / 1048576, 1);

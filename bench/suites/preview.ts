@@ -31,7 +31,12 @@ const GOAL = 3;
 
 function preview(input: SizedInput): { ms: number; status: string } {
   const started = performance.now();
-  const r = normalizeVersion({ app: 'bench', version: '1', kind: 'compose', ...(input.kind === 'script' ? { install_script: input.text } : { compose: input.text }) });
+  const r = normalizeVersion({
+    app: 'bench',
+    version: '1',
+    kind: 'compose',
+    ...(input.kind === 'script' ? { install_script: input.text } : { compose: input.text }),
+  });
   return { ms: performance.now() - started, status: r.status };
 }
 
@@ -56,6 +61,20 @@ export async function previewSuite(sizes: Sizes, log: (line: string) => void): P
   }
   const med = (name: string) => median(times.get(name)!);
   const ordinaryMs = { script: med('ordinary script'), compose: med('ordinary compose') };
-  const inputs = all.slice(2).map((i) => ({ name: i.name, kind: i.kind, bytes: i.text.length, ms: round(med(i.name), 1), ratio: round(med(i.name) / ordinaryMs[i.kind], 2), status: statuses.get(i.name)! }));
-  return { bytes, rounds: sizes.previewRounds, ordinaryMs: { script: round(ordinaryMs.script, 1), compose: round(ordinaryMs.compose, 1) }, inputs, worstRatio: Math.max(...inputs.map((i) => i.ratio)), goal: GOAL };
+  const inputs = all.slice(2).map((i) => ({
+    name: i.name,
+    kind: i.kind,
+    bytes: i.text.length,
+    ms: round(med(i.name), 1),
+    ratio: round(med(i.name) / ordinaryMs[i.kind], 2),
+    status: statuses.get(i.name)!,
+  }));
+  return {
+    bytes,
+    rounds: sizes.previewRounds,
+    ordinaryMs: { script: round(ordinaryMs.script, 1), compose: round(ordinaryMs.compose, 1) },
+    inputs,
+    worstRatio: Math.max(...inputs.map((i) => i.ratio)),
+    goal: GOAL,
+  };
 }

@@ -60,7 +60,11 @@ export function parseCompose(text: string): ComposeDoc {
     format = 'v1';
     services = root;
     rest = {};
-    notes.push({ severity: 'info', rule: 'compose-v1-converted', message: 'Compose v1 file (services at the top level) converted to the Compose Specification' });
+    notes.push({
+      severity: 'info',
+      rule: 'compose-v1-converted',
+      message: 'Compose v1 file (services at the top level) converted to the Compose Specification',
+    });
   }
   if (!services || typeof services !== 'object' || Array.isArray(services)) {
     throw new ComposeError('compose-no-services', 'the compose file has no "services" mapping');
@@ -93,7 +97,10 @@ export function parseCompose(text: string): ComposeDoc {
 function checkService(name: string, original: unknown, body: unknown): ServiceSpec {
   if (!SERVICE_NAME.test(name)) throw new ComposeError('service-name', `service name "${name}" may only contain letters, digits, ".", "_" and "-"`);
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ComposeError('service-not-mapping', `service "${name}" must be a mapping, got ${original === null ? 'nothing' : Array.isArray(original) ? 'a list' : typeof original}`);
+    throw new ComposeError(
+      'service-not-mapping',
+      `service "${name}" must be a mapping, got ${original === null ? 'nothing' : Array.isArray(original) ? 'a list' : typeof original}`,
+    );
   }
   const s = body as ServiceSpec;
   // A service that extends another gets its image from there: checked again once extends is resolved.

@@ -59,7 +59,8 @@ export function normalizeVersion(input: NormalizeInput): NormalizeResult {
       if (parsed.compose) {
         composeText = parsed.compose.text;
         offset = parsed.compose.bodyLine - 1;
-        if (!parsed.composeUp) findings.push({ severity: 'info', rule: 'no-compose-up', message: 'the script never runs `docker-compose up -d`; the agent starts the app anyway' });
+        if (!parsed.composeUp)
+          findings.push({ severity: 'info', rule: 'no-compose-up', message: 'the script never runs `docker-compose up -d`; the agent starts the app anyway' });
       } else if (composeText) {
         findings.push({ severity: 'info', rule: 'compose-from-catalog', message: 'the script writes no docker-compose.yml; using the catalog compose field' });
       }
@@ -69,7 +70,9 @@ export function normalizeVersion(input: NormalizeInput): NormalizeResult {
       findings.push({
         severity: 'error',
         rule: empty ? 'empty' : 'no-compose',
-        message: empty ? 'the catalog entry has neither an install script nor a compose file' : 'no compose file: the script writes no docker-compose.yml and the catalog gives none',
+        message: empty
+          ? 'the catalog entry has neither an install script nor a compose file'
+          : 'no compose file: the script writes no docker-compose.yml and the catalog gives none',
       });
     } else {
       const published = publishCompose(composeText, { files: content.files, exceptions: input.exceptions, shareRoots: input.shareRoots });
@@ -96,7 +99,8 @@ export function normalizeVersion(input: NormalizeInput): NormalizeResult {
     findings.push({ ...fromError(e, 0), message: `uninstall script: ${e.message}` });
   }
   for (const ex of input.exceptions ?? []) {
-    if (!isWaivable(ex)) findings.push({ severity: 'warning', rule: 'unknown-exception', message: `exception "${ex}" names no policy rule an owner may waive` });
+    if (!isWaivable(ex))
+      findings.push({ severity: 'warning', rule: 'unknown-exception', message: `exception "${ex}" names no policy rule an owner may waive` });
   }
   return { status: statusOf(findings), content, findings, ...(dialects ? { dialects } : {}) };
 }

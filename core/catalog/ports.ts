@@ -3,11 +3,7 @@
  * syntax, reduced to what the policy needs: the host side, as the HOST_PORT placeholder, a fixed port
  * or range, or none (container-only / ephemeral).
  */
-export type HostSide =
-  | { kind: 'none' }
-  | { kind: 'placeholder' }
-  | { kind: 'fixed'; from: number; to: number }
-  | { kind: 'invalid'; reason: string };
+export type HostSide = { kind: 'none' } | { kind: 'placeholder' } | { kind: 'fixed'; from: number; to: number } | { kind: 'invalid'; reason: string };
 
 export interface PortMapping {
   index: number;
@@ -37,7 +33,8 @@ export function parsePort(entry: unknown, index: number): PortMapping {
     const published = e.published as string | number | undefined;
     return { ...base, host: hostSide(published), container: String(e.target ?? ''), protocol: String(e.protocol ?? 'tcp') };
   }
-  if (typeof entry !== 'string') return { ...base, host: { kind: 'invalid', reason: 'a port mapping must be a string, a number or a mapping' }, container: '', protocol: 'tcp' };
+  if (typeof entry !== 'string')
+    return { ...base, host: { kind: 'invalid', reason: 'a port mapping must be a string, a number or a mapping' }, container: '', protocol: 'tcp' };
   let s = entry.trim();
   let protocol = 'tcp';
   const slash = s.lastIndexOf('/');
@@ -62,7 +59,8 @@ export function parsePort(entry: unknown, index: number): PortMapping {
   const side = hostSide(host);
   const containerOk = /^(\d{1,5}(-\d{1,5})?|HOST_PORT)$/.test(container);
   if (!containerOk) return { ...base, host: { kind: 'invalid', reason: `container port "${container}" is not a number or range` }, container, protocol };
-  if (!['tcp', 'udp', 'sctp'].includes(protocol)) return { ...base, host: { kind: 'invalid', reason: `protocol "${protocol}" is not tcp, udp or sctp` }, container, protocol };
+  if (!['tcp', 'udp', 'sctp'].includes(protocol))
+    return { ...base, host: { kind: 'invalid', reason: `protocol "${protocol}" is not tcp, udp or sctp` }, container, protocol };
   return { ...base, host: side, container, protocol };
 }
 

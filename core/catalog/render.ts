@@ -5,12 +5,7 @@
  */
 import type { InstallVars } from '../protocol';
 import { PlaceholderError } from './errors';
-import {
-  PLACEHOLDER_RE,
-  placeholderValues,
-  substitutePlaceholders,
-  validateInstallVars,
-} from './placeholders';
+import { PLACEHOLDER_RE, placeholderValues, substitutePlaceholders, validateInstallVars } from './placeholders';
 import { substituteSecrets } from './secrets';
 import { parseYamlBounded, stringifyCompose } from './yaml-io';
 

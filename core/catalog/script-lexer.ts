@@ -44,8 +44,14 @@ export function scanLine(text: string): { code: string; heredocs: Array<{ delimi
       else if (c === '\\' && quote === '"') i++;
       continue;
     }
-    if (c === '\\') { i++; continue; }
-    if (c === "'" || c === '"') { quote = c; continue; }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      quote = c;
+      continue;
+    }
     if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) return { code: text.slice(0, i), heredocs };
     if (c === '<' && text[i + 1] === '<' && text[i + 2] !== '<') {
       HEREDOC_RE.lastIndex = i;
@@ -77,7 +83,8 @@ export function logicalLines(script: string): LogicalLine[] {
       const continued = endsWithOddBackslashes(scanned.code) && scanned.code === physical;
       parts.push(continued ? physical.slice(0, -1) : scanned.code);
       // Fields listed, not spread: a spread per opener costs far more when a line holds thousands of them.
-      for (const h of scanned.heredocs) heredocs.push({ delimiter: h.delimiter, stripTabs: h.stripTabs, quoted: h.quoted, bodyLine: 0, body: '', endLine: null, sloppyTerminator: false });
+      for (const h of scanned.heredocs)
+        heredocs.push({ delimiter: h.delimiter, stripTabs: h.stripTabs, quoted: h.quoted, bodyLine: 0, body: '', endLine: null, sloppyTerminator: false });
       i++;
       if (!continued || i >= lines.length) break;
     }

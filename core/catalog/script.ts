@@ -88,10 +88,19 @@ function takeBlock(lines: LogicalLine[], start: number, result: ParsedScript): n
   const block = lines.slice(start, end + 1).filter((l) => l.command !== '' || l.heredocs.length);
   const first = lines[start];
   const keyword = commandHeads(first.command)[0];
-  const text = lines.slice(start, end + 1).map(textOf).join('\n');
+  const text = lines
+    .slice(start, end + 1)
+    .map(textOf)
+    .join('\n');
   result.steps.push({ kind: 'shell-block', line: first.line, text, args: { keyword, supported: false, end_line: lines[end].endLine } });
   if (depth > 0) {
-    result.findings.push({ severity: 'error', rule: 'script-syntax', message: `line ${first.line}: "${keyword}" block is never closed; bash would refuse the script`, line: first.line, text: textOf(first) });
+    result.findings.push({
+      severity: 'error',
+      rule: 'script-syntax',
+      message: `line ${first.line}: "${keyword}" block is never closed; bash would refuse the script`,
+      line: first.line,
+      text: textOf(first),
+    });
   }
   for (const l of block) {
     result.findings.push({
@@ -111,7 +120,12 @@ function classify(ll: LogicalLine, result: ParsedScript): void {
   const words = simpleWords(command);
   if (!words) {
     const kind = /\bmysql\b/.test(command) ? 'mysql-import' : 'unsupported';
-    return unsupported(result, ll, kind, kind === 'mysql-import' ? 'imports into the HDA MySQL database' : 'uses shell features (pipes, variables, globs or redirections)');
+    return unsupported(
+      result,
+      ll,
+      kind,
+      kind === 'mysql-import' ? 'imports into the HDA MySQL database' : 'uses shell features (pipes, variables, globs or redirections)',
+    );
   }
   const [cmd, ...rest] = words;
   if (cmd === 'amahi-download') return downloadStep(ll, rest, result);
@@ -126,7 +140,10 @@ function classify(ll: LogicalLine, result: ParsedScript): void {
     result.steps.push({ kind: 'compose-down', line: ll.line, text: textOf(ll), args: { verb: compose.verb, flags: compose.args } });
     return;
   }
-  const why = cmd === 'rm' || cmd === 'mv' || cmd === 'cp' || cmd === 'ln' ? `"${cmd}" changes files in ways the agent does not replay` : `"${cmd}" is not a supported step`;
+  const why =
+    cmd === 'rm' || cmd === 'mv' || cmd === 'cp' || cmd === 'ln'
+      ? `"${cmd}" changes files in ways the agent does not replay`
+      : `"${cmd}" is not a supported step`;
   unsupported(result, ll, ['rm', 'mv', 'cp', 'ln'].includes(cmd) ? cmd : 'unsupported', why, { command: cmd });
 }
 
@@ -146,17 +163,31 @@ function composeVerb(words: string[]): { verb: string; args: string[] } | null {
 function heredocStep(ll: LogicalLine, command: string, result: ParsedScript): void {
   const h = ll.heredocs[0];
   if (h.endLine === null) {
-    result.findings.push({ severity: 'error', rule: 'heredoc-unterminated', message: `line ${ll.line}: the here-document is never closed by a line "${h.delimiter}"`, line: ll.line, text: textOf(ll) });
+    result.findings.push({
+      severity: 'error',
+      rule: 'heredoc-unterminated',
+      message: `line ${ll.line}: the here-document is never closed by a line "${h.delimiter}"`,
+      line: ll.line,
+      text: textOf(ll),
+    });
     return;
   }
   if (h.sloppyTerminator) {
-    result.findings.push({ severity: 'warning', rule: 'heredoc-terminator', message: `line ${h.endLine}: terminator "${h.delimiter}" has trailing whitespace; accepted, though bash would not end the here-document there`, line: h.endLine });
+    result.findings.push({
+      severity: 'warning',
+      rule: 'heredoc-terminator',
+      message: `line ${h.endLine}: terminator "${h.delimiter}" has trailing whitespace; accepted, though bash would not end the here-document there`,
+      line: h.endLine,
+    });
   }
   // `cat > FILE << 'EOF'` or `cat << 'EOF' > FILE`, nothing else on the line.
   const withoutHeredoc = command.replace(/<<-?[ \t]*('[^']*'|"[^"]*"|\\?[A-Za-z0-9_.-]+)/, ' ').trim();
   const m = /^cat\s*(>>?)\s*("[^"]*"|'[^']*'|\S+)$/.exec(withoutHeredoc);
   if (!m || ll.heredocs.length > 1) {
-    return unsupported(result, ll, /\bmysql\b/.test(command) ? 'mysql-import' : 'unsupported', 'feeds a here-document to a command other than `cat > FILE`', { body_line: h.bodyLine, end_line: h.endLine });
+    return unsupported(result, ll, /\bmysql\b/.test(command) ? 'mysql-import' : 'unsupported', 'feeds a here-document to a command other than `cat > FILE`', {
+      body_line: h.bodyLine,
+      end_line: h.endLine,
+    });
   }
   const append = m[1] === '>>';
   const target = m[2].replace(/^(['"])(.*)\1$/, '$2');
@@ -176,7 +207,13 @@ function heredocStep(ll: LogicalLine, command: string, result: ParsedScript): vo
     });
   }
   if (COMPOSE_CONTROL_FILES.test(rel.path)) {
-    result.findings.push({ severity: 'error', rule: 'file-path', message: `line ${ll.line}: "${rel.path}" is read by Compose itself (overrides or variables) and would bypass the checked compose file`, line: ll.line, text: textOf(ll) });
+    result.findings.push({
+      severity: 'error',
+      rule: 'file-path',
+      message: `line ${ll.line}: "${rel.path}" is read by Compose itself (overrides or variables) and would bypass the checked compose file`,
+      line: ll.line,
+      text: textOf(ll),
+    });
     return;
   }
   const isCompose = COMPOSE_FILE_NAMES.includes(rel.path);

@@ -6,16 +6,7 @@
  * compose tampered in the database or in transit is refused even though the JWS itself is intact.
  * Web Crypto only (jose), so the same code runs on Workers and on the host.
  */
-import {
-  calculateJwkThumbprint,
-  CompactSign,
-  compactVerify,
-  decodeProtectedHeader,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type JWK,
-} from 'jose';
+import { calculateJwkThumbprint, CompactSign, compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { AppVersionContent } from '../protocol';
 import { SignatureError } from './errors';
 
@@ -33,7 +24,9 @@ export function canonicalJson(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (typeof value === 'object') {
-    const keys = Object.keys(value as object).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+    const keys = Object.keys(value as object)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   throw new SignatureError('canonical-json', `cannot sign a value of type ${typeof value}`);
@@ -73,7 +66,8 @@ export async function signCanonical(value: unknown, privateKey: CryptoKey | JWK,
     if (privateKey.kty === 'oct') throw new SignatureError('signature-alg', 'symmetric (HMAC) keys are refused for signing app versions');
     chosen ??= privateKey.alg ?? algOfJwk(privateKey);
     refuseAlg(chosen);
-    if (algOfJwk(privateKey) !== chosen) throw new SignatureError('signature-alg', `the key (${privateKey.kty} ${privateKey.crv ?? ''}) does not fit ${chosen}`);
+    if (algOfJwk(privateKey) !== chosen)
+      throw new SignatureError('signature-alg', `the key (${privateKey.kty} ${privateKey.crv ?? ''}) does not fit ${chosen}`);
     key = (await importJWK(privateKey, chosen)) as CryptoKey;
   }
   const payload = new TextEncoder().encode(canonicalJson(value));
@@ -82,7 +76,8 @@ export async function signCanonical(value: unknown, privateKey: CryptoKey | JWK,
 
 /** Verifies a JWS made by signCanonical over exactly `value`, with a key from `jwks`. `what` names it in errors. */
 export async function verifyCanonical(value: unknown, jws: string, jwks: { keys: JWK[] }, typ: string, what: string): Promise<{ kid: string }> {
-  if (typeof jws !== 'string' || jws.split('.').length !== 3) throw new SignatureError('signature-malformed', `the ${what} signature is missing or not a compact JWS`);
+  if (typeof jws !== 'string' || jws.split('.').length !== 3)
+    throw new SignatureError('signature-malformed', `the ${what} signature is missing or not a compact JWS`);
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jws);
@@ -93,7 +88,11 @@ export async function verifyCanonical(value: unknown, jws: string, jwks: { keys:
   if (header.typ !== typ) throw new SignatureError('signature-malformed', `the signature is not a ${what} signature (typ ${JSON.stringify(header.typ)})`);
   const kid = header.kid;
   const jwk = kid ? (jwks?.keys ?? []).find((k) => k.kid === kid) : undefined;
-  if (!kid || !jwk) throw new SignatureError('signature-unknown-key', `the ${what} is signed by key ${JSON.stringify(kid ?? null)}, which is not among the pinned publisher keys`);
+  if (!kid || !jwk)
+    throw new SignatureError(
+      'signature-unknown-key',
+      `the ${what} is signed by key ${JSON.stringify(kid ?? null)}, which is not among the pinned publisher keys`,
+    );
   if (algOfJwk(jwk) !== header.alg || (jwk.alg && jwk.alg !== header.alg)) {
     throw new SignatureError('signature-alg', `pinned key "${kid}" is not an ${header.alg} key`);
   }
@@ -106,7 +105,10 @@ export async function verifyCanonical(value: unknown, jws: string, jwks: { keys:
     throw new SignatureError('signature-invalid', `the signature by key "${kid}" does not verify: the ${what} was altered or signed by someone else`);
   }
   if (new TextDecoder().decode(payload) !== canonicalJson(value)) {
-    throw new SignatureError('signature-content-mismatch', `the signature by key "${kid}" is valid but covers different content: the stored or delivered ${what} was altered`);
+    throw new SignatureError(
+      'signature-content-mismatch',
+      `the signature by key "${kid}" is valid but covers different content: the stored or delivered ${what} was altered`,
+    );
   }
   return { kid };
 }

@@ -67,7 +67,10 @@ function checkExpansion(doc: Document.Parsed, what: string): void {
   }
   const budget = Math.max(m.nodes, MIN_EXPANSION_BUDGET);
   if (m.expanded - m.nodes > budget) {
-    throw new ComposeError('yaml-aliases', `${what} expands to ${m.expanded} nodes through aliases and merge keys from ${m.nodes}; they may add at most ${budget}`);
+    throw new ComposeError(
+      'yaml-aliases',
+      `${what} expands to ${m.expanded} nodes through aliases and merge keys from ${m.nodes}; they may add at most ${budget}`,
+    );
   }
 }
 

@@ -33,10 +33,17 @@ export function replaceContainerNames(spec: ComposeModelSpec): { spec: ComposeMo
   const services: Record<string, Service> = {};
   for (const [name, svc] of Object.entries(spec.services)) {
     const { container_name: cname, ...rest } = svc;
-    if (cname === undefined) { services[name] = svc; continue; }
+    if (cname === undefined) {
+      services[name] = svc;
+      continue;
+    }
     const removed = `service "${name}": container_name "${cname}" removed so the app can be installed twice and switched blue/green`;
     if (rest.network_mode !== undefined) {
-      notes.push({ severity: 'warning', service: name, message: `${removed}; with network_mode "${rest.network_mode}" it cannot carry a network alias, so "${cname}" no longer resolves` });
+      notes.push({
+        severity: 'warning',
+        service: name,
+        message: `${removed}; with network_mode "${rest.network_mode}" it cannot carry a network alias, so "${cname}" no longer resolves`,
+      });
       services[name] = rest;
     } else if (cname === name) {
       notes.push({ severity: 'info', service: name, message: `${removed}; the service name "${name}" resolves as before` });
@@ -48,4 +55,3 @@ export function replaceContainerNames(spec: ComposeModelSpec): { spec: ComposeMo
   }
   return { spec: { ...spec, services }, notes };
 }
-

@@ -9,7 +9,11 @@ import { isMap, type ComposeMap } from './sources';
 /** Keys of 1.29.2's schema, by where they appear (x- keys are allowed everywhere). */
 const V1_KEYS: Record<string, ReadonlySet<string>> = {
   top: new Set(['configs', 'networks', 'secrets', 'services', 'version', 'volumes']),
-  service: new Set(('blkio_config build cap_add cap_drop cgroup_parent command configs container_name cpu_count cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpu_shares cpus cpuset credential_spec depends_on deploy device_cgroup_rules devices dns dns_opt dns_search domainname entrypoint env_file environment expose extends external_links extra_hosts group_add healthcheck hostname image init ipc isolation labels links logging mac_address mem_limit mem_reservation mem_swappiness memswap_limit network_mode networks oom_kill_disable oom_score_adj pid pids_limit platform ports privileged profiles pull_policy read_only restart runtime scale secrets security_opt shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits user userns_mode volumes volumes_from working_dir').split(' ')),
+  service: new Set(
+    'blkio_config build cap_add cap_drop cgroup_parent command configs container_name cpu_count cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpu_shares cpus cpuset credential_spec depends_on deploy device_cgroup_rules devices dns dns_opt dns_search domainname entrypoint env_file environment expose extends external_links extra_hosts group_add healthcheck hostname image init ipc isolation labels links logging mac_address mem_limit mem_reservation mem_swappiness memswap_limit network_mode networks oom_kill_disable oom_score_adj pid pids_limit platform ports privileged profiles pull_policy read_only restart runtime scale secrets security_opt shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits user userns_mode volumes volumes_from working_dir'.split(
+      ' ',
+    ),
+  ),
   build: new Set(['args', 'cache_from', 'context', 'dockerfile', 'extra_hosts', 'isolation', 'labels', 'network', 'shm_size', 'target']),
   healthcheck: new Set(['disable', 'interval', 'retries', 'start_period', 'test', 'timeout']),
   depends_on: new Set(['condition']),
@@ -116,7 +120,9 @@ function translateKey(k: string, v: unknown, c: KeyContext): unknown {
     case 'devices':
       return Array.isArray(v) ? v.map((d) => (isMap(d) ? [d.source, d.target ?? d.source, d.permissions].filter((x) => x !== undefined).join(':') : d)) : v;
     case 'networks':
-      if (isMap(v)) for (const [n, def] of Object.entries(v)) if (isMap(def)) for (const x of unknownKeys(def, V1_KEYS.network)) c.refuse(`networks "${n}": "${x}" is not known to docker-compose v1`);
+      if (isMap(v))
+        for (const [n, def] of Object.entries(v))
+          if (isMap(def)) for (const x of unknownKeys(def, V1_KEYS.network)) c.refuse(`networks "${n}": "${x}" is not known to docker-compose v1`);
       return v;
     default:
       return v;
@@ -197,7 +203,8 @@ function mount(m: unknown, c: KeyContext): unknown {
   const out: ComposeMap = { ...m };
   if (isMap(m.bind)) {
     const { create_host_path, ...bind } = m.bind;
-    if (create_host_path === false) c.refuse(`volume ${String(m.target)}: bind create_host_path: false is not known to docker-compose v1 (it creates the folder)`);
+    if (create_host_path === false)
+      c.refuse(`volume ${String(m.target)}: bind create_host_path: false is not known to docker-compose v1 (it creates the folder)`);
     out.bind = bind;
     if (Object.keys(bind).length === 0) delete out.bind;
   }

@@ -21,7 +21,8 @@ export function v2Reasons(spec: ComposeSpec): string[] {
     for (const k of V2_UNKNOWN_SERVICE_KEYS) if (k in svc) say(`"${k}"`);
     if (isMap(svc.build)) for (const k of V2_UNKNOWN_BUILD_KEYS) if (k in svc.build) say(`build "${k}"`);
     if (isMap(svc.networks)) {
-      for (const [n, def] of Object.entries(svc.networks)) if (isMap(def)) for (const k of V2_UNKNOWN_NETWORK_KEYS) if (k in def) say(`networks "${n}": "${k}"`);
+      for (const [n, def] of Object.entries(svc.networks))
+        if (isMap(def)) for (const k of V2_UNKNOWN_NETWORK_KEYS) if (k in def) say(`networks "${n}": "${k}"`);
     }
     if (typeof svc.pull_policy === 'string' && !V2_PULL_POLICIES.has(svc.pull_policy)) say(`pull_policy "${svc.pull_policy}"`);
   }

@@ -12,8 +12,8 @@ export const COMPOSE_DIALECTS = ['v1', 'v2'] as const;
 export type ComposeDialect = (typeof COMPOSE_DIALECTS)[number];
 
 export type DialectResult =
-  | { ok: true; spec: ComposeSpec; /** what was translated, in words */ notes: string[] }
-  | { ok: false; /** what this dialect cannot run, in words naming service and key */ reasons: string[] };
+  | { ok: true; spec: ComposeSpec /** what was translated, in words */; notes: string[] }
+  | { ok: false /** what this dialect cannot run, in words naming service and key */; reasons: string[] };
 
 /** The compose for `dialect`: v2 as is unless it uses what 2.26 lacks; v1 translated where it can be. */
 export function toDialect(spec: ComposeSpec, dialect: ComposeDialect): DialectResult {

@@ -37,7 +37,8 @@ function resolveService(file: ServiceFile, name: string, sources: ComposeSources
     throw new ComposeError('extends-service', `${trail[trail.length - 1]} extends ${where}, which is not a service mapping`);
   }
   const id = `${file.path ?? ''}#${name}`;
-  if (trail.includes(id)) throw new ComposeError('extends-cycle', `${where} extends itself through ${[...trail, id].map((t) => t.replace(/^#/, '')).join(' -> ')}`);
+  if (trail.includes(id))
+    throw new ComposeError('extends-cycle', `${where} extends itself through ${[...trail, id].map((t) => t.replace(/^#/, '')).join(' -> ')}`);
   if (trail.length >= MAX_REFERENCE_DEPTH) throw new ComposeError('extends-depth', `${where}: extends chains are limited to ${MAX_REFERENCE_DEPTH} services`);
   const { extends: ext, ...own } = svc;
   const local = rebaseService(own, file.dir);

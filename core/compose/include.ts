@@ -12,7 +12,19 @@ import { ComposeSources, dirOf, isMap, MAX_REFERENCE_DEPTH, type ComposeMap, typ
 export type { ReadYaml } from './sources';
 
 /** The rules a ComposeError of this resolution names. */
-export const REFERENCE_RULES = ['include-file', 'include-form', 'include-conflict', 'include-cycle', 'extends-file', 'extends-form', 'extends-service', 'extends-cycle', 'extends-depth', 'extends-merge', 'extends-size'] as const;
+export const REFERENCE_RULES = [
+  'include-file',
+  'include-form',
+  'include-conflict',
+  'include-cycle',
+  'extends-file',
+  'extends-form',
+  'extends-service',
+  'extends-cycle',
+  'extends-depth',
+  'extends-merge',
+  'extends-size',
+] as const;
 
 /** Top-level resources an included file adds beside its services. */
 const RESOURCES = ['networks', 'volumes', 'secrets', 'configs'] as const;
@@ -50,7 +62,10 @@ function includedModel(entry: unknown, dir: string, from: string | null, sources
     throw new ComposeError('include-form', `${where(from)}: an include entry must be a path or {path, project_directory, env_file}`);
   }
   if (spec.env_file !== undefined) {
-    throw new ComposeError('include-form', `${where(from)}: include env_file gives the included file its own variables; interpolation is not resolved at publish, so it cannot be made one file`);
+    throw new ComposeError(
+      'include-form',
+      `${where(from)}: include env_file gives the included file its own variables; interpolation is not resolved at publish, so it cannot be made one file`,
+    );
   }
   const refs = Array.isArray(spec.path) ? spec.path : [spec.path];
   const paths = refs.map((r) => sources.resolve(r, dir, 'include-file', `${where(from)}: include`));
@@ -73,7 +88,11 @@ function includedModel(entry: unknown, dir: string, from: string | null, sources
 /** A project_directory other than the included file's own folder would move its paths: refused. */
 function checkProjectDirectory(pd: unknown, dir: string, first: string, from: string | null): void {
   const same = typeof pd === 'string' && !pd.includes('$') && pd !== '' && normalizeDir(dir, pd) === dirOf(first);
-  if (!same) throw new ComposeError('include-form', `${where(from)}: include project_directory "${String(pd)}" is not the included file's own folder; its relative paths could not be kept`);
+  if (!same)
+    throw new ComposeError(
+      'include-form',
+      `${where(from)}: include project_directory "${String(pd)}" is not the included file's own folder; its relative paths could not be kept`,
+    );
 }
 
 function normalizeDir(dir: string, pd: string): string {

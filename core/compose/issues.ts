@@ -42,11 +42,23 @@ export function issuesToFindings(issues: readonly Issue[], doc: ComposeDoc): Fin
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const at = [...path, key];
-        out.push({ severity: 'error', rule: 'unknown-key', message: `${prefix}unknown key "${key}" at ${describePath(at)} (not in the Compose Specification; refused rather than ignored)`, ...(service ? { service } : {}), ...locate(doc, at) });
+        out.push({
+          severity: 'error',
+          rule: 'unknown-key',
+          message: `${prefix}unknown key "${key}" at ${describePath(at)} (not in the Compose Specification; refused rather than ignored)`,
+          ...(service ? { service } : {}),
+          ...locate(doc, at),
+        });
       }
       continue;
     }
-    out.push({ severity: 'error', rule: 'compose-schema', message: `${prefix}${describePath(path) || 'the file'}: ${expected(issue)}`, ...(service ? { service } : {}), ...locate(doc, path) });
+    out.push({
+      severity: 'error',
+      rule: 'compose-schema',
+      message: `${prefix}${describePath(path) || 'the file'}: ${expected(issue)}`,
+      ...(service ? { service } : {}),
+      ...locate(doc, path),
+    });
   }
   return out;
 }

@@ -58,7 +58,10 @@ function mergeValue(base: unknown, local: unknown, path: string): unknown {
   if (isMap(base) && isMap(local)) return mergeMaps(base, local, path);
   if (Array.isArray(base) && Array.isArray(local)) return mergeUnique(base, local, (v) => JSON.stringify(v));
   if (isMap(base) || isMap(local) || Array.isArray(base) || Array.isArray(local)) {
-    throw new ComposeError('extends-merge', `"${path}" is a ${kind(base)} in the extended service and a ${kind(local)} where it is extended; Compose cannot merge them`);
+    throw new ComposeError(
+      'extends-merge',
+      `"${path}" is a ${kind(base)} in the extended service and a ${kind(local)} where it is extended; Compose cannot merge them`,
+    );
   }
   return local;
 }

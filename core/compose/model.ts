@@ -17,9 +17,7 @@ export interface ComposeModel {
   doc: ComposeDoc;
 }
 
-export type ReadCompose =
-  | { ok: true; model: ComposeModel; notes: Finding[] }
-  | { ok: false; doc: ComposeDoc; notes: Finding[]; findings: Finding[] };
+export type ReadCompose = { ok: true; model: ComposeModel; notes: Finding[] } | { ok: false; doc: ComposeDoc; notes: Finding[]; findings: Finding[] };
 
 /** Reads and validates; throws CatalogError when the text is not a compose file at all. */
 export function readCompose(text: string, files: Readonly<Record<string, string>> = {}): ReadCompose {

@@ -66,10 +66,13 @@ function checkInterpolation(spec: unknown, raise: PolicyContext['raise']): void 
     if (typeof v === 'string') {
       if (!v.replace(/\$\$/g, '').includes('$')) continue;
       const service = serviceOf(path);
-      raise('variable-interpolation', `${service ? `service "${service}": ` : ''}"${v.slice(0, 60)}" uses $-interpolation, which would read the agent's environment; write $$ for a literal $`, path);
+      raise(
+        'variable-interpolation',
+        `${service ? `service "${service}": ` : ''}"${v.slice(0, 60)}" uses $-interpolation, which would read the agent's environment; write $$ for a literal $`,
+        path,
+      );
     } else if (Array.isArray(v)) {
       for (const [i, x] of v.entries()) stack.push([x, [...path, i]]);
-    }
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) stack.push([x, [...path, k]]);
+    } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) stack.push([x, [...path, k]]);
   }
 }

@@ -40,14 +40,36 @@ export function publishCompose(text: string, o: PublishOptions): PublishedCompos
   const read = readCompose(text, o.files);
   if (!read.ok) return { compose: '', findings: [...read.notes, ...read.findings], secrets: [] };
   const { model } = read;
-  const findings = [...read.notes, ...checkModel(model, { phase: 'publish', exceptions: o.exceptions, shareRoots: o.shareRoots }), ...buildFiles(model, o.files), ...checkShippedFiles(model, o.files)];
+  const findings = [
+    ...read.notes,
+    ...checkModel(model, { phase: 'publish', exceptions: o.exceptions, shareRoots: o.shareRoots }),
+    ...buildFiles(model, o.files),
+    ...checkShippedFiles(model, o.files),
+  ];
   const named = replaceContainerNames(model.spec);
-  for (const n of named.notes) findings.push({ severity: n.severity, rule: 'fixed-container-name', service: n.service, message: n.message, ...locate(model.doc, ['services', n.service, 'container_name']) });
+  for (const n of named.notes)
+    findings.push({
+      severity: n.severity,
+      rule: 'fixed-container-name',
+      service: n.service,
+      message: n.message,
+      ...locate(model.doc, ['services', n.service, 'container_name']),
+    });
   const secrets = secretNames({ compose: named.spec, files: o.files });
-  if (secrets.length > MAX_SECRETS) findings.push({ severity: 'error', rule: 'too-many-secrets', message: `${secrets.length} per-install secrets (APP_SECRET_<NAME>); at most ${MAX_SECRETS}` });
+  if (secrets.length > MAX_SECRETS)
+    findings.push({
+      severity: 'error',
+      rule: 'too-many-secrets',
+      message: `${secrets.length} per-install secrets (APP_SECRET_<NAME>); at most ${MAX_SECRETS}`,
+    });
   const compose = stringifyCompose(named.spec);
   // The HDA reads the stored file with the same size limit: a normalized file past it could never install.
-  if (compose.length > MAX_YAML_BYTES) findings.push({ severity: 'error', rule: 'compose-too-large', message: `the normalized compose file is ${compose.length} bytes (quoting adds to the source); the limit is ${MAX_YAML_BYTES}` });
+  if (compose.length > MAX_YAML_BYTES)
+    findings.push({
+      severity: 'error',
+      rule: 'compose-too-large',
+      message: `the normalized compose file is ${compose.length} bytes (quoting adds to the source); the limit is ${MAX_YAML_BYTES}`,
+    });
   findings.push(...trialRender(named.spec, findings, o, secrets));
   return { compose, findings, secrets, dialects: dialectVerdicts(named.spec) };
 }
@@ -72,7 +94,13 @@ function buildFiles(model: ComposeModel, files: Readonly<Record<string, string>>
     if (!context || !isWithin(context, VIRTUAL_APP_DIR)) continue; // refused by the policy already
     const rel = normalizePosix(`${context}/${spec.dockerfile ?? 'Dockerfile'}`).slice(VIRTUAL_APP_DIR.length + 1);
     if (!(rel in files)) {
-      out.push({ severity: 'error', rule: 'build-no-dockerfile', service: name, message: `service "${name}" builds from the app folder but the script writes no "${rel}"`, ...locate(model.doc, ['services', name, 'build']) });
+      out.push({
+        severity: 'error',
+        rule: 'build-no-dockerfile',
+        service: name,
+        message: `service "${name}" builds from the app folder but the script writes no "${rel}"`,
+        ...locate(model.doc, ['services', name, 'build']),
+      });
     }
   }
   return out;
@@ -83,7 +111,13 @@ function trialRender(spec: ComposeModel['spec'], before: Finding[], o: PublishOp
   const known = new Set(before.map((f) => `${f.rule}/${f.service ?? ''}`));
   try {
     const read = modelOfValue(renderValue(spec, SAMPLE_INSTALL_VARS, sampleSecrets(secrets)) as Record<string, unknown>);
-    const hostOpts = { phase: 'host' as const, appDir: SAMPLE_INSTALL_VARS.WEBAPP_PATH, hostPort: SAMPLE_INSTALL_VARS.HOST_PORT, exceptions: o.exceptions, shareRoots: o.shareRoots };
+    const hostOpts = {
+      phase: 'host' as const,
+      appDir: SAMPLE_INSTALL_VARS.WEBAPP_PATH,
+      hostPort: SAMPLE_INSTALL_VARS.HOST_PORT,
+      exceptions: o.exceptions,
+      shareRoots: o.shareRoots,
+    };
     const host = read.ok ? checkModel(read.model, hostOpts) : read.findings;
     return host
       .filter((f) => (f.severity === 'error' || f.severity === 'review') && !known.has(`${f.rule}/${f.service ?? ''}`))

@@ -28,7 +28,8 @@ function envFileProblem(text: string): { line: number; text: string; why: string
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     if (!ENV_LINE.test(trimmed)) return { line: i + 1, text: line, why: 'is not NAME=value' };
-    if (trimmed.replace(/\$\$/g, '').includes('$')) return { line: i + 1, text: line, why: 'uses $-interpolation, which would read the environment Compose runs in; write $$ for a literal $' };
+    if (trimmed.replace(/\$\$/g, '').includes('$'))
+      return { line: i + 1, text: line, why: 'uses $-interpolation, which would read the environment Compose runs in; write $$ for a literal $' };
   }
   return null;
 }
@@ -44,14 +45,27 @@ export function checkShippedFiles(model: ComposeModel, files: Files): Finding[] 
   const need = (path: string, what: string, where: Array<string | number>, service?: string): string | null => {
     const rel = appRelative(path);
     if (rel === null || normalizePosix(rel) in files) return rel;
-    out.push({ severity: 'error', rule: 'unshipped-file', ...(service ? { service } : {}), message: `${what} "${path}" is not a file the version ships (the script writes no "${rel}")`, ...at(where) });
+    out.push({
+      severity: 'error',
+      rule: 'unshipped-file',
+      ...(service ? { service } : {}),
+      message: `${what} "${path}" is not a file the version ships (the script writes no "${rel}")`,
+      ...at(where),
+    });
     return null;
   };
   for (const [name, svc] of Object.entries(model.spec.services)) {
     for (const [i, path] of envFilePaths(svc.env_file).entries()) {
       const rel = need(path, `service "${name}": env_file`, ['services', name, 'env_file', i], name);
       const problem = rel && rel in files ? envFileProblem(files[rel]) : null;
-      if (problem) out.push({ severity: 'error', rule: 'env-file-syntax', service: name, message: `service "${name}": ${rel} line ${problem.line} (${problem.text.trim().slice(0, 80)}) ${problem.why}`, ...at(['services', name, 'env_file', i]) });
+      if (problem)
+        out.push({
+          severity: 'error',
+          rule: 'env-file-syntax',
+          service: name,
+          message: `service "${name}": ${rel} line ${problem.line} (${problem.text.trim().slice(0, 80)}) ${problem.why}`,
+          ...at(['services', name, 'env_file', i]),
+        });
     }
   }
   for (const kind of ['configs', 'secrets'] as const) {

@@ -59,7 +59,10 @@ export class ComposeSources {
     this.inherited += nodes;
     const budget = Math.max(this.ownNodes, MIN_INHERIT_BUDGET);
     if (this.inherited > budget) {
-      throw new ComposeError('extends-size', `${where}: extends would copy ${this.inherited} values from base services, more than the ${budget} the files hold`);
+      throw new ComposeError(
+        'extends-size',
+        `${where}: extends would copy ${this.inherited} values from base services, more than the ${budget} the files hold`,
+      );
     }
   }
 
@@ -73,7 +76,8 @@ export class ComposeSources {
     if (ref.startsWith('/')) throw new ComposeError(rule, `${where}: "${ref}" is an absolute path; files must stay inside the app folder`);
     const joined = normalizePosix(fromDir === '.' ? ref : `${fromDir}/${ref}`);
     const rel = appRelativePath(joined);
-    if ('error' in rel || rel.path === '.') throw new ComposeError(rule, `${where}: "${ref}" ${'error' in rel ? 'leaves the app folder or is not a plain path' : 'is the app folder'}`);
+    if ('error' in rel || rel.path === '.')
+      throw new ComposeError(rule, `${where}: "${ref}" ${'error' in rel ? 'leaves the app folder or is not a plain path' : 'is the app folder'}`);
     if (!Object.hasOwn(this.files, rel.path)) {
       throw new ComposeError(rule, `${where}: "${ref}" is not a file this version ships (the install script writes no "${rel.path}")`);
     }

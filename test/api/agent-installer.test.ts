@@ -44,6 +44,8 @@ describe('the way onto a new HDA', () => {
     expect(publicUrlProblem('https://cp.example.com:8443/hda/')).toBeNull();
     expect(loopbackProblem('http://localhost:8787')).toMatch(/loopback/);
     expect(loopbackProblem('https://cp.example.com')).toBeNull();
-    expect(installCommand('https://cp.example.com', 'AAAAA-BBBBB')).toBe('curl -fsSL https://cp.example.com/agent/v1/install.sh | sudo sh -s -- --code AAAAA-BBBBB');
+    expect(installCommand('https://cp.example.com', 'AAAAA-BBBBB')).toBe(
+      'curl -fsSL https://cp.example.com/agent/v1/install.sh | sudo sh -s -- --code AAAAA-BBBBB',
+    );
   });
 });

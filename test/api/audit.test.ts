@@ -56,11 +56,18 @@ describe('audit records', () => {
     const install = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' }, headers: from('192.0.2.20') });
     expect(install.status).toBe(201);
     const installId = install.body.install.id as string;
-    expect((await plane.json('POST', `/api/installs/${installId}/logs`, { token: owner.token, body: { tail: 50 }, headers: from('192.0.2.21') })).status).toBe(202);
+    expect((await plane.json('POST', `/api/installs/${installId}/logs`, { token: owner.token, body: { tail: 50 }, headers: from('192.0.2.21') })).status).toBe(
+      202,
+    );
 
     const logs = (await audit(`?action=install.logs`)).body.entries;
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({ actor: { id: owner.id, email: owner.email }, target: { kind: 'install', id: installId }, address: '192.0.2.21', detail: { tail: 50 } });
+    expect(logs[0]).toMatchObject({
+      actor: { id: owner.id, email: owner.email },
+      target: { kind: 'install', id: installId },
+      address: '192.0.2.21',
+      detail: { tail: 50 },
+    });
     const byOwner = (await audit(`?actor=${encodeURIComponent(owner.email)}`)).body.entries.map((e: any) => e.action);
     expect(byOwner).toEqual(['install.logs', 'install.create', 'hda.create', 'auth.login']);
     expect((await audit(`?target=${installId}`)).body.entries.map((e: any) => e.action)).toEqual(['install.logs', 'install.create']);
@@ -73,7 +80,11 @@ describe('audit records', () => {
     await plane.json('PATCH', `/api/users/${user.id}`, { token: admin, body: { role: 'publisher' }, headers: from('192.0.2.31') });
     await plane.json('PUT', `/api/users/${user.id}/password`, { token: admin, body: { password: 'a-new-password-1' }, headers: from('192.0.2.32') });
     const own = await plane.login(user.email, 'a-new-password-1');
-    await plane.json('PUT', '/api/account/password', { token: own, body: { current_password: 'a-new-password-1', new_password: 'another-password-2' }, headers: from('192.0.2.33') });
+    await plane.json('PUT', '/api/account/password', {
+      token: own,
+      body: { current_password: 'a-new-password-1', new_password: 'another-password-2' },
+      headers: from('192.0.2.33'),
+    });
     const rows = (await audit(`?target=${user.id}&action=user.`)).body.entries;
     expect(rows.map((e: any) => [e.action, e.address])).toEqual([
       ['user.password_change', '192.0.2.33'],
@@ -117,7 +128,13 @@ describe('reading the audit log', () => {
     const owner = await plane.user('owner');
     expect((await audit('', owner.token)).status).toBe(403);
     expect((await plane.json('GET', '/api/audit')).status).toBe(401);
-    for (const [query, field] of [['?since=yesterday', 'since'], ['?action=DROP%20TABLE', 'action'], ['?cursor=-1', 'cursor'], ['?limit=100000', 'limit'], ['?colour=red', 'colour']]) {
+    for (const [query, field] of [
+      ['?since=yesterday', 'since'],
+      ['?action=DROP%20TABLE', 'action'],
+      ['?cursor=-1', 'cursor'],
+      ['?limit=100000', 'limit'],
+      ['?colour=red', 'colour'],
+    ]) {
       const r = await audit(query);
       expect(r.status, query).toBe(400);
       expect(r.body.message, query).toContain(field);

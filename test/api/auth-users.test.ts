@@ -132,7 +132,14 @@ describe('openapi', () => {
   it('serves a document generated from the routes', async () => {
     const r = await plane.json('GET', '/api/openapi.json');
     expect(r.status).toBe(200);
-    for (const path of ['/api/auth/login', '/api/catalog/apps/{slug}/versions', '/api/hdas/{id}/installs', '/api/installs/{id}/actions', '/agent/v1/tasks', '/agent/v1/heartbeat']) {
+    for (const path of [
+      '/api/auth/login',
+      '/api/catalog/apps/{slug}/versions',
+      '/api/hdas/{id}/installs',
+      '/api/installs/{id}/actions',
+      '/agent/v1/tasks',
+      '/agent/v1/heartbeat',
+    ]) {
       expect(Object.keys(r.body.paths)).toContain(path);
     }
     expect(r.body.components.schemas.NewVersion.properties.kind).toBeDefined();

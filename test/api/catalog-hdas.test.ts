@@ -18,7 +18,10 @@ describe('catalog', () => {
     expect(v.normalized_compose).toMatch(/services:/);
     expect(v.signature.split('.')).toHaveLength(3);
     // A second version is listed first.
-    const v2 = await plane.json('POST', '/api/catalog/apps/hello/versions', { token, body: { version: '1.1', kind: 'container-php5', compose: SIMPLE_COMPOSE } });
+    const v2 = await plane.json('POST', '/api/catalog/apps/hello/versions', {
+      token,
+      body: { version: '1.1', kind: 'container-php5', compose: SIMPLE_COMPOSE },
+    });
     expect(v2.status).toBe(201);
     const again = await plane.json('GET', '/api/catalog/apps/hello');
     expect(again.body.versions.map((x: { version: string }) => x.version)).toEqual(['1.1', '1.0']);
@@ -53,7 +56,13 @@ describe('catalog', () => {
       { token, path: '/api/catalog/apps', body: { slug: 'x', name: 'X'.repeat(101) }, status: 400 },
       { token, path: '/api/catalog/apps', body: { slug: 'x', name: 42 }, status: 400, match: /name/i },
       { token, path: '/api/catalog/apps', body: { slug: 'hello', name: 'Dup' }, status: 409 },
-      { token, path: '/api/catalog/apps/hello/versions', body: { version: '1.0', kind: 'container', compose: SIMPLE_COMPOSE }, status: 409, match: /immutable/i },
+      {
+        token,
+        path: '/api/catalog/apps/hello/versions',
+        body: { version: '1.0', kind: 'container', compose: SIMPLE_COMPOSE },
+        status: 409,
+        match: /immutable/i,
+      },
       { token, path: '/api/catalog/apps/hello/versions', body: { version: '2.0', kind: 'container' }, status: 400, match: /install_script or compose/i },
       { token, path: '/api/catalog/apps/hello/versions', body: { version: '2.0', kind: 'vm', compose: SIMPLE_COMPOSE }, status: 400, match: /kind/i },
       { token, path: '/api/catalog/apps/hello/versions', body: { version: '2.0', kind: 'container', compose: 'just: [text' }, status: 400 },
@@ -81,7 +90,7 @@ describe('catalog', () => {
 });
 
 describe('HDAs and tenancy', () => {
-  it('an owner creates HDAs, sees only their own, and gets 404 for another owner\'s', async () => {
+  it("an owner creates HDAs, sees only their own, and gets 404 for another owner's", async () => {
     const a = await plane.user('owner');
     const b = await plane.user('owner');
     const created = await plane.json('POST', '/api/hdas', { token: a.token, body: { name: 'Home', domain: 'Home.Example.com' } });
@@ -133,22 +142,45 @@ describe('publish preview', () => {
     // Whether each Compose dialect runs it, and the per-install secrets the agent would generate.
     expect(r.body.dialects).toEqual({ v1: { ok: true }, v2: { ok: true } });
     expect(r.body.secrets).toEqual([]);
-    const secret = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token, body: { version: '2.0', kind: 'container', compose: 'services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    environment: ["PW=APP_SECRET_DB"]\n' } });
+    const secret = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', {
+      token,
+      body: {
+        version: '2.0',
+        kind: 'container',
+        compose: 'services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    environment: ["PW=APP_SECRET_DB"]\n',
+      },
+    });
     expect(secret.body).toMatchObject({ status: 'ready', secrets: ['DB'] });
     expect(secret.body.normalized_compose).toContain('PW=APP_SECRET_DB');
     // A key the Compose Specification does not define is refused by name, never passed through.
-    const typo = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token, body: { version: '2.0', kind: 'container', compose: 'services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    network-mode: host\n' } });
+    const typo = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', {
+      token,
+      body: { version: '2.0', kind: 'container', compose: 'services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    network-mode: host\n' },
+    });
     expect(typo.body).toMatchObject({ status: 'rejected', normalized_compose: '', dialects: null });
     expect(typo.body.findings).toContainEqual(expect.objectContaining({ rule: 'unknown-key', service: 'web', line: 5 }));
-    const empty = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token, body: { version: '2.0', kind: 'container', install_script: 'echo hi\n' } });
+    const empty = await plane.json('POST', '/api/catalog/apps/hello/versions/preview', {
+      token,
+      body: { version: '2.0', kind: 'container', install_script: 'echo hi\n' },
+    });
     expect(empty.status).toBe(200);
     expect(empty.body.status).toBe('rejected');
     expect((await plane.json('GET', '/api/catalog/apps/hello')).body.versions).toHaveLength(1);
     // A first version is previewed before its app exists; nothing is created.
-    const fresh = await plane.json('POST', '/api/catalog/apps/brand-new/versions/preview', { token, body: { version: '1.0', kind: 'container', compose: socket } });
+    const fresh = await plane.json('POST', '/api/catalog/apps/brand-new/versions/preview', {
+      token,
+      body: { version: '1.0', kind: 'container', compose: socket },
+    });
     expect(fresh.body.status).toBe('needs_review');
     expect((await plane.json('GET', '/api/catalog/apps/brand-new')).status).toBe(404);
     const owner = await plane.user('owner');
-    expect((await plane.json('POST', '/api/catalog/apps/hello/versions/preview', { token: owner.token, body: { version: '2.0', kind: 'container', compose: socket } })).status).toBe(403);
+    expect(
+      (
+        await plane.json('POST', '/api/catalog/apps/hello/versions/preview', {
+          token: owner.token,
+          body: { version: '2.0', kind: 'container', compose: socket },
+        })
+      ).status,
+    ).toBe(403);
   });
 });

@@ -59,7 +59,12 @@ function stop(child: ChildProcess): Promise<void> {
 
 /** Runs `npm run dev:worker` until it printed the admin and wrangler's URL. */
 function startDevWorker(cwd: string, port: number): Promise<{ child: ChildProcess; out: string }> {
-  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--inspector-port', '0'], { cwd, env: { ...process.env, ...quiet }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--inspector-port', '0'], {
+    cwd,
+    env: { ...process.env, ...quiet },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   cleanups.push(() => void (child.exitCode === null && child.signalCode === null && process.kill(-child.pid!, 'SIGKILL')));
   let out = '';
   return new Promise((resolve, reject) => {
@@ -90,7 +95,11 @@ describe('npm run dev:worker', () => {
 
       const health = await fetch(`${url}/healthz`);
       expect(health.status, await health.clone().text()).toBe(200);
-      const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
       expect(login.status, await login.clone().text()).toBe(200);
       const { token, user } = (await login.json()) as { token: string; user: { email: string; role: string } };
       expect(user).toMatchObject({ email, role: 'admin' });

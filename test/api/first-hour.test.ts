@@ -58,7 +58,10 @@ describe('a failed install', () => {
   it('is failed (not stopped) whatever its containers do, and a retry queues the install again', async () => {
     const x = await installed();
     await claim(x.agentToken);
-    await plane.json('POST', `/agent/v1/tasks/${x.taskId}/result`, { token: x.agentToken, body: { state: 'failed', step: 'up', detail: 'Bind for 0.0.0.0:35001 failed: port is already allocated', app_state: 'exited' } });
+    await plane.json('POST', `/agent/v1/tasks/${x.taskId}/result`, {
+      token: x.agentToken,
+      body: { state: 'failed', step: 'up', detail: 'Bind for 0.0.0.0:35001 failed: port is already allocated', app_state: 'exited' },
+    });
     const install = (await plane.json('GET', `/api/installs/${x.installId}`, { token: owner.token })).body.install;
     expect(install.state).toBe('failed');
     expect((await plane.json('POST', `/api/installs/${x.installId}/actions`, { token: other.token, body: { action: 'retry' } })).status).toBe(404);
@@ -69,7 +72,10 @@ describe('a failed install', () => {
     const again = await claim(x.agentToken);
     expect(again.body.tasks[0]).toMatchObject({ id: retry.body.task.id, kind: 'install' });
     // A retry taken back before the agent starts it leaves the install failed, not removed.
-    await plane.json('POST', `/agent/v1/tasks/${retry.body.task.id}/result`, { token: x.agentToken, body: { state: 'failed', step: 'up', detail: 'still taken', app_state: 'exited' } });
+    await plane.json('POST', `/agent/v1/tasks/${retry.body.task.id}/result`, {
+      token: x.agentToken,
+      body: { state: 'failed', step: 'up', detail: 'still taken', app_state: 'exited' },
+    });
     const queued = await plane.json('POST', `/api/installs/${x.installId}/actions`, { token: owner.token, body: { action: 'retry' } });
     expect((await plane.json('POST', `/api/tasks/${queued.body.task.id}/cancel`, { token: owner.token })).status).toBe(200);
     expect((await plane.json('GET', `/api/installs/${x.installId}`, { token: owner.token })).body.install.state).toBe('failed');
@@ -168,12 +174,21 @@ describe('user management', () => {
     const admin = await adminToken();
     expect((await plane.json('PUT', `/api/users/${other.id}/password`, { token: admin, body: { password: 'reset-by-admin-1' } })).status).toBe(200);
     await plane.login(other.email, 'reset-by-admin-1');
-    const wrong = await plane.json('PUT', '/api/account/password', { token: other.token, body: { current_password: 'not-it-at-all', new_password: 'mine-again-123' } });
+    const wrong = await plane.json('PUT', '/api/account/password', {
+      token: other.token,
+      body: { current_password: 'not-it-at-all', new_password: 'mine-again-123' },
+    });
     // A wrong current password is a refused field, never a 401 a browser would read as "signed out".
     expect(wrong).toMatchObject({ status: 400, body: { message: 'Current password is not right.' } });
-    const short = await plane.json('PUT', '/api/account/password', { token: other.token, body: { current_password: 'reset-by-admin-1', new_password: 'short' } });
+    const short = await plane.json('PUT', '/api/account/password', {
+      token: other.token,
+      body: { current_password: 'reset-by-admin-1', new_password: 'short' },
+    });
     expect(short.body.message).toBe('New password must be at least 10 characters.');
-    expect((await plane.json('PUT', '/api/account/password', { token: other.token, body: { current_password: 'reset-by-admin-1', new_password: 'mine-again-123' } })).status).toBe(200);
+    expect(
+      (await plane.json('PUT', '/api/account/password', { token: other.token, body: { current_password: 'reset-by-admin-1', new_password: 'mine-again-123' } }))
+        .status,
+    ).toBe(200);
     await plane.login(other.email, 'mine-again-123');
     expect((await plane.json('POST', '/api/auth/login', { body: { email: other.email, password: 'reset-by-admin-1' } })).status).toBe(401);
   });

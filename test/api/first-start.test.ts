@@ -47,7 +47,11 @@ describe('first start', () => {
     const email = /email:\s+(\S+)/.exec(out)![1];
     const password = /password:\s+(\S+)/.exec(out)![1];
     expect(email).toBe('admin@localhost');
-    const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const res = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(((await res.json()) as { user: { email: string } }).user.email).toBe(email);
   }, 90_000);

@@ -110,7 +110,7 @@ describe('agent protocol', () => {
     expect((await plane.json('POST', '/agent/v1/enroll', { body: { code: fresh.body.enrollment_code, hostname: 'late' } })).status).toBe(401);
   });
 
-  it('sends browser security headers on the owners\' API but not on the agent protocol, which no browser speaks', async () => {
+  it("sends browser security headers on the owners' API but not on the agent protocol, which no browser speaks", async () => {
     const { agentToken } = await enrolledHda(plane, owner.token);
     const api = await plane.request('GET', '/api/hdas', { token: owner.token });
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
@@ -163,10 +163,17 @@ describe('agent protocol', () => {
     ];
     const first = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: events });
     expect(first.body).toEqual({ accepted: 2, duplicates: 0, last_seq: 2 });
-    const resent = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [...events, { seq: 3, status: 'Complete', step: 'pull', message: 'pulled' }] });
+    const resent = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, {
+      token: agentToken,
+      body: [...events, { seq: 3, status: 'Complete', step: 'pull', message: 'pulled' }],
+    });
     expect(resent.body).toEqual({ accepted: 1, duplicates: 2, last_seq: 3 });
-    expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [{ seq: 0, status: 'OK', message: 'x' }] })).status).toBe(400);
-    expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [{ seq: 4, status: 'Bogus', message: 'x' }] })).status).toBe(400);
+    expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [{ seq: 0, status: 'OK', message: 'x' }] })).status).toBe(
+      400,
+    );
+    expect(
+      (await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [{ seq: 4, status: 'Bogus', message: 'x' }] })).status,
+    ).toBe(400);
 
     // Events keep the lease alive: 50 s + 50 s is past the 60 s lease, but each event renewed it.
     plane.clock.advance(50_000);
@@ -176,17 +183,27 @@ describe('agent protocol', () => {
 
     // Another HDA's agent cannot touch this task.
     const other = await enrolledHda(plane, (await plane.user('owner')).token, 'x', 'x.example.com');
-    expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: other.agentToken, body: [{ seq: 9, status: 'OK', message: 'x' }] })).status).toBe(404);
-    expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/result`, { token: other.agentToken, body: { state: 'failed', detail: 'x' } })).status).toBe(404);
+    expect(
+      (await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: other.agentToken, body: [{ seq: 9, status: 'OK', message: 'x' }] })).status,
+    ).toBe(404);
+    expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/result`, { token: other.agentToken, body: { state: 'failed', detail: 'x' } })).status).toBe(
+      404,
+    );
 
     const result = { state: 'succeeded', detail: 'installed', rendered_compose: 'services: {}', images: { 'example/hello:1': 'sha256:abc' } };
     expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/result`, { token: agentToken, body: result })).status).toBe(200);
     expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/result`, { token: agentToken, body: result })).status).toBe(200);
     expect((await plane.json('POST', `/agent/v1/tasks/${taskId}/result`, { token: agentToken, body: { state: 'failed', detail: 'late' } })).status).toBe(409);
     // The stream of an ended task is closed: re-sent events are duplicates, new ones are refused.
-    const again = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [{ seq: 4, status: 'OK', step: 'up', message: 'up' }] });
+    const again = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, {
+      token: agentToken,
+      body: [{ seq: 4, status: 'OK', step: 'up', message: 'up' }],
+    });
     expect(again.body).toEqual({ accepted: 0, duplicates: 1, last_seq: 4 });
-    const late = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, { token: agentToken, body: [{ seq: 5, status: 'OK', message: 'after the end' }] });
+    const late = await plane.json('POST', `/agent/v1/tasks/${taskId}/events`, {
+      token: agentToken,
+      body: [{ seq: 5, status: 'OK', message: 'after the end' }],
+    });
     expect(late.status).toBe(409);
     expect(late.body.message).toMatch(/has ended/);
 
@@ -199,7 +216,7 @@ describe('agent protocol', () => {
     expect(dep).toMatchObject({ status: 'succeeded', rendered_compose: 'services: {}', images: { 'example/hello:1': 'sha256:abc' } });
   });
 
-  it('runs an HDA\'s tasks one at a time, oldest first, and moves the install through its states', async () => {
+  it("runs an HDA's tasks one at a time, oldest first, and moves the install through its states", async () => {
     await publishApp(plane, 'hello');
     const { hdaId, agentToken } = await enrolledHda(plane, owner.token);
     const created = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' } });
@@ -240,7 +257,10 @@ describe('agent protocol', () => {
     };
     await finish();
     expect((await plane.json('POST', `/api/installs/${installId}/actions`, { token: owner.token, body: { action: 'rollback' } })).status).toBe(409);
-    await plane.json('POST', '/api/catalog/apps/hello/versions', { token: pub, body: { version: '2.0', kind: 'container', compose: 'services:\n  web:\n    image: example/hello:2\n    ports: ["HOST_PORT:80"]\n' } });
+    await plane.json('POST', '/api/catalog/apps/hello/versions', {
+      token: pub,
+      body: { version: '2.0', kind: 'container', compose: 'services:\n  web:\n    image: example/hello:2\n    ports: ["HOST_PORT:80"]\n' },
+    });
     await plane.json('POST', `/api/installs/${installId}/actions`, { token: owner.token, body: { action: 'update' } });
     const upd = await finish();
     expect(upd.kind).toBe('update');
@@ -298,8 +318,15 @@ describe('agent protocol', () => {
     expect(plane.queries[0]).toMatch(/^select/i);
     // Every lookup of tasks goes down the (hda, lane, state) index: past tasks are never read.
     const sql = plane.queries[0];
-    const client = (plane.deps.db as unknown as { $client: { execute(q: { sql: string; args: unknown[] }): Promise<{ rows: Array<{ detail: string }> }> } }).$client;
-    const plan = await client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: sql.split('?').slice(1).map(() => null) });
+    const client = (plane.deps.db as unknown as { $client: { execute(q: { sql: string; args: unknown[] }): Promise<{ rows: Array<{ detail: string }> }> } })
+      .$client;
+    const plan = await client.execute({
+      sql: `EXPLAIN QUERY PLAN ${sql}`,
+      args: sql
+        .split('?')
+        .slice(1)
+        .map(() => null),
+    });
     const taskLookups = plan.rows.map((r) => r.detail).filter((d) => /tasks|\baux\b/.test(d) && /SEARCH|SCAN/.test(d));
     expect(taskLookups.length).toBeGreaterThan(0);
     for (const d of taskLookups) expect(d).toMatch(/sqlite_autoindex_tasks_1 \(id=\?\)|tasks_hda_lane_state \(hda_id=\? AND lane=\? AND state=\?\)/);

@@ -55,8 +55,17 @@ describe('limits, logs, metrics, prune', () => {
   it('keeps 5-minute metrics once each, rolls them up hourly, and drops what is past retention', async () => {
     const { installId, agentToken } = await installed();
     const t0 = plane.clock.now - (plane.clock.now % 3_600_000);
-    const sample = (minutes: number, cpu: number) => ({ identifier: 'hello', at: new Date(t0 + minutes * 60_000).toISOString(), cpu_avg: cpu, cpu_max: cpu * 2, memory_avg: 1000, memory_max: 2000, samples: 10 });
-    const beat = (metrics: unknown[]) => plane.json('POST', '/agent/v1/heartbeat', { token: agentToken, body: { apps: [{ identifier: 'hello', state: 'running' }], metrics } });
+    const sample = (minutes: number, cpu: number) => ({
+      identifier: 'hello',
+      at: new Date(t0 + minutes * 60_000).toISOString(),
+      cpu_avg: cpu,
+      cpu_max: cpu * 2,
+      memory_avg: 1000,
+      memory_max: 2000,
+      samples: 10,
+    });
+    const beat = (metrics: unknown[]) =>
+      plane.json('POST', '/agent/v1/heartbeat', { token: agentToken, body: { apps: [{ identifier: 'hello', state: 'running' }], metrics } });
     expect((await beat([sample(0, 10), sample(5, 30)])).status).toBe(200);
     expect((await beat([sample(5, 30)])).status).toBe(200); // re-sent after an outage
     plane.clock.advance(11 * 60_000);
@@ -68,18 +77,37 @@ describe('limits, logs, metrics, prune', () => {
 
     plane.clock.advance(49 * 3_600_000);
     await beat([sample(49 * 60, 50)]);
-    const count = async (res: string) => Number((await plane.deps.db.all<{ n: number }>(`SELECT count(*) AS n FROM app_metrics WHERE resolution = '${res}'` as never))[0].n);
+    const count = async (res: string) =>
+      Number((await plane.deps.db.all<{ n: number }>(`SELECT count(*) AS n FROM app_metrics WHERE resolution = '${res}'` as never))[0].n);
     expect(await count('5m')).toBe(1);
     expect(await count('1h')).toBe(2);
   });
 
-  it('stores metrics only for the HDA\'s own installs, dated inside retention, and at most a capped number per beat', async () => {
+  it("stores metrics only for the HDA's own installs, dated inside retention, and at most a capped number per beat", async () => {
     const { agentToken } = await installed();
     const now = plane.clock.now;
-    const sample = (identifier: string, at: number) => ({ identifier, at: new Date(at).toISOString(), cpu_avg: 1, cpu_max: 1, memory_avg: 1, memory_max: 1, samples: 1 });
+    const sample = (identifier: string, at: number) => ({
+      identifier,
+      at: new Date(at).toISOString(),
+      cpu_avg: 1,
+      cpu_max: 1,
+      memory_avg: 1,
+      memory_max: 1,
+      samples: 1,
+    });
     const beat = (metrics: unknown[]) => plane.json('POST', '/agent/v1/heartbeat', { token: agentToken, body: { metrics } });
-    const rows = async () => plane.deps.db.all<{ identifier: string; bucket_start: number }>(`SELECT identifier, bucket_start FROM app_metrics WHERE resolution = '5m'` as never);
-    expect((await beat([sample('not-mine', now - 600_000), sample('hello', Date.UTC(2099, 0, 1)), sample('hello', now - 72 * 3_600_000), sample('hello', now - 600_000)])).status).toBe(200);
+    const rows = async () =>
+      plane.deps.db.all<{ identifier: string; bucket_start: number }>(`SELECT identifier, bucket_start FROM app_metrics WHERE resolution = '5m'` as never);
+    expect(
+      (
+        await beat([
+          sample('not-mine', now - 600_000),
+          sample('hello', Date.UTC(2099, 0, 1)),
+          sample('hello', now - 72 * 3_600_000),
+          sample('hello', now - 600_000),
+        ])
+      ).status,
+    ).toBe(200);
     expect((await rows()).map((r) => r.identifier)).toEqual(['hello']);
     const many = Array.from({ length: METRICS_PER_HEARTBEAT_MAX + 1 }, (_, i) => sample('hello', now - i * 300_000));
     expect((await beat(many)).status).toBe(400);
@@ -148,16 +176,27 @@ describe('fleet batches', () => {
     const created = await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'hello', hdas: hdas.map((h) => h.hdaId), concurrency: 2 } });
     const id = created.body.batch.id;
     // The two started items finish at the same moment, and each finish advances the batch.
-    await plane.deps.db.update(batchItems).set({ state: 'succeeded' }).where(and(eq(batchItems.batchId, id), eq(batchItems.state, 'queued')));
+    await plane.deps.db
+      .update(batchItems)
+      .set({ state: 'succeeded' })
+      .where(and(eq(batchItems.batchId, id), eq(batchItems.state, 'queued')));
     await Promise.all([advanceBatch(plane.deps, id), advanceBatch(plane.deps, id)]);
     const view = await batchView(id);
-    expect(view.items.map((i: { state: string; detail?: string }) => `${i.state}${i.detail ? `: ${i.detail}` : ''}`).sort()).toEqual(['queued', 'queued', 'succeeded', 'succeeded']);
+    expect(view.items.map((i: { state: string; detail?: string }) => `${i.state}${i.detail ? `: ${i.detail}` : ''}`).sort()).toEqual([
+      'queued',
+      'queued',
+      'succeeded',
+      'succeeded',
+    ]);
     expect(view.batch.state).toBe('running');
   });
 
   it('all-or-nothing reverts the HDAs already done when one fails', async () => {
     const [a, b] = await fleet(2);
-    const created = await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'hello', hdas: [a.hdaId, b.hdaId], concurrency: 1, all_or_nothing: true } });
+    const created = await plane.json('POST', '/api/batches', {
+      token: owner.token,
+      body: { app: 'hello', hdas: [a.hdaId, b.hdaId], concurrency: 1, all_or_nothing: true },
+    });
     const id = created.body.batch.id;
     const first = created.body.items.find((i: { state: string }) => i.state === 'queued');
     const [ok, bad] = first.hda_id === a.hdaId ? [a, b] : [b, a];
@@ -173,11 +212,16 @@ describe('fleet batches', () => {
 
   it('names the app and version, and waives the listed policy rules where it installs', async () => {
     const [a] = await fleet(1);
-    const { token: pub } = await publishApp(plane, 'socketed', { compose: 'services:\n  web:\n    image: x/y\n    ports: ["HOST_PORT:9000"]\n    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]\n' });
+    const { token: pub } = await publishApp(plane, 'socketed', {
+      compose: 'services:\n  web:\n    image: x/y\n    ports: ["HOST_PORT:9000"]\n    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]\n',
+    });
     expect(pub).toBeTruthy();
     const refused = await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'socketed', hdas: [a.hdaId] } });
     expect(refused.body.items[0]).toMatchObject({ state: 'failed', detail: expect.stringMatching(/needs review/) });
-    const ok = await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'socketed', hdas: [a.hdaId], policy_exceptions: ['docker-socket'] } });
+    const ok = await plane.json('POST', '/api/batches', {
+      token: owner.token,
+      body: { app: 'socketed', hdas: [a.hdaId], policy_exceptions: ['docker-socket'] },
+    });
     expect(ok.body.batch).toMatchObject({ app: { slug: 'socketed' }, version: '1.0', policy_exceptions: ['docker-socket'] });
     expect(ok.body.items[0].state).toBe('queued');
     const install = await plane.json('GET', `/api/installs/${ok.body.items[0].install_id}`, { token: owner.token });
@@ -190,7 +234,14 @@ describe('fleet batches', () => {
     expect((await plane.json('POST', '/api/batches', { token: intruder.token, body: { app: 'hello', hdas: [a.hdaId] } })).status).toBe(404);
     expect((await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'hello' } })).status).toBe(400);
     expect((await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'hello', tag: 'nothing' } })).status).toBe(400);
-    expect((await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'hello', hdas: [a.hdaId], overrides: { [a.hdaId]: { env: { 'BAD NAME': 'x' } } } } })).status).toBe(400);
+    expect(
+      (
+        await plane.json('POST', '/api/batches', {
+          token: owner.token,
+          body: { app: 'hello', hdas: [a.hdaId], overrides: { [a.hdaId]: { env: { 'BAD NAME': 'x' } } } },
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { appVersions, installs } from '../../db/schema';
 import { createTestPlane, enrolledHda, publishApp } from '../helpers/plane';
 
-describe('re-checking an installed version against today\'s policy', () => {
+describe("re-checking an installed version against today's policy", () => {
   it('names the refusals of a version the old deny-list let through, and none for a clean one', async () => {
     const plane = await createTestPlane();
     const owner = await plane.user('owner');
@@ -20,7 +20,10 @@ describe('re-checking an installed version against today\'s policy', () => {
     const [version] = await plane.deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
     const content = JSON.parse(version.contentJson);
     content.compose = `services:\n  web:\n    image: example/hello:1\n    ports: ["HOST_PORT:80"]\n    volumes: ["data:/data"]\nvolumes:\n  data:\n    driver: local\n    driver_opts: {type: none, o: bind, device: ../../../..}\n`;
-    await plane.deps.db.update(appVersions).set({ contentJson: JSON.stringify(content) }).where(eq(appVersions.id, version.id));
+    await plane.deps.db
+      .update(appVersions)
+      .set({ contentJson: JSON.stringify(content) })
+      .where(eq(appVersions.id, version.id));
 
     const old = await plane.json('GET', `/api/installs/${installId}`, { token: owner.token });
     expect(old.body.policy_recheck.refused.map((f: { rule: string }) => f.rule)).toContain('volume-driver');

@@ -36,7 +36,8 @@ async function running(app = 'hello') {
 }
 
 const limits = (installId: string, body: unknown, token = owner.token) => plane.json('PUT', `/api/installs/${installId}/limits`, { token, body });
-const port = (installId: string, host_port: unknown, token = owner.token) => plane.json('PUT', `/api/installs/${installId}/port`, { token, body: { host_port } });
+const port = (installId: string, host_port: unknown, token = owner.token) =>
+  plane.json('PUT', `/api/installs/${installId}/port`, { token, body: { host_port } });
 const installOf = async (id: string) => (await plane.json('GET', `/api/installs/${id}`, { token: owner.token })).body.install;
 
 describe('limits', () => {
@@ -91,7 +92,10 @@ describe('limits', () => {
     const i = await running();
     await limits(i.installId, { cpus: 1 });
     const t = (await poll(i.agentToken)).body.tasks[0];
-    await report(i.agentToken, t.id, 'failed', { step: 'up', detail: 'reconfigure failed at step up: x; the previous settings were put back and the app runs on them' });
+    await report(i.agentToken, t.id, 'failed', {
+      step: 'up',
+      detail: 'reconfigure failed at step up: x; the previous settings were put back and the app runs on them',
+    });
     const after = await installOf(i.installId);
     expect(after).toMatchObject({ state: 'running', limits: {} });
   });
@@ -100,7 +104,11 @@ describe('limits', () => {
     const i = await running();
     await limits(i.installId, { cpus: 1 });
     const t = (await poll(i.agentToken)).body.tasks[0];
-    await report(i.agentToken, t.id, 'failed', { step: 'up', app_state: 'exited', detail: 'reconfigure failed at step up: x; putting back the previous settings failed too at up: y' });
+    await report(i.agentToken, t.id, 'failed', {
+      step: 'up',
+      app_state: 'exited',
+      detail: 'reconfigure failed at step up: x; putting back the previous settings failed too at up: y',
+    });
     expect((await installOf(i.installId)).state).toBe('failed');
   });
 
@@ -181,7 +189,11 @@ describe('host ports', () => {
 
   it('a first install that failed at the port check takes the new port and is tried again on it', async () => {
     const i = await installed('hello', { host_port: 8089 });
-    await report(i.agentToken, i.task.id, 'failed', { step: 'ports', app_state: 'missing', detail: 'install failed at step ports: port 8089 is used by another program on the HDA' });
+    await report(i.agentToken, i.task.id, 'failed', {
+      step: 'ports',
+      app_state: 'missing',
+      detail: 'install failed at step ports: port 8089 is used by another program on the HDA',
+    });
     expect((await installOf(i.installId)).state).toBe('failed');
     const r = await port(i.installId, 8090);
     expect(r.status).toBe(202);

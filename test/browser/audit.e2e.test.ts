@@ -30,7 +30,6 @@ async function post(path: string, body: unknown, token?: string) {
   });
 }
 
-
 const actions = (page: Page) => page.$$eval('table.audit tbody tr td[data-label=Action]', (cells) => cells.map((c) => c.textContent?.trim()));
 
 describe.skipIf(!hasChromium)('the audit page in Chromium', () => {
@@ -43,7 +42,15 @@ describe.skipIf(!hasChromium)('the audit page in Chromium', () => {
     for (let i = 0; i < HDAS; i++) expect((await post('/api/hdas', { name: `box ${i}`, domain: `box${i}.example.com` }, token)).status).toBe(201);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

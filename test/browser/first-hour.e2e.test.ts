@@ -123,7 +123,9 @@ describe.skipIf(!chromiumHere)("a newcomer's first hour in Chromium", () => {
     await page.waitForURL(/\/tasks\//);
     await taskState(page, 'failed');
     const result = page.locator('[data-result] .failure');
-    expect(await result.locator('.failure-summary').textContent()).toBe('Failed at “Start containers”: Port 35001 is already used by another program on the HDA.');
+    expect(await result.locator('.failure-summary').textContent()).toBe(
+      'Failed at “Start containers”: Port 35001 is already used by another program on the HDA.',
+    );
     // The output is folded away, each line once, ids shortened, wrapped.
     const raw = result.locator('details.failure-raw');
     expect(await raw.getAttribute('open')).toBeNull();
@@ -153,7 +155,9 @@ describe.skipIf(!chromiumHere)("a newcomer's first hour in Chromium", () => {
     await shoot(page, 'first-hour-failed-install');
     await page.click('button[data-action=retry]');
     await page.waitForURL(/\?task=/);
-    await page.waitForFunction(() => document.querySelector('.page-header [data-install-state]')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('.page-header [data-install-state]')?.getAttribute('data-state') === 'running', null, {
+      timeout: 20_000,
+    });
   });
 
   it('6: a queued task can be cancelled; one the agent started says it cannot be', async () => {
@@ -272,7 +276,9 @@ describe.skipIf(!chromiumHere)("a newcomer's first hour in Chromium", () => {
     expect(await page.locator('form[data-form=update] select[name=version]').isDisabled()).toBe(true);
     expect(await page.locator('form[data-form=update] button[type=submit]').isDisabled()).toBe(true);
     agent.release();
-    await page.waitForFunction(() => document.querySelector('.page-header [data-install-state]')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('.page-header [data-install-state]')?.getAttribute('data-state') === 'running', null, {
+      timeout: 20_000,
+    });
 
     // A finished task says when it finished and how long it took, not "Queued just now".
     await page.goto(`/tasks/${upd.task.id}`);
@@ -284,7 +290,9 @@ describe.skipIf(!chromiumHere)("a newcomer's first hour in Chromium", () => {
     await page.goto(`/installs/${hello.id}`);
     await page.click('button[data-click=uninstall]');
     await page.click('#uninstall-dialog button[value=confirm]');
-    await page.waitForFunction(() => document.querySelector('.page-header [data-install-state]')?.getAttribute('data-state') === 'removed', null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('.page-header [data-install-state]')?.getAttribute('data-state') === 'removed', null, {
+      timeout: 20_000,
+    });
     expect(await page.locator('table.history tbody tr').first().locator('.badge').textContent()).toBe('Succeeded');
   });
 
@@ -293,7 +301,15 @@ describe.skipIf(!chromiumHere)("a newcomer's first hour in Chromium", () => {
     const { installs } = await ownerApi('GET', `/api/hdas/${hdaId}`);
     const world = installs.find((i: { identifier: string }) => i.identifier === 'world');
     const now = Date.now();
-    const metrics = [25, 20, 15, 10, 5].map((m) => ({ identifier: 'world', at: new Date(now - m * 60_000).toISOString(), cpu_avg: 1, cpu_max: 2, memory_avg: 3e6, memory_max: 4e6, samples: 5 }));
+    const metrics = [25, 20, 15, 10, 5].map((m) => ({
+      identifier: 'world',
+      at: new Date(now - m * 60_000).toISOString(),
+      cpu_avg: 1,
+      cpu_max: 2,
+      memory_avg: 3e6,
+      memory_max: 4e6,
+      samples: 5,
+    }));
     await agent.heartbeat([{ identifier: 'world', state: 'running', health: 'healthy', cpu_percent: 1, memory_bytes: 3e6 }], metrics);
     await page.goto(`/installs/${world.id}`);
     const axis = await page.locator('[data-chart=memory] .chart-axis span').allTextContents();

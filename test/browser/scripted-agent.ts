@@ -158,7 +158,13 @@ export class ScriptedAgent {
         await step('pull', `pulling ${image}`, async () => {
           const total = 48 * 1024 * 1024;
           for (const part of [0.1, 0.45, 0.8, 1]) {
-            await send('Progress', 'pull', `pulling ${image}`, { image, current: Math.round(total * part), total, layers: 3, layers_done: Math.floor(part * 3) });
+            await send('Progress', 'pull', `pulling ${image}`, {
+              image,
+              current: Math.round(total * part),
+              total,
+              layers: 3,
+              layers_done: Math.floor(part * 3),
+            });
           }
         });
         await step('up', `docker compose -p ${identifier} up -d`);
@@ -167,7 +173,11 @@ export class ScriptedAgent {
       } else if (task.kind === 'logs') {
         const logs = task.payload.logs;
         await step('logs', `last ${logs?.tail ?? 0} lines`, async () => {
-          await send('OK', 'logs', 'stdout of hello', { container: 'hello', stream: 'stdout', lines: ['listening on :80', 'GET / 200', '<script>window.__xss = 3</script>'] });
+          await send('OK', 'logs', 'stdout of hello', {
+            container: 'hello',
+            stream: 'stdout',
+            lines: ['listening on :80', 'GET / 200', '<script>window.__xss = 3</script>'],
+          });
           await send('OK', 'logs', 'stderr of hello', { container: 'hello', stream: 'stderr', lines: ['warning: no TLS configured'] });
           // Following: a few new lines, over a short stand-in for follow_s (a real agent streams for follow_s).
           for (let i = 1; logs?.follow_s && i <= 3; i++) {
@@ -187,7 +197,12 @@ export class ScriptedAgent {
     } catch (err) {
       if (!(err instanceof StepFailed)) throw err;
       // What a real agent reports for a failed step: the step and the tool's output as the detail.
-      await this.ok('POST', `/agent/v1/tasks/${task.id}/result`, { state: 'failed', step: err.step, detail: err.detail, app_state: 'exited' } satisfies TaskResultInput);
+      await this.ok('POST', `/agent/v1/tasks/${task.id}/result`, {
+        state: 'failed',
+        step: err.step,
+        detail: err.detail,
+        app_state: 'exited',
+      } satisfies TaskResultInput);
       this.handled.push(task);
       return;
     }
@@ -195,13 +210,23 @@ export class ScriptedAgent {
     await send('Finalized', undefined, task.kind === 'prune' ? 'unused images removed' : `${task.kind} of ${identifier} finished`, pruned);
     // What ran, as a real agent reports it: the images of the version's compose (name -> id).
     const images = task.payload.version?.compose
-      ? Object.fromEntries([...task.payload.version.compose.matchAll(/image:\s*"?([^"\s]+)"?/g)].map((m) => [m[1], `sha256:${m[1].replace(/[^a-z0-9]/g, '').padEnd(12, '0').slice(0, 12)}`]))
+      ? Object.fromEntries(
+          [...task.payload.version.compose.matchAll(/image:\s*"?([^"\s]+)"?/g)].map((m) => [
+            m[1],
+            `sha256:${m[1]
+              .replace(/[^a-z0-9]/g, '')
+              .padEnd(12, '0')
+              .slice(0, 12)}`,
+          ]),
+        )
       : undefined;
     const result: TaskResultInput = {
       ...(images && ['install', 'update', 'rollback'].includes(task.kind) ? { images } : {}),
       state: 'succeeded',
       detail: task.kind === 'prune' ? 'removed 2 images' : `${task.kind} finished`,
-      ...(task.kind === 'logs' || task.kind === 'prune' ? {} : { app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running' }),
+      ...(task.kind === 'logs' || task.kind === 'prune'
+        ? {}
+        : { app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running' }),
     };
     await this.ok('POST', `/agent/v1/tasks/${task.id}/result`, result);
     this.handled.push(task);

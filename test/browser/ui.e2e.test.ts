@@ -162,7 +162,10 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await waitForInstallState(owner, 'running');
 
     // The last lines of the container logs, fetched by a logs task and shown as text, stdout and stderr apart.
-    const logsDone = () => owner.waitForFunction(() => document.querySelector('#logs-view [data-task-state]')?.getAttribute('data-state') === 'succeeded', null, { timeout: 20_000 });
+    const logsDone = () =>
+      owner.waitForFunction(() => document.querySelector('#logs-view [data-task-state]')?.getAttribute('data-state') === 'succeeded', null, {
+        timeout: 20_000,
+      });
     await owner.click('button[data-click=logs][data-tail="200"]');
     await logsDone();
     const out = (await owner.textContent('#logs-view pre.log[data-stream=stdout]')) ?? '';
@@ -233,7 +236,15 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     const mins = [...Array.from({ length: 60 }, (_, i) => 1400 - i * 5), ...Array.from({ length: 90 }, (_, i) => 600 - i * 5)];
     const metrics = mins.map((m, i) => {
       const busy = i > 100 && i < 115;
-      return { identifier: 'hello', at: window(m), cpu_avg: busy ? 35 + (i % 5) : 2 + (i % 4) * 0.7, cpu_max: busy ? 60 : 6, memory_avg: (busy ? 180 : 90 + (i % 6)) * 1024 * 1024, memory_max: (busy ? 210 : 110) * 1024 * 1024, samples: 5 };
+      return {
+        identifier: 'hello',
+        at: window(m),
+        cpu_avg: busy ? 35 + (i % 5) : 2 + (i % 4) * 0.7,
+        cpu_max: busy ? 60 : 6,
+        memory_avg: (busy ? 180 : 90 + (i % 6)) * 1024 * 1024,
+        memory_max: (busy ? 210 : 110) * 1024 * 1024,
+        samples: 5,
+      };
     });
     await agent.heartbeat([{ identifier: 'hello', state: 'running', health: 'healthy', cpu_percent: 3.2, memory_bytes: 96 * 1024 * 1024 }], metrics);
     await owner.goto(installUrl);
@@ -271,7 +282,13 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(t.payload.install.limits).toEqual({ cpus: 0.5, memory_mb: 256 });
     await owner.waitForFunction(() => document.querySelector('[data-task-state]')?.getAttribute('data-state') === 'succeeded', null, { timeout: 20_000 });
     // The page reloads itself once the task it followed has ended.
-    await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    await owner.waitForFunction(
+      () =>
+        !document.querySelector('[data-task-stream][data-final="0"]') &&
+        document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running',
+      null,
+      { timeout: 20_000 },
+    );
     expect(await owner.inputValue('form[data-form=limits] input[name=cpus]')).toBe('0.5');
     expect(await owner.inputValue('form[data-form=limits] input[name=memory_mb]')).toBe('256');
     expect(await owner.locator('table.history tbody tr').first().locator('td[data-label=What]').textContent()).toContain('Limits');
@@ -280,7 +297,13 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await owner.click('form[data-form=limits] button[type=submit]');
     const cleared = await agent.waitForTasks(handled + 2);
     expect(cleared.payload.install.limits).toEqual({ memory_mb: 256 });
-    await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    await owner.waitForFunction(
+      () =>
+        !document.querySelector('[data-task-stream][data-final="0"]') &&
+        document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running',
+      null,
+      { timeout: 20_000 },
+    );
   });
 
   it('changes the host port from the install page: a reconfigure, then the page shows the new port', async () => {
@@ -291,7 +314,13 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     const t = await agent.waitForTasks(handled + 1);
     expect(t.kind).toBe('reconfigure');
     expect(t.payload.install).toMatchObject({ host_port: 41234, port_fixed: true });
-    await owner.waitForFunction(() => !document.querySelector('[data-task-stream][data-final="0"]') && document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running', null, { timeout: 20_000 });
+    await owner.waitForFunction(
+      () =>
+        !document.querySelector('[data-task-stream][data-final="0"]') &&
+        document.querySelector('.page-header h1 .badge')?.getAttribute('data-state') === 'running',
+      null,
+      { timeout: 20_000 },
+    );
     expect(await owner.inputValue('form[data-form=port] input[name=host_port]')).toBe('41234');
     expect(await owner.locator('table.history tbody tr').first().locator('td[data-label=What]').textContent()).toContain('Port');
   });
@@ -489,7 +518,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await owner.goto(`/hdas/${hdaId}`);
     expect(await owner.locator('.page-header .tag-chip').allTextContents()).toEqual(['lab', 'home']);
     await owner.click('button[data-click=prune]');
-    await owner.waitForFunction(() => document.querySelector('#prune-view [data-task-state]')?.getAttribute('data-state') === 'succeeded', null, { timeout: 20_000 });
+    await owner.waitForFunction(() => document.querySelector('#prune-view [data-task-state]')?.getAttribute('data-state') === 'succeeded', null, {
+      timeout: 20_000,
+    });
     expect(await owner.textContent('#prune-view')).toContain('Kept for the apps and their rollbacks: example/hello');
     expect(await owner.textContent('#prune-view .task-result')).toContain('50.0 MB freed');
     expect(await owner.getAttribute('#prune-view .task-result [data-freed-bytes]', 'data-freed-bytes')).toBe(String(50 * 1024 * 1024));
@@ -517,7 +548,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
 
     await owner.click('button[data-click=revoke]');
     await dialog.locator('button[value=confirm]').click();
-    await owner.waitForFunction(() => document.querySelector('.page-header [data-live=status]')?.getAttribute('data-state') === 'revoked', null, { timeout: 10_000 });
+    await owner.waitForFunction(() => document.querySelector('.page-header [data-live=status]')?.getAttribute('data-state') === 'revoked', null, {
+      timeout: 10_000,
+    });
     expect((await ownerApi('GET', `/api/hdas/${id}`)).hda.status).toBe('revoked');
     expect(await owner.textContent('main')).toContain('Enroll again');
     expect(await owner.locator('button[data-click=revoke]').count()).toBe(0);

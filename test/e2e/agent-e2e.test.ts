@@ -100,7 +100,15 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
   beforeAll(async () => {
     if (!probe.ok) return;
     const { startControlPlane } = await import('../../worker/node-server');
-    plane = await startControlPlane({ port: 0, host: '127.0.0.1', dbUrl: `file:${join(dbDir, 'hda.db')}`, adminEmail: 'admin@e2e.test', adminPassword: 'e2e-password-long-enough', seedCatalog: false, quiet: true });
+    plane = await startControlPlane({
+      port: 0,
+      host: '127.0.0.1',
+      dbUrl: `file:${join(dbDir, 'hda.db')}`,
+      adminEmail: 'admin@e2e.test',
+      adminPassword: 'e2e-password-long-enough',
+      seedCatalog: false,
+      quiet: true,
+    });
     token = (await api<{ token: string }>('POST', '/api/auth/login', { email: 'admin@e2e.test', password: 'e2e-password-long-enough' })).token;
     for (const [slug, body] of [
       [appFast, compose(tb.standinImagePull)],
@@ -114,7 +122,10 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     const created = await api<{ hda: { id: string }; enrollment_code: string }>('POST', '/api/hdas', { name: `e2e-${run}`, domain });
     hdaId = created.hda.id;
     // The first pull must download for real.
-    await docker.getImage(tb.standinImagePull).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(tb.standinImagePull)
+      .remove({ force: true })
+      .catch(() => undefined);
 
     const enrolled = await runAgentCommand(['enroll', '--server', plane.url, '--code', created.enrollment_code], agentEnv());
     expect(enrolled.code, enrolled.output).toBe(0);
@@ -125,8 +136,16 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
   afterAll(async () => {
     await agent?.stop();
     for (const id of [appFast, appSlow, appTerm, appSecret]) {
-      for (const c of await containersOf(id).catch(() => [])) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => [])) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+      for (const c of await containersOf(id).catch(() => []))
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
+      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => []))
+        await docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined);
       if (tb) rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
     }
     await plane?.close();
@@ -254,7 +273,12 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     expect(view.events.length).toBeGreaterThan(atKill.events.length);
     const rerun = view.events.findIndex((e) => e.status === 'Warning' && /running the task again/.test(e.message));
     expect(rerun).toBeGreaterThan(0);
-    expect(view.events.slice(rerun).filter((e) => e.status === 'Starting').map((e) => e.step)).toEqual(INSTALL_STEPS);
+    expect(
+      view.events
+        .slice(rerun)
+        .filter((e) => e.status === 'Starting')
+        .map((e) => e.step),
+    ).toEqual(INSTALL_STEPS);
     expect(view.events.at(-1)!.status).toBe('Finalized');
 
     expect(await containersOf(appSlow)).toHaveLength(1);

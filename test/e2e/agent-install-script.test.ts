@@ -64,10 +64,21 @@ describe.skipIf(!available)('a second HDA installed and enrolled with the comman
 
   beforeAll(async () => {
     const { startControlPlane } = await import('../../worker/node-server');
-    plane = await startControlPlane({ port: 0, host: '127.0.0.1', adminEmail: 'admin@join.test', adminPassword: 'join-password-long-enough', seedCatalog: false, quiet: true });
+    plane = await startControlPlane({
+      port: 0,
+      host: '127.0.0.1',
+      adminEmail: 'admin@join.test',
+      adminPassword: 'join-password-long-enough',
+      seedCatalog: false,
+      quiet: true,
+    });
     token = (await api<{ token: string }>('POST', '/api/auth/login', { email: 'admin@join.test', password: 'join-password-long-enough' })).token;
     await api('POST', '/api/catalog/apps', { slug, name: slug, description: 'busybox stand-in for the second-HDA test' });
-    await api('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container', compose: standinCompose(tb.standinImage, '', { dataVolume: false }) });
+    await api('POST', `/api/catalog/apps/${slug}/versions`, {
+      version: '1.0',
+      kind: 'container',
+      compose: standinCompose(tb.standinImage, '', { dataVolume: false }),
+    });
   });
 
   afterAll(async () => {
@@ -98,10 +109,15 @@ describe.skipIf(!available)('a second HDA installed and enrolled with the comman
     expect(createHash('sha256').update(bundle).digest('hex')).toBe(served.headers.get('x-content-sha256'));
     expect(statSync(join(dirs.stateDir, 'token')).mode & 0o777).toBe(0o600);
 
-    agent = spawn(join(prefix, 'bin', 'hda-agent'), ['run'], { env: { ...process.env, ...testbedAgentEnv(tb, dirs), HDA_AGENT_POLL_WAIT_S: '5', HDA_AGENT_HEARTBEAT_S: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    agent = spawn(join(prefix, 'bin', 'hda-agent'), ['run'], {
+      env: { ...process.env, ...testbedAgentEnv(tb, dirs), HDA_AGENT_POLL_WAIT_S: '5', HDA_AGENT_HEARTBEAT_S: '2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     for (const s of [agent.stdout!, agent.stderr!]) s.on('data', (b: Buffer) => agentOutput.push(b.toString()));
 
-    const queued = await api<{ install: { id: string; hostname: string }; task: { id: string } }>('POST', `/api/hdas/${created.hda.id}/installs`, { app: slug });
+    const queued = await api<{ install: { id: string; hostname: string }; task: { id: string } }>('POST', `/api/hdas/${created.hda.id}/installs`, {
+      app: slug,
+    });
     const deadline = Date.now() + 150_000;
     let state = 'queued';
     while (!['succeeded', 'failed', 'cancelled'].includes(state)) {

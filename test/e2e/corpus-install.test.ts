@@ -128,7 +128,9 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
       const view = await api<TaskView>('GET', `/api/tasks/${taskId}`);
       if (['succeeded', 'failed', 'cancelled'].includes(view.task.state)) return api<TaskView>('GET', `/api/tasks/${taskId}`);
       if (Date.now() > deadline) {
-        const open = await plane.deps.db.all(sql`SELECT id, kind, lane, state, attempts, lease_until, created_at FROM tasks WHERE hda_id = ${hdaId} AND state IN ('queued', 'claimed')`);
+        const open = await plane.deps.db.all(
+          sql`SELECT id, kind, lane, state, attempts, lease_until, created_at FROM tasks WHERE hda_id = ${hdaId} AND state IN ('queued', 'claimed')`,
+        );
         const exited = agent?.child.exitCode ?? agent?.child.signalCode;
         const alive = exited === null || exited === undefined ? 'the agent is running' : `the agent exited (${exited})`;
         throw new Error(`task ${taskId} still ${view.task.state}; ${alive}; open tasks of the HDA: ${JSON.stringify(open)}; agent log:\n${agentOutput()}`);
@@ -140,14 +142,23 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
   const containersOf = (identifier: string) => docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${identifier}`] } });
   const vhostsOf = (identifier: string) => readdirSync(tb.apacheSitesDir).filter((n) => n === `hda-app-${identifier}.conf`);
   const startedSteps = (v: TaskView) => v.events.filter((e) => e.status === 'Starting').map((e) => e.step);
-  const messages = (v: TaskView, step: string, status?: string) => v.events.filter((e) => e.step === step && (!status || e.status === status)).map((e) => e.message);
+  const messages = (v: TaskView, step: string, status?: string) =>
+    v.events.filter((e) => e.step === step && (!status || e.status === status)).map((e) => e.message);
 
   /** Installs `slug`, checks it runs the catalog's image and answers through Apache, uninstalls it. */
-  async function installCheckUninstall(app: CorpusApp, slug: string, opts: { exceptions?: string[]; whileRunning?: (identifier: string) => Promise<void> } = {}) {
-    const created = await api<{ install: { id: string; identifier: string; hostname: string; policy_exceptions: string[] }; task: { id: string } }>('POST', `/api/hdas/${hdaId}/installs`, {
-      app: slug,
-      ...(opts.exceptions ? { policy_exceptions: opts.exceptions } : {}),
-    });
+  async function installCheckUninstall(
+    app: CorpusApp,
+    slug: string,
+    opts: { exceptions?: string[]; whileRunning?: (identifier: string) => Promise<void> } = {},
+  ) {
+    const created = await api<{ install: { id: string; identifier: string; hostname: string; policy_exceptions: string[] }; task: { id: string } }>(
+      'POST',
+      `/api/hdas/${hdaId}/installs`,
+      {
+        app: slug,
+        ...(opts.exceptions ? { policy_exceptions: opts.exceptions } : {}),
+      },
+    );
     const { identifier } = created.install;
     identifiers.add(identifier);
     const view = await waitTask(created.task.id);
@@ -157,7 +168,9 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     // The containers run the catalog's own image names, resolved to the stand-ins by the registry mirror.
     const services = (parseYaml(stored.get(app.name)!) as { services: Record<string, { image?: string; build?: unknown; hostname?: string }> }).services;
     const images = Object.values(services).flatMap((s) => (s.image ? [s.image] : []));
-    const built = Object.entries(services).filter(([, s]) => s.build !== undefined).map(([name]) => `${identifier}${tb.compose === 'v1' ? '_' : '-'}${name}`); // built images: <project>_<service> (v1), <project>-<service> (v2)
+    const built = Object.entries(services)
+      .filter(([, s]) => s.build !== undefined)
+      .map(([name]) => `${identifier}${tb.compose === 'v1' ? '_' : '-'}${name}`); // built images: <project>_<service> (v1), <project>-<service> (v2)
     const containers = await containersOf(identifier);
     expect(containers).toHaveLength(Object.keys(services).length);
     const standinAs: string[] = [];
@@ -168,7 +181,9 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
       const sep = tb.compose === 'v1' ? '_' : '-';
       const service = info.Config.Labels['com.docker.compose.service'];
       expect(info.Name).toBe(`/${identifier}${sep}${service}${sep}1`);
-      const declared = Object.values((services[service] as { networks?: Record<string, { aliases?: string[] } | null> }).networks ?? {}).flatMap((n) => n?.aliases ?? []);
+      const declared = Object.values((services[service] as { networks?: Record<string, { aliases?: string[] } | null> }).networks ?? {}).flatMap(
+        (n) => n?.aliases ?? [],
+      );
       const aliases = Object.values(info.NetworkSettings.Networks).flatMap((n) => n.Aliases ?? []);
       for (const alias of declared) expect(aliases).toContain(alias.replace('APP_IDENTIFIER', identifier));
       const standin = info.Config.Labels['org.amahi.hda.standin'];
@@ -205,7 +220,14 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
   beforeAll(async () => {
     if (!probe.ok) return;
     const { startControlPlane } = await import('../../worker/node-server');
-    plane = await startControlPlane({ port: 0, host: '127.0.0.1', adminEmail: 'admin@corpus.test', adminPassword: 'corpus-password-long-enough', seedCatalog: false, quiet: true });
+    plane = await startControlPlane({
+      port: 0,
+      host: '127.0.0.1',
+      adminEmail: 'admin@corpus.test',
+      adminPassword: 'corpus-password-long-enough',
+      seedCatalog: false,
+      quiet: true,
+    });
     token = (await api<{ token: string }>('POST', '/api/auth/login', { email: 'admin@corpus.test', password: 'corpus-password-long-enough' })).token;
     const created = await api<{ hda: { id: string }; enrollment_code: string }>('POST', '/api/hdas', { name: `corpus-${run}`, domain });
     hdaId = created.hda.id;
@@ -227,10 +249,22 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
   afterAll(async () => {
     await agent?.stop();
     for (const id of identifiers) {
-      for (const c of await containersOf(id).catch(() => [])) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => [])) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+      for (const c of await containersOf(id).catch(() => []))
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
+      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => []))
+        await docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined);
       if (tb) rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
-      for (const img of await docker.listImages({ filters: { reference: [`${id}_*`] } }).catch(() => [])) await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
+      for (const img of await docker.listImages({ filters: { reference: [`${id}_*`] } }).catch(() => []))
+        await docker
+          .getImage(img.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
     // Apache keeps serving a removed vhost until a reload; the agent reloads, this is for a failed run's leftovers.
     if (tb && identifiers.size) spawnSync(tb.reload[0], tb.reload.slice(1), { timeout: 20_000 });
@@ -242,7 +276,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
         setup:
           'the same entries published through the API of the Node control plane and installed from the original script by a real `hda-agent` ' +
           '(Docker Engine, Compose v1, private Apache of the testbed); every image name is unchanged and resolves to a busybox stand-in ' +
-          '(test/testbed/images.txt) through the daemon\'s registry mirror. The page is fetched through Apache with `Host: <identifier>.<domain>`; ' +
+          "(test/testbed/images.txt) through the daemon's registry mirror. The page is fetched through Apache with `Host: <identifier>.<domain>`; " +
           'each install is then uninstalled and checked: vhost and containers gone, data folder kept.',
         cells,
       });
@@ -250,7 +284,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     }
   });
 
-  it('publishes all 14 entries through the API: the stored status and findings are the pipeline\'s; fengoffice is refused', async () => {
+  it("publishes all 14 entries through the API: the stored status and findings are the pipeline's; fengoffice is refused", async () => {
     expect(corpus.map((a) => a.name).sort()).toHaveLength(14);
     for (const app of corpus) {
       const slug = slugOf(app.name);
@@ -285,7 +319,9 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
       expect(findings).toEqual(expected);
       const rules = [...new Set(findings.map((f) => f.rule))];
       if (name === 'coppermine') {
-        expect(findings).toContainEqual(expect.objectContaining({ rule: 'unsupported-step', line: 20, text: expect.stringContaining('|mysql -u$HDA_DB_USERNAME') }));
+        expect(findings).toContainEqual(
+          expect.objectContaining({ rule: 'unsupported-step', line: 20, text: expect.stringContaining('|mysql -u$HDA_DB_USERNAME') }),
+        );
       }
       if (name === 'osticket') {
         expect(findings).toContainEqual(expect.objectContaining({ rule: 'unsupported-step', line: 4, text: 'if [ -d unpack ]; then' }));
@@ -332,11 +368,13 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
                 identifiers.add(c.install.identifier);
                 const v = await waitTask(c.task.id);
                 expect(v.task.state).toBe('failed');
-                expect(v.task.detail).toMatch(/failed at step policy: refused by the safety policy: host-port-collision \(web\): service "web": host port 2224 is already used/);
+                expect(v.task.detail).toMatch(
+                  /failed at step policy: refused by the safety policy: host-port-collision \(web\): service "web": host port 2224 is already used/,
+                );
                 expect(startedSteps(v)).toEqual(['verify', 'ports', 'render', 'policy']);
                 expect(await containersOf(c.install.identifier)).toHaveLength(0);
                 expect(vhostsOf(c.install.identifier)).toEqual([]);
-                collision = '; while it runs, another install claiming 2224 is refused at the agent\'s policy step (host-port-collision)';
+                collision = "; while it runs, another install claiming 2224 is refused at the agent's policy step (host-port-collision)";
               }
             : undefined,
       });
@@ -351,17 +389,22 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
   }
 
   for (const name of ['coppermine', 'osticket']) {
-    it(`${name} after review (the lines the pipeline flags and the amahi-download removed): the agent writes html/include, runs chmod${name === 'osticket' ? ', builds `build: .` from the script\'s Dockerfile' : ''}, answers`, async () => {
+    it(`${name} after review (the lines the pipeline flags and the amahi-download removed): the agent writes html/include, runs chmod${name === 'osticket' ? ", builds `build: .` from the script's Dockerfile" : ''}, answers`, async () => {
       const app = corpusApp(name);
       const flagged = normalizeVersion(publishInput(app));
       const drop = new Set<number>([
         ...flagged.findings.filter((f) => (f.severity === 'review' || f.severity === 'error') && f.line).map((f) => f.line!),
         ...flagged.content.steps.filter((st) => st.kind === 'download').map((st) => st.line), // its file is on dl.amahi.org
       ]);
-      const reviewed = app.install_script!.split('\n').filter((_, i) => !drop.has(i + 1)).join('\n');
+      const reviewed = app
+        .install_script!.split('\n')
+        .filter((_, i) => !drop.has(i + 1))
+        .join('\n');
       const slug = `${name}-reviewed-${run}`;
       await api('POST', '/api/catalog/apps', { slug, name: slug, description: `${name} after review` });
-      const published = await api<{ version: { status: string; findings: Array<{ severity: string }>; normalized_compose: string; steps: Array<{ kind: string }> } }>('POST', `/api/catalog/apps/${slug}/versions`, {
+      const published = await api<{
+        version: { status: string; findings: Array<{ severity: string }>; normalized_compose: string; steps: Array<{ kind: string }> };
+      }>('POST', `/api/catalog/apps/${slug}/versions`, {
         version: '2017.09-reviewed',
         kind: 'container-custom',
         install_script: reviewed,
@@ -400,7 +443,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     const refused = (await call('POST', `/api/hdas/${hdaId}/installs`, { app: slug })) as ApiError;
     expect(refused.status).toBe(409);
     expect(refused.body.details!.findings!.map((f) => f.rule)).toEqual(['docker-socket']);
-    expect(refused.body.message).toContain("/var/run/docker.sock:/var/run/docker.sock");
+    expect(refused.body.message).toContain('/var/run/docker.sock:/var/run/docker.sock');
 
     const result = await installCheckUninstall(corpusApp('portainer'), slug, {
       exceptions: ['docker-socket'],
@@ -452,13 +495,19 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
       uninstall_script: 'docker-compose down\nrm -rf /var/lib/mysql/hydra\n',
     });
     expect(bad.version.status).toBe('needs_review');
-    expect(bad.version.findings).toContainEqual(expect.objectContaining({ rule: 'unsupported-step', message: expect.stringMatching(/^uninstall script: line 2: "rm"/) }));
+    expect(bad.version.findings).toContainEqual(
+      expect.objectContaining({ rule: 'unsupported-step', message: expect.stringMatching(/^uninstall script: line 2: "rm"/) }),
+    );
   });
 
   it('a stored version with one byte changed in the database is refused by the agent at verify; nothing is installed', async () => {
     const slug = `tampered-${run}`;
     await api('POST', '/api/catalog/apps', { slug, name: slug, description: 'redmine, altered after signing' });
-    const published = await api<{ version: { id: string } }>('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container-custom', install_script: corpusApp('redmine').install_script });
+    const published = await api<{ version: { id: string } }>('POST', `/api/catalog/apps/${slug}/versions`, {
+      version: '1.0',
+      kind: 'container-custom',
+      install_script: corpusApp('redmine').install_script,
+    });
     const [row] = await plane.deps.db.all<{ content_json: string }>(sql`SELECT content_json FROM app_versions WHERE id = ${published.version.id}`);
     const at = row.content_json.indexOf(':3000');
     expect(at).toBeGreaterThan(0);
@@ -472,7 +521,9 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     const view = await waitTask(c.task.id);
     expect(view.task.state).toBe('failed');
     expect(startedSteps(view)).toEqual(['verify']);
-    expect(view.task.detail).toMatch(/^install failed at step verify: the signature by key "[^"]+" is valid but covers different content: the stored or delivered version was altered$/);
+    expect(view.task.detail).toMatch(
+      /^install failed at step verify: the signature by key "[^"]+" is valid but covers different content: the stored or delivered version was altered$/,
+    );
     expect(messages(view, 'verify', 'Error')).toHaveLength(1);
     expect(await containersOf(c.install.identifier)).toHaveLength(0);
     expect(vhostsOf(c.install.identifier)).toEqual([]);
@@ -480,4 +531,3 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     expect((await getThroughApache(tb, `${c.install.identifier}.${domain}`)).body).not.toContain('Stand-in');
   });
 });
-

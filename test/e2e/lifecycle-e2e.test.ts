@@ -83,7 +83,12 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
       await new Promise((r) => setTimeout(r, 300));
     }
   }
-  const waitTask = (id: string) => waitFor(`task ${id}`, () => api<TaskView>('GET', `/api/tasks/${id}`), (v) => ['succeeded', 'failed', 'cancelled'].includes(v.task.state));
+  const waitTask = (id: string) =>
+    waitFor(
+      `task ${id}`,
+      () => api<TaskView>('GET', `/api/tasks/${id}`),
+      (v) => ['succeeded', 'failed', 'cancelled'].includes(v.task.state),
+    );
 
   /** A new HDA enrolled by its own agent state dir; the agent is started only when asked. */
   async function newHda(name: string, domain: string, namespace = '') {
@@ -102,7 +107,10 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
     expect(enrolled.code, enrolled.output).toBe(0);
     // Several HDAs share this one Docker host here: give each its own host port range.
     const port = await freePort();
-    await plane.deps.db.update(hdas).set({ nextPortSeq: port - 35000 }).where(eq(hdas.id, created.hda.id));
+    await plane.deps.db
+      .update(hdas)
+      .set({ nextPortSeq: port - 35000 })
+      .where(eq(hdas.id, created.hda.id));
     return {
       id: created.hda.id,
       domain,
@@ -117,12 +125,23 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
   beforeAll(async () => {
     if (!probe.ok) return;
     const { startControlPlane } = await import('../../worker/node-server');
-    plane = await startControlPlane({ port: 0, host: '127.0.0.1', adminEmail: 'admin@lc.test', adminPassword: 'lifecycle-password-long-enough', seedCatalog: false, quiet: true });
+    plane = await startControlPlane({
+      port: 0,
+      host: '127.0.0.1',
+      adminEmail: 'admin@lc.test',
+      adminPassword: 'lifecycle-password-long-enough',
+      seedCatalog: false,
+      quiet: true,
+    });
     token = (await api<{ token: string }>('POST', '/api/auth/login', { email: 'admin@lc.test', password: 'lifecycle-password-long-enough' })).token;
     await api('POST', '/api/catalog/apps', { slug: app, name: app, description: 'stand-in that serves its version' });
     for (const v of ['1', '2', '3']) {
       // Version 3 starts slowly, so a logs request arrives while its update is still running.
-      await api('POST', `/api/catalog/apps/${app}/versions`, { version: `${v}.0`, kind: 'container', compose: compose(tb.standinImage, `lc-v${v}`, v === '3' ? 10 : 0) });
+      await api('POST', `/api/catalog/apps/${app}/versions`, {
+        version: `${v}.0`,
+        kind: 'container',
+        compose: compose(tb.standinImage, `lc-v${v}`, v === '3' ? 10 : 0),
+      });
     }
     await api('POST', '/api/catalog/apps', { slug: fleetApp, name: fleetApp, description: 'stand-in for a fleet deployment' });
     await api('POST', `/api/catalog/apps/${fleetApp}/versions`, { version: '1.0', kind: 'container', compose: compose(tb.standinImage, 'fleet') });
@@ -131,35 +150,51 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
   afterAll(async () => {
     for (const a of agents) await a.stop();
     for (const p of projects) {
-      for (const c of await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${p}`] } }).catch(() => [])) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${p}`] } }).catch(() => [])) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+      for (const c of await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${p}`] } }).catch(() => []))
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
+      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${p}`] } }).catch(() => []))
+        await docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined);
     }
     for (const v of vhosts) rmSync(join(tb.apacheSitesDir, v), { force: true });
     await plane?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('rollback to two deployments ago restores that version\'s page; a logs request is answered while an update runs', async () => {
+  it("rollback to two deployments ago restores that version's page; a logs request is answered while an update runs", async () => {
     const domain = `lc-${run}.test`;
     const hda = await newHda(`lc-${run}`, domain);
     projects.push(app, `${app}_b`);
     vhosts.push(`hda-app-${app}.conf`);
     hda.start();
     const host = `${app}.${domain}`;
-    const created = await api<{ install: { id: string }; deployment: { id: string }; task: { id: string } }>('POST', `/api/hdas/${hda.id}/installs`, { app, version: '1.0' });
+    const created = await api<{ install: { id: string }; deployment: { id: string }; task: { id: string } }>('POST', `/api/hdas/${hda.id}/installs`, {
+      app,
+      version: '1.0',
+    });
     const installId = created.install.id;
     const v1 = created.deployment.id;
     expect((await waitTask(created.task.id)).task.state).toBe('succeeded');
     expect((await getThroughApache(tb, host)).body).toContain('Stand-in for lc-v1 hello');
 
-    const act = (body: Record<string, unknown>) => api<{ deployment: { id: string }; task: { id: string } }>('POST', `/api/installs/${installId}/actions`, body);
+    const act = (body: Record<string, unknown>) =>
+      api<{ deployment: { id: string }; task: { id: string } }>('POST', `/api/installs/${installId}/actions`, body);
     const two = await act({ action: 'update', version: '2.0' });
     expect((await waitTask(two.task.id)).task.state).toBe('succeeded');
     expect((await getThroughApache(tb, host)).body).toContain('Stand-in for lc-v2');
 
     const three = await act({ action: 'update', version: '3.0' });
     // While the update waits for the slow version 3 to answer, the owner asks for the logs.
-    await waitFor('update at health', () => api<TaskView>('GET', `/api/tasks/${three.task.id}`), (v) => v.events.some((e) => e.step === 'health' && e.status === 'Starting'));
+    await waitFor(
+      'update at health',
+      () => api<TaskView>('GET', `/api/tasks/${three.task.id}`),
+      (v) => v.events.some((e) => e.step === 'health' && e.status === 'Starting'),
+    );
     const logs = await api<{ task: { id: string } }>('POST', `/api/installs/${installId}/logs`, { tail: 20 });
     const logsView = await waitTask(logs.task.id);
     expect(logsView.task.state, agentLog()).toBe('succeeded');
@@ -173,8 +208,23 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
     expect(backView.task.state, backView.task.detail ?? '').toBe('succeeded');
     expect((await getThroughApache(tb, host)).body).toContain('Stand-in for lc-v1 hello');
 
-    const history = await api<{ deployments: Array<{ id: string; action: string; status: string; version: string; rollback_of: string | null; images: Record<string, string> | null; rendered_compose: string | null }> }>('GET', `/api/installs/${installId}/deployments`);
-    expect(history.deployments.map((d) => `${d.action} ${d.version} ${d.status}`)).toEqual(['rollback 1.0 succeeded', 'update 3.0 succeeded', 'update 2.0 succeeded', 'install 1.0 succeeded']);
+    const history = await api<{
+      deployments: Array<{
+        id: string;
+        action: string;
+        status: string;
+        version: string;
+        rollback_of: string | null;
+        images: Record<string, string> | null;
+        rendered_compose: string | null;
+      }>;
+    }>('GET', `/api/installs/${installId}/deployments`);
+    expect(history.deployments.map((d) => `${d.action} ${d.version} ${d.status}`)).toEqual([
+      'rollback 1.0 succeeded',
+      'update 3.0 succeeded',
+      'update 2.0 succeeded',
+      'install 1.0 succeeded',
+    ]);
     expect(history.deployments[0].rollback_of).toBe(v1);
     // What ran is recorded: the rendered compose and the image by its registry digest.
     for (const d of history.deployments) {
@@ -196,15 +246,27 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
     }
     const [a, b, c] = fleet.map((f) => f.hda);
     // c has not been seen for an hour: offline.
-    await plane.deps.db.update(hdas).set({ lastSeenAt: Date.now() - 3_600_000 }).where(eq(hdas.id, c.id));
+    await plane.deps.db
+      .update(hdas)
+      .set({ lastSeenAt: Date.now() - 3_600_000 })
+      .where(eq(hdas.id, c.id));
     a.start();
     b.start();
-    const created = await api<BatchView>('POST', '/api/batches', { app: fleetApp, hdas: [a.id, b.id, c.id], concurrency: 2, overrides: { [b.id]: { env: { GREETING: 'hi-b' } } } });
+    const created = await api<BatchView>('POST', '/api/batches', {
+      app: fleetApp,
+      hdas: [a.id, b.id, c.id],
+      concurrency: 2,
+      overrides: { [b.id]: { env: { GREETING: 'hi-b' } } },
+    });
     const id = created.batch.id;
     const stateOf = (v: BatchView, hdaId: string) => v.items.find((i) => i.hda_id === hdaId)!.state;
     expect(stateOf(created, c.id)).toBe('pending');
 
-    let view = await waitFor('a and b done', () => api<BatchView>('GET', `/api/batches/${id}`), (v) => [a, b].every((h) => ['succeeded', 'failed'].includes(stateOf(v, h.id))));
+    let view = await waitFor(
+      'a and b done',
+      () => api<BatchView>('GET', `/api/batches/${id}`),
+      (v) => [a, b].every((h) => ['succeeded', 'failed'].includes(stateOf(v, h.id))),
+    );
     expect(stateOf(view, a.id), JSON.stringify(view.items)).toBe('succeeded');
     expect(stateOf(view, b.id), JSON.stringify(view.items)).toBe('succeeded');
     expect(stateOf(view, c.id)).toBe('pending');
@@ -213,11 +275,13 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
     expect((await getThroughApache(tb, `${fleetApp}.${b.domain}`)).body).toContain('Stand-in for fleet hi-b');
 
     c.start();
-    view = await waitFor('batch done', () => api<BatchView>('GET', `/api/batches/${id}`), (v) => !['running', 'rolling_back'].includes(v.batch.state));
-    expect(view.batch.state, JSON.stringify(view.items)).toBe('succeeded');
-    expect(view.items.map((i) => [i.hda_name, i.state, i.action])).toEqual(
-      ['a', 'b', 'c'].map((n) => [`fleet-${run}-${n}`, 'succeeded', 'install']),
+    view = await waitFor(
+      'batch done',
+      () => api<BatchView>('GET', `/api/batches/${id}`),
+      (v) => !['running', 'rolling_back'].includes(v.batch.state),
     );
+    expect(view.batch.state, JSON.stringify(view.items)).toBe('succeeded');
+    expect(view.items.map((i) => [i.hda_name, i.state, i.action])).toEqual(['a', 'b', 'c'].map((n) => [`fleet-${run}-${n}`, 'succeeded', 'install']));
     for (const i of view.items) expect(i.detail).toMatch(new RegExp(`${fleetApp} 1\\.0 is running at http://${fleetApp}\\.`));
     expect((await getThroughApache(tb, `${fleetApp}.${c.domain}`)).body).toContain('Stand-in for fleet hello');
     // One Docker host, three HDAs: each agent runs its own project.

@@ -24,9 +24,13 @@ it('a long poll the agent abandons claims nothing; the next poll gets the queued
   // Task 1 runs; the agent long-polls meanwhile (only aux tasks could come), finishes task 1 and
   // abandons that poll.
   const gone = new AbortController();
-  const waiting = Promise.resolve(plane.app.request('http://localhost/agent/v1/tasks?wait=20', { headers: { authorization: `Bearer ${agentToken}` }, signal: gone.signal })).catch((e) => e);
+  const waiting = Promise.resolve(
+    plane.app.request('http://localhost/agent/v1/tasks?wait=20', { headers: { authorization: `Bearer ${agentToken}` }, signal: gone.signal }),
+  ).catch((e) => e);
   await new Promise((r) => setTimeout(r, 100));
-  expect((await plane.json('POST', `/agent/v1/tasks/${a.body.task.id}/result`, { token: agentToken, body: { state: 'succeeded', detail: 'ok' } })).status).toBe(200);
+  expect((await plane.json('POST', `/agent/v1/tasks/${a.body.task.id}/result`, { token: agentToken, body: { state: 'succeeded', detail: 'ok' } })).status).toBe(
+    200,
+  );
   gone.abort();
   await waiting;
   await new Promise((r) => setTimeout(r, 100));
@@ -46,7 +50,9 @@ it('a poll whose agent left before it began to wait answers at once and claims n
   const gone = new AbortController();
   gone.abort();
   const started = Date.now();
-  const answer = Promise.resolve(plane.app.request('http://localhost/agent/v1/tasks?wait=3', { headers: { authorization: `Bearer ${agentToken}` }, signal: gone.signal }));
+  const answer = Promise.resolve(
+    plane.app.request('http://localhost/agent/v1/tasks?wait=3', { headers: { authorization: `Bearer ${agentToken}` }, signal: gone.signal }),
+  );
   await new Promise((r) => setTimeout(r, 100));
   const a = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'one' } });
   expect((await answer).status).toBe(204);
@@ -59,16 +65,36 @@ it('on the Node entry, a poll whose agent left before it began to wait claims no
   const { startControlPlane } = await import('../../worker/node-server');
   const { connect } = await import('node:net');
   const admin = { email: 'admin@poll.test', password: 'poll-password-long-enough' };
-  const cp = await startControlPlane({ port: 0, host: '127.0.0.1', adminEmail: admin.email, adminPassword: admin.password, quiet: true, config: { leaseS: 300 } });
+  const cp = await startControlPlane({
+    port: 0,
+    host: '127.0.0.1',
+    adminEmail: admin.email,
+    adminPassword: admin.password,
+    quiet: true,
+    config: { leaseS: 300 },
+  });
   try {
     const api = async (method: string, path: string, body?: unknown, token?: string) => {
-      const res = await fetch(new URL(path, cp.url), { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(new URL(path, cp.url), {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     };
     const token = (await api('POST', '/api/auth/login', admin)).body.token as string;
     await api('POST', '/api/catalog/apps', { slug: 'one', name: 'One', description: 'the one app' }, token);
-    expect((await api('POST', '/api/catalog/apps/one/versions', { version: '1.0', kind: 'container', compose: 'services:\n  web:\n    image: example/hello:1\n    ports:\n      - "HOST_PORT:80"\n' }, token)).status).toBe(201);
+    expect(
+      (
+        await api(
+          'POST',
+          '/api/catalog/apps/one/versions',
+          { version: '1.0', kind: 'container', compose: 'services:\n  web:\n    image: example/hello:1\n    ports:\n      - "HOST_PORT:80"\n' },
+          token,
+        )
+      ).status,
+    ).toBe(201);
     const hda = (await api('POST', '/api/hdas', { name: 'home', domain: 'home.example.com' }, token)).body;
     const agentToken = (await api('POST', '/agent/v1/enroll', { code: hda.enrollment_code, hostname: 'home-host' })).body.token as string;
 
@@ -78,7 +104,9 @@ it('on the Node entry, a poll whose agent left before it began to wait claims no
     for (let i = 0; i < 42; i++) {
       const s = connect(cp.port, '127.0.0.1');
       s.on('error', () => undefined);
-      s.write(`GET /agent/v1/tasks?wait=20 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${agentToken}\r\n\r\n`, () => setTimeout(() => s.destroy(), i % 21));
+      s.write(`GET /agent/v1/tasks?wait=20 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${agentToken}\r\n\r\n`, () =>
+        setTimeout(() => s.destroy(), i % 21),
+      );
     }
     await new Promise((r) => setTimeout(r, 300));
     const install = (await api('POST', `/api/hdas/${hda.hda.id}/installs`, { app: 'one' }, token)).body;

@@ -54,42 +54,70 @@ describe.skipIf(!available)('faults: the control plane restarts or becomes unrea
     await extra.afterRelease?.();
     const outcomes = [];
     for (const [i, q] of queued.entries()) {
-      outcomes.push(await bed.check(`task ${i + 1}`, q.taskId, q.installId, { state: 'succeeded', installState: 'running', body: 'Stand-in for web', rerun: false, attempts: 1 }));
+      outcomes.push(
+        await bed.check(`task ${i + 1}`, q.taskId, q.installId, {
+          state: 'succeeded',
+          installState: 'running',
+          body: 'Stand-in for web',
+          rerun: false,
+          attempts: 1,
+        }),
+      );
     }
     tally.record(label, outcomes);
-    expect(outcomes.flatMap((o) => o.problems), bed.agentOutput()).toEqual([]);
+    expect(
+      outcomes.flatMap((o) => o.problems),
+      bed.agentOutput(),
+    ).toEqual([]);
     await bed.stopAgent();
     for (const s of slugs) await bed.removeEverything(s);
   }
 
   it('kill -9 of the control plane while the agent is in health with two tasks queued; started again on the same file', async () => {
-    await threeTasks('restart kill -9 at health', 'install:health:before', async () => {
-      await bed.stopPlane('SIGKILL');
-      await sleep(1500);
-      await bed.startPlane();
-    }, restarts);
+    await threeTasks(
+      'restart kill -9 at health',
+      'install:health:before',
+      async () => {
+        await bed.stopPlane('SIGKILL');
+        await sleep(1500);
+        await bed.startPlane();
+      },
+      restarts,
+    );
   });
 
   it.runIf(SOAK)('SIGTERM of the control plane while the agent pulls, down for 5 s while the task goes on', async () => {
-    await threeTasks('restart SIGTERM at pull', 'install:pull:before', async () => {
-      await bed.stopPlane('SIGTERM');
-    }, restarts, {
-      afterRelease: async () => {
-        await sleep(5000);
-        await bed.startPlane();
+    await threeTasks(
+      'restart SIGTERM at pull',
+      'install:pull:before',
+      async () => {
+        await bed.stopPlane('SIGTERM');
       },
-    });
+      restarts,
+      {
+        afterRelease: async () => {
+          await sleep(5000);
+          await bed.startPlane();
+        },
+      },
+    );
   });
 
   it.runIf(SOAK)('kill -9 of the control plane just as the agent posts a result', async () => {
-    await threeTasks('restart kill -9 at report', 'install:report', async () => {
-      await bed.stopPlane('SIGKILL');
-    }, restarts, {
-      afterRelease: async () => {
-        await sleep(3000);
-        await bed.startPlane();
+    await threeTasks(
+      'restart kill -9 at report',
+      'install:report',
+      async () => {
+        await bed.stopPlane('SIGKILL');
       },
-    });
+      restarts,
+      {
+        afterRelease: async () => {
+          await sleep(3000);
+          await bed.startPlane();
+        },
+      },
+    );
   });
 
   it.runIf(SOAK)('three kill -9 restarts in a row while tasks run', async () => {
@@ -129,11 +157,24 @@ describe.skipIf(!available)('faults: the control plane restarts or becomes unrea
     const allIn = Date.now() - back;
     const outcomes = [];
     for (const [i, q] of [first, queuedMeanwhile].entries()) {
-      outcomes.push(await bed.check(`task ${i + 1}`, q.taskId, q.installId, { state: 'succeeded', installState: 'running', body: 'Stand-in for web', rerun: false, attempts: 1 }));
+      outcomes.push(
+        await bed.check(`task ${i + 1}`, q.taskId, q.installId, {
+          state: 'succeeded',
+          installState: 'running',
+          body: 'Stand-in for web',
+          rerun: false,
+          attempts: 1,
+        }),
+      );
     }
     outages.record(label, outcomes);
-    expect(outcomes.flatMap((o) => o.problems), bed.agentOutput()).toEqual([]);
-    outageNotes.push(`${mode} ${seconds} s: result of the task in hand in ${(firstIn / 1000).toFixed(1)} s after, the task queued meanwhile done ${(allIn / 1000).toFixed(1)} s after`);
+    expect(
+      outcomes.flatMap((o) => o.problems),
+      bed.agentOutput(),
+    ).toEqual([]);
+    outageNotes.push(
+      `${mode} ${seconds} s: result of the task in hand in ${(firstIn / 1000).toFixed(1)} s after, the task queued meanwhile done ${(allIn / 1000).toFixed(1)} s after`,
+    );
     await bed.stopAgent();
     await bed.removeEverything(slug);
     await bed.removeEverything(later);

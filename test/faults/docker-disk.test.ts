@@ -101,7 +101,8 @@ describe.skipIf(!available)('faults: Docker stops mid-task', () => {
       const failed = await bed.check(`${c.hold} (Docker gone)`, taskId, installId, { state: 'failed', rerun: false });
       const view = await bed.taskView(taskId);
       if (!c.failsAt.includes(view.task.failed_step ?? '')) failed.problems.push(`failed at ${view.task.failed_step} (expected ${c.failsAt.join(' or ')})`);
-      if (!/Docker daemon not reachable|docker\.sock|connect/i.test(view.task.detail ?? '')) failed.problems.push(`reason does not name Docker: ${view.task.detail}`);
+      if (!/Docker daemon not reachable|docker\.sock|connect/i.test(view.task.detail ?? ''))
+        failed.problems.push(`reason does not name Docker: ${view.task.detail}`);
       if (!bed.agentAlive()) failed.problems.push('the agent died');
 
       // Docker is back: the owner retries (update to the same version, or uninstall again).
@@ -163,7 +164,13 @@ describe.skipIf(!canMount)("faults: the app folder's disk is full", () => {
 
     rmSync(filler);
     const retry = await bed.action(installId, 'update', { version: '1.0' });
-    const again = await bed.check('install retry with room', retry, installId, { state: 'succeeded', installState: 'running', body: 'Stand-in for web', version: '1.0', rerun: false });
+    const again = await bed.check('install retry with room', retry, installId, {
+      state: 'succeeded',
+      installState: 'running',
+      body: 'Stand-in for web',
+      version: '1.0',
+      rerun: false,
+    });
     tally.record('install on a full disk', [failed, again]);
     expect([...failed.problems, ...again.problems], bed.agentOutput()).toEqual([]);
     await bed.stopAgent();
@@ -175,14 +182,26 @@ describe.skipIf(!canMount)("faults: the app folder's disk is full", () => {
     const { installId } = await bed.installed(slug);
     const filler = fill(root);
     const taskId = await bed.action(installId, 'update', { version: '2.0' });
-    const failed = await bed.check('update on a full disk', taskId, installId, { state: 'failed', rerun: false, installState: 'running', version: '1.0', body: 'Stand-in for web' });
+    const failed = await bed.check('update on a full disk', taskId, installId, {
+      state: 'failed',
+      rerun: false,
+      installState: 'running',
+      version: '1.0',
+      body: 'Stand-in for web',
+    });
     const view = await bed.taskView(taskId);
     if (view.task.failed_step !== 'prepare') failed.problems.push(`failed at ${view.task.failed_step} (expected prepare)`);
     if (!/ENOSPC|no space/i.test(view.task.detail ?? '')) failed.problems.push(`reason does not say the disk is full: ${view.task.detail}`);
 
     rmSync(filler);
     const retry = await bed.action(installId, 'update', { version: '2.0' });
-    const again = await bed.check('update retry with room', retry, installId, { state: 'succeeded', installState: 'running', body: 'Stand-in for alt', version: '2.0', rerun: false });
+    const again = await bed.check('update retry with room', retry, installId, {
+      state: 'succeeded',
+      installState: 'running',
+      body: 'Stand-in for alt',
+      version: '2.0',
+      rerun: false,
+    });
     tally.record('update on a full disk', [failed, again]);
     expect([...failed.problems, ...again.problems], bed.agentOutput()).toEqual([]);
     await bed.stopAgent();

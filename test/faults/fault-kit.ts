@@ -37,7 +37,12 @@ const ADMIN = { email: 'admin@faults.test', password: 'faults-password-long-enou
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown = null;
   for (;;) {
@@ -47,7 +52,8 @@ export async function until<T>(what: string, fn: () => Promise<T | null | undefi
     } catch (e) {
       lastErr = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
     await sleep(everyMs);
   }
 }
@@ -222,7 +228,16 @@ export interface PlaneOptions {
 }
 
 interface TaskView {
-  task: { id: string; state: string; detail: string | null; kind: string; attempts: number; deployment_id: string | null; install_id: string | null; failed_step: string | null };
+  task: {
+    id: string;
+    state: string;
+    detail: string | null;
+    kind: string;
+    attempts: number;
+    deployment_id: string | null;
+    install_id: string | null;
+    failed_step: string | null;
+  };
   events: TaskEvent[];
 }
 
@@ -282,7 +297,16 @@ export class FaultBed {
   async startPlane(): Promise<void> {
     if (this.o.plane.mode === 'inprocess') {
       const { startControlPlane } = await import('../../worker/node-server');
-      const p = await startControlPlane({ port: this.planePort, host: '127.0.0.1', dataDir: this.dataDir, adminEmail: ADMIN.email, adminPassword: ADMIN.password, seedCatalog: false, quiet: true, config: this.o.plane.config as never });
+      const p = await startControlPlane({
+        port: this.planePort,
+        host: '127.0.0.1',
+        dataDir: this.dataDir,
+        adminEmail: ADMIN.email,
+        adminPassword: ADMIN.password,
+        seedCatalog: false,
+        quiet: true,
+        config: this.o.plane.config as never,
+      });
       this.planeInProc = p;
       this.planePort = p.port;
       this.planeUrl = p.url;
@@ -376,8 +400,20 @@ export class FaultBed {
           else resolve();
         }),
       );
-    for (const [name, source] of [['web', this.tb.standinImage], ['alt', this.tb.standinImageAlt]] as const) {
-      if (!(await this.docker.getImage(source).inspect().then(() => true, () => false))) await follow(await this.docker.pull(source));
+    for (const [name, source] of [
+      ['web', this.tb.standinImage],
+      ['alt', this.tb.standinImageAlt],
+    ] as const) {
+      if (
+        !(await this.docker
+          .getImage(source)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          ))
+      )
+        await follow(await this.docker.pull(source));
       const repo = `${this.tb.registry}/hda-faults/${name}`;
       await this.docker.getImage(source).tag({ repo, tag: this.run });
       await follow(await this.docker.getImage(`${repo}:${this.run}`).push({ authconfig: { serveraddress: this.tb.registry } }));
@@ -413,15 +449,28 @@ export class FaultBed {
     await this.proxy?.close();
     await this.stopPlane('SIGTERM').catch(() => undefined);
     // Only this bed uses these names: untag them even if a container removed a moment ago still counts.
-    for (const ref of Object.values(this.images)) if (ref) await this.docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+    for (const ref of Object.values(this.images))
+      if (ref)
+        await this.docker
+          .getImage(ref)
+          .remove({ force: true })
+          .catch(() => undefined);
     for (const d of [this.dataDir, this.stateDir, this.faultDir]) rmSync(d, { recursive: true, force: true });
     if (this.ownAppsRoot) rmSync(this.appsRoot, { recursive: true, force: true });
   }
 
   /** Containers, networks, vhost and app folder of one identifier, straight through Docker and the fs. */
   async removeEverything(id: string): Promise<void> {
-    for (const c of await this.containersOf(id).catch(() => [])) await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    for (const n of await this.docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => [])) await this.docker.getNetwork(n.Id).remove().catch(() => undefined);
+    for (const c of await this.containersOf(id).catch(() => []))
+      await this.docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    for (const n of await this.docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => []))
+      await this.docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined);
     for (const f of this.vhostsOf(id)) rmSync(join(this.tb.apacheSitesDir, f), { force: true });
     rmSync(join(this.appsRoot, id), { recursive: true, force: true });
   }
@@ -435,8 +484,16 @@ export class FaultBed {
     await this.api('POST', '/api/catalog/apps', { slug, name: slug, description: 'busybox stand-in for the fault suite' });
     const compose = standinCompose(this.images.web, '', { slowStartS: opts.slowStartS });
     const script = `cat > html/config.txt << 'EOF'\nstand-in configuration\nEOF\ncat > docker-compose.yml << 'EOF'\n${compose}EOF\ndocker-compose up -d\n`;
-    await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '1.0', kind: 'container', ...(opts.withFile ? { install_script: script } : { compose }) });
-    await this.api('POST', `/api/catalog/apps/${slug}/versions`, { version: '2.0', kind: 'container', compose: standinCompose(this.images.alt, '', { slowStartS: opts.slowStartS }) });
+    await this.api('POST', `/api/catalog/apps/${slug}/versions`, {
+      version: '1.0',
+      kind: 'container',
+      ...(opts.withFile ? { install_script: script } : { compose }),
+    });
+    await this.api('POST', `/api/catalog/apps/${slug}/versions`, {
+      version: '2.0',
+      kind: 'container',
+      compose: standinCompose(this.images.alt, '', { slowStartS: opts.slowStartS }),
+    });
     this.identifiers.add(slug);
     return slug;
   }
@@ -613,18 +670,24 @@ export class FaultBed {
     if (expect.attempts !== undefined && task.attempts !== expect.attempts) problems.push(`task claimed ${task.attempts} time(s), expected ${expect.attempts}`);
     if (task.state === 'succeeded') {
       // The last run went through every step of the plan, each opened and closed.
-      const lastRun = events.slice(Math.max(0, events.findLastIndex((e) => e.status === 'Warning' && /running the task again/.test(e.message))));
+      const lastRun = events.slice(
+        Math.max(
+          0,
+          events.findLastIndex((e) => e.status === 'Warning' && /running the task again/.test(e.message)),
+        ),
+      );
       // In plan order, every step that is not conditional, each closed by Complete.
       const started = lastRun.filter((e) => e.status === 'Starting').map((e) => e.step ?? '');
       const plan = planOf(task.kind);
       let at = 0;
-      const inOrder = started.every((name) => {
-        while (at < plan.length && plan[at].name !== name) {
-          if (!plan[at].conditional) return false;
-          at++;
-        }
-        return at++ < plan.length;
-      }) && plan.slice(at).every((p) => p.conditional);
+      const inOrder =
+        started.every((name) => {
+          while (at < plan.length && plan[at].name !== name) {
+            if (!plan[at].conditional) return false;
+            at++;
+          }
+          return at++ < plan.length;
+        }) && plan.slice(at).every((p) => p.conditional);
       if (!inOrder) problems.push(`last run's steps ${started.join(',')} (plan ${plan.map((p) => p.name + (p.conditional ? '?' : '')).join(',')})`);
       for (const step of new Set(started)) {
         const own = lastRun.filter((e) => e.step === step).map((e) => e.status);
@@ -633,7 +696,10 @@ export class FaultBed {
     }
 
     // The agent forgets a task once its result is posted; that follows the result by a moment.
-    const journalLeft = await until('the agent journal to empty', () => this.journalFiles().length === 0, 10_000, 100).then(() => [] as string[], () => this.journalFiles());
+    const journalLeft = await until('the agent journal to empty', () => this.journalFiles().length === 0, 10_000, 100).then(
+      () => [] as string[],
+      () => this.journalFiles(),
+    );
     if (journalLeft.length) problems.push(`agent journal still holds ${journalLeft.join(', ')}`);
 
     const install = (await this.installView(installId)).install;
@@ -667,7 +733,12 @@ export class FaultBed {
 
     const leftovers = existsSync(this.appsRoot) ? readdirSync(this.appsRoot).filter((n) => n.startsWith(`.${id}.tmp-`)) : [];
     const appDir = join(this.appsRoot, id);
-    if (existsSync(appDir)) leftovers.push(...readdirSync(appDir).filter((n) => n.endsWith('.tmp')).map((n) => `${id}/${n}`));
+    if (existsSync(appDir))
+      leftovers.push(
+        ...readdirSync(appDir)
+          .filter((n) => n.endsWith('.tmp'))
+          .map((n) => `${id}/${n}`),
+      );
     if (leftovers.length) problems.push(`half-written files left: ${leftovers.join(', ')}`);
     const backups = existsSync(join(this.stateDir, 'vhost-backup')) ? readdirSync(join(this.stateDir, 'vhost-backup')).filter((n) => n.includes(id)) : [];
     if (backups.length) problems.push(`vhost backup still pending: ${backups.join(', ')}`);

@@ -83,7 +83,8 @@ describe.skipIf(!available)('faults: kill -9 of the agent at each step, then a r
       await bed.stopAgent();
 
       bed.startHookedAgent(name(c));
-      const taskId = c.kind === 'install' ? (await bed.install(slug)).taskId : await bed.action(installId, c.kind, c.kind === 'update' ? { version: '2.0' } : {});
+      const taskId =
+        c.kind === 'install' ? (await bed.install(slug)).taskId : await bed.action(installId, c.kind, c.kind === 'update' ? { version: '2.0' } : {});
       if (c.kind === 'install') installId = (await bed.taskView(taskId)).task.install_id!;
       const held = await bed.waitHeld();
       expect(held.task).toBe(taskId);

@@ -38,7 +38,16 @@ it('after an outage, the task queued meanwhile starts as soon as the task in han
   };
   const dir = mkdtempSync(join(tmpdir(), 'hda-faults-poll-'));
   const journal = new Journal(dir);
-  const loop = new PollLoop({ client, executor: { execute }, journal, sender: new EventSender(journal, client, silentLogger), log: silentLogger, waitS: 25, minIdleMs: 10, backoff: new Backoff({ baseMs: 400, capMs: 10_000, random: () => 1 }) });
+  const loop = new PollLoop({
+    client,
+    executor: { execute },
+    journal,
+    sender: new EventSender(journal, client, silentLogger),
+    log: silentLogger,
+    waitS: 25,
+    minIdleMs: 10,
+    backoff: new Backoff({ baseMs: 400, capMs: 10_000, random: () => 1 }),
+  });
   setTimeout(() => stop.abort(), 8000);
   await loop.run({ stop: stop.signal, abortWork: new AbortController().signal });
   rmSync(dir, { recursive: true, force: true });

@@ -87,8 +87,16 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
     identifiers,
     async cleanup() {
       for (const id of identifiers) {
-        for (const c of await projectContainers(dockerApi, id)) await dockerApi.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-        for (const n of await dockerApi.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } })) await dockerApi.getNetwork(n.Id).remove().catch(() => undefined);
+        for (const c of await projectContainers(dockerApi, id))
+          await dockerApi
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => undefined);
+        for (const n of await dockerApi.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }))
+          await dockerApi
+            .getNetwork(n.Id)
+            .remove()
+            .catch(() => undefined);
         rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
         rmSync(join(tb.apacheLogDir, 'hda-apps', id), { recursive: true, force: true });
       }
@@ -126,7 +134,15 @@ export function version(compose: string, over: Partial<AppVersionContent> = {}):
   return { app: 'standin', version: '1.0', kind: 'container', compose, files: {}, steps: [], ...over };
 }
 
-export async function task(h: Harness, kind: TaskKind, identifier: string, port: number, v?: AppVersionContent, over: Partial<ClaimedTask['payload']> = {}, id = `task-${randomBytes(4).toString('hex')}`): Promise<ClaimedTask> {
+export async function task(
+  h: Harness,
+  kind: TaskKind,
+  identifier: string,
+  port: number,
+  v?: AppVersionContent,
+  over: Partial<ClaimedTask['payload']> = {},
+  id = `task-${randomBytes(4).toString('hex')}`,
+): Promise<ClaimedTask> {
   h.identifiers.add(identifier);
   return {
     id,
@@ -152,4 +168,5 @@ export function vhostFiles(tb: Testbed, identifier: string): string[] {
   return existsSync(tb.apacheSitesDir) ? readdirSync(tb.apacheSitesDir).filter((n) => n.includes(identifier)) : [];
 }
 
-export const run = (h: Harness, t: ClaimedTask, o?: Partial<ExecutorDeps>, plans?: Record<string, Step[]>) => h.executor(o, plans).execute(t, new AbortController().signal);
+export const run = (h: Harness, t: ClaimedTask, o?: Partial<ExecutorDeps>, plans?: Record<string, Step[]>) =>
+  h.executor(o, plans).execute(t, new AbortController().signal);

@@ -68,7 +68,9 @@ export function describeParse(r: NormalizeResult): string {
   const fmt = parseCompose(r.content.compose).format === 'spec' && r.findings.some((f) => f.rule === 'compose-v1-converted') ? 'Compose v1 → spec' : 'spec';
   const files = Object.keys(r.content.files);
   const unsupported = r.content.steps.filter((s) => (s.args as { supported?: boolean } | undefined)?.supported === false).length;
-  return [fmt, files.length ? `files: ${files.join(', ')}` : '', `${r.content.steps.length} steps${unsupported ? ` (${unsupported} unsupported)` : ''}`].filter(Boolean).join('; ');
+  return [fmt, files.length ? `files: ${files.join(', ')}` : '', `${r.content.steps.length} steps${unsupported ? ` (${unsupported} unsupported)` : ''}`]
+    .filter(Boolean)
+    .join('; ');
 }
 
 export function describeVerdict(r: NormalizeResult): string {
@@ -112,17 +114,17 @@ export function writeCorpusDoc(): boolean {
     '',
     '## Notes',
     '',
-    '- **gitlab** maps the fixed host port 2224 (`\'2224:22\'`, its SSH) beside HOST_PORT. It is published `ready` with a',
-    '  fixed-host-port warning and installs when 2224 is free on the HDA. The agent\'s policy step counts the host ports of every',
+    "- **gitlab** maps the fixed host port 2224 (`'2224:22'`, its SSH) beside HOST_PORT. It is published `ready` with a",
+    "  fixed-host-port warning and installs when 2224 is free on the HDA. The agent's policy step counts the host ports of every",
     '  running container, so a second claim on 2224 (a second gitlab, or any other app) is refused before anything starts',
-    '  (host-port-collision); the test installs such an app while gitlab runs. logitech-media-server\'s `3484:3483/udp` is the same case.',
+    "  (host-port-collision); the test installs such an app while gitlab runs. logitech-media-server's `3484:3483/udp` is the same case.",
     '- **coppermine** and **osticket** cannot be installed as published: an unsupported script step (the MySQL import, the',
     '  `if` block) is never waivable. The test also installs each with the flagged lines and the `amahi-download` removed, as a',
-    '  reviewer would: the agent then writes the heredoc files into html/include, runs the chmod steps, and builds osticket\'s',
+    "  reviewer would: the agent then writes the heredoc files into html/include, runs the chmod steps, and builds osticket's",
     '  `build: .` from the Dockerfile its script writes.',
     '- **Uninstall**: no corpus entry has an uninstall script, so each is uninstalled the default way (vhost removed, Apache',
     '  reloaded, compose down, folder kept). A version that has one is covered by the same test file: its script is parsed like',
-    '  the install script, its signature verified again, its steps run (`docker-compose down` is the agent\'s own), then compose down.',
+    "  the install script, its signature verified again, its steps run (`docker-compose down` is the agent's own), then compose down.",
     '- **Signatures**: the same test file changes one byte of a stored version in the database (`UPDATE app_versions SET',
     '  content_json = ...`); the agent refuses it at `verify` (`signature-content-mismatch`) and nothing is installed.',
     '',

@@ -37,10 +37,14 @@ export function ordinaryScript(size: number): string {
 
 /** A compose as publishers write it: services with environment maps, labels and volumes. */
 export function ordinaryCompose(size: number): string {
-  return fill(size, (i) => {
-    const head = i % 40 === 0 ? `  svc${i}:\n    image: nginx:1.25\n    volumes:\n      - ./data${i}:/data\n    environment:\n` : '';
-    return `${head}      S_${i}: "v${i}"\n`;
-  }, COMPOSE_HEAD.replace('    ports:\n      - "HOST_PORT:80"\n', '    ports:\n      - "HOST_PORT:80"\n    environment:\n'));
+  return fill(
+    size,
+    (i) => {
+      const head = i % 40 === 0 ? `  svc${i}:\n    image: nginx:1.25\n    volumes:\n      - ./data${i}:/data\n    environment:\n` : '';
+      return `${head}      S_${i}: "v${i}"\n`;
+    },
+    COMPOSE_HEAD.replace('    ports:\n      - "HOST_PORT:80"\n', '    ports:\n      - "HOST_PORT:80"\n    environment:\n'),
+  );
 }
 
 const SCRIPT_HEAD = `cat > docker-compose.yml << 'EOF'\n${COMPOSE_HEAD}EOF\n`;
@@ -62,25 +66,52 @@ function hostileScripts(size: number): SizedInput[] {
     script('script: a run of backslashes, x', `echo ${'\\'.repeat(body)}x\n`),
     script('script: "<< " repeated on one line', `cat ${'<< '.repeat(body / 3)}\n`),
     script('script: many heredoc openers on one line', `cat > f ${Array.from({ length: body / 8 }, (_, i) => `<<E${i % 1000} `).join('')}\n`),
-    script('script: many small heredoc files', fill(size, (i) => `cat > f${i}.txt << 'EOF'\nx\nEOF\n`)),
-    script('script: appends to the compose file', fill(size, (i) => `cat >> docker-compose.yml << 'EOF'\n# ${i}\nEOF\n`)),
+    script(
+      'script: many small heredoc files',
+      fill(size, (i) => `cat > f${i}.txt << 'EOF'\nx\nEOF\n`),
+    ),
+    script(
+      'script: appends to the compose file',
+      fill(size, (i) => `cat >> docker-compose.yml << 'EOF'\n# ${i}\nEOF\n`),
+    ),
     script('script: an unclosed quote', `echo '${'a'.repeat(body)}\n`),
-    script('script: unclosed if blocks', fill(size, () => 'if true; then\n')),
-    script('script: a continued line', fill(size, () => 'echo a \\\n')),
+    script(
+      'script: unclosed if blocks',
+      fill(size, () => 'if true; then\n'),
+    ),
+    script(
+      'script: a continued line',
+      fill(size, () => 'echo a \\\n'),
+    ),
   ];
 }
 
 function hostileComposes(size: number): SizedInput[] {
   const body = size - 8;
   return [
-    compose('compose: many x- keys', fill(size, (i) => `x-k${i}: 1\n`, COMPOSE_HEAD)),
-    compose('compose: many keys of one mapping', fill(size, (i) => `      K${i}: v\n`, `${COMPOSE_HEAD}    environment:\n`)),
-    compose('compose: many ambiguous scalars', fill(size, (i) => `      - "a${i}=yes"\n      - yes\n`, `${COMPOSE_HEAD}    command:\n`)),
-    compose('compose: many services', fill(size, (i) => `  s${i}:\n    image: x\n    privileged: true\n`, COMPOSE_HEAD)),
+    compose(
+      'compose: many x- keys',
+      fill(size, (i) => `x-k${i}: 1\n`, COMPOSE_HEAD),
+    ),
+    compose(
+      'compose: many keys of one mapping',
+      fill(size, (i) => `      K${i}: v\n`, `${COMPOSE_HEAD}    environment:\n`),
+    ),
+    compose(
+      'compose: many ambiguous scalars',
+      fill(size, (i) => `      - "a${i}=yes"\n      - yes\n`, `${COMPOSE_HEAD}    command:\n`),
+    ),
+    compose(
+      'compose: many services',
+      fill(size, (i) => `  s${i}:\n    image: x\n    privileged: true\n`, COMPOSE_HEAD),
+    ),
     compose('compose: deep flow nesting', `${COMPOSE_HEAD}x-deep: ${'['.repeat(body / 2 - 60)}${']'.repeat(body / 2 - 60)}\n`),
     compose('compose: a run of spaces in a value', `${COMPOSE_HEAD}x-v: a${' '.repeat(body - 80)}b\n`),
     compose('compose: merge keys of a big anchor', mergeBomb(size)),
-    compose('compose: many anchors and aliases', fill(size, (i) => `x-a${i}: &a${i} v\nx-b${i}: *a${i}\n`, COMPOSE_HEAD)),
+    compose(
+      'compose: many anchors and aliases',
+      fill(size, (i) => `x-a${i}: &a${i} v\nx-b${i}: *a${i}\n`, COMPOSE_HEAD),
+    ),
   ];
 }
 

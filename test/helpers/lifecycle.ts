@@ -18,7 +18,11 @@ export function buildVariant(tb: Testbed, ref: string, app: string, kb = 256): s
   const docker = (...args: string[]) => spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, ...args], { encoding: 'utf8', timeout: 120_000 });
   // The ref in the RUN line keeps the build cache from sharing one random layer between variants.
   const dockerfile = `FROM ${tb.standinImage}\nRUN head -c ${kb * 1024} /dev/urandom > /variant.bin && echo ${ref} > /variant.txt\nENV STANDIN_APP=${app}\n`;
-  const built = spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, 'build', '-q', '-t', ref, '-'], { input: dockerfile, encoding: 'utf8', timeout: 120_000 });
+  const built = spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, 'build', '-q', '-t', ref, '-'], {
+    input: dockerfile,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (built.status !== 0) throw new Error(`docker build ${ref} failed: ${built.stderr}`);
   const pushed = docker('push', '-q', ref);
   if (pushed.status !== 0) throw new Error(`docker push ${ref} failed: ${pushed.stderr}`);
@@ -27,11 +31,21 @@ export function buildVariant(tb: Testbed, ref: string, app: string, kb = 256): s
 }
 
 export async function removeImagesByName(docker: Docker, names: string[]): Promise<void> {
-  for (const n of names) await docker.getImage(n).remove({ force: true }).catch(() => undefined);
+  for (const n of names)
+    await docker
+      .getImage(n)
+      .remove({ force: true })
+      .catch(() => undefined);
 }
 
 export async function imageExists(docker: Docker, idOrRef: string): Promise<boolean> {
-  return docker.getImage(idOrRef).inspect().then(() => true, () => false);
+  return docker
+    .getImage(idOrRef)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** A web app from a stand-in image: prints a line to stdout and one to stderr, then serves its page. */
@@ -94,7 +108,12 @@ export interface LoopReport {
  * Requests the app through Apache back to back until `until` settles (plus `after` more), counting
  * every answer that is not a 200. Bounded by `maxRequests` so it can never run away.
  */
-export async function requestLoop(tb: Testbed, host: string, until: Promise<unknown>, o: { after?: number; maxRequests?: number; page?: (body: string) => string } = {}): Promise<LoopReport> {
+export async function requestLoop(
+  tb: Testbed,
+  host: string,
+  until: Promise<unknown>,
+  o: { after?: number; maxRequests?: number; page?: (body: string) => string } = {},
+): Promise<LoopReport> {
   let settled = false;
   void until.finally(() => (settled = true)).catch(() => undefined);
   const report: LoopReport = { requests: 0, failures: [], pages: [] };

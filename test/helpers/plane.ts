@@ -13,7 +13,11 @@ export interface TestPlane {
   clock: { now: number; advance(ms: number): void };
   queries: string[];
   request(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Response>;
-  json<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
+  json<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
   login(email: string, password: string): Promise<string>;
   /** Creates a user through the admin API and returns a session token for it. */
   user(role: 'owner' | 'publisher' | 'admin', email?: string): Promise<{ token: string; id: string; email: string }>;

@@ -71,8 +71,10 @@ export function probeTestbed(): { ok: true; testbed: Testbed } | { ok: false; re
   const docker = spawnSync('docker', ['-H', `unix://${tb.dockerSocket}`, 'info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
   if (docker.status !== 0) return { ok: false, reason: `Docker daemon not answering on ${tb.dockerSocket}` };
   if (spawnSync('docker-compose', ['version', '--short'], { timeout: 20_000 }).status !== 0) return { ok: false, reason: 'docker-compose (v1) not installed' };
-  if (tb.compose === 'v2' && spawnSync('docker', ['compose', 'version', '--short'], { timeout: 20_000 }).status !== 0) return { ok: false, reason: 'the Compose v2 plugin (docker compose) is not installed' };
-  if (spawnSync(tb.configtest[0], tb.configtest.slice(1), { timeout: 20_000 }).status !== 0) return { ok: false, reason: `Apache config ${tb.apacheConf} does not pass its test` };
+  if (tb.compose === 'v2' && spawnSync('docker', ['compose', 'version', '--short'], { timeout: 20_000 }).status !== 0)
+    return { ok: false, reason: 'the Compose v2 plugin (docker compose) is not installed' };
+  if (spawnSync(tb.configtest[0], tb.configtest.slice(1), { timeout: 20_000 }).status !== 0)
+    return { ok: false, reason: `Apache config ${tb.apacheConf} does not pass its test` };
   const curl = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', tb.apacheUrl], { encoding: 'utf8', timeout: 10_000 });
   if (!/^\d{3}$/.test(curl.stdout ?? '') || curl.stdout === '000') return { ok: false, reason: `testbed Apache not answering on ${tb.apacheUrl}` };
   const reg = spawnSync('curl', ['-fsS', `http://${tb.registry}/v2/`], { timeout: 10_000 });

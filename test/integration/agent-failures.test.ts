@@ -77,7 +77,7 @@ describe.skipIf(!available)('agent failures against real Docker, Compose and Apa
     await goodStillServes();
   });
 
-  it('an unknown image fails at pull with the registry\'s reason', async () => {
+  it("an unknown image fails at pull with the registry's reason", async () => {
     const id = uniqueId('noimg');
     const t = await task(h, 'install', id, await freePort(), version(standinCompose(`${h.tb.registry}/hda-standin/does-not-exist:latest`)));
     expect(await run(h, t)).toBe('failed');
@@ -105,7 +105,7 @@ describe.skipIf(!available)('agent failures against real Docker, Compose and Apa
     }
   });
 
-  it('a compose file the Docker daemon rejects fails at up with Docker\'s reason', async () => {
+  it("a compose file the Docker daemon rejects fails at up with Docker's reason", async () => {
     const id = uniqueId('reject');
     // Valid YAML and policy-clean, but below the Engine's minimum memory limit (6 MB).
     const t = await task(h, 'install', id, await freePort(), version(standinCompose(h.tb.standinImage, '    mem_limit: 1m\n')));
@@ -146,15 +146,35 @@ describe.skipIf(!available)('agent failures against real Docker, Compose and Apa
       up.on('error', () => c.destroy());
     });
     await new Promise<void>((r) => proxy.listen(sock, r));
-    const vanish = () => new Promise<void>((r) => {
-      proxy.close(() => r());
-      for (const c of conns) c.destroy();
-    });
+    const vanish = () =>
+      new Promise<void>((r) => {
+        proxy.close(() => r());
+        for (const c of conns) c.destroy();
+      });
     try {
       const id = uniqueId('nodock');
-      const plans = { ...PLANS, install: PLANS.install!.map((s) => (s.name === 'prepare' ? { ...s, run: async (ctx: Parameters<typeof prepareStep.run>[0]) => { const r = await prepareStep.run(ctx); await vanish(); return r; } } : s)) };
+      const plans = {
+        ...PLANS,
+        install: PLANS.install!.map((s) =>
+          s.name === 'prepare'
+            ? {
+                ...s,
+                run: async (ctx: Parameters<typeof prepareStep.run>[0]) => {
+                  const r = await prepareStep.run(ctx);
+                  await vanish();
+                  return r;
+                },
+              }
+            : s,
+        ),
+      };
       const t = await task(h, 'install', id, await freePort(), version(standinCompose(h.tb.standinImageAlt)));
-      const outcome = await run(h, t, { docker: new DockerProvider(sock), compose: new ComposeRunner(sock, h.tb.compose, { runDir: join(dir, 'compose-run') }) }, plans);
+      const outcome = await run(
+        h,
+        t,
+        { docker: new DockerProvider(sock), compose: new ComposeRunner(sock, h.tb.compose, { runDir: join(dir, 'compose-run') }) },
+        plans,
+      );
       expect(outcome).toBe('failed');
       const { result } = failure(h, t.id);
       expect(result.step).toBe('pull');

@@ -25,7 +25,10 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
     h = await createHarness(probe.testbed);
     port = await freePort();
     // Start from an image that is not on the host, so the pull (with byte progress) really happens.
-    await h.docker.getImage(probe.testbed.standinImagePull).remove({ force: true }).catch(() => undefined);
+    await h.docker
+      .getImage(probe.testbed.standinImagePull)
+      .remove({ force: true })
+      .catch(() => undefined);
     installTask = await task(h, 'install', id, port, version(standinCompose(probe.testbed.standinImagePull)));
   });
   afterAll(async () => h?.cleanup());
@@ -104,7 +107,12 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
 
     const restart = await task(h, 'restart', id, port);
     expect(await run(h, restart)).toBe('succeeded');
-    expect(h.client.events.get(restart.id)!.filter((e) => e.status === 'Starting').map((e) => e.step)).toEqual(['restart', 'health', 'probe']);
+    expect(
+      h.client.events
+        .get(restart.id)!
+        .filter((e) => e.status === 'Starting')
+        .map((e) => e.step),
+    ).toEqual(['restart', 'health', 'probe']);
     expect(await projectContainers(h.docker, id)).toHaveLength(1);
   });
 

@@ -53,11 +53,15 @@ describe.skipIf(!available)('per-install secrets through install, update and rol
 
   it('update keeps the value and generates only the new name; rollback keeps both', async () => {
     const first = stored().DB;
-    await mustRun(await task(h, 'update', id, port, versions.b, { previous: { deployment_id: 'dep-a', version: versions.a, signature: await h.sign(versions.a) } }));
+    await mustRun(
+      await task(h, 'update', id, port, versions.b, { previous: { deployment_id: 'dep-a', version: versions.a, signature: await h.sign(versions.a) } }),
+    );
     expect(stored().DB).toBe(first);
     expect(stored().ADMIN).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(await containerEnv()).toEqual(expect.arrayContaining([`DB_PASSWORD=${first}`, `ADMIN_KEY=${stored().ADMIN}`]));
-    await mustRun(await task(h, 'rollback', id, port, versions.a, { previous: { deployment_id: 'dep-b', version: versions.b, signature: await h.sign(versions.b) } }));
+    await mustRun(
+      await task(h, 'rollback', id, port, versions.a, { previous: { deployment_id: 'dep-b', version: versions.b, signature: await h.sign(versions.b) } }),
+    );
     expect(stored().DB).toBe(first);
     expect(await containerEnv()).toContain(`DB_PASSWORD=${first}`);
     await mustRun(await task(h, 'restart', id, port));

@@ -136,7 +136,10 @@ function substituteStoreVariables(text: string, app: string): string {
 }
 
 describe.skipIf(!available)('toDialect output of every CasaOS file is accepted by that Compose', () => {
-  const apps = readdirSync(CASAOS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const apps = readdirSync(CASAOS, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const tally: Record<ComposeDialect, { ok: number; refused: string[] }> = { v1: { ok: 0, refused: [] }, v2: { ok: 0, refused: [] } };
 
   it('has the 40 files', () => expect(apps).toHaveLength(40));
@@ -162,7 +165,9 @@ describe.skipIf(!available)('toDialect output of every CasaOS file is accepted b
   }
 
   it('reports how many each dialect runs', () => {
-    console.log(`v2: ${tally.v2.ok} accepted, ${tally.v2.refused.length} refused\nv1: ${tally.v1.ok} accepted, ${tally.v1.refused.length} refused:\n  ${tally.v1.refused.join('\n  ')}`);
+    console.log(
+      `v2: ${tally.v2.ok} accepted, ${tally.v2.refused.length} refused\nv1: ${tally.v1.ok} accepted, ${tally.v1.refused.length} refused:\n  ${tally.v1.refused.join('\n  ')}`,
+    );
     expect(tally.v2.ok).toBe(apps.length);
   });
 });

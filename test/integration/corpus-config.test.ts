@@ -58,7 +58,10 @@ describe.skipIf(!available)('docker-compose config accepts every normalized corp
       const file = join(dir, 'docker-compose.yml');
       writeFileSync(file, renderCompose(result.content.compose, vars));
       try {
-        const { stdout } = await run(COMPOSE, ['-f', file, '--project-directory', dir, 'config'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 60_000 });
+        const { stdout } = await run(COMPOSE, ['-f', file, '--project-directory', dir, 'config'], {
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+          timeout: 60_000,
+        });
         const hasAppPort = !result.findings.some((f) => f.rule === 'no-host-port');
         if (hasAppPort) expect(stdout).toMatch(new RegExp(`published: ${vars.HOST_PORT}\\b`));
         // The fixed container name became a network alias (Compose names containers by project).

@@ -27,7 +27,8 @@ describe.skipIf(!available)('host paths, Apache logs and Compose inputs a contai
   const compose = () => standinCompose(h.tb.standinImage, '      - .:/app\n');
   const events = (t: ClaimedTask) => (h.client.events.get(t.id) ?? []).map((e) => `${e.step ?? '-'} ${e.status} ${e.message}`).join('\n');
   const mustRun = async (t: ClaimedTask) => expect(await run(h, t), events(t)).toBe('succeeded');
-  const mountsOf = async () => Promise.all((await projectContainers(h.docker, id)).map(async (c) => (await h.docker.getContainer(c.Id).inspect()).Mounts.map((m) => m.Source)));
+  const mountsOf = async () =>
+    Promise.all((await projectContainers(h.docker, id)).map(async (c) => (await h.docker.getContainer(c.Id).inspect()).Mounts.map((m) => m.Source)));
   const inContainer = (script: string) => spawnSync('docker', ['-H', `unix://${h.tb.dockerSocket}`, 'exec', id, 'sh', '-c', script], { encoding: 'utf8' });
 
   beforeAll(async () => {
@@ -101,11 +102,20 @@ describe.skipIf(!available)('Compose reads only the rendered file, with nothing 
   beforeAll(() => {
     // Everything that would steer Compose if it reached it: a .env and an override file beside the
     // compose file, and COMPOSE_* / DOCKER_CONFIG in the agent's own environment.
-    writeFileSync(join(dir, 'docker-compose.yml'), `services:\n  web:\n    image: ${tb.standinImage}\n    environment:\n      FROM_ENV: \${FOO:-unset}\n    labels:\n      org.amahi.hda.managed-by: hda-agent\n`);
+    writeFileSync(
+      join(dir, 'docker-compose.yml'),
+      `services:\n  web:\n    image: ${tb.standinImage}\n    environment:\n      FROM_ENV: \${FOO:-unset}\n    labels:\n      org.amahi.hda.managed-by: hda-agent\n`,
+    );
     writeFileSync(join(dir, 'evil.yml'), `services:\n  evil:\n    image: ${tb.standinImage}\n    privileged: true\n`);
     writeFileSync(join(dir, '.env'), 'COMPOSE_FILE=evil.yml\nCOMPOSE_PROJECT_NAME=evilproject\nFOO=from-dotenv\n');
     writeFileSync(join(dir, 'docker-compose.override.yml'), 'services:\n  web:\n    privileged: true\n');
-    Object.assign(process.env, { COMPOSE_FILE: join(dir, 'evil.yml'), COMPOSE_PROJECT_NAME: 'evilproject', COMPOSE_PROFILES: 'evil', FOO: 'from-agent-env', DOCKER_CONFIG: join(dir, 'nope') });
+    Object.assign(process.env, {
+      COMPOSE_FILE: join(dir, 'evil.yml'),
+      COMPOSE_PROJECT_NAME: 'evilproject',
+      COMPOSE_PROFILES: 'evil',
+      FOO: 'from-agent-env',
+      DOCKER_CONFIG: join(dir, 'nope'),
+    });
   });
   afterAll(() => {
     for (const k of ['COMPOSE_FILE', 'COMPOSE_PROJECT_NAME', 'COMPOSE_PROFILES', 'FOO', 'DOCKER_CONFIG']) if (saved[k] === undefined) delete process.env[k];

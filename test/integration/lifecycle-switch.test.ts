@@ -39,7 +39,8 @@ describe.skipIf(!available)('zero-downtime update under a client loop, on real D
     const outcome = await done;
     return { t, outcome, loop, result: h.client.results.get(t.id)!, events: h.client.events.get(t.id) ?? [] };
   };
-  const why = (u: Awaited<ReturnType<typeof update>>) => `${u.result.detail}\n${JSON.stringify(u.loop.failures.slice(0, 5))}\n${u.events.map((e) => `${e.step ?? '-'} ${e.status} ${e.message}`).join('\n')}`;
+  const why = (u: Awaited<ReturnType<typeof update>>) =>
+    `${u.result.detail}\n${JSON.stringify(u.loop.failures.slice(0, 5))}\n${u.events.map((e) => `${e.step ?? '-'} ${e.status} ${e.message}`).join('\n')}`;
 
   beforeAll(async () => {
     if (!probe.ok) return;
@@ -55,8 +56,16 @@ describe.skipIf(!available)('zero-downtime update under a client loop, on real D
   });
   afterAll(async () => {
     if (!h) return;
-    for (const c of await projectContainers(h.docker, `${id}_b`)) await h.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    for (const n of await h.docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}_b`] } })) await h.docker.getNetwork(n.Id).remove().catch(() => undefined);
+    for (const c of await projectContainers(h.docker, `${id}_b`))
+      await h.docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    for (const n of await h.docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}_b`] } }))
+      await h.docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined);
     await h.cleanup();
     await removeImagesByName(h.docker, ['a', 'b', 'c'].map(tag));
   });
@@ -95,7 +104,7 @@ describe.skipIf(!available)('zero-downtime update under a client loop, on real D
     expect(existsSync(join(h.config.appsRoot, id, '.docker-compose.next.yml'))).toBe(false);
   });
 
-  it('the next update switches back to the install\'s own host port, again without a failed request', async () => {
+  it("the next update switches back to the install's own host port, again without a failed request", async () => {
     const u = await update('a');
     expect(u.outcome, why(u)).toBe('succeeded');
     expect(u.loop.failures, why(u)).toEqual([]);

@@ -38,7 +38,12 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
   const mustRun = async (t: ClaimedTask) => {
     const outcome = await run(h, t);
     const r = h.client.results.get(t.id)!;
-    expect(outcome, `${r.detail}\n${events(t).map((e) => `${e.step ?? '-'} ${e.status} ${e.message}`).join('\n')}`).toBe('succeeded');
+    expect(
+      outcome,
+      `${r.detail}\n${events(t)
+        .map((e) => `${e.step ?? '-'} ${e.status} ${e.message}`)
+        .join('\n')}`,
+    ).toBe('succeeded');
     return r;
   };
 
@@ -56,7 +61,7 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     if (h) await removeImagesByName(h.docker, [tag('a'), tag('b'), tag('c'), ...Object.values(ids)]);
   });
 
-  it('install applies the owner\'s CPU and memory limits and extra environment: docker inspect shows them', async () => {
+  it("install applies the owner's CPU and memory limits and extra environment: docker inspect shows them", async () => {
     const t = await task(h, 'install', id, port, versions.a);
     t.payload.install.limits = { cpus: 0.5, memory_mb: 96 };
     t.payload.install.env = { GREETING: 'hello $USER' };
@@ -127,7 +132,10 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
   it('logs with follow: the last line, then the new ones for the time asked', async () => {
     const t = await task(h, 'logs', id, port, undefined, { logs: { tail: 1, follow_s: 3 } });
     await mustRun(t);
-    const ticks = logChunks(events(t)).filter((c) => c.stream === 'stdout').flatMap((c) => c.lines).map((l) => Number(/^tick (\d+)$/.exec(l)?.[1] ?? NaN));
+    const ticks = logChunks(events(t))
+      .filter((c) => c.stream === 'stdout')
+      .flatMap((c) => c.lines)
+      .map((l) => Number(/^tick (\d+)$/.exec(l)?.[1] ?? NaN));
     // One line of history, then lines printed while following, in order.
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     expect(ticks.every((n, i) => i === 0 || n === ticks[i - 1] + 1)).toBe(true);
@@ -138,7 +146,10 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     delete (t.payload as { install?: unknown }).install; // HDA-wide, as the control plane sends it
     expect(await imageExists(h.docker, ids.c)).toBe(true);
     const r = await mustRun(t);
-    const freed = events(t).find((e) => typeof (e.data as { bytes_freed?: number })?.bytes_freed === 'number')!.data as { bytes_freed: number; removed: string[] };
+    const freed = events(t).find((e) => typeof (e.data as { bytes_freed?: number })?.bytes_freed === 'number')!.data as {
+      bytes_freed: number;
+      removed: string[];
+    };
     expect(freed.removed).toEqual([ids.c]);
     expect(freed.bytes_freed).toBeGreaterThan(200 * 1024); // at least the variant's own random bytes
     expect(r.detail).toMatch(new RegExp(`removed 1 unused image\\(s\\); freed ${freed.bytes_freed} bytes`));
@@ -161,7 +172,10 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
   it('uninstall removes the images no install uses any more; the data folder stays', async () => {
     const t = await task(h, 'uninstall', id, port);
     await mustRun(t);
-    const notes = events(t).filter((e) => e.step === 'images').map((e) => e.message).join('\n');
+    const notes = events(t)
+      .filter((e) => e.step === 'images')
+      .map((e) => e.message)
+      .join('\n');
     expect(await imageExists(h.docker, ids.a), notes).toBe(false);
     expect(await imageExists(h.docker, ids.b), notes).toBe(false);
     expect(existsSync(join(h.config.appsRoot, id, 'data', 'keep.txt'))).toBe(true);

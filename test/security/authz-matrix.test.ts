@@ -59,12 +59,23 @@ const ROUTES: Record<string, Row> = {
   'POST /api/auth/logout': { auth: 'session', ok: 200, spendsSession: true },
   'GET /api/auth/me': { auth: 'session', ok: 200 },
 
-  'POST /api/users': { auth: 'session', roles: ['admin'], ok: 201, body: (fx) => ({ email: `made${fx.n}@example.com`, password: 'a-long-password-1', role: 'owner' }) },
+  'POST /api/users': {
+    auth: 'session',
+    roles: ['admin'],
+    ok: 201,
+    body: (fx) => ({ email: `made${fx.n}@example.com`, password: 'a-long-password-1', role: 'owner' }),
+  },
   'GET /api/users': { auth: 'session', roles: ['admin'], ok: 200 },
   'GET /api/audit': { auth: 'session', roles: ['admin'], ok: 200 },
   'PATCH /api/users/{id}': { auth: 'session', roles: ['admin'], ok: 200, prepare: (fx) => spareUser(fx), body: () => ({ role: 'publisher', disabled: true }) },
   'DELETE /api/users/{id}': { auth: 'session', roles: ['admin'], ok: 200, prepare: (fx) => spareUser(fx) },
-  'PUT /api/users/{id}/password': { auth: 'session', roles: ['admin'], ok: 200, prepare: (fx) => spareUser(fx), body: () => ({ password: 'a-new-password-1' }) },
+  'PUT /api/users/{id}/password': {
+    auth: 'session',
+    roles: ['admin'],
+    ok: 200,
+    prepare: (fx) => spareUser(fx),
+    body: () => ({ password: 'a-new-password-1' }),
+  },
   // Every signed-in user may change their own password; the current one given here is wrong for all
   // of them, so each gets the field refusal (400, never 401): the change itself is in auth-users.test.ts.
   'PUT /api/account/password': { auth: 'session', ok: 400, body: () => ({ current_password: 'not-the-password', new_password: 'a-new-password-1' }) },
@@ -268,7 +279,10 @@ async function makeUser(adminToken: string, role: Role, email: string): Promise<
 
 /** A user no cell signs in as, for the routes that change or delete one. */
 async function spareUser(fx: Fixture): Promise<Record<string, string>> {
-  const r = await plane.json('POST', '/api/users', { token: users.admin.token, body: { email: `spare${fx.n}@example.com`, password: 'a-long-password-1', role: 'owner' } });
+  const r = await plane.json('POST', '/api/users', {
+    token: users.admin.token,
+    body: { email: `spare${fx.n}@example.com`, password: 'a-long-password-1', role: 'owner' },
+  });
   if (r.status !== 201) throw new Error(`spare user create failed: ${JSON.stringify(r.body)}`);
   return { userId: r.body.id };
 }
@@ -338,11 +352,16 @@ beforeAll(async () => {
 describe('authorization matrix', () => {
   it('has exactly one row for every route in the OpenAPI document', async () => {
     const doc = await plane.json('GET', '/api/openapi.json');
-    const documented = Object.entries<Record<string, unknown>>(doc.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries<Record<string, unknown>>(doc.body.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const rows = Object.entries(ROUTES)
       .filter(([, r]) => !r.undocumented)
       .map(([k]) => k);
-    expect(documented.filter((k) => !(k in ROUTES)), 'routes without a matrix row').toEqual([]);
+    expect(
+      documented.filter((k) => !(k in ROUTES)),
+      'routes without a matrix row',
+    ).toEqual([]);
     // A row whose route is gone is only reported: sessions land routes and rows in either order.
     const stale = rows.filter((k) => !documented.includes(k));
     if (stale.length > 0) console.warn(`authz matrix: rows for routes not in the document (skipped): ${stale.join(', ')}`);
@@ -350,7 +369,9 @@ describe('authorization matrix', () => {
 
   it('answers every (route, principal) cell as the table says', async () => {
     const doc = await plane.json('GET', '/api/openapi.json');
-    const documented = new Set(Object.entries<Record<string, unknown>>(doc.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+    const documented = new Set(
+      Object.entries<Record<string, unknown>>(doc.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
+    );
     // Routes that revoke the caller run last, so a wrongly accepted token is still tried everywhere.
     const keys = [...documented, ...Object.keys(ROUTES).filter((k) => ROUTES[k].undocumented)].sort(
       (a, b) => Number(!!ROUTES[a]?.spendsSession) - Number(!!ROUTES[b]?.spendsSession),
@@ -412,7 +433,9 @@ describe('authorization matrix', () => {
     }
 
     const routes = keys.filter((k) => ROUTES[k]).length;
-    console.log(`authz matrix: ${cells} cells (${routes} routes × ${PRINCIPALS.length} principals), ${asExpected} as expected (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `authz matrix: ${cells} cells (${routes} routes × ${PRINCIPALS.length} principals), ${asExpected} as expected (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     expect(failures).toEqual([]);
     expect(cells).toBe(keys.length * PRINCIPALS.length);
   }, 120_000);

@@ -21,7 +21,9 @@ async function queries(plane: TestPlane) {
   let q = prepared.get(plane);
   if (!q) {
     const db = plane.deps.db;
-    const tables = (await db.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name` as never)).map((t) => t.name);
+    const tables = (
+      await db.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name` as never)
+    ).map((t) => t.name);
     const countsSql = `SELECT total_changes() AS "#changes", ${tables.map((t) => `(SELECT count(*) FROM "${t}") AS "${t}"`).join(', ')}`;
     const rowsSql: string[] = [];
     for (const t of tables) {
@@ -44,7 +46,10 @@ export async function dbState(plane: TestPlane, opts: { digest?: boolean } = {})
   const state: DbState = { counts, changes: Number(row['#changes']) };
   if (opts.digest) {
     const h = createHash('sha256');
-    for (const [i, sql] of q.rowsSql.entries()) h.update(q.tables[i]).update('\0').update(String((await db.all<{ v: string }>(sql as never))[0].v));
+    for (const [i, sql] of q.rowsSql.entries())
+      h.update(q.tables[i])
+        .update('\0')
+        .update(String((await db.all<{ v: string }>(sql as never))[0].v));
     state.digest = h.digest('hex');
   }
   return state;

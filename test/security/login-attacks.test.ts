@@ -17,7 +17,17 @@ const behindProxy = { clientAddressSource: 'x-real-ip' } as const;
 const staysHome = (target: string) => ['http://cp.example/', 'https://cp.example/'].every((base) => new URL(target, base).origin === new URL(base).origin);
 
 describe('post-login redirect', () => {
-  const hostile = ['/%09/evil.example', '/%0a/evil.example', '/.//evil.example', '//evil.example', '/%5Cevil.example', 'https://evil.example/', 'https:evil.example', 'javascript:alert(1)', '%2F%2Fevil.example'];
+  const hostile = [
+    '/%09/evil.example',
+    '/%0a/evil.example',
+    '/.//evil.example',
+    '//evil.example',
+    '/%5Cevil.example',
+    'https://evil.example/',
+    'https:evil.example',
+    'javascript:alert(1)',
+    '%2F%2Fevil.example',
+  ];
 
   it('sends a signed-in visitor only to paths on this site', async () => {
     const plane = await createTestPlane();

@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, mapStore, ThrottleBook, type ThrottlePolicy } from '../../worker/auth/login-throttle';
 
-const policy: ThrottlePolicy = { ...DEFAULT_POLICY, freePerAccount: 1, freePerAddress: 1, firstDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000, maxKeys: 6 };
+const policy: ThrottlePolicy = {
+  ...DEFAULT_POLICY,
+  freePerAccount: 1,
+  freePerAddress: 1,
+  firstDelayMs: 1000,
+  maxDelayMs: 8000,
+  forgetAfterMs: 60_000,
+  maxKeys: 6,
+};
 const key = (n: number) => ({ account: `user${n}@example.com`, address: `192.0.2.${n}` });
 
 describe('ThrottleBook', () => {

@@ -22,10 +22,15 @@ describe('control plane on workerd + D1', () => {
 
     expect((await call('POST', '/api/catalog/apps', { token: admin, body: { slug: 'hello', name: 'Hello' } })).status).toBe(201);
     const script = `cat > docker-compose.yml << 'EOF'\nhello-container:\n  image: 'docker.io/example/hello'\n  container_name: "APP_IDENTIFIER"\n  ports:\n    - 'HOST_PORT:80'\nEOF\ndocker-compose up -d\n`;
-    const published = await call('POST', '/api/catalog/apps/hello/versions', { token: admin, body: { version: '1.0', kind: 'container', install_script: script } });
+    const published = await call('POST', '/api/catalog/apps/hello/versions', {
+      token: admin,
+      body: { version: '1.0', kind: 'container', install_script: script },
+    });
     expect(published.status).toBe(201);
     expect(published.body.version.normalized_compose).toMatch(/services:/);
-    expect((await call('POST', '/api/catalog/apps/hello/versions', { token: admin, body: { version: '1.0', kind: 'container', install_script: script } })).status).toBe(409);
+    expect(
+      (await call('POST', '/api/catalog/apps/hello/versions', { token: admin, body: { version: '1.0', kind: 'container', install_script: script } })).status,
+    ).toBe(409);
 
     const hda = await call('POST', '/api/hdas', { token: admin, body: { name: 'edge', domain: 'edge.example.com' } });
     expect(hda.status).toBe(201);
@@ -69,7 +74,8 @@ describe('control plane on workerd + D1', () => {
 
   it('keeps sign-in failures in the Durable Object, where every isolate sees them', async () => {
     const address = '203.0.113.77';
-    const attempt = () => call('POST', '/api/auth/login', { body: { email: 'admin@example.com', password: 'wrong-password' }, headers: { 'cf-connecting-ip': address } });
+    const attempt = () =>
+      call('POST', '/api/auth/login', { body: { email: 'admin@example.com', password: 'wrong-password' }, headers: { 'cf-connecting-ip': address } });
     for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
     expect((await attempt()).status).toBe(429);
     // Asked directly, outside the isolate that served the requests, the address's object holds the delay.
@@ -77,14 +83,20 @@ describe('control plane on workerd + D1', () => {
     const verdict = await ns.get(ns.idFromName(address)).check({ account: 'admin@example.com', address }, Date.now());
     expect(verdict.waitMs).toBeGreaterThan(0);
     // Another address is not slowed down.
-    const other = await call('POST', '/api/auth/login', { body: { email: 'admin@example.com', password: 'admin-password-1' }, headers: { 'cf-connecting-ip': '198.51.100.5' } });
+    const other = await call('POST', '/api/auth/login', {
+      body: { email: 'admin@example.com', password: 'admin-password-1' },
+      headers: { 'cf-connecting-ip': '198.51.100.5' },
+    });
     expect(other.status).toBe(200);
   });
 
   it('prunes audit rows past the retention period on its cron trigger', async () => {
     const db = (env as any).DB as D1Database;
     const old = Date.now() - 181 * 24 * 3600 * 1000;
-    await db.prepare(`INSERT INTO audit_log (actor_kind, action, at) VALUES ('system', 'test.old', ?), ('system', 'test.recent', ?)`).bind(old, Date.now()).run();
+    await db
+      .prepare(`INSERT INTO audit_log (actor_kind, action, at) VALUES ('system', 'test.old', ?), ('system', 'test.recent', ?)`)
+      .bind(old, Date.now())
+      .run();
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: '17 3 * * *' }), env as any, ctx);
     await waitOnExecutionContext(ctx);

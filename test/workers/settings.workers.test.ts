@@ -33,7 +33,11 @@ describe('a deployment missing a setting', () => {
       expect(JSON.parse(r.text), path).toMatchObject({ error: 'setting_missing', details: { setting: 'JWT_SECRET' } });
       expect(JSON.parse(r.text).message).toMatch(/JWT_SECRET is not set/);
     }
-    const login = await fetchWith(bindings, '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.c', password: 'x' }) });
+    const login = await fetchWith(bindings, '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@b.c', password: 'x' }),
+    });
     expect(login.status).toBe(503);
     expect(logged).toHaveLength(1);
     expect(String(logged[0][0])).toMatch(/JWT_SECRET is not set/);

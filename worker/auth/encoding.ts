@@ -18,7 +18,10 @@ export function bytesToHex(bytes: Uint8Array): string {
 }
 
 export function randomToken(bytes = 32): string {
-  return bytesToBase64(crypto.getRandomValues(new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return bytesToBase64(crypto.getRandomValues(new Uint8Array(bytes)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 export async function sha256Hex(text: string): Promise<string> {

@@ -9,7 +9,10 @@ export function assetsAgentBundle(assets: Fetcher | undefined): AgentBundleSourc
   let loaded: Promise<{ body: Uint8Array<ArrayBuffer>; sha256: string } | { unavailable: string }> | null = null;
   return {
     load() {
-      if (!assets) return Promise.resolve({ unavailable: 'this deployment has no ASSETS binding: add the [assets] block of wrangler.toml and run npm run build:agent before deploying' });
+      if (!assets)
+        return Promise.resolve({
+          unavailable: 'this deployment has no ASSETS binding: add the [assets] block of wrangler.toml and run npm run build:agent before deploying',
+        });
       loaded ??= fetchBundle(assets).catch((e: Error) => {
         loaded = null;
         return { unavailable: e.message };

@@ -20,7 +20,11 @@ agentInstallerRoutes.openapi(
     path: INSTALL_SCRIPT_PATH,
     tags: ['agent'],
     summary: 'The shell script that installs and enrolls the agent on a new HDA',
-    responses: { 200: { description: 'A POSIX shell script', content: { 'text/x-shellscript': { schema: z.string() } } }, ...unavailable, 400: errorResponses[400] },
+    responses: {
+      200: { description: 'A POSIX shell script', content: { 'text/x-shellscript': { schema: z.string() } } },
+      ...unavailable,
+      400: errorResponses[400],
+    },
   }),
   async (c) => {
     const deps = c.get('deps');

@@ -37,7 +37,11 @@ agentRoutes.openapi(
     path: '/agent/v1/enroll',
     tags: ['agent'],
     request: jsonBody(z.object({ code: z.string().min(1).max(64), hostname: AgentHostname, facts: Facts.optional() }).openapi('EnrollRequest')),
-    responses: { 200: jsonContent(Obj('EnrollResponse'), 'The HDA id, its agent token and the catalog keys to pin'), 400: errorResponses[400], 401: errorResponses[401] },
+    responses: {
+      200: jsonContent(Obj('EnrollResponse'), 'The HDA id, its agent token and the catalog keys to pin'),
+      400: errorResponses[400],
+      401: errorResponses[401],
+    },
   }),
   async (c) => send(c, await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource))),
 );
@@ -50,9 +54,19 @@ agentRoutes.openapi(
     // Documented here, checked by pollWaitSeconds: the validator middleware (it parses every query
     // parameter into arrays, then runs zod) cost as much as the rest of an idle poll.
     parameters: [
-      { name: 'wait', in: 'query', required: false, description: 'Seconds to hold the poll open when nothing is queued', schema: { type: 'integer', minimum: 0, maximum: MAX_POLL_WAIT_S } },
+      {
+        name: 'wait',
+        in: 'query',
+        required: false,
+        description: 'Seconds to hold the poll open when nothing is queued',
+        schema: { type: 'integer', minimum: 0, maximum: MAX_POLL_WAIT_S },
+      },
     ],
-    responses: { 200: jsonContent(Obj('TasksResponse'), 'Claimed tasks, each with a lease'), 204: { description: 'Nothing to do within the wait' }, 401: errorResponses[401] },
+    responses: {
+      200: jsonContent(Obj('TasksResponse'), 'Claimed tasks, each with a lease'),
+      204: { description: 'Nothing to do within the wait' },
+      401: errorResponses[401],
+    },
   }),
   async (c) => {
     const deps = c.get('deps');
@@ -167,7 +181,10 @@ agentRoutes.openapi(
             state: z.enum(['succeeded', 'failed']),
             detail: AgentText(8000),
             step: z.string().max(40).optional(),
-            rendered_compose: z.string().max(512 * 1024).optional(),
+            rendered_compose: z
+              .string()
+              .max(512 * 1024)
+              .optional(),
             images: z.record(z.string().max(500), z.string().max(200)).optional(),
             app_state: z.enum(['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown']).optional(),
             host_port: HostPort.optional(),
@@ -217,7 +234,15 @@ agentRoutes.openapi(
     path: '/agent/v1/heartbeat',
     tags: ['agent'],
     middleware: [agentAuth] as const,
-    request: jsonBody(z.object({ facts: Facts.optional(), apps: z.array(AppStatus).max(500).optional(), metrics: z.array(MetricSample).max(METRICS_PER_HEARTBEAT_MAX).optional() }).openapi('Heartbeat')),
+    request: jsonBody(
+      z
+        .object({
+          facts: Facts.optional(),
+          apps: z.array(AppStatus).max(500).optional(),
+          metrics: z.array(MetricSample).max(METRICS_PER_HEARTBEAT_MAX).optional(),
+        })
+        .openapi('Heartbeat'),
+    ),
     responses: { 200: jsonContent(Obj('HeartbeatResponse'), 'Recorded'), ...errorResponses },
   }),
   async (c) => {

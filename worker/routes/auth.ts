@@ -36,7 +36,15 @@ async function authenticate(deps: Deps, email: string, password: string, address
   const failed = await deps.loginThrottle.failed(key, deps.now());
   const target = { targetKind: 'user', targetId: user?.id, detail: { email } };
   await recordAudit(deps, { actorId: null, actorKind: 'user', action: 'auth.login_failed', address, ...target });
-  if (failed.startedDelay) await recordAudit(deps, { actorId: null, actorKind: 'user', action: 'auth.lockout', address, ...target, detail: { email, wait_s: Math.ceil(failed.waitMs / 1000) } });
+  if (failed.startedDelay)
+    await recordAudit(deps, {
+      actorId: null,
+      actorKind: 'user',
+      action: 'auth.lockout',
+      address,
+      ...target,
+      detail: { email, wait_s: Math.ceil(failed.waitMs / 1000) },
+    });
   throw unauthorized('email or password is wrong');
 }
 
@@ -46,7 +54,12 @@ authRoutes.openapi(
     path: '/api/auth/login',
     tags: ['auth'],
     request: jsonBody(Login),
-    responses: { 200: jsonContent(Obj('Session'), 'Session token (also set as an HttpOnly cookie)'), 400: errorResponses[400], 401: errorResponses[401], 429: errorResponses[400] },
+    responses: {
+      200: jsonContent(Obj('Session'), 'Session token (also set as an HttpOnly cookie)'),
+      400: errorResponses[400],
+      401: errorResponses[401],
+      429: errorResponses[400],
+    },
   }),
   async (c) => {
     const deps = c.get('deps');
@@ -77,7 +90,10 @@ authRoutes.openapi(
     const deps = c.get('deps');
     const user = currentUser(c);
     await atomically(deps.db, [
-      deps.db.insert(revokedSessions).values({ jti: user.jti, expiresAt: user.exp * 1000 }).onConflictDoNothing(),
+      deps.db
+        .insert(revokedSessions)
+        .values({ jti: user.jti, expiresAt: user.exp * 1000 })
+        .onConflictDoNothing(),
       auditStatement(deps.db, deps.stamp(), { ...byUser(user), action: 'auth.logout', targetKind: 'user', targetId: user.id }),
     ]);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
@@ -86,7 +102,12 @@ authRoutes.openapi(
 );
 
 authRoutes.openapi(
-  createRoute({ method: 'get', path: '/api/auth/me', tags: ['auth'], responses: { 200: jsonContent(Obj('Me'), 'The signed-in user'), 401: errorResponses[401] } }),
+  createRoute({
+    method: 'get',
+    path: '/api/auth/me',
+    tags: ['auth'],
+    responses: { 200: jsonContent(Obj('Me'), 'The signed-in user'), 401: errorResponses[401] },
+  }),
   (c) => {
     const user = currentUser(c);
     return send(c, { id: user.id, email: user.email, role: user.role });

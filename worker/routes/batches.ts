@@ -16,7 +16,10 @@ import { Id, Slug } from '../validation';
 
 export const batchRoutes = createRouter();
 
-const EnvValue = z.string().max(4000).regex(/^[^\n\r\0]*$/, 'must be one line');
+const EnvValue = z
+  .string()
+  .max(4000)
+  .regex(/^[^\n\r\0]*$/, 'must be one line');
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name');
 const NewBatch = z
   .strictObject({
@@ -65,7 +68,13 @@ async function batchView(deps: Deps, user: SessionUser, id: string) {
 }
 
 batchRoutes.openapi(
-  createRoute({ method: 'post', path: '/api/batches', tags: ['fleet'], request: jsonBody(NewBatch), responses: { 201: jsonContent(Obj('Batch'), 'The batch and its per-HDA items'), ...errorResponses } }),
+  createRoute({
+    method: 'post',
+    path: '/api/batches',
+    tags: ['fleet'],
+    request: jsonBody(NewBatch),
+    responses: { 201: jsonContent(Obj('Batch'), 'The batch and its per-HDA items'), ...errorResponses },
+  }),
   async (c) => {
     const deps = c.get('deps');
     const user = currentUser(c);
@@ -75,7 +84,12 @@ batchRoutes.openapi(
 );
 
 batchRoutes.openapi(
-  createRoute({ method: 'get', path: '/api/batches', tags: ['fleet'], responses: { 200: jsonContent(Obj('Batches'), 'Your fleet deployments, newest first'), 401: errorResponses[401] } }),
+  createRoute({
+    method: 'get',
+    path: '/api/batches',
+    tags: ['fleet'],
+    responses: { 200: jsonContent(Obj('Batches'), 'Your fleet deployments, newest first'), 401: errorResponses[401] },
+  }),
   async (c) => {
     const deps = c.get('deps');
     const user = currentUser(c);
@@ -91,7 +105,13 @@ batchRoutes.openapi(
     path: '/api/batches/{id}',
     tags: ['fleet'],
     request: { params: z.object({ id: Id }) },
-    responses: { 200: { description: 'The batch (JSON) or its live per-HDA states (text/event-stream)', content: { 'application/json': { schema: Obj('BatchDetail') }, 'text/event-stream': { schema: z.string() } } }, ...errorResponses },
+    responses: {
+      200: {
+        description: 'The batch (JSON) or its live per-HDA states (text/event-stream)',
+        content: { 'application/json': { schema: Obj('BatchDetail') }, 'text/event-stream': { schema: z.string() } },
+      },
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const deps = c.get('deps');

@@ -17,8 +17,18 @@ const NewApp = z
   .strictObject({
     slug: Slug,
     name: Name,
-    description: z.string().max(4000).transform((s) => s.replace(/\u0000/g, '\ufffd')).optional(),
-    homepage: z.string().url().max(500).regex(/^https?:\/\//, 'must be an http(s) URL').nullable().optional(),
+    description: z
+      .string()
+      .max(4000)
+      .transform((s) => s.replace(/\u0000/g, '\ufffd'))
+      .optional(),
+    homepage: z
+      .string()
+      .url()
+      .max(500)
+      .regex(/^https?:\/\//, 'must be an http(s) URL')
+      .nullable()
+      .optional(),
     category: z.enum(APP_CATEGORIES).optional(),
     icon_url: IconUrl.optional(),
   })
@@ -58,7 +68,9 @@ catalogRoutes.openapi(
     const base = deps.db.select().from(apps);
     // instr() matches the text literally: no LIKE wildcards to escape in what a person typed.
     const has = (col: typeof apps.name | typeof apps.slug | typeof apps.description) => sql`instr(lower(${col}), lower(${q})) > 0`;
-    const rows = await base.where(and(q ? or(has(apps.name), has(apps.slug), has(apps.description)) : undefined, category ? eq(apps.category, category) : undefined)).orderBy(desc(apps.createdAt));
+    const rows = await base
+      .where(and(q ? or(has(apps.name), has(apps.slug), has(apps.description)) : undefined, category ? eq(apps.category, category) : undefined))
+      .orderBy(desc(apps.createdAt));
     return send(c, { apps: rows.map(appView) });
   },
 );
@@ -125,11 +137,25 @@ catalogRoutes.openapi(
     path: '/api/catalog/apps/{slug}/versions/preview',
     tags: ['catalog'],
     request: { params: SlugParam, ...jsonBody(NewVersion) },
-    responses: { 200: jsonContent(Obj('VersionPreview'), 'What publishing would store (status, normalized compose, per-install secret names, findings, and whether Compose v1 and v2 can run it); nothing is written'), ...errorResponses },
+    responses: {
+      200: jsonContent(
+        Obj('VersionPreview'),
+        'What publishing would store (status, normalized compose, per-install secret names, findings, and whether Compose v1 and v2 can run it); nothing is written',
+      ),
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const user = requireRole(c, 'publisher');
     const { result } = await previewVersion(c.get('deps'), user, c.req.valid('param').slug, c.req.valid('json'));
-    return send(c, { status: result.status, normalized_compose: result.content.compose, files: result.content.files, steps: result.content.steps, secrets: result.content.secrets ?? [], findings: result.findings, dialects: result.dialects ?? null });
+    return send(c, {
+      status: result.status,
+      normalized_compose: result.content.compose,
+      files: result.content.files,
+      steps: result.content.steps,
+      secrets: result.content.secrets ?? [],
+      findings: result.findings,
+      dialects: result.dialects ?? null,
+    });
   },
 );

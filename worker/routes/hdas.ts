@@ -32,7 +32,13 @@ function enrollmentView(c: Context<AppEnv>, code: string, expiresAt: number | nu
 }
 
 hdaRoutes.openapi(
-  createRoute({ method: 'post', path: '/api/hdas', tags: ['hdas'], request: jsonBody(NewHda), responses: { 201: jsonContent(Obj('NewHdaResult'), 'The HDA and its one-time enrollment code'), ...errorResponses } }),
+  createRoute({
+    method: 'post',
+    path: '/api/hdas',
+    tags: ['hdas'],
+    request: jsonBody(NewHda),
+    responses: { 201: jsonContent(Obj('NewHdaResult'), 'The HDA and its one-time enrollment code'), ...errorResponses },
+  }),
   async (c) => {
     const deps = c.get('deps');
     const { hda, code } = await createHda(deps, currentUser(c), c.req.valid('json'));
@@ -41,7 +47,12 @@ hdaRoutes.openapi(
 );
 
 hdaRoutes.openapi(
-  createRoute({ method: 'get', path: '/api/hdas', tags: ['hdas'], responses: { 200: jsonContent(Obj('Hdas'), 'Your HDAs (all of them for an admin)'), 401: errorResponses[401] } }),
+  createRoute({
+    method: 'get',
+    path: '/api/hdas',
+    tags: ['hdas'],
+    responses: { 200: jsonContent(Obj('Hdas'), 'Your HDAs (all of them for an admin)'), 401: errorResponses[401] },
+  }),
   async (c) => {
     const deps = c.get('deps');
     const rows = await listHdas(deps, currentUser(c));
@@ -50,7 +61,13 @@ hdaRoutes.openapi(
 );
 
 hdaRoutes.openapi(
-  createRoute({ method: 'get', path: '/api/hdas/{id}', tags: ['hdas'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('HdaDetail'), 'The HDA, its facts and installs'), ...errorResponses } }),
+  createRoute({
+    method: 'get',
+    path: '/api/hdas/{id}',
+    tags: ['hdas'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('HdaDetail'), 'The HDA, its facts and installs'), ...errorResponses },
+  }),
   async (c) => {
     const deps = c.get('deps');
     const hda = await ownedHda(deps, currentUser(c), c.req.valid('param').id);
@@ -64,7 +81,13 @@ hdaRoutes.openapi(
 );
 
 hdaRoutes.openapi(
-  createRoute({ method: 'post', path: '/api/hdas/{id}/enrollment', tags: ['hdas'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('Enrollment'), 'A new one-time enrollment code'), ...errorResponses } }),
+  createRoute({
+    method: 'post',
+    path: '/api/hdas/{id}/enrollment',
+    tags: ['hdas'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('Enrollment'), 'A new one-time enrollment code'), ...errorResponses },
+  }),
   async (c) => {
     const deps = c.get('deps');
     const { hda, code } = await newEnrollment(deps, currentUser(c), c.req.valid('param').id);
@@ -73,7 +96,13 @@ hdaRoutes.openapi(
 );
 
 hdaRoutes.openapi(
-  createRoute({ method: 'post', path: '/api/hdas/{id}/revoke', tags: ['hdas'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('Revoked'), "The HDA's agent token stops working"), ...errorResponses } }),
+  createRoute({
+    method: 'post',
+    path: '/api/hdas/{id}/revoke',
+    tags: ['hdas'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('Revoked'), "The HDA's agent token stops working"), ...errorResponses },
+  }),
   async (c) => {
     await revokeHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
     return send(c, { ok: true });
@@ -86,7 +115,13 @@ hdaRoutes.openapi(
     path: '/api/hdas/{id}',
     tags: ['hdas'],
     request: { params: IdParam },
-    responses: { 200: jsonContent(Obj('DeletedHda'), 'The HDA, its installs and their history are removed here; its agent token stops working; apps on the machine are left as they are'), ...errorResponses },
+    responses: {
+      200: jsonContent(
+        Obj('DeletedHda'),
+        'The HDA, its installs and their history are removed here; its agent token stops working; apps on the machine are left as they are',
+      ),
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const removed = await deleteHda(c.get('deps'), currentUser(c), c.req.valid('param').id);

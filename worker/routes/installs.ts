@@ -65,7 +65,13 @@ installRoutes.openapi(
 );
 
 installRoutes.openapi(
-  createRoute({ method: 'get', path: '/api/installs/{id}', tags: ['installs'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('InstallDetail'), 'The install and its runtime state'), ...errorResponses } }),
+  createRoute({
+    method: 'get',
+    path: '/api/installs/{id}',
+    tags: ['installs'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('InstallDetail'), 'The install and its runtime state'), ...errorResponses },
+  }),
   async (c) => {
     const deps = c.get('deps');
     const { install, hda } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
@@ -85,7 +91,13 @@ installRoutes.openapi(
 );
 
 installRoutes.openapi(
-  createRoute({ method: 'get', path: '/api/installs/{id}/deployments', tags: ['installs'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('Deployments'), 'The deployment history, newest first'), ...errorResponses } }),
+  createRoute({
+    method: 'get',
+    path: '/api/installs/{id}/deployments',
+    tags: ['installs'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('Deployments'), 'The deployment history, newest first'), ...errorResponses },
+  }),
   async (c) => {
     const deps = c.get('deps');
     const { install } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
@@ -95,7 +107,12 @@ installRoutes.openapi(
 );
 
 installRoutes.openapi(
-  createRoute({ method: 'get', path: '/api/installs', tags: ['installs'], responses: { 200: jsonContent(Obj('Installs'), 'Every live install on your HDAs'), 401: errorResponses[401] } }),
+  createRoute({
+    method: 'get',
+    path: '/api/installs',
+    tags: ['installs'],
+    responses: { 200: jsonContent(Obj('Installs'), 'Every live install on your HDAs'), 401: errorResponses[401] },
+  }),
   async (c) => {
     const rows = await installsOfUser(c.get('deps'), currentUser(c));
     return send(c, { installs: rows.map((r) => ({ ...installView(r.install, { app: r.app, version: r.version }), hda: r.hda })) });

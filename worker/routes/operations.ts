@@ -16,7 +16,13 @@ const IdParam = z.object({ id: Id });
 const Limits = z
   .strictObject({
     cpus: z.number().min(0.05).max(256).nullable().optional(),
-    memory_mb: z.number().int().min(6).max(1024 * 1024).nullable().optional(),
+    memory_mb: z
+      .number()
+      .int()
+      .min(6)
+      .max(1024 * 1024)
+      .nullable()
+      .optional(),
   })
   .openapi('ResourceLimits');
 const Port = z.strictObject({ host_port: HostPort }).openapi('HostPortChange');
@@ -27,7 +33,10 @@ operationRoutes.openapi(
     path: '/api/installs/{id}/limits',
     tags: ['installs'],
     request: { params: IdParam, ...jsonBody(Limits) },
-    responses: { 202: jsonContent(Obj('LimitsResult'), 'A reconfigure task applies them to the running containers (no pull); the install records them once applied'), ...errorResponses },
+    responses: {
+      202: jsonContent(Obj('LimitsResult'), 'A reconfigure task applies them to the running containers (no pull); the install records them once applied'),
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const { deployment, taskId } = await setLimits(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
@@ -41,7 +50,13 @@ operationRoutes.openapi(
     path: '/api/installs/{id}/port',
     tags: ['installs'],
     request: { params: IdParam, ...jsonBody(Port) },
-    responses: { 202: jsonContent(Obj('PortResult'), 'A reconfigure task moves the app to the port (it fails if another program holds it); the install records it once applied'), ...errorResponses },
+    responses: {
+      202: jsonContent(
+        Obj('PortResult'),
+        'A reconfigure task moves the app to the port (it fails if another program holds it); the install records it once applied',
+      ),
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const { deployment, taskId } = await setPort(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json').host_port);
@@ -54,8 +69,16 @@ operationRoutes.openapi(
     method: 'post',
     path: '/api/installs/{id}/logs',
     tags: ['installs'],
-    request: { params: IdParam, ...jsonBody(z.strictObject({ tail: z.number().int().min(1).max(5000).default(200), follow_s: z.number().int().min(0).max(600).default(0) }).openapi('LogsRequest')) },
-    responses: { 202: jsonContent(Obj('LogsTask'), 'A logs task; follow it at /api/tasks/:id (its events carry the lines, stdout and stderr apart)'), ...errorResponses },
+    request: {
+      params: IdParam,
+      ...jsonBody(
+        z.strictObject({ tail: z.number().int().min(1).max(5000).default(200), follow_s: z.number().int().min(0).max(600).default(0) }).openapi('LogsRequest'),
+      ),
+    },
+    responses: {
+      202: jsonContent(Obj('LogsTask'), 'A logs task; follow it at /api/tasks/:id (its events carry the lines, stdout and stderr apart)'),
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const { taskId } = await requestLogs(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
@@ -68,7 +91,17 @@ operationRoutes.openapi(
     method: 'get',
     path: '/api/installs/{id}/metrics',
     tags: ['installs'],
-    request: { params: IdParam, query: z.object({ hours: z.coerce.number().int().min(1).max(24 * 30).default(24) }) },
+    request: {
+      params: IdParam,
+      query: z.object({
+        hours: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(24),
+      }),
+    },
     responses: { 200: jsonContent(Obj('Metrics'), 'CPU and memory history (5-minute points up to 48 h, hourly beyond)'), ...errorResponses },
   }),
   async (c) => {
@@ -84,7 +117,10 @@ operationRoutes.openapi(
     path: '/api/hdas/{id}/prune',
     tags: ['hdas'],
     request: { params: IdParam },
-    responses: { 202: jsonContent(Obj('PruneTask'), 'Removes images no install uses, keeping those a rollback needs; the result reports the bytes freed'), ...errorResponses },
+    responses: {
+      202: jsonContent(Obj('PruneTask'), 'Removes images no install uses, keeping those a rollback needs; the result reports the bytes freed'),
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const { taskId, keep } = await requestPrune(c.get('deps'), currentUser(c), c.req.valid('param').id);

@@ -20,7 +20,11 @@ export const taskRoutes = createRouter();
 const ownedTaskRow = async (deps: Deps, user: SessionUser, taskId: string) => (await ownedTask(deps, user, taskId)).task;
 
 const eventsAfter = (deps: Deps, taskId: string, seq: number) =>
-  deps.db.select().from(taskEvents).where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, seq))).orderBy(asc(taskEvents.seq));
+  deps.db
+    .select()
+    .from(taskEvents)
+    .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, seq)))
+    .orderBy(asc(taskEvents.seq));
 
 /** How long one SSE response stays open before the browser reconnects with Last-Event-ID. */
 const STREAM_MAX_MS = 10 * 60 * 1000;
@@ -31,7 +35,13 @@ taskRoutes.openapi(
     path: '/api/tasks/{id}',
     tags: ['tasks'],
     request: { params: z.object({ id: Id }) },
-    responses: { 200: { description: 'The task and its events (JSON), or a live event stream (text/event-stream)', content: { 'application/json': { schema: Obj('TaskDetail') }, 'text/event-stream': { schema: z.string() } } }, ...errorResponses },
+    responses: {
+      200: {
+        description: 'The task and its events (JSON), or a live event stream (text/event-stream)',
+        content: { 'application/json': { schema: Obj('TaskDetail') }, 'text/event-stream': { schema: z.string() } },
+      },
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const deps = c.get('deps');

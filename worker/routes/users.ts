@@ -61,7 +61,13 @@ export type NewPasswordBody = z.input<typeof NewPassword>;
 export type PasswordChangeBody = z.input<typeof PasswordChange>;
 
 userRoutes.openapi(
-  createRoute({ method: 'patch', path: '/api/users/{id}', tags: ['users'], request: { params: IdParam, ...jsonBody(UserPatch) }, responses: { 200: jsonContent(Obj('UpdatedUser'), 'The user'), ...errorResponses } }),
+  createRoute({
+    method: 'patch',
+    path: '/api/users/{id}',
+    tags: ['users'],
+    request: { params: IdParam, ...jsonBody(UserPatch) },
+    responses: { 200: jsonContent(Obj('UpdatedUser'), 'The user'), ...errorResponses },
+  }),
   async (c) => {
     const admin = requireRole(c, 'admin');
     const user = await updateUser(c.get('deps'), admin, c.req.valid('param').id, c.req.valid('json'));
@@ -70,7 +76,13 @@ userRoutes.openapi(
 );
 
 userRoutes.openapi(
-  createRoute({ method: 'delete', path: '/api/users/{id}', tags: ['users'], request: { params: IdParam }, responses: { 200: jsonContent(Obj('DeletedUser'), 'The user is deleted'), ...errorResponses } }),
+  createRoute({
+    method: 'delete',
+    path: '/api/users/{id}',
+    tags: ['users'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('DeletedUser'), 'The user is deleted'), ...errorResponses },
+  }),
   async (c) => {
     const admin = requireRole(c, 'admin');
     await deleteUser(c.get('deps'), admin, c.req.valid('param').id);
@@ -79,7 +91,13 @@ userRoutes.openapi(
 );
 
 userRoutes.openapi(
-  createRoute({ method: 'put', path: '/api/users/{id}/password', tags: ['users'], request: { params: IdParam, ...jsonBody(NewPassword) }, responses: { 200: jsonContent(Obj('PasswordSet'), 'The new password is set'), ...errorResponses } }),
+  createRoute({
+    method: 'put',
+    path: '/api/users/{id}/password',
+    tags: ['users'],
+    request: { params: IdParam, ...jsonBody(NewPassword) },
+    responses: { 200: jsonContent(Obj('PasswordSet'), 'The new password is set'), ...errorResponses },
+  }),
   async (c) => {
     const admin = requireRole(c, 'admin');
     await setPassword(c.get('deps'), admin, c.req.valid('param').id, c.req.valid('json').password);
@@ -88,7 +106,13 @@ userRoutes.openapi(
 );
 
 userRoutes.openapi(
-  createRoute({ method: 'put', path: '/api/account/password', tags: ['users'], request: jsonBody(PasswordChange), responses: { 200: jsonContent(Obj('PasswordChanged'), 'Your password is changed'), ...errorResponses } }),
+  createRoute({
+    method: 'put',
+    path: '/api/account/password',
+    tags: ['users'],
+    request: jsonBody(PasswordChange),
+    responses: { 200: jsonContent(Obj('PasswordChanged'), 'Your password is changed'), ...errorResponses },
+  }),
   async (c) => {
     const { current_password, new_password } = c.req.valid('json');
     await changeOwnPassword(c.get('deps'), currentUser(c), current_password, new_password);

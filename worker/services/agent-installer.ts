@@ -17,7 +17,9 @@ const SAFE_BASE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~-
 
 /** Why a configured public address cannot be used, in words; null when it can. */
 export function publicUrlProblem(value: string): string | null {
-  return SAFE_BASE_URL.test(value.replace(/\/+$/, '')) ? null : `"${value}" must be an http(s) address such as https://cp.example.com (a plain path may follow)`;
+  return SAFE_BASE_URL.test(value.replace(/\/+$/, ''))
+    ? null
+    : `"${value}" must be an http(s) address such as https://cp.example.com (a plain path may follow)`;
 }
 
 /** The address shown to owners: PUBLIC_URL when set, else the origin the request came to. */
@@ -29,7 +31,9 @@ export function publicBaseUrl(configured: string | undefined, requestUrl: string
 export function loopbackProblem(baseUrl: string): string | null {
   const host = new URL(baseUrl).hostname;
   const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]';
-  return loopback ? `${baseUrl} is this machine's loopback address, which other machines cannot reach: set PUBLIC_URL to the address your HDAs reach the control plane at` : null;
+  return loopback
+    ? `${baseUrl} is this machine's loopback address, which other machines cannot reach: set PUBLIC_URL to the address your HDAs reach the control plane at`
+    : null;
 }
 
 /** The one line an owner pastes on the new HDA. */

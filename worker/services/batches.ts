@@ -31,7 +31,10 @@ export interface BatchRequest {
 
 async function targetHdas(deps: Deps, user: SessionUser, req: BatchRequest) {
   if (req.hdas?.length) return Promise.all(req.hdas.map((id) => ownedHda(deps, user, id)));
-  const all = await deps.db.select().from(hdas).where(user.role === 'admin' ? undefined : eq(hdas.ownerId, user.id));
+  const all = await deps.db
+    .select()
+    .from(hdas)
+    .where(user.role === 'admin' ? undefined : eq(hdas.ownerId, user.id));
   return all.filter((h) => !h.revokedAt && (JSON.parse(h.tagsJson) as string[]).includes(req.tag!));
 }
 
@@ -60,9 +63,21 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
   await atomically(deps.db, [
     deps.db.insert(batches).values(batch),
     deps.db.insert(batchItems).values(
-      targets.map((h) => ({ batchId: batch.id, hdaId: h.id, state: 'pending' as const, overridesJson: JSON.stringify(req.overrides?.[h.id] ?? {}), updatedAt: now })),
+      targets.map((h) => ({
+        batchId: batch.id,
+        hdaId: h.id,
+        state: 'pending' as const,
+        overridesJson: JSON.stringify(req.overrides?.[h.id] ?? {}),
+        updatedAt: now,
+      })),
     ),
-    auditStatement(deps.db, now, { ...byUser(user), action: 'batch.create', targetKind: 'batch', targetId: batch.id, detail: { app: app.slug, version: version.version, hdas: targets.length } }),
+    auditStatement(deps.db, now, {
+      ...byUser(user),
+      action: 'batch.create',
+      targetKind: 'batch',
+      targetId: batch.id,
+      detail: { app: app.slug, version: version.version, hdas: targets.length },
+    }),
   ]);
   await advanceBatch(deps, batch.id);
   return batch;
@@ -116,23 +131,47 @@ async function claimItem(deps: Deps, batchId: string, hdaId: string): Promise<bo
 
 async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: BatchItemRow) {
   const overrides = JSON.parse(item.overridesJson) as InstallOverrides;
-  const [app] = await deps.db.select({ slug: installs.identifier, id: installs.id }).from(installs).where(and(eq(installs.hdaId, item.hdaId), eq(installs.appId, batch.appId), inArray(installs.state, ['installing', 'running', 'stopped', 'updating', 'failed']))).limit(1);
+  const [app] = await deps.db
+    .select({ slug: installs.identifier, id: installs.id })
+    .from(installs)
+    .where(
+      and(eq(installs.hdaId, item.hdaId), eq(installs.appId, batch.appId), inArray(installs.state, ['installing', 'running', 'stopped', 'updating', 'failed'])),
+    )
+    .limit(1);
   const now = deps.now();
   try {
     let patch: Partial<BatchItemRow>;
     if (app) {
-      const { taskId } = await performAction(deps, actor, app.id, { action: 'update', version: await versionName(deps, batch) }, { batchId: batch.id, overrides });
+      const { taskId } = await performAction(
+        deps,
+        actor,
+        app.id,
+        { action: 'update', version: await versionName(deps, batch) },
+        { batchId: batch.id, overrides },
+      );
       patch = { state: 'queued', action: 'update', installId: app.id, taskId };
     } else {
       const appSlug = await appSlugOf(deps, batch);
       const policy_exceptions = JSON.parse(batch.policyExceptionsJson) as string[];
-      const { install, taskId } = await createInstall(deps, actor, item.hdaId, { app: appSlug, version: await versionName(deps, batch), overrides, policy_exceptions }, { batchId: batch.id });
+      const { install, taskId } = await createInstall(
+        deps,
+        actor,
+        item.hdaId,
+        { app: appSlug, version: await versionName(deps, batch), overrides, policy_exceptions },
+        { batchId: batch.id },
+      );
       patch = { state: 'queued', action: 'install', installId: install.id, taskId };
     }
-    await deps.db.update(batchItems).set({ ...patch, updatedAt: now }).where(and(eq(batchItems.batchId, batch.id), eq(batchItems.hdaId, item.hdaId)));
+    await deps.db
+      .update(batchItems)
+      .set({ ...patch, updatedAt: now })
+      .where(and(eq(batchItems.batchId, batch.id), eq(batchItems.hdaId, item.hdaId)));
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    await deps.db.update(batchItems).set({ state: 'failed', detail: err.message, updatedAt: now }).where(and(eq(batchItems.batchId, batch.id), eq(batchItems.hdaId, item.hdaId)));
+    await deps.db
+      .update(batchItems)
+      .set({ state: 'failed', detail: err.message, updatedAt: now })
+      .where(and(eq(batchItems.batchId, batch.id), eq(batchItems.hdaId, item.hdaId)));
     if (batch.allOrNothing) await revertBatch(deps, actor, batch);
   }
 }
@@ -169,8 +208,14 @@ async function revertBatch(deps: Deps, actor: SessionUser, batch: BatchRow) {
   const now = deps.now();
   await deps.db.update(batches).set({ state: 'rolling_back' }).where(eq(batches.id, batch.id));
   batch.state = 'rolling_back';
-  await deps.db.update(batchItems).set({ state: 'cancelled', detail: 'cancelled: another HDA failed (all-or-nothing)', updatedAt: now }).where(and(eq(batchItems.batchId, batch.id), eq(batchItems.state, 'pending')));
-  const done = await deps.db.select().from(batchItems).where(and(eq(batchItems.batchId, batch.id), eq(batchItems.state, 'succeeded')));
+  await deps.db
+    .update(batchItems)
+    .set({ state: 'cancelled', detail: 'cancelled: another HDA failed (all-or-nothing)', updatedAt: now })
+    .where(and(eq(batchItems.batchId, batch.id), eq(batchItems.state, 'pending')));
+  const done = await deps.db
+    .select()
+    .from(batchItems)
+    .where(and(eq(batchItems.batchId, batch.id), eq(batchItems.state, 'succeeded')));
   for (const item of done) {
     const action = item.action === 'install' ? 'uninstall' : 'rollback';
     const { taskId } = await performAction(deps, actor, item.installId!, { action });

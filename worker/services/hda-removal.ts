@@ -16,7 +16,9 @@ export async function deleteHda(deps: Deps, user: SessionUser, hdaId: string): P
   const hda = await ownedHda(deps, user, hdaId);
   const installIds = (await deps.db.select({ id: installs.id }).from(installs).where(eq(installs.hdaId, hda.id))).map((r) => r.id);
   const taskIds = (await deps.db.select({ id: tasks.id }).from(tasks).where(eq(tasks.hdaId, hda.id))).map((r) => r.id);
-  const live = (await deps.db.select({ id: installs.id, state: installs.state }).from(installs).where(eq(installs.hdaId, hda.id))).filter((i) => i.state !== 'removed').length;
+  const live = (await deps.db.select({ id: installs.id, state: installs.state }).from(installs).where(eq(installs.hdaId, hda.id))).filter(
+    (i) => i.state !== 'removed',
+  ).length;
   const now = deps.now();
   const statements: BatchItem<'sqlite'>[] = [];
   // Children first: every row that names the HDA, its tasks or its installs goes with it.

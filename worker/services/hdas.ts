@@ -87,7 +87,10 @@ export async function newEnrollment(deps: Deps, user: SessionUser, hdaId: string
   const now = deps.now();
   const code = newEnrollmentCode();
   await atomically(deps.db, [
-    deps.db.update(hdas).set({ enrollCodeHash: await sha256Hex(code), enrollExpiresAt: now + deps.config.enrollTtlS * 1000 }).where(eq(hdas.id, hda.id)),
+    deps.db
+      .update(hdas)
+      .set({ enrollCodeHash: await sha256Hex(code), enrollExpiresAt: now + deps.config.enrollTtlS * 1000 })
+      .where(eq(hdas.id, hda.id)),
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.enrollment_code', targetKind: 'hda', targetId: hda.id }),
   ]);
   return { hda, code };
@@ -130,7 +133,15 @@ export async function enroll(deps: Deps, req: EnrollRequest, address?: string): 
       })
       .where(and(eq(hdas.id, hda.id), eq(hdas.enrollCodeHash, codeHash)))
       .returning({ id: hdas.id }),
-    auditStatement(deps.db, now, { actorId: hda.id, actorKind: 'agent', action: 'hda.enroll', targetKind: 'hda', targetId: hda.id, detail: { hostname: req.hostname }, address }),
+    auditStatement(deps.db, now, {
+      actorId: hda.id,
+      actorKind: 'agent',
+      action: 'hda.enroll',
+      targetKind: 'hda',
+      targetId: hda.id,
+      detail: { hostname: req.hostname },
+      address,
+    }),
   ])) as [Array<{ id: string }>];
   if (updated.length === 0) throw unauthorized('enrollment code is unknown, used or expired');
   deps.waker.notify(hdaKey(hda.id)); // the old token (if any) stops working now
@@ -156,7 +167,10 @@ export async function authenticateAgent(deps: Deps, header: string | undefined):
 }
 
 async function liveIdentifiers(deps: Deps, hdaId: string): Promise<Set<string>> {
-  const rows = await deps.db.select({ identifier: installs.identifier }).from(installs).where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
+  const rows = await deps.db
+    .select({ identifier: installs.identifier })
+    .from(installs)
+    .where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
   return new Set(rows.map((r) => r.identifier));
 }
 

@@ -44,7 +44,12 @@ export function assertInstallable(version: VersionRow, exceptions: string[]): vo
 }
 
 export async function ownedInstall(deps: Deps, user: SessionUser, installId: string): Promise<{ install: InstallRow; hda: HdaRow }> {
-  const [row] = await deps.db.select({ install: installs, hda: hdas }).from(installs).innerJoin(hdas, eq(hdas.id, installs.hdaId)).where(eq(installs.id, installId)).limit(1);
+  const [row] = await deps.db
+    .select({ install: installs, hda: hdas })
+    .from(installs)
+    .innerJoin(hdas, eq(hdas.id, installs.hdaId))
+    .where(eq(installs.id, installId))
+    .limit(1);
   if (!row || (user.role !== 'admin' && row.hda.ownerId !== user.id)) throw notFound('install');
   return row;
 }
@@ -164,11 +169,28 @@ async function insertInstall(
   const taskId = crypto.randomUUID();
   const statements = [
     // Only an automatic port advances the counter; an owner's choice may lie anywhere.
-    ...(req.host_port === undefined ? [deps.db.update(hdas).set({ nextPortSeq: sql`max(${hdas.nextPortSeq}, ${port - BASE_PORT}) + 1` }).where(eq(hdas.id, hda.id))] : []),
+    ...(req.host_port === undefined
+      ? [
+          deps.db
+            .update(hdas)
+            .set({ nextPortSeq: sql`max(${hdas.nextPortSeq}, ${port - BASE_PORT}) + 1` })
+            .where(eq(hdas.id, hda.id)),
+        ]
+      : []),
     deps.db.insert(installs).values(install),
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install', payload, batchId: ctx.batchId }, now),
-    auditStatement(deps.db, now, { ...byUser(user), action: 'install.create', targetKind: 'install', targetId: install.id, detail: { app: identifier, version: version.version, hda: hda.id } }),
+    insertTaskStatement(
+      deps,
+      { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install', payload, batchId: ctx.batchId },
+      now,
+    ),
+    auditStatement(deps.db, now, {
+      ...byUser(user),
+      action: 'install.create',
+      targetKind: 'install',
+      targetId: install.id,
+      detail: { app: identifier, version: version.version, hda: hda.id },
+    }),
     ...exceptions.map((rule) =>
       auditStatement(deps.db, now, { ...byUser(user), action: 'policy.exception', targetKind: 'install', targetId: install.id, detail: { rule } }),
     ),
@@ -178,7 +200,14 @@ async function insertInstall(
   return { install, deployment, taskId };
 }
 
-function newDeployment(installId: string, versionId: string, action: DeploymentRow['action'], by: string, at: number, rollbackOf: string | null = null): DeploymentRow {
+function newDeployment(
+  installId: string,
+  versionId: string,
+  action: DeploymentRow['action'],
+  by: string,
+  at: number,
+  rollbackOf: string | null = null,
+): DeploymentRow {
   return {
     id: crypto.randomUUID(),
     installId,
@@ -270,7 +299,11 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   const nextState = STATE_DURING[req.action];
   await atomically(deps.db, [
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: kind as TaskKind, payload, batchId: ctx.batchId }, now),
+    insertTaskStatement(
+      deps,
+      { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: kind as TaskKind, payload, batchId: ctx.batchId },
+      now,
+    ),
     deps.db
       .update(installs)
       .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, ...(nextState ? { state: nextState } : {}) })

@@ -36,7 +36,17 @@ export function metricStatements(deps: Deps, hdaId: string, samples: AppMetricSa
     out.push(
       deps.db
         .insert(appMetrics)
-        .values({ hdaId, identifier: m.identifier, resolution: '5m', bucketStart, cpuAvg: m.cpu_avg, cpuMax: m.cpu_max, memAvg: m.memory_avg, memMax: m.memory_max, samples: m.samples })
+        .values({
+          hdaId,
+          identifier: m.identifier,
+          resolution: '5m',
+          bucketStart,
+          cpuAvg: m.cpu_avg,
+          cpuMax: m.cpu_max,
+          memAvg: m.memory_avg,
+          memMax: m.memory_max,
+          samples: m.samples,
+        })
         .onConflictDoNothing(),
     );
     const hour = bucketStart - (bucketStart % HOUR);
@@ -71,10 +81,24 @@ export async function appHistory(deps: Deps, hdaId: string, identifier: string, 
   const rows = await deps.db
     .select()
     .from(appMetrics)
-    .where(and(eq(appMetrics.hdaId, hdaId), eq(appMetrics.identifier, identifier), eq(appMetrics.resolution, resolution), gte(appMetrics.bucketStart, deps.now() - hours * HOUR)))
+    .where(
+      and(
+        eq(appMetrics.hdaId, hdaId),
+        eq(appMetrics.identifier, identifier),
+        eq(appMetrics.resolution, resolution),
+        gte(appMetrics.bucketStart, deps.now() - hours * HOUR),
+      ),
+    )
     .orderBy(asc(appMetrics.bucketStart));
   return {
     resolution,
-    points: rows.map((r) => ({ at: new Date(r.bucketStart).toISOString(), cpu_avg: r.cpuAvg, cpu_max: r.cpuMax, memory_avg: r.memAvg, memory_max: r.memMax, samples: r.samples })),
+    points: rows.map((r) => ({
+      at: new Date(r.bucketStart).toISOString(),
+      cpu_avg: r.cpuAvg,
+      cpu_max: r.cpuMax,
+      memory_avg: r.memAvg,
+      memory_max: r.memMax,
+      samples: r.samples,
+    })),
   };
 }

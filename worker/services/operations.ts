@@ -20,12 +20,25 @@ export async function requestLogs(deps: Deps, user: SessionUser, installId: stri
   const now = deps.stamp();
   const taskId = crypto.randomUUID();
   const payload: TaskPayload = {
-    install: { id: install.id, identifier: install.identifier, hostname: install.hostname, host_port: install.hostPort, domain: hda.domain, policy_exceptions: [] },
+    install: {
+      id: install.id,
+      identifier: install.identifier,
+      hostname: install.hostname,
+      host_port: install.hostPort,
+      domain: hda.domain,
+      policy_exceptions: [],
+    },
     logs: { tail: opts.tail, ...(opts.follow_s ? { follow_s: opts.follow_s } : {}) },
   };
   await atomically(deps.db, [
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: null, kind: 'logs', payload, lane: 'aux' }, now),
-    auditStatement(deps.db, now, { ...byUser(user), action: 'install.logs', targetKind: 'install', targetId: install.id, detail: { task: taskId, tail: opts.tail, follow_s: opts.follow_s } }),
+    auditStatement(deps.db, now, {
+      ...byUser(user),
+      action: 'install.logs',
+      targetKind: 'install',
+      targetId: install.id,
+      detail: { task: taskId, tail: opts.tail, follow_s: opts.follow_s },
+    }),
   ]);
   deps.waker.notify(hdaKey(hda.id));
   return { taskId };
@@ -36,12 +49,24 @@ export async function requestLogs(deps: Deps, user: SessionUser, installId: stri
  * deployment before it (what a rollback would start again).
  */
 export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]> {
-  const live = await deps.db.select({ id: installs.id }).from(installs).where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
+  const live = await deps.db
+    .select({ id: installs.id })
+    .from(installs)
+    .where(and(eq(installs.hdaId, hdaId), ne(installs.state, 'removed')));
   if (live.length === 0) return [];
   const rows = await deps.db
     .select({ installId: deployments.installId, imagesJson: deployments.imagesJson })
     .from(deployments)
-    .where(and(inArray(deployments.installId, live.map((l) => l.id)), eq(deployments.status, 'succeeded'), inArray(deployments.action, ['install', 'update', 'rollback'])))
+    .where(
+      and(
+        inArray(
+          deployments.installId,
+          live.map((l) => l.id),
+        ),
+        eq(deployments.status, 'succeeded'),
+        inArray(deployments.action, ['install', 'update', 'rollback']),
+      ),
+    )
     .orderBy(desc(deployments.createdAt));
   const keep = new Set<string>();
   const seen = new Map<string, number>();

@@ -60,7 +60,9 @@ function buildPollQuery(db: Database) {
     .select({ id: tasks.id })
     .from(tasks)
     // The IN keeps the lookup on the (hda, lane, state) index; an OR of states read every past logs task.
-    .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'aux'), inArray(tasks.state, ['queued', 'claimed']), or(eq(tasks.state, 'queued'), lt(tasks.leaseUntil, now))))
+    .where(
+      and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'aux'), inArray(tasks.state, ['queued', 'claimed']), or(eq(tasks.state, 'queued'), lt(tasks.leaseUntil, now))),
+    )
     .orderBy(tasks.createdAt, tasks.id)
     .limit(1);
   // A logs task in flight hands itself out again when its lease ends, which no write announces: an

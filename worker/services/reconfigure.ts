@@ -36,11 +36,17 @@ export function mergeLimits(current: ResourceLimits, change: LimitsChange): Reso
 export function assertWithinHost(limits: ResourceLimits, hda: HdaRow): void {
   const facts = (hda.factsJson ? JSON.parse(hda.factsJson) : {}) as HostFacts;
   if (limits.cpus !== undefined && facts.cpus && limits.cpus > facts.cpus) {
-    throw badRequest(`${hda.name} has ${facts.cpus} CPU${facts.cpus === 1 ? '' : 's'}; a limit of ${limits.cpus} CPUs cannot be given. Choose ${facts.cpus} or fewer.`, { field: 'cpus', max: facts.cpus });
+    throw badRequest(
+      `${hda.name} has ${facts.cpus} CPU${facts.cpus === 1 ? '' : 's'}; a limit of ${limits.cpus} CPUs cannot be given. Choose ${facts.cpus} or fewer.`,
+      { field: 'cpus', max: facts.cpus },
+    );
   }
   if (limits.memory_mb !== undefined && facts.memory_bytes && limits.memory_mb * MB > facts.memory_bytes) {
     const max = Math.floor(facts.memory_bytes / MB);
-    throw badRequest(`${hda.name} has ${max} MB of memory; a limit of ${limits.memory_mb} MB cannot be given. Choose ${max} MB or less.`, { field: 'memory_mb', max });
+    throw badRequest(`${hda.name} has ${max} MB of memory; a limit of ${limits.memory_mb} MB cannot be given. Choose ${max} MB or less.`, {
+      field: 'memory_mb',
+      max,
+    });
   }
 }
 
@@ -78,7 +84,14 @@ async function retryOnPort(deps: Deps, user: SessionUser, install: InstallRow, p
   return performAction(deps, user, install.id, { action: 'retry' });
 }
 
-async function queueReconfigure(deps: Deps, user: SessionUser, owned: { install: InstallRow; hda: HdaRow }, change: 'limits' | 'port', next: InstallRow, detail: Record<string, unknown>) {
+async function queueReconfigure(
+  deps: Deps,
+  user: SessionUser,
+  owned: { install: InstallRow; hda: HdaRow },
+  change: 'limits' | 'port',
+  next: InstallRow,
+  detail: Record<string, unknown>,
+) {
   const { install, hda } = owned;
   const [current] = await deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
   const now = deps.stamp();

@@ -16,7 +16,11 @@ import { auditStatement } from './audit';
 import { onBatchTaskFinished } from './batches';
 
 async function agentTask(deps: Deps, hdaId: string, taskId: string) {
-  const [task] = await deps.db.select().from(tasks).where(and(eq(tasks.id, taskId), eq(tasks.hdaId, hdaId))).limit(1);
+  const [task] = await deps.db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.id, taskId), eq(tasks.hdaId, hdaId)))
+    .limit(1);
   // Another HDA's task looks exactly like a missing one.
   if (!task) throw notFound('task');
   return task;
@@ -39,17 +43,29 @@ export async function ingestEvents(deps: Deps, hdaId: string, taskId: string, ev
   // News from the agent keeps its lease alive.
   const statements =
     task.state === 'claimed'
-      ? [insert, deps.db.update(tasks).set({ leaseUntil: now + deps.config.leaseS * 1000 }).where(and(eq(tasks.id, taskId), eq(tasks.state, 'claimed')))]
+      ? [
+          insert,
+          deps.db
+            .update(tasks)
+            .set({ leaseUntil: now + deps.config.leaseS * 1000 })
+            .where(and(eq(tasks.id, taskId), eq(tasks.state, 'claimed'))),
+        ]
       : [insert];
   const [inserted] = (await atomically(deps.db, statements)) as [Array<{ seq: number }>];
-  const [{ last }] = await deps.db.select({ last: max(taskEvents.seq) }).from(taskEvents).where(eq(taskEvents.taskId, taskId));
+  const [{ last }] = await deps.db
+    .select({ last: max(taskEvents.seq) })
+    .from(taskEvents)
+    .where(eq(taskEvents.taskId, taskId));
   if (inserted.length > 0) deps.waker.notify(taskKey(taskId));
   return { accepted: inserted.length, duplicates: rows.length - inserted.length, last_seq: last ?? 0 };
 }
 
 /** An ended task's stream is closed: a re-sent event is a duplicate, a new one is refused. */
 async function refuseNewEventsOfEndedTask(deps: Deps, taskId: string, events: TaskEventInput[]): Promise<void> {
-  const [{ last }] = await deps.db.select({ last: max(taskEvents.seq) }).from(taskEvents).where(eq(taskEvents.taskId, taskId));
+  const [{ last }] = await deps.db
+    .select({ last: max(taskEvents.seq) })
+    .from(taskEvents)
+    .where(eq(taskEvents.taskId, taskId));
   const fresh = events.filter((e) => e.seq > (last ?? 0));
   if (fresh.length > 0) throw conflict(`task ${taskId} has ended; events after its result are refused (seq ${fresh[0].seq} > ${last ?? 0})`);
 }

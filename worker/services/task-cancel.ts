@@ -49,12 +49,16 @@ export async function cancelTask(deps: Deps, user: SessionUser, taskId: string):
       .returning({ id: tasks.id }),
     auditStatement(deps.db, now, { ...byUser(user), action: 'task.cancel', targetKind: 'task', targetId: task.id, detail: { kind: task.kind } }),
   ];
-  if (task.deploymentId) statements.push(deps.db.update(deployments).set({ status: 'cancelled', detail, finishedAt: now }).where(eq(deployments.id, task.deploymentId)));
+  if (task.deploymentId)
+    statements.push(deps.db.update(deployments).set({ status: 'cancelled', detail, finishedAt: now }).where(eq(deployments.id, task.deploymentId)));
   const [install] = task.installId ? await deps.db.select().from(installs).where(eq(installs.id, task.installId)) : [];
   // logs and prune never moved the install; anything else put it in a "doing" state to undo.
   if (install && task.deploymentId) {
     // A retry of a failed install is taken back to failed, not removed: earlier tries are its history.
-    const [{ n }] = await deps.db.select({ n: count() }).from(deployments).where(and(eq(deployments.installId, install.id), ne(deployments.id, task.deploymentId)));
+    const [{ n }] = await deps.db
+      .select({ n: count() })
+      .from(deployments)
+      .where(and(eq(deployments.installId, install.id), ne(deployments.id, task.deploymentId)));
     const after = stateAfterCancel(install, hda, n);
     statements.push(deps.db.update(installs).set({ state: after.state, desiredState: after.desired, updatedAt: now }).where(eq(installs.id, install.id)));
   }

@@ -78,7 +78,10 @@ export async function setPassword(deps: Deps, admin: SessionUser, id: string, pa
   const user = await findUser(deps, id);
   const now = deps.now();
   await atomically(deps.db, [
-    deps.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id)),
+    deps.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password) })
+      .where(eq(users.id, user.id)),
     auditStatement(deps.db, now, { ...byUser(admin), action: 'user.password_reset', targetKind: 'user', targetId: user.id }),
   ]);
 }
@@ -90,7 +93,10 @@ export async function changeOwnPassword(deps: Deps, me: SessionUser, current: st
   if (current === next) throw badRequest('New password must differ from the current one.', { field: 'new_password' });
   const now = deps.now();
   await atomically(deps.db, [
-    deps.db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, user.id)),
+    deps.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(next) })
+      .where(eq(users.id, user.id)),
     auditStatement(deps.db, now, { ...byUser(me), action: 'user.password_change', targetKind: 'user', targetId: me.id }),
   ]);
 }

@@ -5,7 +5,6 @@ import { factRows, formatTime, timeAgo } from './format';
 import { toneOf } from './tones';
 import type { Finding } from './types';
 
-
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export const Badge = (props: { state: string | null | undefined; label?: string; tone?: string; attrs?: Record<string, string> }) => (
@@ -106,7 +105,13 @@ export const Tags = (props: { tags: string[] }) =>
 /** An app's icon (a data: image from the catalog), else its initial on a tile. */
 export const AppIcon = (props: { name: string; icon: string | null | undefined; size?: 'small' | 'large' }) =>
   props.icon?.startsWith('data:image/') ? (
-    <img class={`app-icon app-icon-${props.size ?? 'small'}`} src={props.icon} alt="" width={props.size === 'large' ? 56 : 40} height={props.size === 'large' ? 56 : 40} />
+    <img
+      class={`app-icon app-icon-${props.size ?? 'small'}`}
+      src={props.icon}
+      alt=""
+      width={props.size === 'large' ? 56 : 40}
+      height={props.size === 'large' ? 56 : 40}
+    />
   ) : (
     <span class={`app-icon app-icon-${props.size ?? 'small'} app-icon-letter`} aria-hidden="true">
       {(props.name.trim().charAt(0) || '?').toUpperCase()}

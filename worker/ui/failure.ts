@@ -34,7 +34,10 @@ const KNOWN: Known[] = [
   },
   { test: /no space left on device/i, say: () => "The HDA's disk is full." },
   { test: /Cannot connect to the Docker daemon|docker\.sock: connect: (?:no such file|connection refused)/i, say: () => 'Docker is not running on the HDA.' },
-  { test: /(?:AH\d+: )?Syntax error on line|configtest failed/i, say: () => "The web server's configuration check failed; the previous configuration was kept." },
+  {
+    test: /(?:AH\d+: )?Syntax error on line|configtest failed/i,
+    say: () => "The web server's configuration check failed; the previous configuration was kept.",
+  },
   { test: /lease (?:ran out|expired)|did not report/i, say: () => "The HDA's agent stopped reporting while it worked on this." },
 ];
 

@@ -35,8 +35,7 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /** The time between two ISO instants, or null when either is missing. */
-export const durationBetween = (from: string | null | undefined, to: string | null | undefined) =>
-  from && to ? Date.parse(to) - Date.parse(from) : null;
+export const durationBetween = (from: string | null | undefined, to: string | null | undefined) => (from && to ? Date.parse(to) - Date.parse(from) : null);
 
 /** An HDA's host facts as label/value rows (the dashboard card shows the first five). */
 export function factRows(f: HostFacts): Array<[string, string]> {

@@ -65,7 +65,9 @@ export const UninstallDialog = () => (
         <input type="checkbox" name="purge" value="1" /> Also delete the app's data (purge). This cannot be undone.
       </label>
       <div class="actions actions-end">
-        <button type="submit" value="cancel" class="btn">Cancel</button>
+        <button type="submit" value="cancel" class="btn">
+          Cancel
+        </button>
         <button type="submit" value="confirm" class="btn btn-danger" data-confirm="uninstall">
           Uninstall
         </button>

@@ -37,25 +37,55 @@ export const Layout = (props: LayoutProps) => {
         <header class="topbar">
           <div class="topbar-inner">
             <a class="brand" href="/">
-              <span class="brand-mark" aria-hidden="true">◆</span> HDA Control
+              <span class="brand-mark" aria-hidden="true">
+                ◆
+              </span>{' '}
+              HDA Control
             </a>
             {user && (
               <nav class="nav" aria-label="Main">
-                <NavLink href="/" current={nav === 'dashboard'}>Servers</NavLink>
-                <NavLink href="/installs" current={nav === 'installs'}>Apps</NavLink>
-                <NavLink href="/fleet" current={nav === 'fleet'}>Fleet</NavLink>
-                <NavLink href="/catalog" current={nav === 'catalog'}>Catalog</NavLink>
-                {canPublish && <NavLink href="/publish" current={nav === 'publish'}>Publish</NavLink>}
-                {user.role === 'admin' && <NavLink href="/admin/users" current={nav === 'users'}>Users</NavLink>}
-                {user.role === 'admin' && <NavLink href="/admin/audit" current={nav === 'audit'}>Audit</NavLink>}
+                <NavLink href="/" current={nav === 'dashboard'}>
+                  Servers
+                </NavLink>
+                <NavLink href="/installs" current={nav === 'installs'}>
+                  Apps
+                </NavLink>
+                <NavLink href="/fleet" current={nav === 'fleet'}>
+                  Fleet
+                </NavLink>
+                <NavLink href="/catalog" current={nav === 'catalog'}>
+                  Catalog
+                </NavLink>
+                {canPublish && (
+                  <NavLink href="/publish" current={nav === 'publish'}>
+                    Publish
+                  </NavLink>
+                )}
+                {user.role === 'admin' && (
+                  <NavLink href="/admin/users" current={nav === 'users'}>
+                    Users
+                  </NavLink>
+                )}
+                {user.role === 'admin' && (
+                  <NavLink href="/admin/audit" current={nav === 'audit'}>
+                    Audit
+                  </NavLink>
+                )}
               </nav>
             )}
             {user && (
               <div class="session">
-                <a class="session-email" href="/account" title={`Signed in as ${user.email} (${user.role}): your account`} aria-current={nav === 'account' ? 'page' : undefined}>
+                <a
+                  class="session-email"
+                  href="/account"
+                  title={`Signed in as ${user.email} (${user.role}): your account`}
+                  aria-current={nav === 'account' ? 'page' : undefined}
+                >
                   {user.email}
                 </a>
-                <button type="button" class="btn btn-quiet btn-small" data-click="logout">Log out</button>
+                <button type="button" class="btn btn-quiet btn-small" data-click="logout">
+                  Log out
+                </button>
               </div>
             )}
           </div>

@@ -104,7 +104,11 @@ const Chart = (props: ChartProps) => {
 const pct = (v: number) => `${v >= 10 ? Math.round(v) : +v.toFixed(1)}%`;
 
 /** The "Usage" card body: current CPU and memory, and a chart of each for the last 24 hours. */
-export const UsageCharts = (props: { metrics: MetricsView | null; current: { cpu_percent?: number | null; memory_bytes?: number | null } | null; now: number }) => {
+export const UsageCharts = (props: {
+  metrics: MetricsView | null;
+  current: { cpu_percent?: number | null; memory_bytes?: number | null } | null;
+  now: number;
+}) => {
   const all = (props.metrics?.points ?? []).filter((p) => Number.isFinite(Date.parse(p.at)) && Date.parse(p.at) >= props.now - MAX_HOURS * HOUR_MS);
   const hours = spanHours(all.length ? Math.min(...all.map((p) => Date.parse(p.at))) : null, props.now);
   const start = props.now - hours * HOUR_MS;

@@ -95,18 +95,57 @@ export function createUiRoutes(api: ApiFetcher) {
     renderPage(c, <ErrorPage status={400} user={null} message="This page needs JavaScript to send changes. Enable it and try again." />, 400),
   );
 
-  ui.get('/', page((p) => dashboardPage(p)));
-  ui.get('/hdas/:id', page((p) => hdaPage(p, p.c.req.param('id')!)));
-  ui.get('/catalog', page((p) => catalogPage(p, p.c.req.query('q') ?? '', p.c.req.query('category'))));
-  ui.get('/catalog/:slug', page((p) => appDetailPage(p, p.c.req.param('slug')!)));
-  ui.get('/installs', page((p) => installsPage(p)));
-  ui.get('/account', page((p) => accountPage(p)));
-  ui.get('/installs/:id', page((p) => installPage(p, p.c.req.param('id')!, p.c.req.query('task'))));
-  ui.get('/tasks/:id', page((p) => taskPage(p, p.c.req.param('id')!)));
-  ui.get('/fleet', page((p) => fleetPage(p)));
-  ui.get('/batches/:id', page((p) => batchPage(p, p.c.req.param('id')!)));
-  ui.get('/admin/users', page((p) => usersPage(p), ['admin']));
-  ui.get('/admin/audit', page((p) => auditPage(p), ['admin']));
-  ui.get('/publish', page((p) => publishPage(p, p.c.req.query('app')), ['publisher']));
+  ui.get(
+    '/',
+    page((p) => dashboardPage(p)),
+  );
+  ui.get(
+    '/hdas/:id',
+    page((p) => hdaPage(p, p.c.req.param('id')!)),
+  );
+  ui.get(
+    '/catalog',
+    page((p) => catalogPage(p, p.c.req.query('q') ?? '', p.c.req.query('category'))),
+  );
+  ui.get(
+    '/catalog/:slug',
+    page((p) => appDetailPage(p, p.c.req.param('slug')!)),
+  );
+  ui.get(
+    '/installs',
+    page((p) => installsPage(p)),
+  );
+  ui.get(
+    '/account',
+    page((p) => accountPage(p)),
+  );
+  ui.get(
+    '/installs/:id',
+    page((p) => installPage(p, p.c.req.param('id')!, p.c.req.query('task'))),
+  );
+  ui.get(
+    '/tasks/:id',
+    page((p) => taskPage(p, p.c.req.param('id')!)),
+  );
+  ui.get(
+    '/fleet',
+    page((p) => fleetPage(p)),
+  );
+  ui.get(
+    '/batches/:id',
+    page((p) => batchPage(p, p.c.req.param('id')!)),
+  );
+  ui.get(
+    '/admin/users',
+    page((p) => usersPage(p), ['admin']),
+  );
+  ui.get(
+    '/admin/audit',
+    page((p) => auditPage(p), ['admin']),
+  );
+  ui.get(
+    '/publish',
+    page((p) => publishPage(p, p.c.req.query('app')), ['publisher']),
+  );
   return ui;
 }

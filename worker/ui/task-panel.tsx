@@ -74,7 +74,9 @@ export const TaskPanel = (props: TaskPanelProps) => {
         <ol class="steps" data-steps="1"></ol>
       </details>
       <div class="task-result" data-result="1" hidden={!final}>
-        {final && t.state === 'failed' && <FailureBlock class="result result-bad" lead={`Failed${t.failed_step ? ` at “${stepLabel(t.failed_step)}”` : ''}: `} detail={t.detail} />}
+        {final && t.state === 'failed' && (
+          <FailureBlock class="result result-bad" lead={`Failed${t.failed_step ? ` at “${stepLabel(t.failed_step)}”` : ''}: `} detail={t.detail} />
+        )}
         {final && t.state === 'succeeded' && <p class="result result-good">Done. {t.detail ?? ''}</p>}
         {final && t.state === 'cancelled' && <p class="result">Cancelled. {t.detail ?? ''}</p>}
       </div>

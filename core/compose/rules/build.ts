@@ -15,21 +15,26 @@ export function checkBuild(build: Build, s: ServiceScope): void {
   else if (!inside(context)) s.raise('build-outside-app', `build context "${context}" is outside the app folder`, 'build');
   else if (b.dockerfile !== undefined) {
     const ctx = resolveHostPath(context, s.ctx.appDir) ?? context;
-    if (!inside(b.dockerfile.startsWith('/') ? b.dockerfile : `${ctx}/${b.dockerfile}`)) s.raise('build-outside-app', `dockerfile "${b.dockerfile}" is outside the app folder`, 'build', 'dockerfile');
+    if (!inside(b.dockerfile.startsWith('/') ? b.dockerfile : `${ctx}/${b.dockerfile}`))
+      s.raise('build-outside-app', `dockerfile "${b.dockerfile}" is outside the app folder`, 'build', 'dockerfile');
   }
   if (typeof build === 'string') return;
   const extra = build.additional_contexts;
   const entries = Array.isArray(extra) ? extra.map((e) => e.split('=')) : Object.entries(extra ?? {});
   for (const [k, v] of entries) {
-    if (typeof v === 'string' && !/^(docker-image|service|oci-layout):/.test(v) && !inside(v)) s.raise('build-outside-app', `additional build context "${k}" (${v}) is outside the app folder`, 'build', 'additional_contexts');
+    if (typeof v === 'string' && !/^(docker-image|service|oci-layout):/.test(v) && !inside(v))
+      s.raise('build-outside-app', `additional build context "${k}" (${v}) is outside the app folder`, 'build', 'additional_contexts');
   }
   if (build.entitlements?.length) s.raise('build-privileged', `build asks for entitlements (${build.entitlements.join(', ')})`, 'build', 'entitlements');
-  if (build.privileged !== undefined && build.privileged !== false && build.privileged !== 'false') s.raise('build-privileged', 'builds privileged', 'build', 'privileged');
-  if (build.network !== undefined && build.network.trim().toLowerCase() === 'host') s.raise('host-network', 'builds on the host network (build.network: host)', 'build', 'network');
+  if (build.privileged !== undefined && build.privileged !== false && build.privileged !== 'false')
+    s.raise('build-privileged', 'builds privileged', 'build', 'privileged');
+  if (build.network !== undefined && build.network.trim().toLowerCase() === 'host')
+    s.raise('host-network', 'builds on the host network (build.network: host)', 'build', 'network');
   if (build.ssh !== undefined) s.raise('build-host-access', "forwards the host's SSH agent or keys to the build", 'build', 'ssh');
   for (const [i, g] of (build.secrets ?? []).entries()) {
     const name = typeof g === 'string' ? g : g.source;
-    if (!Object.hasOwn(s.ctx.spec.secrets ?? {}, name)) s.raise('missing-reference', `build uses the secret "${name}", which the top-level "secrets" does not declare`, 'build', 'secrets', i);
+    if (!Object.hasOwn(s.ctx.spec.secrets ?? {}, name))
+      s.raise('missing-reference', `build uses the secret "${name}", which the top-level "secrets" does not declare`, 'build', 'secrets', i);
   }
   for (const key of ['cache_from', 'cache_to'] as const) {
     if (build[key]?.length) s.raise('build-host-access', `${key} reads or writes build caches outside the app`, 'build', key);

@@ -10,7 +10,22 @@ import { describeHostPath, type PolicyContext, type ServiceScope } from './conte
 type MountEntry = NonNullable<Service['volumes']>[number];
 
 const TIME_FILES = ['/etc/localtime', '/etc/timezone'];
-const SHORT_MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'consistent', 'cached', 'delegated', 'slave', 'rslave', 'private', 'rprivate', 'shared', 'rshared']);
+const SHORT_MODES = new Set([
+  'ro',
+  'rw',
+  'z',
+  'Z',
+  'nocopy',
+  'consistent',
+  'cached',
+  'delegated',
+  'slave',
+  'rslave',
+  'private',
+  'rprivate',
+  'shared',
+  'rshared',
+]);
 const SHARED = new Set(['shared', 'rshared']);
 
 export function checkVolumes(volumes: MountEntry[], s: ServiceScope): void {
@@ -22,7 +37,8 @@ function checkMount(entry: MountEntry, i: number, s: ServiceScope): void {
   const bad = modes.find((m) => !SHARED.has(m) && !SHORT_MODES.has(m));
   if (bad) return s.raise('volume-syntax', `volume "${entry}" has the unknown mode "${bad}"`, 'volumes', i);
   const propagation = typeof entry === 'string' ? modes.find((m) => SHARED.has(m)) : entry.bind?.propagation;
-  if (propagation && SHARED.has(propagation)) s.raise('bind-propagation', `volume ${i + 1} uses "${propagation}" propagation (mounts made in the container reach the host)`, 'volumes', i);
+  if (propagation && SHARED.has(propagation))
+    s.raise('bind-propagation', `volume ${i + 1} uses "${propagation}" propagation (mounts made in the container reach the host)`, 'volumes', i);
   if (typeof entry !== 'string' && (entry.type === 'npipe' || entry.type === 'cluster')) {
     return s.raise('volume-syntax', `a "${entry.type}" mount is not supported on an HDA`, 'volumes', i);
   }
@@ -46,7 +62,13 @@ function checkBind(source: string, readOnly: boolean, i: number, s: ServiceScope
   const resolved = resolveHostPath(source, appDir);
   if (resolved !== null && isWithin(resolved, appDir)) return;
   const sock = resolved ? dockerSocketExposure(resolved) : null;
-  if (sock) s.raise('docker-socket', `mounts ${sock === 'socket' ? 'the Docker socket' : 'a folder holding the Docker socket'} "${source}" (control of every container on the HDA)`, 'volumes', i);
+  if (sock)
+    s.raise(
+      'docker-socket',
+      `mounts ${sock === 'socket' ? 'the Docker socket' : 'a folder holding the Docker socket'} "${source}" (control of every container on the HDA)`,
+      'volumes',
+      i,
+    );
   if (sock === 'socket') return;
   if (resolved && TIME_FILES.includes(resolved) && readOnly) return;
   if (resolved && shares.some((r) => isWithin(resolved, r))) return;

@@ -24,7 +24,8 @@ export function checkMode(key: ModeKey) {
     if (v.toLowerCase() === 'host') return s.raise(mode.host, `shares a host namespace (${key}: host)`, key);
     if (v.startsWith('container:')) return s.raise('other-container', `joins the namespace of a container outside the app (${key}: ${v})`, key);
     if (mode.service && v.startsWith('service:')) return checkServiceRef(v.slice('service:'.length), key, s, key);
-    if (!mode.plain.includes(v)) s.raise('unrecognized-value', `${key}: "${v}" is not one of ${[...mode.plain, 'host', ...(mode.service ? ['service:<name>'] : [])].join(', ')}`, key);
+    if (!mode.plain.includes(v))
+      s.raise('unrecognized-value', `${key}: "${v}" is not one of ${[...mode.plain, 'host', ...(mode.service ? ['service:<name>'] : [])].join(', ')}`, key);
   };
 }
 

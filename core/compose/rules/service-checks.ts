@@ -10,14 +10,16 @@ type V<K extends keyof Service> = NonNullable<Service[K]>;
 const SAFE_SECURITY_OPT = /^no-new-privileges(?:[:=]true)?$/i;
 export function checkSecurityOpt(list: V<'security_opt'>, s: ServiceScope): void {
   list.forEach((opt, i) => {
-    if (!SAFE_SECURITY_OPT.test(opt.trim())) s.raise('security-opt', `changes confinement (security_opt: ${opt}); only no-new-privileges is allowed without an exception`, 'security_opt', i);
+    if (!SAFE_SECURITY_OPT.test(opt.trim()))
+      s.raise('security-opt', `changes confinement (security_opt: ${opt}); only no-new-privileges is allowed without an exception`, 'security_opt', i);
   });
 }
 
 export function checkDeploy(deploy: V<'deploy'>, s: ServiceScope): void {
   const res = deploy?.resources?.reservations;
   if (res?.devices?.length) s.raise('gpus', 'reserves devices (deploy.resources.reservations.devices)', 'deploy', 'resources', 'reservations', 'devices');
-  if (res?.generic_resources?.length) s.raise('gpus', 'reserves generic resources (deploy.resources.reservations.generic_resources)', 'deploy', 'resources', 'reservations', 'generic_resources');
+  if (res?.generic_resources?.length)
+    s.raise('gpus', 'reserves generic resources (deploy.resources.reservations.generic_resources)', 'deploy', 'resources', 'reservations', 'generic_resources');
 }
 
 export function checkHooks(key: 'post_start' | 'pre_stop') {
@@ -30,7 +32,8 @@ export function checkHooks(key: 'post_start' | 'pre_stop') {
 
 const LOG_DRIVERS = ['json-file', 'local', 'journald', 'none'];
 export function checkLogging(logging: V<'logging'>, s: ServiceScope): void {
-  if (logging.driver !== undefined && !LOG_DRIVERS.includes(logging.driver)) s.raise('logging-driver', `logs with the "${logging.driver}" driver; allowed: ${LOG_DRIVERS.join(', ')}`, 'logging', 'driver');
+  if (logging.driver !== undefined && !LOG_DRIVERS.includes(logging.driver))
+    s.raise('logging-driver', `logs with the "${logging.driver}" driver; allowed: ${LOG_DRIVERS.join(', ')}`, 'logging', 'driver');
 }
 
 /**
@@ -51,14 +54,21 @@ export function checkFiles(key: 'env_file' | 'label_file') {
     const list = typeof value === 'string' ? [value] : value;
     list.forEach((f, i) => {
       const p = typeof f === 'string' ? f : f.path;
-      if (!insideApp(p, s.ctx.appDir)) s.raise('external-file', `reads ${key} ${describeHostPath(p, s.ctx.appDir)} from outside the app folder`, key, ...(typeof value === 'string' ? [] : [i]));
+      if (!insideApp(p, s.ctx.appDir))
+        s.raise(
+          'external-file',
+          `reads ${key} ${describeHostPath(p, s.ctx.appDir)} from outside the app folder`,
+          key,
+          ...(typeof value === 'string' ? [] : [i]),
+        );
     });
   };
 }
 
 export function checkExtends(ext: V<'extends'>, s: ServiceScope): void {
   const file = typeof ext === 'string' ? undefined : ext.file;
-  if (file !== undefined) s.raise('external-file', `extends a service from ${describeHostPath(file, s.ctx.appDir)}, a file that was not resolved at publish`, 'extends');
+  if (file !== undefined)
+    s.raise('external-file', `extends a service from ${describeHostPath(file, s.ctx.appDir)}, a file that was not resolved at publish`, 'extends');
   else checkServiceRef(typeof ext === 'string' ? ext : ext.service, 'extends', s, 'extends');
 }
 
@@ -75,7 +85,8 @@ export function checkOomScore(v: V<'oom_score_adj'>, s: ServiceScope): void {
 }
 
 export function checkDependsOn(deps: V<'depends_on'>, s: ServiceScope): void {
-  for (const name of Array.isArray(deps) ? deps : Object.keys(deps)) checkServiceRef(name, 'depends_on', s, 'depends_on', ...(Array.isArray(deps) ? [deps.indexOf(name)] : [name]));
+  for (const name of Array.isArray(deps) ? deps : Object.keys(deps))
+    checkServiceRef(name, 'depends_on', s, 'depends_on', ...(Array.isArray(deps) ? [deps.indexOf(name)] : [name]));
 }
 
 export function checkLinks(links: V<'links'>, s: ServiceScope): void {
@@ -86,11 +97,13 @@ export function checkServiceNetworks(networks: V<'networks'>, s: ServiceScope): 
   const declared = s.ctx.spec.networks ?? {};
   const names = Array.isArray(networks) ? networks : Object.keys(networks);
   names.forEach((n, i) => {
-    if (n !== 'default' && !Object.hasOwn(declared, n)) s.raise('missing-reference', `joins the network "${n}", which the top-level "networks" does not declare`, 'networks', Array.isArray(networks) ? i : n);
+    if (n !== 'default' && !Object.hasOwn(declared, n))
+      s.raise('missing-reference', `joins the network "${n}", which the top-level "networks" does not declare`, 'networks', Array.isArray(networks) ? i : n);
   });
   if (Array.isArray(networks)) return;
   for (const [n, cfg] of Object.entries(networks)) {
-    if (cfg?.driver_opts && Object.keys(cfg.driver_opts).length) s.raise('network-driver', `sets driver_opts on its "${n}" network connection`, 'networks', n, 'driver_opts');
+    if (cfg?.driver_opts && Object.keys(cfg.driver_opts).length)
+      s.raise('network-driver', `sets driver_opts on its "${n}" network connection`, 'networks', n, 'driver_opts');
   }
 }
 
@@ -99,7 +112,8 @@ export function checkGrants(kind: 'secrets' | 'configs') {
     const declared = s.ctx.spec[kind] ?? {};
     list.forEach((g, i) => {
       const name = typeof g === 'string' ? g : g.source;
-      if (!Object.hasOwn(declared, name)) s.raise('missing-reference', `uses the ${kind.slice(0, -1)} "${name}", which the top-level "${kind}" does not declare`, kind, i);
+      if (!Object.hasOwn(declared, name))
+        s.raise('missing-reference', `uses the ${kind.slice(0, -1)} "${name}", which the top-level "${kind}" does not declare`, kind, i);
     });
   };
 }

@@ -26,11 +26,16 @@ export interface EntryScope {
 const isExternal = (v: unknown) => (typeof v === 'object' && v !== null) || truthy(v);
 /** A fixed `name:` makes the object global on the HDA; one carrying APP_IDENTIFIER stays the install's. */
 const checkName = (v: string, s: EntryScope) => {
-  if (!v.includes('APP_IDENTIFIER')) s.raise('external-resource', `the fixed name "${v}" is shared by every app that uses it; include APP_IDENTIFIER or drop the name`, 'name');
+  if (!v.includes('APP_IDENTIFIER'))
+    s.raise('external-resource', `the fixed name "${v}" is shared by every app that uses it; include APP_IDENTIFIER or drop the name`, 'name');
 };
 
 export const NETWORK_RULES: KeyTable<Network, EntryScope> = {
-  attachable: 'allow', enable_ipv4: 'allow', enable_ipv6: 'allow', internal: 'allow', labels: 'allow',
+  attachable: 'allow',
+  enable_ipv4: 'allow',
+  enable_ipv6: 'allow',
+  internal: 'allow',
+  labels: 'allow',
   name: { check: (v, s) => (v === 'host' ? s.raise('host-network', 'is the host network', 'name') : checkName(v, s)) },
   driver: {
     check: (v, s) => {
@@ -40,20 +45,36 @@ export const NETWORK_RULES: KeyTable<Network, EntryScope> = {
   },
   driver_opts: { refuse: 'network-driver', why: (v) => `sets driver_opts (${Object.keys(v).join(', ')})`, unless: (v) => Object.keys(v).length === 0 },
   external: { refuse: 'external-resource', why: () => 'is external: a network of another app or of the host', unless: (v) => !isExternal(v) },
-  ipam: { check: (v, s) => (v.driver !== undefined && v.driver !== 'default' ? s.raise('network-driver', `uses the "${v.driver}" IPAM driver`, 'ipam', 'driver') : undefined) },
+  ipam: {
+    check: (v, s) =>
+      v.driver !== undefined && v.driver !== 'default' ? s.raise('network-driver', `uses the "${v.driver}" IPAM driver`, 'ipam', 'driver') : undefined,
+  },
 };
 
 export const VOLUME_RULES: KeyTable<Volume, EntryScope> = {
   labels: 'allow',
   name: { check: checkName },
   driver: { refuse: 'volume-driver', why: (v) => `uses the "${v}" volume driver; only the default local driver is allowed`, unless: (v) => v === 'local' },
-  driver_opts: { refuse: 'volume-driver', why: (v) => `sets driver_opts (${Object.entries(v).map(([k, x]) => `${k}: ${x}`).join(', ').slice(0, 120)}), which can bind any host folder`, unless: (v) => Object.keys(v).length === 0 },
+  driver_opts: {
+    refuse: 'volume-driver',
+    why: (v) =>
+      `sets driver_opts (${Object.entries(v)
+        .map(([k, x]) => `${k}: ${x}`)
+        .join(', ')
+        .slice(0, 120)}), which can bind any host folder`,
+    unless: (v) => Object.keys(v).length === 0,
+  },
   external: { refuse: 'external-resource', why: () => 'is external: a volume of another app or created outside it', unless: (v) => !isExternal(v) },
 };
 
 export const SECRET_RULES: KeyTable<SecretOrConfig, EntryScope> = {
-  name: 'allow', labels: 'allow', content: 'allow',
-  file: { check: (v, s) => (outsideAppAndShares(v, s.ctx) ? s.raise('bind-outside-app', `reads ${describeHostPath(v, s.ctx.appDir)} from outside the app folder`, 'file') : undefined) },
+  name: 'allow',
+  labels: 'allow',
+  content: 'allow',
+  file: {
+    check: (v, s) =>
+      outsideAppAndShares(v, s.ctx) ? s.raise('bind-outside-app', `reads ${describeHostPath(v, s.ctx.appDir)} from outside the app folder`, 'file') : undefined,
+  },
   environment: { refuse: 'variable-interpolation', why: (v) => `reads the agent's environment variable "${v}"` },
   external: { refuse: 'external-resource', why: () => 'is external: created outside the app', unless: (v) => !isExternal(v) },
   driver: { refuse: 'external-resource', why: (v) => `is stored by the "${v}" driver, outside the app` },
@@ -63,7 +84,13 @@ export const SECRET_RULES: KeyTable<SecretOrConfig, EntryScope> = {
 
 /** Top-level keys; `services` and the named objects are walked by the policy with the tables above. */
 export const TOP_RULES: KeyTable<ComposeModelSpec & { version?: unknown }, PolicyContext> = {
-  version: 'allow', name: 'allow', services: 'allow', networks: 'allow', volumes: 'allow', secrets: 'allow', configs: 'allow',
+  version: 'allow',
+  name: 'allow',
+  services: 'allow',
+  networks: 'allow',
+  volumes: 'allow',
+  secrets: 'allow',
+  configs: 'allow',
   include: { refuse: 'external-file', why: () => 'include was not resolved from the files the version ships' },
   models: { refuse: 'models', why: () => 'declares AI models run by Compose' },
 };

@@ -12,18 +12,33 @@ const opt = <T extends z.ZodType>(t: T) => t.optional();
 const driverOpts = z.record(z.string(), z.union([z.string(), z.number()]));
 
 export const NETWORK_SHAPE = {
-  name: opt(str), driver: opt(str), driver_opts: opt(driverOpts), external: opt(externalFlag), internal: opt(bool), attachable: opt(bool),
-  enable_ipv4: opt(bool), enable_ipv6: opt(bool), labels: opt(listOrDict),
-  ipam: opt(specObject({
-    driver: opt(str),
-    config: opt(z.array(specObject({ subnet: opt(str), ip_range: opt(str), gateway: opt(str), aux_addresses: opt(z.record(z.string(), str)) }))),
-    options: opt(z.record(z.string(), str)),
-  })),
+  name: opt(str),
+  driver: opt(str),
+  driver_opts: opt(driverOpts),
+  external: opt(externalFlag),
+  internal: opt(bool),
+  attachable: opt(bool),
+  enable_ipv4: opt(bool),
+  enable_ipv6: opt(bool),
+  labels: opt(listOrDict),
+  ipam: opt(
+    specObject({
+      driver: opt(str),
+      config: opt(z.array(specObject({ subnet: opt(str), ip_range: opt(str), gateway: opt(str), aux_addresses: opt(z.record(z.string(), str)) }))),
+      options: opt(z.record(z.string(), str)),
+    }),
+  ),
 };
 export const VOLUME_SHAPE = { name: opt(str), driver: opt(str), driver_opts: opt(driverOpts), external: opt(externalFlag), labels: opt(listOrDict) };
 export const SECRET_SHAPE = {
-  name: opt(str), environment: opt(str), file: opt(str), external: opt(externalFlag), labels: opt(listOrDict), driver: opt(str),
-  driver_opts: opt(driverOpts), template_driver: opt(str),
+  name: opt(str),
+  environment: opt(str),
+  file: opt(str),
+  external: opt(externalFlag),
+  labels: opt(listOrDict),
+  driver: opt(str),
+  driver_opts: opt(driverOpts),
+  template_driver: opt(str),
 };
 export const CONFIG_SHAPE = { ...SECRET_SHAPE, content: opt(str) };
 

@@ -54,7 +54,8 @@ describe('host paths resolved for real before a start', () => {
   });
 
   it('refuses `..`, `.` and relative paths (what Docker gets must be what was checked)', () => {
-    for (const p of [`${app}/../other`, `${app}/./data`, 'data', `${app}//data`]) expect(() => checkHostPath(bind(p), rules())).toThrow(/not an absolute, normalized/);
+    for (const p of [`${app}/../other`, `${app}/./data`, 'data', `${app}//data`])
+      expect(() => checkHostPath(bind(p), rules())).toThrow(/not an absolute, normalized/);
   });
 
   it('refuses / itself and paths outside every root', () => {
@@ -71,7 +72,7 @@ describe('host paths resolved for real before a start', () => {
     expect(() => checkHostPath(bind(link), { ...rules(), exceptions: ['bind-outside-app'] })).toThrow(/root folder/);
   });
 
-  it('lets the Docker socket through only with the owner\'s docker-socket exception, as the policy does', () => {
+  it("lets the Docker socket through only with the owner's docker-socket exception, as the policy does", () => {
     const [sock] = hostPathsOf({ services: { p: { volumes: ['/var/run/docker.sock:/var/run/docker.sock'] } } });
     expect(sock.grantedBy).toEqual(['docker-socket']);
     expect(() => checkHostPath(sock, rules())).toThrow(/no owner exception \(docker-socket\)/);
@@ -105,14 +106,26 @@ describe('host paths resolved for real before a start', () => {
     const doc = anchorPaths(
       {
         services: {
-          web: { image: 'x', volumes: ['./data:/data:ro', 'named:/n', { type: 'bind', source: 'conf', target: '/c' }], env_file: ['./a.env', { path: 'b.env' }], build: { context: '.' } },
+          web: {
+            image: 'x',
+            volumes: ['./data:/data:ro', 'named:/n', { type: 'bind', source: 'conf', target: '/c' }],
+            env_file: ['./a.env', { path: 'b.env' }],
+            build: { context: '.' },
+          },
         },
         configs: { c: { file: './c.conf' } },
       },
       app,
     );
     const paths = hostPathsOf(doc).map((p) => `${p.use}:${p.path}:${p.readOnly}`);
-    expect(paths).toEqual([`bind:${app}/data:true`, `bind:${app}/conf:false`, `read:${app}:true`, `read:${app}/a.env:true`, `read:${app}/b.env:true`, `read:${app}/c.conf:true`]);
+    expect(paths).toEqual([
+      `bind:${app}/data:true`,
+      `bind:${app}/conf:false`,
+      `read:${app}:true`,
+      `read:${app}/a.env:true`,
+      `read:${app}/b.env:true`,
+      `read:${app}/c.conf:true`,
+    ]);
     expect((doc.services as Record<string, { volumes: unknown[] }>).web.volumes[0]).toBe(`${app}/data:/data:ro`);
   });
 

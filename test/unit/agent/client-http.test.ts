@@ -51,7 +51,9 @@ it('reads 204 as no tasks and asks for the wait it was given', async () => {
 
 it('a 4xx is a ProtocolError with the server’s code, not retried; a 5xx is retried', async () => {
   let status = 409;
-  const url = await serve((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"task_not_claimed","message":"not yours"}'));
+  const url = await serve((_req, res) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"task_not_claimed","message":"not yours"}'),
+  );
   const client = new HttpProtocolClient(url, 't');
   const e1 = (await client.postResult('t1', { state: 'succeeded', detail: 'done' }).catch((e) => e)) as ProtocolError;
   expect(e1).toBeInstanceOf(ProtocolError);

@@ -25,7 +25,10 @@ async function engine(answer: (url: string) => { status: number; body: unknown }
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((r) => server.listen(socket, r));
-  cleanup.push(() => new Promise<void>((r) => server.close(() => r())), () => rmSync(dir, { recursive: true, force: true }));
+  cleanup.push(
+    () => new Promise<void>((r) => server.close(() => r())),
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
   return { socket, urls };
 }
 

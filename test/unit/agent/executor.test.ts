@@ -50,9 +50,15 @@ describe('executor', () => {
     expect(ran).toEqual(['verify', 'render', 'up']);
     const events = client.events.get('task-1')!;
     expect(events.map((e) => `${e.step ?? '-'}:${e.status}`)).toEqual([
-      'verify:Starting', 'verify:OK', 'verify:Complete',
-      'render:Starting', 'render:OK', 'render:Complete',
-      'up:Starting', 'up:OK', 'up:Complete',
+      'verify:Starting',
+      'verify:OK',
+      'verify:Complete',
+      'render:Starting',
+      'render:OK',
+      'render:Complete',
+      'up:Starting',
+      'up:OK',
+      'up:Complete',
       '-:Finalized',
     ]);
     expect(client.seqs('task-1')).toEqual(events.map((_, i) => i + 1));
@@ -81,7 +87,13 @@ describe('executor', () => {
   });
 
   it('turns a crashing step into a failed task, never a crashed agent', async () => {
-    const { client, executor } = setup({ install: [step('render', async () => { throw new TypeError('x is undefined'); })] });
+    const { client, executor } = setup({
+      install: [
+        step('render', async () => {
+          throw new TypeError('x is undefined');
+        }),
+      ],
+    });
     expect(await executor.execute(fakeTask(), new AbortController().signal)).toBe('failed');
     expect(client.results.get('task-1')).toMatchObject({ state: 'failed', step: 'render' });
   });
@@ -136,7 +148,17 @@ describe('executor', () => {
     const composeFile = join(composeDirFor(stateDir, 'web1'), COMPOSE_FILE);
     mkdirSync(dirname(composeFile), { recursive: true });
     writeFileSync(composeFile, 'services: {old: {}}\n');
-    deps.installs.put({ identifier: 'web1', install_id: 'inst-1', hostname: 'web1.home.test', host_port: 35001, domain: 'home.test', app: 'web', version: '1.0', app_dir: '/x', desired: 'running' });
+    deps.installs.put({
+      identifier: 'web1',
+      install_id: 'inst-1',
+      hostname: 'web1.home.test',
+      host_port: 35001,
+      domain: 'home.test',
+      app: 'web',
+      version: '1.0',
+      app_dir: '/x',
+      desired: 'running',
+    });
     const t = fakeTask({ kind: 'reconfigure' });
     t.payload.install.limits = { cpus: 100 };
     expect(await executor.execute(t, new AbortController().signal)).toBe('failed');
@@ -177,8 +199,34 @@ describe('executor', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(PLANS.uninstall!.map((s) => s.name)).toEqual(['vhost', 'reload', 'down', 'cleanup', 'images']);
     // Updates pull before they change anything, retire the old slot after a blue/green switch, then tidy images.
-    expect(PLANS.update!.map((s) => s.name)).toEqual(['verify', 'render', 'policy', 'pull', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe', 'retire', 'images']);
+    expect(PLANS.update!.map((s) => s.name)).toEqual([
+      'verify',
+      'render',
+      'policy',
+      'pull',
+      'prepare',
+      'mounts',
+      'up',
+      'health',
+      'vhost',
+      'reload',
+      'probe',
+      'retire',
+      'images',
+    ]);
     // New limits or a port recreate the containers in place: no pull, no switch, no image tidying.
-    expect(PLANS.reconfigure!.map((s) => s.name)).toEqual(['verify', 'ports', 'render', 'policy', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
+    expect(PLANS.reconfigure!.map((s) => s.name)).toEqual([
+      'verify',
+      'ports',
+      'render',
+      'policy',
+      'prepare',
+      'mounts',
+      'up',
+      'health',
+      'vhost',
+      'reload',
+      'probe',
+    ]);
   });
 });

@@ -17,7 +17,19 @@ const BIN = join(ROOT, 'agent/bin/hda-agent.mjs');
 
 it('an idle agent (CLI, poll loop, heartbeat, facts) never loads dockerode, yaml, jose or the task steps', async () => {
   // Code splitting puts what is only imported dynamically in chunks of its own: walk the static edges.
-  const out = await build({ absWorkingDir: ROOT, entryPoints: ['agent/cli.ts'], bundle: true, splitting: true, format: 'esm', platform: 'node', packages: 'external', outdir: '/nowhere', write: false, metafile: true, logLevel: 'silent' });
+  const out = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['agent/cli.ts'],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    outdir: '/nowhere',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
   const outputs = out.metafile.outputs;
   const entry = Object.keys(outputs).find((k) => outputs[k].entryPoint === 'agent/cli.ts')!;
   const inputs = new Set<string>();
@@ -38,7 +50,15 @@ it('an idle agent (CLI, poll loop, heartbeat, facts) never loads dockerode, yaml
   expect([...packages].filter((p) => !p.startsWith('node:'))).toEqual([]);
   expect(inputs).toContain('agent/poll.ts');
   expect(inputs).toContain('agent/heartbeat.ts');
-  for (const lazy of ['agent/executor/plans.ts', 'agent/executor/fallback.ts', 'agent/keys.ts', 'core/catalog/compose.ts', 'core/catalog/policy.ts', 'core/catalog/signing.ts']) expect(inputs).not.toContain(lazy);
+  for (const lazy of [
+    'agent/executor/plans.ts',
+    'agent/executor/fallback.ts',
+    'agent/keys.ts',
+    'core/catalog/compose.ts',
+    'core/catalog/policy.ts',
+    'core/catalog/signing.ts',
+  ])
+    expect(inputs).not.toContain(lazy);
 });
 
 it('the bin runs the bundle built from this tree (reporting the package version), and the sources through tsx when told to', async () => {
@@ -101,7 +121,11 @@ it('dockerode works from the bundle, without loading ssh2 or gRPC (loaded only i
     if (req.url === '/version') return json({ Version: '27.5.1', ApiVersion: '1.45', MinAPIVersion: '1.24' });
     if (req.url?.startsWith('/v1.45/containers/json')) return json([{ Id: 'c1', State: 'running', Status: 'Up 2 minutes (healthy)', Labels: {} }]);
     if (req.url?.startsWith('/v1.45/containers/c1/stats')) {
-      return json({ cpu_stats: { cpu_usage: { total_usage: 300 }, system_cpu_usage: 2000, online_cpus: 2 }, precpu_stats: { cpu_usage: { total_usage: 100 }, system_cpu_usage: 1000 }, memory_stats: { usage: 5 * 1048576, stats: { inactive_file: 1048576 } } });
+      return json({
+        cpu_stats: { cpu_usage: { total_usage: 300 }, system_cpu_usage: 2000, online_cpus: 2 },
+        precpu_stats: { cpu_usage: { total_usage: 100 }, system_cpu_usage: 1000 },
+        memory_stats: { usage: 5 * 1048576, stats: { inactive_file: 1048576 } },
+      });
     }
     res.writeHead(404).end('{}');
   });
@@ -109,15 +133,34 @@ it('dockerode works from the bundle, without loading ssh2 or gRPC (loaded only i
   try {
     const state = join(dir, 'state');
     mkdirSync(join(state, 'installs'), { recursive: true });
-    writeFileSync(join(state, 'agent.json'), JSON.stringify({ server: 'http://127.0.0.1:9', hda_id: 'h1', domain: 'home.test', name: 'home', enrolled_at: new Date().toISOString() }));
+    writeFileSync(
+      join(state, 'agent.json'),
+      JSON.stringify({ server: 'http://127.0.0.1:9', hda_id: 'h1', domain: 'home.test', name: 'home', enrolled_at: new Date().toISOString() }),
+    );
     writeFileSync(join(state, 'token'), 'hda.token\n');
     chmodSync(join(state, 'token'), 0o600);
-    writeFileSync(join(state, 'installs', 'web.json'), JSON.stringify({ identifier: 'web', install_id: 'i1', hostname: 'web', host_port: 39990, domain: 'home.test', app: 'web', version: '1', app_dir: join(dir, 'web'), desired: 'running', updated_at: new Date().toISOString() }));
+    writeFileSync(
+      join(state, 'installs', 'web.json'),
+      JSON.stringify({
+        identifier: 'web',
+        install_id: 'i1',
+        hostname: 'web',
+        host_port: 39990,
+        domain: 'home.test',
+        app: 'web',
+        version: '1',
+        app_dir: join(dir, 'web'),
+        desired: 'running',
+        updated_at: new Date().toISOString(),
+      }),
+    );
     const env = { ...process.env, HDA_AGENT_FROM_SOURCE: '', HDA_AGENT_DOCKER_SOCKET: socket, HDA_AGENT_STATE_DIR: state, NODE_DEBUG: 'module' };
     const { stdout, stderr } = await run(process.execPath, [BIN, 'status', '--json'], { env });
     const report = JSON.parse(stdout);
     expect(report.docker).toBe('Docker 27.5.1 (API 1.45)');
-    expect(report.apps).toEqual([{ identifier: 'web', state: 'running', health: 'healthy', cpu_percent: 40, memory_bytes: 4 * 1048576, live_port: 39990, version: '1', host_port: 39990 }]);
+    expect(report.apps).toEqual([
+      { identifier: 'web', state: 'running', health: 'healthy', cpu_percent: 40, memory_bytes: 4 * 1048576, live_port: 39990, version: '1', host_port: 39990 },
+    ]);
     expect(urls.filter((u) => u.includes('/containers/'))).toHaveLength(2); // list, then stats: dockerode did the talking
     // NODE_DEBUG=module names every CommonJS package loaded (the bin took the bundle: no tsx either).
     expect(stderr).toMatch(/MODULE/);

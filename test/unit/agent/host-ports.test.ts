@@ -78,7 +78,19 @@ function portsCtx(f: Fakes) {
     task,
     deps,
     signal: new AbortController().signal,
-    work: { identifier: 'web1', appDir: '/x/web1', composeFile: '/x/c.yml', project: 'web1', hostPort: 35001, installPort: 35001, slot: 'a', images: [], imageIds: {}, pins: {}, secrets: {} },
+    work: {
+      identifier: 'web1',
+      appDir: '/x/web1',
+      composeFile: '/x/c.yml',
+      project: 'web1',
+      hostPort: 35001,
+      installPort: 35001,
+      slot: 'a',
+      images: [],
+      imageIds: {},
+      pins: {},
+      secrets: {},
+    },
     report: { ok: (m: string) => notes.push(m), warn: (m: string) => notes.push(m), progress: () => {} },
   } as unknown as StepContext;
   return { ctx, notes };
@@ -112,7 +124,11 @@ describe('ports step', () => {
   });
 
   it("does not count the install's own containers (Docker's proxy listens on their ports) as another program", async () => {
-    const { ctx } = portsCtx({ listening: [35001], containers: [{ Labels: { 'com.docker.compose.project': 'web1' }, Ports: [{ PublicPort: 35001 }] }], fixed: true });
+    const { ctx } = portsCtx({
+      listening: [35001],
+      containers: [{ Labels: { 'com.docker.compose.project': 'web1' }, Ports: [{ PublicPort: 35001 }] }],
+      fixed: true,
+    });
     expect(await portsStep.run(ctx)).toBe('host port 35001 is free');
   });
 

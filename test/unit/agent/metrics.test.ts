@@ -14,7 +14,9 @@ describe('metrics windows', () => {
     m.add([app('radarr', 20, 200)], T0 + W - 1);
     expect(m.pending()).toEqual([]);
     m.add([app('radarr', 90, 900)], T0 + W + 5); // first sample of the next window closes the first
-    expect(m.pending()).toEqual([{ identifier: 'radarr', at: new Date(T0).toISOString(), cpu_avg: 20, cpu_max: 30, memory_avg: 200, memory_max: 300, samples: 3 }]);
+    expect(m.pending()).toEqual([
+      { identifier: 'radarr', at: new Date(T0).toISOString(), cpu_avg: 20, cpu_max: 30, memory_avg: 200, memory_max: 300, samples: 3 },
+    ]);
   });
 
   it('keeps apps apart, skips apps without numbers, and closes a window whose app stopped sending', () => {

@@ -53,11 +53,16 @@ ${extra}${top}`;
   it('an app that opts in and can run twice side by side may switch', () => {
     expect(switchBlockers(app(), 35001)).toEqual({ asked: true, blockers: [] });
     expect(switchBlockers(app().replace('org.amahi.hda.zero-downtime: "true"', 'other: x'), 35001).asked).toBe(false);
-    expect(switchBlockers(app().replace('labels:\n      org.amahi.hda.zero-downtime: "true"', 'labels: ["org.amahi.hda.zero-downtime=true"]'), 35001).asked).toBe(true);
+    expect(
+      switchBlockers(app().replace('labels:\n      org.amahi.hda.zero-downtime: "true"', 'labels: ["org.amahi.hda.zero-downtime=true"]'), 35001).asked,
+    ).toBe(true);
   });
 
   it('names what prevents a second copy: container_name, another fixed host port, named volumes', () => {
-    const { blockers } = switchBlockers(app('    container_name: web\n  db:\n    image: example/db\n    ports: ["5432:5432"]\n', 'volumes:\n  dbdata: {}\n'), 35001);
+    const { blockers } = switchBlockers(
+      app('    container_name: web\n  db:\n    image: example/db\n    ports: ["5432:5432"]\n', 'volumes:\n  dbdata: {}\n'),
+      35001,
+    );
     expect(blockers).toHaveLength(3);
     expect(blockers.join('\n')).toMatch(/container_name[\s\S]*5432[\s\S]*dbdata/);
   });

@@ -25,7 +25,21 @@ function ctx(rendered: string, exceptions: string[] = []): { ctx: StepContext; n
       task,
       deps,
       signal: new AbortController().signal,
-      work: { identifier: 'web1', appDir: '/var/hda/web-apps/web1', composeFile: '/var/hda/web-apps/web1/docker-compose.yml', project: 'web1', hostPort: 35001, slot: 'a', version: task.payload.version!, signature: '', images: [], imageIds: {}, pins: {}, secrets: {}, rendered },
+      work: {
+        identifier: 'web1',
+        appDir: '/var/hda/web-apps/web1',
+        composeFile: '/var/hda/web-apps/web1/docker-compose.yml',
+        project: 'web1',
+        hostPort: 35001,
+        slot: 'a',
+        version: task.payload.version!,
+        signature: '',
+        images: [],
+        imageIds: {},
+        pins: {},
+        secrets: {},
+        rendered,
+      },
       report: { ok: (m) => notes.push(m), warn: (m) => notes.push(m), progress: () => {} },
     } as StepContext,
   };
@@ -35,7 +49,11 @@ const old = (extra: string) => `services:\n  web:\n    image: x\n    container_n
 
 describe('policy step on an old version (host phase)', () => {
   it('an old version with a fixed container name still installs, with the labels the agent adds before the check', async () => {
-    const labelled = addAgentLabels(old('    volumes: ["/var/hda/web-apps/web1/html:/html"]\n    labels: {org.amahi.hda.zero-downtime: "true"}\n'), 'web1', 'inst-1');
+    const labelled = addAgentLabels(
+      old('    volumes: ["/var/hda/web-apps/web1/html:/html"]\n    labels: {org.amahi.hda.zero-downtime: "true"}\n'),
+      'web1',
+      'inst-1',
+    );
     expect(labelled).toContain('org.amahi.hda.install');
     expect(await policyStep.run(ctx(labelled).ctx)).toMatch(/passed/);
   });
@@ -43,9 +61,17 @@ describe('policy step on an old version (host phase)', () => {
   it('a key the old deny-list let through fails the task naming rule, service, line and text', async () => {
     const run = policyStep.run(ctx(old('    runtime: nvidia\n    network-mode: host\n')).ctx);
     await expect(run).rejects.toThrow(StepFailure);
-    await expect(policyStep.run(ctx(old('    runtime: nvidia\n')).ctx)).rejects.toThrow('runtime (web): service "web": runs under the "nvidia" runtime [line 6: runtime: nvidia]');
+    await expect(policyStep.run(ctx(old('    runtime: nvidia\n')).ctx)).rejects.toThrow(
+      'runtime (web): service "web": runs under the "nvidia" runtime [line 6: runtime: nvidia]',
+    );
     await expect(policyStep.run(ctx(old('    network-mode: host\n')).ctx)).rejects.toThrow(/unknown-key \(web\).*\[line 6: network-mode: host\]/);
-    await expect(policyStep.run(ctx('services:\n  web:\n    image: x\n    ports: ["35001:80"]\n    volumes: ["root:/h"]\nvolumes:\n  root:\n    driver_opts: {type: none, o: bind, device: /}\n').ctx)).rejects.toThrow(/volume-driver/);
+    await expect(
+      policyStep.run(
+        ctx(
+          'services:\n  web:\n    image: x\n    ports: ["35001:80"]\n    volumes: ["root:/h"]\nvolumes:\n  root:\n    driver_opts: {type: none, o: bind, device: /}\n',
+        ).ctx,
+      ),
+    ).rejects.toThrow(/volume-driver/);
   });
 
   it('an owner exception still allows a waivable rule on the host', async () => {
@@ -59,7 +85,8 @@ describe('policy step on an old version (host phase)', () => {
       const names = PLANS[kind].map((s) => s.name);
       const at = names.indexOf('policy');
       expect(at).toBeGreaterThan(-1);
-      for (const changing of ['prepare', 'pull', 'up', 'vhost', 'reload', 'retire']) if (names.includes(changing)) expect(names.indexOf(changing)).toBeGreaterThan(at);
+      for (const changing of ['prepare', 'pull', 'up', 'vhost', 'reload', 'retire'])
+        if (names.includes(changing)) expect(names.indexOf(changing)).toBeGreaterThan(at);
     }
   });
 });

@@ -11,7 +11,11 @@ import { silentLogger } from '../../../agent/log';
 import { PollLoop } from '../../../agent/poll';
 import { FakeProtocolClient, fakeTask } from '../../helpers/fake-protocol';
 
-function loop(client: FakeProtocolClient, execute: (t: ClaimedTask, s: AbortSignal) => Promise<TaskOutcome>, opts: { backoff?: Backoff; minIdleMs?: number } = {}) {
+function loop(
+  client: FakeProtocolClient,
+  execute: (t: ClaimedTask, s: AbortSignal) => Promise<TaskOutcome>,
+  opts: { backoff?: Backoff; minIdleMs?: number } = {},
+) {
   const journal = new Journal(mkdtempSync(join(tmpdir(), 'hda-poll-')));
   const sender = new EventSender(journal, client, silentLogger);
   return { journal, loop: new PollLoop({ client, executor: { execute }, journal, sender, log: silentLogger, waitS: 25, ...opts }) };
@@ -38,7 +42,10 @@ describe('poll loop', () => {
     const client = new FakeProtocolClient();
     client.down = true;
     const ran: string[] = [];
-    const { loop: l } = loop(client, async (t) => (ran.push(t.id), 'succeeded'), { backoff: new Backoff({ baseMs: 20, capMs: 200, random: () => 1 }), minIdleMs: 10 });
+    const { loop: l } = loop(client, async (t) => (ran.push(t.id), 'succeeded'), {
+      backoff: new Backoff({ baseMs: 20, capMs: 200, random: () => 1 }),
+      minIdleMs: 10,
+    });
     const { stop, s } = signals();
     let pollsDuringOutage = 0;
     setTimeout(() => {
@@ -59,14 +66,18 @@ describe('poll loop', () => {
     client.queue.push(fakeTask({ id: 'a' }), fakeTask({ id: 'b' }));
     const ran: string[] = [];
     let active = 0;
-    const { loop: l } = loop(client, async (t) => {
-      active++;
-      expect(active).toBe(1);
-      await new Promise((r) => setTimeout(r, 20));
-      ran.push(t.id);
-      active--;
-      return 'succeeded';
-    }, { minIdleMs: 10 });
+    const { loop: l } = loop(
+      client,
+      async (t) => {
+        active++;
+        expect(active).toBe(1);
+        await new Promise((r) => setTimeout(r, 20));
+        ran.push(t.id);
+        active--;
+        return 'succeeded';
+      },
+      { minIdleMs: 10 },
+    );
     const { stop, s } = signals();
     setTimeout(() => stop.abort(), 200);
     await l.run(s);
@@ -103,18 +114,22 @@ describe('poll loop', () => {
     let mainDone = false;
     let logsRanDuringMain = false;
     let releaseMain!: () => void;
-    const { loop: l } = loop(client, async (t) => {
-      if (t.kind === 'logs') {
-        logsRanDuringMain = !mainDone;
-        releaseMain();
+    const { loop: l } = loop(
+      client,
+      async (t) => {
+        if (t.kind === 'logs') {
+          logsRanDuringMain = !mainDone;
+          releaseMain();
+          return 'succeeded';
+        }
+        // The update only finishes once the logs task has run: it would hang if logs waited behind it.
+        client.queue.push(fakeTask({ id: 'logs-1', kind: 'logs' }));
+        await new Promise<void>((r) => (releaseMain = r));
+        mainDone = true;
         return 'succeeded';
-      }
-      // The update only finishes once the logs task has run: it would hang if logs waited behind it.
-      client.queue.push(fakeTask({ id: 'logs-1', kind: 'logs' }));
-      await new Promise<void>((r) => (releaseMain = r));
-      mainDone = true;
-      return 'succeeded';
-    }, { minIdleMs: 5 });
+      },
+      { minIdleMs: 5 },
+    );
     const { stop, s } = signals();
     const guard = setTimeout(() => stop.abort(), 5000);
     const ran = l.run(s);
@@ -130,14 +145,18 @@ describe('poll loop', () => {
     client.queue.push(fakeTask({ id: 'first' }), fakeTask({ id: 'second' }));
     const { stop, s } = signals();
     const ran: string[] = [];
-    const { loop: l } = loop(client, async (t) => {
-      ran.push(t.id);
-      // "second" is claimed while "first" runs; the agent is told to stop before it starts.
-      while (client.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, 20));
-      stop.abort();
-      return 'succeeded';
-    }, { minIdleMs: 5 });
+    const { loop: l } = loop(
+      client,
+      async (t) => {
+        ran.push(t.id);
+        // "second" is claimed while "first" runs; the agent is told to stop before it starts.
+        while (client.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 20));
+        stop.abort();
+        return 'succeeded';
+      },
+      { minIdleMs: 5 },
+    );
     await l.run(s);
     expect(ran).toEqual(['first']);
     expect(client.released).toEqual(['second']);

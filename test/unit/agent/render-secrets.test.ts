@@ -97,7 +97,7 @@ describe('render: per-install secrets and the Compose dialect', () => {
     expect(second.ADMIN).toMatch(/^[A-Za-z0-9]{32}$/);
   });
 
-  it('renders the result for this HDA\'s dialect with absolute host paths, and reports what was translated', async () => {
+  it("renders the result for this HDA's dialect with absolute host paths, and reports what was translated", async () => {
     const { client, stateDir, executor } = setup('v1', [renderStep]);
     await executor().execute(task('t1'), new AbortController().signal);
     const r = client.results.get('t1')!;

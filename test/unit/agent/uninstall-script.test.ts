@@ -47,7 +47,20 @@ async function setup(uninstallScript: string | null) {
     task: fakeTask(),
     deps,
     signal: new AbortController().signal,
-    work: { identifier: 'radarr', appDir, composeFile: join(appDir, 'docker-compose.yml'), project: 'radarr', hostPort: 35001, slot: 'a', version: v, signature, images: [], imageIds: {}, pins: {}, secrets: {} },
+    work: {
+      identifier: 'radarr',
+      appDir,
+      composeFile: join(appDir, 'docker-compose.yml'),
+      project: 'radarr',
+      hostPort: 35001,
+      slot: 'a',
+      version: v,
+      signature,
+      images: [],
+      imageIds: {},
+      pins: {},
+      secrets: {},
+    },
     report: { ok: (m) => notes.push(`OK ${m}`), warn: (m) => notes.push(`Warning ${m}`), progress: () => {} },
   });
   return { ctx, version, downs, notes, appDir, key };
@@ -87,7 +100,9 @@ describe('uninstall script in the down step', () => {
     const { ctx, downs } = await setup('docker-compose down\nrm -rf /var/lib/mysql/radarr\n');
     const err = await downStep.run(ctx()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StepFailure);
-    expect((err as Error).message).toBe('uninstall script step failed: line 2 (rm): is not a supported step; the app version needs review: rm -rf /var/lib/mysql/radarr');
+    expect((err as Error).message).toBe(
+      'uninstall script step failed: line 2 (rm): is not a supported step; the app version needs review: rm -rf /var/lib/mysql/radarr',
+    );
     expect(downs).toEqual([]);
   });
 });

@@ -37,7 +37,20 @@ async function setup(endorsedBy: 'old' | 'stranger') {
     task: fakeTask(),
     deps,
     signal: new AbortController().signal,
-    work: { identifier: 'radarr', appDir: '/var/hda/web-apps/radarr', composeFile: '/var/hda/web-apps/radarr/docker-compose.yml', project: 'radarr', hostPort: 35001, slot: 'a', version, signature, images: [], imageIds: {}, pins: {}, secrets: {} },
+    work: {
+      identifier: 'radarr',
+      appDir: '/var/hda/web-apps/radarr',
+      composeFile: '/var/hda/web-apps/radarr/docker-compose.yml',
+      project: 'radarr',
+      hostPort: 35001,
+      slot: 'a',
+      version,
+      signature,
+      images: [],
+      imageIds: {},
+      pins: {},
+      secrets: {},
+    },
     report: { ok: (m) => notes.push(m), warn: (m) => notes.push(m), progress: () => {} },
   });
   return { oldKey, newKey, state, ctx, notes };
@@ -69,7 +82,9 @@ describe('verify step', () => {
   it('refuses an altered version and an unsigned one', async () => {
     const { oldKey, ctx } = await setup('old');
     const jws = await signVersion(content, oldKey.privateJwk as JWK, oldKey.kid);
-    await expect(verifyStep.run(ctx(jws, { ...content, compose: 'services: {x: {privileged: true}}\n' }))).rejects.toThrow(/different content|does not verify|altered/);
+    await expect(verifyStep.run(ctx(jws, { ...content, compose: 'services: {x: {privileged: true}}\n' }))).rejects.toThrow(
+      /different content|does not verify|altered/,
+    );
     await expect(verifyStep.run(ctx(''))).rejects.toThrow(/not signed/);
   });
 });

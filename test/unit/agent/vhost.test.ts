@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { appLogDir, renderVhost, vhostFileName, VhostError } from '../../../agent/apache/vhost';
 
-const base = { identifier: 'radarr', domain: 'home.lan', hostname: 'radarr.home.lan', hostPort: 35007, logDir: '/var/log/apache2/hda-apps/radarr', listenPort: 80 };
+const base = {
+  identifier: 'radarr',
+  domain: 'home.lan',
+  hostname: 'radarr.home.lan',
+  hostPort: 35007,
+  logDir: '/var/log/apache2/hda-apps/radarr',
+  listenPort: 80,
+};
 
 describe('vhost from the Amahi app-container template', () => {
-  it('names the app, aliases its FQDN, proxies to the host port and logs under Apache\'s log folder, not the app folder', () => {
+  it("names the app, aliases its FQDN, proxies to the host port and logs under Apache's log folder, not the app folder", () => {
     const v = renderVhost(base);
     const lines = v.split('\n').map((l) => l.trim());
     expect(lines).toContain('<VirtualHost *:80>');

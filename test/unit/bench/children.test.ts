@@ -57,7 +57,15 @@ describe('bench children that die', () => {
   }, 60_000);
 
   it("a suite's failure is a row of the table", () => {
-    const markdown = renderMarkdown({ machine: machine(), mode: 'quick', durationS: 1, loadavg: {}, pragmas: [], abPragmas: [], errors: { scale: "agent-fleet.ts exited with code 3 before it sent 'final'" } });
+    const markdown = renderMarkdown({
+      machine: machine(),
+      mode: 'quick',
+      durationS: 1,
+      loadavg: {},
+      pragmas: [],
+      abPragmas: [],
+      errors: { scale: "agent-fleet.ts exited with code 3 before it sent 'final'" },
+    });
     expect(markdown).toMatch(/\| scale \(failed\) \| agent-fleet\.ts exited with code 3 before it sent 'final' \|[^\n]*\*\*no\*\*/);
   });
 });

@@ -24,17 +24,25 @@ describe('normalizeCompose: Compose v1 to the Compose Specification', () => {
 
   it('renames v1 keys: net -> network_mode, dockerfile -> build.dockerfile, log_driver -> logging', () => {
     const v = spec('a:\n  build: .\n  dockerfile: Dockerfile.alt\n  net: bridge\n  log_driver: syslog\n  log_opt:\n    tag: a\n');
-    expect(v.services.a).toEqual({ build: { context: '.', dockerfile: 'Dockerfile.alt' }, network_mode: 'bridge', logging: { driver: 'syslog', options: { tag: 'a' } } });
+    expect(v.services.a).toEqual({
+      build: { context: '.', dockerfile: 'Dockerfile.alt' },
+      network_mode: 'bridge',
+      logging: { driver: 'syslog', options: { tag: 'a' } },
+    });
   });
 
   it('environment in list and map form, multi-line block values kept exactly', () => {
-    const v = spec('a:\n  image: x\n  environment:\n    - A=1\n    - B=two words\nb:\n  image: y\n  environment:\n    CFG: |\n      line one\n      line 2: x\n    N: 3\n');
+    const v = spec(
+      'a:\n  image: x\n  environment:\n    - A=1\n    - B=two words\nb:\n  image: y\n  environment:\n    CFG: |\n      line one\n      line 2: x\n    N: 3\n',
+    );
     expect(v.services.a.environment).toEqual(['A=1', 'B=two words']);
     expect(v.services.b.environment).toEqual({ CFG: 'line one\nline 2: x\n', N: 3 });
   });
 
   it('quoted and unquoted ports and volumes; 22:22 stays the string the author meant and is quoted', () => {
-    const out = normalizeCompose("a:\n  image: x\n  ports:\n    - 8080:80\n    - '2224:22'\n    - 22:22\n    - 9000\n  volumes:\n    - ./data:/data\n    - '/etc/localtime:/etc/localtime:ro'\n");
+    const out = normalizeCompose(
+      "a:\n  image: x\n  ports:\n    - 8080:80\n    - '2224:22'\n    - 22:22\n    - 9000\n  volumes:\n    - ./data:/data\n    - '/etc/localtime:/etc/localtime:ro'\n",
+    );
     const v = parseCompose(out.compose).value;
     expect(v.services.a.ports).toEqual(['8080:80', '2224:22', '22:22', 9000]);
     expect(v.services.a.volumes).toEqual(['./data:/data', '/etc/localtime:/etc/localtime:ro']);
@@ -62,7 +70,9 @@ describe('normalizeCompose: Compose v1 to the Compose Specification', () => {
   });
 
   it('lists fixed host ports', () => {
-    expect(listHostPorts(parseCompose('a:\n  image: x\n  ports: ["HOST_PORT:80", "2224:22", "7000-7002:7000-7002/udp"]\n'), 35001)).toEqual([2224, 7000, 7001, 7002, 35001]);
+    expect(listHostPorts(parseCompose('a:\n  image: x\n  ports: ["HOST_PORT:80", "2224:22", "7000-7002:7000-7002/udp"]\n'), 35001)).toEqual([
+      2224, 7000, 7001, 7002, 35001,
+    ]);
   });
 });
 
@@ -95,7 +105,13 @@ describe('normalizeCompose: refusals', () => {
   });
 
   it('an alias bomb is refused quickly by the alias limit', () => {
-    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]'].join('\n');
+    const bomb = [
+      'a: &a [x,x,x,x,x,x,x,x,x]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    ].join('\n');
     const t = Date.now();
     expect(refuse(bomb, 'yaml-aliases')).toMatch(/alias/i);
     expect(Date.now() - t).toBeLessThan(2000);

@@ -23,5 +23,13 @@ export function corpusApp(name: string): CorpusApp {
 }
 
 export function publishInput(app: CorpusApp, extra: { exceptions?: string[] } = {}) {
-  return { app: app.name, version: '2017.09', kind: 'container-custom', install_script: app.install_script, compose: app.compose, uninstall_script: app.uninstall_script, ...extra };
+  return {
+    app: app.name,
+    version: '2017.09',
+    kind: 'container-custom',
+    install_script: app.install_script,
+    compose: app.compose,
+    uninstall_script: app.uninstall_script,
+    ...extra,
+  };
 }

@@ -8,9 +8,25 @@ const rules = (r: ReturnType<typeof run>, severity?: string) => r.findings.filte
 
 describe('the 14 corpus entries through normalizeVersion', () => {
   it('has all 14 entries', () => {
-    expect(loadCorpus().map((a) => a.name).sort()).toEqual([
-      'coppermine', 'fengoffice', 'gitlab', 'hydra', 'logitech-media-server', 'markdown-editor', 'nzbget',
-      'osticket', 'portainer', 'radarr', 'redmine', 'sinusbot', 'sonarr', 'squid',
+    expect(
+      loadCorpus()
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual([
+      'coppermine',
+      'fengoffice',
+      'gitlab',
+      'hydra',
+      'logitech-media-server',
+      'markdown-editor',
+      'nzbget',
+      'osticket',
+      'portainer',
+      'radarr',
+      'redmine',
+      'sinusbot',
+      'sonarr',
+      'squid',
     ]);
   });
 
@@ -28,14 +44,21 @@ describe('the 14 corpus entries through normalizeVersion', () => {
       expect.objectContaining({ line: 20, text: 'zcat coppermine-1.5.40.sql.gz |mysql -u$HDA_DB_USERNAME -p$HDA_DB_PASSWORD $HDA_DB_DBNAME;' }),
     ]);
     expect(r.content.steps.map((s) => [s.kind, s.line])).toEqual([
-      ['download', 2], ['chmod', 5], ['write-file', 7], ['mysql-import', 20], ['write-file', 22], ['compose-up', 35],
+      ['download', 2],
+      ['chmod', 5],
+      ['write-file', 7],
+      ['mysql-import', 20],
+      ['write-file', 22],
+      ['compose-up', 35],
     ]);
     expect(r.content.steps[0].args).toEqual({ file: 'coppermine-1.5.40.sql.gz', sha1: '911a6f3b9dc8ffd5086e1aa6361c4bc21d1098c6' });
     expect(r.content.steps[1].args).toEqual({ mode: 0o777, recursive: true, paths: ['html/albums', 'html/include'] });
     expect(Object.keys(r.content.files)).toEqual(['html/include/config.inc.php']);
     expect(r.content.files['html/include/config.inc.php']).toContain("$CONFIG['dbname'] =");
     // The MySQL socket bind is outside the app folder, on the script's own line.
-    expect(r.findings).toContainEqual(expect.objectContaining({ rule: 'bind-outside-app', line: 30, text: '    - /var/lib/mysql/mysql.sock:/var/run/mysql.sock' }));
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({ rule: 'bind-outside-app', line: 30, text: '    - /var/lib/mysql/mysql.sock:/var/run/mysql.sock' }),
+    );
     // The compose came from the script (image), not the catalog field (build: .).
     expect(r.content.compose).toContain('image: vikasy/coppermine');
   });
@@ -54,7 +77,9 @@ describe('the 14 corpus entries through normalizeVersion', () => {
       [178, 'zcat osticket-1.10.sql.gz |mysql -u$HDA_DB_USERNAME -p$HDA_DB_PASSWORD $HDA_DB_DBNAME;'],
     ]);
     expect(Object.keys(r.content.files).sort()).toEqual(['Dockerfile', 'html/include/ost-config.php']);
-    expect(r.content.files.Dockerfile).toBe('FROM vikasy/slim_php5\n\nRUN apk update && \\\n    apk add --no-cache php5-mysqli php5-xml php5-json php5-phar php5-intl\n');
+    expect(r.content.files.Dockerfile).toBe(
+      'FROM vikasy/slim_php5\n\nRUN apk update && \\\n    apk add --no-cache php5-mysqli php5-xml php5-json php5-phar php5-intl\n',
+    );
     expect(parseCompose(r.content.compose).value.services['osticket-container'].build).toBe('.');
     expect(rules(r)).not.toContain('build-no-dockerfile');
   });
@@ -62,7 +87,9 @@ describe('the 14 corpus entries through normalizeVersion', () => {
   it('portainer needs the docker-socket exception; with it, it is ready and the exception is shown', () => {
     const r = run('portainer');
     expect(r.status).toBe('needs_review');
-    expect(r.findings).toContainEqual(expect.objectContaining({ severity: 'error', rule: 'docker-socket', line: 10, text: "    - '/var/run/docker.sock:/var/run/docker.sock'" }));
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({ severity: 'error', rule: 'docker-socket', line: 10, text: "    - '/var/run/docker.sock:/var/run/docker.sock'" }),
+    );
     const allowed = run('portainer', { exceptions: ['docker-socket'] });
     expect(allowed.status).toBe('ready');
     expect(allowed.findings).toContainEqual(expect.objectContaining({ severity: 'info', rule: 'docker-socket', allowed_by_exception: true }));

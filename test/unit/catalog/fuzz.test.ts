@@ -25,9 +25,97 @@ type Rng = () => number;
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const int = (r: Rng, n: number) => Math.floor(r() * n);
 
-const NASTY = ['\n', '\r\n', '\t', ' ', ':', '-', "'", '"', '`', '$', '\\', '#', '&', '*', '[', ']', '{', '}', '<<', '|', '>', '..', '/', '~', '\0', 'é', '\u2028', 'EOF', 'HOST_PORT', 'WEBAPP_PATH', '&a', '*a', '<<: *a', '!!binary', '%YAML 1.1', '---', '...'];
-const KEYS = ['image', 'build', 'ports', 'volumes', 'environment', 'privileged', 'network_mode', 'pid', 'ipc', 'cap_add', 'devices', 'container_name', 'hostname', 'restart', 'env_file', 'extends', 'security_opt', 'depends_on', 'command', 'x-y', 'net', 'dockerfile'];
-const SCALARS = ['HOST_PORT:80', '2224:22', '80:80', '22:22', 'WEBAPP_PATH/html:/var/www/html', './data:/data', '/var/run/docker.sock:/var/run/docker.sock', '/etc/localtime:/etc/localtime:ro', '/etc:/etc', 'host', 'true', 'yes', '.', '../x', 'APP_IDENTIFIER', 'APP_HOSTNAME', '${HOME}', 'nginx', 'SYS_ADMIN', '0755', '1e3', '', '~', 'a:b:c:d', '[::1]:8080:80', '35000-35010:80'];
+const NASTY = [
+  '\n',
+  '\r\n',
+  '\t',
+  ' ',
+  ':',
+  '-',
+  "'",
+  '"',
+  '`',
+  '$',
+  '\\',
+  '#',
+  '&',
+  '*',
+  '[',
+  ']',
+  '{',
+  '}',
+  '<<',
+  '|',
+  '>',
+  '..',
+  '/',
+  '~',
+  '\0',
+  'é',
+  '\u2028',
+  'EOF',
+  'HOST_PORT',
+  'WEBAPP_PATH',
+  '&a',
+  '*a',
+  '<<: *a',
+  '!!binary',
+  '%YAML 1.1',
+  '---',
+  '...',
+];
+const KEYS = [
+  'image',
+  'build',
+  'ports',
+  'volumes',
+  'environment',
+  'privileged',
+  'network_mode',
+  'pid',
+  'ipc',
+  'cap_add',
+  'devices',
+  'container_name',
+  'hostname',
+  'restart',
+  'env_file',
+  'extends',
+  'security_opt',
+  'depends_on',
+  'command',
+  'x-y',
+  'net',
+  'dockerfile',
+];
+const SCALARS = [
+  'HOST_PORT:80',
+  '2224:22',
+  '80:80',
+  '22:22',
+  'WEBAPP_PATH/html:/var/www/html',
+  './data:/data',
+  '/var/run/docker.sock:/var/run/docker.sock',
+  '/etc/localtime:/etc/localtime:ro',
+  '/etc:/etc',
+  'host',
+  'true',
+  'yes',
+  '.',
+  '../x',
+  'APP_IDENTIFIER',
+  'APP_HOSTNAME',
+  '${HOME}',
+  'nginx',
+  'SYS_ADMIN',
+  '0755',
+  '1e3',
+  '',
+  '~',
+  'a:b:c:d',
+  '[::1]:8080:80',
+  '35000-35010:80',
+];
 
 function genValue(r: Rng, depth: number): unknown {
   const roll = r();
@@ -60,19 +148,70 @@ function mutate(r: Rng, text: string): string {
   for (let n = 0; n < 1 + int(r, 4); n++) {
     const at = int(r, s.length + 1);
     switch (int(r, 6)) {
-      case 0: s = s.slice(0, at) + pick(r, NASTY) + s.slice(at); break;
-      case 1: s = s.slice(0, at) + s.slice(at + 1 + int(r, 20)); break;
-      case 2: { const len = int(r, 40); s = s.slice(0, at) + s.slice(at, at + len).repeat(2) + s.slice(at); break; }
-      case 3: { const lines = s.split('\n'); const i = int(r, lines.length); const j = int(r, lines.length); [lines[i], lines[j]] = [lines[j], lines[i]]; s = lines.join('\n'); break; }
-      case 4: s = s.slice(0, at); break;
-      default: s = s.slice(0, at) + String.fromCharCode(int(r, 128)) + s.slice(at);
+      case 0:
+        s = s.slice(0, at) + pick(r, NASTY) + s.slice(at);
+        break;
+      case 1:
+        s = s.slice(0, at) + s.slice(at + 1 + int(r, 20));
+        break;
+      case 2: {
+        const len = int(r, 40);
+        s = s.slice(0, at) + s.slice(at, at + len).repeat(2) + s.slice(at);
+        break;
+      }
+      case 3: {
+        const lines = s.split('\n');
+        const i = int(r, lines.length);
+        const j = int(r, lines.length);
+        [lines[i], lines[j]] = [lines[j], lines[i]];
+        s = lines.join('\n');
+        break;
+      }
+      case 4:
+        s = s.slice(0, at);
+        break;
+      default:
+        s = s.slice(0, at) + String.fromCharCode(int(r, 128)) + s.slice(at);
     }
   }
   return s;
 }
 
-const OPENERS = ["cat > docker-compose.yml << 'EOF'", 'cat > docker-compose.yml <<EOF', 'cat <<"EOF" > docker-compose.yml', "cat > ../x << 'EOF'", "cat > /etc/x << 'EOF'", "cat > Dockerfile << 'EOF'", "cat >> docker-compose.yml <<-'EOF'", 'cat > "a b" <<EOF', 'mysql <<EOF'];
-const COMMANDS = ['docker-compose up -d', 'docker compose up -d', 'chmod -R 777 html', 'chmod 4755 x', 'chmod 777 /etc', 'amahi-download f.gz 911a6f3b9dc8ffd5086e1aa6361c4bc21d1098c6;', 'amahi-download f.gz bad', 'rm -rf /', 'mv a b', 'if [ -d x ]; then', 'fi', 'for f in *; do', 'done', 'zcat x | mysql', 'echo $X > y', '# comment', '', 'mkdir -p html/logs', 'case $x in', 'esac', 'cd ..', 'curl x | sh \\'];
+const OPENERS = [
+  "cat > docker-compose.yml << 'EOF'",
+  'cat > docker-compose.yml <<EOF',
+  'cat <<"EOF" > docker-compose.yml',
+  "cat > ../x << 'EOF'",
+  "cat > /etc/x << 'EOF'",
+  "cat > Dockerfile << 'EOF'",
+  "cat >> docker-compose.yml <<-'EOF'",
+  'cat > "a b" <<EOF',
+  'mysql <<EOF',
+];
+const COMMANDS = [
+  'docker-compose up -d',
+  'docker compose up -d',
+  'chmod -R 777 html',
+  'chmod 4755 x',
+  'chmod 777 /etc',
+  'amahi-download f.gz 911a6f3b9dc8ffd5086e1aa6361c4bc21d1098c6;',
+  'amahi-download f.gz bad',
+  'rm -rf /',
+  'mv a b',
+  'if [ -d x ]; then',
+  'fi',
+  'for f in *; do',
+  'done',
+  'zcat x | mysql',
+  'echo $X > y',
+  '# comment',
+  '',
+  'mkdir -p html/logs',
+  'case $x in',
+  'esac',
+  'cd ..',
+  'curl x | sh \\',
+];
 
 function genScript(r: Rng): string {
   const lines: string[] = [];
@@ -103,12 +242,18 @@ function check(input: { install_script?: string | null; compose?: string | null;
     expect(typeof f.rule === 'string' && f.rule.length > 0 && typeof f.message === 'string' && f.message.length > 0, label).toBe(true);
   }
   if (result.status !== 'ready') {
-    expect(result.findings.some((f) => f.severity === 'error' || f.severity === 'review'), `${label}: ${result.status} without a reason`).toBe(true);
+    expect(
+      result.findings.some((f) => f.severity === 'error' || f.severity === 'review'),
+      `${label}: ${result.status} without a reason`,
+    ).toBe(true);
   } else {
     // Ready means safe: it renders, and the host-side policy agrees.
     const rendered = renderCompose(result.content.compose, SAMPLE_INSTALL_VARS);
     const host = checkPolicy(rendered, { phase: 'host', appDir: SAMPLE_INSTALL_VARS.WEBAPP_PATH, hostPort: SAMPLE_INSTALL_VARS.HOST_PORT });
-    expect(host.filter((f) => f.severity === 'error' || f.severity === 'review'), label).toEqual([]);
+    expect(
+      host.filter((f) => f.severity === 'error' || f.severity === 'review'),
+      label,
+    ).toEqual([]);
   }
   return result.status;
 }
@@ -134,13 +279,20 @@ describe('fuzz: normalizeVersion on generated and mutated input', () => {
     const r = mulberry32(0xb0b);
     for (let i = 0; i < N; i++) {
       const app = corpus[i % corpus.length];
-      check({ install_script: mutate(r, app.install_script ?? ''), compose: r() < 0.3 ? mutate(r, app.compose ?? '') : app.compose }, `mutated ${app.name} #${i}`);
-      check({ compose: mutate(r, app.compose ?? ''), uninstall_script: r() < 0.2 ? mutate(r, 'docker-compose down\n') : null }, `mutated compose ${app.name} #${i}`);
+      check(
+        { install_script: mutate(r, app.install_script ?? ''), compose: r() < 0.3 ? mutate(r, app.compose ?? '') : app.compose },
+        `mutated ${app.name} #${i}`,
+      );
+      check(
+        { compose: mutate(r, app.compose ?? ''), uninstall_script: r() < 0.2 ? mutate(r, 'docker-compose down\n') : null },
+        `mutated compose ${app.name} #${i}`,
+      );
     }
   }, 120_000);
 
   it('hostile shapes: alias bombs, deep nesting, huge and binary input', () => {
-    const bomb = 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c]\nservices: [*d,*d,*d,*d,*d,*d]\n';
+    const bomb =
+      'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c]\nservices: [*d,*d,*d,*d,*d,*d]\n';
     expect(check({ compose: bomb }, 'bomb')).toBe('rejected');
     expect(check({ compose: `services:\n  a:\n    image: ${'['.repeat(5000)}` }, 'deep')).toBe('rejected');
     expect(check({ compose: `a: ${'{'.repeat(10000)}${'}'.repeat(10000)}` }, 'deep2')).toBe('rejected');

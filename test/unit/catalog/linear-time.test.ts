@@ -47,18 +47,21 @@ describe('the script reader without backtracking regexes', () => {
 });
 
 describe('YAML duplicate keys checked with one Set per mapping', () => {
-  it.each(['a: 1\nb: 2\na: 3\n', 'x:\n  b: 1\n  c: 2\n  b: 2\n', '{a: 1, a: 2}\n', 'a: 1\n"a": 2\n', 'a:\n  - {k: 1, k: 2}\n'])('same rule, message and line as the library: %j', (text) => {
-    const lib = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-    expect(lib.errors[0]?.code).toBe('DUPLICATE_KEY');
-    const libLine = text.slice(0, lib.errors[0].pos[0]).split('\n').length;
-    let err: ComposeError | undefined;
-    try {
-      parseYamlBounded(text);
-    } catch (e) {
-      err = e as ComposeError;
-    }
-    expect(err).toMatchObject({ rule: 'yaml', line: libLine, message: `compose file is not valid YAML (line ${libLine}): Map keys must be unique` });
-  });
+  it.each(['a: 1\nb: 2\na: 3\n', 'x:\n  b: 1\n  c: 2\n  b: 2\n', '{a: 1, a: 2}\n', 'a: 1\n"a": 2\n', 'a:\n  - {k: 1, k: 2}\n'])(
+    'same rule, message and line as the library: %j',
+    (text) => {
+      const lib = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+      expect(lib.errors[0]?.code).toBe('DUPLICATE_KEY');
+      const libLine = text.slice(0, lib.errors[0].pos[0]).split('\n').length;
+      let err: ComposeError | undefined;
+      try {
+        parseYamlBounded(text);
+      } catch (e) {
+        err = e as ComposeError;
+      }
+      expect(err).toMatchObject({ rule: 'yaml', line: libLine, message: `compose file is not valid YAML (line ${libLine}): Map keys must be unique` });
+    },
+  );
 
   it('distinct keys, merge keys and 1 vs "1" are not duplicates (as for the library)', () => {
     expect(() => parseYamlBounded('x: &x {a: 1}\ny:\n  <<: *x\n  <<: *x\n  1: a\n  "1": b\n')).not.toThrow();

@@ -24,7 +24,8 @@ describe('checkPolicy', () => {
 });
 
 describe('checkPolicy on the host (rendered compose)', () => {
-  const rendered = 'services:\n  app:\n    image: x\n    ports: ["35001:80", "2224:22"]\n    volumes:\n      - /var/hda/web-apps/app1/html:/var/www/html\n      - /var/hda/web-apps/app2/html:/steal\n      - ./cfg:/cfg\n';
+  const rendered =
+    'services:\n  app:\n    image: x\n    ports: ["35001:80", "2224:22"]\n    volumes:\n      - /var/hda/web-apps/app1/html:/var/www/html\n      - /var/hda/web-apps/app2/html:/steal\n      - ./cfg:/cfg\n';
   const host: PolicyOptions = { phase: 'host', appDir: '/var/hda/web-apps/app1', hostPort: 35001, usedHostPorts: [2224] };
 
   it('knows the app folder: its own folder passes, a sibling app folder is outside', () => {

@@ -33,7 +33,9 @@ describe('renderCompose', () => {
     expect(svc.environment).toEqual({ GITLAB_OMNIBUS_CONFIG: "external_url 'http://gitlab.home.lan:35007'\n", PORT: 35007, MY_HOST_PORT: 'keep' });
     expect(svc.ports).toEqual(['35007:35007', '2224:22']);
     expect(svc.volumes).toEqual(['/var/hda/web-apps/gitlab7/html:/var/www/html']);
-    expect(parseCompose(renderCompose(compose, { ...vars, WEBAPP_PATH: '/srv/apps/g7' })).value.services.gitlab7.volumes).toEqual(['/srv/apps/g7/html:/var/www/html']);
+    expect(parseCompose(renderCompose(compose, { ...vars, WEBAPP_PATH: '/srv/apps/g7' })).value.services.gitlab7.volumes).toEqual([
+      '/srv/apps/g7/html:/var/www/html',
+    ]);
   });
 
   it('a placeholder that makes two keys equal is refused', () => {
@@ -65,7 +67,11 @@ describe('renderCompose', () => {
   it.each(refusals)('refuses %s', (_what, bad, rule, msg) => {
     const v = { ...vars, ...bad } as InstallVars;
     let err: unknown;
-    try { renderCompose(compose, v); } catch (e) { err = e; }
+    try {
+      renderCompose(compose, v);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(PlaceholderError);
     expect((err as PlaceholderError).rule).toBe(rule);
     expect((err as Error).message).toMatch(msg);
@@ -74,7 +80,9 @@ describe('renderCompose', () => {
   });
 
   it('renderFile fills placeholders in non-YAML files the same way', () => {
-    expect(renderFile("define('URL','http://APP_HOSTNAME:HOST_PORT/'); // WEBAPP_PATH", vars)).toBe("define('URL','http://gitlab.home.lan:35007/'); // /var/hda/web-apps/gitlab7");
+    expect(renderFile("define('URL','http://APP_HOSTNAME:HOST_PORT/'); // WEBAPP_PATH", vars)).toBe(
+      "define('URL','http://gitlab.home.lan:35007/'); // /var/hda/web-apps/gitlab7",
+    );
   });
 });
 
@@ -82,5 +90,7 @@ describe('DNS names', () => {
   it.each(['a', 'a-b', 'x1', 'a'.repeat(63)])('label %s is valid', (s) => expect(isValidDnsLabel(s)).toBe(true));
   it.each(['', '-a', 'a-', 'A', 'a_b', 'a.b', 'a'.repeat(64), 'a b', 'a\n'])('label %j is not', (s) => expect(isValidDnsLabel(s)).toBe(false));
   it.each(['home', 'gitlab.home.lan', 'a-1.b-2.c'])('hostname %s is valid', (s) => expect(isValidHostname(s)).toBe(true));
-  it.each(['', '.a', 'a.', 'a..b', 'A.b', `${`${'a'.repeat(63)}.`.repeat(4)}abc`, 'a.b\nProxyPass'])('hostname %j is not', (s) => expect(isValidHostname(s)).toBe(false));
+  it.each(['', '.a', 'a.', 'a..b', 'A.b', `${`${'a'.repeat(63)}.`.repeat(4)}abc`, 'a.b\nProxyPass'])('hostname %j is not', (s) =>
+    expect(isValidHostname(s)).toBe(false),
+  );
 });

@@ -37,22 +37,36 @@ describe('runScriptSteps', () => {
       fetched.push(url);
       return new Response(data, { status: 200 });
     }) as unknown as typeof fetch;
-    const steps = stepsOf(`amahi-download dump.sql.gz ${sha1(data)};\nmkdir -p html/albums html/include\nchmod -R 777 html/albums html/include;\ncat > html/include/config.inc.php << 'EOF'\n<?php ?>\nEOF\ndocker-compose up -d\n`);
-    await runScriptSteps(steps, app, { downloadBaseUrl: 'https://dl.example/files/', fetch: fakeFetch, log, files: { 'html/include/config.inc.php': '<?php ?>\n' } });
+    const steps = stepsOf(
+      `amahi-download dump.sql.gz ${sha1(data)};\nmkdir -p html/albums html/include\nchmod -R 777 html/albums html/include;\ncat > html/include/config.inc.php << 'EOF'\n<?php ?>\nEOF\ndocker-compose up -d\n`,
+    );
+    await runScriptSteps(steps, app, {
+      downloadBaseUrl: 'https://dl.example/files/',
+      fetch: fakeFetch,
+      log,
+      files: { 'html/include/config.inc.php': '<?php ?>\n' },
+    });
     expect(fetched).toEqual(['https://dl.example/files/dump.sql.gz']);
     expect(readFileSync(join(app, 'dump.sql.gz'), 'utf8')).toBe(data);
     expect(mode(join(app, 'html/albums'))).toBe(0o777);
     expect(readFileSync(join(app, 'html/include/config.inc.php'), 'utf8')).toBe('<?php ?>\n');
     expect(logs.every(([s]) => s === 'OK')).toBe(true);
     // Idempotent: the second run finds the file and does not fetch again.
-    await runScriptSteps(steps, app, { downloadBaseUrl: 'https://dl.example/files', fetch: fakeFetch, log, files: { 'html/include/config.inc.php': '<?php ?>\n' } });
+    await runScriptSteps(steps, app, {
+      downloadBaseUrl: 'https://dl.example/files',
+      fetch: fakeFetch,
+      log,
+      files: { 'html/include/config.inc.php': '<?php ?>\n' },
+    });
     expect(fetched).toHaveLength(1);
   });
 
   it('a download whose SHA-1 differs writes nothing and names the line', async () => {
     const fakeFetch = (async () => new Response('tampered')) as unknown as typeof fetch;
     const steps = stepsOf(`\namahi-download x.gz ${sha1('original')}\n`);
-    await expect(runScriptSteps(steps, app, { downloadBaseUrl: 'https://dl.example', fetch: fakeFetch, log })).rejects.toThrow(/line 2 \(download\): SHA-1 of x.gz is [0-9a-f]{40}, expected/);
+    await expect(runScriptSteps(steps, app, { downloadBaseUrl: 'https://dl.example', fetch: fakeFetch, log })).rejects.toThrow(
+      /line 2 \(download\): SHA-1 of x.gz is [0-9a-f]{40}, expected/,
+    );
     expect(existsSync(join(app, 'x.gz'))).toBe(false);
   });
 
@@ -81,7 +95,13 @@ describe('runScriptSteps', () => {
 
   it('unsupported steps throw with their line; forged step args are re-validated', async () => {
     const r = parseInstallScript(corpusApp('osticket').install_script!);
-    await expect(runScriptSteps(r.steps.filter((s) => s.kind === 'shell-block'), app, { log })).rejects.toThrow(/^line 4 \(shell-block\).*if \[ -d unpack \]; then/);
+    await expect(
+      runScriptSteps(
+        r.steps.filter((s) => s.kind === 'shell-block'),
+        app,
+        { log },
+      ),
+    ).rejects.toThrow(/^line 4 \(shell-block\).*if \[ -d unpack \]; then/);
     const forged: ScriptStep[] = [{ kind: 'chmod', line: 3, text: 'chmod 777 x', args: { mode: 0o777, recursive: false, paths: ['../outside/secret'] } }];
     await expect(runScriptSteps(forged, app, { log })).rejects.toThrow(/line 3 \(chmod\).*leave the app folder/);
     const setuid: ScriptStep[] = [{ kind: 'chmod', line: 4, text: 'chmod', args: { mode: 0o4755, paths: ['x'] } }];

@@ -46,7 +46,9 @@ describe('parseInstallScript: heredocs', () => {
   });
 
   it('the last write of docker-compose.yml wins; >> appends', () => {
-    const r = parseInstallScript("cat > docker-compose.yml << 'A'\nold: 1\nA\ncat > docker-compose.yml << 'B'\nweb:\nB\ncat >> docker-compose.yml << 'C'\n  image: x\nC\n");
+    const r = parseInstallScript(
+      "cat > docker-compose.yml << 'A'\nold: 1\nA\ncat > docker-compose.yml << 'B'\nweb:\nB\ncat >> docker-compose.yml << 'C'\n  image: x\nC\n",
+    );
     expect(r.compose?.text).toBe('web:\n  image: x\n');
   });
 
@@ -75,7 +77,10 @@ describe('parseInstallScript: heredocs', () => {
 
   it('a heredoc fed to another command is unsupported, and its body is not read as commands', () => {
     const r = parseInstallScript('mysql -u root <<SQL\nDROP DATABASE x;\nrm -rf /\nSQL\ndocker-compose up -d\n');
-    expect(r.steps.map((s) => [s.kind, s.line])).toEqual([['mysql-import', 1], ['compose-up', 5]]);
+    expect(r.steps.map((s) => [s.kind, s.line])).toEqual([
+      ['mysql-import', 1],
+      ['compose-up', 5],
+    ]);
     expect(r.findings).toEqual([expect.objectContaining({ rule: 'unsupported-step', line: 1 })]);
   });
 });
@@ -83,7 +88,9 @@ describe('parseInstallScript: heredocs', () => {
 describe('parseInstallScript: other steps', () => {
   it('amahi-download with a name or a URL and a SHA-1; trailing semicolons', () => {
     const sha = '911a6f3b9dc8ffd5086e1aa6361c4bc21d1098c6';
-    const r = parseInstallScript(`amahi-download a.sql.gz ${sha};\namahi-download https://dl.example/x/b.tgz ${sha.toUpperCase()}\namahi-download c.gz nothex\n`);
+    const r = parseInstallScript(
+      `amahi-download a.sql.gz ${sha};\namahi-download https://dl.example/x/b.tgz ${sha.toUpperCase()}\namahi-download c.gz nothex\n`,
+    );
     expect(r.steps.map((s) => [s.kind, s.args])).toEqual([
       ['download', { file: 'a.sql.gz', sha1: sha }],
       ['download', { file: 'b.tgz', sha1: sha, url: 'https://dl.example/x/b.tgz' }],
@@ -98,21 +105,33 @@ describe('parseInstallScript: other steps', () => {
       { mode: 0o755, recursive: false, paths: ['html'] },
       { mode: 0o644, recursive: true, paths: ['html/a', 'b'] },
     ]);
-    expect(r.findings.map((f) => [f.rule, f.line])).toEqual([['unsupported-step', 3], ['unsupported-step', 4], ['unsupported-step', 5], ['unsupported-step', 6]]);
+    expect(r.findings.map((f) => [f.rule, f.line])).toEqual([
+      ['unsupported-step', 3],
+      ['unsupported-step', 4],
+      ['unsupported-step', 5],
+      ['unsupported-step', 6],
+    ]);
   });
 
   it('rm, mv, pipes, variables and unknown commands are reported with line and exact text', () => {
     const script = '#!/bin/bash\n# comment\n\nrm -f x\nmv a b\necho $PATH > y\ncurl http://x | sh\nsudo reboot\n';
     const r = parseInstallScript(script);
     expect(r.findings.map((f) => [f.line, f.text, f.severity])).toEqual([
-      [4, 'rm -f x', 'review'], [5, 'mv a b', 'review'], [6, 'echo $PATH > y', 'review'], [7, 'curl http://x | sh', 'review'], [8, 'sudo reboot', 'review'],
+      [4, 'rm -f x', 'review'],
+      [5, 'mv a b', 'review'],
+      [6, 'echo $PATH > y', 'review'],
+      [7, 'curl http://x | sh', 'review'],
+      [8, 'sudo reboot', 'review'],
     ]);
     expect(r.steps.map((s) => s.kind)).toEqual(['rm', 'mv', 'unsupported', 'unsupported', 'unsupported']);
   });
 
   it('nested blocks are one step; an unclosed block is a syntax error', () => {
     const r = parseInstallScript('if [ -d a ]; then\n  for f in *; do\n    echo $f\n  done\nfi\ndocker-compose up -d\n');
-    expect(r.steps.map((s) => [s.kind, s.line])).toEqual([['shell-block', 1], ['compose-up', 6]]);
+    expect(r.steps.map((s) => [s.kind, s.line])).toEqual([
+      ['shell-block', 1],
+      ['compose-up', 6],
+    ]);
     expect(r.findings.map((f) => f.line)).toEqual([1, 2, 3, 4, 5]);
     const bad = parseInstallScript('if true; then\n  echo x\n');
     expect(bad.findings.map((f) => f.rule)).toContain('script-syntax');

@@ -9,7 +9,10 @@ import { corpusApp, publishInput } from './corpus-data';
 const content: AppVersionContent = normalizeVersion(publishInput(corpusApp('redmine'))).content;
 
 async function expectRefused(p: Promise<unknown>, rule: string, msg?: RegExp) {
-  const err = await p.then(() => null, (e) => e);
+  const err = await p.then(
+    () => null,
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(SignatureError);
   expect((err as SignatureError).rule).toBe(rule);
   if (msg) expect((err as Error).message).toMatch(msg);
@@ -48,7 +51,10 @@ describe('signVersion / verifyVersion', () => {
     expect(i).toBeGreaterThan(0);
     const tampered = { ...content, compose: `${content.compose.slice(0, i)}4${content.compose.slice(i + 1)}` };
     await expectRefused(verifyVersion(tampered, jws, { keys: [k.publicJwk] }), 'signature-content-mismatch', /altered/);
-    await expectRefused(verifyVersion({ ...content, steps: [...content.steps, { kind: 'chmod', line: 99, text: 'chmod 777 .' }] }, jws, { keys: [k.publicJwk] }), 'signature-content-mismatch');
+    await expectRefused(
+      verifyVersion({ ...content, steps: [...content.steps, { kind: 'chmod', line: 99, text: 'chmod 777 .' }] }, jws, { keys: [k.publicJwk] }),
+      'signature-content-mismatch',
+    );
   });
 
   it('tampering with one byte of the JWS payload or signature makes verify throw', async () => {
@@ -76,7 +82,9 @@ describe('signVersion / verifyVersion', () => {
     await expectRefused(verifyVersion(content, none, { keys: [k.publicJwk] }), 'signature-alg', /refused/);
 
     const secret = new TextEncoder().encode('x'.repeat(32));
-    const hs = await new CompactSign(new TextEncoder().encode(canonicalJson(content))).setProtectedHeader({ alg: 'HS256', kid: 'h', typ: VERSION_JWS_TYP }).sign(secret);
+    const hs = await new CompactSign(new TextEncoder().encode(canonicalJson(content)))
+      .setProtectedHeader({ alg: 'HS256', kid: 'h', typ: VERSION_JWS_TYP })
+      .sign(secret);
     const octJwk: JWK = { kty: 'oct', k: Buffer.from(secret).toString('base64url'), kid: 'h' };
     await expectRefused(verifyVersion(content, hs, { keys: [octJwk] }), 'signature-alg');
     await expectRefused(signVersion(content, octJwk, 'h'), 'signature-alg', /HMAC/);

@@ -23,7 +23,12 @@ const APPDATA = /\/DATA\/AppData\/(\$AppID|\$\{AppID\})/g;
 function mapStrings(v: unknown): unknown {
   if (typeof v === 'string') return v.replace(APPDATA, 'WEBAPP_PATH');
   if (Array.isArray(v)) return v.map(mapStrings);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'x-casaos').map(([k, x]) => [k, mapStrings(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => k !== 'x-casaos')
+        .map(([k, x]) => [k, mapStrings(x)]),
+    );
   return v;
 }
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ComposeSpec } from '../../../core/catalog/compose';
 import { toDialect } from '../../../core/compose/dialect';
 
-const svc = (body: Record<string, unknown>, top: Record<string, unknown> = {}): ComposeSpec => ({ services: { a: { image: 'x', ...body }, db: { image: 'db' } }, ...top });
+const svc = (body: Record<string, unknown>, top: Record<string, unknown> = {}): ComposeSpec => ({
+  services: { a: { image: 'x', ...body }, db: { image: 'db' } },
+  ...top,
+});
 
 function v1(spec: ComposeSpec) {
   const r = toDialect(spec, 'v1');
@@ -32,7 +35,11 @@ describe('toDialect v1 (docker-compose 1.29) translations', () => {
   });
 
   it('env_file long form becomes the path list when required; optional files are refused', () => {
-    expect(v1(svc({ env_file: ['a.env', { path: 'b.env', required: true }, { path: 'c.env' }] })).spec.services.a.env_file).toEqual(['a.env', 'b.env', 'c.env']);
+    expect(v1(svc({ env_file: ['a.env', { path: 'b.env', required: true }, { path: 'c.env' }] })).spec.services.a.env_file).toEqual([
+      'a.env',
+      'b.env',
+      'c.env',
+    ]);
     expect(refusedBy('v1', svc({ env_file: [{ path: 'd.env', required: false }] })).join()).toMatch(/service "a": env_file "d.env" is optional/);
   });
 
@@ -49,14 +56,25 @@ describe('toDialect v1 (docker-compose 1.29) translations', () => {
   });
 
   it('long ports with host_ip become the short form; long devices the short form; pull_policy missing -> if_not_present', () => {
-    const a = v1(svc({ ports: [{ target: 80, published: 8080, host_ip: '127.0.0.1', protocol: 'tcp', name: 'web' }, { target: 90, published: '9090' }], devices: [{ source: '/dev/a', target: '/dev/b', permissions: 'rw' }], pull_policy: 'missing' })).spec.services.a;
+    const a = v1(
+      svc({
+        ports: [
+          { target: 80, published: 8080, host_ip: '127.0.0.1', protocol: 'tcp', name: 'web' },
+          { target: 90, published: '9090' },
+        ],
+        devices: [{ source: '/dev/a', target: '/dev/b', permissions: 'rw' }],
+        pull_policy: 'missing',
+      }),
+    ).spec.services.a;
     expect(a.ports).toEqual(['127.0.0.1:8080:80/tcp', { target: 90, published: '9090' }]);
     expect(a.devices).toEqual(['/dev/a:/dev/b:rw']);
     expect(a.pull_policy).toBe('if_not_present');
   });
 
   it('bind create_host_path: true is dropped (v1 creates the folder)', () => {
-    expect(v1(svc({ volumes: [{ type: 'bind', source: './d', target: '/d', bind: { create_host_path: true } }] })).spec.services.a.volumes).toEqual([{ type: 'bind', source: './d', target: '/d' }]);
+    expect(v1(svc({ volumes: [{ type: 'bind', source: './d', target: '/d', bind: { create_host_path: true } }] })).spec.services.a.volumes).toEqual([
+      { type: 'bind', source: './d', target: '/d' },
+    ]);
   });
 
   it.each([

@@ -13,12 +13,15 @@ import { checkPolicy, isWaivable, WAIVABLE_RULES } from '../../../core/catalog/p
 import { renderCompose } from '../../../core/catalog/render';
 
 const DIR = fileURLToPath(new URL('./hostile/', import.meta.url));
-const corpus = readdirSync(DIR).filter((f) => f.endsWith('.yml')).sort().map((file) => {
-  const text = readFileSync(DIR + file, 'utf8');
-  const rule = /^# expect: ([a-z-]+)$/m.exec(text)?.[1];
-  if (!rule) throw new Error(`${file} names no expected rule`);
-  return { file, text, rule };
-});
+const corpus = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort()
+  .map((file) => {
+    const text = readFileSync(DIR + file, 'utf8');
+    const rule = /^# expect: ([a-z-]+)$/m.exec(text)?.[1];
+    if (!rule) throw new Error(`${file} names no expected rule`);
+    return { file, text, rule };
+  });
 
 describe('hostile compose corpus', () => {
   it('has the constructs of the review and more', () => expect(corpus.length).toBeGreaterThanOrEqual(50));
@@ -41,6 +44,9 @@ describe('hostile compose corpus', () => {
       return; // not renderable: never reaches a host
     }
     const host = checkPolicy(rendered, { phase: 'host', appDir: SAMPLE_INSTALL_VARS.WEBAPP_PATH, hostPort: SAMPLE_INSTALL_VARS.HOST_PORT });
-    expect(host.some((f) => f.severity === 'error'), JSON.stringify(host)).toBe(true);
+    expect(
+      host.some((f) => f.severity === 'error'),
+      JSON.stringify(host),
+    ).toBe(true);
   });
 });

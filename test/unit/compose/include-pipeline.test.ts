@@ -25,7 +25,12 @@ const WEB = `  web:
 
 describe('files the compose pulls in are part of the app', () => {
   it('an included file with a privileged, host-network, root-mounting service is refused at publish', () => {
-    const r = normalizeVersion({ app: 'x', version: '1', kind: 'container', install_script: script({ 'inc.yml': HOSTILE_SERVICE, 'docker-compose.yml': `include:\n  - inc.yml\nservices:\n${WEB}` }) });
+    const r = normalizeVersion({
+      app: 'x',
+      version: '1',
+      kind: 'container',
+      install_script: script({ 'inc.yml': HOSTILE_SERVICE, 'docker-compose.yml': `include:\n  - inc.yml\nservices:\n${WEB}` }),
+    });
     const rules = new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.rule));
     for (const rule of ['privileged', 'host-network', 'bind-outside-app', 'docker-socket']) expect(rules, [...rules].join(', ')).toContain(rule);
     expect(r.status).not.toBe('ready');
@@ -35,8 +40,15 @@ describe('files the compose pulls in are part of the app', () => {
 
   it('extends from a shipped file brings the base service into the checked compose', () => {
     const base = HOSTILE_SERVICE.replace('pwn:', 'b:');
-    const r = normalizeVersion({ app: 'x', version: '1', kind: 'container', install_script: script({ 'base.yml': base, 'docker-compose.yml': `services:\n${WEB}  evil:\n    extends:\n      file: base.yml\n      service: b\n` }) });
-    expect(r.findings.filter((f) => f.severity === 'error' && f.service === 'evil').map((f) => f.rule)).toEqual(expect.arrayContaining(['privileged', 'host-network']));
+    const r = normalizeVersion({
+      app: 'x',
+      version: '1',
+      kind: 'container',
+      install_script: script({ 'base.yml': base, 'docker-compose.yml': `services:\n${WEB}  evil:\n    extends:\n      file: base.yml\n      service: b\n` }),
+    });
+    expect(r.findings.filter((f) => f.severity === 'error' && f.service === 'evil').map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['privileged', 'host-network']),
+    );
     expect(r.content.compose).not.toContain('extends');
   });
 

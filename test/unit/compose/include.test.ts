@@ -5,7 +5,11 @@ import { resolveIncludes } from '../../../core/compose/include';
 import { MAX_REFERENCE_DEPTH } from '../../../core/compose/sources';
 
 const read = (text: string, what: string) => parseYamlBounded(text, what).value;
-const resolve = (main: string, files: Record<string, string> = {}) => resolveIncludes(read(main, 'compose file') as Record<string, unknown>, files, read) as { services: Record<string, Record<string, unknown>>; [k: string]: unknown };
+const resolve = (main: string, files: Record<string, string> = {}) =>
+  resolveIncludes(read(main, 'compose file') as Record<string, unknown>, files, read) as {
+    services: Record<string, Record<string, unknown>>;
+    [k: string]: unknown;
+  };
 
 function refusal(main: string, files: Record<string, string> = {}): { rule: string; message: string } {
   try {
@@ -17,7 +21,8 @@ function refusal(main: string, files: Record<string, string> = {}): { rule: stri
   throw new Error('expected a refusal');
 }
 
-const EVIL = 'services:\n  evil:\n    image: alpine\n    privileged: true\n    network_mode: host\n    volumes: ["/:/host", "/var/run/docker.sock:/var/run/docker.sock"]\n';
+const EVIL =
+  'services:\n  evil:\n    image: alpine\n    privileged: true\n    network_mode: host\n    volumes: ["/:/host", "/var/run/docker.sock:/var/run/docker.sock"]\n';
 
 describe('include', () => {
   it('the attack: an included file shipped by a heredoc becomes part of the one compose, its privileged service visible', () => {
@@ -29,7 +34,8 @@ describe('include', () => {
 
   it('long form, nested includes in sub-folders, resources merged, relative paths rebased to the app folder', () => {
     const out = resolve('include:\n  - path: conf/a.yml\n    project_directory: conf\nservices:\n  web:\n    image: x\n', {
-      'conf/a.yml': 'include: [b.yml]\nservices:\n  a:\n    image: a\n    build: ./ctx\n    volumes: ["./data:/data", "named:/n"]\n    env_file: [a.env]\nvolumes:\n  named: {}\nx-ignored: 1\n',
+      'conf/a.yml':
+        'include: [b.yml]\nservices:\n  a:\n    image: a\n    build: ./ctx\n    volumes: ["./data:/data", "named:/n"]\n    env_file: [a.env]\nvolumes:\n  named: {}\nx-ignored: 1\n',
       'conf/b.yml': 'services:\n  b:\n    image: b\n    volumes: ["../top:/t"]\nsecrets:\n  s:\n    file: ./s.txt\n',
     });
     expect(out.services.a).toEqual({ image: 'a', build: './conf/ctx', volumes: ['./conf/data:/data', 'named:/n'], env_file: ['./conf/a.env'] });
@@ -40,7 +46,10 @@ describe('include', () => {
   });
 
   it('path lists merge as override files', () => {
-    const out = resolve('include:\n  - path: [a.yml, b.yml]\n', { 'a.yml': 'services:\n  a:\n    image: a\n    environment: {A: "1"}\n', 'b.yml': 'services:\n  a:\n    environment: {B: "2"}\n' });
+    const out = resolve('include:\n  - path: [a.yml, b.yml]\n', {
+      'a.yml': 'services:\n  a:\n    image: a\n    environment: {A: "1"}\n',
+      'b.yml': 'services:\n  a:\n    environment: {B: "2"}\n',
+    });
     expect(out.services.a).toEqual({ image: 'a', environment: { A: '1', B: '2' } });
   });
 
@@ -68,7 +77,9 @@ describe('include', () => {
   });
 
   it('refuses a file included twice (each inclusion would be read and compared again)', () => {
-    expect(refusal('include: [a.yml, b.yml]\n', { 'a.yml': 'include: [c.yml]\n', 'b.yml': 'include: [c.yml]\n', 'c.yml': 'volumes:\n  v: {}\n' }).message).toMatch(/"c.yml" is included more than once/);
+    expect(
+      refusal('include: [a.yml, b.yml]\n', { 'a.yml': 'include: [c.yml]\n', 'b.yml': 'include: [c.yml]\n', 'c.yml': 'volumes:\n  v: {}\n' }).message,
+    ).toMatch(/"c.yml" is included more than once/);
   });
 
   it('refuses a resource an included file defines differently', () => {

@@ -20,13 +20,19 @@ describe('fixed container names at publish', () => {
     const web = stored(r).services.web;
     expect(web.container_name).toBeUndefined();
     expect(web.networks).toEqual({ default: { aliases: ['portainer'] } });
-    expect(r.findings).toContainEqual(expect.objectContaining({ severity: 'info', rule: 'fixed-container-name', service: 'web', line: 4, text: '    container_name: portainer' }));
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({ severity: 'info', rule: 'fixed-container-name', service: 'web', line: 4, text: '    container_name: portainer' }),
+    );
   });
 
   it('on every network the service joins, keeping its other settings and aliases', () => {
-    const r = publish('services:\n  db:\n    image: postgres\n    container_name: mydb\n    networks:\n      back: {aliases: [database]}\n      front:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    networks: [front]\nnetworks:\n  back: {}\n  front: {}\n');
+    const r = publish(
+      'services:\n  db:\n    image: postgres\n    container_name: mydb\n    networks:\n      back: {aliases: [database]}\n      front:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    networks: [front]\nnetworks:\n  back: {}\n  front: {}\n',
+    );
     expect(stored(r).services.db.networks).toEqual({ back: { aliases: ['database', 'mydb'] }, front: { aliases: ['mydb'] } });
-    const listed = publish('services:\n  db:\n    image: postgres\n    container_name: mydb\n    networks: [back]\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\nnetworks:\n  back: {}\n');
+    const listed = publish(
+      'services:\n  db:\n    image: postgres\n    container_name: mydb\n    networks: [back]\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\nnetworks:\n  back: {}\n',
+    );
     expect(stored(listed).services.db.networks).toEqual({ back: { aliases: ['mydb'] } });
   });
 
@@ -38,8 +44,17 @@ describe('fixed container names at publish', () => {
   });
 
   it('a service with network_mode cannot carry an alias: a warning says so; the name equal to the service needs none', () => {
-    const r = publish('services:\n  db:\n    image: postgres\n    container_name: db\n  web:\n    image: x\n    container_name: webby\n    network_mode: "service:db"\n  proxy:\n    image: y\n    ports: ["HOST_PORT:80"]\n');
-    expect(r.findings).toContainEqual(expect.objectContaining({ severity: 'warning', rule: 'fixed-container-name', service: 'web', message: expect.stringContaining('cannot carry a network alias') }));
+    const r = publish(
+      'services:\n  db:\n    image: postgres\n    container_name: db\n  web:\n    image: x\n    container_name: webby\n    network_mode: "service:db"\n  proxy:\n    image: y\n    ports: ["HOST_PORT:80"]\n',
+    );
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        rule: 'fixed-container-name',
+        service: 'web',
+        message: expect.stringContaining('cannot carry a network alias'),
+      }),
+    );
     expect(r.findings).toContainEqual(expect.objectContaining({ severity: 'info', rule: 'fixed-container-name', service: 'db' }));
     const spec = stored(r);
     expect(spec.services.web.networks).toBeUndefined();
@@ -49,7 +64,8 @@ describe('fixed container names at publish', () => {
 });
 
 describe('per-install secrets at publish', () => {
-  const withSecret = 'services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    environment:\n      DB_URL: "postgres://app:APP_SECRET_DB@db/app"\n      ADMIN: APP_SECRET_ADMIN_KEY\n  db:\n    image: postgres\n    environment: ["POSTGRES_PASSWORD=APP_SECRET_DB"]\n';
+  const withSecret =
+    'services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    environment:\n      DB_URL: "postgres://app:APP_SECRET_DB@db/app"\n      ADMIN: APP_SECRET_ADMIN_KEY\n  db:\n    image: postgres\n    environment: ["POSTGRES_PASSWORD=APP_SECRET_DB"]\n';
 
   it('are accepted, survive normalization untouched and are listed in the stored content', () => {
     const r = publish(withSecret);
@@ -80,7 +96,10 @@ describe('per-install secrets at publish', () => {
 
 describe('the normalized compose is the model', () => {
   it('x- extensions are allowed and dropped; keys keep the publisher order', () => {
-    const r = publish('x-common: &c {restart: always}\nservices:\n  web:\n    <<: *c\n    image: x\n    x-note: hi\n    ports: ["HOST_PORT:80"]\n    build: {context: ., x-cache: 1}\n', { install_script: null });
+    const r = publish(
+      'x-common: &c {restart: always}\nservices:\n  web:\n    <<: *c\n    image: x\n    x-note: hi\n    ports: ["HOST_PORT:80"]\n    build: {context: ., x-cache: 1}\n',
+      { install_script: null },
+    );
     expect(r.content.compose).not.toMatch(/x-/);
     expect(r.content.compose.indexOf('restart')).toBeLessThan(r.content.compose.indexOf('image'));
   });
@@ -89,7 +108,9 @@ describe('the normalized compose is the model', () => {
     const r = publish('services:\n  web:\n    image: x\n    ports: ["HOST_PORT:80"]\n    network-mode: host\n');
     expect(r.status).toBe('rejected');
     expect(r.content.compose).toBe('');
-    expect(r.findings).toContainEqual(expect.objectContaining({ severity: 'error', rule: 'unknown-key', service: 'web', line: 5, text: '    network-mode: host' }));
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({ severity: 'error', rule: 'unknown-key', service: 'web', line: 5, text: '    network-mode: host' }),
+    );
   });
 
   it('each dialect gives a verdict', () => {

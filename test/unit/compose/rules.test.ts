@@ -21,18 +21,24 @@ describe('the rule table: one refused and one allowed compose per rule', () => {
     expect(found[0].text).toBeTruthy();
     const passing = checkPolicy(c.passes, opts);
     expect(passing.filter((f) => f.rule === c.rule)).toEqual([]);
-    expect(passing.filter((f) => f.severity === 'error' && !['fixed-host-port'].includes(f.rule)), JSON.stringify(passing)).toEqual([]);
+    expect(
+      passing.filter((f) => f.severity === 'error' && !['fixed-host-port'].includes(f.rule)),
+      JSON.stringify(passing),
+    ).toEqual([]);
   });
 
-  it.each(RULE_CASES.filter((c) => (c.severity ?? 'error') === 'error').map((c, i) => [`${c.rule} #${i}`, c] as const))('%s: an owner exception allows it only when the rule is waivable', (_n, c) => {
-    const opts = { ...(c.opts ?? pub), exceptions: [c.rule] };
-    const found = hits(c.refused, c.rule, opts);
-    if ((WAIVABLE_RULES as string[]).includes(c.rule)) {
-      expect(found.every((f) => f.severity === 'info' && f.allowed_by_exception === true && f.message.includes('exception'))).toBe(true);
-    } else {
-      expect(found.every((f) => f.severity === 'error' && !f.allowed_by_exception)).toBe(true);
-    }
-  });
+  it.each(RULE_CASES.filter((c) => (c.severity ?? 'error') === 'error').map((c, i) => [`${c.rule} #${i}`, c] as const))(
+    '%s: an owner exception allows it only when the rule is waivable',
+    (_n, c) => {
+      const opts = { ...(c.opts ?? pub), exceptions: [c.rule] };
+      const found = hits(c.refused, c.rule, opts);
+      if ((WAIVABLE_RULES as string[]).includes(c.rule)) {
+        expect(found.every((f) => f.severity === 'info' && f.allowed_by_exception === true && f.message.includes('exception'))).toBe(true);
+      } else {
+        expect(found.every((f) => f.severity === 'error' && !f.allowed_by_exception)).toBe(true);
+      }
+    },
+  );
 
   it('every rule of the table has a case, and the cases name no rule outside it', () => {
     const covered = new Set([...RULE_CASES.map((c) => c.rule), ...RAISED_AT_PUBLISH]);
@@ -41,7 +47,20 @@ describe('the rule table: one refused and one allowed compose per rule', () => {
 
   it('rule ids come from the table: waivable ones are exactly the owner rules, and the ids stored exceptions use are kept', () => {
     expect(WAIVABLE_RULES).toEqual(POLICY_RULES.filter((r) => RULES[r].waiver === 'owner'));
-    for (const id of ['privileged', 'host-network', 'host-pid', 'host-ipc', 'cap-add', 'devices', 'docker-socket', 'bind-outside-app', 'build-outside-app', 'low-host-port', 'fixed-host-port', 'no-host-port']) {
+    for (const id of [
+      'privileged',
+      'host-network',
+      'host-pid',
+      'host-ipc',
+      'cap-add',
+      'devices',
+      'docker-socket',
+      'bind-outside-app',
+      'build-outside-app',
+      'low-host-port',
+      'fixed-host-port',
+      'no-host-port',
+    ]) {
       expect(WAIVABLE_RULES).toContain(id);
     }
   });

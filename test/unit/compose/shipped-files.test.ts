@@ -3,20 +3,36 @@ import { describe, expect, it } from 'vitest';
 import { normalizeVersion } from '../../../core/catalog/normalize';
 
 const compose = (extra: string, top = '') => `services:\n  web:\n    image: nginx\n    ports: ["HOST_PORT:80"]\n${extra}${top}`;
-const script = (files: Record<string, string>) => Object.entries(files).map(([name, text]) => `cat > ${name} <<'EOF'\n${text}EOF`).join('\n') + '\n';
+const script = (files: Record<string, string>) =>
+  `${Object.entries(files)
+    .map(([name, text]) => `cat > ${name} <<'EOF'\n${text}EOF`)
+    .join('\n')}\n`;
 const errors = (r: ReturnType<typeof normalizeVersion>) => r.findings.filter((f) => f.severity === 'error').map((f) => f.rule);
 const publish = (input: { compose?: string; install_script?: string }) => normalizeVersion({ app: 'x', version: '1', kind: 'container', ...input });
 
 describe('files Compose reads must ship with the version', () => {
   it('refuses an env_file, a config file and a secret file the script does not write, naming each', () => {
-    const r = publish({ compose: compose('    env_file: ./app.env\n    configs: [cfg]\n    secrets: [key]\n', 'configs:\n  cfg:\n    file: ./cfg.txt\nsecrets:\n  key:\n    file: WEBAPP_PATH/key.txt\n') });
+    const r = publish({
+      compose: compose(
+        '    env_file: ./app.env\n    configs: [cfg]\n    secrets: [key]\n',
+        'configs:\n  cfg:\n    file: ./cfg.txt\nsecrets:\n  key:\n    file: WEBAPP_PATH/key.txt\n',
+      ),
+    });
     expect(r.status).toBe('rejected');
     expect(errors(r).filter((x) => x === 'unshipped-file')).toHaveLength(3);
     expect(r.findings.map((f) => f.message).join('\n')).toMatch(/app\.env[\s\S]*cfg\.txt[\s\S]*key\.txt/);
   });
 
   it('accepts the same files when the script writes them', () => {
-    const files = { 'app.env': 'A=1\n# note\nexport B="two"\n', 'cfg.txt': 'x\n', 'key.txt': 'k\n', 'docker-compose.yml': compose('    env_file: [./app.env]\n    configs: [cfg]\n    secrets: [key]\n', 'configs:\n  cfg:\n    file: ./cfg.txt\nsecrets:\n  key:\n    file: ./key.txt\n') };
+    const files = {
+      'app.env': 'A=1\n# note\nexport B="two"\n',
+      'cfg.txt': 'x\n',
+      'key.txt': 'k\n',
+      'docker-compose.yml': compose(
+        '    env_file: [./app.env]\n    configs: [cfg]\n    secrets: [key]\n',
+        'configs:\n  cfg:\n    file: ./cfg.txt\nsecrets:\n  key:\n    file: ./key.txt\n',
+      ),
+    };
     const r = publish({ install_script: script(files) });
     expect(errors(r)).toEqual([]);
   });

@@ -21,13 +21,22 @@ describe('explainFailure', () => {
   });
 
   it("says the agent's port check and Docker's CPU refusal in the owner's terms", () => {
-    expect(explainFailure('install failed at step ports: port 8089 is used by another program on the HDA; choose another port for hello').summary).toBe('Port 8089 is already used by another program on the HDA.');
-    expect(explainFailure('reconfigure failed at step up: Error response from daemon: Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available').summary).toBe('The HDA has 2 CPUs; the CPU limit asked for more.');
+    expect(explainFailure('install failed at step ports: port 8089 is used by another program on the HDA; choose another port for hello').summary).toBe(
+      'Port 8089 is already used by another program on the HDA.',
+    );
+    expect(
+      explainFailure('reconfigure failed at step up: Error response from daemon: Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available')
+        .summary,
+    ).toBe('The HDA has 2 CPUs; the CPU limit asked for more.');
   });
 
   it('names a container name in use and a missing image', () => {
-    expect(explainFailure('Conflict. The container name "/hello" is already in use by container "abc".').summary).toBe('A container named “hello” already exists on the HDA.');
-    expect(explainFailure('pull access denied for example/nope, repository does not exist').summary).toBe('The image example/nope could not be found in its registry.');
+    expect(explainFailure('Conflict. The container name "/hello" is already in use by container "abc".').summary).toBe(
+      'A container named “hello” already exists on the HDA.',
+    );
+    expect(explainFailure('pull access denied for example/nope, repository does not exist').summary).toBe(
+      'The image example/nope could not be found in its registry.',
+    );
   });
 
   it('keeps a short one-line reason as it is, with nothing to unfold', () => {

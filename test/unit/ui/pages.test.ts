@@ -100,7 +100,10 @@ describe('content security', () => {
       const res = await page(path, token);
       expect(res.status, path).toBe(200);
       const csp = res.headers.get('content-security-policy') ?? '';
-      const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
+      const scriptSrc = csp
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith('script-src'));
       expect(scriptSrc, path).toBe("script-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toContain('unsafe-inline');
@@ -142,7 +145,8 @@ describe('content security', () => {
     expect(await js.text()).toBe(APP_JS);
     expect(() => new Function(APP_JS)).not.toThrow();
     // The client builds DOM from text only: no HTML parsing of data, no eval.
-    for (const sink of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function', 'setAttribute(\'on', 'srcdoc', 'javascript:']) expect(APP_JS).not.toContain(sink);
+    for (const sink of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function', "setAttribute('on", 'srcdoc', 'javascript:'])
+      expect(APP_JS).not.toContain(sink);
     // Only the own origin's API is fetched or streamed.
     for (const m of APP_JS.matchAll(/new EventSource\(([^)]*)\)/g)) expect(m[1]).toMatch(/^[`'"]\/api\//);
     const css = await page('/ui/app.css');
@@ -153,7 +157,8 @@ describe('content security', () => {
 
 describe('escaping by construction', () => {
   it('never bypasses JSX escaping in the UI sources', () => {
-    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
     for (const file of files('worker/ui').filter((f) => f.endsWith('.tsx'))) {
       const src = readFileSync(file, 'utf8');
       expect(src, file).not.toContain('dangerouslySetInnerHTML');
@@ -163,7 +168,7 @@ describe('escaping by construction', () => {
 });
 
 describe('tenancy and roles', () => {
-  it("shows an owner their own HDA, and another owner a 404 page for it", async () => {
+  it('shows an owner their own HDA, and another owner a 404 page for it', async () => {
     const mine = await page(`/hdas/${hdaA}`, ownerA.token);
     expect(mine.status).toBe(200);
     expect(await mine.text()).toContain('alpha-home');
@@ -246,8 +251,19 @@ describe('round two pages', () => {
     expect(none).toContain('data-follow="60"');
     expect(none).toContain('No usage figures yet');
     const at = (minsAgo: number) => new Date(plane.clock.now - minsAgo * 60_000 - ((plane.clock.now - minsAgo * 60_000) % 300_000)).toISOString();
-    const metrics = [120, 115, 110, 60, 55, 50, 45].map((m, i) => ({ identifier: 'hello', at: at(m), cpu_avg: 2 + i, cpu_max: 12, memory_avg: 60e6, memory_max: 80e6, samples: 5 }));
-    const hb = await plane.json('POST', '/agent/v1/heartbeat', { token: agentA, body: { apps: [{ identifier: 'hello', state: 'running', cpu_percent: 3.5, memory_bytes: 64 * 1024 * 1024 }], metrics } });
+    const metrics = [120, 115, 110, 60, 55, 50, 45].map((m, i) => ({
+      identifier: 'hello',
+      at: at(m),
+      cpu_avg: 2 + i,
+      cpu_max: 12,
+      memory_avg: 60e6,
+      memory_max: 80e6,
+      samples: 5,
+    }));
+    const hb = await plane.json('POST', '/agent/v1/heartbeat', {
+      token: agentA,
+      body: { apps: [{ identifier: 'hello', state: 'running', cpu_percent: 3.5, memory_bytes: 64 * 1024 * 1024 }], metrics },
+    });
     expect(hb.status).toBe(200);
     const html = await (await page(`/installs/${installA}`, ownerA.token)).text();
     expect(html).toContain('data-chart="cpu" data-points="7"');
@@ -277,7 +293,14 @@ describe('round two pages', () => {
     expect(niceCeil(3.2)).toBe(5);
     expect(niceCeil(12)).toBe(20);
     expect(niceCeil(230)).toBe(250);
-    const { line, area } = chartPaths([{ x: 0, v: 0 }, { x: 1, v: 10 }, { x: 10, v: 5 }], 10);
+    const { line, area } = chartPaths(
+      [
+        { x: 0, v: 0 },
+        { x: 1, v: 10 },
+        { x: 10, v: 5 },
+      ],
+      10,
+    );
     expect(line).toBe('M0,60L1,0M10,30L11,30');
     expect(area.match(/Z/g)?.length).toBe(2);
   });

@@ -11,8 +11,22 @@ import { api, navigate, userError } from './api';
 import { $, $all, failureBlock, h, must, setBadge } from './dom';
 import { formValues, forms, type FormValues } from './events';
 
-const ITEM_LABELS: Record<string, string> = { pending: 'Waiting', queued: 'In progress', succeeded: 'Succeeded', failed: 'Failed', cancelled: 'Cancelled', rolled_back: 'Rolled back' };
-const BATCH_LABELS: Record<string, string> = { running: 'Running', succeeded: 'Succeeded', failed: 'Failed', rolling_back: 'Rolling back', rolled_back: 'Rolled back', cancelled: 'Cancelled' };
+const ITEM_LABELS: Record<string, string> = {
+  pending: 'Waiting',
+  queued: 'In progress',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  rolled_back: 'Rolled back',
+};
+const BATCH_LABELS: Record<string, string> = {
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  rolling_back: 'Rolling back',
+  rolled_back: 'Rolled back',
+  cancelled: 'Cancelled',
+};
 const ACTION_WORDS: Record<string, string> = { install: 'Install', update: 'Update' };
 const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
 const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back']);
@@ -80,7 +94,8 @@ async function loadVersions(form: HTMLFormElement): Promise<void> {
   verSel.textContent = '';
   const versions = (r.versions || []).filter((x) => (x.status as string) !== 'rejected');
   verSel.appendChild(h('option', { value: '', text: versions.length ? `The newest (${versions[0].version})` : 'The newest' }));
-  for (const x of versions) verSel.appendChild(h('option', { value: x.version, text: x.version + (x.status === 'needs_review' ? ' \u00b7 needs review' : '') }));
+  for (const x of versions)
+    verSel.appendChild(h('option', { value: x.version, text: x.version + (x.status === 'needs_review' ? ' \u00b7 needs review' : '') }));
 }
 
 /** Tag mode: the HDAs with the tag are highlighted and the ticks are off. */

@@ -44,7 +44,11 @@ forms.login = async (form, v) => {
 };
 
 /** "office, eu" -> ['office', 'eu'] (the API checks each is a slug). */
-const parseTags = (text: string) => (text || '').toLowerCase().split(/[\s,]+/).filter(Boolean);
+const parseTags = (text: string) =>
+  (text || '')
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
 
 forms['create-hda'] = async (form, v) => {
   const tags = parseTags(v.tags);
@@ -74,7 +78,7 @@ forms.install = (_form, v, submitter) => {
     ...(v.policy_exceptions?.length ? { policy_exceptions: v.policy_exceptions } : {}),
     ...(port ? { host_port: hostPort(port) } : {}),
   };
-  return install((submitter?.value) || v.hda, body);
+  return install(submitter?.value || v.hda, body);
 };
 clicks.install = (btn) => install(attr(btn, 'data-hda'), { app: attr(btn, 'data-app') });
 
@@ -120,11 +124,17 @@ clicks.uninstall = (btn) =>
 clicks.logs = async (btn) => {
   const tail = Number(btn.getAttribute('data-tail')) || 200;
   const follow = Number(btn.getAttribute('data-follow')) || 0;
-  const r = await api<QueuedTask>('POST', `/api/installs/${encodeURIComponent(attr(btn, 'data-install'))}/logs`, follow ? { tail, follow_s: follow } : { tail });
+  const r = await api<QueuedTask>(
+    'POST',
+    `/api/installs/${encodeURIComponent(attr(btn, 'data-install'))}/logs`,
+    follow ? { tail, follow_s: follow } : { tail },
+  );
   const holder = must('#logs-view') as HTMLElement & { taskView?: TaskView };
   holder.taskView?.stop();
   holder.textContent = '';
-  const panel = inlineTaskPanel(r.task.id, follow ? `Following for ${follow} s` : `Last ${tail} lines`, 'Waiting for the HDA’s agent to send them…', { 'data-follow-s': follow ? String(follow) : null });
+  const panel = inlineTaskPanel(r.task.id, follow ? `Following for ${follow} s` : `Last ${tail} lines`, 'Waiting for the HDA’s agent to send them…', {
+    'data-follow-s': follow ? String(follow) : null,
+  });
   holder.appendChild(panel);
   holder.taskView = new TaskView(panel);
   holder.taskView.follow();
@@ -143,7 +153,8 @@ forms.limits = async (form, v) => {
   const mem = String(v.memory_mb || '').trim();
   const body: { cpus: number | null; memory_mb: number | null } = { cpus: cpus ? Number(cpus) : null, memory_mb: mem ? Number(mem) : null };
   if (body.cpus !== null && !(body.cpus >= 0.05)) throw userError('CPUs must be a number from 0.05 up (0.5 is half a core).');
-  if (body.memory_mb !== null && (!(body.memory_mb >= 6) || Math.round(body.memory_mb) !== body.memory_mb)) throw userError('Memory must be a whole number of MB, 6 or more.');
+  if (body.memory_mb !== null && (!(body.memory_mb >= 6) || Math.round(body.memory_mb) !== body.memory_mb))
+    throw userError('Memory must be a whole number of MB, 6 or more.');
   const installId = attr(form, 'data-install');
   const r = await api<QueuedTask>('PUT', `/api/installs/${encodeURIComponent(installId)}/limits`, body);
   navigate(installTaskUrl(installId, r.task.id));
@@ -171,7 +182,11 @@ clicks.prune = async (btn) => {
   new TaskView(panel).follow();
 };
 
-clicks.logout = () => api('POST', '/api/auth/logout').then(() => navigate('/login'), () => navigate('/login'));
+clicks.logout = () =>
+  api('POST', '/api/auth/logout').then(
+    () => navigate('/login'),
+    () => navigate('/login'),
+  );
 
 clicks['new-enrollment'] = async (btn) => {
   const r = await api<EnrollmentResult>('POST', `/api/hdas/${encodeURIComponent(attr(btn, 'data-hda'))}/enrollment`);

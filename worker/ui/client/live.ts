@@ -11,7 +11,13 @@ import { $, $all, h, setBadge, type Kid } from './dom';
 const LIVE_EVERY_MS = 15000;
 
 function compactFacts(f: NonNullable<HdaView['facts']>): HTMLElement {
-  return h('dl', { class: 'facts facts-compact' }, factRows(f).slice(0, 5).map(([k, v]) => h('div', { class: 'fact' }, [h('dt', { text: k }), h('dd', { text: v })])));
+  return h(
+    'dl',
+    { class: 'facts facts-compact' },
+    factRows(f)
+      .slice(0, 5)
+      .map(([k, v]) => h('div', { class: 'fact' }, [h('dt', { text: k }), h('dd', { text: v })])),
+  );
 }
 
 function seenLine(hda: HdaView): Kid[] {
@@ -21,7 +27,11 @@ function seenLine(hda: HdaView): Kid[] {
 
 function tagChips(tags: string[]): HTMLElement | null {
   if (!tags?.length) return null;
-  return h('span', { class: 'tags' }, tags.map((t) => h('span', { class: 'tag-chip', text: t })));
+  return h(
+    'span',
+    { class: 'tags' },
+    tags.map((t) => h('span', { class: 'tag-chip', text: t })),
+  );
 }
 
 /** The dashboard card of one HDA, built from its API view (same markup as the server's). */

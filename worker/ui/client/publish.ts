@@ -51,7 +51,15 @@ function dialectsText(dialects: DialectVerdicts | undefined): string {
     .join(' ');
 }
 
-function showPublishResult(kind: 'preview' | 'published', slug: string, version: string, status: string | null, findings: FindingLike[], compose: string, dialects?: DialectVerdicts): void {
+function showPublishResult(
+  kind: 'preview' | 'published',
+  slug: string,
+  version: string,
+  status: string | null,
+  findings: FindingLike[],
+  compose: string,
+  dialects?: DialectVerdicts,
+): void {
   const out = must('#publish-result');
   fill(out, 'result-title', kind === 'published' ? 'Published' : 'Preview');
   fill(out, 'title', `${slug} ${version}`);
@@ -102,7 +110,11 @@ async function previewVersion(form: HTMLFormElement, v: FormValues): Promise<voi
     // The server previews versions of apps that exist; a new app's first version is checked when published.
     lastPreview = { key, status: null, exists: false };
     showPublishResult('preview', slug, v.version.trim(), null, [], '');
-    fill(must('#publish-result'), 'verdict', 'This is a new app: the server checks its first version when you publish. If that version is refused, the app is created without a version.');
+    fill(
+      must('#publish-result'),
+      'verdict',
+      'This is a new app: the server checks its first version when you publish. If that version is refused, the app is created without a version.',
+    );
     setPublishable(form, true, 'Publishing creates the app, then this version.');
     return;
   }

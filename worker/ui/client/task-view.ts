@@ -56,7 +56,11 @@ export class TaskView {
     const msg = h('span', { class: 'muted small step-msg' });
     const pulls = h('div', { class: 'pulls' });
     const events = h('ul', { class: 'step-events' });
-    const li = h('li', { class: 'step open', 'data-step': key }, [h('div', { class: 'step-head' }, [icon, h('span', { class: 'step-title', text: stepLabel(step) }), msg]), pulls, events]);
+    const li = h('li', { class: 'step open', 'data-step': key }, [
+      h('div', { class: 'step-head' }, [icon, h('span', { class: 'step-title', text: stepLabel(step) }), msg]),
+      pulls,
+      events,
+    ]);
     this.steps.appendChild(li);
     const group = { li, icon, msg, pulls, events, bars: {} };
     this.groups[key] = group;
@@ -250,7 +254,10 @@ export class TaskView {
 /** A task followed inside another page (logs, prune): the same frame the server draws for a task. */
 export function inlineTaskPanel(taskId: string, title: string, waiting: string, attrs: Attrs = {}, note?: string): HTMLElement {
   return h('section', { class: 'task-inline', 'data-task-id': taskId, 'data-final': '0', ...attrs }, [
-    h('div', { class: 'card-head' }, [h('h3', { text: title }), h('span', { class: 'badge tone-busy', 'data-task-state': '1', 'data-state': 'queued', text: 'Queued' })]),
+    h('div', { class: 'card-head' }, [
+      h('h3', { text: title }),
+      h('span', { class: 'badge tone-busy', 'data-task-state': '1', 'data-state': 'queued', text: 'Queued' }),
+    ]),
     note ? h('p', { class: 'muted small', text: note }) : null,
     h('p', { class: 'note small', 'data-waiting': '1', text: waiting }),
     h('ol', { class: 'steps', 'data-steps': '1' }),

@@ -19,7 +19,9 @@ export function accountPage(p: PageContext) {
           </label>
           <FormError />
           <p class="result result-good small" data-fill="done" role="status"></p>
-          <button type="submit" class="btn btn-primary">Change password</button>
+          <button type="submit" class="btn btn-primary">
+            Change password
+          </button>
         </form>
       </Card>
     </Layout>

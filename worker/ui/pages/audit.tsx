@@ -39,7 +39,12 @@ const FilterForm = (props: { filters: Filters }) => (
         <Field name="until" label="Through (UTC)" type="date" value={props.filters.until} />
       </div>
     </div>
-    <button type="submit" class="btn btn-primary">Filter</button> <a class="btn btn-quiet" href="/admin/audit">Clear</a>
+    <button type="submit" class="btn btn-primary">
+      Filter
+    </button>{' '}
+    <a class="btn btn-quiet" href="/admin/audit">
+      Clear
+    </a>
   </form>
 );
 
@@ -65,11 +70,15 @@ const Entries = (props: { entries: AuditView[]; now: number }) => (
               <When iso={e.at} now={props.now} />
               <div class="muted tiny">{formatTime(e.at)}</div>
             </td>
-            <td data-label="Action"><code>{e.action}</code></td>
+            <td data-label="Action">
+              <code>{e.action}</code>
+            </td>
             <td data-label="Actor">{actorOf(e)}</td>
             <td data-label="Target">{e.target ? `${e.target.kind ?? ''} ${e.target.id ?? ''}`.trim() : ''}</td>
             <td data-label="Address">{e.address ?? ''}</td>
-            <td data-label="Detail" class="wrap"><code class="small">{e.detail === null ? '' : JSON.stringify(e.detail).slice(0, 300)}</code></td>
+            <td data-label="Detail" class="wrap">
+              <code class="small">{e.detail === null ? '' : JSON.stringify(e.detail).slice(0, 300)}</code>
+            </td>
           </tr>
         ))}
       </tbody>

@@ -42,11 +42,17 @@ export async function catalogPage(p: PageContext, q: string, categoryParam: stri
       <form class="search" method="get" action="/catalog" role="search">
         <input type="search" name="q" value={query} placeholder="Search apps by name" aria-label="Search apps" />
         {category && <input type="hidden" name="category" value={category} />}
-        <button type="submit" class="btn">Search</button>
+        <button type="submit" class="btn">
+          Search
+        </button>
       </form>
       <CategoryFilter current={category} query={query} />
       {apps.length === 0 ? (
-        <Empty>{query || category ? `No app matches${query ? ` “${query}”` : ''}${category ? ` in ${categoryLabel(category)}` : ''}.` : 'The catalog is empty: a publisher has not published any app yet.'}</Empty>
+        <Empty>
+          {query || category
+            ? `No app matches${query ? ` “${query}”` : ''}${category ? ` in ${categoryLabel(category)}` : ''}.`
+            : 'The catalog is empty: a publisher has not published any app yet.'}
+        </Empty>
       ) : (
         <div class="grid">
           {apps.map((a) => (
@@ -70,8 +76,11 @@ export async function catalogPage(p: PageContext, q: string, categoryParam: stri
   );
 }
 
-const blockingRules = (findings: Finding[]) =>
-  [...new Set(findings.filter((f) => (f.severity === 'error' || f.severity === 'review') && (WAIVABLE_RULES as readonly string[]).includes(f.rule)).map((f) => f.rule))];
+const blockingRules = (findings: Finding[]) => [
+  ...new Set(
+    findings.filter((f) => (f.severity === 'error' || f.severity === 'review') && (WAIVABLE_RULES as readonly string[]).includes(f.rule)).map((f) => f.rule),
+  ),
+];
 
 const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView[] }) => {
   // Only HDAs whose agent has joined can take an install; the others are named, not offered.
@@ -112,7 +121,9 @@ const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView
       <label class="field">
         <span>Host port (optional)</span>
         <input name="host_port" type="number" inputmode="numeric" min="1024" max="65535" step="1" placeholder="chosen for you" />
-        <small class="muted">Leave empty and the HDA gives the app a free port. A port you choose is never moved: the install fails if another program uses it.</small>
+        <small class="muted">
+          Leave empty and the HDA gives the app a free port. A port you choose is never moved: the install fails if another program uses it.
+        </small>
       </label>
       {waivable.length > 0 && (
         <fieldset class="exceptions">
@@ -140,7 +151,10 @@ const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView
 const VersionBlock = (props: { v: VersionView; open: boolean; now: number }) => (
   <details class="version" open={props.open}>
     <summary>
-      <strong>{props.v.version}</strong> <Badge state={props.v.status} /> <span class="muted small">published <When iso={props.v.created_at} now={props.now} /></span>
+      <strong>{props.v.version}</strong> <Badge state={props.v.status} />{' '}
+      <span class="muted small">
+        published <When iso={props.v.created_at} now={props.now} />
+      </span>
     </summary>
     <h3>Findings</h3>
     <Findings findings={props.v.findings as Finding[]} />
@@ -172,7 +186,13 @@ export async function appDetailPage(p: PageContext, slug: string) {
             {app.category && <span class="tag-chip category-chip">{categoryLabel(app.category)}</span>}
           </>
         }
-        actions={canPublish ? <a class="btn btn-small" href={`/publish?app=${encodeURIComponent(app.slug)}`}>Publish a new version</a> : undefined}
+        actions={
+          canPublish ? (
+            <a class="btn btn-small" href={`/publish?app=${encodeURIComponent(app.slug)}`}>
+              Publish a new version
+            </a>
+          ) : undefined
+        }
       />
       <div class="columns">
         <div class="col-main">

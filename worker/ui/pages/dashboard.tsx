@@ -20,7 +20,10 @@ const HdaCard = (props: { hda: HdaView; now: number }) => {
           'Waiting for the agent to enroll'
         ) : (
           <>
-            Last seen <span data-live="last-seen"><When iso={h.last_seen_at} now={props.now} /></span>
+            Last seen{' '}
+            <span data-live="last-seen">
+              <When iso={h.last_seen_at} now={props.now} />
+            </span>
             {h.hostname ? ` · ${h.hostname}` : ''}
           </>
         )}
@@ -46,7 +49,9 @@ const AddHdaForm = () => (
         <span>Tags (optional, for fleet deployments)</span>
         <input name="tags" maxlength={400} placeholder="office, eu" autocapitalize="none" />
       </label>
-      <button type="submit" class="btn btn-primary">Add HDA</button>
+      <button type="submit" class="btn btn-primary">
+        Add HDA
+      </button>
       <FormError />
     </form>
     <div id="enrollment-result" class="enrollment" hidden>
@@ -56,10 +61,16 @@ const AddHdaForm = () => (
       </p>
       <p class="small warning" data-fill="warning"></p>
       <div class="command">
-        <pre><code data-fill="command"></code></pre>
-        <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">Copy</button>
+        <pre>
+          <code data-fill="command"></code>
+        </pre>
+        <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">
+          Copy
+        </button>
       </div>
-      <a class="btn btn-small" data-fill-href="hda-link" href="/">Open the HDA page →</a>
+      <a class="btn btn-small" data-fill-href="hda-link" href="/">
+        Open the HDA page →
+      </a>
     </div>
   </Card>
 );
@@ -69,7 +80,14 @@ export async function dashboardPage(p: PageContext) {
   const online = hdas.filter((h) => h.online).length;
   return (
     <Layout title="Your HDAs" user={p.user} nav="dashboard" page="dashboard">
-      <PageHeader title="Your HDAs" subtitle={<span data-live="summary">{hdas.length ? `${hdas.length} home server${hdas.length === 1 ? '' : 's'}, ${online} online` : 'Home servers you manage from here'}</span>} />
+      <PageHeader
+        title="Your HDAs"
+        subtitle={
+          <span data-live="summary">
+            {hdas.length ? `${hdas.length} home server${hdas.length === 1 ? '' : 's'}, ${online} online` : 'Home servers you manage from here'}
+          </span>
+        }
+      />
       {hdas.length === 0 && (
         <Empty>
           <strong>No HDA yet.</strong> Add one below: you get a command to paste on the server, and it shows up here once its agent checks in.

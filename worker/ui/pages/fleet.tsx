@@ -193,7 +193,13 @@ const ItemRow = (props: { item: BatchItemView; hdaStatus: string | undefined }) 
         {block && <span class={`lh lh-${block}`}>{block}</span>}
       </div>
       <div class="bi-detail muted small" data-live="detail">
-        {waitingOffline ? 'The HDA is offline: this starts when it comes back.' : i.state === 'failed' && i.detail ? <FailureBlock detail={i.detail} /> : (i.detail ?? '')}
+        {waitingOffline ? (
+          'The HDA is offline: this starts when it comes back.'
+        ) : i.state === 'failed' && i.detail ? (
+          <FailureBlock detail={i.detail} />
+        ) : (
+          (i.detail ?? '')
+        )}
       </div>
       <div class="bi-links small" data-live="links">
         {i.task_id && <a href={`/tasks/${i.task_id}`}>Task steps →</a>}
@@ -216,7 +222,13 @@ export async function batchPage(p: PageContext, id: string) {
         back={{ href: '/fleet', label: 'Fleet' }}
         title={
           <>
-            {appName ? `Deploy ${appName}` : 'Fleet deployment'} <Badge state={batch.state} label={BATCH_LABELS[batch.state]} tone={batch.state === 'running' ? 'busy' : undefined} attrs={{ 'data-batch-state': '1' }} />
+            {appName ? `Deploy ${appName}` : 'Fleet deployment'}{' '}
+            <Badge
+              state={batch.state}
+              label={BATCH_LABELS[batch.state]}
+              tone={batch.state === 'running' ? 'busy' : undefined}
+              attrs={{ 'data-batch-state': '1' }}
+            />
           </>
         }
         subtitle={

@@ -47,8 +47,12 @@ const EnrollmentResult = () => (
   <div id="enrollment-result" class="enrollment" hidden>
     <p class="small warning" data-fill="warning"></p>
     <div class="command">
-      <pre><code data-fill="command"></code></pre>
-      <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">Copy</button>
+      <pre>
+        <code data-fill="command"></code>
+      </pre>
+      <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">
+        Copy
+      </button>
     </div>
     <p class="small muted">
       Valid once, until <span data-fill="expires"></span>.
@@ -84,7 +88,9 @@ const Manage = (props: { hda: HdaView }) => {
       <div class="manage-item">
         <div>
           <strong>Delete from the control plane</strong>
-          <p class="muted small">Removes this HDA, its apps' records and history from here and cuts its agent off. The apps on the server are left as they are.</p>
+          <p class="muted small">
+            Removes this HDA, its apps' records and history from here and cuts its agent off. The apps on the server are left as they are.
+          </p>
         </div>
         <button type="button" class="btn btn-small btn-danger" data-click="delete-hda" data-hda={h.id}>
           Delete…
@@ -107,7 +113,9 @@ const Manage = (props: { hda: HdaView }) => {
 /** An HDA that never joined (or was revoked) can still be deleted. */
 const DeleteOnly = (props: { hda: HdaView }) => (
   <Card title="Delete" class="manage">
-    <p class="muted small">{props.hda.status === 'pending' ? 'Added by mistake, or never going to join? Delete it.' : 'Not coming back? Delete it from here.'}</p>
+    <p class="muted small">
+      {props.hda.status === 'pending' ? 'Added by mistake, or never going to join? Delete it.' : 'Not coming back? Delete it from here.'}
+    </p>
     <button type="button" class="btn btn-small btn-danger" data-click="delete-hda" data-hda={props.hda.id}>
       Delete this HDA…
     </button>
@@ -130,12 +138,15 @@ const DeleteDialog = (props: { hda: HdaView; installs: InstallView[] }) => {
               : `Its ${running.length} app${running.length === 1 ? '' : 's'} (${running.map((i) => i.app?.name ?? i.identifier).join(', ')}) and their history are removed from this control plane.`}
           </li>
           <li>
-            <strong>The apps on the server are not touched</strong>: their containers keep running and their data stays. To remove them from the machine too, uninstall them first.
+            <strong>The apps on the server are not touched</strong>: their containers keep running and their data stays. To remove them from the machine too,
+            uninstall them first.
           </li>
           <li>Queued tasks are dropped. The audit log keeps a record that you deleted it.</li>
         </ul>
         <div class="actions actions-end">
-          <button type="submit" value="cancel" class="btn">Cancel</button>
+          <button type="submit" value="cancel" class="btn">
+            Cancel
+          </button>
           <button type="submit" value="confirm" class="btn btn-danger" data-confirm="delete-hda">
             Delete this HDA
           </button>
@@ -149,9 +160,14 @@ const RevokeDialog = (props: { hda: HdaView }) => (
   <dialog id="revoke-dialog" class="dialog" aria-labelledby="revoke-title" data-hda={props.hda.id}>
     <form method="dialog" class="stack">
       <h2 id="revoke-title">Revoke {props.hda.name}?</h2>
-      <p>Its agent's token stops working at once: it cannot fetch tasks or report anymore. The apps on the server keep running but cannot be managed from here until you enroll it again.</p>
+      <p>
+        Its agent's token stops working at once: it cannot fetch tasks or report anymore. The apps on the server keep running but cannot be managed from here
+        until you enroll it again.
+      </p>
       <div class="actions actions-end">
-        <button type="submit" value="cancel" class="btn">Cancel</button>
+        <button type="submit" value="cancel" class="btn">
+          Cancel
+        </button>
         <button type="submit" value="confirm" class="btn btn-danger" data-confirm="revoke">
           Revoke
         </button>
@@ -163,7 +179,14 @@ const RevokeDialog = (props: { hda: HdaView }) => (
 const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: Set<string> }) => {
   const available = props.apps.filter((a) => !props.installed.has(a.slug));
   return (
-    <Card title="Install an app" actions={<a class="small" href="/catalog">Browse the catalog →</a>}>
+    <Card
+      title="Install an app"
+      actions={
+        <a class="small" href="/catalog">
+          Browse the catalog →
+        </a>
+      }
+    >
       <FormError />
       {available.length === 0 ? (
         <p class="muted">Every app in the catalog is installed here.</p>

@@ -64,12 +64,22 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
                 <td data-label="Version">{d.version ?? ''}</td>
                 <td data-label="Result" class="wrap">
                   <Badge state={d.status} label={DEPLOYMENT_LABELS[d.status]?.label} tone={DEPLOYMENT_LABELS[d.status]?.tone} />
-                  {d.detail && (d.status === 'failed' ? <FailureBlock class="tiny detail" detail={d.detail} /> : <div class="muted tiny detail">{d.detail}</div>)}
+                  {d.detail &&
+                    (d.status === 'failed' ? <FailureBlock class="tiny detail" detail={d.detail} /> : <div class="muted tiny detail">{d.detail}</div>)}
                 </td>
-                <td data-label="Who" class="who">{whoDid(d, p)}</td>
+                <td data-label="Who" class="who">
+                  {whoDid(d, p)}
+                </td>
                 <td>
                   {canRollBack && (
-                    <button type="button" class="btn btn-small" data-click="rollback" data-install={install.id} data-deployment={d.id} data-version={d.version ?? ''}>
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      data-click="rollback"
+                      data-install={install.id}
+                      data-deployment={d.id}
+                      data-version={d.version ?? ''}
+                    >
                       Roll back to this
                     </button>
                   )}
@@ -116,18 +126,36 @@ const LimitsForm = (props: { install: InstallView; hostFacts: { cpus?: number; m
     <div class="field-pair">
       <label class="field">
         <span>CPUs</span>
-        <input name="cpus" type="number" inputmode="decimal" min="0.05" max={String(props.hostFacts?.cpus ?? 256)} step="0.05" placeholder="no limit" value={props.install.limits.cpus?.toString()} />
+        <input
+          name="cpus"
+          type="number"
+          inputmode="decimal"
+          min="0.05"
+          max={String(props.hostFacts?.cpus ?? 256)}
+          step="0.05"
+          placeholder="no limit"
+          value={props.install.limits.cpus?.toString()}
+        />
       </label>
       <label class="field">
         <span>Memory (MB)</span>
-        <input name="memory_mb" type="number" inputmode="numeric" min="6" max={String(props.hostFacts?.memory_bytes ? Math.floor(props.hostFacts.memory_bytes / 1048576) : 1048576)} step="1" placeholder="no limit" value={props.install.limits.memory_mb?.toString()} />
+        <input
+          name="memory_mb"
+          type="number"
+          inputmode="numeric"
+          min="6"
+          max={String(props.hostFacts?.memory_bytes ? Math.floor(props.hostFacts.memory_bytes / 1048576) : 1048576)}
+          step="1"
+          placeholder="no limit"
+          value={props.install.limits.memory_mb?.toString()}
+        />
       </label>
     </div>
-    <p class="muted small">
-      Applying recreates the containers with these limits (no download; the app restarts). An empty field removes that limit.
-    </p>
+    <p class="muted small">Applying recreates the containers with these limits (no download; the app restarts). An empty field removes that limit.</p>
     <FormError />
-    <button type="submit" class="btn">Apply limits</button>
+    <button type="submit" class="btn">
+      Apply limits
+    </button>
   </form>
 );
 
@@ -139,7 +167,9 @@ const PortForm = (props: { install: InstallView }) => (
     </label>
     <p class="muted small">The port on the HDA the web server forwards to. Changing it recreates the containers; a port another program uses is refused.</p>
     <FormError />
-    <button type="submit" class="btn">Change port</button>
+    <button type="submit" class="btn">
+      Change port
+    </button>
   </form>
 );
 
@@ -170,7 +200,13 @@ const Logs = (props: { install: InstallView }) => (
 );
 
 /** The task to show: the one named in ?task=, else the newest deployment whose task has not ended. */
-async function taskToShow(p: PageContext, installId: string, installState: string, taskId: string | undefined, deployments: DeploymentView[]): Promise<TaskView | null> {
+async function taskToShow(
+  p: PageContext,
+  installId: string,
+  installState: string,
+  taskId: string | undefined,
+  deployments: DeploymentView[],
+): Promise<TaskView | null> {
   const get = (id: string) =>
     p
       .get<{ task: TaskView }>(`/api/tasks/${id}`)
@@ -196,8 +232,8 @@ const PolicyRecheck = ({ refused }: { refused: Finding[] }) =>
   refused.length === 0 ? null : (
     <div class="notice warning" data-policy-recheck>
       <p>
-        <strong>Today's safety policy would refuse this version.</strong> It keeps running, but its next update or rollback is checked again on
-        the HDA and stops before anything changes until the app moves to a version that passes.
+        <strong>Today's safety policy would refuse this version.</strong> It keeps running, but its next update or rollback is checked again on the HDA and
+        stops before anything changes until the app moves to a version that passes.
       </p>
       <ul class="findings">
         {refused.map((f) => (
@@ -221,7 +257,9 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
   ]);
   const removed = install.state === 'removed';
   const [catalog, task, metrics] = await Promise.all([
-    install.app ? p.get<{ versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(install.app.slug)}`).catch(() => ({ versions: [] })) : { versions: [] },
+    install.app
+      ? p.get<{ versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(install.app.slug)}`).catch(() => ({ versions: [] }))
+      : { versions: [] },
     taskToShow(p, install.id, install.state, taskId, deployments),
     removed ? null : p.get<MetricsView>(`${path}/metrics?hours=24`).catch(() => null),
   ]);

@@ -12,7 +12,10 @@ export async function installsPage(p: PageContext) {
   const hdas = new Set(installs.map((i) => i.hda.id)).size;
   return (
     <Layout title="All apps" user={p.user} nav="installs" page="installs">
-      <PageHeader title="All apps" subtitle={installs.length ? `${installs.length} app${installs.length === 1 ? '' : 's'} on ${hdas} HDA${hdas === 1 ? '' : 's'}` : 'Apps on your HDAs'} />
+      <PageHeader
+        title="All apps"
+        subtitle={installs.length ? `${installs.length} app${installs.length === 1 ? '' : 's'} on ${hdas} HDA${hdas === 1 ? '' : 's'}` : 'Apps on your HDAs'}
+      />
       {installs.length === 0 ? (
         <Empty>
           No app is installed yet. Pick one in the <a href="/catalog">catalog</a>.

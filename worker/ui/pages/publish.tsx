@@ -11,7 +11,9 @@ import type { AppView } from '../types';
 import type { PageContext } from './context';
 
 export async function publishPage(p: PageContext, slug: string | undefined) {
-  const existing = slug ? await p.get<{ app: AppView; versions: Array<{ version: string }> }>(`/api/catalog/apps/${encodeURIComponent(slug)}`).catch(() => null) : null;
+  const existing = slug
+    ? await p.get<{ app: AppView; versions: Array<{ version: string }> }>(`/api/catalog/apps/${encodeURIComponent(slug)}`).catch(() => null)
+    : null;
   const app = existing?.app;
   return (
     <Layout title="Publish" user={p.user} nav="publish" page="publish">
@@ -29,7 +31,8 @@ export async function publishPage(p: PageContext, slug: string | undefined) {
                 required
                 pattern={SLUG_PATTERN}
                 title="Lowercase letters, digits and dashes inside, such as my-app"
-                maxlength={40} value={app?.slug ?? ''}
+                maxlength={40}
+                value={app?.slug ?? ''}
                 readonly={!!app}
                 placeholder="hello"
               />
@@ -102,7 +105,9 @@ export async function publishPage(p: PageContext, slug: string | undefined) {
             <button type="submit" name="intent" value="publish" class="btn" disabled data-off="1" data-publish="1">
               Publish
             </button>
-            <span class="muted small" data-fill="publish-hint">Preview first: nothing is stored until you publish.</span>
+            <span class="muted small" data-fill="publish-hint">
+              Preview first: nothing is stored until you publish.
+            </span>
           </div>
         </Card>
       </form>

@@ -8,7 +8,9 @@ import type { PageContext } from './context';
 
 export async function taskPage(p: PageContext, id: string) {
   const { task } = await p.get<{ task: TaskView }>(`/api/tasks/${encodeURIComponent(id)}`);
-  const install = task.install_id ? await p.get<{ install: { id: string; identifier: string; app?: { name: string } } }>(`/api/installs/${task.install_id}`).catch(() => null) : null;
+  const install = task.install_id
+    ? await p.get<{ install: { id: string; identifier: string; app?: { name: string } } }>(`/api/installs/${task.install_id}`).catch(() => null)
+    : null;
   const appName = install?.install.app?.name ?? install?.install.identifier;
   const verb = ACTION_LABELS[task.kind] ?? task.kind;
   return (

@@ -53,14 +53,18 @@ const UserItem = (props: { u: UserRow; self: boolean; now: number }) => {
           </label>
           {self && <p class="muted small">Your own role and access are changed by another admin, so you cannot lock yourself out.</p>}
           <FormError />
-          <button type="submit" class="btn btn-small" disabled={self}>Save</button>
+          <button type="submit" class="btn btn-small" disabled={self}>
+            Save
+          </button>
         </form>
         <form method="post" action="/ui/needs-script" data-form="reset-password" data-user={u.id} class="inline-form">
           <label class="field">
             <span>New password (10 characters or more)</span>
             <input type="password" name="password" required minlength={10} autocomplete="new-password" />
           </label>
-          <button type="submit" class="btn btn-small">Set password</button>
+          <button type="submit" class="btn btn-small">
+            Set password
+          </button>
           <p class="muted small" data-fill="done"></p>
           <FormError />
         </form>
@@ -80,9 +84,14 @@ const DeleteUserDialog = () => (
       <h2 id="delete-user-title">
         Delete <span data-fill="email"></span>?
       </h2>
-      <p>The account is removed and cannot sign in again. An account that still owns HDAs, published apps or fleet deployments cannot be deleted: disable it instead.</p>
+      <p>
+        The account is removed and cannot sign in again. An account that still owns HDAs, published apps or fleet deployments cannot be deleted: disable it
+        instead.
+      </p>
       <div class="actions actions-end">
-        <button type="submit" value="cancel" class="btn">Cancel</button>
+        <button type="submit" value="cancel" class="btn">
+          Cancel
+        </button>
         <button type="submit" value="confirm" class="btn btn-danger" data-confirm="delete-user">
           Delete
         </button>
@@ -123,7 +132,9 @@ export async function usersPage(p: PageContext) {
                 <RoleSelect />
               </label>
               <FormError />
-              <button type="submit" class="btn btn-primary">Create user</button>
+              <button type="submit" class="btn btn-primary">
+                Create user
+              </button>
             </form>
           </Card>
         </div>
