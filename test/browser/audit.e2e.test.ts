@@ -5,18 +5,15 @@
  * Screenshots land in test-results/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../worker/node-server';
-import { commandWorks, requireOrSkip } from '../helpers/requirements';
-import { login } from './browser-kit';
+import { hasChromium, launchChromium, login, SHOTS } from './browser-kit';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = requireOrSkip('chromium', commandWorks(CHROMIUM, ['--version']), `Debian chromium not found at ${CHROMIUM}`);
+const available = hasChromium();
 
 const ADMIN = { email: 'admin@example.com', password: 'admin-password-audit' };
 const OWNER = { email: 'owner@example.com', password: 'owner-password-audit' };
-const SHOTS = 'test-results/screenshots';
 const HDAS = 55; // more than one page (50 rows)
 
 let plane: ControlPlane;
@@ -32,7 +29,7 @@ async function post(path: string, body: unknown, token?: string) {
 
 const actions = (page: Page) => page.$$eval('table.audit tbody tr td[data-label=Action]', (cells) => cells.map((c) => c.textContent?.trim()));
 
-describe.skipIf(!hasChromium)('the audit page in Chromium', () => {
+describe.skipIf(!available)('the audit page in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     plane = await startControlPlane({ port: 0, adminEmail: ADMIN.email, adminPassword: ADMIN.password, seedCatalog: false, quiet: true });
@@ -40,18 +37,7 @@ describe.skipIf(!hasChromium)('the audit page in Chromium', () => {
     expect((await post('/api/users', { ...OWNER, role: 'owner' }, token)).status).toBe(201);
     for (let i = 0; i < 3; i++) expect((await post('/api/auth/login', { email: OWNER.email, password: 'not-the-password' })).status).toBe(401);
     for (let i = 0; i < HDAS; i++) expect((await post('/api/hdas', { name: `box ${i}`, domain: `box${i}.example.com` }, token)).status).toBe(201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -102,3 +102,23 @@ export const ACTION_LABELS: Record<string, string> = {
   limits: 'Limits',
   port: 'Port',
 };
+
+/** Item states in words (the API's `queued` means the HDA has its task). */
+export const ITEM_LABELS: Record<string, string> = {
+  pending: 'Waiting',
+  queued: 'In progress',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  rolled_back: 'Rolled back',
+};
+
+/** Fleet deployment states in words. */
+export const BATCH_LABELS: Record<string, string> = {
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  rolling_back: 'Rolling back',
+  rolled_back: 'Rolled back',
+  cancelled: 'Cancelled',
+};

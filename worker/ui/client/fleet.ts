@@ -5,28 +5,12 @@
  * streams at once, to leave the browser connections free) to show each HDA's latest status.
  */
 import { explainFailure } from '../failure';
-import { formatBytes, stepLabel } from '../format';
+import { BATCH_LABELS, formatBytes, ITEM_LABELS, stepLabel } from '../format';
 import type { BatchDetail, EventView, TaskView as TaskJson, VersionView } from '../types';
 import { api, navigate, userError } from './api';
 import { $, $all, failureBlock, h, must, setBadge } from './dom';
 import { formValues, forms, type FormValues } from './events';
 
-const ITEM_LABELS: Record<string, string> = {
-  pending: 'Waiting',
-  queued: 'In progress',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  rolled_back: 'Rolled back',
-};
-const BATCH_LABELS: Record<string, string> = {
-  running: 'Running',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  rolling_back: 'Rolling back',
-  rolled_back: 'Rolled back',
-  cancelled: 'Cancelled',
-};
 const ACTION_WORDS: Record<string, string> = { install: 'Install', update: 'Update' };
 const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
 const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back']);

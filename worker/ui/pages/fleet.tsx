@@ -5,32 +5,13 @@
  */
 import { FailureBlock } from '../failure-block';
 import { Badge, Card, Empty, FormError, PageHeader, Tags, When } from '../components';
-import { ACTION_LABELS } from '../format';
+import { ACTION_LABELS, BATCH_LABELS, ITEM_LABELS } from '../format';
 import { Layout } from '../layout';
 import type { AppView, BatchDetail, BatchItemView, HdaView, InstallView } from '../types';
 import type { PageContext } from './context';
 
 const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
 const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back']);
-
-/** Item states in words (the API's `queued` means the HDA has its task). */
-export const ITEM_LABELS: Record<string, string> = {
-  pending: 'Waiting',
-  queued: 'In progress',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  rolled_back: 'Rolled back',
-};
-
-export const BATCH_LABELS: Record<string, string> = {
-  running: 'Running',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  rolling_back: 'Rolling back',
-  rolled_back: 'Rolled back',
-  cancelled: 'Cancelled',
-};
 
 function countsText(items: BatchItemView[]): string {
   const by = new Map<string, number>();
