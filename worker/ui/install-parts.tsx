@@ -75,3 +75,29 @@ export const UninstallDialog = () => (
     </form>
   </dialog>
 );
+
+/** One app in a list: name, state, version (and which HDA, on the list of every app), its link and actions. */
+export const InstallRow = (props: { install: InstallView; hda?: { id: string; name: string }; showRuntime?: boolean }) => {
+  const i = props.install;
+  return (
+    <li class="install-row" data-install-id={i.id}>
+      <div class="install-main">
+        <a class="install-name" href={`/installs/${i.id}`}>
+          {i.app?.name ?? i.identifier}
+        </a>
+        <Badge state={i.state} attrs={{ 'data-live': 'state' }} />
+        <span class="muted small">v{i.version}</span>
+        {props.hda && (
+          <span class="small">
+            on <a href={`/hdas/${props.hda.id}`}>{props.hda.name}</a>
+          </span>
+        )}
+      </div>
+      <a class="app-link small" href={i.url} target="_blank" rel="noopener noreferrer">
+        {i.url}
+      </a>
+      {props.showRuntime && <Runtime install={i} />}
+      <InstallActions install={i} />
+    </li>
+  );
+};

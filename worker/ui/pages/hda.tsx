@@ -4,30 +4,10 @@
  * deleting it from here.
  */
 import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
-import { InstallActions, Runtime, UninstallDialog } from '../install-parts';
+import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
 import type { AppView, HdaView, InstallView } from '../types';
 import type { PageContext } from './context';
-
-const InstallRow = (props: { install: InstallView }) => {
-  const i = props.install;
-  return (
-    <li class="install-row" data-install-id={i.id}>
-      <div class="install-main">
-        <a class="install-name" href={`/installs/${i.id}`}>
-          {i.app?.name ?? i.identifier}
-        </a>
-        <Badge state={i.state} attrs={{ 'data-live': 'state' }} />
-        <span class="muted small">v{i.version}</span>
-      </div>
-      <a class="app-link small" href={i.url} target="_blank" rel="noopener noreferrer">
-        {i.url}
-      </a>
-      <Runtime install={i} />
-      <InstallActions install={i} />
-    </li>
-  );
-};
 
 const Enrollment = (props: { hda: HdaView }) => (
   <Card title={props.hda.status === 'revoked' ? 'Enroll again' : 'Waiting for the agent'}>
@@ -241,7 +221,7 @@ export async function hdaPage(p: PageContext, id: string) {
             ) : (
               <ul class="install-list">
                 {installs.map((i) => (
-                  <InstallRow install={i} />
+                  <InstallRow install={i} showRuntime />
                 ))}
               </ul>
             )}

@@ -1,6 +1,6 @@
 /** /installs: every app on every HDA you manage, in one list (as Portainer's or CasaOS's app list). */
-import { Badge, Card, Empty, PageHeader } from '../components';
-import { InstallActions } from '../install-parts';
+import { Card, Empty, PageHeader } from '../components';
+import { InstallRow } from '../install-parts';
 import { Layout } from '../layout';
 import type { InstallView } from '../types';
 import type { PageContext } from './context';
@@ -24,22 +24,7 @@ export async function installsPage(p: PageContext) {
         <Card>
           <ul class="install-list all-installs">
             {installs.map((i) => (
-              <li class="install-row" data-install-id={i.id}>
-                <div class="install-main">
-                  <a class="install-name" href={`/installs/${i.id}`}>
-                    {i.app?.name ?? i.identifier}
-                  </a>
-                  <Badge state={i.state} attrs={{ 'data-live': 'state' }} />
-                  <span class="muted small">v{i.version}</span>
-                  <span class="small">
-                    on <a href={`/hdas/${i.hda.id}`}>{i.hda.name}</a>
-                  </span>
-                </div>
-                <a class="app-link small" href={i.url} target="_blank" rel="noopener noreferrer">
-                  {i.url}
-                </a>
-                <InstallActions install={i} />
-              </li>
+              <InstallRow install={i} hda={i.hda} />
             ))}
           </ul>
         </Card>
