@@ -13,7 +13,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../core/protocol';
 import { requireOrSkip } from '../helpers/requirements';
-import { getThroughApache, probeTestbed, type Testbed } from '../helpers/testbed';
+import { getThroughApache, probeTestbed, removeComposeProject, type Testbed } from '../helpers/testbed';
 import { runAgentCommand, startAgent, type AgentProcess, testbedAgentEnv } from '../helpers/agent-process';
 import { standinCompose } from '../helpers/agent-harness';
 
@@ -136,16 +136,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
   afterAll(async () => {
     await agent?.stop();
     for (const id of [appFast, appSlow, appTerm, appSecret]) {
-      for (const c of await containersOf(id).catch(() => []))
-        await docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => []))
-        await docker
-          .getNetwork(n.Id)
-          .remove()
-          .catch(() => undefined);
+      await removeComposeProject(docker, id);
       if (tb) rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
     }
     await plane?.close();

@@ -28,7 +28,7 @@ import { portIsFree } from '../../agent/host-ports';
 import { BASE_PORT } from '../../worker/services/installs';
 import { saveInstallPart, writeCorpusDoc, type InstallCells } from '../helpers/corpus-table';
 import { requireOrSkip } from '../helpers/requirements';
-import { getThroughApache, probeTestbed, type Testbed } from '../helpers/testbed';
+import { getThroughApache, probeTestbed, removeComposeProject, type Testbed } from '../helpers/testbed';
 import { runAgentCommand, startAgent, type AgentProcess, testbedAgentEnv } from '../helpers/agent-process';
 import { corpusApp, loadCorpus, publishInput, type CorpusApp } from '../unit/catalog/corpus-data';
 
@@ -249,16 +249,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
   afterAll(async () => {
     await agent?.stop();
     for (const id of identifiers) {
-      for (const c of await containersOf(id).catch(() => []))
-        await docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => []))
-        await docker
-          .getNetwork(n.Id)
-          .remove()
-          .catch(() => undefined);
+      await removeComposeProject(docker, id);
       if (tb) rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
       for (const img of await docker.listImages({ filters: { reference: [`${id}_*`] } }).catch(() => []))
         await docker

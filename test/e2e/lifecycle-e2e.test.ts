@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../core/protocol';
 import { hdas } from '../../db/schema';
 import { requireOrSkip } from '../helpers/requirements';
-import { freePort, getThroughApache, probeTestbed, type Testbed } from '../helpers/testbed';
+import { freePort, getThroughApache, probeTestbed, removeComposeProject, type Testbed } from '../helpers/testbed';
 import { runAgentCommand, startAgent, type AgentProcess, testbedAgentEnv } from '../helpers/agent-process';
 import { logChunks } from '../helpers/lifecycle';
 import type { ControlPlane } from '../../worker/node-server';
@@ -150,16 +150,7 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
   afterAll(async () => {
     for (const a of agents) await a.stop();
     for (const p of projects) {
-      for (const c of await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${p}`] } }).catch(() => []))
-        await docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-      for (const n of await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${p}`] } }).catch(() => []))
-        await docker
-          .getNetwork(n.Id)
-          .remove()
-          .catch(() => undefined);
+      await removeComposeProject(docker, p);
     }
     for (const v of vhosts) rmSync(join(tb.apacheSitesDir, v), { force: true });
     await plane?.close();

@@ -18,7 +18,7 @@ import type { TaskEvent } from '../../core/protocol';
 import { PLANS } from '../../agent/executor/plans';
 import { runAgentCommand, startAgent as startAgentProcess, type AgentProcess } from '../helpers/agent-process';
 import { standinCompose } from '../helpers/agent-harness';
-import { getThroughApache, type Testbed } from '../helpers/testbed';
+import { getThroughApache, removeComposeProject, type Testbed } from '../helpers/testbed';
 
 /** `npm run test:soak` (vitest.soak.config.ts) sets FAULTS_SOAK=1: the full matrix and the long outages. */
 export const SOAK = process.env.FAULTS_SOAK === '1';
@@ -461,16 +461,7 @@ export class FaultBed {
 
   /** Containers, networks, vhost and app folder of one identifier, straight through Docker and the fs. */
   async removeEverything(id: string): Promise<void> {
-    for (const c of await this.containersOf(id).catch(() => []))
-      await this.docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    for (const n of await this.docker.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }).catch(() => []))
-      await this.docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => undefined);
+    await removeComposeProject(this.docker, id);
     for (const f of this.vhostsOf(id)) rmSync(join(this.tb.apacheSitesDir, f), { force: true });
     rmSync(join(this.appsRoot, id), { recursive: true, force: true });
   }

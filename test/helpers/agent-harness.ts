@@ -20,7 +20,7 @@ import { InstallRegistry } from '../../agent/installs';
 import { Journal } from '../../agent/journal';
 import { silentLogger } from '../../agent/log';
 import { FakeProtocolClient } from './fake-protocol';
-import type { Testbed } from './testbed';
+import { removeComposeProject, type Testbed } from './testbed';
 
 export const DOMAIN = 'home.test';
 
@@ -87,16 +87,7 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
     identifiers,
     async cleanup() {
       for (const id of identifiers) {
-        for (const c of await projectContainers(dockerApi, id))
-          await dockerApi
-            .getContainer(c.Id)
-            .remove({ force: true })
-            .catch(() => undefined);
-        for (const n of await dockerApi.listNetworks({ filters: { label: [`com.docker.compose.project=${id}`] } }))
-          await dockerApi
-            .getNetwork(n.Id)
-            .remove()
-            .catch(() => undefined);
+        await removeComposeProject(dockerApi, id);
         rmSync(join(tb.apacheSitesDir, `hda-app-${id}.conf`), { force: true });
         rmSync(join(tb.apacheLogDir, 'hda-apps', id), { recursive: true, force: true });
       }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
 import { portIsFree } from '../../agent/host-ports';
 
 export const TESTBED_ENV_FILE = fileURLToPath(new URL('../testbed/.env', import.meta.url));
@@ -114,4 +115,19 @@ export async function freePort(): Promise<number> {
     return port;
   }
   throw new Error('no free port found');
+}
+
+/** Removes what Compose made for one project (containers, networks), whatever state it is in. */
+export async function removeComposeProject(docker: Docker, project: string): Promise<void> {
+  const label = { label: [`com.docker.compose.project=${project}`] };
+  for (const c of await docker.listContainers({ all: true, filters: label }).catch(() => []))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters: label }).catch(() => []))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
 }
