@@ -1,6 +1,6 @@
 /**
  * Makes every host path of a rendered compose absolute, resolved against the app folder: bind mount
- * sources, build contexts, env files and file-based configs/secrets. The agent runs Compose on a
+ * sources, build contexts and additional contexts, env files and file-based configs/secrets. The agent runs Compose on a
  * file kept in its state dir with a working directory of its own, so nothing may depend on where
  * the file lies or where Compose runs; the bind check (binds.ts) then sees exactly what Docker gets.
  */
@@ -13,6 +13,9 @@ export const isMap = (v: unknown): v is Json => !!v && typeof v === 'object' && 
 
 /** A build context Compose fetches (a URL or a git remote) rather than reads from the host. */
 export const isRemoteContext = (p: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@');
+
+/** An additional build context that names an image, a service or a URL rather than a host folder. */
+const namesNoFolder = (p: string) => isRemoteContext(p) || /^(docker-image|service|oci-layout):/.test(p);
 
 /** A relative local path made absolute; URLs (git contexts), `~` and `$VAR` are left for the checks to refuse or Compose to fetch. */
 function anchor(p: string, appDir: string): string {
@@ -37,7 +40,15 @@ function anchorEnvFile(v: unknown, appDir: string): unknown {
 function anchorService(svc: Json, appDir: string): void {
   if (Array.isArray(svc.volumes)) svc.volumes = svc.volumes.map((v, i) => anchorVolume(v, i, appDir));
   if (typeof svc.build === 'string') svc.build = anchor(svc.build, appDir);
-  else if (isMap(svc.build) && typeof svc.build.context === 'string') svc.build = { ...svc.build, context: anchor(svc.build.context, appDir) };
+  else if (isMap(svc.build)) {
+    const build: Json = { ...svc.build };
+    if (typeof build.context === 'string') build.context = anchor(build.context, appDir);
+    if (isMap(build.additional_contexts)) {
+      const extra = Object.entries(build.additional_contexts).map(([k, v]) => [k, typeof v === 'string' && !namesNoFolder(v) ? anchor(v, appDir) : v]);
+      build.additional_contexts = Object.fromEntries(extra);
+    }
+    svc.build = build;
+  }
   if (svc.env_file !== undefined) svc.env_file = anchorEnvFile(svc.env_file, appDir);
 }
 

@@ -49,6 +49,28 @@ const TIME_FILES = ['/etc/localtime', '/etc/timezone'];
 type Json = Record<string, unknown>;
 const within = (child: string, root: string) => child === root || child.startsWith(root === '/' ? '/' : root + sep);
 
+/** The build context, its Dockerfile and local additional contexts: folders and files Compose reads. */
+function buildPathsOf(name: string, build: unknown): HostPath[] {
+  const spec = typeof build === 'string' ? { context: build } : isMap(build) ? build : {};
+  const ctx = typeof spec.context === 'string' ? spec.context : undefined;
+  const read = (path: string, what: string): HostPath => ({
+    path,
+    use: 'read',
+    readOnly: true,
+    where: `service "${name}" ${what}`,
+    grantedBy: ['build-outside-app'],
+  });
+  const out: HostPath[] = [];
+  if (ctx !== undefined && !isRemoteContext(ctx)) {
+    out.push(read(ctx, 'build context'));
+    if (typeof spec.dockerfile === 'string') out.push(read(isAbsolute(spec.dockerfile) ? spec.dockerfile : join(ctx, spec.dockerfile), 'Dockerfile'));
+  }
+  for (const [key, v] of Object.entries(isMap(spec.additional_contexts) ? spec.additional_contexts : {})) {
+    if (typeof v === 'string' && isAbsolute(v)) out.push(read(v, `additional build context "${key}"`));
+  }
+  return out;
+}
+
 /** Every host path of a (rendered, anchored) compose document, with where it is written. */
 export function hostPathsOf(doc: Json): HostPath[] {
   const out: HostPath[] = [];
@@ -61,9 +83,7 @@ export function hostPathsOf(doc: Json): HostPath[] {
       const grantedBy = sock === 'socket' ? ['docker-socket'] : sock === 'ancestor' ? ['docker-socket', 'bind-outside-app'] : ['bind-outside-app'];
       out.push({ path: m.source, use: 'bind', readOnly: m.readOnly, where: `service "${name}" volume ${i}`, grantedBy });
     });
-    const ctx = typeof svc.build === 'string' ? svc.build : isMap(svc.build) ? svc.build.context : undefined;
-    if (typeof ctx === 'string' && !isRemoteContext(ctx))
-      out.push({ path: ctx, use: 'read', readOnly: true, where: `service "${name}" build context`, grantedBy: ['build-outside-app'] });
+    out.push(...buildPathsOf(name, svc.build));
     const envFiles = svc.env_file === undefined ? [] : Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file];
     for (const e of envFiles) {
       const p = typeof e === 'string' ? e : isMap(e) ? e.path : undefined;
@@ -139,6 +159,9 @@ export function checkHostPath(hp: HostPath, rules: HostPathRules): CheckedPath {
     throw new HostPathRefused(`${hp.where}: ${path} cannot be resolved: ${(e as Error).message}`);
   }
   if (real === '/') throw new HostPathRefused(`${hp.where}: ${path} leads to the host's root folder /, which is never mounted`);
+  // A granted path judged by what it resolves to: a link to the Docker socket needs that exception too.
+  if (real !== path && hp.use === 'bind' && dockerSocketExposure(real) && !rules.exceptions?.includes('docker-socket'))
+    throw new HostPathRefused(`${hp.where}: ${path} leads to ${real}, which exposes the Docker socket, and no owner exception (docker-socket) allows it`);
   return { path, real, created: [] };
 }
 

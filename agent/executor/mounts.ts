@@ -4,7 +4,7 @@
  * (binds.ts), missing bind folders are created, and a path that leads outside its root refuses the
  * start naming it. The file itself lies in the agent's state dir, so only the agent could change it.
  * What remains (TOCTOU): between this check and Docker's mount, a container still running could swap
- * a checked folder for a link. Restart and an in-place update stop the app's containers first (their
+ * a checked folder for a link. Restart, an in-place update and a reconfigure stop the app's containers first (their
  * `up` would stop them anyway), so then only another app's container sharing a share root, or a
  * service the new version dropped (removed by `up --remove-orphans`), could; during a blue/green
  * switch the old slot keeps running by design. The window is the moment until Compose acts.
@@ -37,10 +37,10 @@ export function checkComposePaths(ctx: StepContext): string {
   return `${checked.length} host path(s) resolved inside their roots`;
 }
 
-/** An in-place update or rollback recreates the app's containers anyway: stop them before the check. */
+/** An in-place update, rollback or reconfigure (and putting one back) recreates the app's containers anyway: stop them before the check. */
 async function stopBeforeUpdate(ctx: StepContext): Promise<void> {
   const { task, work, deps } = ctx;
-  if ((task.kind !== 'update' && task.kind !== 'rollback') || work.switchFrom || !existsSync(work.composeFile)) return;
+  if (!RECREATING_KINDS.has(task.kind) || work.switchFrom || !existsSync(work.composeFile)) return;
   if ((await assertOwnProject(ctx)) === 0) return;
   try {
     await deps.compose.stop({ project: work.project, file: work.composeFile }, { signal: ctx.signal });
@@ -49,6 +49,8 @@ async function stopBeforeUpdate(ctx: StepContext): Promise<void> {
     throw e;
   }
 }
+
+const RECREATING_KINDS = new Set<string>(['update', 'rollback', 'reconfigure']);
 
 export const mountsStep: Step = {
   name: 'mounts',

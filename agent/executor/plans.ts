@@ -76,7 +76,7 @@ export const RECONFIGURE_PLAN: Step[] = [
 ];
 
 /** What starts the settings that ran before again after a failed reconfigure. */
-export const RESTART_PLAN: Step[] = [upStep, healthStep, vhostStep, reloadStep];
+export const RESTART_PLAN: Step[] = [mountsStep, upStep, healthStep, vhostStep, reloadStep];
 
 export const PLANS: Record<TaskKind, Step[]> = {
   install: INSTALL_PLAN,

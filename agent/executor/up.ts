@@ -8,7 +8,7 @@ export const upStep: Step = {
   name: 'up',
   title: 'Starting the containers',
   async run(ctx) {
-    const { work, deps, task, report } = ctx;
+    const { work, deps, report } = ctx;
     if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
     const before = await assertOwnProject(ctx);
     const info = await deps.compose.detect().catch((e: Error) => {
@@ -22,7 +22,7 @@ export const upStep: Step = {
         .filter((l) => /done|up-to-date|Started|Running|Created|Recreated/i.test(l));
       if (lines.length) report.ok(lines.slice(-5).join(' | '));
     } catch (e) {
-      if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message, task.payload.install.host_port), { compose: info.flavor });
+      if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message, work.hostPort), { compose: info.flavor });
       throw e;
     }
     deps.onAppChanged?.();

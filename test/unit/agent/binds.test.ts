@@ -141,3 +141,39 @@ describe('host paths resolved for real before a start', () => {
     expect(() => checkHostPath(bind(join(app, 'f', 'sub')), rules())).toThrow(HostPathRefused);
   });
 });
+
+describe('paths judged by what they resolve to, and every path a build reads', () => {
+  it('a path an owner allowed outside the app folder that links to a Docker socket needs the docker-socket exception too', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'granted-'));
+    try {
+      writeFileSync(join(outside, 'docker.sock'), '');
+      symlinkSync(join(outside, 'docker.sock'), join(outside, 'harmless'));
+      const hp = bind(join(outside, 'harmless'));
+      expect(() => checkHostPath(hp, { ...rules(), exceptions: ['bind-outside-app'] })).toThrow(/exposes the Docker socket/);
+      expect(checkHostPath(hp, { ...rules(), exceptions: ['bind-outside-app', 'docker-socket'] }).real).toBe(join(outside, 'docker.sock'));
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('lists and anchors the Dockerfile and local additional build contexts, and refuses one a container linked to /', () => {
+    const doc = anchorPaths(
+      {
+        services: {
+          web: {
+            build: {
+              context: './src',
+              dockerfile: 'Dockerfile.prod',
+              additional_contexts: { assets: './assets', base: 'docker-image://alpine', svc: 'service:db' },
+            },
+          },
+        },
+      },
+      app,
+    );
+    const paths = hostPathsOf(doc);
+    expect(paths.map((p) => p.path)).toEqual([join(app, 'src'), join(app, 'src', 'Dockerfile.prod'), join(app, 'assets')]);
+    symlinkSync('/', join(app, 'assets'));
+    expect(() => checkHostPath(paths[2], rules())).toThrow(/additional build context "assets".*leads to \//);
+  });
+});

@@ -164,8 +164,9 @@ describe('executor', () => {
     expect(await executor.execute(t, new AbortController().signal)).toBe('failed');
     expect(readFileSync(composeFile, 'utf8')).toBe('services: {old: {}}\n');
     const r = client.results.get('task-1')!;
-    // This fake agent has no Compose: starting the old settings fails, and the result names both failures.
-    expect(r.detail).toMatch(/^reconfigure failed at step up: Range of CPUs is from 0\.01 to 2\.00; putting back the previous settings failed too at up: /);
+    // This fake agent has no Docker: putting the old settings back fails at its first step (the host-path
+    // check stops the app's containers before it), and the result names both failures.
+    expect(r.detail).toMatch(/^reconfigure failed at step up: Range of CPUs is from 0\.01 to 2\.00; putting back the previous settings failed too at mounts: /);
     expect(r.app_state).toBe('unknown');
     expect(client.events.get('task-1')!.some((e) => e.status === 'Warning' && /putting back the settings that ran before/.test(e.message))).toBe(true);
   });
