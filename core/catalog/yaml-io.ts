@@ -82,25 +82,30 @@ function firstLine(s: string): string {
 /** The earliest of the parser's errors and the first duplicate key, as the library reported them. */
 function firstError(doc: Document.Parsed): { offset?: number; message: string } | undefined {
   const parsed = doc.errors[0];
-  const dup = firstDuplicateKey(doc);
+  const bad = firstRefusedKey(doc);
   const fromParser = parsed ? { offset: parsed.pos?.[0], message: parsed.message } : undefined;
-  if (dup === undefined) return fromParser;
-  return fromParser && (fromParser.offset ?? 0) <= dup ? fromParser : { offset: dup, message: 'Map keys must be unique' };
+  if (bad === undefined) return fromParser;
+  return fromParser && (fromParser.offset ?? 0) <= bad.offset ? fromParser : bad;
 }
 
-/** Offset of the first key that repeats an earlier scalar key of its mapping: one Set per mapping. */
-export function firstDuplicateKey(doc: Document.Parsed): number | undefined {
-  let found: number | undefined;
+/**
+ * The first key that repeats an earlier scalar key of its mapping (one Set per mapping), or that is
+ * `__proto__`, which a plain object would take as its prototype and so drop without a word.
+ */
+export function firstRefusedKey(doc: Document.Parsed): { offset: number; message: string } | undefined {
+  let found: { offset: number; message: string } | undefined;
+  const note = (at: number, message: string) => {
+    if (found === undefined || at < found.offset) found = { offset: at, message };
+  };
   visit(doc, {
     Map(_k, map) {
       if (!isMap(map)) return;
       const seen = new Set<unknown>();
       for (const pair of map.items) {
         if (!isScalar(pair.key)) continue; // the library compares other keys by identity: never equal
-        if (seen.has(pair.key.value)) {
-          const at = pair.key.range?.[0] ?? 0;
-          if (found === undefined || at < found) found = at;
-        }
+        const at = pair.key.range?.[0] ?? 0;
+        if (pair.key.value === '__proto__') note(at, 'the key "__proto__" is not allowed');
+        else if (seen.has(pair.key.value)) note(at, 'Map keys must be unique');
         seen.add(pair.key.value);
       }
     },

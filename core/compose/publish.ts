@@ -93,7 +93,7 @@ function buildFiles(model: ComposeModel, files: Readonly<Record<string, string>>
     const context = resolveHostPath(spec.context ?? '.', VIRTUAL_APP_DIR);
     if (!context || !isWithin(context, VIRTUAL_APP_DIR)) continue; // refused by the policy already
     const rel = normalizePosix(`${context}/${spec.dockerfile ?? 'Dockerfile'}`).slice(VIRTUAL_APP_DIR.length + 1);
-    if (!(rel in files)) {
+    if (!Object.hasOwn(files, rel)) {
       out.push({
         severity: 'error',
         rule: 'build-no-dockerfile',

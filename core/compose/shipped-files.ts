@@ -44,7 +44,7 @@ export function checkShippedFiles(model: ComposeModel, files: Files): Finding[] 
   const at = (path: Array<string | number>) => locate(model.doc, path);
   const need = (path: string, what: string, where: Array<string | number>, service?: string): string | null => {
     const rel = appRelative(path);
-    if (rel === null || normalizePosix(rel) in files) return rel;
+    if (rel === null || Object.hasOwn(files, rel)) return rel;
     out.push({
       severity: 'error',
       rule: 'unshipped-file',
@@ -57,7 +57,7 @@ export function checkShippedFiles(model: ComposeModel, files: Files): Finding[] 
   for (const [name, svc] of Object.entries(model.spec.services)) {
     for (const [i, path] of envFilePaths(svc.env_file).entries()) {
       const rel = need(path, `service "${name}": env_file`, ['services', name, 'env_file', i], name);
-      const problem = rel && rel in files ? envFileProblem(files[rel]) : null;
+      const problem = rel && Object.hasOwn(files, rel) ? envFileProblem(files[rel]) : null;
       if (problem)
         out.push({
           severity: 'error',

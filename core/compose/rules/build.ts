@@ -22,14 +22,18 @@ export function checkBuild(build: Build, s: ServiceScope): void {
   const extra = build.additional_contexts;
   const entries = Array.isArray(extra) ? extra.map((e) => e.split('=')) : Object.entries(extra ?? {});
   for (const [k, v] of entries) {
-    if (typeof v === 'string' && !/^(docker-image|service|oci-layout):/.test(v) && !inside(v))
+    if (typeof v !== 'string' || /^(docker-image|service):/.test(v)) continue;
+    // An OCI layout is a host folder too, and a URL is fetched from outside: neither is the app's.
+    if (v.startsWith('oci-layout:') || REMOTE.test(v) || !inside(v))
       s.raise('build-outside-app', `additional build context "${k}" (${v}) is outside the app folder`, 'build', 'additional_contexts');
   }
   if (build.entitlements?.length) s.raise('build-privileged', `build asks for entitlements (${build.entitlements.join(', ')})`, 'build', 'entitlements');
   if (build.privileged !== undefined && build.privileged !== false && build.privileged !== 'false')
     s.raise('build-privileged', 'builds privileged', 'build', 'privileged');
-  if (build.network !== undefined && build.network.trim().toLowerCase() === 'host')
-    s.raise('host-network', 'builds on the host network (build.network: host)', 'build', 'network');
+  const network = build.network?.trim().toLowerCase();
+  if (network === 'host') s.raise('host-network', 'builds on the host network (build.network: host)', 'build', 'network');
+  else if (network !== undefined && network !== 'default' && network !== 'none')
+    s.raise('unrecognized-value', `build.network "${build.network}" is not one of default, none, host`, 'build', 'network');
   if (build.ssh !== undefined) s.raise('build-host-access', "forwards the host's SSH agent or keys to the build", 'build', 'ssh');
   for (const [i, g] of (build.secrets ?? []).entries()) {
     const name = typeof g === 'string' ? g : g.source;

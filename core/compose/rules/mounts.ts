@@ -27,6 +27,8 @@ const SHORT_MODES = new Set([
   'rshared',
 ]);
 const SHARED = new Set(['shared', 'rshared']);
+/** Propagation that keeps the container's mounts to itself; anything else is refused. */
+const PRIVATE_PROPAGATION = new Set(['private', 'rprivate', 'slave', 'rslave']);
 
 export function checkVolumes(volumes: MountEntry[], s: ServiceScope): void {
   for (const [i, entry] of volumes.entries()) checkMount(entry, i, s);
@@ -37,7 +39,7 @@ function checkMount(entry: MountEntry, i: number, s: ServiceScope): void {
   const bad = modes.find((m) => !SHARED.has(m) && !SHORT_MODES.has(m));
   if (bad) return s.raise('volume-syntax', `volume "${entry}" has the unknown mode "${bad}"`, 'volumes', i);
   const propagation = typeof entry === 'string' ? modes.find((m) => SHARED.has(m)) : entry.bind?.propagation;
-  if (propagation && SHARED.has(propagation))
+  if (propagation && !PRIVATE_PROPAGATION.has(propagation))
     s.raise('bind-propagation', `volume ${i + 1} uses "${propagation}" propagation (mounts made in the container reach the host)`, 'volumes', i);
   if (typeof entry !== 'string' && (entry.type === 'npipe' || entry.type === 'cluster')) {
     return s.raise('volume-syntax', `a "${entry.type}" mount is not supported on an HDA`, 'volumes', i);

@@ -29,9 +29,18 @@ const list = (v: unknown) =>
   (Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : Object.keys(v as object)).join(', ').slice(0, 120);
 const empty = (v: unknown) => (Array.isArray(v) ? v.length === 0 : !!v && typeof v === 'object' && Object.keys(v).length === 0);
 
+/** Resource limits a container may lower or raise within the ordinary; real-time and locked memory are the host's. */
+const ULIMITS = new Set(['nofile', 'nproc', 'core', 'stack', 'fsize', 'cpu', 'as', 'data', 'locks', 'sigpending', 'msgqueue']);
+
+function checkUlimits(v: NonNullable<Service['ulimits']>, s: ServiceScope): void {
+  for (const name of Object.keys(v)) {
+    if (name === 'rtprio' || name === 'rttime') s.raise('cpu-realtime', `raises the real-time scheduling limit (ulimits.${name})`, 'ulimits', name);
+    else if (!ULIMITS.has(name)) s.raise('unrecognized-value', `ulimits.${name} is not one of ${[...ULIMITS].join(', ')}`, 'ulimits', name);
+  }
+}
+
 export const SERVICE_RULES: KeyTable<Service, ServiceScope> = {
   // Allowed as the model reads them.
-  annotations: 'allow',
   attach: 'allow',
   cap_drop: 'allow',
   command: 'allow',
@@ -76,7 +85,6 @@ export const SERVICE_RULES: KeyTable<Service, ServiceScope> = {
   stop_signal: 'allow',
   tmpfs: 'allow',
   tty: 'allow',
-  ulimits: 'allow',
   user: 'allow',
   working_dir: 'allow',
   // Allowed with value rules.
@@ -115,7 +123,10 @@ export const SERVICE_RULES: KeyTable<Service, ServiceScope> = {
   privileged: { refuse: 'privileged', why: () => 'runs privileged (full access to the host)', unless: (v) => !truthy(v) },
   sysctls: { refuse: 'sysctls', why: (v) => `sets kernel parameters (${list(v)})`, unless: empty },
   use_api_socket: { refuse: 'docker-socket', why: () => 'asks for the Docker API socket (use_api_socket)', unless: (v) => v === false },
+  ulimits: { check: (v, s) => checkUlimits(v, s) },
   // Refused by name.
+  // Annotations reach the OCI runtime, which reads some (crun's run.oci.*) as instructions about the host.
+  annotations: { refuse: 'runtime', why: (v) => `sets runtime annotations (${list(Object.keys(v))})`, unless: empty },
   cgroup_parent: { refuse: 'cgroup-parent', why: (v) => `places its container in the host cgroup "${v}"` },
   cpu_rt_period: { refuse: 'cpu-realtime', why: () => 'asks for real-time CPU scheduling (cpu_rt_period)' },
   cpu_rt_runtime: { refuse: 'cpu-realtime', why: () => 'asks for real-time CPU scheduling (cpu_rt_runtime)' },

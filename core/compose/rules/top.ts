@@ -26,7 +26,8 @@ export interface EntryScope {
 const isExternal = (v: unknown) => (typeof v === 'object' && v !== null) || truthy(v);
 /** A fixed `name:` makes the object global on the HDA; one carrying APP_IDENTIFIER stays the install's. */
 const checkName = (v: string, s: EntryScope) => {
-  if (!v.includes('APP_IDENTIFIER'))
+  // As a whole word, as the HDA substitutes it: `APP_IDENTIFIER_data` would stay one literal name on every install.
+  if (!/(?<![A-Za-z0-9_])APP_IDENTIFIER(?![A-Za-z0-9_])/.test(v))
     s.raise('external-resource', `the fixed name "${v}" is shared by every app that uses it; include APP_IDENTIFIER or drop the name`, 'name');
 };
 
@@ -46,8 +47,11 @@ export const NETWORK_RULES: KeyTable<Network, EntryScope> = {
   driver_opts: { refuse: 'network-driver', why: (v) => `sets driver_opts (${Object.keys(v).join(', ')})`, unless: (v) => Object.keys(v).length === 0 },
   external: { refuse: 'external-resource', why: () => 'is external: a network of another app or of the host', unless: (v) => !isExternal(v) },
   ipam: {
-    check: (v, s) =>
-      v.driver !== undefined && v.driver !== 'default' ? s.raise('network-driver', `uses the "${v.driver}" IPAM driver`, 'ipam', 'driver') : undefined,
+    check: (v, s) => {
+      if (v.driver !== undefined && v.driver !== 'default') s.raise('network-driver', `uses the "${v.driver}" IPAM driver`, 'ipam', 'driver');
+      // A chosen subnet can be the home LAN's: the host would route that traffic into the app's network.
+      if (v.config?.length) s.raise('network-driver', 'chooses its own subnets (ipam.config); Docker picks a free one', 'ipam', 'config');
+    },
   },
 };
 

@@ -23,6 +23,11 @@ describe('files Compose reads must ship with the version', () => {
     expect(r.findings.map((f) => f.message).join('\n')).toMatch(/app\.env[\s\S]*cfg\.txt[\s\S]*key\.txt/);
   });
 
+  it('names that are properties of every object are not files the version ships', () => {
+    const r = publish({ compose: compose('    env_file: ./constructor\n    secrets: [s]\n', 'secrets:\n  s:\n    file: ./toString\n') });
+    expect(errors(r)).toEqual(['unshipped-file', 'unshipped-file']);
+  });
+
   it('accepts the same files when the script writes them', () => {
     const files = {
       'app.env': 'A=1\n# note\nexport B="two"\n',
