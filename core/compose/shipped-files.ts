@@ -5,7 +5,7 @@
  * them, so a line that is not NAME=value, or that pulls in a variable with `$`, is refused.
  */
 import { resolveHostPath, VIRTUAL_APP_DIR } from '../catalog/mounts';
-import { isWithin, normalizePosix } from '../catalog/paths';
+import { isWithin } from '../catalog/paths';
 import type { Finding } from '../catalog/types';
 import { locate } from './issues';
 import type { ComposeModel } from './model';
