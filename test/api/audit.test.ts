@@ -41,6 +41,13 @@ describe('audit records', () => {
     expect(Math.abs(new Date(rows[0].at).getTime() - plane.clock.now)).toBeLessThan(1000);
   });
 
+  it('a failed sign-in keeps the text tried only when it reads as an email (never a mistyped password)', async () => {
+    await plane.json('POST', '/api/auth/login', { body: { email: 'hunter2-my-password', password: 'x' }, headers: from('192.0.2.8') });
+    const [row] = (await audit('?action=auth.login_failed')).body.entries;
+    expect(row.detail).toEqual({ email: '(not an email address)' });
+    expect(JSON.stringify((await audit('')).body)).not.toContain('hunter2');
+  });
+
   it('a failed sign-in to no account names the text tried and no target', async () => {
     await plane.json('POST', '/api/auth/login', { body: { email: 'ghost@example.com', password: 'whatever' }, headers: from('192.0.2.7') });
     const [row] = (await audit('?action=auth.login_failed')).body.entries;

@@ -83,6 +83,14 @@ describe('failed sign-ins', () => {
     expect((await wrong()).status).toBe(401);
   });
 
+  it('hear only the free attempts of a burst sent in parallel, before any of them is answered', async () => {
+    const plane = await createTestPlane(behindProxy);
+    const burst = await Promise.all(Array.from({ length: 40 }, () => attempt(plane, '203.0.113.10', ADMIN.email, 'wrong-password')));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(DEFAULT_POLICY.freePerAccount);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40 - DEFAULT_POLICY.freePerAccount);
+  });
+
   it('count made-up names against the address that sends them', async () => {
     const plane = await createTestPlane(behindProxy);
     const statuses: number[] = [];

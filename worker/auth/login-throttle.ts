@@ -77,39 +77,65 @@ export function waitFor(state: AttemptState | undefined, free: number, policy: T
 
 /** The throttle's rules over any store. */
 export class ThrottleBook {
+  /**
+   * Attempts let through and not yet answered, per key: counted as failures until they are, so a
+   * burst of parallel guesses cannot all pass the check before the first one is counted. In memory:
+   * one process on Node, one Durable Object per address on Workers.
+   */
+  private readonly inFlight = new Map<string, number>();
+
   constructor(
     private readonly store: ThrottleStore,
     private readonly policy: ThrottlePolicy = DEFAULT_POLICY,
   ) {}
 
+  /** Whether an attempt may go ahead now; one that may is held as in flight until failed() or succeeded(). */
   check(key: AttemptKey, now: number): ThrottleVerdict {
-    const waitMs = Math.max(this.waitOf(accountKey(key), this.policy.freePerAccount, now), this.waitOf(addressKey(key), this.policy.freePerAddress, now));
+    const waitMs = this.waitNow(key, now);
     if (waitMs > 0) return { waitMs };
     // Two new keys must fit, else the book is full of live failures: refuse rather than forget one.
     const fresh = [accountKey(key), addressKey(key)].filter((k) => !this.store.get(k)).length;
     if (fresh > 0 && !this.makeRoom(fresh, now)) return { waitMs: this.policy.firstDelayMs };
+    for (const k of [accountKey(key), addressKey(key)]) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
     return { waitMs: 0 };
   }
 
   failed(key: AttemptKey, now: number): ThrottleVerdict {
-    const before = this.check(key, now).waitMs;
+    this.settle(key);
+    const before = this.waitNow(key, now);
     this.bump(accountKey(key), now);
     this.bump(addressKey(key), now);
-    const after = this.check(key, now).waitMs;
+    const after = this.waitNow(key, now);
     return { waitMs: after, startedDelay: before === 0 && after > 0 };
   }
 
   /** A right password clears that account's count from that address (not the address's). */
   succeeded(key: AttemptKey): void {
+    this.settle(key);
     this.store.delete(accountKey(key));
   }
 
+  private settle(key: AttemptKey): void {
+    for (const k of [accountKey(key), addressKey(key)]) {
+      const n = (this.inFlight.get(k) ?? 0) - 1;
+      if (n > 0) this.inFlight.set(k, n);
+      else this.inFlight.delete(k);
+    }
+  }
+
+  private waitNow(key: AttemptKey, now: number): number {
+    return Math.max(this.waitOf(accountKey(key), this.policy.freePerAccount, now), this.waitOf(addressKey(key), this.policy.freePerAddress, now));
+  }
+
+  /** The wait a key imposes, its attempts in flight counted as failures made now. */
   private waitOf(key: string, free: number, now: number): number {
-    const state = this.store.get(key);
+    let state = this.store.get(key);
     if (state && this.expired(state, now)) {
       this.store.delete(key);
-      return 0;
+      state = undefined;
     }
+    const pending = this.inFlight.get(key) ?? 0;
+    if (pending > 0) state = { failures: (state?.failures ?? 0) + pending, lastFailureAt: now };
     return waitFor(state, free, this.policy, now);
   }
 

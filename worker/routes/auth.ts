@@ -11,7 +11,7 @@ import { atomically } from '../db';
 import { ApiError, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { auditStatement, byUser, recordAudit } from '../services/audit';
-import { LoginEmail } from '../validation';
+import { Email, LoginEmail } from '../validation';
 
 export const authRoutes = createRouter();
 
@@ -34,7 +34,9 @@ async function authenticate(deps: Deps, email: string, password: string, address
     return user;
   }
   const failed = await deps.loginThrottle.failed(key, deps.now());
-  const target = { targetKind: 'user', targetId: user?.id, detail: { email } };
+  // What was typed is kept only when it reads as an email: a password typed into the wrong field is not logged.
+  const tried = Email.safeParse(email).success ? email : '(not an email address)';
+  const target = { targetKind: 'user', targetId: user?.id, detail: { email: tried } };
   await recordAudit(deps, { actorId: null, actorKind: 'user', action: 'auth.login_failed', address, ...target });
   if (failed.startedDelay)
     await recordAudit(deps, {
@@ -43,7 +45,7 @@ async function authenticate(deps: Deps, email: string, password: string, address
       action: 'auth.lockout',
       address,
       ...target,
-      detail: { email, wait_s: Math.ceil(failed.waitMs / 1000) },
+      detail: { email: tried, wait_s: Math.ceil(failed.waitMs / 1000) },
     });
   throw unauthorized('email or password is wrong');
 }
