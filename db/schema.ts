@@ -18,6 +18,8 @@ export const users = sqliteTable('users', {
   role: text('role', { enum: ROLES }).notNull(),
   createdAt: integer('created_at').notNull(),
   disabledAt: integer('disabled_at'),
+  /** Sessions issued before this second are over (a password change or reset ends them). */
+  sessionsValidFrom: integer('sessions_valid_from'),
 });
 
 /** Sessions ended before their JWT expires (logout); rows past `expires_at` can be deleted. */

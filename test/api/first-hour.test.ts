@@ -194,6 +194,32 @@ describe('user management', () => {
   });
 });
 
+describe('a new password ends the sessions of the old one', () => {
+  const me = (token: string) => plane.json('GET', '/api/auth/me', { token });
+  const adminToken = () => plane.login(ADMIN.email, ADMIN.password);
+
+  it('an admin reset ends every session of the account', async () => {
+    const admin = await adminToken();
+    expect((await me(other.token)).status).toBe(200);
+    plane.clock.advance(2000);
+    expect((await plane.json('PUT', `/api/users/${other.id}/password`, { token: admin, body: { password: 'reset-by-admin-1' } })).status).toBe(200);
+    expect((await me(other.token)).status).toBe(401);
+    expect((await me(await plane.login(other.email, 'reset-by-admin-1'))).status).toBe(200);
+  });
+
+  it("changing one's own ends the other sessions and keeps this browser signed in with a new one", async () => {
+    await plane.json('PUT', `/api/users/${other.id}/password`, { token: await adminToken(), body: { password: 'known-password-1' } });
+    const here = await plane.login(other.email, 'known-password-1');
+    const elsewhere = await plane.login(other.email, 'known-password-1');
+    plane.clock.advance(2000);
+    const r = await plane.json('PUT', '/api/account/password', { token: here, body: { current_password: 'known-password-1', new_password: 'mine-again-123' } });
+    expect(r.status).toBe(200);
+    expect((await me(elsewhere)).status).toBe(401);
+    expect((await me(here)).status).toBe(401);
+    expect((await me(r.body.token)).status).toBe(200);
+  });
+});
+
 describe('catalog icons and categories', () => {
   it('stores a category from the list and a data: image icon, filters by category, and refuses the rest', async () => {
     const pub = await plane.user('publisher');

@@ -4,7 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Role } from '../../db/schema';
 import { revokedSessions, users } from '../../db/schema';
@@ -14,6 +14,21 @@ import { clientAddress } from './client-address';
 
 export const SESSION_COOKIE = 'hda_session';
 const ISSUER = 'hda-control-plane';
+
+/** The session cookie for a token just issued (sign-in, or a password change that keeps this browser in). */
+export function setSessionCookie(c: Context<AppEnv>, token: string): void {
+  const deps = c.get('deps');
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    secure: deps.config.secureCookies || new URL(c.req.url).protocol === 'https:',
+    sameSite: 'Lax',
+    path: '/',
+    maxAge: deps.config.sessionTtlS,
+  });
+}
+
+/** From now on, sessions issued before this second are refused. */
+export const sessionsEndNow = (now: number) => ({ sessionsValidFrom: Math.floor(now / 1000) });
 
 export async function issueSession(deps: Deps, user: { id: string; email: string; role: Role }) {
   const jti = crypto.randomUUID();
@@ -56,13 +71,21 @@ export async function readSession(c: Context<AppEnv>): Promise<SessionUser | nul
   }
   if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return null;
   const rows = await deps.db
-    .select({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt, revoked: revokedSessions.jti })
+    .select({
+      id: users.id,
+      email: users.email,
+      role: users.role,
+      disabledAt: users.disabledAt,
+      validFrom: users.sessionsValidFrom,
+      revoked: revokedSessions.jti,
+    })
     .from(users)
     .leftJoin(revokedSessions, eq(revokedSessions.jti, payload.jti))
     .where(eq(users.id, payload.sub))
     .limit(1);
   const row = rows[0];
   if (!row || row.disabledAt || row.revoked) return null;
+  if (row.validFrom !== null && (typeof payload.iat !== 'number' || payload.iat < row.validFrom)) return null;
   return { id: row.id, email: row.email, role: row.role, jti: payload.jti, exp: payload.exp, address: clientAddress(c, deps.config.clientAddressSource) };
 }
 

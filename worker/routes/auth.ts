@@ -1,11 +1,11 @@
 /** Login, logout and who-am-I. Sessions are JWTs in an HttpOnly cookie, or a Bearer token for API clients. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie } from 'hono/cookie';
 import { revokedSessions, users } from '../../db/schema';
 import { verifyPassword } from '../auth/password';
 import { clientAddress } from '../auth/client-address';
-import { currentUser, issueSession, SESSION_COOKIE } from '../auth/session';
+import { currentUser, issueSession, SESSION_COOKIE, setSessionCookie } from '../auth/session';
 import type { Deps } from '../context';
 import { atomically } from '../db';
 import { ApiError, unauthorized } from '../errors';
@@ -70,13 +70,7 @@ authRoutes.openapi(
     const user = await authenticate(deps, email, password, address);
     const session = await issueSession(deps, user);
     await recordAudit(deps, { ...byUser({ id: user.id, address }), action: 'auth.login', targetKind: 'user', targetId: user.id });
-    setCookie(c, SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      secure: deps.config.secureCookies || new URL(c.req.url).protocol === 'https:',
-      sameSite: 'Lax',
-      path: '/',
-      maxAge: deps.config.sessionTtlS,
-    });
+    setSessionCookie(c, session.token);
     return send(c, { token: session.token, expires_at: new Date(session.exp * 1000).toISOString(), user: { id: user.id, email: user.email, role: user.role } });
   },
 );

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ROLES, users } from '../../db/schema';
 import { hashPassword } from '../auth/password';
-import { currentUser, requireRole } from '../auth/session';
+import { currentUser, issueSession, requireRole, setSessionCookie } from '../auth/session';
 import { atomically, isUniqueViolation } from '../db';
 import { conflict } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
@@ -115,7 +115,12 @@ userRoutes.openapi(
   }),
   async (c) => {
     const { current_password, new_password } = c.req.valid('json');
-    await changeOwnPassword(c.get('deps'), currentUser(c), current_password, new_password);
-    return send(c, { ok: true });
+    const deps = c.get('deps');
+    const me = currentUser(c);
+    await changeOwnPassword(deps, me, current_password, new_password);
+    // Every other session of the account ended with the old password; this browser gets a new one.
+    const session = await issueSession(deps, me);
+    setSessionCookie(c, session.token);
+    return send(c, { ok: true, token: session.token });
   },
 );

@@ -6,6 +6,7 @@
 import { count, eq } from 'drizzle-orm';
 import { apps, batches, hdas, users, type Role } from '../../db/schema';
 import { hashPassword, verifyPassword } from '../auth/password';
+import { sessionsEndNow } from '../auth/session';
 import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { badRequest, conflict, notFound } from '../errors';
@@ -80,7 +81,7 @@ export async function setPassword(deps: Deps, admin: SessionUser, id: string, pa
   await atomically(deps.db, [
     deps.db
       .update(users)
-      .set({ passwordHash: await hashPassword(password) })
+      .set({ passwordHash: await hashPassword(password), ...sessionsEndNow(now) })
       .where(eq(users.id, user.id)),
     auditStatement(deps.db, now, { ...byUser(admin), action: 'user.password_reset', targetKind: 'user', targetId: user.id }),
   ]);
@@ -95,7 +96,7 @@ export async function changeOwnPassword(deps: Deps, me: SessionUser, current: st
   await atomically(deps.db, [
     deps.db
       .update(users)
-      .set({ passwordHash: await hashPassword(next) })
+      .set({ passwordHash: await hashPassword(next), ...sessionsEndNow(now) })
       .where(eq(users.id, user.id)),
     auditStatement(deps.db, now, { ...byUser(me), action: 'user.password_change', targetKind: 'user', targetId: me.id }),
   ]);
