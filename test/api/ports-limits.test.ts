@@ -4,7 +4,7 @@
  * `limits` or `port` deployment, and the port the agent actually used recorded on the install.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
+import { ADMIN, createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
 
 let plane: TestPlane;
 let owner: { token: string; id: string };
@@ -117,6 +117,21 @@ describe('limits', () => {
     const other = await plane.user('owner');
     expect((await limits(i.installId, { cpus: 1 }, other.token)).status).toBe(404);
     expect((await port(i.installId, 40000, other.token)).status).toBe(404);
+  });
+});
+
+describe('settings and versions queued together', () => {
+  it('refuses a settings change while a task of the app is still to do, and an update while a settings change is', async () => {
+    const i = await installed();
+    const early = await limits(i.installId, { cpus: 1 });
+    expect(early.status).toBe(409);
+    expect(early.body.message).toMatch(/still has a task to do \(install\)/);
+    await report(i.agentToken, i.task.id, 'succeeded');
+    expect((await limits(i.installId, { cpus: 1 })).status).toBe(202);
+    await publishApp(plane, 'hello', { version: '2.0', token: await plane.login(ADMIN.email, ADMIN.password) });
+    const update = await plane.json('POST', `/api/installs/${i.installId}/actions`, { token: owner.token, body: { action: 'update', version: '2.0' } });
+    expect(update.status).toBe(409);
+    expect(update.body.message).toMatch(/settings change/);
   });
 });
 

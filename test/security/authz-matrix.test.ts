@@ -110,8 +110,15 @@ const ROUTES: Record<string, Row> = {
   'GET /api/installs/{id}/deployments': { auth: 'session', scope: 'hdaA', ok: 200 },
   'POST /api/installs/{id}/actions': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ action: 'stop' }) },
 
-  'PUT /api/installs/{id}/limits': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ cpus: 0.5, memory_mb: 256 }) },
-  'PUT /api/installs/{id}/port': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ host_port: 40123 }) },
+  // Settings change once the install's own task is done (a queued task carries the settings it was queued with).
+  'PUT /api/installs/{id}/limits': {
+    auth: 'session',
+    scope: 'hdaA',
+    ok: 202,
+    prepare: (fx) => finishFixtureTask(fx),
+    body: () => ({ cpus: 0.5, memory_mb: 256 }),
+  },
+  'PUT /api/installs/{id}/port': { auth: 'session', scope: 'hdaA', ok: 202, prepare: (fx) => finishFixtureTask(fx), body: () => ({ host_port: 40123 }) },
   'POST /api/installs/{id}/logs': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ tail: 10 }) },
   'GET /api/installs/{id}/metrics': { auth: 'session', scope: 'hdaA', ok: 200 },
   'POST /api/hdas/{id}/prune': { auth: 'session', scope: 'hdaA', ok: 202 },
@@ -293,6 +300,15 @@ async function freshFixture(): Promise<Fixture> {
   const inst = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: users.ownerA.token, body: { app: 'hello' } });
   if (inst.status !== 201) throw new Error(`install failed: ${JSON.stringify(inst.body)}`);
   return { n: i, hdaId, agentToken, installId: inst.body.install.id, taskId: inst.body.task.id, extra: {} };
+}
+
+/** The agent of HDA A takes the fixture's install task and reports it done. */
+async function finishFixtureTask(fx: Fixture): Promise<Record<string, string>> {
+  const claimed = await plane.json('GET', '/agent/v1/tasks', { token: fx.agentToken });
+  if (claimed.body?.tasks?.[0]?.id !== fx.taskId) throw new Error('could not claim the fixture task');
+  const done = await plane.json('POST', `/agent/v1/tasks/${fx.taskId}/result`, { token: fx.agentToken, body: { state: 'succeeded', detail: 'installed' } });
+  if (done.status !== 200) throw new Error(`could not finish the fixture task: ${JSON.stringify(done.body)}`);
+  return {};
 }
 
 /** Fills the path parameters from the fixture by the resource the path names. */

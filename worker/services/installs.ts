@@ -14,7 +14,7 @@ import { auditStatement, byUser } from './audit';
 import { findApp, findVersion, type VersionRow } from './catalog';
 import { ownedHda, type HdaRow } from './hdas';
 import { assertPortNotHeld, BASE_PORT, nextFreePort, portHints } from './host-ports';
-import { insertTaskStatement } from './queue';
+import { insertTaskStatement, openTaskKinds } from './queue';
 
 export type InstallRow = typeof installs.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -268,6 +268,8 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   };
   if (install.state === 'removed') throw conflict('this install has been removed');
   if (req.action === 'retry' && install.state !== 'failed') throw conflict(`only a failed install can be retried; this one is ${install.state}`);
+  if ((req.action === 'update' || req.action === 'rollback') && (await openTaskKinds(deps, installId)).includes('reconfigure'))
+    throw conflict('a settings change for this app is still to be done; update it when that has finished');
   const [current] = await deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
   const exceptions = JSON.parse(install.policyExceptionsJson) as string[];
 

@@ -217,3 +217,12 @@ export function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
     createdAt: at,
   });
 }
+
+/** The kinds of the install's main-lane tasks still queued or running (their payloads are fixed already). */
+export async function openTaskKinds(deps: Deps, installId: string): Promise<string[]> {
+  const rows = await deps.db
+    .select({ kind: tasks.kind })
+    .from(tasks)
+    .where(and(eq(tasks.installId, installId), eq(tasks.lane, 'main'), inArray(tasks.state, ['queued', 'claimed'])));
+  return rows.map((r) => r.kind);
+}

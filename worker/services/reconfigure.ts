@@ -15,7 +15,7 @@ import { auditStatement, byUser } from './audit';
 import type { HdaRow } from './hdas';
 import { assertPortNotHeld, portHints } from './host-ports';
 import { installInfo, ownedInstall, performAction, type DeploymentRow, type InstallRow } from './installs';
-import { insertTaskStatement } from './queue';
+import { insertTaskStatement, openTaskKinds } from './queue';
 
 /** A field absent keeps its value, `null` clears it. */
 export type LimitsChange = { [K in keyof ResourceLimits]?: ResourceLimits[K] | null };
@@ -53,6 +53,9 @@ export function assertWithinHost(limits: ResourceLimits, hda: HdaRow): void {
 async function reconfigurable(deps: Deps, user: SessionUser, installId: string) {
   const owned = await ownedInstall(deps, user, installId);
   if (owned.install.state === 'removed' || owned.install.state === 'uninstalling') throw conflict(`this install is ${owned.install.state}`);
+  // A queued task carries the settings and version of when it was queued: a change now would undo it, or it this.
+  const open = await openTaskKinds(deps, installId);
+  if (open.length) throw conflict(`this app still has a task to do (${open.join(', ')}); change its settings when it has finished`);
   return owned;
 }
 
