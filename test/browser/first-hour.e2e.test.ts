@@ -365,6 +365,11 @@ describe.skipIf(!chromiumHere)("a newcomer's first hour in Chromium", () => {
     await form.locator('button[type=submit]').click();
     await page.waitForFunction(() => !!document.querySelector('[data-fill=done]')?.textContent);
     OWNER.password = 'a-brand-new-pass';
+    // This page stays signed in (it got a new session); every other session of the account ended.
+    await page.reload();
+    expect(new URL(page.url()).pathname).toBe('/account');
+    await expect(ownerApi('GET', '/api/hdas')).rejects.toThrow(/401/);
+    ownerApi = await apiAs(plane.url, OWNER);
     await login((await open()).page, OWNER);
 
     const admin = await signedIn(ADMIN);
