@@ -17,6 +17,8 @@ export interface IdleEntry {
 
 export class IdleCache {
   private readonly entries = new Map<string, IdleEntry>();
+  /** Counts drops: a poll that read the database before a drop must not remember what it read. */
+  private drops = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -32,8 +34,17 @@ export class IdleCache {
     return e;
   }
 
-  /** `until`: a moment the answer may change with no write (a lease ending); the entry ends by then. */
-  set(hdaId: string, token: string, lastSeenAt: number | null, now: number, until?: number | null): void {
+  /** Read before a poll's query; hand it to set() so an answer older than a drop is never remembered. */
+  get version(): number {
+    return this.drops;
+  }
+
+  /**
+   * `until`: a moment the answer may change with no write (a lease ending); the entry ends by then.
+   * `readAt`: the version when the poll read the database; a drop since then (work queued meanwhile) wins.
+   */
+  set(hdaId: string, token: string, lastSeenAt: number | null, now: number, until: number | null | undefined, readAt: number): void {
+    if (readAt !== this.drops) return;
     if (this.entries.size >= this.maxEntries && !this.entries.has(hdaId)) {
       this.entries.delete(this.entries.keys().next().value as string);
     }
@@ -47,6 +58,7 @@ export class IdleCache {
   }
 
   delete(hdaId: string): void {
+    this.drops++;
     this.entries.delete(hdaId);
   }
 }

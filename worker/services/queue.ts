@@ -105,11 +105,12 @@ export async function pollCheck(deps: Deps, hdaId: string, token: string): Promi
     query = buildPollQuery(deps.db);
     pollQueries.set(deps.db, query);
   }
+  const readAt = deps.idleHdas?.version ?? 0;
   const rows = await query.all({ hdaId, now });
   const row = rows[0];
   const authorized = !!row?.tokenHash && timingSafeEqualText(row.tokenHash, await sha256Hex(token));
   if (!row || !authorized) return { authorized: false, lastSeenAt: null, task: null, aux: null };
-  if (!row.taskId && !row.auxId) deps.idleHdas?.set(hdaId, token, row.lastSeenAt, now, row.auxLeaseEnds);
+  if (!row.taskId && !row.auxId) deps.idleHdas?.set(hdaId, token, row.lastSeenAt, now, row.auxLeaseEnds, readAt);
   return {
     authorized: true,
     lastSeenAt: row.lastSeenAt,
