@@ -9,15 +9,16 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 
-/** TCP state 0A is LISTEN in the kernel's tables. */
-const LISTEN = '0A';
-
-/** The local ports of the listening sockets in one /proc/net/tcp{,6} table. */
+/**
+ * The local ports of the sockets in one /proc/net/tcp{,6} table, listening or not: an outgoing
+ * connection's local port (the kernel hands them out from a range that overlaps the HDA's) also
+ * makes Docker's bind of that port fail.
+ */
 export function parseListening(table: string): number[] {
   const ports: number[] = [];
   for (const line of table.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
-    if (cols.length < 4 || cols[3] !== LISTEN) continue;
+    if (cols.length < 4) continue;
     const port = Number.parseInt(cols[1].split(':').pop() ?? '', 16);
     if (Number.isInteger(port) && port > 0 && port <= 65535) ports.push(port);
   }

@@ -23,8 +23,8 @@ describe('listening sockets', () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
   });
 
-  it('reads the LISTEN rows of a /proc/net/tcp table, not established connections', () => {
-    expect(parseListening(TCP_TABLE)).toEqual([0x88b9, 8080]);
+  it('reads the local port of every row of a /proc/net/tcp table: listening sockets and outgoing connections alike', () => {
+    expect(parseListening(TCP_TABLE)).toEqual([0x88b9, 8080, 0x88ba]);
     expect(parseListening('')).toEqual([]);
   });
 
