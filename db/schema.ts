@@ -84,6 +84,8 @@ export const appVersions = sqliteTable(
       .notNull()
       .references(() => users.id),
     createdAt: integer('created_at').notNull(),
+    /** What changed, in the publisher's words (shown with "update available"; not part of the signed content). */
+    releaseNotes: text('release_notes'),
   },
   (t) => [uniqueIndex('app_versions_app_version').on(t.appId, t.version)],
 );
@@ -156,6 +158,10 @@ export const installs = sqliteTable(
     limitsJson: text('limits_json').notNull().default('{}'),
     /** Per-install values `{ env? }` (e.g. a fleet deployment's per-HDA overrides). */
     overridesJson: text('overrides_json').notNull().default('{}'),
+    /** The owner holds the install at its version: no update, by hand or by a fleet deployment, until released. */
+    updateHeld: integer('update_held', { mode: 'boolean' }).notNull().default(false),
+    /** One version the owner chose to skip: never offered nor applied by a fleet deployment. */
+    skipVersionId: text('skip_version_id'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -309,7 +315,8 @@ export const batches = sqliteTable('batches', {
   finishedAt: integer('finished_at'),
 });
 
-export const BATCH_ITEM_STATES = ['pending', 'queued', 'succeeded', 'failed', 'cancelled', 'rolled_back'] as const;
+/** `skipped`: the install is held or skips this version by its owner's choice (the detail says which). */
+export const BATCH_ITEM_STATES = ['pending', 'queued', 'succeeded', 'failed', 'cancelled', 'rolled_back', 'skipped'] as const;
 
 export const batchItems = sqliteTable(
   'batch_items',

@@ -30,6 +30,7 @@ export function versionView(v: VersionRow, opts: { full?: boolean } = {}) {
     findings: JSON.parse(v.findingsJson),
     created_at: iso(v.createdAt),
     key_id: v.keyId,
+    release_notes: v.releaseNotes,
     ...(opts.full
       ? {
           normalized_compose: content.compose,
@@ -89,6 +90,7 @@ export function installView(i: InstallRow, extra: { app?: { slug: string; name: 
     policy_exceptions: JSON.parse(i.policyExceptionsJson) as string[],
     limits: JSON.parse(i.limitsJson) as Record<string, number>,
     overrides: JSON.parse(i.overridesJson) as Record<string, unknown>,
+    update_held: i.updateHeld,
     created_at: iso(i.createdAt),
     updated_at: iso(i.updatedAt),
     ...(extra.app ? { app: extra.app } : {}),

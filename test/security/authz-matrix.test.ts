@@ -121,6 +121,8 @@ const ROUTES: Record<string, Row> = {
   'PUT /api/installs/{id}/port': { auth: 'session', scope: 'hdaA', ok: 202, prepare: (fx) => finishFixtureTask(fx), body: () => ({ host_port: 40123 }) },
   'POST /api/installs/{id}/logs': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ tail: 10 }) },
   'GET /api/installs/{id}/metrics': { auth: 'session', scope: 'hdaA', ok: 200 },
+  'GET /api/installs/{id}/updates': { auth: 'session', scope: 'hdaA', ok: 200 },
+  'PUT /api/installs/{id}/updates': { auth: 'session', scope: 'hdaA', ok: 200, body: () => ({ hold: true }) },
   'POST /api/hdas/{id}/prune': { auth: 'session', scope: 'hdaA', ok: 202 },
 
   'GET /api/tasks/{id}': { auth: 'session', scope: 'hdaA', ok: 200 },

@@ -12,6 +12,7 @@ import { IconUrl, Name, Slug } from '../validation';
 export const catalogRoutes = createRouter();
 
 const MAX_SCRIPT = 256 * 1024;
+const MAX_NOTES = 20_000;
 
 const NewApp = z
   .strictObject({
@@ -49,8 +50,16 @@ const NewVersion = z
     install_script: z.string().max(MAX_SCRIPT).nullable().optional(),
     compose: z.string().max(MAX_SCRIPT).nullable().optional(),
     uninstall_script: z.string().max(MAX_SCRIPT).nullable().optional(),
+    /** Shown to owners with "update available"; plain text, never interpreted as markup. */
+    release_notes: z
+      .string()
+      .max(MAX_NOTES)
+      .transform((s) => s.replace(/\u0000/g, '\ufffd').trim())
+      .nullable()
+      .optional(),
   })
   .openapi('NewVersion');
+export type NewVersionBody = z.input<typeof NewVersion>;
 
 const SlugParam = z.object({ slug: Slug });
 

@@ -7,6 +7,7 @@ import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createInstall, INSTALL_ACTIONS, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
 import { appStatesOf, deploymentView, hostLimits, installView, queuedTaskView } from '../views';
+import { setUpdateControl, updateOffer } from '../services/update-control';
 import { HostPort, Id, Slug } from '../validation';
 
 export const installRoutes = createRouter();
@@ -30,8 +31,15 @@ const Action = z
     purge: z.boolean().optional(),
   })
   .openapi('InstallAction');
+const UpdateControl = z
+  .strictObject({
+    hold: z.boolean().optional(),
+    skip_version: z.string().min(1).max(40).nullable().optional(),
+  })
+  .openapi('UpdateControl');
 /** Bodies the browser sends, typed from the schemas that check them. */
 export type NewInstallBody = z.input<typeof NewInstall>;
+export type UpdateControlBody = z.input<typeof UpdateControl>;
 export type InstallActionBody = z.input<typeof Action>;
 
 installRoutes.openapi(
@@ -117,4 +125,39 @@ installRoutes.openapi(
     const rows = await installsOfUser(c.get('deps'), currentUser(c));
     return send(c, { installs: rows.map((r) => ({ ...installView(r.install, { app: r.app, version: r.version }), hda: r.hda })) });
   },
+);
+
+installRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api/installs/{id}/updates',
+    tags: ['installs'],
+    request: { params: IdParam },
+    responses: {
+      200: jsonContent(
+        Obj('UpdateOffer'),
+        'The newest version offered (none while held), every newer version with its release notes, the hold and the skipped version',
+      ),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { install } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
+    return send(c, await updateOffer(deps, install));
+  },
+);
+
+installRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/api/installs/{id}/updates',
+    tags: ['installs'],
+    request: { params: IdParam, ...jsonBody(UpdateControl) },
+    responses: {
+      200: jsonContent(Obj('UpdateOffer'), 'The offer after the change: hold the install at its version, or skip one newer version'),
+      ...errorResponses,
+    },
+  }),
+  async (c) => send(c, await setUpdateControl(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'))),
 );

@@ -13,6 +13,7 @@ import { auditStatement, byUser } from './audit';
 import { findApp, findVersion } from './catalog';
 import { ownedHda } from './hdas';
 import { createInstall, performAction, type InstallOverrides } from './installs';
+import { updateRefusal } from './update-refusal';
 
 export type BatchRow = typeof batches.$inferSelect;
 export type BatchItemRow = typeof batchItems.$inferSelect;
@@ -107,12 +108,12 @@ export async function advanceBatch(deps: Deps, batchId: string): Promise<void> {
   let inFlight = items.filter((i) => i.item.state === 'queued').length;
   if (batch.state === 'running') {
     for (const { item, lastSeenAt } of items) {
-      if (inFlight >= batch.concurrency) break;
+      if (inFlight >= batch.concurrency || batch.state !== 'running') break;
       if (item.state !== 'pending' || !isOnline(deps, lastSeenAt)) continue;
       // Two tasks of the batch finishing together both advance it: only the one whose claim wins starts the item.
       if (!(await claimItem(deps, batch.id, item.hdaId))) continue;
-      await startItem(deps, actor, batch, item);
-      inFlight++;
+      // An item skipped or refused at once holds no slot: the next pending one starts in its place.
+      if (await startItem(deps, actor, batch, item)) inFlight++;
     }
   }
   await closeIfDone(deps, batch);
@@ -129,10 +130,11 @@ async function claimItem(deps: Deps, batchId: string, hdaId: string): Promise<bo
   return won.length === 1;
 }
 
-async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: BatchItemRow) {
+/** True when a task was queued for the item (it then holds one of the batch's slots until it ends). */
+async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: BatchItemRow): Promise<boolean> {
   const overrides = JSON.parse(item.overridesJson) as InstallOverrides;
   const [app] = await deps.db
-    .select({ slug: installs.identifier, id: installs.id })
+    .select({ id: installs.id, updateHeld: installs.updateHeld, skipVersionId: installs.skipVersionId, versionId: installs.versionId })
     .from(installs)
     .where(
       and(eq(installs.hdaId, item.hdaId), eq(installs.appId, batch.appId), inArray(installs.state, ['installing', 'running', 'stopped', 'updating', 'failed'])),
@@ -141,7 +143,10 @@ async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: 
   const now = deps.now();
   try {
     let patch: Partial<BatchItemRow>;
-    if (app) {
+    const refusal = app ? await ownersRefusal(deps, app, batch) : null;
+    if (refusal) {
+      patch = { state: 'skipped', action: 'update', installId: app!.id, detail: `skipped: the app is ${refusal}` };
+    } else if (app) {
       const { taskId } = await performAction(
         deps,
         actor,
@@ -166,6 +171,7 @@ async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: 
       .update(batchItems)
       .set({ ...patch, updatedAt: now })
       .where(and(eq(batchItems.batchId, batch.id), eq(batchItems.hdaId, item.hdaId)));
+    return patch.state === 'queued';
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     await deps.db
@@ -173,7 +179,15 @@ async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: 
       .set({ state: 'failed', detail: err.message, updatedAt: now })
       .where(and(eq(batchItems.batchId, batch.id), eq(batchItems.hdaId, item.hdaId)));
     if (batch.allOrNothing) await revertBatch(deps, actor, batch);
+    return false;
   }
+}
+
+/** A held install, or one that skips the batch's version, is left as it is (not a failure: the owner chose it). */
+async function ownersRefusal(deps: Deps, app: { updateHeld: boolean; skipVersionId: string | null; versionId: string }, batch: BatchRow) {
+  if (!app.updateHeld && app.skipVersionId !== batch.versionId) return null;
+  const [current] = await deps.db.select({ version: appVersions.version }).from(appVersions).where(eq(appVersions.id, app.versionId));
+  return updateRefusal(app, { id: batch.versionId, version: await versionName(deps, batch) }, current.version);
 }
 
 async function versionName(deps: Deps, batch: BatchRow) {
@@ -229,7 +243,7 @@ async function revertBatch(deps: Deps, actor: SessionUser, batch: BatchRow) {
 async function closeIfDone(deps: Deps, batch: BatchRow) {
   const items = await deps.db.select({ state: batchItems.state }).from(batchItems).where(eq(batchItems.batchId, batch.id));
   if (items.some((i) => i.state === 'pending' || i.state === 'queued')) return;
-  const state = batch.state === 'rolling_back' ? 'rolled_back' : items.every((i) => i.state === 'succeeded') ? 'succeeded' : 'failed';
+  const state = batch.state === 'rolling_back' ? 'rolled_back' : items.every((i) => i.state === 'succeeded' || i.state === 'skipped') ? 'succeeded' : 'failed';
   await deps.db.update(batches).set({ state, finishedAt: deps.now() }).where(eq(batches.id, batch.id));
 }
 

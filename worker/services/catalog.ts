@@ -69,6 +69,7 @@ export interface PublishInput {
   install_script?: string | null;
   compose?: string | null;
   uninstall_script?: string | null;
+  release_notes?: string | null;
 }
 
 /** Runs the publish pipeline without storing anything: what publishing would store, or why it would refuse. */
@@ -77,7 +78,8 @@ export async function previewVersion(deps: Deps, user: SessionUser, slug: string
   const [app] = await deps.db.select().from(apps).where(eq(apps.slug, slug)).limit(1);
   if (app && user.role !== 'admin' && app.publisherId !== user.id) throw forbidden('only the app publisher or an admin can publish its versions');
   if (!input.install_script?.trim() && !input.compose?.trim()) throw badRequest('one of install_script or compose is required');
-  return { app: app ?? null, result: normalizeVersion({ ...input, app: slug }) };
+  const { release_notes: _notes, ...script } = input;
+  return { app: app ?? null, result: normalizeVersion({ ...script, app: slug }) };
 }
 
 export async function publishVersion(deps: Deps, user: SessionUser, slug: string, input: PublishInput): Promise<VersionRow> {
@@ -110,6 +112,7 @@ export async function publishVersion(deps: Deps, user: SessionUser, slug: string
           keyId: deps.signer.kid,
           publishedBy: user.id,
           createdAt: now,
+          releaseNotes: input.release_notes || null,
         })
         .returning(),
       auditStatement(deps.db, now, {

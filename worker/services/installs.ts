@@ -15,6 +15,7 @@ import { findApp, findVersion, type VersionRow } from './catalog';
 import { ownedHda, type HdaRow } from './hdas';
 import { assertPortNotHeld, BASE_PORT, nextFreePort, portHints } from './host-ports';
 import { insertTaskStatement, openTaskKinds } from './queue';
+import { updateRefusal } from './update-refusal';
 
 export type InstallRow = typeof installs.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -160,6 +161,8 @@ async function insertInstall(
     policyExceptionsJson: JSON.stringify(exceptions),
     limitsJson: JSON.stringify(req.limits ?? {}),
     overridesJson: JSON.stringify({ ...req.overrides, ...(req.host_port !== undefined ? { port_fixed: true } : {}) }),
+    updateHeld: false,
+    skipVersionId: null,
     createdBy: user.id,
     createdAt: now,
     updatedAt: now,
@@ -278,6 +281,8 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   let previous: TaskPayload['previous'];
   if (req.action === 'update') {
     target = await findVersion(deps, install.appId, req.version);
+    const refusal = updateRefusal(install, target, current.version);
+    if (refusal) throw conflict(`this app is ${refusal}`);
     assertInstallable(target, exceptions);
     if (install.currentDeploymentId) previous = { deployment_id: install.currentDeploymentId, ...versionPayload(current) };
   } else if (req.action === 'rollback') {

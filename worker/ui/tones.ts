@@ -26,6 +26,7 @@ export const TONES: Record<string, string> = {
   stopped: 'idle',
   removed: 'idle',
   cancelled: 'idle',
+  skipped: 'idle',
 };
 
 export const toneOf = (state: string | null | undefined) => TONES[state ?? ''] ?? 'idle';

@@ -9,6 +9,8 @@ h1, h2, h3, .install-name, .bi-name, .session-email { overflow-wrap: anywhere; m
 .failure-raw > summary { cursor: pointer; font-size: .8rem; color: var(--accent); }
 pre.wrap-code { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 260px; font-size: .78rem; margin-top: .3rem; }
 .result.failure { display: grid; }
+.release-notes { list-style: none; padding: 0; margin: 0; display: grid; gap: .5rem; }
+.release-notes pre.notes { font-family: inherit; font-size: .85rem; margin: .2rem 0 0; }
 .waiting { display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }
 .waiting > .form-error { flex-basis: 100%; }
 .notice { border: 1px solid var(--line); border-radius: 8px; padding: .7rem .9rem; margin: 0 0 1rem; overflow-wrap: anywhere; }

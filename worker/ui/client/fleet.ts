@@ -13,7 +13,7 @@ import { formValues, forms, type FormValues } from './events';
 
 const ACTION_WORDS: Record<string, string> = { install: 'Install', update: 'Update' };
 const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
-const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back']);
+const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back', 'skipped']);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** "NAME=value" lines to an object; blank lines and # comments are skipped. */

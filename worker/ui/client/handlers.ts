@@ -5,7 +5,7 @@ import { showError } from './errors';
 import { clicks, forms } from './events';
 import { upsertHdaCard } from './live';
 import type { NewHdaBody } from '../../routes/hdas';
-import type { InstallActionBody, NewInstallBody } from '../../routes/installs';
+import type { InstallActionBody, NewInstallBody, UpdateControlBody } from '../../routes/installs';
 import type { NewUserBody } from '../../routes/users';
 import type { HdaView } from '../types';
 import { inlineTaskPanel, TaskView } from './task-view';
@@ -89,6 +89,15 @@ async function act(installId: string, body: InstallActionBody): Promise<void> {
 
 forms.update = (form, v) => act(attr(form, 'data-install'), { action: 'update', version: v.version });
 clicks.action = (btn) => act(attr(btn, 'data-install'), { action: attr(btn, 'data-action') as InstallActionBody['action'] });
+clicks['update-to'] = (btn) => act(attr(btn, 'data-install'), { action: 'update', version: attr(btn, 'data-version') });
+/** Hold or release the install, or skip one version (an empty data-skip offers it again). */
+clicks['update-control'] = async (btn) => {
+  const body: UpdateControlBody = btn.hasAttribute('data-hold')
+    ? { hold: attr(btn, 'data-hold') === 'true' }
+    : { skip_version: attr(btn, 'data-skip') || null };
+  await api('PUT', `/api/installs/${encodeURIComponent(attr(btn, 'data-install'))}/updates`, body);
+  navigate(location.pathname);
+};
 clicks.rollback = (btn) => act(attr(btn, 'data-install'), { action: 'rollback', deployment: attr(btn, 'data-deployment') });
 
 /** A queued task is taken back; one the agent already started cannot be (the API says so). */

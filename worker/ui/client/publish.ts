@@ -3,7 +3,7 @@
  * stored); Publish is only possible for the input that was previewed and not refused. A new app is
  * created just before its first version, so a refused version never leaves an empty app behind.
  */
-import type { NewAppBody } from '../../routes/catalog';
+import type { NewAppBody, NewVersionBody } from '../../routes/catalog';
 import type { VersionView } from '../types';
 import { api, ApiFailure, userError } from './api';
 import { $, fill, fillHref, must, setBadge } from './dom';
@@ -17,8 +17,9 @@ interface Preview {
 }
 let lastPreview: Preview | null = null;
 
-function publishInput(v: FormValues) {
-  const body: Record<string, string> = { version: v.version.trim(), kind: v.kind.trim() };
+function publishInput(v: FormValues): NewVersionBody {
+  const notes = String(v.release_notes ?? '').trim();
+  const body: NewVersionBody = { version: v.version.trim(), kind: v.kind.trim(), ...(notes ? { release_notes: notes } : {}) };
   body[v.source_kind === 'compose' ? 'compose' : 'install_script'] = v.source;
   return body;
 }

@@ -11,7 +11,7 @@ import type { AppView, BatchDetail, BatchItemView, HdaView, InstallView } from '
 import type { PageContext } from './context';
 
 const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
-const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back']);
+const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back', 'skipped']);
 
 function countsText(items: BatchItemView[]): string {
   const by = new Map<string, number>();

@@ -9,6 +9,7 @@ import { ACTION_LABELS, DEPLOYMENT_LABELS, formatTime } from '../format';
 import { BUSY_STATES, InstallActions, Runtime, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
 import { UsageCharts } from '../metrics-chart';
+import { UpdateOffer, type UpdateOfferView } from '../update-offer';
 import { TaskPanel } from '../task-panel';
 import type { DeploymentView, Finding, InstallView, MetricsView, TaskView, VersionView } from '../types';
 import type { PageContext } from './context';
@@ -256,12 +257,13 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
     p.get<{ deployments: DeploymentView[] }>(`${path}/deployments`),
   ]);
   const removed = install.state === 'removed';
-  const [catalog, task, metrics] = await Promise.all([
+  const [catalog, task, metrics, offer] = await Promise.all([
     install.app
       ? p.get<{ versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(install.app.slug)}`).catch(() => ({ versions: [] }))
       : { versions: [] },
     taskToShow(p, install.id, install.state, taskId, deployments),
     removed ? null : p.get<MetricsView>(`${path}/metrics?hours=24`).catch(() => null),
+    removed ? null : p.get<UpdateOfferView>(`${path}/updates`).catch(() => null),
   ]);
   const name = install.app?.name ?? install.identifier;
   return (
@@ -324,6 +326,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
         {!removed && (
           <div class="col-side">
             <Card title="Update">
+              <UpdateOffer install={install} offer={offer} busy={BUSY_STATES.has(install.state) || install.state === 'failed'} />
               <UpdateForm install={install} versions={catalog.versions} />
             </Card>
             <Card title="Resource limits">

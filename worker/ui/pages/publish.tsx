@@ -97,6 +97,10 @@ export async function publishPage(p: PageContext, slug: string | undefined) {
             <span>Script or compose</span>
             <textarea name="source" rows={14} required class="mono" spellcheck={false}></textarea>
           </label>
+          <label class="field">
+            <span>Release notes</span>
+            <textarea name="release_notes" rows={4} maxlength={20000} placeholder="What changed, and anything owners should know before updating"></textarea>
+          </label>
           <FormError />
           <div class="actions">
             <button type="submit" name="intent" value="preview" class="btn btn-primary">

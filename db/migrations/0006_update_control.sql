@@ -1,0 +1,3 @@
+ALTER TABLE `app_versions` ADD `release_notes` text;--> statement-breakpoint
+ALTER TABLE `installs` ADD `update_held` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `installs` ADD `skip_version_id` text;
