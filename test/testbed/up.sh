@@ -13,8 +13,8 @@ DOCKER_SOCK=/var/run/docker.sock
 # Who recorded what it started: .ci/run and `npm test` each keep their own record, so each stops only its own.
 STARTED=${TESTBED_STARTED:-$TESTBED_DIR/started}
 ENV_FILE=$HERE/.env
-# chromium: the browser tests (test/browser) drive Debian's Chromium.
-PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium)
+# chromium: the browser tests (test/browser) drive Debian's Chromium. restic: the agent's data snapshots.
+PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium restic)
 
 mkdir -p "$TESTBED_DIR/logs"
 touch "$STARTED"
