@@ -15,6 +15,7 @@ import { composeRunDir } from './executor/paths';
 import type { ExecutorDeps } from './executor/types';
 import { collectFacts } from './facts';
 import { Heartbeat } from './heartbeat';
+import { BackupSchedule, backupHeartbeat } from './backup/schedule';
 import { InstallRegistry } from './installs';
 import { Journal } from './journal';
 import { createLogger, type Logger } from './log';
@@ -30,6 +31,7 @@ export interface AgentParts {
   sender: EventSender;
   executor: Executor;
   heartbeat: Heartbeat;
+  backups: BackupSchedule;
   loop: PollLoop;
   facts: () => Promise<HostFacts>;
 }
@@ -82,6 +84,15 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     log,
     namespace: config.namespace,
     metrics: new MetricsWindows(),
+    extra: () => backupHeartbeat(config.stateDir),
+  });
+  const backups = new BackupSchedule({
+    stateDir: config.stateDir,
+    appsRoot: config.appsRoot,
+    hdaId: enrollment.hda_id,
+    installs,
+    log,
+    onRun: () => heartbeat.trigger(),
   });
   const deps: ExecutorDeps = {
     config,
@@ -97,7 +108,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   };
   const executor = new Executor(deps, journal, sender);
   const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS });
-  return { state, client, deps, journal, sender, executor, heartbeat, loop, facts };
+  return { state, client, deps, journal, sender, executor, heartbeat, loop, facts, backups };
 }
 
 /** Runs until SIGTERM/SIGINT: stop polling at once, give the task in hand the grace period. */
@@ -127,10 +138,12 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
   });
   if (info) log.info(`Compose ${info.flavor} ${info.version} (${info.argv.join(' ')})`);
   agent.heartbeat.start();
+  agent.backups.start();
   try {
     await agent.loop.run({ stop: stop.signal, abortWork: abortWork.signal });
   } finally {
     agent.heartbeat.stop();
+    agent.backups.stop();
     agent.sender.stop();
     if (graceTimer) clearTimeout(graceTimer);
     process.off('SIGTERM', onSignal);

@@ -25,6 +25,8 @@ export interface HeartbeatOptions {
   /** Per-app usage averaged over 5-minute windows; closed windows ride along with heartbeats. */
   metrics?: MetricsWindows;
   now?: () => number;
+  /** More to report (the backup key and the off-HDA backup's health). */
+  extra?: () => Promise<Partial<HeartbeatInput>>;
 }
 
 /** Each install's state, from the compose project that serves it now, with the port Apache proxies to. */
@@ -89,7 +91,8 @@ export class Heartbeat {
         const metrics = this.o.metrics;
         metrics?.add(apps, (this.o.now ?? Date.now)());
         const windows = metrics?.pending() ?? [];
-        const input: HeartbeatInput = { facts: await this.o.facts(), apps, ...(windows.length ? { metrics: windows } : {}) };
+        const extra = this.o.extra ? await this.o.extra() : {};
+        const input: HeartbeatInput = { facts: await this.o.facts(), apps, ...(windows.length ? { metrics: windows } : {}), ...extra };
         await this.o.client.heartbeat(input);
         // Accepted: the control plane holds these windows. On failure they stay for the next beat.
         metrics?.sent(windows);

@@ -9,6 +9,9 @@
  *   POST /agent/v1/heartbeat           HeartbeatInput     -> { ok: true, next_heartbeat_s }
  */
 
+import type { BackupPlanInput } from './backup/plan';
+import type { PublicJwk } from './backup/seal';
+
 export const PROTOCOL_VERSION = 1;
 
 /** What a task asks the agent to do to one install. */
@@ -24,8 +27,14 @@ export const TASK_KINDS = [
   'prune',
   /** Apply new limits or a new host port to what runs: no pull, no blue/green switch. */
   'reconfigure',
+  /** HDA-wide: take the owner's off-HDA backup plan (its secrets sealed to this HDA's key) and open the repository. */
+  'backup-config',
+  /** HDA-wide: run the off-HDA backup now instead of at its next scheduled time. */
+  'backup-run',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
+/** Tasks that act on the whole HDA: their payload carries no install. */
+export const HDA_WIDE_KINDS: readonly TaskKind[] = ['prune', 'backup-config', 'backup-run'];
 
 export const TASK_STATES = ['queued', 'claimed', 'succeeded', 'failed', 'cancelled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -185,6 +194,8 @@ export interface TaskPayload {
   logs?: { tail: number; follow_s?: number };
   /** prune: images to keep even when no container uses them (what a rollback would need). */
   prune?: { keep_images: string[] };
+  /** backup-config: the plan, its secrets sealed to this HDA's key (the control plane cannot read them). */
+  backup?: BackupPlanInput;
   /** install/reconfigure: the range a taken automatic port may move within, and the ports to avoid. */
   ports?: PortHints;
   /** reconfigure: what changes (recorded as the deployment's action). */
@@ -243,6 +254,24 @@ export interface HeartbeatInput {
   apps?: AppStatus[];
   /** Downsampled per-app usage (one sample per app per 5 minutes), sent when a window closes. */
   metrics?: AppMetricSample[];
+  /** The public half of the key backup secrets are sealed to. */
+  backup_key?: PublicJwk;
+  /** The off-HDA backup's state, once one is set up. */
+  backup?: BackupHealth;
+}
+
+/** How the off-HDA backup fares: shown per HDA. Sizes in bytes, times ISO. */
+export interface BackupHealth {
+  /** The repository's label (its address without credentials). */
+  repository: string;
+  every_hours: number;
+  last_success_at: string | null;
+  last_error: { at: string; message: string } | null;
+  next_run_at: string | null;
+  repository_size: number | null;
+  snapshots: number | null;
+  /** The last successful run's snapshot per app. */
+  apps?: Array<{ identifier: string; snapshot_id: string; bytes: number; added_bytes: number }>;
 }
 
 export interface AppMetricSample {

@@ -126,6 +126,12 @@ export const hdas = sqliteTable(
     stateHash: text('state_hash'),
     /** Next per-HDA port number: host port = 35000 + n, never reused while an install holds it. */
     nextPortSeq: integer('next_port_seq').notNull().default(1),
+    /** The public JWK the agent's backup secrets are sealed to (from its heartbeat). */
+    backupKeyJson: text('backup_key_json'),
+    /** The owner's off-HDA backup plan: schedule, retention, label, and the secrets as a sealed box only. */
+    backupPlanJson: text('backup_plan_json'),
+    /** The off-HDA backup's health as the agent last reported it. */
+    backupHealthJson: text('backup_health_json'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('hdas_owner').on(t.ownerId), uniqueIndex('hdas_enroll_code').on(t.enrollCodeHash)],

@@ -13,6 +13,7 @@ import { ApiError, errorResponse } from './errors';
 import { agentRoutes } from './routes/agent';
 import { agentInstallerRoutes } from './routes/agent-installer';
 import { auditRoutes } from './routes/audit';
+import { backupRoutes } from './routes/backups';
 import { batchRoutes } from './routes/batches';
 import { operationRoutes } from './routes/operations';
 import { authRoutes } from './routes/auth';
@@ -73,6 +74,7 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
     installRoutes,
     operationRoutes,
     batchRoutes,
+    backupRoutes,
     taskRoutes,
     agentRoutes,
     agentInstallerRoutes,

@@ -7,7 +7,7 @@
  * The steps (and what they use: YAML, signatures, the compose policy, dockerode) load with the first
  * task, so an agent with nothing to do never has them in memory.
  */
-import type { ClaimedTask, TaskResultInput } from '../../core/protocol';
+import { HDA_WIDE_KINDS, type ClaimedTask, type TaskResultInput } from '../../core/protocol';
 import { appStatus } from '../docker/containers';
 import { TaskReporter, type EventSender } from '../events';
 import type { Journal } from '../journal';
@@ -81,7 +81,7 @@ export class Executor {
   /** What the steps start from: the install's folder and the slot that serves it now. */
   newWork(task: ClaimedTask, version = task.payload?.version, signature = task.payload?.signature ?? null): TaskWork {
     const inst = task.payload?.install;
-    if (!inst && task.kind === 'prune') {
+    if (!inst && HDA_WIDE_KINDS.includes(task.kind)) {
       return { identifier: '', appDir: '', composeFile: '', project: '', hostPort: 0, slot: 'a', images: [], imageIds: {}, pins: {}, secrets: {} };
     }
     const identifier = inst?.identifier;

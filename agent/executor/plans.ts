@@ -1,5 +1,6 @@
 /** Which steps each kind of task runs, in order. */
 import type { TaskKind } from '../../core/protocol';
+import { backupConfigStep, backupRunStep } from './backup';
 import { cleanupStep } from './cleanup';
 import { downStep } from './down';
 import { healthStep } from './health';
@@ -89,4 +90,6 @@ export const PLANS: Record<TaskKind, Step[]> = {
   logs: [logsStep],
   prune: [pruneStep],
   reconfigure: RECONFIGURE_PLAN,
+  'backup-config': [backupConfigStep],
+  'backup-run': [backupRunStep],
 };

@@ -14,7 +14,8 @@ DOCKER_SOCK=/var/run/docker.sock
 STARTED=${TESTBED_STARTED:-$TESTBED_DIR/started}
 ENV_FILE=$HERE/.env
 # chromium: the browser tests (test/browser) drive Debian's Chromium. restic: the agent's data snapshots.
-PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium restic)
+# rclone: `rclone serve restic` is the off-HDA repository the backup tests reach over the loopback.
+PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium restic rclone)
 
 mkdir -p "$TESTBED_DIR/logs"
 touch "$STARTED"

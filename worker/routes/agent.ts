@@ -5,6 +5,8 @@ import { EVENT_STATUSES, MAX_POLL_WAIT_S, METRICS_PER_HEARTBEAT_MAX, type Claime
 import { badRequest, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
+import { PublicJwk } from '../../core/backup/seal';
+import { BackupHealthSchema } from '../services/backup-plans';
 import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
 import { finishTask, ingestEvents } from '../services/reports';
 import { hdaKey } from '../waker';
@@ -240,6 +242,8 @@ agentRoutes.openapi(
           facts: Facts.optional(),
           apps: z.array(AppStatus).max(500).optional(),
           metrics: z.array(MetricSample).max(METRICS_PER_HEARTBEAT_MAX).optional(),
+          backup_key: PublicJwk.optional(),
+          backup: BackupHealthSchema.optional(),
         })
         .openapi('Heartbeat'),
     ),

@@ -1,0 +1,125 @@
+/**
+ * Backups off the HDA: the plan the owner set (schedule, retention) and the secrets the agent opened
+ * from the browser's sealed box, kept in the state dir (0600); one run snapshots every app folder to
+ * the owner's restic repository, applies the retention, and records the repository's health. Errors
+ * name the repository by its label, never by an address that could carry credentials.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BackupSecrets, type Retention } from '../../core/backup/plan';
+import type { BackupHealth } from '../../core/protocol';
+import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic';
+import { backup, ensureRepo, forget, ResticError, stats, unlock, type ResticRepo } from './restic';
+
+export interface OffsitePlan {
+  repository_label: string;
+  every_hours: number;
+  retention: Retention;
+}
+
+interface Stored extends OffsitePlan {
+  secrets: BackupSecrets;
+}
+
+const dirOf = (stateDir: string) => join(stateDir, 'backup');
+const planFile = (stateDir: string) => join(dirOf(stateDir), 'offsite.json');
+const healthFile = (stateDir: string) => join(dirOf(stateDir), 'offsite-health.json');
+
+export function saveOffsite(stateDir: string, plan: OffsitePlan, secrets: BackupSecrets): void {
+  mkdirSync(dirOf(stateDir), { recursive: true, mode: 0o700 });
+  const stored: Stored = { ...plan, secrets: BackupSecrets.parse(secrets) };
+  writeJsonAtomic(planFile(stateDir), stored, 0o600);
+}
+
+export function loadOffsite(stateDir: string): Stored | null {
+  const f = planFile(stateDir);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Stored) : null;
+}
+
+export function loadHealth(stateDir: string): BackupHealth | null {
+  const f = healthFile(stateDir);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as BackupHealth) : null;
+}
+
+function saveHealth(stateDir: string, h: BackupHealth): void {
+  writeJsonAtomic(healthFile(stateDir), h, 0o600);
+}
+
+/** The restic view of the owner's repository: the password in a 0600 file, backend credentials in the environment. */
+export function offsiteRepo(stateDir: string, stored: Stored): ResticRepo {
+  const passwordFile = join(dirOf(stateDir), 'offsite-password');
+  writeFileAtomic(passwordFile, `${stored.secrets.password}\n`, 0o600);
+  return { repository: stored.secrets.repository, passwordFile, cacheDir: join(dirOf(stateDir), 'offsite-cache'), env: stored.secrets.env ?? {} };
+}
+
+/** A restic failure in words that name the repository by its label (the address stays on the HDA). */
+export function namedFailure(e: unknown, stored: Pick<Stored, 'repository_label' | 'secrets'>): Error {
+  if (!(e instanceof ResticError)) return e as Error;
+  const text = e.message.split(stored.secrets.repository).join(stored.repository_label);
+  return new ResticError(e.kind, stored.repository_label, text, e.detail.split(stored.secrets.repository).join(stored.repository_label));
+}
+
+/** Opens the owner's repository (creating it when the address holds none); a wrong password or no answer is an error naming it. */
+export async function connectOffsite(stateDir: string, stored: Stored, timeoutMs = 30_000): Promise<'opened' | 'created'> {
+  try {
+    return await ensureRepo(offsiteRepo(stateDir, stored), { timeoutMs });
+  } catch (e) {
+    throw namedFailure(e, stored);
+  }
+}
+
+export interface RunTarget {
+  /** The HDA's id: the host of every snapshot, so a replacement HDA finds them. */
+  hdaId: string;
+  /** identifier -> the app folder to back up. */
+  apps: Array<{ identifier: string; dir: string }>;
+  now?: () => number;
+}
+
+/** One scheduled run: every app folder, then the retention; the health it records is returned. */
+export async function runOffsiteBackup(stateDir: string, target: RunTarget, opts: { timeoutMs?: number } = {}): Promise<BackupHealth> {
+  const stored = loadOffsite(stateDir);
+  if (!stored) throw new Error('no off-HDA backup is set up on this HDA');
+  const now = target.now ?? Date.now;
+  const repo = offsiteRepo(stateDir, stored);
+  const previous = loadHealth(stateDir);
+  const base = { repository: stored.repository_label, every_hours: stored.every_hours };
+  try {
+    await ensureRepo(repo, { timeoutMs: opts.timeoutMs ?? 30_000 });
+    await unlock(repo);
+    const apps: NonNullable<BackupHealth['apps']> = [];
+    for (const app of target.apps.filter((a) => existsSync(a.dir))) {
+      const s = await backup(repo, [app.dir], { tags: ['offsite', `app=${app.identifier}`], host: target.hdaId, timeoutMs: opts.timeoutMs });
+      apps.push({ identifier: app.identifier, snapshot_id: s.snapshotId, bytes: s.totalBytes, added_bytes: s.addedBytes });
+    }
+    const r = stored.retention;
+    await forget(repo, { keepDaily: r.daily, keepWeekly: r.weekly, keepMonthly: r.monthly, keepYearly: r.yearly, host: target.hdaId }, { prune: true });
+    const size = await stats(repo, { timeoutMs: opts.timeoutMs });
+    const at = now();
+    const health: BackupHealth = {
+      ...base,
+      last_success_at: new Date(at).toISOString(),
+      last_error: null,
+      next_run_at: new Date(at + stored.every_hours * 3_600_000).toISOString(),
+      repository_size: size.totalSize,
+      snapshots: size.snapshotsCount,
+      apps,
+    };
+    saveHealth(stateDir, health);
+    return health;
+  } catch (e) {
+    const err = namedFailure(e, stored);
+    const at = now();
+    const health: BackupHealth = {
+      ...base,
+      last_success_at: previous?.last_success_at ?? null,
+      last_error: { at: new Date(at).toISOString(), message: err.message },
+      // A failed run is tried again within the hour, not a whole period later.
+      next_run_at: new Date(at + Math.min(stored.every_hours, 1) * 3_600_000).toISOString(),
+      repository_size: previous?.repository_size ?? null,
+      snapshots: previous?.snapshots ?? null,
+    };
+    saveHealth(stateDir, health);
+    throw err;
+  }
+}

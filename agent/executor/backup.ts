@@ -1,0 +1,58 @@
+/**
+ * Steps of the HDA-wide backup tasks. `backup-config` opens the owner's sealed secrets with this HDA's
+ * key, keeps them (0600) and connects to the repository, so a wrong password or an unreachable address
+ * fails the task naming the repository. `backup-run` runs the off-HDA backup now.
+ */
+import { BackupSecrets } from '../../core/backup/plan';
+import { open } from '../../core/backup/seal';
+import { loadOrCreateHdaKey } from '../backup/hda-key';
+import { connectOffsite, loadOffsite, runOffsiteBackup, saveOffsite } from '../backup/offsite';
+import { appDirFor } from './paths';
+import { formatBytes } from './images';
+import { StepFailure, type Step } from './types';
+
+export const backupConfigStep: Step = {
+  name: 'backup-config',
+  title: 'Setting up the off-HDA backup',
+  async run({ task, deps, report }) {
+    const plan = task.payload.backup;
+    if (!plan) throw new StepFailure('the task carries no backup plan');
+    const key = await loadOrCreateHdaKey(deps.config.stateDir);
+    let secrets: BackupSecrets;
+    try {
+      secrets = BackupSecrets.parse(JSON.parse(await open(key.privateKey, plan.sealed)));
+    } catch (e) {
+      throw new StepFailure(`cannot read the backup settings: ${(e as Error).message}; set them up again from the HDA's page`);
+    }
+    const { repository_label, every_hours, retention } = plan;
+    const candidate = { repository_label, every_hours, retention, secrets };
+    let how: string;
+    try {
+      how = await connectOffsite(deps.config.stateDir, candidate);
+    } catch (e) {
+      throw new StepFailure((e as Error).message);
+    }
+    // Kept only once the repository opened: a typo never replaces settings that work.
+    saveOffsite(deps.config.stateDir, { repository_label, every_hours, retention }, secrets);
+    report.ok(`${how === 'created' ? 'created' : 'opened'} the restic repository ${repository_label}`);
+    return `backups every ${every_hours} h to ${repository_label}`;
+  },
+};
+
+export const backupRunStep: Step = {
+  name: 'backup-run',
+  title: 'Backing up the apps off the HDA',
+  async run({ task, deps, report, work }) {
+    if (!loadOffsite(deps.config.stateDir)) throw new StepFailure('no off-HDA backup is set up on this HDA');
+    const apps = deps.installs.list().map((r) => ({ identifier: r.identifier, dir: appDirFor(deps.config.appsRoot, r.identifier) }));
+    try {
+      const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps });
+      for (const a of h.apps ?? []) report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added`);
+      work.detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;
+      deps.onAppChanged?.();
+      return work.detail;
+    } catch (e) {
+      throw new StepFailure((e as Error).message);
+    }
+  },
+};

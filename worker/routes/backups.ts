@@ -1,0 +1,52 @@
+/** An HDA's off-HDA backup: the plan (secrets as a sealed box only), its health, and "back up now". */
+import { createRoute, z } from '@hono/zod-openapi';
+import { BackupPlanInput } from '../../core/backup/plan';
+import { currentUser } from '../auth/session';
+import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { backupView, requestBackupRun, setBackupPlan } from '../services/backup-plans';
+import { ownedHda } from '../services/hdas';
+import { queuedTaskView } from '../views';
+import { Id } from '../validation';
+
+export const backupRoutes = createRouter();
+const IdParam = z.object({ id: Id });
+export type BackupPlanBody = z.input<typeof BackupPlanInput>;
+
+backupRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api/hdas/{id}/backup',
+    tags: ['backups'],
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Obj('Backup'), "The HDA's public backup key, the plan (no secrets) and the backup's health"), ...errorResponses },
+  }),
+  async (c) => send(c, backupView(await ownedHda(c.get('deps'), currentUser(c), c.req.valid('param').id))),
+);
+
+backupRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/api/hdas/{id}/backup',
+    tags: ['backups'],
+    request: { params: IdParam, ...jsonBody(BackupPlanInput.openapi('BackupPlan')) },
+    responses: { 202: jsonContent(Obj('BackupPlanSet'), 'Stored; the task that hands the sealed secrets to the agent is queued'), ...errorResponses },
+  }),
+  async (c) => {
+    const { taskId, hda } = await setBackupPlan(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+    return send(c, { ...backupView(hda), task: queuedTaskView(taskId) }, 202);
+  },
+);
+
+backupRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/hdas/{id}/backup/run',
+    tags: ['backups'],
+    request: { params: IdParam },
+    responses: { 202: jsonContent(Obj('BackupRun'), 'The backup-run task, queued'), ...errorResponses },
+  }),
+  async (c) => {
+    const { taskId } = await requestBackupRun(c.get('deps'), currentUser(c), c.req.valid('param').id);
+    return send(c, { task: queuedTaskView(taskId) }, 202);
+  },
+);
