@@ -124,6 +124,10 @@ const ROUTES: Record<string, Row> = {
   'GET /api/installs/{id}/updates': { auth: 'session', scope: 'hdaA', ok: 200 },
   'PUT /api/installs/{id}/updates': { auth: 'session', scope: 'hdaA', ok: 200, body: () => ({ hold: true }) },
   'POST /api/hdas/{id}/prune': { auth: 'session', scope: 'hdaA', ok: 202 },
+  'GET /api/hdas/{id}/backup': { auth: 'session', scope: 'hdaA', ok: 200 },
+  // The fixture's agent has sent no backup key: the owner (or an admin) is told to wait, others get 404.
+  'PUT /api/hdas/{id}/backup': { auth: 'session', scope: 'hdaA', ok: 409, body: () => BACKUP_PLAN },
+  'POST /api/hdas/{id}/backup/run': { auth: 'session', scope: 'hdaA', ok: 409 },
 
   'GET /api/tasks/{id}': { auth: 'session', scope: 'hdaA', ok: 200 },
   // The fixture's task is still queued, so it can be taken back.
@@ -305,6 +309,19 @@ async function freshFixture(): Promise<Fixture> {
 }
 
 /** The agent of HDA A takes the fixture's install task and reports it done. */
+/** A plan body the schema accepts (a box's shape; nobody opens it here). */
+const BACKUP_PLAN = {
+  repository_label: 'office',
+  every_hours: 24,
+  retention: { daily: 7 },
+  sealed: {
+    alg: 'ECDH-ES+HKDF-SHA256+A256GCM',
+    epk: { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'B'.repeat(43) },
+    iv: 'AAAAAAAAAAAAAAAA',
+    ct: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+  },
+};
+
 async function finishFixtureTask(fx: Fixture): Promise<Record<string, string>> {
   const claimed = await plane.json('GET', '/agent/v1/tasks', { token: fx.agentToken });
   if (claimed.body?.tasks?.[0]?.id !== fx.taskId) throw new Error('could not claim the fixture task');
