@@ -24,6 +24,10 @@ export const TASK_KINDS = [
   'prune',
   /** Apply new limits or a new host port to what runs: no pull, no blue/green switch. */
   'reconfigure',
+  /** Take a snapshot of the install's data now (the owner asked). */
+  'snapshot',
+  /** Put the install's data back as a snapshot holds it (payload.restore_snapshot). */
+  'restore',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
@@ -55,6 +59,8 @@ export const STEP_NAMES = [
   'probe',
   'down',
   'cleanup',
+  'snapshot',
+  'restore',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
@@ -80,6 +86,27 @@ export interface TaskEventsAck {
   last_seq: number;
 }
 
+/** Why the agent took a snapshot of an install's data. */
+export const SNAPSHOT_REASONS = ['update', 'rollback', 'uninstall', 'restore', 'manual'] as const;
+export type SnapshotReason = (typeof SNAPSHOT_REASONS)[number];
+
+/** One snapshot of an install's data (app folder and named volumes), as the agent took it. */
+export interface SnapshotReport {
+  /** restic's snapshot id (64 hex). */
+  id: string;
+  reason: SnapshotReason;
+  taken_at: string;
+  /** Bytes of the files in the snapshot. */
+  size_bytes: number;
+  /** Bytes this snapshot added to the repository (after deduplication). */
+  added_bytes: number;
+  /** How long the app's containers were stopped for it. */
+  downtime_ms: number;
+  files: number;
+  /** Named volumes it holds besides the app folder. */
+  volumes: string[];
+}
+
 export interface TaskResultInput {
   state: 'succeeded' | 'failed';
   /** One line a person can read: what happened, or the step and the reason it failed. */
@@ -93,6 +120,10 @@ export interface TaskResultInput {
   app_state?: AppRunState;
   /** The host port the app was given (install: moved off a taken one; reconfigure: the new one). */
   host_port?: number;
+  /** Snapshots of the install's data this task took (before an update, on demand, ...), also when it failed. */
+  snapshots?: SnapshotReport[];
+  /** The snapshot whose data the task put back (a restore, a rollback with data, a failed update's way back). */
+  restored_snapshot?: string;
 }
 
 /** A JWS (compact serialization) over the canonical JSON of an AppVersionContent. */
@@ -189,6 +220,8 @@ export interface TaskPayload {
   ports?: PortHints;
   /** reconfigure: what changes (recorded as the deployment's action). */
   reconfigure?: { change: 'limits' | 'port' };
+  /** restore, rollback with data: the snapshot (restic id) whose data is put back. */
+  restore_snapshot?: { id: string };
   /** update: the deployment to return to automatically if the new one does not come up. */
   previous?: { deployment_id: string; version: AppVersionContent; signature?: VersionSignature | null; key_id?: string | null };
 }
