@@ -31,6 +31,10 @@ export const TASK_KINDS = [
   'backup-config',
   /** HDA-wide: run the off-HDA backup now instead of at its next scheduled time. */
   'backup-run',
+  /** Take a snapshot of the install's data now (the owner asked). */
+  'snapshot',
+  /** Put the install's data back as a snapshot holds it (payload.restore_snapshot). */
+  'restore',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 /** Tasks that act on the whole HDA: their payload carries no install. */
@@ -64,6 +68,8 @@ export const STEP_NAMES = [
   'probe',
   'down',
   'cleanup',
+  'snapshot',
+  'restore',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
@@ -89,6 +95,27 @@ export interface TaskEventsAck {
   last_seq: number;
 }
 
+/** Why the agent took a snapshot of an install's data. */
+export const SNAPSHOT_REASONS = ['update', 'rollback', 'uninstall', 'restore', 'manual'] as const;
+export type SnapshotReason = (typeof SNAPSHOT_REASONS)[number];
+
+/** One snapshot of an install's data (app folder and named volumes), as the agent took it. */
+export interface SnapshotReport {
+  /** restic's snapshot id (64 hex). */
+  id: string;
+  reason: SnapshotReason;
+  taken_at: string;
+  /** Bytes of the files in the snapshot. */
+  size_bytes: number;
+  /** Bytes this snapshot added to the repository (after deduplication). */
+  added_bytes: number;
+  /** How long the app's containers were stopped for it. */
+  downtime_ms: number;
+  files: number;
+  /** Named volumes it holds besides the app folder. */
+  volumes: string[];
+}
+
 export interface TaskResultInput {
   state: 'succeeded' | 'failed';
   /** One line a person can read: what happened, or the step and the reason it failed. */
@@ -102,6 +129,10 @@ export interface TaskResultInput {
   app_state?: AppRunState;
   /** The host port the app was given (install: moved off a taken one; reconfigure: the new one). */
   host_port?: number;
+  /** Snapshots of the install's data this task took (before an update, on demand, ...), also when it failed. */
+  snapshots?: SnapshotReport[];
+  /** The snapshot whose data the task put back (a restore, a rollback with data, a failed update's way back). */
+  restored_snapshot?: string;
 }
 
 /** A JWS (compact serialization) over the canonical JSON of an AppVersionContent. */
@@ -200,6 +231,8 @@ export interface TaskPayload {
   ports?: PortHints;
   /** reconfigure: what changes (recorded as the deployment's action). */
   reconfigure?: { change: 'limits' | 'port' };
+  /** restore, rollback with data: the snapshot (restic id) whose data is put back. */
+  restore_snapshot?: { id: string };
   /** update: the deployment to return to automatically if the new one does not come up. */
   previous?: { deployment_id: string; version: AppVersionContent; signature?: VersionSignature | null; key_id?: string | null };
 }

@@ -1,7 +1,7 @@
 /** Agent protocol v1 (see core/protocol.ts): enroll, long-poll for tasks, report events, results, heartbeats. */
 import { clientAddress } from '../auth/client-address';
 import { createRoute, z } from '@hono/zod-openapi';
-import { EVENT_STATUSES, MAX_POLL_WAIT_S, METRICS_PER_HEARTBEAT_MAX, type ClaimedTask } from '../../core/protocol';
+import { EVENT_STATUSES, MAX_POLL_WAIT_S, METRICS_PER_HEARTBEAT_MAX, SNAPSHOT_REASONS, type ClaimedTask } from '../../core/protocol';
 import { badRequest, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
@@ -169,6 +169,19 @@ agentRoutes.openapi(
   async (c) => send(c, await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
 );
 
+const SnapshotId = z.string().regex(/^[0-9a-f]{64}$/, 'a restic snapshot id (64 hex)');
+const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const SnapshotReport = z.object({
+  id: SnapshotId,
+  reason: z.enum(SNAPSHOT_REASONS),
+  taken_at: z.string().datetime(),
+  size_bytes: Count,
+  added_bytes: Count,
+  downtime_ms: Count,
+  files: Count,
+  volumes: z.array(z.string().max(255)).max(100),
+});
+
 agentRoutes.openapi(
   createRoute({
     method: 'post',
@@ -190,6 +203,8 @@ agentRoutes.openapi(
             images: z.record(z.string().max(500), z.string().max(200)).optional(),
             app_state: z.enum(['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown']).optional(),
             host_port: HostPort.optional(),
+            snapshots: z.array(SnapshotReport).max(10).optional(),
+            restored_snapshot: SnapshotId.optional(),
           })
           .openapi('TaskResult'),
       ),

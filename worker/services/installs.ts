@@ -16,6 +16,7 @@ import { ownedHda, type HdaRow } from './hdas';
 import { assertPortNotHeld, BASE_PORT, nextFreePort, portHints } from './host-ports';
 import { insertTaskStatement, openTaskKinds } from './queue';
 import { updateRefusal } from './update-refusal';
+import { dataLossWarning, snapshotAsOf } from './snapshot-as-of';
 
 export type InstallRow = typeof installs.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -236,6 +237,9 @@ export interface ActionRequest {
   version?: string;
   deployment?: string;
   purge?: boolean;
+  /** rollback: also put the data back as of that deployment (needs confirm: later data is lost). */
+  with_data?: boolean;
+  confirm?: boolean;
 }
 
 const STATE_DURING: Partial<Record<ActionRequest['action'], InstallState>> = {
@@ -279,6 +283,8 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   let target: VersionRow = current;
   let rollbackOf: string | null = null;
   let previous: TaskPayload['previous'];
+  let restoreSnapshot: TaskPayload['restore_snapshot'];
+  if (req.with_data && req.action !== 'rollback') throw badRequest('with_data applies to a rollback only');
   if (req.action === 'update') {
     target = await findVersion(deps, install.appId, req.version);
     const refusal = updateRefusal(install, target, current.version);
@@ -288,6 +294,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   } else if (req.action === 'rollback') {
     const to = await rollbackTarget(deps, install, req.deployment);
     rollbackOf = to.id;
+    if (req.with_data) restoreSnapshot = await dataAsOf(deps, to, req.confirm === true);
     [target] = await deps.db.select().from(appVersions).where(eq(appVersions.id, to.versionId));
     if (install.currentDeploymentId) previous = { deployment_id: install.currentDeploymentId, ...versionPayload(current) };
   }
@@ -300,6 +307,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
     ...versionPayload(target),
     ...(req.action === 'uninstall' ? { purge: !!req.purge } : {}),
     ...(previous ? { previous } : {}),
+    ...(restoreSnapshot ? { restore_snapshot: restoreSnapshot } : {}),
     ...(kind === 'install' ? { ports: await portHints(deps, hda.id, install.id) } : {}),
   };
   const taskId = crypto.randomUUID();
@@ -320,11 +328,25 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
       action: `install.${req.action}`,
       targetKind: 'install',
       targetId: install.id,
-      detail: { version: target.version, ...(req.purge ? { purge: true } : {}), ...(rollbackOf ? { deployment: rollbackOf } : {}) },
+      detail: {
+        version: target.version,
+        ...(req.purge ? { purge: true } : {}),
+        ...(rollbackOf ? { deployment: rollbackOf } : {}),
+        ...(restoreSnapshot ? { snapshot: restoreSnapshot.id } : {}),
+      },
     }),
   ]);
   deps.waker.notify(hdaKey(hda.id));
   return { deployment, taskId };
+}
+
+/** The snapshot a rollback "with its data as of then" restores; the owner must have confirmed the loss of later data. */
+async function dataAsOf(deps: Deps, to: DeploymentRow, confirmed: boolean): Promise<{ id: string }> {
+  const snap = await snapshotAsOf(deps, to);
+  if (!snap) throw conflict('there is no snapshot of the data as of that deployment (none was taken before the deployment that followed it)');
+  if (!confirmed)
+    throw badRequest(`confirm the rollback with data: ${dataLossWarning(snap.takenAt)}`, { warning: dataLossWarning(snap.takenAt), snapshot: snap.snapshotId });
+  return { id: snap.snapshotId };
 }
 
 /** The deployment a rollback returns to: the one named, or the last good one before the current. */

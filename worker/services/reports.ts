@@ -14,6 +14,7 @@ import { conflict, notFound } from '../errors';
 import { hdaKey, taskKey } from '../waker';
 import { auditStatement } from './audit';
 import { onBatchTaskFinished } from './batches';
+import { recordSnapshotsStatement } from './snapshots';
 
 async function agentTask(deps: Deps, hdaId: string, taskId: string) {
   const [task] = await deps.db
@@ -137,6 +138,8 @@ async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: Ta
       detail: { kind, step: result.step ?? null },
     }),
   ];
+  const snaps = recordSnapshotsStatement(deps, task, result);
+  if (snaps) statements.push(snaps);
   if (task.deploymentId) {
     statements.push(
       deps.db

@@ -7,6 +7,7 @@ import { upsertHdaCard } from './live';
 import type { NewHdaBody } from '../../routes/hdas';
 import type { InstallActionBody, NewInstallBody, UpdateControlBody } from '../../routes/installs';
 import type { NewUserBody } from '../../routes/users';
+import type { RestoreSnapshotBody } from '../../routes/snapshots';
 import type { HdaView } from '../types';
 import { inlineTaskPanel, TaskView } from './task-view';
 
@@ -99,6 +100,30 @@ clicks['update-control'] = async (btn) => {
   navigate(location.pathname);
 };
 clicks.rollback = (btn) => act(attr(btn, 'data-install'), { action: 'rollback', deployment: attr(btn, 'data-deployment') });
+
+/** Rolling back with the data, and restoring a snapshot, lose what was written since: each asks first. */
+clicks['rollback-with-data'] = (btn) =>
+  openDialog('#rollback-data-dialog', (d) => {
+    for (const a of ['data-install', 'data-deployment']) d.setAttribute(a, attr(btn, a));
+    fill(d, 'version', attr(btn, 'data-version'));
+    fill(d, 'when', attr(btn, 'data-when'));
+  });
+clicks['restore-snapshot'] = (btn) =>
+  openDialog('#restore-dialog', (d) => {
+    for (const a of ['data-install', 'data-snapshot']) d.setAttribute(a, attr(btn, a));
+    fill(d, 'when', attr(btn, 'data-when'));
+  });
+clicks['take-snapshot'] = async (btn) => {
+  const installId = attr(btn, 'data-install');
+  const r = await api<QueuedTask>('POST', `/api/installs/${encodeURIComponent(installId)}/snapshots`, {});
+  navigate(installTaskUrl(installId, r.task.id));
+};
+
+async function restoreSnapshot(installId: string, snapshotId: string): Promise<void> {
+  const body: RestoreSnapshotBody = { confirm: true };
+  const r = await api<QueuedTask>('POST', `/api/installs/${encodeURIComponent(installId)}/snapshots/${encodeURIComponent(snapshotId)}/restore`, body);
+  navigate(installTaskUrl(installId, r.task.id));
+}
 
 /** A queued task is taken back; one the agent already started cannot be (the API says so). */
 clicks['cancel-task'] = async (btn) => {
@@ -221,6 +246,22 @@ export function wireDialogs(): void {
     confirmDialog(
       uninstall,
       () => act(attr(uninstall, 'data-install'), { action: 'uninstall', purge: must<HTMLInputElement>('input[name=purge]', uninstall).checked }),
+      () => document,
+    );
+  }
+  const restore = $<HTMLDialogElement>('#restore-dialog');
+  if (restore)
+    confirmDialog(
+      restore,
+      () => restoreSnapshot(attr(restore, 'data-install'), attr(restore, 'data-snapshot')),
+      () => $('.snapshots') || document,
+    );
+  const withData = $<HTMLDialogElement>('#rollback-data-dialog');
+  if (withData) {
+    const body = (): InstallActionBody => ({ action: 'rollback', deployment: attr(withData, 'data-deployment'), with_data: true, confirm: true });
+    confirmDialog(
+      withData,
+      () => act(attr(withData, 'data-install'), body()),
       () => document,
     );
   }

@@ -11,7 +11,8 @@ import { Layout } from '../layout';
 import { UsageCharts } from '../metrics-chart';
 import { UpdateOffer, type UpdateOfferView } from '../update-offer';
 import { TaskPanel } from '../task-panel';
-import type { DeploymentView, Finding, InstallView, MetricsView, TaskView, VersionView } from '../types';
+import { DataLossDialogs, SnapshotsCard, snapshotAsOf } from '../snapshots-card';
+import type { DeploymentView, Finding, InstallView, MetricsView, SnapshotView, TaskView, VersionView } from '../types';
 import type { PageContext } from './context';
 
 const VERSION_CHANGING = new Set(['install', 'update', 'rollback']);
@@ -26,7 +27,7 @@ function whoDid(d: DeploymentView, p: PageContext): string {
   return d.created_by_email ?? `user ${d.created_by.slice(0, 8)}`;
 }
 
-const History = (props: { install: InstallView; deployments: DeploymentView[]; p: PageContext }) => {
+const History = (props: { install: InstallView; deployments: DeploymentView[]; snapshots: SnapshotView[]; p: PageContext }) => {
   const { install, p } = props;
   const canAct = install.state !== 'removed' && !BUSY_STATES.has(install.state);
   return (
@@ -46,6 +47,7 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
           {props.deployments.map((d) => {
             const current = d.id === install.current_deployment_id;
             const canRollBack = canAct && !current && d.status === 'succeeded' && VERSION_CHANGING.has(d.action);
+            const asOf = canRollBack ? snapshotAsOf(d, props.deployments, props.snapshots) : undefined;
             return (
               <tr class={current ? 'current' : ''}>
                 <td data-label="When">
@@ -82,6 +84,19 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
                       data-version={d.version ?? ''}
                     >
                       Roll back to this
+                    </button>
+                  )}
+                  {asOf && (
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      data-click="rollback-with-data"
+                      data-install={install.id}
+                      data-deployment={d.id}
+                      data-version={d.version ?? ''}
+                      data-when={formatTime(asOf.taken_at)}
+                    >
+                      … with its data as of then
                     </button>
                   )}
                 </td>
@@ -257,14 +272,16 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
     p.get<{ deployments: DeploymentView[] }>(`${path}/deployments`),
   ]);
   const removed = install.state === 'removed';
-  const [catalog, task, metrics, offer] = await Promise.all([
+  const [catalog, task, metrics, offer, snaps] = await Promise.all([
     install.app
       ? p.get<{ versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(install.app.slug)}`).catch(() => ({ versions: [] }))
       : { versions: [] },
     taskToShow(p, install.id, install.state, taskId, deployments),
     removed ? null : p.get<MetricsView>(`${path}/metrics?hours=24`).catch(() => null),
     removed ? null : p.get<UpdateOfferView>(`${path}/updates`).catch(() => null),
+    p.get<{ snapshots: SnapshotView[] }>(`${path}/snapshots`).catch(() => ({ snapshots: [] as SnapshotView[] })),
   ]);
+  const canAct = !removed && !BUSY_STATES.has(install.state);
   const name = install.app?.name ?? install.identifier;
   return (
     <Layout title={name} user={p.user} nav="dashboard" page="install">
@@ -341,9 +358,11 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
       {!removed && <Logs install={install} />}
       <Card title="Deployment history">
         <FormError />
-        <History install={install} deployments={deployments} p={p} />
+        <History install={install} deployments={deployments} snapshots={snaps.snapshots} p={p} />
       </Card>
+      <SnapshotsCard installId={install.id} snapshots={snaps.snapshots} now={p.now} canAct={canAct} />
       <UninstallDialog />
+      <DataLossDialogs />
     </Layout>
   );
 }
