@@ -4,33 +4,24 @@
  * ECDH P-256 with a fresh key per box, HKDF-SHA-256, AES-256-GCM: WebCrypto only, the same code in the
  * browser, on Workers and in the agent.
  */
-import { z } from 'zod';
 
 const INFO = new TextEncoder().encode('hda-backup-seal-v1');
-const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-export const PublicJwk = z.strictObject({
-  kty: z.literal('EC'),
-  crv: z.literal('P-256'),
-  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a P-256 coordinate'),
-  y: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a P-256 coordinate'),
-  ext: z.boolean().optional(),
-  key_ops: z.array(z.string().max(20)).max(4).optional(),
-});
-export type PublicJwk = z.infer<typeof PublicJwk>;
+/** The public half of a P-256 key, as JWK (the schema that checks one is in ./schemas). */
+export interface PublicJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+}
 
-export const SealedBox = z.strictObject({
-  alg: z.literal('ECDH-ES+HKDF-SHA256+A256GCM'),
-  epk: PublicJwk,
-  iv: z.string().length(16).regex(B64, 'must be base64'),
-  ct: z
-    .string()
-    .min(24)
-    .max(64 * 1024)
-    .regex(B64, 'must be base64'),
-});
-export type SealedBox = z.infer<typeof SealedBox>;
-
+export const SEAL_ALG = 'ECDH-ES+HKDF-SHA256+A256GCM';
+export interface SealedBox {
+  alg: typeof SEAL_ALG;
+  epk: PublicJwk;
+  iv: string;
+  ct: string;
+}
 const ECDH = { name: 'ECDH', namedCurve: 'P-256' } as const;
 
 function toB64(bytes: Uint8Array): string {
@@ -62,7 +53,9 @@ export async function newSealingKeyPair(): Promise<CryptoKeyPair> {
 }
 
 export async function exportPublicJwk(key: CryptoKey): Promise<PublicJwk> {
-  return PublicJwk.parse(publicPart(await crypto.subtle.exportKey('jwk', key)));
+  const jwk = await crypto.subtle.exportKey('jwk', key);
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('not a P-256 key');
+  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
 }
 
 /** Encrypts `plaintext` so only the holder of the private half of `recipient` can read it. */
@@ -72,12 +65,13 @@ export async function seal(recipient: PublicJwk, plaintext: string): Promise<Sea
   const key = await boxKey(eph.privateKey, pub, 'encrypt');
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, new TextEncoder().encode(plaintext)));
-  return { alg: 'ECDH-ES+HKDF-SHA256+A256GCM', epk: await exportPublicJwk(eph.publicKey), iv: toB64(iv), ct: toB64(ct) };
+  return { alg: SEAL_ALG, epk: await exportPublicJwk(eph.publicKey), iv: toB64(iv), ct: toB64(ct) };
 }
 
 /** Decrypts a box sealed to this private key; throws on a box sealed to another key or altered on the way. */
 export async function open(privateKey: CryptoKey, box: SealedBox): Promise<string> {
-  const parsed = SealedBox.parse(box);
+  const parsed = box; // checked by SealedBoxSchema where it arrived (API body, agent payload)
+  if (parsed?.alg !== SEAL_ALG) throw new Error(`not a sealed box (${SEAL_ALG})`);
   const epk = await crypto.subtle.importKey('jwk', publicPart(parsed.epk), ECDH, false, []);
   const key = await boxKey(privateKey, epk, 'decrypt');
   try {

@@ -5,7 +5,7 @@ import { EVENT_STATUSES, MAX_POLL_WAIT_S, METRICS_PER_HEARTBEAT_MAX, SNAPSHOT_RE
 import { badRequest, unauthorized } from '../errors';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
-import { PublicJwk } from '../../core/backup/seal';
+import { PublicJwkSchema } from '../../core/backup/schemas';
 import { BackupHealthSchema } from '../services/backup-plans';
 import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
 import { finishTask, ingestEvents } from '../services/reports';
@@ -257,7 +257,7 @@ agentRoutes.openapi(
           facts: Facts.optional(),
           apps: z.array(AppStatus).max(500).optional(),
           metrics: z.array(MetricSample).max(METRICS_PER_HEARTBEAT_MAX).optional(),
-          backup_key: PublicJwk.optional(),
+          backup_key: PublicJwkSchema.optional(),
           backup: BackupHealthSchema.optional(),
         })
         .openapi('Heartbeat'),

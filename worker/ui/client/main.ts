@@ -1,5 +1,6 @@
 /** The browser code's entry: bundled by scripts/build-ui.mjs into the one script every page loads. */
 import { wireUserDialog } from './accounts';
+import './backup';
 import { wireEvents } from './events';
 import { startBatchView, wireFleetForm } from './fleet';
 import { wireDialogs } from './handlers';

@@ -8,6 +8,7 @@ import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
 import type { AppView, HdaView, InstallView } from '../types';
 import type { PageContext } from './context';
+import { BackupCard, type BackupView } from '../backup-card';
 
 const Enrollment = (props: { hda: HdaView }) => (
   <Card title={props.hda.status === 'revoked' ? 'Enroll again' : 'Waiting for the agent'}>
@@ -192,9 +193,10 @@ const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: S
 };
 
 export async function hdaPage(p: PageContext, id: string) {
-  const [{ hda, installs }, { apps }] = await Promise.all([
+  const [{ hda, installs }, { apps }, backup] = await Promise.all([
     p.get<{ hda: HdaView; installs: InstallView[] }>(`/api/hdas/${encodeURIComponent(id)}`),
     p.get<{ apps: AppView[] }>('/api/catalog/apps'),
+    p.get<BackupView>(`/api/hdas/${encodeURIComponent(id)}/backup`).catch(() => null),
   ]);
   const installed = new Set(installs.map((i) => i.identifier));
   return (
@@ -233,6 +235,7 @@ export async function hdaPage(p: PageContext, id: string) {
           <Card title="Host">
             <Facts facts={hda.facts} />
           </Card>
+          {backup && hda.status !== 'pending' && hda.status !== 'revoked' && <BackupCard hdaId={hda.id} b={backup} />}
           {hda.status !== 'pending' && hda.status !== 'revoked' ? <Manage hda={hda} /> : <DeleteOnly hda={hda} />}
         </div>
       </div>

@@ -1,0 +1,55 @@
+/** The HDA page's backup form: seals the repository's secrets to the HDA's key here, sends only the box, shows the recovery key once. */
+import { BACKEND_ENV, MIN_PASSWORD, recoveryKeyOf, REPOSITORY_PATTERN, type BackupSecretsShape } from '../../../core/backup/recovery';
+import { seal, type PublicJwk } from '../../../core/backup/seal';
+import type { BackupPlanBody } from '../../routes/backups';
+import { api, userError } from './api';
+import { fill, must } from './dom';
+import { clicks, forms } from './events';
+
+function newPassword(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+function parseEnv(text: string): BackupSecretsShape['env'] {
+  const env: Record<string, string> = {};
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
+    const eq = line.indexOf('=');
+    const name = line.slice(0, eq);
+    if (eq < 1 || !(BACKEND_ENV as readonly string[]).includes(name)) throw userError(`credentials: use NAME=value with one of ${BACKEND_ENV.join(', ')}`);
+    env[name] = line.slice(eq + 1);
+  }
+  return env;
+}
+
+forms['backup-plan'] = async (form, v) => {
+  const [daily, weekly, monthly] = String(v.retention).split('/').map(Number);
+  const secrets: BackupSecretsShape = { repository: String(v.repository).trim(), password: v.password || newPassword(), env: parseEnv(String(v.env ?? '')) };
+  if (!REPOSITORY_PATTERN.test(secrets.repository))
+    throw userError('the repository must be a restic address: rest:https://…, sftp:…, s3:…, b2:…, azure:…, gs:… or rclone:…');
+  if (secrets.password.length < MIN_PASSWORD) throw userError(`the repository password must be at least ${MIN_PASSWORD} characters`);
+  const key = JSON.parse(form.getAttribute('data-key') ?? 'null') as PublicJwk;
+  const body: BackupPlanBody = {
+    repository_label: String(v.repository_label).trim(),
+    every_hours: Number(v.every_hours),
+    retention: { daily, weekly, monthly },
+    sealed: await seal(key, JSON.stringify(secrets)),
+  };
+  await api('PUT', `/api/hdas/${encodeURIComponent(form.getAttribute('data-hda') ?? '')}/backup`, body);
+  const box = must('#recovery-key');
+  fill(box, 'recovery-key', recoveryKeyOf(secrets));
+  box.hidden = false;
+  form.reset();
+};
+
+clicks['backup-run'] = async (btn) => {
+  await api('POST', `/api/hdas/${encodeURIComponent(btn.getAttribute('data-hda') ?? '')}/backup/run`);
+  btn.textContent = 'Backup queued';
+  btn.setAttribute('data-off', '1');
+};
