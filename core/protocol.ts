@@ -225,6 +225,8 @@ export interface TaskPayload {
   logs?: { tail: number; follow_s?: number };
   /** prune: images to keep even when no container uses them (what a rollback would need). */
   prune?: { keep_images: string[] };
+  /** install on a replacement HDA: put the app's data back from the old HDA's latest off-HDA snapshot first. */
+  restore_offsite?: { host: string };
   /** backup-config: the plan, its secrets sealed to this HDA's key (the control plane cannot read them). */
   backup?: BackupPlanInput;
   /** install/reconfigure: the range a taken automatic port may move within, and the ports to avoid. */

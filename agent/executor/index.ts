@@ -42,7 +42,8 @@ export class Executor {
   }
 
   private async loadPlans(): Promise<Plans> {
-    this.plans ??= (await import('./plans')).PLANS;
+    const m = await import('./plans');
+    this.plans ??= { ...m.PLANS, adopt: m.ADOPT_PLAN };
     return this.plans;
   }
 
@@ -120,7 +121,7 @@ export class Executor {
 
   private async run(task: ClaimedTask, reporter: TaskReporter, signal: AbortSignal, stopSoon?: AbortSignal): Promise<TaskResultInput> {
     const plans = await this.loadPlans();
-    const plan = plans[task.kind];
+    const plan = task.kind === 'install' && task.payload?.restore_offsite ? plans.adopt : plans[task.kind];
     if (!plan) {
       const why = `this agent cannot run ${JSON.stringify(task.kind)} tasks`;
       reporter.emit('Error', why);

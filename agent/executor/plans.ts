@@ -2,6 +2,7 @@
 import type { TaskKind } from '../../core/protocol';
 import { backupConfigStep, backupRunStep } from './backup';
 import { cleanupStep } from './cleanup';
+import { restoreOffsiteStep } from './restore-offsite';
 import { downStep } from './down';
 import { healthStep } from './health';
 import { imagesStep } from './images';
@@ -103,3 +104,6 @@ export const PLANS: Record<TaskKind, Step[]> = {
   snapshot: [snapshotStep],
   restore: RESTORE_PLAN,
 };
+
+/** An install on a replacement HDA: the app's data comes back from the off-HDA backup before it is prepared and started. */
+export const ADOPT_PLAN: Step[] = [verifyStep, portsStep, renderStep, policyStep, restoreOffsiteStep, ...INSTALL_PLAN.slice(INSTALL_PLAN.indexOf(prepareStep))];

@@ -2,10 +2,11 @@
  * Backups off the HDA against a real restic repository served over the loopback (`rclone serve
  * restic`): the browser's sealed box opened by the agent's key, app folders backed up with the HDA as
  * host, retention applied, health recorded; the recovery key restores on another machine's state; a
- * wrong password, an unreachable address and a box sealed to another key fail in plain words naming
- * the repository by its label, and leave working settings as they were.
+ * replacement HDA puts each app folder back into its own apps root; a wrong password, an unreachable
+ * address and a box sealed to another key fail in plain words naming the repository by its label, and
+ * leave working settings as they were.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { loadHealth, loadOffsite, offsiteRepo } from '../../agent/backup/offsite
 import { restore, snapshots } from '../../agent/backup/restic';
 import { backupDue, backupHeartbeat } from '../../agent/backup/schedule';
 import { backupConfigStep, backupRunStep } from '../../agent/executor/backup';
+import { restoreOffsiteStep } from '../../agent/executor/restore-offsite';
 import type { StepContext } from '../../agent/executor/types';
 import { commandWorks, requireOrSkip } from '../helpers/requirements';
 import { freePort, serveRestRepo, type RestRepoServer } from '../helpers/rest-repo';
@@ -133,6 +135,39 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
     const target = join(dir, 'restored');
     await restore(repo, latest.id, target);
     expect(readFileSync(join(target, appsRoot, 'hello', 'data', 'db'), 'utf8')).toBe('hello data v1\n');
+  });
+
+  it("a replacement HDA puts each app folder back from the old HDA's latest snapshot, once, into its own apps root", async () => {
+    const newState = join(dir, 'replacement-state');
+    const newApps = join(dir, 'replacement-apps');
+    await runStep(backupConfigStep, { backup: await planFor(secretsOfRecoveryKey(recoveryKeyOf(secrets)), newState) } as ClaimedTask['payload'], newState);
+    const restoreApp = (identifier: string, taskId = 't') => {
+      const oks: string[] = [];
+      const ctx = {
+        task: { id: taskId, kind: 'install', hda_id: 'new-hda', payload: { restore_offsite: { host: HDA_ID } } },
+        deps: { config: { stateDir: newState, appsRoot: newApps } },
+        report: { ok: (m: string) => oks.push(m) },
+        work: { identifier, appDir: join(newApps, identifier) },
+        signal: new AbortController().signal,
+      } as unknown as StepContext;
+      return restoreOffsiteStep.run(ctx).then((text) => ({ text, oks }));
+    };
+    // A half-done earlier run left a staging folder and an empty app folder: both are replaced.
+    mkdirSync(join(newApps, 'hello.offsite-staging', 'junk'), { recursive: true });
+    mkdirSync(join(newApps, 'hello'), { recursive: true });
+    const first = await restoreApp('hello');
+    expect(first.text).toMatch(/^data as of /);
+    expect(first.oks[0]).toMatch(new RegExp(`^restored hello from snapshot [0-9a-f]{8} .* in ${LABEL}$`));
+    expect(readFileSync(join(newApps, 'hello', 'data', 'db'), 'utf8')).toBe('hello data v1\n');
+    expect(existsSync(join(newApps, 'hello.offsite-staging'))).toBe(false);
+    // Run again after a crash: done already, the folder (changed since by the app) is left alone.
+    writeFileSync(join(newApps, 'hello', 'data', 'db'), 'written after the restore\n');
+    expect((await restoreApp('hello', 't2')).text).toBe('already restored');
+    expect(readFileSync(join(newApps, 'hello', 'data', 'db'), 'utf8')).toBe('written after the restore\n');
+    // An app the old HDA never backed up starts empty, said in words.
+    const none = await restoreApp('absent');
+    expect(none.text).toBe('no backup to restore');
+    expect(none.oks[0]).toBe(`no backup of absent in ${LABEL}: it starts with empty data`);
   });
 
   it('a wrong password is a failure naming the repository, and the working settings stay', async () => {

@@ -5,6 +5,7 @@ import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { backupView, requestBackupRun, setBackupPlan } from '../services/backup-plans';
 import { ownedHda } from '../services/hdas';
+import { replaceHda } from '../services/replacement';
 import { queuedTaskView } from '../views';
 import { Id } from '../validation';
 
@@ -48,5 +49,22 @@ backupRoutes.openapi(
   async (c) => {
     const { taskId } = await requestBackupRun(c.get('deps'), currentUser(c), c.req.valid('param').id);
     return send(c, { task: queuedTaskView(taskId) }, 202);
+  },
+);
+
+backupRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/hdas/{id}/replace',
+    tags: ['backups'],
+    request: { params: IdParam, ...jsonBody(z.strictObject({ old_hda: Id }).openapi('ReplaceHda')) },
+    responses: {
+      202: jsonContent(Obj('Replacement'), "The old HDA's installs, moved here and queued with their data from the off-HDA backup; the old HDA is revoked"),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const { tasks } = await replaceHda(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json').old_hda);
+    return send(c, { installs: tasks.map((t) => ({ id: t.installId, identifier: t.identifier, task: queuedTaskView(t.taskId) })) }, 202);
   },
 );

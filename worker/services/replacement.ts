@@ -1,0 +1,87 @@
+/**
+ * A dead HDA replaced: the new, enrolled HDA (its off-HDA backup already set up with the recovery key)
+ * takes every live install of the old one as it is (same install ids, identifiers, hostnames, host
+ * ports and versions), each re-installed with its data restored from the old HDA's latest off-HDA
+ * snapshot; the old HDA's token is revoked in the same batch.
+ */
+import { and, eq, ne } from 'drizzle-orm';
+import type { AppVersionContent, TaskPayload } from '../../core/protocol';
+import { appVersions, deployments, hdas, installs } from '../../db/schema';
+import type { Deps, SessionUser } from '../context';
+import { atomically } from '../db';
+import { badRequest, conflict } from '../errors';
+import { hdaKey } from '../waker';
+import { auditStatement, byUser } from './audit';
+import { ownedHda } from './hdas';
+import { installInfo, type InstallRow } from './installs';
+import { insertTaskStatement } from './queue';
+
+export async function replaceHda(deps: Deps, user: SessionUser, newId: string, oldId: string) {
+  const [fresh, old] = [await ownedHda(deps, user, newId), await ownedHda(deps, user, oldId)];
+  if (fresh.id === old.id) throw badRequest('an HDA cannot replace itself');
+  if (!fresh.enrolledAt || fresh.revokedAt) throw conflict(`${fresh.name} must be enrolled (and not revoked) before it can replace another HDA`);
+  if (!fresh.backupPlanJson) throw conflict(`set up ${fresh.name}'s off-HDA backup with the recovery key first: its apps' data comes from there`);
+  if (fresh.domain !== old.domain) throw conflict(`${fresh.name} serves ${fresh.domain}, ${old.name} served ${old.domain}: the hostnames would change`);
+  const live = ne(installs.state, 'removed');
+  const [already] = await deps.db
+    .select({ id: installs.id })
+    .from(installs)
+    .where(and(eq(installs.hdaId, fresh.id), live))
+    .limit(1);
+  if (already) throw conflict(`${fresh.name} already has apps; a replacement starts empty`);
+  const moving = await deps.db
+    .select({ install: installs, version: appVersions })
+    .from(installs)
+    .innerJoin(appVersions, eq(appVersions.id, installs.versionId))
+    .where(and(eq(installs.hdaId, old.id), live));
+  const now = deps.stamp();
+  const statements = [];
+  const tasks: Array<{ installId: string; identifier: string; taskId: string }> = [];
+  for (const { install, version } of moving) {
+    const moved: InstallRow = { ...install, hdaId: fresh.id, state: 'installing', desiredState: 'running', updatedAt: now };
+    const deploymentId = crypto.randomUUID();
+    const taskId = crypto.randomUUID();
+    const payload: TaskPayload = {
+      // The port the old HDA used, kept: the agent fails rather than move it.
+      install: { ...installInfo(moved, fresh), port_fixed: true },
+      version: JSON.parse(version.contentJson) as AppVersionContent,
+      signature: version.signature,
+      key_id: version.keyId,
+      restore_offsite: { host: old.id },
+    };
+    statements.push(
+      deps.db.update(installs).set({ hdaId: fresh.id, state: 'installing', desiredState: 'running', updatedAt: now }).where(eq(installs.id, install.id)),
+      deps.db.insert(deployments).values({
+        id: deploymentId,
+        installId: install.id,
+        versionId: version.id,
+        action: 'install',
+        status: 'pending',
+        renderedCompose: null,
+        imagesJson: null,
+        rollbackOf: null,
+        detail: `moved from ${old.name}, data from the off-HDA backup`,
+        createdBy: user.id,
+        createdAt: now,
+        finishedAt: null,
+      }),
+      insertTaskStatement(deps, { id: taskId, hdaId: fresh.id, installId: install.id, deploymentId, kind: 'install', payload }, now),
+    );
+    tasks.push({ installId: install.id, identifier: install.identifier, taskId });
+  }
+  await atomically(deps.db, [
+    ...statements,
+    deps.db.update(hdas).set({ nextPortSeq: old.nextPortSeq }).where(eq(hdas.id, fresh.id)),
+    deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, old.id)),
+    auditStatement(deps.db, now, {
+      ...byUser(user),
+      action: 'hda.replace',
+      targetKind: 'hda',
+      targetId: fresh.id,
+      detail: { replaces: old.id, installs: tasks.length },
+    }),
+  ]);
+  deps.waker.notify(hdaKey(fresh.id));
+  deps.waker.notify(hdaKey(old.id)); // its waiting polls re-check and get 401
+  return { tasks };
+}
