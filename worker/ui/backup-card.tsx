@@ -73,8 +73,12 @@ export const BackupCard = ({ hdaId, b }: { hdaId: string; b: BackupView }) => (
         <form method="post" action="/ui/needs-script" data-form="backup-plan" data-hda={hdaId} data-key={JSON.stringify(b.key)} class="stack">
           <p class="muted small">The address, password and credentials are encrypted in this browser to this HDA's key: the control plane never sees them.</p>
           <label class="field">
+            <span>Recovery key (replacing an HDA: paste it and leave the repository fields empty)</span>
+            <textarea name="recovery_key" rows={2} class="mono" spellcheck={false} autocomplete="off"></textarea>
+          </label>
+          <label class="field">
             <span>restic repository</span>
-            <input name="repository" required maxlength={500} placeholder="rest:https://backup.example.com/home, s3:https://…/bucket, sftp:user@host:/path" />
+            <input name="repository" maxlength={500} placeholder="rest:https://backup.example.com/home, s3:https://…/bucket, sftp:user@host:/path" />
           </label>
           <label class="field">
             <span>Label (shown here and in errors)</span>
@@ -114,3 +118,34 @@ export const BackupCard = ({ hdaId, b }: { hdaId: string; b: BackupView }) => (
     </div>
   </Card>
 );
+
+export interface ReplaceableHda {
+  id: string;
+  name: string;
+}
+
+/** On a new, empty HDA: take the apps of a dead one of the same domain, their data from the off-HDA backup. */
+export const ReplaceCard = ({ hdaId, candidates, ready }: { hdaId: string; candidates: ReplaceableHda[]; ready: boolean }) =>
+  candidates.length === 0 ? null : (
+    <Card title="Replace a dead HDA">
+      <form method="post" action="/ui/needs-script" data-form="replace-hda" data-hda={hdaId} class="stack">
+        {!ready && <p class="note small">First set up this HDA's backups with the dead HDA's recovery key (above): its apps' data comes from there.</p>}
+        <label class="field">
+          <span>This HDA replaces</span>
+          <select name="old_hda" disabled={!ready}>
+            {candidates.map((h) => (
+              <option value={h.id}>{h.name}</option>
+            ))}
+          </select>
+        </label>
+        <p class="muted small">
+          Every app of that HDA is installed here as it was (same addresses, ports and versions) with its latest backed-up data, and that HDA's access is
+          revoked.
+        </p>
+        <FormError />
+        <button type="submit" class="btn btn-danger" disabled={!ready} data-off={ready ? undefined : '1'}>
+          Replace it
+        </button>
+      </form>
+    </Card>
+  );

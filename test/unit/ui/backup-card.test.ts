@@ -60,4 +60,25 @@ describe('HDA page: backups off the HDA', () => {
     expect(html).toContain('data-click="backup-run"');
     expect(html).not.toContain('192.0.2.9');
   });
+
+  it('an empty HDA of the same domain offers to replace another, once its backups are set up', async () => {
+    const other = await enrolledHda(plane, owner.token, 'cabin', 'cabin.example.com');
+    const dead = await enrolledHda(plane, owner.token, 'old <box>', 'home.example.com');
+    await beat({ backup_key: key });
+    let html = await page();
+    expect(html).toContain('data-form="replace-hda"');
+    expect(html).toContain(`<option value="${dead.hdaId}">old &lt;box&gt;</option>`);
+    expect(html).not.toContain(`value="${other.hdaId}"`);
+    expect(html).toMatch(/First set up this HDA(&#39;|')s backups with the dead HDA(&#39;|')s recovery key/);
+    expect(html).toMatch(/<select name="old_hda" disabled/);
+    expect(html).toContain('name="recovery_key"');
+    const sealed = await seal(key, JSON.stringify({ repository: 'rest:http://192.0.2.9/x', password: 'a long repository password' }));
+    await plane.json('PUT', `/api/hdas/${hda.hdaId}/backup`, {
+      token: owner.token,
+      body: { repository_label: 'office', every_hours: 24, retention: { daily: 7 }, sealed },
+    });
+    html = await page();
+    expect(html).toMatch(/<select name="old_hda">/);
+    expect(html).not.toContain('First set up this HDA');
+  });
 });

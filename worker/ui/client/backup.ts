@@ -1,8 +1,8 @@
 /** The HDA page's backup form: seals the repository's secrets to the HDA's key here, sends only the box, shows the recovery key once. */
-import { BACKEND_ENV, MIN_PASSWORD, recoveryKeyOf, REPOSITORY_PATTERN, type BackupSecretsShape } from '../../../core/backup/recovery';
+import { BACKEND_ENV, decodeRecoveryKey, MIN_PASSWORD, recoveryKeyOf, REPOSITORY_PATTERN, type BackupSecretsShape } from '../../../core/backup/recovery';
 import { seal, type PublicJwk } from '../../../core/backup/seal';
 import type { BackupPlanBody } from '../../routes/backups';
-import { api, userError } from './api';
+import { api, navigate, userError } from './api';
 import { fill, must } from './dom';
 import { clicks, forms } from './events';
 
@@ -28,9 +28,25 @@ function parseEnv(text: string): BackupSecretsShape['env'] {
   return env;
 }
 
+function fromRecoveryKey(key: string): BackupSecretsShape {
+  try {
+    return decodeRecoveryKey(key) as BackupSecretsShape;
+  } catch (e) {
+    throw userError(`recovery key: ${(e as Error).message}`);
+  }
+}
+
+forms['replace-hda'] = async (form, v) => {
+  await api('POST', `/api/hdas/${encodeURIComponent(form.getAttribute('data-hda') ?? '')}/replace`, { old_hda: v.old_hda });
+  navigate(location.pathname);
+};
+
 forms['backup-plan'] = async (form, v) => {
   const [daily, weekly, monthly] = String(v.retention).split('/').map(Number);
-  const secrets: BackupSecretsShape = { repository: String(v.repository).trim(), password: v.password || newPassword(), env: parseEnv(String(v.env ?? '')) };
+  const recovery = String(v.recovery_key ?? '').trim();
+  const secrets: BackupSecretsShape = recovery
+    ? fromRecoveryKey(recovery)
+    : { repository: String(v.repository).trim(), password: v.password || newPassword(), env: parseEnv(String(v.env ?? '')) };
   if (!REPOSITORY_PATTERN.test(secrets.repository))
     throw userError('the repository must be a restic address: rest:https://…, sftp:…, s3:…, b2:…, azure:…, gs:… or rclone:…');
   if (secrets.password.length < MIN_PASSWORD) throw userError(`the repository password must be at least ${MIN_PASSWORD} characters`);
@@ -42,10 +58,12 @@ forms['backup-plan'] = async (form, v) => {
     sealed: await seal(key, JSON.stringify(secrets)),
   };
   await api('PUT', `/api/hdas/${encodeURIComponent(form.getAttribute('data-hda') ?? '')}/backup`, body);
+  form.reset();
+  // A pasted recovery key is already the owner's; a new repository's key is shown once, now.
+  if (recovery) return navigate(location.pathname);
   const box = must('#recovery-key');
   fill(box, 'recovery-key', recoveryKeyOf(secrets));
   box.hidden = false;
-  form.reset();
 };
 
 clicks['backup-run'] = async (btn) => {

@@ -8,7 +8,7 @@ import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
 import type { AppView, HdaView, InstallView } from '../types';
 import type { PageContext } from './context';
-import { BackupCard, type BackupView } from '../backup-card';
+import { BackupCard, ReplaceCard, type BackupView } from '../backup-card';
 
 const Enrollment = (props: { hda: HdaView }) => (
   <Card title={props.hda.status === 'revoked' ? 'Enroll again' : 'Waiting for the agent'}>
@@ -193,11 +193,15 @@ const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: S
 };
 
 export async function hdaPage(p: PageContext, id: string) {
-  const [{ hda, installs }, { apps }, backup] = await Promise.all([
+  const [{ hda, installs }, { apps }, backup, { hdas: mine }] = await Promise.all([
     p.get<{ hda: HdaView; installs: InstallView[] }>(`/api/hdas/${encodeURIComponent(id)}`),
     p.get<{ apps: AppView[] }>('/api/catalog/apps'),
     p.get<BackupView>(`/api/hdas/${encodeURIComponent(id)}/backup`).catch(() => null),
+    p.get<{ hdas: HdaView[] }>('/api/hdas'),
   ]);
+  const enrolled = hda.status !== 'pending' && hda.status !== 'revoked';
+  // Another HDA of the same domain, still holding its access: this empty one may replace it.
+  const replaceable = enrolled && installs.length === 0 ? mine.filter((h) => h.id !== hda.id && h.domain === hda.domain && h.status !== 'revoked') : [];
   const installed = new Set(installs.map((i) => i.identifier));
   return (
     <Layout title={hda.name} user={p.user} nav="dashboard" page="hda">
@@ -235,7 +239,8 @@ export async function hdaPage(p: PageContext, id: string) {
           <Card title="Host">
             <Facts facts={hda.facts} />
           </Card>
-          {backup && hda.status !== 'pending' && hda.status !== 'revoked' && <BackupCard hdaId={hda.id} b={backup} />}
+          {backup && enrolled && <BackupCard hdaId={hda.id} b={backup} />}
+          <ReplaceCard hdaId={hda.id} candidates={replaceable} ready={!!backup?.plan} />
           {hda.status !== 'pending' && hda.status !== 'revoked' ? <Manage hda={hda} /> : <DeleteOnly hda={hda} />}
         </div>
       </div>
