@@ -14,7 +14,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreSnapshot, takeSnapshot, type AppDataRef } from '../../agent/backup/app-data';
 import { localRepo } from '../../agent/backup/repo-local';
-import { resticEnv } from '../../agent/backup/restic';
+import { ensureRepo, resticEnv } from '../../agent/backup/restic';
 import { stagingFor } from '../../agent/backup/targets';
 import { commandWorks, requireOrSkip } from '../helpers/requirements';
 import { probeTestbed } from '../helpers/testbed';
@@ -87,9 +87,14 @@ describe.skipIf(!available)('restore faults: full disk, a kill mid-swap, a kille
     const big = join(dir, 'big');
     mkdirSync(big);
     for (let i = 0; i < 8; i++) writeFileSync(join(big, `f${i}`), randomBytes(8 * 1024 * 1024));
+    await ensureRepo(ref.repo);
     const child = spawn('restic', ['backup', '--json', big], { env: resticEnv(ref.repo), stdio: ['ignore', 'pipe', 'ignore'] });
     // Killed once it has started writing to the repository (its first progress line).
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const started = await new Promise<boolean>((resolve) => {
+      child.stdout.once('data', () => resolve(true));
+      child.once('close', () => resolve(false));
+    });
+    expect(started, 'restic began the backup').toBe(true);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('close', r));
     expect(readdirSync(join(ref.repo.repository, 'locks')).length).toBeGreaterThan(0);
