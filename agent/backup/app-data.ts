@@ -33,6 +33,10 @@ export interface TakeOptions {
   keepStopped?: boolean;
   onProgress?: (fraction: number, bytesDone: number, totalBytes: number) => void;
   signal?: AbortSignal;
+  /** Containers an earlier, interrupted run stopped: started again with the ones stopped now. */
+  alreadyStopped?: readonly string[];
+  /** Told which containers are stopped before the snapshot begins (kept for a run after a crash). */
+  onQuiesced?: (ids: string[]) => void;
 }
 
 export const installTag = (identifier: string) => `install:${identifier}`;
@@ -50,7 +54,9 @@ export async function takeSnapshot(ref: AppDataRef, opts: TakeOptions): Promise<
   if (paths.length === 0) return undefined;
   await ensureRepo(ref.repo, { signal: opts.signal });
   await unlock(ref.repo, { signal: opts.signal });
-  const q = await quiesce(ref.docker, ref.project);
+  const stoppedNow = await quiesce(ref.docker, ref.project);
+  const q = { ...stoppedNow, stopped: [...new Set([...(opts.alreadyStopped ?? []), ...stoppedNow.stopped])] };
+  opts.onQuiesced?.(q.stopped);
   let downtime = 0;
   try {
     const s = await backup(ref.repo, paths, {

@@ -25,6 +25,7 @@ export async function resume(docker: Docker, q: Quiesced): Promise<number> {
   return Date.now() - q.startedAt;
 }
 
+/** Already in the wanted state (304), or gone since (404: a container an interrupted run stopped was removed). */
 function ignoreNotModified(e: { statusCode?: number }): void {
-  if (e?.statusCode !== 304) throw e;
+  if (e?.statusCode !== 304 && e?.statusCode !== 404) throw e;
 }

@@ -12,6 +12,8 @@ import { describeDockerError } from '../docker/client';
 import { StepFailure, type Step, type StepContext } from './types';
 
 const MEMO = 'snapshot';
+/** The containers the snapshot stopped: a run after a crash mid-snapshot starts them again. */
+const MEMO_STOPPED = 'snapshot-stopped';
 
 export function appDataRef(ctx: StepContext, docker: AppDataRef['docker']): AppDataRef {
   const { work, deps } = ctx;
@@ -41,6 +43,8 @@ export const snapshotStep: Step = {
         taskId: task.id,
         keepStopped: work.restoreSnapshot !== undefined || task.kind === 'uninstall',
         signal: ctx.signal,
+        alreadyStopped: (ctx.memo?.get(MEMO_STOPPED) as string[] | undefined) ?? [],
+        onQuiesced: (ids) => ctx.memo?.set(MEMO_STOPPED, ids),
         onProgress: (fraction, bytesDone, totalBytes) => {
           if (Date.now() - last < 1000) return;
           last = Date.now();
