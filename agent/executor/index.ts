@@ -42,8 +42,7 @@ export class Executor {
   }
 
   private async loadPlans(): Promise<Plans> {
-    const m = await import('./plans');
-    this.plans ??= { ...m.PLANS, adopt: m.ADOPT_PLAN };
+    this.plans ??= (await import('./plans')).PLANS;
     return this.plans;
   }
 

@@ -88,7 +88,11 @@ export const RESTART_PLAN: Step[] = [mountsStep, upStep, healthStep, vhostStep, 
 /** A snapshot's data put back on what runs: a snapshot of the data as it is first, then the app started on the restored data. */
 export const RESTORE_PLAN: Step[] = [snapshotStep, restoreDataStep, mountsStep, upStep, healthStep, probeStep];
 
-export const PLANS: Record<TaskKind, Step[]> = {
+/** An install on a replacement HDA: the app's data comes back from the off-HDA backup before it is prepared and started. */
+export const ADOPT_PLAN: Step[] = [verifyStep, portsStep, renderStep, policyStep, restoreOffsiteStep, ...INSTALL_PLAN.slice(INSTALL_PLAN.indexOf(prepareStep))];
+
+/** Per task kind; `adopt` is an install whose payload asks for its data from the off-HDA backup (a replacement HDA). */
+export const PLANS: Record<TaskKind | 'adopt', Step[]> = {
   install: INSTALL_PLAN,
   update: UPDATE_PLAN,
   rollback: UPDATE_PLAN,
@@ -101,9 +105,7 @@ export const PLANS: Record<TaskKind, Step[]> = {
   reconfigure: RECONFIGURE_PLAN,
   'backup-config': [backupConfigStep],
   'backup-run': [backupRunStep],
+  adopt: ADOPT_PLAN,
   snapshot: [snapshotStep],
   restore: RESTORE_PLAN,
 };
-
-/** An install on a replacement HDA: the app's data comes back from the off-HDA backup before it is prepared and started. */
-export const ADOPT_PLAN: Step[] = [verifyStep, portsStep, renderStep, policyStep, restoreOffsiteStep, ...INSTALL_PLAN.slice(INSTALL_PLAN.indexOf(prepareStep))];
