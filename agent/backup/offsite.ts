@@ -4,52 +4,29 @@
  * the owner's restic repository, applies the retention, and records the repository's health. Errors
  * name the repository by its label, never by an address that could carry credentials.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BackupSecrets, type Retention } from '../../core/backup/plan';
+import { BackupSecrets } from '../../core/backup/plan';
 import type { BackupHealth } from '../../core/protocol';
 import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic';
+import { backupDir, loadHealth, loadOffsite, planFile, saveHealth, type OffsitePlan, type StoredOffsite } from './offsite-files';
+
+export { loadHealth, loadOffsite, type OffsitePlan } from './offsite-files';
 import { backup, ensureRepo, forget, ResticError, stats, unlock, type ResticRepo } from './restic';
 
-export interface OffsitePlan {
-  repository_label: string;
-  every_hours: number;
-  retention: Retention;
-}
-
-interface Stored extends OffsitePlan {
-  secrets: BackupSecrets;
-}
-
-const dirOf = (stateDir: string) => join(stateDir, 'backup');
-const planFile = (stateDir: string) => join(dirOf(stateDir), 'offsite.json');
-const healthFile = (stateDir: string) => join(dirOf(stateDir), 'offsite-health.json');
+type Stored = StoredOffsite;
 
 export function saveOffsite(stateDir: string, plan: OffsitePlan, secrets: BackupSecrets): void {
-  mkdirSync(dirOf(stateDir), { recursive: true, mode: 0o700 });
+  mkdirSync(backupDir(stateDir), { recursive: true, mode: 0o700 });
   const stored: Stored = { ...plan, secrets: BackupSecrets.parse(secrets) };
   writeJsonAtomic(planFile(stateDir), stored, 0o600);
 }
 
-export function loadOffsite(stateDir: string): Stored | null {
-  const f = planFile(stateDir);
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Stored) : null;
-}
-
-export function loadHealth(stateDir: string): BackupHealth | null {
-  const f = healthFile(stateDir);
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as BackupHealth) : null;
-}
-
-function saveHealth(stateDir: string, h: BackupHealth): void {
-  writeJsonAtomic(healthFile(stateDir), h, 0o600);
-}
-
 /** The restic view of the owner's repository: the password in a 0600 file, backend credentials in the environment. */
 export function offsiteRepo(stateDir: string, stored: Stored): ResticRepo {
-  const passwordFile = join(dirOf(stateDir), 'offsite-password');
+  const passwordFile = join(backupDir(stateDir), 'offsite-password');
   writeFileAtomic(passwordFile, `${stored.secrets.password}\n`, 0o600);
-  return { repository: stored.secrets.repository, passwordFile, cacheDir: join(dirOf(stateDir), 'offsite-cache'), env: stored.secrets.env ?? {} };
+  return { repository: stored.secrets.repository, passwordFile, cacheDir: join(backupDir(stateDir), 'offsite-cache'), env: stored.secrets.env ?? {} };
 }
 
 /** A restic failure in words that name the repository by its label (the address stays on the HDA). */

@@ -8,7 +8,7 @@ import type { InstallRegistry } from '../installs';
 import type { Logger } from '../log';
 import { appDirFor } from '../executor/paths';
 import { loadOrCreateHdaKey } from './hda-key';
-import { loadHealth, loadOffsite, runOffsiteBackup } from './offsite';
+import { loadHealth, loadOffsite } from './offsite-files';
 
 export interface ScheduleOptions {
   stateDir: string;
@@ -49,6 +49,8 @@ export class BackupSchedule {
     this.busy = true;
     try {
       const apps = this.o.installs.list().map((r) => ({ identifier: r.identifier, dir: appDirFor(this.o.appsRoot, r.identifier) }));
+      // restic's driver and the schemas load only when a backup runs.
+      const { runOffsiteBackup } = await import('./offsite');
       await runOffsiteBackup(this.o.stateDir, { hdaId: this.o.hdaId, apps, now: this.o.now });
       this.o.log.info('off-HDA backup done');
     } catch (e) {
