@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
 
 export const ROLES = ['admin', 'publisher', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -205,7 +206,7 @@ export const tasks = sqliteTable(
       .references(() => hdas.id),
     installId: text('install_id'),
     deploymentId: text('deployment_id'),
-    kind: text('kind').notNull(),
+    kind: text('kind', { enum: TASK_KINDS }).notNull(),
     /** `main` tasks of an HDA run one at a time; `aux` tasks (logs) run beside them and block nothing. */
     lane: text('lane', { enum: ['main', 'aux'] })
       .notNull()
@@ -213,7 +214,7 @@ export const tasks = sqliteTable(
     /** Set for tasks a fleet batch queued. */
     batchId: text('batch_id'),
     payloadJson: text('payload_json').notNull(),
-    state: text('state', { enum: ['queued', 'claimed', 'succeeded', 'failed', 'cancelled'] }).notNull(),
+    state: text('state', { enum: TASK_STATES }).notNull(),
     leaseUntil: integer('lease_until'),
     attempts: integer('attempts').notNull().default(0),
     detail: text('detail'),

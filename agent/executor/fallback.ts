@@ -6,7 +6,7 @@
  * changed (verify, render, policy, pull) needs nothing: the running version keeps serving.
  */
 import { existsSync, rmSync } from 'node:fs';
-import type { AppVersionContent, ClaimedTask } from '../../core/protocol';
+import type { AppTask, AppVersionContent } from '../../core/protocol';
 import type { TaskReporter } from '../events';
 import type { PlanFailure } from './index';
 import { CHANGES_NOTHING } from './kinds';
@@ -16,7 +16,7 @@ import type { ExecutorDeps, Step, TaskWork } from './types';
 import { vhostContent } from './vhost';
 
 export interface FallbackInput {
-  task: ClaimedTask;
+  task: AppTask;
   work: TaskWork;
   failure: PlanFailure;
   reporter: TaskReporter;

@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { streamSSE } from 'hono/streaming';
-import { FINAL_TASK_STATES, type TaskState } from '../../core/protocol';
+import { FINAL_TASK_STATES, isOneOf } from '../../core/protocol';
 import { taskEvents, tasks } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import type { Deps, SessionUser } from '../context';
@@ -64,7 +64,7 @@ taskRoutes.openapi(
           await stream.writeSSE({ id: String(e.seq), event: 'progress', data: JSON.stringify(eventView(e)) });
         }
         const [now] = await deps.db.select().from(tasks).where(eq(tasks.id, task.id));
-        if (FINAL_TASK_STATES.includes(now.state as TaskState)) {
+        if (isOneOf(FINAL_TASK_STATES, now.state)) {
           // Events may land just before the result; one more read so none is missed.
           for (const e of await eventsAfter(deps, task.id, last)) {
             last = e.seq;

@@ -3,7 +3,14 @@
  * rollback possible) and queues one task for the HDA's agent, in one atomic batch.
  */
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { AppVersionContent, ResourceLimits, TaskInstallInfo, TaskKind, TaskPayload } from '../../core/protocol';
+import {
+  VERSION_CHANGING_KINDS,
+  type AppVersionContent,
+  type PreviousDeployment,
+  type ResourceLimits,
+  type TaskInstallInfo,
+  type TaskPayload,
+} from '../../core/protocol';
 import { apps, appVersions, deployments, hdas, installs, tasks, users } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
@@ -275,7 +282,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
 
   let target: VersionRow = current;
   let rollbackOf: string | null = null;
-  let previous: TaskPayload['previous'];
+  let previous: PreviousDeployment | undefined;
   if (req.action === 'update') {
     target = await findVersion(deps, install.appId, req.version);
     assertInstallable(target, exceptions);
@@ -301,11 +308,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   const nextState = STATE_DURING[req.action];
   await atomically(deps.db, [
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(
-      deps,
-      { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: kind as TaskKind, payload, batchId: ctx.batchId },
-      now,
-    ),
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind, payload, batchId: ctx.batchId }, now),
     deps.db
       .update(installs)
       .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, ...(nextState ? { state: nextState } : {}) })
@@ -327,7 +330,7 @@ async function rollbackTarget(deps: Deps, install: InstallRow, deploymentId?: st
   const good = await deps.db
     .select()
     .from(deployments)
-    .where(and(eq(deployments.installId, install.id), eq(deployments.status, 'succeeded'), inArray(deployments.action, ['install', 'update', 'rollback'])))
+    .where(and(eq(deployments.installId, install.id), eq(deployments.status, 'succeeded'), inArray(deployments.action, VERSION_CHANGING_KINDS)))
     .orderBy(desc(deployments.createdAt), desc(deployments.id));
   if (deploymentId) {
     const named = good.find((d) => d.id === deploymentId);

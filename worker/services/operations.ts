@@ -3,7 +3,7 @@
  * not wait for the HDA's queue) and image pruning (keeping what a rollback would need).
  */
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
-import type { TaskPayload } from '../../core/protocol';
+import { VERSION_CHANGING_KINDS, type PayloadOf, type TaskPayload } from '../../core/protocol';
 import { deployments, installs } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
@@ -64,7 +64,7 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
           live.map((l) => l.id),
         ),
         eq(deployments.status, 'succeeded'),
-        inArray(deployments.action, ['install', 'update', 'rollback']),
+        inArray(deployments.action, VERSION_CHANGING_KINDS),
       ),
     )
     .orderBy(desc(deployments.createdAt));
@@ -86,12 +86,12 @@ export async function requestPrune(deps: Deps, user: SessionUser, hdaId: string)
   const hda = await ownedHda(deps, user, hdaId);
   const now = deps.stamp();
   const taskId = crypto.randomUUID();
-  // HDA-wide: no install in the payload (see TaskPayload.install).
-  const payload = { prune: { keep_images: await imagesToKeep(deps, hda.id) } } as TaskPayload;
+  // HDA-wide: no install in the payload.
+  const payload: PayloadOf<'prune'> = { prune: { keep_images: await imagesToKeep(deps, hda.id) } };
   await atomically(deps.db, [
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'prune', payload }, now),
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.prune', targetKind: 'hda', targetId: hda.id }),
   ]);
   deps.waker.notify(hdaKey(hda.id));
-  return { taskId, keep: payload.prune!.keep_images };
+  return { taskId, keep: payload.prune.keep_images };
 }
