@@ -39,6 +39,10 @@ export const TaskInstallInfoSchema = z.object({
 });
 export type TaskInstallInfo = z.infer<typeof TaskInstallInfoSchema>;
 
+/** Per-install values the control plane keeps beside the install and sends in its TaskInstallInfo. */
+export const InstallOverridesSchema = TaskInstallInfoSchema.pick({ env: true, port_fixed: true });
+export type InstallOverrides = z.infer<typeof InstallOverridesSchema>;
+
 /** The version a task converges to, and its signature (JWS) and the id of the key that made it. */
 const SignedVersion = {
   version: AppVersionContentSchema,

@@ -8,7 +8,7 @@ import { streamSSE } from 'hono/streaming';
 import { FINAL_TASK_STATES, isOneOf } from '../../core/protocol';
 import { taskEvents, tasks } from '../../db/schema';
 import { currentUser } from '../auth/session';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { createRouter, errorResponses, jsonContent, Obj, send } from '../openapi';
 import { cancelTask, ownedTask } from '../services/task-cancel';
 import { eventView, taskView } from '../views';
@@ -17,7 +17,7 @@ import { Id } from '../validation';
 
 export const taskRoutes = createRouter();
 
-const ownedTaskRow = async (deps: Deps, user: SessionUser, taskId: string) => (await ownedTask(deps, user, taskId)).task;
+const ownedTaskRow = async (deps: Deps, user: Actor, taskId: string) => (await ownedTask(deps, user, taskId)).task;
 
 const eventsAfter = (deps: Deps, taskId: string, seq: number) =>
   deps.db

@@ -5,7 +5,7 @@
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { VERSION_CHANGING_KINDS, type PayloadOf, type TaskPayload } from '../../core/protocol';
 import { deployments, installs } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { conflict } from '../errors';
 import { hdaKey } from '../waker';
@@ -14,7 +14,7 @@ import { ownedHda } from './hdas';
 import { ownedInstall } from './installs';
 import { insertTaskStatement } from './queue';
 
-export async function requestLogs(deps: Deps, user: SessionUser, installId: string, opts: { tail: number; follow_s: number }) {
+export async function requestLogs(deps: Deps, user: Actor, installId: string, opts: { tail: number; follow_s: number }) {
   const { install, hda } = await ownedInstall(deps, user, installId);
   if (install.state === 'removed') throw conflict('this install has been removed');
   const now = deps.stamp();
@@ -74,7 +74,7 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
     const n = seen.get(r.installId) ?? 0;
     if (n >= 2 || !r.imagesJson) continue;
     seen.set(r.installId, n + 1);
-    for (const [name, id] of Object.entries(JSON.parse(r.imagesJson) as Record<string, string>)) {
+    for (const [name, id] of Object.entries(r.imagesJson)) {
       keep.add(name);
       if (id) keep.add(id);
     }
@@ -82,7 +82,7 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
   return [...keep].sort();
 }
 
-export async function requestPrune(deps: Deps, user: SessionUser, hdaId: string) {
+export async function requestPrune(deps: Deps, user: Actor, hdaId: string) {
   const hda = await ownedHda(deps, user, hdaId);
   const now = deps.stamp();
   const taskId = crypto.randomUUID();

@@ -27,7 +27,7 @@ export function toClaimedTask(row: TaskRow): ClaimedTask {
     deployment_id: row.deploymentId,
     attempts: row.attempts,
     lease_until: new Date(row.leaseUntil ?? 0).toISOString(),
-    payload: JSON.parse(row.payloadJson) as TaskPayload,
+    payload: row.payloadJson,
   } as ClaimedTask;
 }
 
@@ -213,7 +213,7 @@ export function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
     kind: t.kind,
     lane: t.lane ?? 'main',
     batchId: t.batchId ?? null,
-    payloadJson: JSON.stringify(t.payload),
+    payloadJson: t.payload,
     state: 'queued',
     attempts: 0,
     createdAt: at,

@@ -45,7 +45,7 @@ export async function ingestEvents(deps: Deps, hdaId: string, taskId: string, ev
     status: e.status,
     step: e.step ?? null,
     message: e.message,
-    dataJson: e.data === undefined ? null : JSON.stringify(e.data),
+    dataJson: e.data ?? null,
     at: now,
   }));
   const insert = deps.db.insert(taskEvents).values(rows).onConflictDoNothing().returning({ seq: taskEvents.seq });
@@ -166,7 +166,7 @@ async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: Ta
           detail,
           finishedAt: now,
           ...(result.rendered_compose ? { renderedCompose: result.rendered_compose } : {}),
-          ...(result.images ? { imagesJson: JSON.stringify(result.images) } : {}),
+          ...(result.images ? { imagesJson: result.images } : {}),
         })
         .where(eq(deployments.id, task.deploymentId)),
     );
@@ -202,8 +202,8 @@ function appliedSettings(kind: TaskKind, task: TaskRow, result: TaskResultInput)
   const port = result.host_port !== undefined ? { hostPort: result.host_port } : {};
   if (kind === 'install') return port;
   if (kind !== 'reconfigure') return {};
-  const payload = JSON.parse(task.payloadJson) as PayloadOf<'reconfigure'>;
-  if (payload.reconfigure.change === 'limits') return { ...port, limitsJson: JSON.stringify(payload.install.limits ?? {}) };
+  const payload = task.payloadJson as PayloadOf<'reconfigure'>; // a reconfigure task's payload
+  if (payload.reconfigure.change === 'limits') return { ...port, limitsJson: payload.install.limits ?? {} };
   return { hostPort: result.host_port ?? payload.install.host_port, overridesJson: sql`json_set(${installs.overridesJson}, '$.port_fixed', json('true'))` };
 }
 
