@@ -1,5 +1,4 @@
 /** Which steps each kind of task runs, in order. */
-import type { TaskKind } from '../../core/protocol';
 import { cleanupStep } from './cleanup';
 import { downStep } from './down';
 import { healthStep } from './health';
@@ -17,6 +16,7 @@ import { reloadAfterRemoveStep, reloadStep } from './reload';
 import { renderStep } from './render';
 import { restoreDataStep } from './restore-data';
 import { retireStep } from './retire';
+import type { Plans } from './index';
 import { snapshotStep } from './snapshot';
 import type { Step } from './types';
 import { upStep } from './up';
@@ -86,7 +86,8 @@ export const RESTART_PLAN: Step[] = [mountsStep, upStep, healthStep, vhostStep, 
 /** A snapshot's data put back on what runs: a snapshot of the data as it is first, then the app started on the restored data. */
 export const RESTORE_PLAN: Step[] = [snapshotStep, restoreDataStep, mountsStep, upStep, healthStep, probeStep];
 
-export const PLANS: Record<TaskKind, Step[]> = {
+/** Every kind has a plan (`Required`): a new kind does not compile until it has one. */
+export const PLANS: Required<Plans> = {
   install: INSTALL_PLAN,
   update: UPDATE_PLAN,
   rollback: UPDATE_PLAN,

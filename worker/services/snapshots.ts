@@ -43,7 +43,7 @@ export async function listSnapshots(deps: Deps, user: SessionUser, installId: st
 }
 
 /** Queues a task of kind snapshot or restore for the install (no deployment: the version stays). */
-async function queueDataTask(deps: Deps, user: SessionUser, installId: string, kind: 'snapshot' | 'restore', extra: Partial<TaskPayload>) {
+async function queueDataTask(deps: Deps, user: SessionUser, installId: string, kind: 'snapshot' | 'restore', extra: { restore_snapshot?: { id: string } }) {
   const { install, hda } = await ownedInstall(deps, user, installId);
   if (install.state === 'removed') throw conflict('this install has been removed');
   const now = deps.stamp();
