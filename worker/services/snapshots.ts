@@ -4,7 +4,7 @@
  * the control plane keeps when, why, how big and how long the app was down.
  */
 import { and, desc, eq } from 'drizzle-orm';
-import type { TaskPayload, TaskResultInput } from '../../core/protocol';
+import type { TaskResultInput } from '../../core/protocol';
 import { snapshots, type tasks } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
