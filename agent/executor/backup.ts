@@ -11,7 +11,7 @@ import { appDirFor } from './paths';
 import { formatBytes } from './images';
 import { StepFailure, type Step } from './types';
 
-export const backupConfigStep: Step = {
+export const backupConfigStep: Step<'backup-config'> = {
   name: 'backup-config',
   title: 'Setting up the off-HDA backup',
   async run({ task, deps, report }) {
@@ -39,7 +39,7 @@ export const backupConfigStep: Step = {
   },
 };
 
-export const backupRunStep: Step = {
+export const backupRunStep: Step<'backup-run'> = {
   name: 'backup-run',
   title: 'Backing up the apps off the HDA',
   async run({ task, deps, report, work }) {

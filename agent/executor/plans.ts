@@ -1,5 +1,4 @@
 /** Which steps each kind of task runs, in order. */
-import type { TaskKind } from '../../core/protocol';
 import { backupConfigStep, backupRunStep } from './backup';
 import { cleanupStep } from './cleanup';
 import { restoreOffsiteStep } from './restore-offsite';
@@ -19,6 +18,7 @@ import { reloadAfterRemoveStep, reloadStep } from './reload';
 import { renderStep } from './render';
 import { restoreDataStep } from './restore-data';
 import { retireStep } from './retire';
+import type { Plans } from './index';
 import { snapshotStep } from './snapshot';
 import type { Step } from './types';
 import { upStep } from './up';
@@ -89,10 +89,17 @@ export const RESTART_PLAN: Step[] = [mountsStep, upStep, healthStep, vhostStep, 
 export const RESTORE_PLAN: Step[] = [snapshotStep, restoreDataStep, mountsStep, upStep, healthStep, probeStep];
 
 /** An install on a replacement HDA: the app's data comes back from the off-HDA backup before it is prepared and started. */
-export const ADOPT_PLAN: Step[] = [verifyStep, portsStep, renderStep, policyStep, restoreOffsiteStep, ...INSTALL_PLAN.slice(INSTALL_PLAN.indexOf(prepareStep))];
+export const ADOPT_PLAN: Step<'install'>[] = [
+  verifyStep,
+  portsStep,
+  renderStep,
+  policyStep,
+  restoreOffsiteStep,
+  ...INSTALL_PLAN.slice(INSTALL_PLAN.indexOf(prepareStep)),
+];
 
-/** Per task kind; `adopt` is an install whose payload asks for its data from the off-HDA backup (a replacement HDA). */
-export const PLANS: Record<TaskKind | 'adopt', Step[]> = {
+/** Every kind has a plan (`Required`): a new kind does not compile until it has one; `adopt` is the replacement HDA's install. */
+export const PLANS: Required<Plans> = {
   install: INSTALL_PLAN,
   update: UPDATE_PLAN,
   rollback: UPDATE_PLAN,

@@ -13,7 +13,7 @@ import { StepFailure, type Step } from './types';
 
 const markerFor = (stateDir: string, identifier: string) => join(stateDir, 'backup', 'restored', `${identifier}.json`);
 
-export const restoreOffsiteStep: Step = {
+export const restoreOffsiteStep: Step<'install'> = {
   name: 'restore-offsite',
   title: 'Restoring the app data from the off-HDA backup',
   async run({ task, work, deps, report, signal }) {

@@ -5,11 +5,20 @@
  * update never takes a snapshot of data the new version may already have migrated. A failed snapshot
  * stops the task with the reason; the app is started again as it was.
  */
-import type { SnapshotReport } from '../../core/protocol';
+import type { SnapshotReason, SnapshotReport, TaskKind } from '../../core/protocol';
 import { takeSnapshot, type AppDataRef } from '../backup/app-data';
 import { localRepo } from '../backup/repo-local';
 import { describeDockerError } from '../docker/client';
 import { StepFailure, type Step, type StepContext } from './types';
+
+/** Why each kind snapshots the install's data before it changes anything (uninstall: only with purge). */
+export const SNAPSHOT_BEFORE: Partial<Record<TaskKind, SnapshotReason>> = {
+  update: 'update',
+  rollback: 'rollback',
+  uninstall: 'uninstall',
+  restore: 'restore',
+  snapshot: 'manual',
+};
 
 const MEMO = 'snapshot';
 /** The containers the snapshot stopped: a run after a crash mid-snapshot starts them again. */

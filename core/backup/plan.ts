@@ -47,6 +47,8 @@ export const BackupPlanInput = z.strictObject({
   sealed: SealedBoxSchema,
 });
 export type BackupPlanInput = z.infer<typeof BackupPlanInput>;
+/** The plan as the control plane keeps it. */
+export type StoredBackupPlan = BackupPlanInput & { updated_at: string };
 
 export function secretsOfRecoveryKey(key: string): BackupSecrets {
   return BackupSecrets.parse(decodeRecoveryKey(key));

@@ -42,7 +42,7 @@ describe.skipIf(!available)('replacing a dead HDA from its off-HDA backup', () =
   const configTask = async (h: Harness, s: BackupSecrets): Promise<ClaimedTask> => {
     const key = (await loadOrCreateHdaKey(h.config.stateDir)).publicJwk;
     const backup = { repository_label: 'office REST server', every_hours: 24, retention: { daily: 7 }, sealed: await seal(key, JSON.stringify(s)) };
-    return { ...(await task(h, 'backup-config', id, port)), install_id: null, payload: { backup } as ClaimedTask['payload'] };
+    return { ...(await task(h, 'backup-config', id, port)), install_id: null, payload: { backup } };
   };
 
   beforeAll(async () => {
@@ -64,7 +64,7 @@ describe.skipIf(!available)('replacing a dead HDA from its off-HDA backup', () =
     await runOk(a, await task(a, 'install', id, port, version(standinCompose(a.tb.standinImage))));
     writeFileSync(join(a.config.appsRoot, id, 'data', 'notes.txt'), 'written on the old HDA\n');
     await runOk(a, await configTask(a, secrets));
-    await runOk(a, { ...(await task(a, 'backup-run', id, port)), install_id: null, payload: {} as ClaimedTask['payload'] });
+    await runOk(a, { ...(await task(a, 'backup-run', id, port)), install_id: null, payload: {} });
     expect(loadHealth(a.config.stateDir)).toMatchObject({ last_error: null, apps: [expect.objectContaining({ identifier: id })] });
   });
 

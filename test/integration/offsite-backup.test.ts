@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoveryKeyOf, secretsOfRecoveryKey, type BackupPlanInput, type BackupSecrets } from '../../core/backup/plan';
 import { newSealingKeyPair, exportPublicJwk, seal } from '../../core/backup/seal';
-import type { ClaimedTask } from '../../core/protocol';
+import type { PayloadOf } from '../../core/protocol';
 import { loadOrCreateHdaKey } from '../../agent/backup/hda-key';
 import { loadHealth, loadOffsite, offsiteRepo } from '../../agent/backup/offsite';
 import { restore, snapshots } from '../../agent/backup/restic';
 import { backupDue, backupHeartbeat } from '../../agent/backup/schedule';
 import { backupConfigStep, backupRunStep } from '../../agent/executor/backup';
 import { restoreOffsiteStep } from '../../agent/executor/restore-offsite';
-import type { StepContext } from '../../agent/executor/types';
+import type { Step, StepContext } from '../../agent/executor/types';
 import { commandWorks, requireOrSkip } from '../helpers/requirements';
 import { freePort, serveRestRepo, type RestRepoServer } from '../helpers/rest-repo';
 
@@ -38,7 +38,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
   let secrets: BackupSecrets;
 
   /** Runs one step as the executor would, with this agent's folders; returns its Complete text or throws its failure. */
-  const runStep = (step: typeof backupConfigStep, payload: ClaimedTask['payload'], state = stateDir) => {
+  const runStep = <K extends 'backup-config' | 'backup-run'>(step: Step<K>, payload: PayloadOf<K>, state = stateDir) => {
     const oks: string[] = [];
     const ctx = {
       task: { id: 't', kind: step.name, hda_id: HDA_ID, install_id: null, deployment_id: null, attempts: 1, lease_until: '', payload },
@@ -49,7 +49,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
       report: { ok: (m: string) => oks.push(m) },
       work: {},
       signal: new AbortController().signal,
-    } as unknown as StepContext;
+    } as unknown as StepContext<K>;
     return step.run(ctx).then((text) => ({ text, oks }));
   };
   /** What the browser does: seal the secrets to the key the agent published. */
@@ -94,13 +94,13 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
   it('a box sealed to another key is refused before anything is stored', async () => {
     const other = await exportPublicJwk((await newSealingKeyPair()).publicKey);
     const plan: BackupPlanInput = { ...(await planFor(secrets)), sealed: await seal(other, JSON.stringify(secrets)) };
-    const e = await failure(runStep(backupConfigStep, { backup: plan } as ClaimedTask['payload']));
+    const e = await failure(runStep(backupConfigStep, { backup: plan }));
     expect(e.message).toMatch(/cannot read the backup settings: the sealed box cannot be opened with this HDA key/);
     expect(loadOffsite(stateDir)).toBeNull();
   });
 
   it('opens the sealed secrets, creates the repository on the server and keeps the settings 0600', async () => {
-    const r = await runStep(backupConfigStep, { backup: await planFor(secrets) } as ClaimedTask['payload']);
+    const r = await runStep(backupConfigStep, { backup: await planFor(secrets) });
     expect(r.oks).toEqual([`created the restic repository ${LABEL}`]);
     expect(r.text).toBe(`backups every 24 h to ${LABEL}`);
     expect(loadOffsite(stateDir)?.secrets).toEqual(secrets);
@@ -109,7 +109,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
   });
 
   it('backs up every app folder with the HDA as host, applies the retention and records the health', async () => {
-    for (let run = 0; run < 2; run++) await runStep(backupRunStep, {} as ClaimedTask['payload']);
+    for (let run = 0; run < 2; run++) await runStep(backupRunStep, {});
     const stored = loadOffsite(stateDir)!;
     const list = await snapshots(offsiteRepo(stateDir, stored), { host: HDA_ID });
     // daily 1 + weekly 1, all taken today: the newest snapshot of each app stays.
@@ -129,7 +129,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
     expect(key).not.toContain(secrets.password); // encoded, not in clear beside the prefix
     const newState = join(dir, 'new-state');
     const recovered = secretsOfRecoveryKey(key);
-    await runStep(backupConfigStep, { backup: await planFor(recovered, newState) } as ClaimedTask['payload'], newState);
+    await runStep(backupConfigStep, { backup: await planFor(recovered, newState) }, newState);
     const repo = offsiteRepo(newState, loadOffsite(newState)!);
     const [latest] = (await snapshots(repo, { tags: ['app=hello'], host: HDA_ID })).slice(-1);
     const target = join(dir, 'restored');
@@ -140,7 +140,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
   it("a replacement HDA puts each app folder back from the old HDA's latest snapshot, once, into its own apps root", async () => {
     const newState = join(dir, 'replacement-state');
     const newApps = join(dir, 'replacement-apps');
-    await runStep(backupConfigStep, { backup: await planFor(secretsOfRecoveryKey(recoveryKeyOf(secrets)), newState) } as ClaimedTask['payload'], newState);
+    await runStep(backupConfigStep, { backup: await planFor(secretsOfRecoveryKey(recoveryKeyOf(secrets)), newState) }, newState);
     const restoreApp = (identifier: string, taskId = 't') => {
       const oks: string[] = [];
       const ctx = {
@@ -149,7 +149,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
         report: { ok: (m: string) => oks.push(m) },
         work: { identifier, appDir: join(newApps, identifier) },
         signal: new AbortController().signal,
-      } as unknown as StepContext;
+      } as unknown as StepContext<'install'>;
       return restoreOffsiteStep.run(ctx).then((text) => ({ text, oks }));
     };
     // A half-done earlier run left a staging folder and an empty app folder: both are replaced.
@@ -171,9 +171,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
   });
 
   it('a wrong password is a failure naming the repository, and the working settings stay', async () => {
-    const e = await failure(
-      runStep(backupConfigStep, { backup: await planFor({ ...secrets, password: 'not the password at all' }) } as ClaimedTask['payload']),
-    );
+    const e = await failure(runStep(backupConfigStep, { backup: await planFor({ ...secrets, password: 'not the password at all' }) }));
     expect(e.message).toBe(`open repository: wrong password for restic repository ${LABEL}`);
     expect(e.message).not.toContain(String(server.port));
     expect(loadOffsite(stateDir)?.secrets.password).toBe(secrets.password);
@@ -181,13 +179,13 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
 
   it('an unreachable repository is a failure naming it, not a hang; a failed run is recorded and retried within the hour', async () => {
     const closed = `rest:http://127.0.0.1:${await freePort()}/repo`;
-    const e = await failure(runStep(backupConfigStep, { backup: await planFor({ ...secrets, repository: closed }) } as ClaimedTask['payload']));
+    const e = await failure(runStep(backupConfigStep, { backup: await planFor({ ...secrets, repository: closed }) }));
     expect(e.message).toMatch(new RegExp(`restic repository ${LABEL} (is unreachable|did not answer in time)`));
     expect(e.message).not.toContain(closed);
 
     const before = loadHealth(stateDir)!;
     await server.stop();
-    const run = await failure(runStep(backupRunStep, {} as ClaimedTask['payload']));
+    const run = await failure(runStep(backupRunStep, {}));
     expect(run.message).toMatch(new RegExp(`restic repository ${LABEL}`));
     const after = loadHealth(stateDir)!;
     expect(after.last_success_at).toBe(before.last_success_at);

@@ -3,12 +3,11 @@
  * text, the secrets only as the box the browser sealed to the agent's key (this side cannot open it).
  * Setting a plan queues a `backup-config` task; the agent reports the backup's health with its heartbeat.
  */
-import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import type { BackupPlanInput } from '../../core/backup/plan';
-import type { BackupHealth, TaskPayload } from '../../core/protocol';
+import type { BackupPlanInput, StoredBackupPlan } from '../../core/backup/plan';
+import type { PayloadOf } from '../../core/protocol';
 import { hdas } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { conflict } from '../errors';
 import { hdaKey } from '../waker';
@@ -16,36 +15,13 @@ import { auditStatement, byUser } from './audit';
 import { ownedHda, type HdaRow } from './hdas';
 import { insertTaskStatement } from './queue';
 
-const Iso = z.string().max(40).nullable();
-export const BackupHealthSchema = z.strictObject({
-  repository: z.string().max(200),
-  every_hours: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 7),
-  last_success_at: Iso,
-  last_error: z.strictObject({ at: z.string().max(40), message: z.string().max(4000) }).nullable(),
-  next_run_at: Iso,
-  repository_size: z.number().min(0).nullable(),
-  snapshots: z.number().int().min(0).nullable(),
-  apps: z
-    .array(z.strictObject({ identifier: z.string().max(100), snapshot_id: z.string().max(64), bytes: z.number().min(0), added_bytes: z.number().min(0) }))
-    .max(500)
-    .optional(),
-});
-
-interface StoredPlan extends BackupPlanInput {
-  updated_at: string;
-}
-
 export function backupView(h: HdaRow) {
-  const plan = h.backupPlanJson ? (JSON.parse(h.backupPlanJson) as StoredPlan) : null;
+  const plan = h.backupPlanJson;
   return {
     // The public half only: what the browser seals the repository's secrets to.
-    key: h.backupKeyJson ? JSON.parse(h.backupKeyJson) : null,
+    key: h.backupKeyJson,
     plan: plan ? { repository_label: plan.repository_label, every_hours: plan.every_hours, retention: plan.retention, updated_at: plan.updated_at } : null,
-    health: (h.backupHealthJson ? JSON.parse(h.backupHealthJson) : null) as BackupHealth | null,
+    health: h.backupHealthJson,
   };
 }
 
@@ -56,20 +32,17 @@ function assertReachable(hda: HdaRow): void {
 }
 
 /** Stores the plan and queues the task that hands it to the agent. */
-export async function setBackupPlan(deps: Deps, user: SessionUser, hdaId: string, input: BackupPlanInput) {
+export async function setBackupPlan(deps: Deps, user: Actor, hdaId: string, input: BackupPlanInput) {
   const hda = await ownedHda(deps, user, hdaId);
   assertReachable(hda);
-  const key = JSON.parse(hda.backupKeyJson!) as { x: string; y: string };
+  const key = hda.backupKeyJson!;
   if (input.sealed.epk.x === key.x && input.sealed.epk.y === key.y) throw conflict('the box is not sealed with a fresh key');
   const now = deps.stamp();
-  const stored: StoredPlan = { ...input, updated_at: new Date(now).toISOString() };
+  const stored: StoredBackupPlan = { ...input, updated_at: new Date(now).toISOString() };
   const taskId = crypto.randomUUID();
-  const payload = { backup: input } as TaskPayload; // HDA-wide: no install (see TaskPayload.install)
+  const payload: PayloadOf<'backup-config'> = { backup: input };
   await atomically(deps.db, [
-    deps.db
-      .update(hdas)
-      .set({ backupPlanJson: JSON.stringify(stored) })
-      .where(eq(hdas.id, hda.id)),
+    deps.db.update(hdas).set({ backupPlanJson: stored }).where(eq(hdas.id, hda.id)),
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'backup-config', payload }, now),
     auditStatement(deps.db, now, {
       ...byUser(user),
@@ -80,17 +53,17 @@ export async function setBackupPlan(deps: Deps, user: SessionUser, hdaId: string
     }),
   ]);
   deps.waker.notify(hdaKey(hda.id));
-  return { taskId, hda: { ...hda, backupPlanJson: JSON.stringify(stored) } };
+  return { taskId, hda: { ...hda, backupPlanJson: stored } };
 }
 
-export async function requestBackupRun(deps: Deps, user: SessionUser, hdaId: string) {
+export async function requestBackupRun(deps: Deps, user: Actor, hdaId: string) {
   const hda = await ownedHda(deps, user, hdaId);
   assertReachable(hda);
   if (!hda.backupPlanJson) throw conflict('no off-HDA backup is set up for this HDA yet');
   const now = deps.stamp();
   const taskId = crypto.randomUUID();
   await atomically(deps.db, [
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'backup-run', payload: {} as TaskPayload }, now),
+    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'backup-run', payload: {} }, now),
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.backup_run', targetKind: 'hda', targetId: hda.id }),
   ]);
   deps.waker.notify(hdaKey(hda.id));

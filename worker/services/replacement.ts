@@ -5,9 +5,9 @@
  * snapshot; the old HDA's token is revoked in the same batch.
  */
 import { and, eq, ne } from 'drizzle-orm';
-import type { AppVersionContent, TaskPayload } from '../../core/protocol';
+import type { PayloadOf } from '../../core/protocol';
 import { appVersions, deployments, hdas, installs } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { badRequest, conflict } from '../errors';
 import { hdaKey } from '../waker';
@@ -16,7 +16,7 @@ import { ownedHda } from './hdas';
 import { installInfo, type InstallRow } from './installs';
 import { insertTaskStatement } from './queue';
 
-export async function replaceHda(deps: Deps, user: SessionUser, newId: string, oldId: string) {
+export async function replaceHda(deps: Deps, user: Actor, newId: string, oldId: string) {
   const [fresh, old] = [await ownedHda(deps, user, newId), await ownedHda(deps, user, oldId)];
   if (fresh.id === old.id) throw badRequest('an HDA cannot replace itself');
   if (!fresh.enrolledAt || fresh.revokedAt) throw conflict(`${fresh.name} must be enrolled (and not revoked) before it can replace another HDA`);
@@ -41,10 +41,10 @@ export async function replaceHda(deps: Deps, user: SessionUser, newId: string, o
     const moved: InstallRow = { ...install, hdaId: fresh.id, state: 'installing', desiredState: 'running', updatedAt: now };
     const deploymentId = crypto.randomUUID();
     const taskId = crypto.randomUUID();
-    const payload: TaskPayload = {
+    const payload: PayloadOf<'install'> = {
       // The port the old HDA used, kept: the agent fails rather than move it.
       install: { ...installInfo(moved, fresh), port_fixed: true },
-      version: JSON.parse(version.contentJson) as AppVersionContent,
+      version: version.contentJson,
       signature: version.signature,
       key_id: version.keyId,
       restore_offsite: { host: old.id },

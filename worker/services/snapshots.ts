@@ -4,7 +4,7 @@
  * the control plane keeps when, why, how big and how long the app was down.
  */
 import { and, desc, eq } from 'drizzle-orm';
-import type { TaskPayload, TaskResultInput } from '../../core/protocol';
+import type { TaskResultInput } from '../../core/protocol';
 import { snapshots, type tasks } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
@@ -43,7 +43,7 @@ export async function listSnapshots(deps: Deps, user: SessionUser, installId: st
 }
 
 /** Queues a task of kind snapshot or restore for the install (no deployment: the version stays). */
-async function queueDataTask(deps: Deps, user: SessionUser, installId: string, kind: 'snapshot' | 'restore', extra: Partial<TaskPayload>) {
+async function queueDataTask(deps: Deps, user: SessionUser, installId: string, kind: 'snapshot' | 'restore', extra: { restore_snapshot?: { id: string } }) {
   const { install, hda } = await ownedInstall(deps, user, installId);
   if (install.state === 'removed') throw conflict('this install has been removed');
   const now = deps.stamp();

@@ -4,7 +4,7 @@
  */
 import { and, desc, eq, gt } from 'drizzle-orm';
 import { appVersions, installs } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { badRequest, conflict } from '../errors';
 import { auditStatement, byUser } from './audit';
@@ -43,7 +43,7 @@ export async function updateOffer(deps: Deps, install: InstallRow) {
   };
 }
 
-export async function setUpdateControl(deps: Deps, user: SessionUser, installId: string, change: UpdateControlChange) {
+export async function setUpdateControl(deps: Deps, user: Actor, installId: string, change: UpdateControlChange) {
   const { install } = await ownedInstall(deps, user, installId);
   if (change.hold === undefined && change.skip_version === undefined) throw badRequest('say what to change: hold, skip_version or both');
   if (install.state === 'removed') throw conflict('this install has been removed');
