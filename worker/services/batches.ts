@@ -3,7 +3,7 @@
  * time. An HDA that is offline stays pending and starts when it comes back. All-or-nothing mode
  * reverts the HDAs already done when one fails, so the fleet stays on one version.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import { apps, appVersions, batchItems, batches, hdas, installs, tasks, users } from '../../db/schema';
 import type { Deps, SessionUser } from '../context';
 import { atomically } from '../db';
@@ -240,4 +240,45 @@ export async function resumeBatchesFor(deps: Deps, hdaId: string): Promise<void>
     .from(batchItems)
     .where(and(eq(batchItems.hdaId, hdaId), eq(batchItems.state, 'pending')));
   for (const { batchId } of pending) await advanceBatch(deps, batchId);
+}
+
+/**
+ * Upkeep: pending items of running batches whose HDA has been offline since before `queuedBefore`
+ * fail with the reason (an all-or-nothing batch reverts), and their batches move on or close.
+ */
+export async function failItemsOfflineSince(deps: Deps, queuedBefore: number, limit: number): Promise<number> {
+  const offlineBefore = deps.now() - deps.config.onlineWindowS * 1000;
+  const stale = await deps.db
+    .select({ batchId: batchItems.batchId, hdaId: batchItems.hdaId, hdaName: hdas.name, lastSeenAt: hdas.lastSeenAt })
+    .from(batchItems)
+    .innerJoin(batches, eq(batches.id, batchItems.batchId))
+    .innerJoin(hdas, eq(hdas.id, batchItems.hdaId))
+    .where(
+      and(
+        eq(batchItems.state, 'pending'),
+        eq(batches.state, 'running'),
+        lt(batchItems.updatedAt, queuedBefore),
+        or(isNull(hdas.lastSeenAt), lt(hdas.lastSeenAt, offlineBefore)),
+      ),
+    )
+    .limit(limit);
+  let failed = 0;
+  for (const item of stale) {
+    const since = item.lastSeenAt ? `last seen ${new Date(item.lastSeenAt).toISOString()}` : 'never seen';
+    const detail = `not started: HDA ${item.hdaName} stayed offline past the start deadline (${deps.config.batchStartDeadlineHours} h; ${since})`;
+    const [won] = await deps.db
+      .update(batchItems)
+      .set({ state: 'failed', detail, updatedAt: deps.now() })
+      .where(and(eq(batchItems.batchId, item.batchId), eq(batchItems.hdaId, item.hdaId), eq(batchItems.state, 'pending')))
+      .returning({ hdaId: batchItems.hdaId });
+    if (!won) continue;
+    failed++;
+    const [batch] = await deps.db.select().from(batches).where(eq(batches.id, item.batchId));
+    if (batch?.allOrNothing && batch.state === 'running') {
+      const [owner] = await deps.db.select().from(users).where(eq(users.id, batch.ownerId));
+      await revertBatch(deps, { id: owner.id, email: owner.email, role: owner.role, jti: 'batch', exp: 0 }, batch);
+    }
+    await advanceBatch(deps, item.batchId);
+  }
+  return failed;
 }
