@@ -60,15 +60,25 @@ export function metricStatements(deps: Deps, hdaId: string, samples: AppMetricSa
  * so a re-sent sample never counts twice.
  */
 function addToHour(deps: Deps, hdaId: string, m: AppMetricSample, hour: number) {
-  return deps.db.run(sql`
-    INSERT INTO app_metrics (hda_id, identifier, resolution, bucket_start, cpu_avg, cpu_max, mem_avg, mem_max, samples)
-    SELECT ${hdaId}, ${m.identifier}, '1h', ${hour}, ${m.cpu_avg}, ${m.cpu_max}, ${m.memory_avg}, ${m.memory_max}, ${m.samples} WHERE changes() = 1
-    ON CONFLICT (hda_id, identifier, resolution, bucket_start) DO UPDATE SET
-      cpu_avg = (app_metrics.cpu_avg * app_metrics.samples + excluded.cpu_avg * excluded.samples) / (app_metrics.samples + excluded.samples),
-      cpu_max = max(app_metrics.cpu_max, excluded.cpu_max),
-      mem_avg = (app_metrics.mem_avg * app_metrics.samples + excluded.mem_avg * excluded.samples) / (app_metrics.samples + excluded.samples),
-      mem_max = max(app_metrics.mem_max, excluded.mem_max),
-      samples = app_metrics.samples + excluded.samples`);
+  const t = appMetrics;
+  const weighted = (avg: typeof t.cpuAvg | typeof t.memAvg, name: string) =>
+    sql`(${avg} * ${t.samples} + ${sql.raw(`excluded.${name}`)} * excluded.samples) / (${t.samples} + excluded.samples)`;
+  // A query builder, not db.run(): drizzle's D1 batch cannot carry a raw statement with parameters.
+  return deps.db
+    .insert(t)
+    .select(
+      sql`SELECT ${hdaId}, ${m.identifier}, '1h', ${hour}, ${m.cpu_avg}, ${m.cpu_max}, ${m.memory_avg}, ${m.memory_max}, ${m.samples} WHERE changes() = 1`,
+    )
+    .onConflictDoUpdate({
+      target: [t.hdaId, t.identifier, t.resolution, t.bucketStart],
+      set: {
+        cpuAvg: weighted(t.cpuAvg, 'cpu_avg'),
+        cpuMax: sql`max(${t.cpuMax}, excluded.cpu_max)`,
+        memAvg: weighted(t.memAvg, 'mem_avg'),
+        memMax: sql`max(${t.memMax}, excluded.mem_max)`,
+        samples: sql`${t.samples} + excluded.samples`,
+      },
+    });
 }
 
 /** The history of one app: 5-minute points for the last `hours` (<= 48), else hourly ones. */
