@@ -231,8 +231,8 @@ export const tasks = sqliteTable(
     index('tasks_hda_lane_state').on(t.hdaId, t.lane, t.state, t.createdAt),
     index('tasks_install').on(t.installId),
     index('tasks_deployment').on(t.deploymentId),
-    // Upkeep finds leases run out and finished tasks past retention without reading every task.
-    index('tasks_state_lease').on(t.state, t.leaseUntil),
+    // Upkeep reads claimed tasks (few at any time) and finished ones past retention through this, not
+    // every task. No (state, lease_until): the planner would take it for the idle poll's lease lookup.
     index('tasks_state_finished').on(t.state, t.finishedAt),
   ],
 );

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { auditLog } from '../../db/schema';
+import { auditLog, taskEvents, tasks } from '../../db/schema';
 import { PRUNE_SLICE, PRUNE_SLICES } from '../../worker/jobs/prune';
 import type { UpkeepReport } from '../../worker/jobs/upkeep';
 import { startUpkeepTimer, type UpkeepTimer } from '../../worker/jobs/upkeep-timer';
@@ -130,5 +130,19 @@ describe('upkeep on the Node timer', () => {
     expect(reports[0].audit).toBe(budget);
     expect((await tick()).audit).toBe(7);
     expect((await tick()).audit).toBe(0);
+  });
+
+  it('deletes a task only after all its events, however many passes that takes', async () => {
+    const { hdaId } = await enrolledHda(plane, owner.token);
+    const old = plane.clock.now - (plane.deps.config.taskRetentionDays + 1) * DAY;
+    await plane.deps.db
+      .insert(tasks)
+      .values({ id: 'chatty', hdaId, kind: 'logs', lane: 'aux', payloadJson: '{}', state: 'succeeded', createdAt: old, finishedAt: old });
+    const budget = PRUNE_SLICE * PRUNE_SLICES;
+    const events = Array.from({ length: budget + 3 }, (_, i) => ({ taskId: 'chatty', seq: i + 1, status: 'Log', message: 'line', at: old }));
+    for (let i = 0; i < events.length; i += 1000) await plane.deps.db.insert(taskEvents).values(events.slice(i, i + 1000));
+    await startTimer();
+    expect(reports[0]).toMatchObject({ events: budget, tasks: 0 });
+    expect(await tick()).toMatchObject({ events: 3, tasks: 1 });
   });
 });

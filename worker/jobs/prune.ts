@@ -60,10 +60,14 @@ export async function pruneTasks(deps: Deps): Promise<{ tasks: number; events: n
         .limit(PRUNE_SLICE)
     ).map((r) => r.id);
     if (ids.length === 0) return 0;
+    let last = 0;
     events += await inSlices(async () => {
       const slice = sql`rowid IN (SELECT rowid FROM task_events WHERE ${inArray(taskEvents.taskId, ids)} LIMIT ${PRUNE_SLICE})`;
-      return (await deps.db.delete(taskEvents).where(slice).returning({ seq: taskEvents.seq })).length;
+      last = (await deps.db.delete(taskEvents).where(slice).returning({ seq: taskEvents.seq })).length;
+      return last;
     });
+    // Events left over (the pass's budget ran out): the tasks go on a later pass, after their events.
+    if (last === PRUNE_SLICE) return 0;
     return (await deps.db.delete(tasks).where(inArray(tasks.id, ids)).returning({ id: tasks.id })).length;
   });
   return { tasks: count, events };
