@@ -15,7 +15,7 @@ import { withTempDir } from '../lib/tmp';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', NO_COLOR: '1' };
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 export interface BuildFigures {
   totalKiB: number;
