@@ -86,10 +86,21 @@ describe('scheduled upkeep on workerd + D1', () => {
         )
         .bind(hda.hdaId, now - 3 * DAY, now - HOUR, old),
       d1().prepare(`INSERT INTO audit_log (actor_kind, action, at) VALUES ('system', 'upkeep.old', ?), ('system', 'upkeep.recent', ?)`).bind(old, now),
+      // More old tasks than D1 binds parameters (100), each with events: a prune by lists of ids would fail.
+      d1()
+        .prepare(
+          `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150)
+           INSERT INTO tasks (id, hda_id, kind, lane, payload_json, state, attempts, created_at, finished_at)
+           SELECT 'bulk-' || i, ?, 'logs', 'aux', '{}', 'failed', 1, ?, ? FROM n`,
+        )
+        .bind(hda.hdaId, old, old),
+      d1().prepare(`INSERT INTO task_events (task_id, seq, status, message, at) SELECT id, 1, 'Log', 'line', ? FROM tasks WHERE id LIKE 'bulk-%'`).bind(old),
     ]);
 
     await runCron();
 
+    expect(await count(`SELECT count(*) AS n FROM tasks WHERE id LIKE 'bulk-%'`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM task_events WHERE task_id LIKE 'bulk-%'`)).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM tasks WHERE id IN ('old-task', 'new-task')`)).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM task_events WHERE task_id = 'old-task'`)).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM task_events WHERE task_id = 'new-task'`)).toBe(1);

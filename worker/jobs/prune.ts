@@ -4,7 +4,7 @@
  * table, so upkeep never holds the database (D1 runs one query at a time) for long; the next pass
  * takes the rest.
  */
-import { and, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, lt, notExists, sql, type SQL } from 'drizzle-orm';
 import { FINAL_TASK_STATES } from '../../core/protocol';
 import { appMetrics, auditLog, revokedSessions, taskEvents, tasks } from '../../db/schema';
 import type { Deps } from '../context';
@@ -47,30 +47,26 @@ export function pruneRevokedSessions(deps: Deps): Promise<number> {
   );
 }
 
-/** Finished tasks past the retention period, each with its events (events first, so none is orphaned). */
+/**
+ * Finished tasks past the retention period, each after its events (so none is orphaned). Every
+ * statement picks its rows by a subquery, never by a list of ids (D1 binds at most 100 parameters).
+ */
 export async function pruneTasks(deps: Deps): Promise<{ tasks: number; events: number }> {
-  const cutoff = deps.now() - deps.config.taskRetentionDays * DAY;
-  let events = 0;
-  const count = await inSlices(async () => {
-    const ids = (
-      await deps.db
-        .select({ id: tasks.id })
-        .from(tasks)
-        .where(and(inArray(tasks.state, [...FINAL_TASK_STATES]), lt(tasks.finishedAt, cutoff)))
-        .limit(PRUNE_SLICE)
-    ).map((r) => r.id);
-    if (ids.length === 0) return 0;
-    let last = 0;
-    events += await inSlices(async () => {
-      const slice = sql`rowid IN (SELECT rowid FROM task_events WHERE ${inArray(taskEvents.taskId, ids)} LIMIT ${PRUNE_SLICE})`;
-      last = (await deps.db.delete(taskEvents).where(slice).returning({ seq: taskEvents.seq })).length;
-      return last;
-    });
-    // Events left over (the pass's budget ran out): the tasks go on a later pass, after their events.
-    if (last === PRUNE_SLICE) return 0;
-    return (await deps.db.delete(tasks).where(inArray(tasks.id, ids)).returning({ id: tasks.id })).length;
-  });
-  return { tasks: count, events };
+  const past = and(inArray(tasks.state, [...FINAL_TASK_STATES]), lt(tasks.finishedAt, deps.now() - deps.config.taskRetentionDays * DAY));
+  const doomed = deps.db.select({ id: tasks.id }).from(tasks).where(past).limit(PRUNE_SLICE);
+  const withoutEvents = notExists(deps.db.select({ one: sql`1` }).from(taskEvents).where(eq(taskEvents.taskId, tasks.id)));
+  const bare = deps.db.select({ id: tasks.id }).from(tasks).where(and(past, withoutEvents)).limit(PRUNE_SLICE);
+  const eventSlice = sql`rowid IN (SELECT rowid FROM task_events WHERE ${inArray(taskEvents.taskId, doomed)} LIMIT ${PRUNE_SLICE})`;
+  const out = { tasks: 0, events: 0 };
+  for (let i = 0; i < PRUNE_SLICES; i++) {
+    const events = (await deps.db.delete(taskEvents).where(eventSlice).returning({ seq: taskEvents.seq })).length;
+    out.events += events;
+    if (events === PRUNE_SLICE) continue; // these tasks have more events yet
+    const gone = (await deps.db.delete(tasks).where(inArray(tasks.id, bare)).returning({ id: tasks.id })).length;
+    out.tasks += gone;
+    if (events === 0 && gone < PRUNE_SLICE) break;
+  }
+  return out;
 }
 
 /** 5-minute rows past 48 hours and hourly rows past the retention period. */
@@ -85,6 +81,10 @@ export async function pruneMetrics(deps: Deps): Promise<number> {
 }
 
 export async function pruneAll(deps: Deps): Promise<PruneCounts> {
-  const { tasks: taskCount, events } = await pruneTasks(deps);
-  return { tasks: taskCount, events, audit: await pruneAudit(deps), sessions: await pruneRevokedSessions(deps), metrics: await pruneMetrics(deps) };
+  return {
+    ...(await pruneTasks(deps)),
+    audit: await pruneAudit(deps),
+    sessions: await pruneRevokedSessions(deps),
+    metrics: await pruneMetrics(deps),
+  };
 }
