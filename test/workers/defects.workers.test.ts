@@ -1,6 +1,7 @@
 /**
  * The defects found on workerd + D1, each shown fixed there: the fleet batch race under concurrent
- * finishes, metrics bounds and incremental rollup, events after a result, an abandoned long poll.
+ * finishes, a batch wider than D1's 100 parameters, metrics bounds and incremental rollup, events after
+ * a result, an abandoned long poll.
  * (The login rate limit across isolates is in api.workers.test.ts.)
  */
 import { METRICS_PER_HEARTBEAT_MAX } from '../../core/protocol';
@@ -44,6 +45,19 @@ describe('fleet batches on D1', () => {
     }
     expect(outcomes).toEqual(Array(TRIALS).fill('succeeded'));
   }, 120_000);
+});
+
+describe('a fleet batch on D1', () => {
+  it('takes more HDAs than one statement can bind parameters for (D1: 100)', async () => {
+    const admin = await adminToken();
+    await publish(admin, 'wide');
+    const fleet = [];
+    for (let i = 0; i < 25; i++) fleet.push(await enrolled(admin, `wide${i}`));
+    const created = await call('POST', '/api/batches', { token: admin, body: { app: 'wide', hdas: fleet.map((h) => h.hdaId), concurrency: 5 } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.items).toHaveLength(25);
+    expect(created.body.items.filter((i: { state: string }) => i.state === 'queued')).toHaveLength(5);
+  }, 60_000);
 });
 
 describe('metrics on D1', () => {

@@ -38,6 +38,15 @@ async function targetHdas(deps: Deps, user: SessionUser, req: BatchRequest) {
   return all.filter((h) => !h.revokedAt && (JSON.parse(h.tagsJson) as string[]).includes(req.tag!));
 }
 
+/** Items per INSERT: D1 binds at most 100 parameters per statement, and an item has 9 columns. */
+const ITEMS_PER_INSERT = 10;
+
+function inChunks<T>(rows: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
 export async function createBatch(deps: Deps, user: SessionUser, req: BatchRequest) {
   if (!req.hdas?.length && !req.tag) throw badRequest('choose the HDAs: a list of ids or a tag');
   const app = await findApp(deps, req.app);
@@ -62,7 +71,7 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
   };
   await atomically(deps.db, [
     deps.db.insert(batches).values(batch),
-    deps.db.insert(batchItems).values(
+    ...inChunks(
       targets.map((h) => ({
         batchId: batch.id,
         hdaId: h.id,
@@ -70,7 +79,8 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
         overridesJson: JSON.stringify(req.overrides?.[h.id] ?? {}),
         updatedAt: now,
       })),
-    ),
+      ITEMS_PER_INSERT,
+    ).map((rows) => deps.db.insert(batchItems).values(rows)),
     auditStatement(deps.db, now, {
       ...byUser(user),
       action: 'batch.create',
