@@ -1,6 +1,3 @@
-DROP INDEX `app_metrics_age`;--> statement-breakpoint
-DROP INDEX `revoked_sessions_expiry`;--> statement-breakpoint
-DROP INDEX `tasks_state_finished`;--> statement-breakpoint
 ALTER TABLE `app_versions` ADD `release_notes` text;--> statement-breakpoint
 ALTER TABLE `hdas` ADD `backup_key_json` text;--> statement-breakpoint
 ALTER TABLE `hdas` ADD `backup_plan_json` text;--> statement-breakpoint
