@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Finding } from '../core/catalog/types';
 import { TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
-import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, ResourceLimits, TaskPayload } from '../core/protocol';
+import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, PayloadOf, ResourceLimits, TaskKind, TaskPayload } from '../core/protocol';
 
 export const ROLES = ['admin', 'publisher', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -171,8 +171,14 @@ export const installs = sqliteTable(
   ],
 );
 
-/** `limits` and `port` are reconfigure tasks: the same version, new settings, no pull. */
-export const DEPLOYMENT_ACTIONS = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart', 'limits', 'port'] as const;
+/**
+ * What a deployment records: the task kind that made it, except that a reconfigure records what it
+ * changed (`limits` or `port`: the same version, new settings, no pull); logs and prune deploy nothing.
+ */
+export const DEPLOYMENT_ACTIONS = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart', 'limits', 'port'] as const satisfies readonly (
+  | Exclude<TaskKind, 'reconfigure' | 'logs' | 'prune'>
+  | PayloadOf<'reconfigure'>['reconfigure']['change']
+)[];
 export const DEPLOYMENT_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
 export const deployments = sqliteTable(
