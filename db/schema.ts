@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Finding } from '../core/catalog/types';
-import { TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
+import { EVENT_STATUSES, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
 import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, PayloadOf, ResourceLimits, TaskKind, TaskPayload } from '../core/protocol';
 
 export const ROLES = ['admin', 'publisher', 'owner'] as const;
@@ -245,7 +245,7 @@ export const taskEvents = sqliteTable(
   {
     taskId: text('task_id').notNull(),
     seq: integer('seq').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: EVENT_STATUSES }).notNull(),
     step: text('step'),
     message: text('message').notNull(),
     dataJson: text('data_json', { mode: 'json' }).$type<Record<string, unknown>>(),
