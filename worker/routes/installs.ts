@@ -1,5 +1,6 @@
 /** Installs on an HDA and the actions on them; each queues one task and records a deployment. */
 import { refusedByTodaysPolicy } from '../services/policy-recheck';
+import { publishedPortsOf } from '../services/published-ports';
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { apps, appVersions } from '../../db/schema';
@@ -81,9 +82,11 @@ installRoutes.openapi(
       .innerJoin(apps, eq(apps.id, appVersions.appId))
       .where(eq(appVersions.id, install.versionId));
     const runtime = appStatesOf(hda).get(install.identifier) ?? null;
-    const refused = refusedByTodaysPolicy(JSON.parse(meta.contentJson), JSON.parse(install.policyExceptionsJson));
+    const content = JSON.parse(meta.contentJson);
+    const refused = refusedByTodaysPolicy(content, JSON.parse(install.policyExceptionsJson));
     return send(c, {
       install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
+      published_ports: publishedPortsOf(content),
       hda: { id: hda.id, name: hda.name, domain: hda.domain, facts: hostLimits(hda) },
       policy_recheck: { refused },
     });
