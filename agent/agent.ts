@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { HostFacts } from '../core/protocol';
+import { tlsParts, type TlsParts } from './tls/index';
 import { ApacheControl } from './apache/apache';
 import { HttpProtocolClient, type ProtocolClient } from './client';
 import type { AgentConfig } from './config';
@@ -46,7 +47,7 @@ export function hostParts(config: AgentConfig) {
     backupDir: join(config.stateDir, 'vhost-backup'),
     namespace: config.namespace,
   });
-  return { state, docker, compose, apache };
+  return { state, docker, compose, apache, tls: tlsParts(config) };
 }
 
 /** Facts change rarely: collect them at most every few minutes. */
@@ -65,7 +66,7 @@ function cachedFacts(collect: () => Promise<HostFacts>, ttlMs = 5 * 60_000): () 
 
 export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: ProtocolClient } = {}): AgentParts {
   const log = opts.log ?? createLogger(config.logLevel);
-  const { state, docker, compose, apache } = hostParts(config);
+  const { state, docker, compose, apache, tls } = hostParts(config);
   state.ensure();
   const enrollment = state.enrollment();
   const client = opts.client ?? new HttpProtocolClient(config.server ?? enrollment.server, state.token());
@@ -90,6 +91,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     compose,
     apache,
     installs,
+    tls,
     pinnedKeys: () => state.pinnedKeys(),
     // Key rotation (jose, the catalog's key code) loads only when a version names a key not pinned.
     refreshKeys: async () => (await import('./keys')).refreshPinnedKeys(config.server ?? enrollment.server, state),
@@ -98,6 +100,17 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const executor = new Executor(deps, journal, sender);
   const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS });
   return { state, client, deps, journal, sender, executor, heartbeat, loop, facts };
+}
+
+/** First start makes the HDA's CA; only its fingerprint is logged (the key never is). */
+async function ensureCa(tls: TlsParts | null | undefined, log: Logger): Promise<void> {
+  if (!tls) return;
+  try {
+    const made = await tls.ca.ensure();
+    log.info(`certificate authority ${made === 'created' ? 'created' : 'present'}: ${tls.ca.info()?.fingerprint256 ?? '?'}`);
+  } catch (e) {
+    log.warn(`HTTPS: cannot make this HDA's certificate authority, apps are served over HTTP: ${(e as Error).message}`);
+  }
 }
 
 /** Runs until SIGTERM/SIGINT: stop polling at once, give the task in hand the grace period. */
@@ -126,6 +139,7 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
     return null;
   });
   if (info) log.info(`Compose ${info.flavor} ${info.version} (${info.argv.join(' ')})`);
+  await ensureCa(agent.deps.tls, log);
   agent.heartbeat.start();
   try {
     await agent.loop.run({ stop: stop.signal, abortWork: abortWork.signal });

@@ -15,6 +15,10 @@ export interface AgentConfig {
   apacheReload: string[];
   /** Where Apache answers; the vhost listens on this URL's port and the probe goes through it. */
   apacheProbeUrl: string;
+  /** The port Apache serves HTTPS on (each app's SSL vhost); 0 turns HTTPS off. */
+  httpsPort: number;
+  /** The plain vhosts redirect to HTTPS instead of serving the app (the owner's choice). */
+  httpsRedirect: boolean;
   dockerSocket: string;
   composeFlavor: 'auto' | 'v1' | 'v2';
   heartbeatIntervalS: number;
@@ -149,6 +153,26 @@ export const SETTINGS: Setting[] = [
     help: 'Apache as seen from this host (default http://127.0.0.1:80/)',
     parse: str,
     fallback: () => 'http://127.0.0.1:80/',
+  },
+  {
+    key: 'httpsPort',
+    flag: 'https-port',
+    env: 'HDA_AGENT_HTTPS_PORT',
+    help: "port of Apache's HTTPS vhosts, certificates from this HDA's own CA (default 443; 0 = HTTP only)",
+    parse: (s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`https port must be 0 (off) or a port number, got "${s}"`);
+      return n;
+    },
+    fallback: () => 443,
+  },
+  {
+    key: 'httpsRedirect',
+    flag: 'https-redirect',
+    env: 'HDA_AGENT_HTTPS_REDIRECT',
+    help: 'plain HTTP answers with a redirect to HTTPS (default off)',
+    parse: bool,
+    fallback: () => false,
   },
   {
     key: 'dockerSocket',

@@ -2,6 +2,7 @@
  * What the executor's steps share: the task, the agent's parts (Docker, Compose, Apache, the local
  * install records), a reporter scoped to the step, and the work the steps hand on to each other.
  */
+import type { TlsParts } from '../tls/index';
 import type { AppRunState, AppVersionContent, ClaimedTask, InstallVars, ScriptStep } from '../../core/protocol';
 import type { Finding } from '../../core/catalog/types';
 import type { PolicyOptions } from '../../core/catalog/policy';
@@ -43,6 +44,8 @@ export interface ExecutorDeps {
   compose: ComposeRunner;
   apache: ApacheControl;
   installs: InstallRegistry;
+  /** The HDA's CA and app certificates; absent when HTTPS is off. */
+  tls?: TlsParts | null;
   pinnedKeys: () => Jwks;
   /** Pins catalog keys endorsed by a pinned one (key rotation); returns the kids added. */
   refreshKeys?: () => Promise<string[]>;

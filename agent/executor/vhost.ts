@@ -3,6 +3,7 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import type { ClaimedTask } from '../../core/protocol';
 import { apachePort } from '../config';
 import { appLogDir, renderVhost } from '../apache/vhost';
+import { appNames, checkAppNames, currentTls, ensureAppCertificate, removeAppCertificate } from './https';
 import { StepFailure, type ExecutorDeps, type Step, type TaskWork } from './types';
 
 /** The vhost proxying the install's names to `port` on this host. */
@@ -17,6 +18,7 @@ export function vhostContent(deps: ExecutorDeps, task: ClaimedTask, work: TaskWo
     logDir: logDirFor(deps, work.identifier),
     listenPort: apachePort(deps.config),
     installId: inst.id,
+    tls: currentTls(deps, work.identifier),
   });
 }
 
@@ -35,8 +37,11 @@ function ensureLogDir(deps: ExecutorDeps, identifier: string): string {
 export const vhostStep: Step = {
   name: 'vhost',
   title: 'Writing the Apache vhost',
-  async run({ work, deps, task }) {
+  async run({ work, deps, task, report }) {
     const inst = task.payload.install;
+    const names = appNames(task, work);
+    checkAppNames(names);
+    const https = await ensureAppCertificate(deps, report, work.identifier, names);
     let content: string;
     try {
       ensureLogDir(deps, work.identifier);
@@ -50,7 +55,7 @@ export const vhostStep: Step = {
     } catch (e) {
       throw new StepFailure(`cannot write ${deps.apache.vhostPath(work.identifier)}: ${(e as Error).message}`);
     }
-    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${work.hostPort})`;
+    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${work.hostPort}); ${https}`;
   },
 };
 
@@ -59,6 +64,7 @@ export const vhostRemoveStep: Step = {
   title: 'Removing the Apache vhost',
   async run({ work, deps }) {
     const path = deps.apache.vhostPath(work.identifier);
-    return deps.apache.removeVhost(work.identifier) ? `removed ${path}` : `no vhost at ${path}`;
+    const removed = deps.apache.removeVhost(work.identifier) ? `removed ${path}` : `no vhost at ${path}`;
+    return removeAppCertificate(deps, work.identifier) ? `${removed} and its certificate` : removed;
   },
 };
