@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { HostFacts } from '../core/protocol';
 import { tlsParts, type TlsParts } from './tls/index';
+import { lanNames } from './names/index';
 import { ApacheControl } from './apache/apache';
 import { HttpProtocolClient, type ProtocolClient } from './client';
 import type { AgentConfig } from './config';
@@ -47,7 +48,7 @@ export function hostParts(config: AgentConfig) {
     backupDir: join(config.stateDir, 'vhost-backup'),
     namespace: config.namespace,
   });
-  return { state, docker, compose, apache, tls: tlsParts(config) };
+  return { state, docker, compose, apache, tls: tlsParts(config), names: lanNames(config) };
 }
 
 /** Facts change rarely: collect them at most every few minutes. */
@@ -66,7 +67,7 @@ function cachedFacts(collect: () => Promise<HostFacts>, ttlMs = 5 * 60_000): () 
 
 export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: ProtocolClient } = {}): AgentParts {
   const log = opts.log ?? createLogger(config.logLevel);
-  const { state, docker, compose, apache, tls } = hostParts(config);
+  const { state, docker, compose, apache, tls, names } = hostParts(config);
   state.ensure();
   const enrollment = state.enrollment();
   const client = opts.client ?? new HttpProtocolClient(config.server ?? enrollment.server, state.token());
@@ -92,6 +93,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     apache,
     installs,
     tls,
+    names,
     pinnedKeys: () => state.pinnedKeys(),
     // Key rotation (jose, the catalog's key code) loads only when a version names a key not pinned.
     refreshKeys: async () => (await import('./keys')).refreshPinnedKeys(config.server ?? enrollment.server, state),

@@ -3,6 +3,7 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import type { ClaimedTask } from '../../core/protocol';
 import { apachePort } from '../config';
 import { appLogDir, renderVhost } from '../apache/vhost';
+import { publishNames, unpublishNames } from './names';
 import { appNames, checkAppNames, currentTls, ensureAppCertificate, removeAppCertificate } from './https';
 import { StepFailure, type ExecutorDeps, type Step, type TaskWork } from './types';
 
@@ -37,7 +38,7 @@ function ensureLogDir(deps: ExecutorDeps, identifier: string): string {
 export const vhostStep: Step = {
   name: 'vhost',
   title: 'Writing the Apache vhost',
-  async run({ work, deps, task, report }) {
+  async run({ work, deps, task, report, signal }) {
     const inst = task.payload.install;
     const names = appNames(task, work);
     checkAppNames(names);
@@ -55,7 +56,8 @@ export const vhostStep: Step = {
     } catch (e) {
       throw new StepFailure(`cannot write ${deps.apache.vhostPath(work.identifier)}: ${(e as Error).message}`);
     }
-    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${work.hostPort}); ${https}`;
+    const dns = await publishNames(deps, report, work.identifier, names, signal);
+    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${work.hostPort}); ${https}; ${dns}`;
   },
 };
 
@@ -65,6 +67,7 @@ export const vhostRemoveStep: Step = {
   async run({ work, deps }) {
     const path = deps.apache.vhostPath(work.identifier);
     const removed = deps.apache.removeVhost(work.identifier) ? `removed ${path}` : `no vhost at ${path}`;
-    return removeAppCertificate(deps, work.identifier) ? `${removed} and its certificate` : removed;
+    const names = unpublishNames(deps, work.identifier);
+    return `${removeAppCertificate(deps, work.identifier) ? `${removed} and its certificate` : removed}${names}`;
   },
 };

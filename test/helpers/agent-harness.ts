@@ -54,12 +54,13 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
       compose: tb.compose,
       'health-timeout': '60',
       'https-port': String(tb.apacheHttpsPort ?? 0),
+      names: 'off',
       ...over,
     },
     {},
   );
   const key = await generateSigningKey('ES256');
-  const { docker, compose, apache, tls } = hostParts(config);
+  const { docker, compose, apache, tls, names } = hostParts(config);
   const client = new FakeProtocolClient();
   const journal = new Journal(stateDir);
   const sender = new EventSender(journal, client, silentLogger);
@@ -70,6 +71,7 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
     compose,
     apache,
     tls,
+    names,
     installs: new InstallRegistry(stateDir),
     pinnedKeys: () => ({ keys: [key.publicJwk as Record<string, unknown>] }),
     progressThrottleMs: 0,
