@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { HostFacts } from '../core/protocol';
 import { tlsParts, type TlsParts } from './tls/index';
 import { lanNames } from './names/index';
+import { collectLanHealth } from './lan-health';
 import { ApacheControl } from './apache/apache';
 import { HttpProtocolClient, type ProtocolClient } from './client';
 import type { AgentConfig } from './config';
@@ -53,8 +54,13 @@ export function hostParts(config: AgentConfig) {
 
 /** Facts change rarely: collect them at most every few minutes. */
 function cachedFacts(collect: () => Promise<HostFacts>, ttlMs = 5 * 60_000): () => Promise<HostFacts> {
+  return cached(collect, ttlMs);
+}
+
+/** A collector run at most once per `ttlMs`; a failed run is forgotten so the next call tries again. */
+function cached<T>(collect: () => Promise<T>, ttlMs: number): () => Promise<T> {
   let at = 0;
-  let value: Promise<HostFacts> | null = null;
+  let value: Promise<T> | null = null;
   return () => {
     if (!value || Date.now() - at > ttlMs) {
       at = Date.now();
@@ -84,6 +90,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     log,
     namespace: config.namespace,
     metrics: new MetricsWindows(),
+    lan: cached(() => collectLanHealth({ installs, tls, names, namespace: config.namespace }), 60_000),
   });
   const deps: ExecutorDeps = {
     config,

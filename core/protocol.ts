@@ -238,9 +238,43 @@ export interface AppStatus {
   live_port?: number;
 }
 
+/** The health of the apps' names and certificates on this HDA, with what the owner needs to trust and point at it. */
+export interface LanHealth {
+  names: {
+    mode: 'dnsmasq' | 'off';
+    /** The address app names point to: what the router hands out as DNS server. */
+    address?: string;
+    /** Set when the HDA's dnsmasq is not running (names do not resolve on the LAN). */
+    problem?: string;
+  };
+  /** Null when HTTPS is off on this HDA. */
+  https: {
+    port: number;
+    /** The CA certificate (public part only) the owner installs on their devices. */
+    ca_pem?: string;
+    ca_fingerprint?: string;
+    ca_valid_to?: string;
+    problem?: string;
+  } | null;
+  apps: LanAppHealth[];
+}
+
+export interface LanAppHealth {
+  identifier: string;
+  name: string;
+  /** Whether the name resolves to this HDA at its dnsmasq; absent when names are off. */
+  resolves?: boolean;
+  name_problem?: string;
+  cert_not_after?: string | null;
+  /** No certificate, one close to expiry, or a failed renewal, in words. */
+  cert_problem?: string;
+}
+
 export interface HeartbeatInput {
   facts?: HostFacts;
   apps?: AppStatus[];
+  /** Names and certificates: sent with every heartbeat, stored when it changed. */
+  lan?: LanHealth;
   /** Downsampled per-app usage (one sample per app per 5 minutes), sent when a window closes. */
   metrics?: AppMetricSample[];
 }

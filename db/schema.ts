@@ -120,6 +120,8 @@ export const hdas = sqliteTable(
     factsJson: text('facts_json'),
     /** Latest per-app runtime state from the agent's heartbeat (one row per HDA, not per beat). */
     appsJson: text('apps_json'),
+    /** Latest health of the apps' names and certificates (and the HDA's CA certificate) from the heartbeat. */
+    lanJson: text('lan_json'),
     /** Hash of the last stored facts+apps, so an unchanged heartbeat writes nothing but last_seen. */
     stateHash: text('state_hash'),
     /** Next per-HDA port number: host port = 35000 + n, never reused while an install holds it. */

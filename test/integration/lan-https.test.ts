@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireOrSkip } from '../helpers/requirements';
 import { freePort, probeTestbed } from '../helpers/testbed';
 import { LanClient, lanClientProblem, type Run } from '../helpers/lan-client';
+import { collectLanHealth } from '../../agent/lan-health';
 import { createHarness, DOMAIN, run, standinCompose, task, uniqueId, version, type Harness } from '../helpers/agent-harness';
 
 const probe = probeTestbed();
@@ -65,6 +66,18 @@ describe.skipIf(!available)('a LAN device reaches an app by name over HTTPS, thr
     expect(vhost?.message).toContain(`HTTPS on port ${httpsPort}`);
     expect(vhost?.message).toContain(`${fqdn} resolves to ${lan.hostAddress}`);
     expect(h.deps.apache.readVhost(id)).toContain(`<VirtualHost *:${httpsPort}>`);
+  });
+
+  it('the heartbeat carries the health: the name resolves to the HDA, the certificate and its expiry, the CA certificate only', async () => {
+    const health = await collectLanHealth({ installs: h.deps.installs, tls: h.deps.tls, names: h.deps.names });
+    expect(health.names).toEqual({ mode: 'dnsmasq', address: lan.hostAddress });
+    expect(health.https?.port).toBe(httpsPort);
+    expect(health.https?.ca_pem).toMatch(/^-----BEGIN CERTIFICATE-----\n[^-]+-----END CERTIFICATE-----\n$/);
+    expect(JSON.stringify(health)).not.toContain('PRIVATE');
+    const app = health.apps.find((a) => a.identifier === id)!;
+    expect(app).toMatchObject({ name: fqdn, resolves: true });
+    expect(Date.parse(app.cert_not_after!)).toBeGreaterThan(Date.now() + 300 * 86_400_000);
+    expect(app.cert_problem).toBeUndefined();
   });
 
   it("the client resolves the name through the HDA's dnsmasq", () => {
@@ -129,5 +142,8 @@ describe.skipIf(!available)('a LAN device reaches an app by name over HTTPS, thr
     expect(warn?.data).toMatchObject({ names: 'dnsmasq-down' });
     expect(existsSync(lan.pidFile)).toBe(false);
     expect(existsSync(join(lan.hostsDir, 'hda-apps'))).toBe(true);
+    const health = await collectLanHealth({ installs: h.deps.installs, tls: h.deps.tls, names: h.deps.names });
+    expect(health.names.problem).toBe(`dnsmasq is not running (no ${lan.pidFile})`);
+    expect(health.apps.find((a) => a.identifier === id)).toMatchObject({ resolves: false, name_problem: expect.stringContaining(`${fqdn} does not resolve`) });
   });
 });

@@ -228,6 +228,40 @@ const MetricSample = z.object({
   samples: z.number().int().min(1).max(100_000),
 });
 
+const Problem = z.string().max(500).optional();
+const IsoTime = z.string().datetime();
+const LanHealth = z
+  .object({
+    names: z.object({ mode: z.enum(['dnsmasq', 'off']), address: z.ipv4().optional(), problem: Problem }),
+    https: z
+      .object({
+        port: z.number().int().min(1).max(65535),
+        // Only a certificate: a PEM block that could carry a private key is refused.
+        ca_pem: z
+          .string()
+          .max(8000)
+          .regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/)
+          .optional(),
+        ca_fingerprint: z.string().max(200).optional(),
+        ca_valid_to: IsoTime.optional(),
+        problem: Problem,
+      })
+      .nullable(),
+    apps: z
+      .array(
+        z.object({
+          identifier: z.string().max(64),
+          name: z.string().max(253),
+          resolves: z.boolean().optional(),
+          name_problem: Problem,
+          cert_not_after: IsoTime.nullable().optional(),
+          cert_problem: Problem,
+        }),
+      )
+      .max(500),
+  })
+  .openapi('LanHealth');
+
 agentRoutes.openapi(
   createRoute({
     method: 'post',
@@ -240,6 +274,7 @@ agentRoutes.openapi(
           facts: Facts.optional(),
           apps: z.array(AppStatus).max(500).optional(),
           metrics: z.array(MetricSample).max(METRICS_PER_HEARTBEAT_MAX).optional(),
+          lan: LanHealth.optional(),
         })
         .openapi('Heartbeat'),
     ),

@@ -7,7 +7,7 @@ import { apps, appVersions } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createInstall, INSTALL_ACTIONS, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
-import { appStatesOf, deploymentView, hostLimits, installView, queuedTaskView } from '../views';
+import { appLanOf, appStatesOf, deploymentView, hostLimits, installView, queuedTaskView } from '../views';
 import { HostPort, Id, Slug } from '../validation';
 
 export const installRoutes = createRouter();
@@ -87,6 +87,7 @@ installRoutes.openapi(
     return send(c, {
       install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
       published_ports: publishedPortsOf(content),
+      lan: appLanOf(hda, install.identifier),
       hda: { id: hda.id, name: hda.name, domain: hda.domain, facts: hostLimits(hda) },
       policy_recheck: { refused },
     });

@@ -1,7 +1,7 @@
 /** The HDA's CA and app certificates, made with the real openssl CLI and read back with Node's X509Certificate. */
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ describe.skipIf(!haveOpenssl)("the HDA's certificate authority and app certifica
     expect(renamed).toMatchObject({ action: 'renewed', reason: 'the app has other names now', names: ['web.home.test', 'films.home.test'] });
     const soon = new AppCertificates(ca, certs.dir, { renewBeforeMs: 400 * 86_400_000 });
     expect(await soon.ensure('web', ['web.home.test', 'films.home.test'])).toMatchObject({ action: 'renewed', reason: `expires ${renamed.notAfter}` });
-    rmSync(ca.dir + '/ca.key');
+    rmSync(ca.keyPath);
     await ca.ensure();
     expect(await certs.ensure('web', ['web.home.test', 'films.home.test'])).toMatchObject({
       action: 'renewed',

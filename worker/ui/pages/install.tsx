@@ -13,6 +13,8 @@ import { TaskPanel } from '../task-panel';
 import type { DeploymentView, Finding, InstallView, MetricsView, TaskView, VersionView } from '../types';
 import type { PageContext } from './context';
 import type { PublishedPort } from '../../../core/compose/web-port';
+import type { LanAppHealth } from '../../../core/protocol';
+import { AppLan } from '../lan-parts';
 
 const VERSION_CHANGING = new Set(['install', 'update', 'rollback']);
 /** Deployments that changed settings, not the version. */
@@ -266,9 +268,10 @@ const PolicyRecheck = ({ refused }: { refused: Finding[] }) =>
 
 export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
   const path = `/api/installs/${encodeURIComponent(id)}`;
-  const [{ install, hda, policy_recheck, published_ports }, { deployments }] = await Promise.all([
+  const [{ install, hda, policy_recheck, published_ports, lan }, { deployments }] = await Promise.all([
     p.get<{
       install: InstallView;
+      lan?: LanAppHealth | null;
       published_ports?: PublishedPort[];
       hda: { id: string; name: string; domain: string; facts?: { cpus?: number; memory_bytes?: number } | null };
       policy_recheck?: { refused: Finding[] };
@@ -327,6 +330,7 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
                     </dd>
                   </div>
                   <PublishedPorts ports={published_ports ?? []} />
+                  <AppLan lan={lan} now={p.now} />
                   {install.policy_exceptions.length > 0 && (
                     <div class="fact">
                       <dt>Allowed exceptions</dt>
