@@ -7,6 +7,7 @@ import type { HostFacts } from '../core/protocol';
 import { tlsParts, type TlsParts } from './tls/index';
 import { lanNames } from './names/index';
 import { collectLanHealth } from './lan-health';
+import { CertRenewal } from './tls/renewal';
 import { ApacheControl } from './apache/apache';
 import { HttpProtocolClient, type ProtocolClient } from './client';
 import type { AgentConfig } from './config';
@@ -27,6 +28,8 @@ import { StateDir } from './state';
 
 export interface AgentParts {
   state: StateDir;
+  /** Renews app certificates between tasks; null when HTTPS is off. */
+  renewal: CertRenewal | null;
   client: ProtocolClient;
   deps: ExecutorDeps;
   journal: Journal;
@@ -81,6 +84,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
   const facts = cachedFacts(() => collectFacts({ docker, compose, apache, appsRoot: config.appsRoot }));
+  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace }) : null;
   const heartbeat = new Heartbeat({
     client,
     docker,
@@ -90,7 +94,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     log,
     namespace: config.namespace,
     metrics: new MetricsWindows(),
-    lan: cached(() => collectLanHealth({ installs, tls, names, namespace: config.namespace }), 60_000),
+    lan: cached(() => collectLanHealth({ installs, tls, names, namespace: config.namespace, renewalFailures: renewal?.failures }), 60_000),
   });
   const deps: ExecutorDeps = {
     config,
@@ -108,7 +112,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   };
   const executor = new Executor(deps, journal, sender);
   const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS });
-  return { state, client, deps, journal, sender, executor, heartbeat, loop, facts };
+  return { state, renewal, client, deps, journal, sender, executor, heartbeat, loop, facts };
 }
 
 /** First start makes the HDA's CA; only its fingerprint is logged (the key never is). */
@@ -150,9 +154,11 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
   if (info) log.info(`Compose ${info.flavor} ${info.version} (${info.argv.join(' ')})`);
   await ensureCa(agent.deps.tls, log);
   agent.heartbeat.start();
+  agent.renewal?.start();
   try {
     await agent.loop.run({ stop: stop.signal, abortWork: abortWork.signal });
   } finally {
+    agent.renewal?.stop();
     agent.heartbeat.stop();
     agent.sender.stop();
     if (graceTimer) clearTimeout(graceTimer);
