@@ -1,5 +1,5 @@
 /** How rows look in API responses: ISO times, parsed JSON, no secrets (token and code hashes stay in). */
-import type { HostFacts, AppStatus, LanAppHealth, LanHealth } from '../core/protocol';
+import type { AppStatus, LanAppHealth, LanHealth } from '../core/protocol';
 import type { Deps } from './context';
 import type { AppRow, VersionRow } from './services/catalog';
 import type { HdaRow } from './services/hdas';
@@ -21,13 +21,13 @@ export function appView(app: AppRow) {
 }
 
 export function versionView(v: VersionRow, opts: { full?: boolean } = {}) {
-  const content = JSON.parse(v.contentJson);
+  const content = v.contentJson;
   return {
     id: v.id,
     version: v.version,
     kind: v.kind,
     status: v.status,
-    findings: JSON.parse(v.findingsJson),
+    findings: v.findingsJson,
     created_at: iso(v.createdAt),
     key_id: v.keyId,
     ...(opts.full
@@ -50,7 +50,7 @@ export function hdaView(deps: Deps, h: HdaRow) {
     id: h.id,
     name: h.name,
     domain: h.domain,
-    tags: JSON.parse(h.tagsJson) as string[],
+    tags: h.tagsJson,
     status: h.revokedAt ? 'revoked' : !h.enrolledAt ? 'pending' : online ? 'online' : 'offline',
     online,
     enrolled_at: iso(h.enrolledAt),
@@ -58,21 +58,21 @@ export function hdaView(deps: Deps, h: HdaRow) {
     revoked_at: iso(h.revokedAt),
     last_seen_at: iso(h.lastSeenAt),
     hostname: h.hostname,
-    facts: (h.factsJson ? JSON.parse(h.factsJson) : null) as HostFacts | null,
+    facts: h.factsJson ?? null,
   };
 }
 
 /** The HDA's CPUs and memory (what resource limits are checked against), when it has reported them. */
 export function hostLimits(h: HdaRow): { cpus?: number; memory_bytes?: number } | null {
   if (!h.factsJson) return null;
-  const f = JSON.parse(h.factsJson) as HostFacts;
+  const f = h.factsJson;
   return { ...(f.cpus ? { cpus: f.cpus } : {}), ...(f.memory_bytes ? { memory_bytes: f.memory_bytes } : {}) };
 }
 
 /** The HDA's names and certificates as last reported; the CA certificate itself is served by its own route. */
 export function lanView(h: HdaRow) {
   if (!h.lanJson) return null;
-  const lan = JSON.parse(h.lanJson) as LanHealth;
+  const lan: LanHealth = h.lanJson;
   const https = lan.https ? (({ ca_pem, ...rest }) => ({ ...rest, ca_download: ca_pem ? `/api/hdas/${h.id}/ca.crt` : null }))(lan.https) : null;
   return { ...lan, https };
 }
@@ -80,16 +80,16 @@ export function lanView(h: HdaRow) {
 /** One app's name and certificate health, when the HDA reported it. */
 export function appLanOf(h: HdaRow, identifier: string): LanAppHealth | null {
   if (!h.lanJson) return null;
-  return (JSON.parse(h.lanJson) as LanHealth).apps.find((a) => a.identifier === identifier) ?? null;
+  return h.lanJson.apps.find((a) => a.identifier === identifier) ?? null;
 }
 
 /** The HDA's CA certificate (PEM) as its agent reported it, or null. */
 export function caCertificateOf(h: HdaRow): string | null {
-  return h.lanJson ? ((JSON.parse(h.lanJson) as LanHealth).https?.ca_pem ?? null) : null;
+  return h.lanJson?.https?.ca_pem ?? null;
 }
 
 export function appStatesOf(h: HdaRow): Map<string, AppStatus> {
-  const list = (h.appsJson ? JSON.parse(h.appsJson) : []) as AppStatus[];
+  const list = h.appsJson ?? [];
   return new Map(list.map((a) => [a.identifier, a]));
 }
 
@@ -105,9 +105,9 @@ export function installView(i: InstallRow, extra: { app?: { slug: string; name: 
     desired_state: i.desiredState,
     version_id: i.versionId,
     current_deployment_id: i.currentDeploymentId,
-    policy_exceptions: JSON.parse(i.policyExceptionsJson) as string[],
-    limits: JSON.parse(i.limitsJson) as Record<string, number>,
-    overrides: JSON.parse(i.overridesJson) as Record<string, unknown>,
+    policy_exceptions: i.policyExceptionsJson,
+    limits: i.limitsJson,
+    overrides: i.overridesJson,
     created_at: iso(i.createdAt),
     updated_at: iso(i.updatedAt),
     ...(extra.app ? { app: extra.app } : {}),
@@ -129,7 +129,7 @@ export function deploymentView(d: DeploymentRow, version?: string, extra: { task
     rollback_of: d.rollbackOf,
     detail: d.detail,
     rendered_compose: d.renderedCompose,
-    images: d.imagesJson ? JSON.parse(d.imagesJson) : null,
+    images: d.imagesJson ?? null,
     created_by: d.createdBy,
     created_at: iso(d.createdAt),
     finished_at: iso(d.finishedAt),
@@ -160,7 +160,7 @@ export function eventView(e: typeof taskEvents.$inferSelect) {
     status: e.status,
     step: e.step,
     message: e.message,
-    data: e.dataJson ? JSON.parse(e.dataJson) : null,
+    data: e.dataJson ?? null,
     at: iso(e.at),
   };
 }

@@ -3,13 +3,13 @@
  * certificate from the HDA's CA (issued or renewed), and the SSL part of its vhost. A certificate
  * that cannot be issued leaves the app on HTTP (or its previous certificate), with the reason in the task's events.
  */
-import type { ClaimedTask } from '../../core/protocol';
+import type { AppTaskKind, TaskOf } from '../../core/protocol';
 import { vhostStem, type VhostTls } from '../apache/vhost';
 import { certificateNameProblem } from '../tls/certs';
 import { StepFailure, type ExecutorDeps, type StepReport, type TaskWork } from './types';
 
 /** The app's names: <identifier>.<domain>, the bare identifier, and its own hostname when different. */
-export function appNames(task: ClaimedTask, work: TaskWork): string[] {
+export function appNames(task: TaskOf<AppTaskKind>, work: TaskWork): string[] {
   const inst = task.payload.install;
   const fqdn = `${work.identifier}.${inst.domain}`;
   return [...new Set([fqdn, work.identifier, ...(inst.hostname ? [inst.hostname] : [])])];

@@ -82,8 +82,8 @@ installRoutes.openapi(
       .innerJoin(apps, eq(apps.id, appVersions.appId))
       .where(eq(appVersions.id, install.versionId));
     const runtime = appStatesOf(hda).get(install.identifier) ?? null;
-    const content = JSON.parse(meta.contentJson);
-    const refused = refusedByTodaysPolicy(content, JSON.parse(install.policyExceptionsJson));
+    const content = meta.contentJson;
+    const refused = refusedByTodaysPolicy(content, install.policyExceptionsJson);
     return send(c, {
       install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
       published_ports: publishedPortsOf(content),
