@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Finding } from '../core/catalog/types';
 import { EVENT_STATUSES, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
-import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, PayloadOf, ResourceLimits, TaskKind, TaskPayload } from '../core/protocol';
+import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, LanHealth, PayloadOf, ResourceLimits, TaskKind, TaskPayload } from '../core/protocol';
 
 export const ROLES = ['admin', 'publisher', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -128,6 +128,8 @@ export const hdas = sqliteTable(
     factsJson: text('facts_json', { mode: 'json' }).$type<HostFacts>(),
     /** Latest per-app runtime state from the agent's heartbeat (one row per HDA, not per beat). */
     appsJson: text('apps_json', { mode: 'json' }).$type<AppStatus[]>(),
+    /** Latest health of the apps' names and certificates (and the HDA's CA certificate) from the heartbeat. */
+    lanJson: text('lan_json', { mode: 'json' }).$type<LanHealth>(),
     /** Hash of the last stored facts+apps, so an unchanged heartbeat writes nothing but last_seen. */
     stateHash: text('state_hash'),
     /** Next per-HDA port number: host port = 35000 + n, never reused while an install holds it. */
