@@ -11,13 +11,15 @@ import type { InstallRegistry } from './installs';
 import type { Logger } from './log';
 import type { MetricsWindows } from './metrics';
 import { liveSlot } from './slots';
-import type { HostFacts } from '../core/protocol';
+import type { HostFacts, LanHealth } from '../core/protocol';
 
 export interface HeartbeatOptions {
   client: ProtocolClient;
   docker: DockerProvider;
   installs: InstallRegistry;
   facts: () => Promise<HostFacts>;
+  /** Names and certificates (lan-health.ts); left out when it cannot be collected. */
+  lan?: () => Promise<LanHealth>;
   intervalS: number;
   log: Logger;
   /** The agent's namespace (compose project prefix), when several agents share a host. */
@@ -91,8 +93,15 @@ export class Heartbeat {
         const metrics = this.o.metrics;
         metrics?.add(apps, (this.o.now ?? Date.now)());
         const windows = metrics?.pending() ?? [];
+        const lan = await this.o.lan?.().catch(() => undefined);
         const extra = this.o.extra ? await this.o.extra() : {};
-        const input: HeartbeatInput = { facts: await this.o.facts(), apps, ...(windows.length ? { metrics: windows } : {}), ...extra };
+        const input: HeartbeatInput = {
+          facts: await this.o.facts(),
+          apps,
+          ...(windows.length ? { metrics: windows } : {}),
+          ...(lan ? { lan } : {}),
+          ...extra,
+        };
         await this.o.client.heartbeat(input);
         // Accepted: the control plane holds these windows. On failure they stay for the next beat.
         metrics?.sent(windows);

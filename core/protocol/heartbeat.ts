@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PublicJwkSchema } from '../backup/schemas';
 import { HostFactsSchema } from './enrollment';
 import { InstallIdentifier, Port } from './fields';
+import { LanHealthSchema } from './lan';
 import { APP_RUN_STATES } from './kinds';
 import { APPS_PER_HEARTBEAT_MAX, METRICS_PER_HEARTBEAT_MAX } from './limits';
 
@@ -62,6 +63,8 @@ export const HeartbeatInputSchema = z
     backup_key: PublicJwkSchema.optional(),
     /** The off-HDA backup's state, once one is set up. */
     backup: BackupHealthSchema.optional(),
+    /** Names and certificates: sent with every heartbeat, stored when it changed. */
+    lan: LanHealthSchema.optional(),
   })
   .meta({ id: 'Heartbeat' });
 export type HeartbeatInput = z.infer<typeof HeartbeatInputSchema>;

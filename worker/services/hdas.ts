@@ -70,6 +70,7 @@ export async function createHda(deps: Deps, user: Actor, input: { name: string; 
     lastSeenAt: null,
     factsJson: null,
     appsJson: null,
+    lanJson: null,
     stateHash: null,
     nextPortSeq: 1,
     backupKeyJson: null,
@@ -185,9 +186,11 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
   // CPU and memory move on every beat; they are stored with the state, and as 5-minute metrics,
   // but alone they do not make a beat "changed".
   const states = beat.apps ? JSON.stringify(beat.apps.map(({ cpu_percent: _c, memory_bytes: _m, ...rest }) => rest)) : null;
+  const lan = beat.lan ? JSON.stringify(beat.lan) : null;
   const backupKey = beat.backup_key ? JSON.stringify(beat.backup_key) : null;
   const backupHealth = beat.backup ? JSON.stringify(beat.backup) : null;
-  const hash = await sha256Hex(`${facts}\n${states}\n${backupKey}\n${backupHealth}`);
+  const backup = backupKey || backupHealth ? `\n${backupKey}\n${backupHealth}` : '';
+  const hash = await sha256Hex(`${facts}\n${states}${lan ? `\n${lan}` : ''}${backup}`);
   const metrics = beat.metrics?.length ? acceptedSamples(beat.metrics, await liveIdentifiers(deps, agent.hdaId), now) : [];
   const statements: BatchItem<'sqlite'>[] = [];
   if (hash !== agent.stateHash || metrics.length > 0) {
@@ -199,6 +202,7 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
           stateHash: hash,
           ...(beat.facts ? { factsJson: beat.facts } : {}),
           ...(beat.apps ? { appsJson: beat.apps } : {}),
+          ...(beat.lan ? { lanJson: beat.lan } : {}),
           ...(beat.backup_key ? { backupKeyJson: beat.backup_key } : {}),
           ...(beat.backup ? { backupHealthJson: beat.backup } : {}),
         })

@@ -6,7 +6,7 @@
  * both win the same task; a lease that runs out without news hands the task out again.
  */
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import type { ClaimedTask, TaskKind, TaskPayload } from '../../core/protocol';
+import type { ClaimedTask, PayloadOf, TaskKind } from '../../core/protocol';
 import { deployments, hdas, tasks } from '../../db/schema';
 import type { Deps } from '../context';
 import type { Database } from '../db';
@@ -193,16 +193,16 @@ export async function releaseTask(deps: Deps, hdaId: string, taskId: string): Pr
   return !!row;
 }
 
-export interface NewTask {
+interface NewTaskRow {
   id: string;
   hdaId: string;
   installId: string | null;
   deploymentId: string | null;
-  kind: TaskKind;
-  payload: TaskPayload;
   lane?: 'main' | 'aux';
   batchId?: string | null;
 }
+/** A task to queue: its payload is the one its kind carries (what toClaimedTask relies on). */
+export type NewTask = { [K in TaskKind]: NewTaskRow & { kind: K; payload: PayloadOf<K> } }[TaskKind];
 
 export function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
   return deps.db.insert(tasks).values({

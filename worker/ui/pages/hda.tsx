@@ -6,7 +6,8 @@
 import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
-import type { AppView, HdaView, InstallView } from '../types';
+import type { AppView, HdaView, InstallView, LanView } from '../types';
+import { NamesAndHttps } from '../lan-parts';
 import type { PageContext } from './context';
 import { BackupCard, ReplaceCard, type BackupView } from '../backup-card';
 
@@ -193,8 +194,8 @@ const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: S
 };
 
 export async function hdaPage(p: PageContext, id: string) {
-  const [{ hda, installs }, { apps }, backup, { hdas: mine }] = await Promise.all([
-    p.get<{ hda: HdaView; installs: InstallView[] }>(`/api/hdas/${encodeURIComponent(id)}`),
+  const [{ hda, installs, lan }, { apps }, backup, { hdas: mine }] = await Promise.all([
+    p.get<{ hda: HdaView; installs: InstallView[]; lan: LanView | null }>(`/api/hdas/${encodeURIComponent(id)}`),
     p.get<{ apps: AppView[] }>('/api/catalog/apps'),
     p.get<BackupView>(`/api/hdas/${encodeURIComponent(id)}/backup`).catch(() => null),
     p.get<{ hdas: HdaView[] }>('/api/hdas'),
@@ -239,6 +240,7 @@ export async function hdaPage(p: PageContext, id: string) {
           <Card title="Host">
             <Facts facts={hda.facts} />
           </Card>
+          {hda.status !== 'pending' && <NamesAndHttps hda={hda} lan={lan} now={p.now} />}
           {backup && enrolled && <BackupCard hdaId={hda.id} b={backup} />}
           <ReplaceCard hdaId={hda.id} candidates={replaceable} ready={!!backup?.plan} />
           {hda.status !== 'pending' && hda.status !== 'revoked' ? <Manage hda={hda} /> : <DeleteOnly hda={hda} />}
