@@ -57,7 +57,10 @@ export class Executor {
   }
 
   private async loadPlans(): Promise<Plans> {
-    this.plans ??= (await import('./plans')).PLANS;
+    if (!this.plans) {
+      const { PLANS, ADOPT_PLAN } = await import('./plans');
+      this.plans = { ...PLANS, adopt: ADOPT_PLAN };
+    }
     return this.plans;
   }
 

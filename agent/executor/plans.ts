@@ -98,8 +98,8 @@ export const ADOPT_PLAN: Step<'install'>[] = [
   ...INSTALL_PLAN.slice(INSTALL_PLAN.indexOf(prepareStep)),
 ];
 
-/** Every kind has a plan (`Required`): a new kind does not compile until it has one; `adopt` is the replacement HDA's install. */
-export const PLANS: Required<Plans> = {
+/** Every kind has a plan (`Required`): a new kind does not compile until it has one. */
+export const PLANS: Required<Omit<Plans, 'adopt'>> = {
   install: INSTALL_PLAN,
   update: UPDATE_PLAN,
   rollback: UPDATE_PLAN,
@@ -112,7 +112,6 @@ export const PLANS: Required<Plans> = {
   reconfigure: RECONFIGURE_PLAN,
   'backup-config': [backupConfigStep],
   'backup-run': [backupRunStep],
-  adopt: ADOPT_PLAN,
   snapshot: [snapshotStep],
   restore: RESTORE_PLAN,
 };

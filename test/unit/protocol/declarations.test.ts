@@ -3,7 +3,7 @@
  * a new task kind, step or state fails here (or fails to type-check) until every place handles it.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { PLANS } from '../../../agent/executor/plans';
+import { ADOPT_PLAN, PLANS } from '../../../agent/executor/plans';
 import {
   APP_RUN_STATES,
   ClaimedTaskSchema,
@@ -75,7 +75,8 @@ describe('task kinds', () => {
 
 describe('steps and states', () => {
   it('every step a plan runs is a declared step name, and every declared name is run by some plan', () => {
-    const used = new Set(Object.values(PLANS).flatMap((plan) => plan.map((s) => s.name)));
+    // The kinds' plans and the replacement HDA's install (an install whose data comes from the off-HDA backup).
+    const used = new Set([...Object.values(PLANS), ADOPT_PLAN].flatMap((plan) => plan.map((s) => s.name)));
     for (const name of used) expect(STEP_NAMES).toContain(name);
     expect([...STEP_NAMES].filter((n) => !used.has(n))).toEqual([]);
     expectTypeOf<(typeof PLANS)['install'][number]['name']>().toEqualTypeOf<StepName>();
