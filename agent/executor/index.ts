@@ -57,10 +57,7 @@ export class Executor {
   }
 
   private async loadPlans(): Promise<Plans> {
-    if (!this.plans) {
-      const { PLANS, ADOPT_PLAN } = await import('./plans');
-      this.plans = { ...PLANS, adopt: ADOPT_PLAN };
-    }
+    this.plans ??= (await import('./plans')).AGENT_PLANS;
     return this.plans;
   }
 

@@ -115,3 +115,6 @@ export const PLANS: Required<Omit<Plans, 'adopt'>> = {
   snapshot: [snapshotStep],
   restore: RESTORE_PLAN,
 };
+
+/** What the executor runs: each kind's plan, and the replacement HDA's install. */
+export const AGENT_PLANS: Plans = { ...PLANS, adopt: ADOPT_PLAN };

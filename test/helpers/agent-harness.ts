@@ -14,7 +14,7 @@ import { hostParts } from '../../agent/agent';
 import { loadConfig, type AgentConfig } from '../../agent/config';
 import { EventSender } from '../../agent/events';
 import { Executor, type Plans } from '../../agent/executor/index';
-import { PLANS } from '../../agent/executor/plans';
+import { AGENT_PLANS } from '../../agent/executor/plans';
 import type { ExecutorDeps } from '../../agent/executor/types';
 import { InstallRegistry } from '../../agent/installs';
 import { Journal } from '../../agent/journal';
@@ -85,7 +85,7 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
     journal,
     sender,
     deps,
-    executor: (o = {}, plans = PLANS) => new Executor({ ...deps, ...o }, journal, sender, plans),
+    executor: (o = {}, plans = AGENT_PLANS) => new Executor({ ...deps, ...o }, journal, sender, plans),
     sign: (v) => signVersion(v, key.privateJwk as JWK, key.kid),
     docker: dockerApi,
     identifiers,
