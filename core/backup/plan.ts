@@ -35,17 +35,19 @@ export const BackupSecrets = z.strictObject({
 });
 export type BackupSecrets = z.infer<typeof BackupSecrets>;
 
-export const BackupPlanInput = z.strictObject({
-  /** Shown in the UI and in errors: the repository's address without credentials. */
-  repository_label: z.string().min(1).max(200),
-  every_hours: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 7),
-  retention: Retention,
-  sealed: SealedBoxSchema,
-});
+export const BackupPlanInput = z
+  .strictObject({
+    /** Shown in the UI and in errors: the repository's address without credentials. */
+    repository_label: z.string().min(1).max(200),
+    every_hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7),
+    retention: Retention,
+    sealed: SealedBoxSchema,
+  })
+  .meta({ id: 'BackupPlan' });
 export type BackupPlanInput = z.infer<typeof BackupPlanInput>;
 /** The plan as the control plane keeps it. */
 export type StoredBackupPlan = BackupPlanInput & { updated_at: string };

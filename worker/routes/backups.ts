@@ -29,7 +29,7 @@ backupRoutes.openapi(
     method: 'put',
     path: '/api/hdas/{id}/backup',
     tags: ['backups'],
-    request: { params: IdParam, ...jsonBody(BackupPlanInput.openapi('BackupPlan')) },
+    request: { params: IdParam, ...jsonBody(BackupPlanInput) },
     responses: { 202: jsonContent(Obj('BackupPlanSet'), 'Stored; the task that hands the sealed secrets to the agent is queued'), ...errorResponses },
   }),
   async (c) => {
