@@ -1,12 +1,14 @@
 /**
  * Route plumbing shared by every resource: an OpenAPIHono whose validators answer 400 with a
- * readable message, and the small response helpers the OpenAPI document is generated from.
+ * readable message, the error responses, and the security schemes operations name.
  */
-import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
+import { SESSION_COOKIE } from './auth/session';
 import type { AppEnv } from './context';
+import { ErrorSchema } from './schemas/common';
 import { issuesMessage } from './validation-messages';
+
+export { ErrorSchema };
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
@@ -16,8 +18,6 @@ export function createRouter() {
     },
   });
 }
-
-export const ErrorSchema = z.object({ error: z.string(), message: z.string(), details: z.unknown().optional() }).openapi('Error');
 
 /** A JSON response entry for createRoute. */
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
@@ -36,10 +36,36 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { content: { 'application/json': { schema } }, required: true } };
 }
 
-/** Answers JSON; typed loosely because the OpenAPI schemas describe, the services guarantee. */
-export function send(c: Context<AppEnv>, body: unknown, status: ContentfulStatusCode = 200): never {
-  return c.json(body as object, status) as never;
-}
+/** How callers prove who they are; each operation names the ones it accepts. */
+export const SECURITY_SCHEMES = {
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description: 'The browser session: the HttpOnly cookie POST /api/auth/login sets (state-changing calls must come from this site)',
+  },
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An API client: the token POST /api/auth/login answers, as `Authorization: Bearer <token>`',
+  },
+  agent: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "An HDA's agent: the token POST /agent/v1/enroll answers, as `Authorization: Bearer <token>`",
+  },
+} as const;
 
-/** A loose object schema for documented responses. */
-export const Obj = (name: string) => z.record(z.string(), z.unknown()).openapi(name);
+type Requirement = Partial<Record<keyof typeof SECURITY_SCHEMES, string[]>>;
+/** A signed-in user, by cookie or by bearer token. */
+export const asUser: Requirement[] = [{ session: [] }, { bearer: [] }];
+/** An enrolled agent. */
+export const asAgent: Requirement[] = [{ agent: [] }];
+/** Anyone. */
+export const asAnyone: Requirement[] = [];
+
+/** Adds the security schemes to the document the app serves. */
+export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
+}

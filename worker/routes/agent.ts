@@ -3,7 +3,9 @@ import { clientAddress } from '../auth/client-address';
 import { createRoute, z } from '@hono/zod-openapi';
 import { EVENT_STATUSES, MAX_POLL_WAIT_S, METRICS_PER_HEARTBEAT_MAX, type ClaimedTask } from '../../core/protocol';
 import { badRequest, unauthorized } from '../errors';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, asAgent, asAnyone } from '../openapi';
+import { EnrollResponseSchema, HeartbeatResponseSchema, ReleasedSchema, TaskEventsAckSchema, TaskResultAckSchema, TasksResponseSchema } from '../schemas/agent';
+
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
 import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
 import { finishTask, ingestEvents } from '../services/reports';
@@ -36,14 +38,17 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/enroll',
     tags: ['agent'],
+    operationId: 'enrollAgent',
+    summary: 'Enroll an agent with a one-time code',
+    security: asAnyone,
     request: jsonBody(z.object({ code: z.string().min(1).max(64), hostname: AgentHostname, facts: Facts.optional() }).openapi('EnrollRequest')),
     responses: {
-      200: jsonContent(Obj('EnrollResponse'), 'The HDA id, its agent token and the catalog keys to pin'),
+      200: jsonContent(EnrollResponseSchema, 'The HDA id, its agent token and the catalog keys to pin'),
       400: errorResponses[400],
       401: errorResponses[401],
     },
   }),
-  async (c) => send(c, await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource))),
+  async (c) => c.json(await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource)), 200),
 );
 
 agentRoutes.openapi(
@@ -51,6 +56,9 @@ agentRoutes.openapi(
     method: 'get',
     path: '/agent/v1/tasks',
     tags: ['agent'],
+    operationId: 'pollTasks',
+    summary: 'Long-poll for queued tasks and claim them',
+    security: asAgent,
     // Documented here, checked by pollWaitSeconds: the validator middleware (it parses every query
     // parameter into arrays, then runs zod) cost as much as the rest of an idle poll.
     parameters: [
@@ -63,7 +71,7 @@ agentRoutes.openapi(
       },
     ],
     responses: {
-      200: jsonContent(Obj('TasksResponse'), 'Claimed tasks, each with a lease'),
+      200: jsonContent(TasksResponseSchema, 'Claimed tasks, each with a lease'),
       204: { description: 'Nothing to do within the wait' },
       401: errorResponses[401],
     },
@@ -102,7 +110,7 @@ agentRoutes.openapi(
           for (const t of claimed) await releaseTask(deps, parsed.hdaId, t.id);
           return c.body(null, 204);
         }
-        return send(c, { tasks: claimed });
+        return c.json({ tasks: claimed }, 200);
       }
       const lookAgain = isClaimable(check.task, deps.now()) || isClaimable(check.aux, deps.now());
       if (lookAgain && quickLooks++ < 3) continue; // lost a race or failed a task: look again
@@ -160,11 +168,14 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/tasks/{id}/events',
     tags: ['agent'],
+    operationId: 'reportTaskEvents',
+    summary: 'Report progress events of a task',
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: { params: TaskParam, ...jsonBody(z.array(EventInput).min(1).max(500).openapi('TaskEvents')) },
-    responses: { 200: jsonContent(Obj('TaskEventsAck'), 'Stored (duplicates of (task, seq) are ignored)'), ...errorResponses },
+    responses: { 200: jsonContent(TaskEventsAckSchema, 'Stored (duplicates of (task, seq) are ignored)'), ...errorResponses },
   }),
-  async (c) => send(c, await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
+  async (c) => c.json(await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json')), 200),
 );
 
 agentRoutes.openapi(
@@ -172,6 +183,9 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/tasks/{id}/result',
     tags: ['agent'],
+    operationId: 'reportTaskResult',
+    summary: "Report a task's result",
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: {
       params: TaskParam,
@@ -192,9 +206,9 @@ agentRoutes.openapi(
           .openapi('TaskResult'),
       ),
     },
-    responses: { 200: jsonContent(Obj('TaskResultAck'), 'The task, its deployment and the install are updated'), ...errorResponses },
+    responses: { 200: jsonContent(TaskResultAckSchema, 'The task, its deployment and the install are updated'), ...errorResponses },
   }),
-  async (c) => send(c, await finishTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
+  async (c) => c.json(await finishTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json')), 200),
 );
 
 agentRoutes.openapi(
@@ -202,11 +216,14 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/tasks/{id}/release',
     tags: ['agent'],
+    operationId: 'releaseTask',
+    summary: 'Hand a claimed task back to the queue',
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: { params: TaskParam },
-    responses: { 200: jsonContent(Obj('Released'), 'The task is queued again (an agent stopping before it began the work)'), ...errorResponses },
+    responses: { 200: jsonContent(ReleasedSchema, 'The task is queued again (an agent stopping before it began the work)'), ...errorResponses },
   }),
-  async (c) => send(c, { released: await releaseTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id) }),
+  async (c) => c.json({ released: await releaseTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id) }, 200),
 );
 
 const AppStatus = z.object({
@@ -233,6 +250,9 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/heartbeat',
     tags: ['agent'],
+    operationId: 'sendHeartbeat',
+    summary: "Report the host's facts, app states and metrics",
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: jsonBody(
       z
@@ -243,11 +263,11 @@ agentRoutes.openapi(
         })
         .openapi('Heartbeat'),
     ),
-    responses: { 200: jsonContent(Obj('HeartbeatResponse'), 'Recorded'), ...errorResponses },
+    responses: { 200: jsonContent(HeartbeatResponseSchema, 'Recorded'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     await recordHeartbeat(deps, c.get('agent'), c.req.valid('json'));
-    return send(c, { ok: true, next_heartbeat_s: 30 });
+    return c.json({ ok: true as const, next_heartbeat_s: 30 }, 200);
   },
 );

@@ -3,6 +3,8 @@
  * sample is stored once (idempotent on its window), its hour is recomputed from the 5-minute rows,
  * and rows past their retention are dropped, so the table stays bounded per app.
  */
+import type { z } from '@hono/zod-openapi';
+import type { MetricsSchema } from '../schemas/installs';
 import { and, asc, eq, gte, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { METRICS_WINDOW_S, type AppMetricSample } from '../../core/protocol';
@@ -76,7 +78,7 @@ export function metricStatements(deps: Deps, hdaId: string, samples: AppMetricSa
 }
 
 /** The history of one app: 5-minute points for the last `hours` (<= 48), else hourly ones. */
-export async function appHistory(deps: Deps, hdaId: string, identifier: string, hours: number) {
+export async function appHistory(deps: Deps, hdaId: string, identifier: string, hours: number): Promise<z.output<typeof MetricsSchema>> {
   const resolution = hours <= 48 ? '5m' : '1h';
   const rows = await deps.db
     .select()

@@ -3,7 +3,15 @@
  * which closes the task, its deployment and moves the install to its new state in one batch.
  */
 import { and, eq, inArray, max, sql } from 'drizzle-orm';
-import { FINAL_TASK_STATES, type TaskEventInput, type TaskEventsAck, type TaskKind, type TaskPayload, type TaskResultInput } from '../../core/protocol';
+import {
+  FINAL_TASK_STATES,
+  type TaskEventInput,
+  type TaskEventsAck,
+  type TaskKind,
+  type TaskPayload,
+  type TaskResultInput,
+  type TaskState,
+} from '../../core/protocol';
 import type { InstallState } from '../../db/schema';
 import { deployments, installs, taskEvents, tasks } from '../../db/schema';
 import type { Deps } from '../context';
@@ -99,7 +107,7 @@ const INSTALL_STATE_KINDS: TaskKind[] = ['install', 'update', 'rollback', 'unins
 
 type TaskRow = typeof tasks.$inferSelect;
 
-export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: string }> {
+export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: TaskState }> {
   const task = await agentTask(deps, hdaId, taskId);
   if (task.state === result.state) return { state: task.state }; // a re-sent result: already recorded
   if (task.state !== 'claimed' && task.state !== 'queued') {
@@ -117,7 +125,7 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
   }
 }
 
-async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: TaskResultInput): Promise<{ state: string }> {
+async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: TaskResultInput): Promise<{ state: TaskState }> {
   const taskId = task.id;
   const now = deps.now();
   const kind = task.kind as TaskKind;
