@@ -35,7 +35,6 @@ const NewApp = z
     icon_url: IconUrl.optional(),
   })
   .openapi('NewApp');
-export type NewAppBody = z.input<typeof NewApp>;
 
 const NewVersion = z
   .strictObject({

@@ -19,8 +19,6 @@ export const hdaRoutes = createRouter();
 
 const NewHda = z.strictObject({ name: Name, domain: Domain, tags: z.array(Slug).max(20).optional() }).openapi('NewHda');
 const IdParam = z.object({ id: Id });
-/** What the browser sends to create an HDA (checked by the compiler against this schema). */
-export type NewHdaBody = z.input<typeof NewHda>;
 
 /** The code and the one command that installs the agent on the new HDA and enrolls it. */
 function enrollmentView(c: Context<AppEnv>, code: string, expiresAt: number | null) {

@@ -32,9 +32,6 @@ const Action = z
     purge: z.boolean().optional(),
   })
   .openapi('InstallAction');
-/** Bodies the browser sends, typed from the schemas that check them. */
-export type NewInstallBody = z.input<typeof NewInstall>;
-export type InstallActionBody = z.input<typeof Action>;
 
 installRoutes.openapi(
   createRoute({

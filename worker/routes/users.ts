@@ -68,11 +68,6 @@ const IdParam = z.object({ id: Id });
 const UserPatch = z.strictObject({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() }).openapi('UserPatch');
 const NewPassword = z.strictObject({ password: Password }).openapi('NewPassword');
 const PasswordChange = z.strictObject({ current_password: z.string().min(1).max(200), new_password: Password }).openapi('PasswordChange');
-/** Bodies the browser sends, typed from the schemas that check them. */
-export type NewUserBody = z.input<typeof NewUser>;
-export type UserPatchBody = z.input<typeof UserPatch>;
-export type NewPasswordBody = z.input<typeof NewPassword>;
-export type PasswordChangeBody = z.input<typeof PasswordChange>;
 
 userRoutes.openapi(
   createRoute({

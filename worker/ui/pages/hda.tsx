@@ -7,6 +7,7 @@ import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '..
 import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
 import type { AppView, HdaView, InstallView } from '../types';
+import { must } from '../api';
 import type { PageContext } from './context';
 
 const Enrollment = (props: { hda: HdaView }) => (
@@ -193,8 +194,8 @@ const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: S
 
 export async function hdaPage(p: PageContext, id: string) {
   const [{ hda, installs }, { apps }] = await Promise.all([
-    p.get<{ hda: HdaView; installs: InstallView[] }>(`/api/hdas/${encodeURIComponent(id)}`),
-    p.get<{ apps: AppView[] }>('/api/catalog/apps'),
+    must(p.api.GET('/api/hdas/{id}', { params: { path: { id } } })),
+    must(p.api.GET('/api/catalog/apps')),
   ]);
   const installed = new Set(installs.map((i) => i.identifier));
   return (
