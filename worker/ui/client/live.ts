@@ -4,7 +4,7 @@
  * for an HDA added here (at once) or elsewhere, and a pending card fills in once its agent enrolled.
  */
 import { factRows, timeAgo } from '../format';
-import type { HdaView, InstallView } from '../types';
+import type { HdaView } from '../types';
 import { call, client } from './api';
 import { $, $all, h, setBadge, type Kid } from './dom';
 
