@@ -2,15 +2,15 @@
  * The OpenAPI document the app serves at /api/openapi.json, built from the routes without a server
  * or a database, and what is derived from it:
  *   npm run openapi                 prints the document
- *   npm run openapi -- --types      rewrites worker/ui/api-types.generated.ts (openapi-typescript)
- *   npm run openapi -- --check      exits 1 when that file is older than the routes
+ *   npm run openapi -- --types      rewrites the generated API types (scripts/openapi-types.ts)
+ *   npm run openapi -- --check      exits 1 when they are older than the routes
  *   npm run lint:openapi            Redocly's recommended rules over the document
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiTypes, TYPES_FILE } from './openapi-types';
+import { apiTypes, TYPES_FILES } from './openapi-types';
 import { apiDocument, createApp } from '../worker/app';
 
 const app = createApp(() => {
@@ -21,10 +21,12 @@ const args = process.argv.slice(2);
 
 if (args.includes('--types') || args.includes('--check')) {
   const text = await apiTypes(doc);
-  if (args.includes('--types')) writeFileSync(TYPES_FILE, text);
-  else if (readFileSync(TYPES_FILE, 'utf8') !== text) {
-    console.error(`${TYPES_FILE} is stale: run npm run openapi -- --types and commit it`);
-    process.exit(1);
+  for (const file of TYPES_FILES) {
+    if (args.includes('--types')) writeFileSync(file, text);
+    else if (readFileSync(file, 'utf8') !== text) {
+      console.error(`${file} is stale: run npm run openapi -- --types and commit it`);
+      process.exit(1);
+    }
   }
 } else if (args.includes('--lint')) {
   const file = join(mkdtempSync(join(tmpdir(), 'openapi-')), 'openapi.json');
