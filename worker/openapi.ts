@@ -30,6 +30,7 @@ export const errorResponses = {
   403: jsonContent(ErrorSchema, 'Not allowed'),
   404: jsonContent(ErrorSchema, 'Not found (or not yours)'),
   409: jsonContent(ErrorSchema, 'Conflicts with the current state'),
+  413: jsonContent(ErrorSchema, 'The request body is larger than the limit'),
 } as const;
 
 export function jsonBody<T extends z.ZodType>(schema: T) {

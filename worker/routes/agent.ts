@@ -46,6 +46,7 @@ agentRoutes.openapi(
       200: jsonContent(EnrollResponseSchema, 'The HDA id, its agent token and the catalog keys to pin'),
       400: errorResponses[400],
       401: errorResponses[401],
+      413: errorResponses[413],
     },
   }),
   async (c) => c.json(await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource)), 200),

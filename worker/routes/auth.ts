@@ -66,6 +66,8 @@ authRoutes.openapi(
       200: jsonContent(SessionSchema, 'Session token (also set as an HttpOnly cookie)'),
       400: errorResponses[400],
       401: errorResponses[401],
+      403: jsonContent(ErrorSchema, "Sent by another site with this site's cookie"),
+      413: errorResponses[413],
       429: jsonContent(ErrorSchema, 'Too many failed sign-ins: try again after the wait the message gives'),
     },
   }),
@@ -92,7 +94,7 @@ authRoutes.openapi(
     operationId: 'logout',
     summary: 'Sign out (the session is revoked)',
     security: asUser,
-    responses: { 200: jsonContent(Ok, 'The session is revoked'), 401: errorResponses[401] },
+    responses: { 200: jsonContent(Ok, 'The session is revoked'), 401: errorResponses[401], 403: errorResponses[403] },
   }),
   async (c) => {
     const deps = c.get('deps');
