@@ -17,8 +17,8 @@ interface Declared {
 export interface ResponseChecker {
   /** Problems with one answer (empty when it matches its declaration, or the route is not documented). */
   check(method: string, url: string, status: number, contentType: string | null, body: unknown): string[];
-  /** How many answers were checked against a declared schema. */
-  readonly checked: number;
+  /** `METHOD /path/{param} status` of each answer checked against a declared schema. */
+  readonly seen: Set<string>;
 }
 
 export function responseChecker(app: OpenAPIHono<any>): ResponseChecker {
@@ -33,11 +33,9 @@ export function responseChecker(app: OpenAPIHono<any>): ResponseChecker {
       responses: d.route.responses as Declared['responses'],
     });
   }
-  let checked = 0;
+  const seen = new Set<string>();
   return {
-    get checked() {
-      return checked;
-    },
+    seen,
     check(method, url, status, contentType, body) {
       const path = new URL(url, 'http://localhost').pathname;
       const route = routes.find((r) => r.method === method.toUpperCase() && r.pattern.test(path));
@@ -48,7 +46,7 @@ export function responseChecker(app: OpenAPIHono<any>): ResponseChecker {
       if (!contentType?.includes('application/json')) return [];
       const schema = declared.content?.['application/json']?.schema as z.ZodType | undefined;
       if (!schema) return [`${where}: answered JSON the route does not declare`];
-      checked++;
+      seen.add(where);
       const result = schema.safeParse(body);
       return result.success ? [] : result.error.issues.map((i) => `${where}: ${i.path.join('.') || '(body)'}: ${i.message}`);
     },
