@@ -3,14 +3,9 @@ import { Badge, Card, FormError, PageHeader, When } from '../components';
 import { Layout } from '../layout';
 import { must } from '../api';
 import type { PageContext } from './context';
+import type { UserView } from '../types';
 
-interface UserRow {
-  id: string;
-  email: string;
-  role: string;
-  disabled: boolean;
-  created_at: string;
-}
+type UserRow = UserView;
 
 const ROLE_HELP: Record<string, string> = {
   owner: 'manages their own HDAs and apps',
