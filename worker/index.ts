@@ -12,7 +12,7 @@ import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
 import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
 import { users } from '../db/schema';
 import * as schema from '../db/schema';
-import { seedAdmin, seedCatalog } from '../db/seed';
+import { seedAdmin, seedCatalog } from './first-start';
 import { createApp } from './app';
 import { durableThrottle } from './auth/login-throttle-object';
 import { assetsAgentBundle } from './edge/agent-bundle';

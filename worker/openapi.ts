@@ -5,8 +5,8 @@
 import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import { SESSION_COOKIE } from './auth/session';
 import type { AppEnv } from './context';
-import { ErrorSchema } from './schemas/common';
 import { issuesMessage } from './validation-messages';
+import { ApiErrorSchema as ErrorSchema } from '../core/protocol/errors';
 
 export { ErrorSchema };
 

@@ -89,7 +89,7 @@ installRoutes.openapi(
       .innerJoin(apps, eq(apps.id, appVersions.appId))
       .where(eq(appVersions.id, install.versionId));
     const runtime = appStatesOf(hda).get(install.identifier) ?? null;
-    const refused = refusedByTodaysPolicy(JSON.parse(meta.contentJson), JSON.parse(install.policyExceptionsJson));
+    const refused = refusedByTodaysPolicy(meta.contentJson, install.policyExceptionsJson);
     return c.json(
       {
         install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),

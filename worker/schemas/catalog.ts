@@ -1,6 +1,7 @@
 /** What the catalog answers: apps, versions with their findings, previews and the signing keys. */
 import { z } from '@hono/zod-openapi';
 import { COMPOSE_DIALECTS } from '../../core/compose/dialect';
+import { ScriptStepSchema } from '../../core/protocol';
 import { APP_CATEGORIES, VERSION_STATUSES } from '../../db/schema';
 import { MaybeTime } from './common';
 
@@ -15,10 +16,6 @@ export const FindingSchema = z
     allowed_by_exception: z.boolean().optional(),
   })
   .openapi('Finding');
-
-export const ScriptStepSchema = z
-  .strictObject({ kind: z.string(), line: z.number().int(), text: z.string(), args: z.record(z.string(), z.unknown()).optional() })
-  .openapi('ScriptStep');
 
 export const AppSchema = z
   .strictObject({

@@ -1,9 +1,5 @@
-/** Response pieces every resource shares: the error body, times, acknowledgements, a queued task. */
+/** Response pieces every resource shares: times, acknowledgements, a queued task (the error body is core/protocol's). */
 import { z } from '@hono/zod-openapi';
-
-export const ErrorSchema = z
-  .strictObject({ error: z.string(), message: z.string(), details: z.unknown().optional() })
-  .openapi('Error', { description: 'Every refusal: a code, a sentence a person can read, and details when there are any' });
 
 /** An ISO 8601 time in UTC, as every response writes times. */
 export const IsoTime = z.iso.datetime();

@@ -1,38 +1,9 @@
 /** What the HDA routes answer: the HDA, what its agent reports, and enrollment codes. */
 import { z } from '@hono/zod-openapi';
+import { HostFactsSchema } from '../../core/protocol';
 import { MaybeTime } from './common';
 
-/** What an agent reports about its host; unknown facts an agent sends are kept as they came. */
-export const HostFactsSchema = z
-  .object({
-    hostname: z.string().optional(),
-    os: z.string().optional(),
-    arch: z.string().optional(),
-    cpu_model: z.string().optional(),
-    cpus: z.number().optional(),
-    memory_bytes: z.number().optional(),
-    disk_free_bytes: z.number().optional(),
-    docker_version: z.string().nullable().optional(),
-    docker_api_version: z.string().nullable().optional(),
-    compose_version: z.string().nullable().optional(),
-    compose_flavor: z.enum(['v2', 'v1']).nullable().optional(),
-    apache_version: z.string().nullable().optional(),
-    agent_version: z.string().optional(),
-  })
-  .openapi('HostFacts');
-
-export const APP_RUN_STATES = ['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown'] as const;
-
-export const AppStatusSchema = z
-  .strictObject({
-    identifier: z.string(),
-    state: z.enum(APP_RUN_STATES),
-    health: z.string().nullable().optional(),
-    cpu_percent: z.number().nullable().optional(),
-    memory_bytes: z.number().nullable().optional(),
-    live_port: z.number().int().optional(),
-  })
-  .openapi('AppStatus');
+export { AppStatusSchema, HostFactsSchema } from '../../core/protocol';
 
 export const HdaSchema = z
   .strictObject({

@@ -1,5 +1,6 @@
 /** What the task routes answer: a task's state and the progress events its agent reported. */
 import { z } from '@hono/zod-openapi';
+import { EVENT_STATUSES, TASK_KINDS, TASK_STATES } from '../../core/protocol';
 import { MaybeTime } from './common';
 
 export const TaskSchema = z
@@ -8,8 +9,8 @@ export const TaskSchema = z
     hda_id: z.string(),
     install_id: z.string().nullable(),
     deployment_id: z.string().nullable(),
-    kind: z.string(),
-    state: z.enum(['queued', 'claimed', 'succeeded', 'failed', 'cancelled']),
+    kind: z.enum(TASK_KINDS),
+    state: z.enum(TASK_STATES),
     attempts: z.number().int(),
     detail: z.string().nullable(),
     failed_step: z.string().nullable(),
@@ -23,7 +24,7 @@ export const TaskSchema = z
 export const TaskEventSchema = z
   .strictObject({
     seq: z.number().int(),
-    status: z.string(),
+    status: z.string().openapi({ description: `Stored as the agent sent it: one of ${EVENT_STATUSES.join(', ')}` }),
     step: z.string().nullable(),
     message: z.string(),
     data: z.record(z.string(), z.unknown()).nullable(),

@@ -3,9 +3,9 @@
  * not wait for the HDA's queue) and image pruning (keeping what a rollback would need).
  */
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
-import type { TaskPayload } from '../../core/protocol';
+import { VERSION_CHANGING_KINDS, type PayloadOf, type TaskPayload } from '../../core/protocol';
 import { deployments, installs } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { conflict } from '../errors';
 import { hdaKey } from '../waker';
@@ -14,7 +14,7 @@ import { ownedHda } from './hdas';
 import { ownedInstall } from './installs';
 import { insertTaskStatement } from './queue';
 
-export async function requestLogs(deps: Deps, user: SessionUser, installId: string, opts: { tail: number; follow_s: number }) {
+export async function requestLogs(deps: Deps, user: Actor, installId: string, opts: { tail: number; follow_s: number }) {
   const { install, hda } = await ownedInstall(deps, user, installId);
   if (install.state === 'removed') throw conflict('this install has been removed');
   const now = deps.stamp();
@@ -64,7 +64,7 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
           live.map((l) => l.id),
         ),
         eq(deployments.status, 'succeeded'),
-        inArray(deployments.action, ['install', 'update', 'rollback']),
+        inArray(deployments.action, VERSION_CHANGING_KINDS),
       ),
     )
     .orderBy(desc(deployments.createdAt));
@@ -74,7 +74,7 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
     const n = seen.get(r.installId) ?? 0;
     if (n >= 2 || !r.imagesJson) continue;
     seen.set(r.installId, n + 1);
-    for (const [name, id] of Object.entries(JSON.parse(r.imagesJson) as Record<string, string>)) {
+    for (const [name, id] of Object.entries(r.imagesJson)) {
       keep.add(name);
       if (id) keep.add(id);
     }
@@ -82,16 +82,16 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
   return [...keep].sort();
 }
 
-export async function requestPrune(deps: Deps, user: SessionUser, hdaId: string) {
+export async function requestPrune(deps: Deps, user: Actor, hdaId: string) {
   const hda = await ownedHda(deps, user, hdaId);
   const now = deps.stamp();
   const taskId = crypto.randomUUID();
-  // HDA-wide: no install in the payload (see TaskPayload.install).
-  const payload = { prune: { keep_images: await imagesToKeep(deps, hda.id) } } as TaskPayload;
+  // HDA-wide: no install in the payload.
+  const payload: PayloadOf<'prune'> = { prune: { keep_images: await imagesToKeep(deps, hda.id) } };
   await atomically(deps.db, [
     insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'prune', payload }, now),
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.prune', targetKind: 'hda', targetId: hda.id }),
   ]);
   deps.waker.notify(hdaKey(hda.id));
-  return { taskId, keep: payload.prune!.keep_images };
+  return { taskId, keep: payload.prune.keep_images };
 }

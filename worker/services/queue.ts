@@ -17,17 +17,18 @@ import { onBatchTaskFinished, resumeBatchesFor } from './batches';
 
 type TaskRow = typeof tasks.$inferSelect;
 
+/** The row's payload was written for its kind (insertTaskStatement takes the two together). */
 export function toClaimedTask(row: TaskRow): ClaimedTask {
   return {
     id: row.id,
-    kind: row.kind as TaskKind,
+    kind: row.kind,
     hda_id: row.hdaId,
     install_id: row.installId,
     deployment_id: row.deploymentId,
     attempts: row.attempts,
     lease_until: new Date(row.leaseUntil ?? 0).toISOString(),
-    payload: JSON.parse(row.payloadJson) as TaskPayload,
-  };
+    payload: row.payloadJson,
+  } as ClaimedTask;
 }
 
 type OpenTask = Pick<TaskRow, 'id' | 'state' | 'leaseUntil' | 'attempts'>;
@@ -212,7 +213,7 @@ export function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
     kind: t.kind,
     lane: t.lane ?? 'main',
     batchId: t.batchId ?? null,
-    payloadJson: JSON.stringify(t.payload),
+    payloadJson: t.payload,
     state: 'queued',
     attempts: 0,
     createdAt: at,

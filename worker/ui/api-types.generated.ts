@@ -695,15 +695,6 @@ export interface components {
         Apps: {
             apps: components["schemas"]["App"][];
         };
-        AppStatus: {
-            cpu_percent?: number | null;
-            health?: string | null;
-            identifier: string;
-            live_port?: number;
-            memory_bytes?: number | null;
-            /** @enum {string} */
-            state: "running" | "stopped" | "restarting" | "exited" | "missing" | "removed" | "unknown";
-        } | null;
         /** @description A published version; the detail views add its content, scripts and signature */
         AppVersion: {
             compose?: string | null;
@@ -721,7 +712,14 @@ export interface components {
             signature?: string | null;
             /** @enum {string} */
             status: "ready" | "needs_review";
-            steps?: components["schemas"]["ScriptStep"][];
+            steps?: {
+                args?: {
+                    [key: string]: unknown;
+                };
+                kind: string;
+                line: number;
+                text: string;
+            }[];
             uninstall_script?: string | null;
             version: string;
         };
@@ -733,8 +731,22 @@ export interface components {
             };
             kind: string;
             secrets?: string[];
-            steps: components["schemas"]["ScriptStep"][];
-            uninstall_steps?: components["schemas"]["ScriptStep"][];
+            steps: {
+                args?: {
+                    [key: string]: unknown;
+                };
+                kind: string;
+                line: number;
+                text: string;
+            }[];
+            uninstall_steps?: {
+                args?: {
+                    [key: string]: unknown;
+                };
+                kind: string;
+                line: number;
+                text: string;
+            }[];
             version: string;
         };
         AuditEntry: {
@@ -813,10 +825,314 @@ export interface components {
             id: string;
             install_id: string | null;
             /** @enum {string} */
-            kind: "install" | "update" | "rollback" | "uninstall" | "start" | "stop" | "restart" | "logs" | "prune" | "reconfigure";
-            /** Format: date-time */
+            kind: "install";
             lease_until: string;
-            payload: components["schemas"]["TaskPayload"];
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                ports?: {
+                    from: number;
+                    held: number[];
+                    to: number;
+                };
+                signature?: string | null;
+                version: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "update";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                previous?: {
+                    deployment_id: string;
+                    key_id?: string | null;
+                    signature?: string | null;
+                    version: components["schemas"]["AppVersionContent"];
+                };
+                signature?: string | null;
+                version: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "rollback";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                previous?: {
+                    deployment_id: string;
+                    key_id?: string | null;
+                    signature?: string | null;
+                    version: components["schemas"]["AppVersionContent"];
+                };
+                signature?: string | null;
+                version: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "uninstall";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                purge?: boolean;
+                signature?: string | null;
+                version?: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "start";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                signature?: string | null;
+                version?: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "stop";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                signature?: string | null;
+                version?: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "restart";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                signature?: string | null;
+                version?: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "logs";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                logs: {
+                    follow_s?: number;
+                    tail: number;
+                };
+                signature?: string | null;
+                version?: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "prune";
+            lease_until: string;
+            payload: {
+                prune: {
+                    keep_images: string[];
+                };
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "reconfigure";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                ports?: {
+                    from: number;
+                    held: number[];
+                    to: number;
+                };
+                reconfigure: {
+                    /** @enum {string} */
+                    change: "limits" | "port";
+                };
+                signature?: string | null;
+                version: components["schemas"]["AppVersionContent"];
+            };
         };
         CreatedApp: {
             app: components["schemas"]["App"];
@@ -881,15 +1197,14 @@ export interface components {
         EnrollResponse: {
             domain: string;
             hda_id: string;
-            /** @description The catalog keys the agent pins */
             keys: {
-                keys: components["schemas"]["Jwk"][];
+                keys: {
+                    [key: string]: unknown;
+                }[];
             };
             name: string;
-            /** @description The agent token: `Authorization: Bearer <token>` on every later call */
             token: string;
         };
-        /** @description Every refusal: a code, a sentence a person can read, and details when there are any */
         Error: {
             details?: unknown;
             error: string;
@@ -958,7 +1273,7 @@ export interface components {
             /** @enum {boolean} */
             ok: true;
         };
-        HostFacts: {
+        HostFacts: ({
             agent_version?: string;
             apache_version?: string | null;
             arch?: string;
@@ -973,7 +1288,9 @@ export interface components {
             hostname?: string;
             memory_bytes?: number;
             os?: string;
-        } | null;
+        } & {
+            [key: string]: string | number | boolean | null;
+        }) | null;
         HostPortChange: {
             host_port: number;
         };
@@ -997,7 +1314,15 @@ export interface components {
                 [key: string]: unknown;
             };
             policy_exceptions: string[];
-            runtime?: components["schemas"]["AppStatus"];
+            runtime?: {
+                cpu_percent?: number | null;
+                health?: string | null;
+                identifier: string;
+                live_port?: number;
+                memory_bytes?: number | null;
+                /** @enum {string} */
+                state: "running" | "stopped" | "restarting" | "exited" | "missing" | "removed" | "unknown";
+            } | null;
             /** @enum {string} */
             state: "installing" | "running" | "stopped" | "updating" | "failed" | "uninstalling" | "removed";
             /** Format: date-time */
@@ -1187,14 +1512,6 @@ export interface components {
             cpus?: number | null;
             memory_mb?: number | null;
         };
-        ScriptStep: {
-            args?: {
-                [key: string]: unknown;
-            };
-            kind: string;
-            line: number;
-            text: string;
-        };
         Session: {
             /** Format: date-time */
             expires_at: string;
@@ -1216,7 +1533,8 @@ export interface components {
             hda_id: string;
             id: string;
             install_id: string | null;
-            kind: string;
+            /** @enum {string} */
+            kind: "install" | "update" | "rollback" | "uninstall" | "start" | "stop" | "restart" | "logs" | "prune" | "reconfigure";
             /** Format: date-time */
             lease_until: string | null;
             /** @enum {string} */
@@ -1234,6 +1552,7 @@ export interface components {
             } | null;
             message: string;
             seq: number;
+            /** @description Stored as the agent sent it: one of Starting, OK, Warning, Error, Progress, Complete, Finalized */
             status: string;
             step: string | null;
         };
@@ -1250,53 +1569,7 @@ export interface components {
         TaskEventsAck: {
             accepted: number;
             duplicates: number;
-            /** @description The highest seq the server holds: the agent may forget every event up to it */
             last_seq: number;
-        };
-        TaskInstall: {
-            domain: string;
-            env?: {
-                [key: string]: string;
-            };
-            host_port: number;
-            hostname: string;
-            id: string;
-            identifier: string;
-            limits?: {
-                cpus?: number;
-                memory_mb?: number;
-            };
-            policy_exceptions: string[];
-            port_fixed?: boolean;
-        };
-        TaskPayload: {
-            install?: components["schemas"]["TaskInstall"];
-            key_id?: string | null;
-            logs?: {
-                follow_s?: number;
-                tail: number;
-            };
-            ports?: {
-                from: number;
-                held: number[];
-                to: number;
-            };
-            previous?: {
-                deployment_id: string;
-                key_id?: string | null;
-                signature?: string | null;
-                version: components["schemas"]["AppVersionContent"];
-            };
-            prune?: {
-                keep_images: string[];
-            };
-            purge?: boolean;
-            reconfigure?: {
-                /** @enum {string} */
-                change: "limits" | "port";
-            };
-            signature?: string | null;
-            version?: components["schemas"]["AppVersionContent"];
         };
         TaskResult: {
             /** @enum {string} */
@@ -1311,7 +1584,6 @@ export interface components {
             state: "succeeded" | "failed";
             step?: string;
         };
-        /** @description The task's state as recorded (a re-sent result answers the first one's) */
         TaskResultAck: {
             /** @enum {string} */
             state: "queued" | "claimed" | "succeeded" | "failed" | "cancelled";
@@ -1358,7 +1630,14 @@ export interface components {
             secrets: string[];
             /** @enum {string} */
             status: "ready" | "needs_review" | "rejected";
-            steps: components["schemas"]["ScriptStep"][];
+            steps: {
+                args?: {
+                    [key: string]: unknown;
+                };
+                kind: string;
+                line: number;
+                text: string;
+            }[];
         };
     };
     responses: never;
