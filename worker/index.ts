@@ -2,14 +2,12 @@
  * The Workers entry. The database is a D1 binding named DB, or Turso/libSQL over HTTP
  * (LIBSQL_URL + LIBSQL_AUTH_TOKEN secrets, through @libsql/client/web). Migrations are applied out
  * of band (`wrangler d1 migrations apply`, or drizzle-kit for Turso). Sign-in throttling lives in
- * the LoginThrottleObject Durable Object; a cron trigger prunes the audit log (scheduled()).
+ * the LoginThrottleObject Durable Object; a cron trigger runs upkeep (scheduled(), worker/jobs/upkeep.ts).
  *
  * Long-poll: isolates share no memory, so a waiting poll re-checks the database every
  * POLL_RECHECK_MS (default 2 s) in addition to in-isolate wake-ups.
  */
-import { createClient } from '@libsql/client/web';
 import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
-import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
 import { users } from '../db/schema';
 import * as schema from '../db/schema';
 import { seedAdmin, seedCatalog } from './first-start';
@@ -19,16 +17,18 @@ import { assetsAgentBundle } from './edge/agent-bundle';
 import type { Deps } from './context';
 import type { Database } from './db';
 import { buildDeps } from './deps';
-import { pruneAudit } from './services/audit';
+import { runUpkeep } from './jobs/upkeep';
 import { registerSigningKey } from './services/signer';
 import { readSettings, reportOnce, SettingMissing, type Env } from './workers-settings';
 
 export { LoginThrottleObject } from './auth/login-throttle-object';
 export type { Env } from './workers-settings';
 
-function openDatabase(env: Env): Database {
-  const db = env.DB ? drizzleD1(env.DB, { schema }) : drizzleLibsql(createClient({ url: env.LIBSQL_URL!, authToken: env.LIBSQL_AUTH_TOKEN }), { schema });
-  return db as unknown as Database;
+/** D1, or libSQL over HTTP: its client is loaded only by a deployment that sets LIBSQL_URL. */
+async function openDatabase(env: Env): Promise<Database> {
+  if (env.DB) return drizzleD1(env.DB, { schema }) as unknown as Database;
+  const [{ createClient }, { drizzle }] = await Promise.all([import('@libsql/client/web'), import('drizzle-orm/libsql/web')]);
+  return drizzle(createClient({ url: env.LIBSQL_URL!, authToken: env.LIBSQL_AUTH_TOKEN }), { schema }) as unknown as Database;
 }
 
 /** The first query on a database nobody migrated fails on a missing table: say what to run. */
@@ -41,7 +41,7 @@ function refuseUnmigrated(err: Error): never {
 
 async function depsFor(env: Env): Promise<Deps> {
   const settings = readSettings(env);
-  const db = openDatabase(env);
+  const db = await openDatabase(env);
   const deps = buildDeps({
     db,
     jwtSecret: settings.jwtSecret,
@@ -54,7 +54,7 @@ async function depsFor(env: Env): Promise<Deps> {
       secureCookies: true,
       clientAddressSource: 'cf-connecting-ip',
       publicUrl: settings.publicUrl,
-      ...(settings.auditRetentionDays ? { auditRetentionDays: settings.auditRetentionDays } : {}),
+      ...settings.upkeep,
     },
   });
   await registerSigningKey(db, deps.signer, deps.stamp()).catch(refuseUnmigrated);
@@ -99,6 +99,6 @@ const app = createApp((c) => depsOnce(c.env as Env));
 export default {
   fetch: app.fetch,
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
-    ctx.waitUntil(depsOnce(env).then(pruneAudit));
+    ctx.waitUntil(depsOnce(env).then(runUpkeep));
   },
 } satisfies ExportedHandler<Env>;

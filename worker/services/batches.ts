@@ -3,7 +3,7 @@
  * time. An HDA that is offline stays pending and starts when it comes back. All-or-nothing mode
  * reverts the HDAs already done when one fails, so the fleet stays on one version.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import { apps, appVersions, batchItems, batches, hdas, installs, tasks, users } from '../../db/schema';
 import { jobActor, type Actor, type Deps } from '../context';
 import { atomically } from '../db';
@@ -38,6 +38,15 @@ async function targetHdas(deps: Deps, user: Actor, req: BatchRequest) {
   return all.filter((h) => !h.revokedAt && h.tagsJson.includes(req.tag!));
 }
 
+/** Items per INSERT: D1 binds at most 100 parameters per statement, and an item has 9 columns. */
+const ITEMS_PER_INSERT = 10;
+
+function inChunks<T>(rows: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
 export async function createBatch(deps: Deps, user: Actor, req: BatchRequest) {
   if (!req.hdas?.length && !req.tag) throw badRequest('choose the HDAs: a list of ids or a tag');
   const app = await findApp(deps, req.app);
@@ -62,7 +71,7 @@ export async function createBatch(deps: Deps, user: Actor, req: BatchRequest) {
   };
   await atomically(deps.db, [
     deps.db.insert(batches).values(batch),
-    deps.db.insert(batchItems).values(
+    ...inChunks(
       targets.map((h) => ({
         batchId: batch.id,
         hdaId: h.id,
@@ -70,7 +79,8 @@ export async function createBatch(deps: Deps, user: Actor, req: BatchRequest) {
         overridesJson: req.overrides?.[h.id] ?? {},
         updatedAt: now,
       })),
-    ),
+      ITEMS_PER_INSERT,
+    ).map((rows) => deps.db.insert(batchItems).values(rows)),
     auditStatement(deps.db, now, {
       ...byUser(user),
       action: 'batch.create',
@@ -240,4 +250,45 @@ export async function resumeBatchesFor(deps: Deps, hdaId: string): Promise<void>
     .from(batchItems)
     .where(and(eq(batchItems.hdaId, hdaId), eq(batchItems.state, 'pending')));
   for (const { batchId } of pending) await advanceBatch(deps, batchId);
+}
+
+/**
+ * Upkeep: pending items of running batches whose HDA has been offline since before `queuedBefore`
+ * fail with the reason (an all-or-nothing batch reverts), and their batches move on or close.
+ */
+export async function failItemsOfflineSince(deps: Deps, queuedBefore: number, limit: number): Promise<number> {
+  const offlineBefore = deps.now() - deps.config.onlineWindowS * 1000;
+  const stale = await deps.db
+    .select({ batchId: batchItems.batchId, hdaId: batchItems.hdaId, hdaName: hdas.name, lastSeenAt: hdas.lastSeenAt })
+    .from(batchItems)
+    .innerJoin(batches, eq(batches.id, batchItems.batchId))
+    .innerJoin(hdas, eq(hdas.id, batchItems.hdaId))
+    .where(
+      and(
+        eq(batchItems.state, 'pending'),
+        eq(batches.state, 'running'),
+        lt(batchItems.updatedAt, queuedBefore),
+        or(isNull(hdas.lastSeenAt), lt(hdas.lastSeenAt, offlineBefore)),
+      ),
+    )
+    .limit(limit);
+  let failed = 0;
+  for (const item of stale) {
+    const since = item.lastSeenAt ? `last seen ${new Date(item.lastSeenAt).toISOString()}` : 'never seen';
+    const detail = `not started: HDA ${item.hdaName} stayed offline past the start deadline (${deps.config.batchStartDeadlineHours} h; ${since})`;
+    const [won] = await deps.db
+      .update(batchItems)
+      .set({ state: 'failed', detail, updatedAt: deps.now() })
+      .where(and(eq(batchItems.batchId, item.batchId), eq(batchItems.hdaId, item.hdaId), eq(batchItems.state, 'pending')))
+      .returning({ hdaId: batchItems.hdaId });
+    if (!won) continue;
+    failed++;
+    const [batch] = await deps.db.select().from(batches).where(eq(batches.id, item.batchId));
+    if (batch?.allOrNothing && batch.state === 'running') {
+      const [owner] = await deps.db.select().from(users).where(eq(users.id, batch.ownerId));
+      await revertBatch(deps, jobActor('fleet-batch', owner), batch);
+    }
+    await advanceBatch(deps, item.batchId);
+  }
+  return failed;
 }
