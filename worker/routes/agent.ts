@@ -17,7 +17,7 @@ import {
   type ClaimedTask,
 } from '../../core/protocol';
 import { badRequest, unauthorized } from '../errors';
-import { createRouter, errorResponses, jsonBody, jsonContent, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, asAgent, asAnyone } from '../openapi';
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
 import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
 import { finishTask, ingestEvents } from '../services/reports';
@@ -49,14 +49,18 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/enroll',
     tags: ['agent'],
+    operationId: 'enrollAgent',
+    summary: 'Enroll an agent with a one-time code',
+    security: asAnyone,
     request: jsonBody(EnrollRequestSchema),
     responses: {
       200: jsonContent(EnrollResponseSchema, 'The HDA id, its agent token and the catalog keys to pin'),
       400: errorResponses[400],
       401: errorResponses[401],
+      413: errorResponses[413],
     },
   }),
-  async (c) => send(c, await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource))),
+  async (c) => c.json(await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource)), 200),
 );
 
 agentRoutes.openapi(
@@ -64,6 +68,9 @@ agentRoutes.openapi(
     method: 'get',
     path: '/agent/v1/tasks',
     tags: ['agent'],
+    operationId: 'pollTasks',
+    summary: 'Long-poll for queued tasks and claim them',
+    security: asAgent,
     // Documented here, checked by pollWaitSeconds: the validator middleware (it parses every query
     // parameter into arrays, then runs zod) cost as much as the rest of an idle poll.
     parameters: [
@@ -115,7 +122,7 @@ agentRoutes.openapi(
           for (const t of claimed) await releaseTask(deps, parsed.hdaId, t.id);
           return c.body(null, 204);
         }
-        return send(c, { tasks: claimed });
+        return c.json({ tasks: claimed }, 200);
       }
       const lookAgain = isClaimable(check.task, deps.now()) || isClaimable(check.aux, deps.now());
       if (lookAgain && quickLooks++ < 3) continue; // lost a race or failed a task: look again
@@ -145,11 +152,14 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/tasks/{id}/events',
     tags: ['agent'],
+    operationId: 'reportTaskEvents',
+    summary: 'Report progress events of a task',
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: { params: TaskParam, ...jsonBody(TaskEventsSchema) },
     responses: { 200: jsonContent(TaskEventsAckSchema, 'Stored (duplicates of (task, seq) are ignored)'), ...errorResponses },
   }),
-  async (c) => send(c, await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
+  async (c) => c.json(await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json')), 200),
 );
 
 agentRoutes.openapi(
@@ -157,6 +167,9 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/tasks/{id}/result',
     tags: ['agent'],
+    operationId: 'reportTaskResult',
+    summary: "Report a task's result",
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: {
       params: TaskParam,
@@ -164,7 +177,7 @@ agentRoutes.openapi(
     },
     responses: { 200: jsonContent(TaskResultAckSchema, 'The task, its deployment and the install are updated'), ...errorResponses },
   }),
-  async (c) => send(c, await finishTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
+  async (c) => c.json(await finishTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json')), 200),
 );
 
 agentRoutes.openapi(
@@ -172,11 +185,14 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/tasks/{id}/release',
     tags: ['agent'],
+    operationId: 'releaseTask',
+    summary: 'Hand a claimed task back to the queue',
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: { params: TaskParam },
     responses: { 200: jsonContent(ReleaseResponseSchema, 'The task is queued again (an agent stopping before it began the work)'), ...errorResponses },
   }),
-  async (c) => send(c, { released: await releaseTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id) }),
+  async (c) => c.json({ released: await releaseTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id) }, 200),
 );
 
 agentRoutes.openapi(
@@ -184,6 +200,9 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/heartbeat',
     tags: ['agent'],
+    operationId: 'sendHeartbeat',
+    summary: "Report the host's facts, app states and metrics",
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: jsonBody(HeartbeatInputSchema),
     responses: { 200: jsonContent(HeartbeatResponseSchema, 'Recorded'), ...errorResponses },
@@ -191,6 +210,6 @@ agentRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     await recordHeartbeat(deps, c.get('agent'), c.req.valid('json'));
-    return send(c, { ok: true, next_heartbeat_s: HEARTBEAT_INTERVAL_S });
+    return c.json({ ok: true as const, next_heartbeat_s: HEARTBEAT_INTERVAL_S }, 200);
   },
 );

@@ -12,6 +12,7 @@ import {
   type TaskEventsAck,
   type TaskKind,
   type TaskResultInput,
+  type TaskState,
 } from '../../core/protocol';
 import type { InstallState } from '../../db/schema';
 import { deployments, installs, taskEvents, tasks } from '../../db/schema';
@@ -119,7 +120,7 @@ const SETS_INSTALL_STATE = {
 
 type TaskRow = typeof tasks.$inferSelect;
 
-export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: string }> {
+export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: TaskState }> {
   const task = await agentTask(deps, hdaId, taskId);
   if (task.state === result.state) return { state: task.state }; // a re-sent result: already recorded
   if (task.state !== 'claimed' && task.state !== 'queued') {
@@ -163,7 +164,7 @@ async function recordResult(
   result: TaskResultInput,
   actor: ResultActor = { actorId: hdaId, actorKind: 'agent' },
   guard?: SQL,
-): Promise<{ state: string }> {
+): Promise<{ state: TaskState }> {
   const taskId = task.id;
   const now = deps.now();
   const kind = task.kind;
