@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { HostFacts } from '../core/protocol';
 import { ApacheControl } from './apache/apache';
+import { AgentChannel } from './channel';
 import { HttpProtocolClient, type ProtocolClient } from './client';
 import type { AgentConfig } from './config';
 import { DockerProvider } from './docker/client';
@@ -31,6 +32,8 @@ export interface AgentParts {
   executor: Executor;
   heartbeat: Heartbeat;
   loop: PollLoop;
+  /** Absent when the channel is turned off (or a client was handed in: tests without a server). */
+  channel?: AgentChannel;
   facts: () => Promise<HostFacts>;
 }
 
@@ -68,7 +71,9 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const { state, docker, compose, apache } = hostParts(config);
   state.ensure();
   const enrollment = state.enrollment();
-  const client = opts.client ?? new HttpProtocolClient(config.server ?? enrollment.server, state.token());
+  const server = config.server ?? enrollment.server;
+  const client = opts.client ?? new HttpProtocolClient(server, state.token());
+  const channel = config.channel && !opts.client ? new AgentChannel({ server, token: state.token(), log }) : undefined;
   const installs = new InstallRegistry(config.stateDir);
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
@@ -82,6 +87,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     log,
     namespace: config.namespace,
     metrics: new MetricsWindows(),
+    // With the channel open, presence comes from the socket: a heartbeat that says nothing new waits.
+    quietWhile: () => !!channel?.isOpen,
   });
   const deps: ExecutorDeps = {
     config,
@@ -96,8 +103,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     onAppChanged: () => heartbeat.trigger(),
   };
   const executor = new Executor(deps, journal, sender);
-  const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS });
-  return { state, client, deps, journal, sender, executor, heartbeat, loop, facts };
+  const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS, channel });
+  return { state, client, deps, journal, sender, executor, heartbeat, loop, channel, facts };
 }
 
 /** Runs until SIGTERM/SIGINT: stop polling at once, give the task in hand the grace period. */
@@ -127,8 +134,10 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
   });
   if (info) log.info(`Compose ${info.flavor} ${info.version} (${info.argv.join(' ')})`);
   agent.heartbeat.start();
+  const channel = agent.channel?.run(stop.signal);
   try {
     await agent.loop.run({ stop: stop.signal, abortWork: abortWork.signal });
+    await channel;
   } finally {
     agent.heartbeat.stop();
     agent.sender.stop();

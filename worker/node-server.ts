@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
@@ -18,6 +19,8 @@ import { createApp } from './app';
 import type { LoginThrottle } from './auth/login-throttle';
 import type { Config, Deps } from './context';
 import type { Database } from './db';
+import { ChannelHub } from './channel/hub';
+import { serveChannel } from './channel/node-channel';
 import { buildDeps } from './deps';
 import { pruneAudit } from './services/audit';
 import { registerSigningKey } from './services/signer';
@@ -50,6 +53,8 @@ export interface ControlPlane {
   app: ReturnType<typeof createApp>;
   /** Set on the start that created the first admin: what to print once (password only when generated). */
   seededAdmin: SeededAdmin | null;
+  /** The HDAs' open channels (WebSockets). */
+  channels: ChannelHub;
   close(): Promise<void>;
 }
 
@@ -104,6 +109,7 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   const embedded = !opts.dbUrl || opts.dbUrl.startsWith('file:') || opts.dbUrl === ':memory:';
   const pollIdleCacheMs = Number(process.env.POLL_IDLE_CACHE_MS ?? (embedded ? EMBEDDED_IDLE_CACHE_MS : 0));
   const config = { pollIdleCacheMs, ...opts.config };
+  const channels = new ChannelHub();
   const deps = buildDeps({
     db,
     jwtSecret,
@@ -113,12 +119,13 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
     now: opts.now,
     agentBundle: nodeAgentBundle(),
     loginThrottle: opts.loginThrottle,
+    doorbell: channels,
   });
   await registerSigningKey(db, deps.signer, deps.stamp());
   const seededAdmin = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);
   const app = createApp(() => deps);
-  return { deps, app, seededAdmin };
+  return { deps, app, seededAdmin, channels };
 }
 
 /** How often a running Node plane deletes audit rows past the retention period (Workers: a cron trigger). */
@@ -133,12 +140,13 @@ function startAuditPruning(deps: Deps): () => void {
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  const { deps, app, seededAdmin } = await createControlPlane(opts);
+  const { deps, app, seededAdmin, channels } = await createControlPlane(opts);
   const stopPruning = startAuditPruning(deps);
   const host = opts.host ?? '127.0.0.1';
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname: host }, () => resolve(s));
   });
+  const stopChannels = serveChannel(server as Server, deps, channels);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 8787);
   return {
@@ -147,9 +155,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     deps,
     app,
     seededAdmin,
+    channels,
     close: () =>
       new Promise<void>((resolve) => {
         stopPruning();
+        stopChannels(); // upgraded sockets are no longer the server's connections
         // Long-polls would hold the server open: drop idle and waiting connections.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => resolve());

@@ -5,13 +5,14 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { apps, appVersions, batchItems, batches, hdas, installs, tasks, users } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, QueueListeners, SessionUser } from '../context';
 import { atomically } from '../db';
 import { ApiError, badRequest, notFound } from '../errors';
 import { batchKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { findApp, findVersion } from './catalog';
 import { ownedHda } from './hdas';
+import { isOnline } from './presence';
 import { createInstall, performAction, type InstallOverrides } from './installs';
 
 export type BatchRow = typeof batches.$inferSelect;
@@ -87,15 +88,13 @@ export async function ownedBatch(deps: Deps, user: SessionUser, batchId: string)
   const [batch] = await deps.db.select().from(batches).where(eq(batches.id, batchId)).limit(1);
   if (!batch || (user.role !== 'admin' && batch.ownerId !== user.id)) throw notFound('batch');
   const items = await deps.db
-    .select({ item: batchItems, hdaName: hdas.name, lastSeenAt: hdas.lastSeenAt })
+    .select({ item: batchItems, hdaName: hdas.name, lastSeenAt: hdas.lastSeenAt, channelOpen: hdas.channelOpen })
     .from(batchItems)
     .innerJoin(hdas, eq(hdas.id, batchItems.hdaId))
     .where(eq(batchItems.batchId, batchId))
     .orderBy(hdas.name);
   return { batch, items };
 }
-
-const isOnline = (deps: Deps, lastSeenAt: number | null) => !!lastSeenAt && deps.now() - lastSeenAt < deps.config.onlineWindowS * 1000;
 
 /** Starts pending items on online HDAs while fewer than `concurrency` are in flight; closes the batch when all are done. */
 export async function advanceBatch(deps: Deps, batchId: string): Promise<void> {
@@ -106,9 +105,9 @@ export async function advanceBatch(deps: Deps, batchId: string): Promise<void> {
   const { items } = await ownedBatch(deps, actor, batchId);
   let inFlight = items.filter((i) => i.item.state === 'queued').length;
   if (batch.state === 'running') {
-    for (const { item, lastSeenAt } of items) {
+    for (const { item, lastSeenAt, channelOpen } of items) {
       if (inFlight >= batch.concurrency) break;
-      if (item.state !== 'pending' || !isOnline(deps, lastSeenAt)) continue;
+      if (item.state !== 'pending' || !isOnline(deps, { lastSeenAt, channelOpen })) continue;
       // Two tasks of the batch finishing together both advance it: only the one whose claim wins starts the item.
       if (!(await claimItem(deps, batch.id, item.hdaId))) continue;
       await startItem(deps, actor, batch, item);
@@ -241,3 +240,6 @@ export async function resumeBatchesFor(deps: Deps, hdaId: string): Promise<void>
     .where(and(eq(batchItems.hdaId, hdaId), eq(batchItems.state, 'pending')));
   for (const { batchId } of pending) await advanceBatch(deps, batchId);
 }
+
+/** How the fleet hears the queue (wired into Deps by buildDeps): the queue never calls batches itself. */
+export const fleetListeners: QueueListeners = { taskFinished: onBatchTaskFinished, hdaOnline: resumeBatchesFor };

@@ -10,9 +10,8 @@ import type { AgentIdentity, Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { conflict, notFound, unauthorized } from '../errors';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { hdaKey } from '../waker';
+import { hangUpHda } from './queue';
 import { auditStatement, byUser } from './audit';
-import { resumeBatchesFor } from './batches';
 import { acceptedSamples, metricStatements } from './metrics';
 import { loadJwks } from './signer';
 
@@ -68,6 +67,7 @@ export async function createHda(deps: Deps, user: SessionUser, input: { name: st
     revokedAt: null,
     hostname: null,
     lastSeenAt: null,
+    channelOpen: false,
     factsJson: null,
     appsJson: null,
     stateHash: null,
@@ -103,7 +103,7 @@ export async function revokeHda(deps: Deps, user: SessionUser, hdaId: string) {
     deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, hda.id)),
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.revoke', targetKind: 'hda', targetId: hda.id }),
   ]);
-  deps.waker.notify(hdaKey(hda.id)); // waiting polls re-check and get 401; no idle answer survives
+  await hangUpHda(deps, hda.id); // waiting polls re-check and get 401; no idle answer survives
 }
 
 /** `address`: where the enrolling agent connected from, for the audit log. */
@@ -144,7 +144,7 @@ export async function enroll(deps: Deps, req: EnrollRequest, address?: string): 
     }),
   ])) as [Array<{ id: string }>];
   if (updated.length === 0) throw unauthorized('enrollment code is unknown, used or expired');
-  deps.waker.notify(hdaKey(hda.id)); // the old token (if any) stops working now
+  await hangUpHda(deps, hda.id); // the old token (if any) stops working now
   return { hda_id: hda.id, token, domain: hda.domain, name: hda.name, keys: (await loadJwks(deps.db)) as EnrollResponse['keys'] };
 }
 
@@ -199,6 +199,6 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
   await atomically(deps.db, statements);
   // The poll's remembered idle answer carries last_seen too: without this it would write it again.
   if (statements.length > 0) deps.idleHdas?.touch(agent.hdaId, now);
-  if (wasOffline) await resumeBatchesFor(deps, agent.hdaId);
+  if (wasOffline) await deps.listeners.hdaOnline(deps, agent.hdaId);
   return { wrote: statements.length > 0 };
 }

@@ -1,0 +1,28 @@
+/**
+ * Whether an HDA is online. With its channel open (a WebSocket the agent keeps) it is, without any
+ * write while it idles; an agent that only polls is online while its last poll or heartbeat is recent.
+ */
+import { eq } from 'drizzle-orm';
+import { hdas } from '../../db/schema';
+import type { Deps } from '../context';
+import type { Database } from '../db';
+
+export function isOnline(deps: Deps, h: { lastSeenAt: number | null; channelOpen: boolean; revokedAt?: number | null }): boolean {
+  if (h.revokedAt) return false;
+  return h.channelOpen || (!!h.lastSeenAt && deps.now() - h.lastSeenAt < deps.config.onlineWindowS * 1000);
+}
+
+/** The agent opened its channel: online from now on; the fleet hears of an HDA that was offline. */
+export async function channelOpened(deps: Deps, hdaId: string): Promise<void> {
+  const [before] = await deps.db.select({ lastSeenAt: hdas.lastSeenAt, channelOpen: hdas.channelOpen }).from(hdas).where(eq(hdas.id, hdaId)).limit(1);
+  if (!before) return;
+  const now = deps.now();
+  await deps.db.update(hdas).set({ channelOpen: true, lastSeenAt: now }).where(eq(hdas.id, hdaId));
+  deps.idleHdas?.touch(hdaId, now);
+  if (!isOnline(deps, before)) await deps.listeners.hdaOnline(deps, hdaId);
+}
+
+/** The channel closed (the agent stopped, or its connection broke): last seen now, online while it polls. */
+export async function channelClosed(db: Database, hdaId: string, now: number): Promise<void> {
+  await db.update(hdas).set({ channelOpen: false, lastSeenAt: now }).where(eq(hdas.id, hdaId));
+}
