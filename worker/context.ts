@@ -109,6 +109,8 @@ export interface SessionUser {
 export interface AgentIdentity {
   hdaId: string;
   lastSeenAt: number | null;
+  /** Its channel is open: the socket says it is there, so nothing needs to refresh last_seen. */
+  channelOpen: boolean;
   stateHash: string | null;
 }
 

@@ -23,6 +23,7 @@ import { ChannelHub } from './channel/hub';
 import { serveChannel } from './channel/node-channel';
 import { buildDeps } from './deps';
 import { pruneAudit } from './services/audit';
+import { noChannelsOpen } from './services/presence';
 import { registerSigningKey } from './services/signer';
 
 export interface ControlPlaneOptions {
@@ -122,6 +123,7 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
     doorbell: channels,
   });
   await registerSigningKey(db, deps.signer, deps.stamp());
+  if (embedded) await noChannelsOpen(db, deps.now());
   const seededAdmin = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);
   const app = createApp(() => deps);

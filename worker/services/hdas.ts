@@ -10,6 +10,7 @@ import type { AgentIdentity, Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { conflict, notFound, unauthorized } from '../errors';
 import type { BatchItem } from 'drizzle-orm/batch';
+import { isOnline } from './presence';
 import { hangUpHda } from './queue';
 import { auditStatement, byUser } from './audit';
 import { acceptedSamples, metricStatements } from './metrics';
@@ -158,12 +159,12 @@ export async function authenticateAgent(deps: Deps, header: string | undefined):
   const parsed = parseAgentToken(header);
   if (!parsed) throw unauthorized('agent token required');
   const [row] = await deps.db
-    .select({ tokenHash: hdas.tokenHash, lastSeenAt: hdas.lastSeenAt, stateHash: hdas.stateHash })
+    .select({ tokenHash: hdas.tokenHash, lastSeenAt: hdas.lastSeenAt, channelOpen: hdas.channelOpen, stateHash: hdas.stateHash })
     .from(hdas)
     .where(and(eq(hdas.id, parsed.hdaId), isNull(hdas.revokedAt)))
     .limit(1);
   if (!row?.tokenHash || !timingSafeEqualText(row.tokenHash, await sha256Hex(parsed.token))) throw unauthorized('agent token is invalid or revoked');
-  return { hdaId: parsed.hdaId, lastSeenAt: row.lastSeenAt, stateHash: row.stateHash };
+  return { hdaId: parsed.hdaId, lastSeenAt: row.lastSeenAt, channelOpen: row.channelOpen, stateHash: row.stateHash };
 }
 
 async function liveIdentifiers(deps: Deps, hdaId: string): Promise<Set<string>> {
@@ -174,10 +175,13 @@ async function liveIdentifiers(deps: Deps, hdaId: string): Promise<Set<string>> 
   return new Set(rows.map((r) => r.identifier));
 }
 
-/** Stores facts and app states only when they changed, else refreshes last_seen at most once a minute. */
+/**
+ * Stores facts and app states only when they changed, else refreshes last_seen at most once a minute
+ * (never while the channel is open: the socket is the presence then).
+ */
 export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: HeartbeatInput): Promise<{ wrote: boolean }> {
   const now = deps.now();
-  const wasOffline = !agent.lastSeenAt || now - agent.lastSeenAt >= deps.config.onlineWindowS * 1000;
+  const wasOffline = !isOnline(deps, agent);
   const facts = beat.facts ? JSON.stringify(beat.facts) : null;
   // CPU and memory move on every beat; they are stored with the state, and as 5-minute metrics,
   // but alone they do not make a beat "changed".
@@ -193,7 +197,7 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
         .where(eq(hdas.id, agent.hdaId)),
       ...metricStatements(deps, agent.hdaId, metrics),
     );
-  } else if (wasOffline || !agent.lastSeenAt || now - agent.lastSeenAt >= deps.config.heartbeatMinWriteS * 1000) {
+  } else if (!agent.channelOpen && (wasOffline || !agent.lastSeenAt || now - agent.lastSeenAt >= deps.config.heartbeatMinWriteS * 1000)) {
     statements.push(deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, agent.hdaId)));
   }
   await atomically(deps.db, statements);

@@ -22,6 +22,11 @@ export async function channelOpened(deps: Deps, hdaId: string): Promise<void> {
   if (!isOnline(deps, before)) await deps.listeners.hdaOnline(deps, hdaId);
 }
 
+/** This process holds every channel (Node): none is open before it serves, whatever a crash left written. */
+export async function noChannelsOpen(db: Database, now: number): Promise<void> {
+  await db.update(hdas).set({ channelOpen: false, lastSeenAt: now }).where(eq(hdas.channelOpen, true));
+}
+
 /** The channel closed (the agent stopped, or its connection broke): last seen now, online while it polls. */
 export async function channelClosed(db: Database, hdaId: string, now: number): Promise<void> {
   await db.update(hdas).set({ channelOpen: false, lastSeenAt: now }).where(eq(hdas.id, hdaId));

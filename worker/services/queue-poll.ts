@@ -16,6 +16,8 @@ export interface PollCheck {
   /** False when the token is unknown, wrong or revoked. */
   authorized: boolean;
   lastSeenAt: number | null;
+  /** The HDA's channel is open: its presence needs no last_seen write. */
+  channelOpen: boolean;
   /** The HDA's oldest open `main` task: it runs alone, in order. */
   task: OpenTask | null;
   /** The oldest claimable `aux` task (logs): runs beside the main lane. */
@@ -56,6 +58,7 @@ function buildPollQuery(db: Database) {
     .select({
       tokenHash: hdas.tokenHash,
       lastSeenAt: hdas.lastSeenAt,
+      channelOpen: hdas.channelOpen,
       taskId: tasks.id,
       taskState: tasks.state,
       leaseUntil: tasks.leaseUntil,
@@ -79,7 +82,7 @@ const pollQueries = new WeakMap<Database, ReturnType<typeof buildPollQuery>>();
 export async function pollCheck(deps: Deps, hdaId: string, token: string): Promise<PollCheck> {
   const now = deps.now();
   const idle = deps.idleHdas?.get(hdaId, now);
-  if (idle && timingSafeEqualText(idle.token, token)) return { authorized: true, lastSeenAt: idle.lastSeenAt, task: null, aux: null };
+  if (idle && timingSafeEqualText(idle.token, token)) return { authorized: true, lastSeenAt: idle.lastSeenAt, channelOpen: false, task: null, aux: null };
   let query = pollQueries.get(deps.db);
   if (!query) {
     query = buildPollQuery(deps.db);
@@ -89,11 +92,12 @@ export async function pollCheck(deps: Deps, hdaId: string, token: string): Promi
   const rows = await query.all({ hdaId, now });
   const row = rows[0];
   const authorized = !!row?.tokenHash && timingSafeEqualText(row.tokenHash, await sha256Hex(token));
-  if (!row || !authorized) return { authorized: false, lastSeenAt: null, task: null, aux: null };
+  if (!row || !authorized) return { authorized: false, lastSeenAt: null, channelOpen: false, task: null, aux: null };
   if (!row.taskId && !row.auxId) deps.idleHdas?.set(hdaId, token, row.lastSeenAt, now, row.auxLeaseEnds, readAt);
   return {
     authorized: true,
     lastSeenAt: row.lastSeenAt,
+    channelOpen: row.channelOpen,
     task: row.taskId ? { id: row.taskId, state: row.taskState!, leaseUntil: row.leaseUntil, attempts: row.attempts! } : null,
     aux: row.auxId ? { id: row.auxId, state: row.auxState!, leaseUntil: row.auxLease, attempts: row.auxAttempts! } : null,
   };
@@ -123,7 +127,8 @@ export async function pollForTasks(deps: Deps, req: PollRequest): Promise<Claime
     if (!check.authorized) return null;
     if (!touched) {
       touched = true;
-      if (await touchLastSeen(deps, req.hdaId, check.lastSeenAt)) continue; // back from offline: look again
+      // With the channel open the socket is the presence: a rung claim writes nothing for it.
+      if (!check.channelOpen && (await touchLastSeen(deps, req.hdaId, check.lastSeenAt))) continue; // back from offline: look again
     }
     const claimed = await claimOpen(deps, req.hdaId, check);
     if (claimed.length > 0) {
