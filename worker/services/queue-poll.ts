@@ -103,6 +103,8 @@ export async function pollCheck(deps: Deps, hdaId: string, token: string): Promi
   };
 }
 
+const NOTHING: ClaimedTask[] = [];
+
 export interface PollRequest {
   hdaId: string;
   token: string;
@@ -130,7 +132,8 @@ export async function pollForTasks(deps: Deps, req: PollRequest): Promise<Claime
       // With the channel open the socket is the presence: a rung claim writes nothing for it.
       if (!check.channelOpen && (await touchLastSeen(deps, req.hdaId, check.lastSeenAt))) continue; // back from offline: look again
     }
-    const claimed = await claimOpen(deps, req.hdaId, check);
+    // The idle answer (nothing open) skips the claim step: it is the poll answered most often.
+    const claimed = check.task || check.aux ? await claimOpen(deps, req.hdaId, check) : NOTHING;
     if (claimed.length > 0) {
       // Before this poll waited there is no listener: ask the request itself (claims are rare).
       if (!(abort ? abort.signal.aborted : req.signal()?.aborted)) return claimed;
