@@ -78,13 +78,15 @@ describe('HDA channel on Node: real control plane, real agent', () => {
     return { hdaId: created.hda.id, agent };
   }
 
-  const pruneClaimed = async (hdaId: string) => {
-    const { task } = await api<{ task: { id: string } }>('POST', `/api/hdas/${hdaId}/prune`);
-    await until('the prune task to be claimed', async () => (await api<{ task: { state: string } }>('GET', `/api/tasks/${task.id}`)).task.state !== 'queued');
-    return task.id;
-  };
   const pollsThatClaimed = (agent: AgentProcess, taskId: string) =>
     agent.output.filter((l) => l.includes('poll answered') && l.includes(taskId)).map((l) => JSON.parse(l.slice(l.indexOf('{'))) as { wait_s: number });
+  /** Queues a prune and waits for the agent to log the poll that brought it. */
+  const pruneClaimed = async (hdaId: string, agent: AgentProcess) => {
+    const { task } = await api<{ task: { id: string } }>('POST', `/api/hdas/${hdaId}/prune`);
+    await until('the agent to claim the prune', async () => pollsThatClaimed(agent, task.id).length > 0);
+    expect((await api<{ task: { state: string } }>('GET', `/api/tasks/${task.id}`)).task.state).not.toBe('queued');
+    return task.id;
+  };
 
   beforeAll(async () => {
     await start();
@@ -105,7 +107,7 @@ describe('HDA channel on Node: real control plane, real agent', () => {
     const open = await api<{ hda: { channel: string; online: boolean } }>('GET', `/api/hdas/${hdaId}`);
     expect(open.hda).toMatchObject({ channel: 'open', online: true });
 
-    const taskId = await pruneClaimed(hdaId);
+    const taskId = await pruneClaimed(hdaId, agent);
     expect(pollsThatClaimed(agent, taskId), agent.output.join('\n')).toEqual([expect.objectContaining({ wait_s: 0 })]);
 
     const before = Date.parse((await api<{ hda: { last_seen_at: string } }>('GET', `/api/hdas/${hdaId}`)).hda.last_seen_at);
@@ -122,7 +124,7 @@ describe('HDA channel on Node: real control plane, real agent', () => {
     try {
       const { hdaId, agent } = await hdaWithAgent('proxied', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
       await until('the refusal', async () => agent.output.some((l) => l.includes('did not open the channel')));
-      const taskId = await pruneClaimed(hdaId);
+      const taskId = await pruneClaimed(hdaId, agent);
       expect(plane.channels.isOpen(hdaId)).toBe(false);
       expect(pollsThatClaimed(agent, taskId), agent.output.join('\n')).toEqual([expect.objectContaining({ wait_s: 25 })]);
     } finally {
@@ -139,7 +141,7 @@ describe('HDA channel on Node: real control plane, real agent', () => {
     await until('the channel to open again', async () => plane.channels.isOpen(hdaId), 60_000);
     expect(agent.output.filter((l) => l.includes('channel open')).length).toBe(2);
     // A long poll sent while the channel was still away may be the one that takes it: both serve.
-    const taskId = await pruneClaimed(hdaId);
+    const taskId = await pruneClaimed(hdaId, agent);
     expect(pollsThatClaimed(agent, taskId), agent.output.join('\n')).toHaveLength(1);
   });
 });
