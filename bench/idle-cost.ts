@@ -21,12 +21,19 @@ const LONG_POLL_S = 25;
 const BEAT_EVERY_S = 30;
 
 let statements = 0;
+let writes = 0;
+/** Moved forward to age last_seen past the channel's refresh (20 minutes) without waiting. */
+let clockOffset = 0;
 const plane = await startControlPlane({
   port: 0,
   adminEmail: ADMIN.email,
   adminPassword: ADMIN.password,
   quiet: true,
-  onQuery: () => statements++,
+  onQuery: (sql) => {
+    statements++;
+    if (/^\s*(update|insert|delete)/i.test(sql)) writes++;
+  },
+  now: () => Date.now() + clockOffset,
   // As on Workers: no idle answer remembered in memory, a waiting poll re-checks the database every 2 s.
   config: { pollIdleCacheMs: 0, pollRecheckMs: 2000 },
 });
@@ -34,6 +41,11 @@ const counted = async (fn: () => Promise<unknown>) => {
   const before = statements;
   await fn();
   return statements - before;
+};
+const countedWrites = async (fn: () => Promise<unknown>) => {
+  const before = writes;
+  await fn();
+  return writes - before;
 };
 const api = http(plane.url);
 const admin = await login(api, ADMIN.email, ADMIN.password);
@@ -50,6 +62,12 @@ await new Promise((r) => setTimeout(r, 100)); // the open's presence write
 const ping = await counted(() => new Promise((resolve) => (ws.once('message', resolve), ws.send('ping'))));
 const look = await counted(() => agent.poll(0));
 const quietBeat = await counted(() => agent.heartbeat(beat));
+// Every other quiet beat (one per 30 minutes) finds last_seen older than 20 minutes and refreshes it.
+clockOffset += 21 * 60_000;
+let refreshWrites = 0;
+const refreshBeat = await counted(async () => {
+  refreshWrites = await countedWrites(() => agent.heartbeat(beat));
+});
 ws.close();
 
 // Without it: one long poll (re-checks included) and two beats (one refreshes last_seen, once a minute).
@@ -64,13 +82,15 @@ const twoBeats = await counted(async () => {
 });
 await plane.close();
 
-const channelPerDay = (DAY_S / LOOK_EVERY_S) * look + (DAY_S / QUIET_BEAT_EVERY_S) * quietBeat;
+const beatsPerDay = DAY_S / QUIET_BEAT_EVERY_S;
+const channelPerDay = (DAY_S / LOOK_EVERY_S) * look + (beatsPerDay / 2) * (quietBeat + refreshBeat);
 const pollPerDay = (DAY_S / LONG_POLL_S) * longPoll + (DAY_S / (2 * BEAT_EVERY_S)) * twoBeats;
 const out = {
-  statements: { ping, unrungLook: look, quietHeartbeat: quietBeat, longPoll25s: longPoll, twoHeartbeats: twoBeats },
+  statements: { ping, unrungLook: look, quietHeartbeat: quietBeat, refreshingHeartbeat: refreshBeat, longPoll25s: longPoll, twoHeartbeats: twoBeats },
   channel: {
     queriesPerDay: channelPerDay,
     queriesPerSecond: +(channelPerDay / DAY_S).toFixed(4),
+    rowsWrittenPerDay: (beatsPerDay / 2) * refreshWrites,
     workerRequestsPerDay: DAY_S / LOOK_EVERY_S + DAY_S / QUIET_BEAT_EVERY_S,
     pingsPerDay: DAY_S / 30,
   },

@@ -10,7 +10,7 @@ import type { AgentIdentity, Deps, SessionUser } from '../context';
 import { atomically } from '../db';
 import { conflict, notFound, unauthorized } from '../errors';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { isOnline } from './presence';
+import { CHANNEL_SEEN_REFRESH_S, isOnline } from './presence';
 import { hangUpHda } from './queue';
 import { auditStatement, byUser } from './audit';
 import { acceptedSamples, metricStatements } from './metrics';
@@ -177,7 +177,7 @@ async function liveIdentifiers(deps: Deps, hdaId: string): Promise<Set<string>> 
 
 /**
  * Stores facts and app states only when they changed, else refreshes last_seen at most once a minute
- * (never while the channel is open: the socket is the presence then).
+ * (every 20 minutes while the channel is open: the socket is the presence then, this its safety net).
  */
 export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: HeartbeatInput): Promise<{ wrote: boolean }> {
   const now = deps.now();
@@ -197,7 +197,11 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
         .where(eq(hdas.id, agent.hdaId)),
       ...metricStatements(deps, agent.hdaId, metrics),
     );
-  } else if (!agent.channelOpen && (wasOffline || !agent.lastSeenAt || now - agent.lastSeenAt >= deps.config.heartbeatMinWriteS * 1000)) {
+  } else if (
+    wasOffline ||
+    !agent.lastSeenAt ||
+    now - agent.lastSeenAt >= (agent.channelOpen ? CHANNEL_SEEN_REFRESH_S : deps.config.heartbeatMinWriteS) * 1000
+  ) {
     statements.push(deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, agent.hdaId)));
   }
   await atomically(deps.db, statements);

@@ -7,9 +7,18 @@ import { hdas } from '../../db/schema';
 import type { Deps } from '../context';
 import type { Database } from '../db';
 
+/**
+ * An agent on its channel still beats every 15 minutes (agent/heartbeat.ts, quietMaxS), which refreshes
+ * last_seen when it is older than CHANNEL_SEEN_REFRESH_S. A channel flag nobody cleared (a Durable
+ * Object restarted by a deploy hears no close) thus stops counting after CHANNEL_ONLINE_WINDOW_S.
+ */
+export const CHANNEL_SEEN_REFRESH_S = 20 * 60;
+export const CHANNEL_ONLINE_WINDOW_S = 45 * 60;
+
 export function isOnline(deps: Deps, h: { lastSeenAt: number | null; channelOpen: boolean; revokedAt?: number | null }): boolean {
-  if (h.revokedAt) return false;
-  return h.channelOpen || (!!h.lastSeenAt && deps.now() - h.lastSeenAt < deps.config.onlineWindowS * 1000);
+  if (h.revokedAt || !h.lastSeenAt) return false;
+  const window = h.channelOpen ? CHANNEL_ONLINE_WINDOW_S : deps.config.onlineWindowS;
+  return deps.now() - h.lastSeenAt < window * 1000;
 }
 
 /** The agent opened its channel: online from now on; the fleet hears of an HDA that was offline. */
