@@ -6,7 +6,7 @@
  * loop long-polls as before, so a proxy that refuses upgrades only costs the channel's speed.
  */
 import WebSocket from 'ws';
-import { CHANNEL_MAX_FRAME, CHANNEL_PATH, CHANNEL_PING, parseChannelFrame } from '../core/channel';
+import { CHANNEL_MAX_FRAME, CHANNEL_PATH, CHANNEL_PING, parseChannelFrame } from '../core/protocol/channel-frames';
 import { Backoff, sleep } from './backoff';
 import type { Logger } from './log';
 import { AGENT_VERSION } from './version';

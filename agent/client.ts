@@ -15,7 +15,7 @@ import type {
   TaskResultInput,
   TasksResponse,
 } from '../core/protocol';
-import { MAX_POLL_WAIT_S } from '../core/protocol';
+import { MAX_POLL_WAIT_S } from '../core/protocol/limits';
 import { AGENT_VERSION } from './version';
 
 export interface ProtocolClient {

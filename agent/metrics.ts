@@ -4,7 +4,8 @@
  * or its time is over; closed windows wait in an outbox until a heartbeat carrying them is
  * accepted, so an unreachable control plane loses nothing (up to a bound: the oldest go first).
  */
-import { METRICS_PER_HEARTBEAT_MAX, METRICS_WINDOW_S, type AppMetricSample, type AppStatus } from '../core/protocol';
+import type { AppMetricSample, AppStatus } from '../core/protocol';
+import { METRICS_PER_HEARTBEAT_MAX, METRICS_WINDOW_S } from '../core/protocol/limits';
 
 interface Open {
   start: number;

@@ -18,7 +18,7 @@ import type { AgentChannel } from './channel';
 import { ProtocolError, type ProtocolClient } from './client';
 import type { EventSender } from './events';
 import type { Executor, TaskOutcome } from './executor/index';
-import { AUX_KINDS } from './executor/kinds';
+import { AUX_KINDS, isOneOf } from '../core/protocol/kinds';
 import type { Journal } from './journal';
 import type { Logger } from './log';
 
@@ -129,7 +129,7 @@ export class PollLoop {
 
   private accept(task: ClaimedTask, signals: LoopSignals): void {
     if (this.running.has(task.id) || this.mainQueue.some((t) => t.id === task.id)) return;
-    if (AUX_KINDS.has(task.kind)) {
+    if (isOneOf(AUX_KINDS, task.kind)) {
       this.track(task, this.runTask(task, signals));
       return;
     }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { generateSigningKey } from '../core/catalog/signing';
-import { CHANNEL_PATH } from '../core/channel';
+import { CHANNEL_PATH } from '../core/protocol/channel-frames';
 import { AgentClient, completeTask } from './lib/agent-client';
 import { enrolledHda, http, login } from './lib/api';
 import { median, percentile, round, sleep } from './lib/stats';

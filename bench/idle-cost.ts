@@ -8,7 +8,7 @@
  * Prints the counts and the daily figures the cost table in bench/README.md is computed from.
  */
 import WebSocket from 'ws';
-import { CHANNEL_PATH } from '../core/channel';
+import { CHANNEL_PATH } from '../core/protocol/channel-frames';
 import { startControlPlane } from '../worker/node-server';
 import { AgentClient } from './lib/agent-client';
 import { enrolledHda, http, login } from './lib/api';

@@ -2,10 +2,14 @@
  * The control plane's data, as drizzle sqlite-core tables. The same schema runs on an embedded libSQL
  * file, on Turso and on D1; drizzle-kit turns it into the SQL migrations in db/migrations.
  *
- * Times are integer milliseconds since the epoch; JSON documents are stored as text.
+ * Times are integer milliseconds since the epoch; JSON documents are stored as text, read and written
+ * by drizzle as the core types they hold (json mode), so no row needs a parse or a cast.
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Finding } from '../core/catalog/types';
+import { TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
+import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, ResourceLimits, TaskPayload } from '../core/protocol';
 
 export const ROLES = ['admin', 'publisher', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -75,9 +79,9 @@ export const appVersions = sqliteTable(
     /** The compose as published (or as written by the script), before normalization. */
     composeOriginal: text('compose_original'),
     /** The AppVersionContent (normalized compose, files, steps) that is signed and installed. */
-    contentJson: text('content_json').notNull(),
+    contentJson: text('content_json', { mode: 'json' }).$type<AppVersionContent>().notNull(),
     status: text('status', { enum: VERSION_STATUSES }).notNull(),
-    findingsJson: text('findings_json').notNull().default('[]'),
+    findingsJson: text('findings_json', { mode: 'json' }).$type<Finding[]>().notNull().default([]),
     signature: text('signature').notNull(),
     keyId: text('key_id').notNull(),
     publishedBy: text('published_by')
@@ -108,7 +112,7 @@ export const hdas = sqliteTable(
       .references(() => users.id),
     name: text('name').notNull(),
     domain: text('domain').notNull(),
-    tagsJson: text('tags_json').notNull().default('[]'),
+    tagsJson: text('tags_json', { mode: 'json' }).$type<string[]>().notNull().default([]),
     /** SHA-256 of the agent token (hex); null until enrolled and after revocation. */
     tokenHash: text('token_hash'),
     enrollCodeHash: text('enroll_code_hash'),
@@ -119,9 +123,9 @@ export const hdas = sqliteTable(
     lastSeenAt: integer('last_seen_at'),
     /** Its agent holds the HDA's channel (a WebSocket) open: online without writing last_seen. */
     channelOpen: integer('channel_open', { mode: 'boolean' }).notNull().default(false),
-    factsJson: text('facts_json'),
+    factsJson: text('facts_json', { mode: 'json' }).$type<HostFacts>(),
     /** Latest per-app runtime state from the agent's heartbeat (one row per HDA, not per beat). */
-    appsJson: text('apps_json'),
+    appsJson: text('apps_json', { mode: 'json' }).$type<AppStatus[]>(),
     /** Hash of the last stored facts+apps, so an unchanged heartbeat writes nothing but last_seen. */
     stateHash: text('state_hash'),
     /** Next per-HDA port number: host port = 35000 + n, never reused while an install holds it. */
@@ -153,11 +157,11 @@ export const installs = sqliteTable(
       .notNull()
       .references(() => appVersions.id),
     currentDeploymentId: text('current_deployment_id'),
-    policyExceptionsJson: text('policy_exceptions_json').notNull().default('[]'),
-    /** Owner-set resource limits `{ cpus?, memory_mb? }` the agent writes into the compose it runs. */
-    limitsJson: text('limits_json').notNull().default('{}'),
-    /** Per-install values `{ env? }` (e.g. a fleet deployment's per-HDA overrides). */
-    overridesJson: text('overrides_json').notNull().default('{}'),
+    policyExceptionsJson: text('policy_exceptions_json', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** Owner-set resource limits the agent writes into the compose it runs. */
+    limitsJson: text('limits_json', { mode: 'json' }).$type<ResourceLimits>().notNull().default({}),
+    /** Per-install values (e.g. a fleet deployment's per-HDA overrides, the owner's fixed port). */
+    overridesJson: text('overrides_json', { mode: 'json' }).$type<InstallOverrides>().notNull().default({}),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -187,7 +191,7 @@ export const deployments = sqliteTable(
     status: text('status', { enum: DEPLOYMENT_STATUSES }).notNull(),
     /** What the agent actually ran, and the image digests, so a rollback restores the same bytes. */
     renderedCompose: text('rendered_compose'),
-    imagesJson: text('images_json'),
+    imagesJson: text('images_json', { mode: 'json' }).$type<Record<string, string>>(),
     /** For a rollback: the deployment it returns to. */
     rollbackOf: text('rollback_of'),
     detail: text('detail'),
@@ -207,15 +211,15 @@ export const tasks = sqliteTable(
       .references(() => hdas.id),
     installId: text('install_id'),
     deploymentId: text('deployment_id'),
-    kind: text('kind').notNull(),
+    kind: text('kind', { enum: TASK_KINDS }).notNull(),
     /** `main` tasks of an HDA run one at a time; `aux` tasks (logs) run beside them and block nothing. */
     lane: text('lane', { enum: ['main', 'aux'] })
       .notNull()
       .default('main'),
     /** Set for tasks a fleet batch queued. */
     batchId: text('batch_id'),
-    payloadJson: text('payload_json').notNull(),
-    state: text('state', { enum: ['queued', 'claimed', 'succeeded', 'failed', 'cancelled'] }).notNull(),
+    payloadJson: text('payload_json', { mode: 'json' }).$type<TaskPayload>().notNull(),
+    state: text('state', { enum: TASK_STATES }).notNull(),
     leaseUntil: integer('lease_until'),
     attempts: integer('attempts').notNull().default(0),
     detail: text('detail'),
@@ -240,7 +244,7 @@ export const taskEvents = sqliteTable(
     status: text('status').notNull(),
     step: text('step'),
     message: text('message').notNull(),
-    dataJson: text('data_json'),
+    dataJson: text('data_json', { mode: 'json' }).$type<Record<string, unknown>>(),
     at: integer('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
@@ -255,7 +259,7 @@ export const auditLog = sqliteTable(
     action: text('action').notNull(),
     targetKind: text('target_kind'),
     targetId: text('target_id'),
-    detailJson: text('detail_json'),
+    detailJson: text('detail_json', { mode: 'json' }).$type<Record<string, unknown>>(),
     /** The client address the action came from (null for the system's own actions). */
     address: text('address'),
     at: integer('at').notNull(),
@@ -303,7 +307,7 @@ export const batches = sqliteTable('batches', {
   versionId: text('version_id')
     .notNull()
     .references(() => appVersions.id),
-  policyExceptionsJson: text('policy_exceptions_json').notNull().default('[]'),
+  policyExceptionsJson: text('policy_exceptions_json', { mode: 'json' }).$type<string[]>().notNull().default([]),
   concurrency: integer('concurrency').notNull(),
   allOrNothing: integer('all_or_nothing', { mode: 'boolean' }).notNull().default(false),
   state: text('state', { enum: BATCH_STATES }).notNull(),
@@ -322,8 +326,8 @@ export const batchItems = sqliteTable(
     action: text('action', { enum: ['install', 'update'] }),
     installId: text('install_id'),
     taskId: text('task_id'),
-    /** `{ env? }` for this HDA only. */
-    overridesJson: text('overrides_json').notNull().default('{}'),
+    /** Overrides for this HDA only (env). */
+    overridesJson: text('overrides_json', { mode: 'json' }).$type<InstallOverrides>().notNull().default({}),
     detail: text('detail'),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { generateSigningKey } from '../core/catalog/signing';
-import { DEFAULT_ADMIN_EMAIL } from '../db/seed';
+import { DEFAULT_ADMIN_EMAIL } from '../worker/first-start';
 
 export interface DevVarsResult {
   /** Set when this call wrote the file: the admin to print once. */

@@ -96,16 +96,48 @@ export interface Deps {
   loginThrottle: LoginThrottle;
 }
 
-export interface SessionUser {
+/** The account an action is done for: what ownership checks, created-by and the audit log read. */
+export interface Account {
   id: string;
   email: string;
   role: Role;
-  jti: string;
-  exp: number;
-  /** The client address of the request (absent for the system's own actions). */
+}
+
+/** A person acting through the API or the UI. */
+export interface UserActor extends Account {
+  kind: 'user';
+  /** The client address of the request. */
   address?: string;
 }
 
+/** The control plane's own jobs, each acting for the account that started it (or owns what it sets up). */
+export const SYSTEM_JOBS = ['fleet-batch', 'first-start-seed', 'local-agent-enrollment'] as const;
+
+/** A job of the system acting for an account (a fleet batch for its owner, first-start seeding for the admin). */
+export interface JobActor extends Account {
+  kind: 'system';
+  job: (typeof SYSTEM_JOBS)[number];
+  address?: undefined;
+}
+
+/** Who acts on the services: a user, or a system job; the agent acts through its own routes (AgentIdentity). */
+export type Actor = UserActor | JobActor;
+
+export const jobActor = (job: JobActor['job'], account: Account): JobActor => ({
+  kind: 'system',
+  job,
+  id: account.id,
+  email: account.email,
+  role: account.role,
+});
+
+/** A user signed in with a session token (logout revokes its jti until exp). */
+export interface SessionUser extends UserActor {
+  jti: string;
+  exp: number;
+}
+
+/** An HDA's agent, authenticated by its token. */
 export interface AgentIdentity {
   hdaId: string;
   lastSeenAt: number | null;

@@ -9,7 +9,7 @@
  * re-checks the database every POLL_RECHECK_MS (default 2 s) in addition to in-isolate wake-ups.
  */
 import { users } from '../db/schema';
-import { seedAdmin, seedCatalog } from '../db/seed';
+import { seedAdmin, seedCatalog } from './first-start';
 import { createApp } from './app';
 import { durableThrottle } from './auth/login-throttle-object';
 import { assetsAgentBundle } from './edge/agent-bundle';

@@ -12,6 +12,7 @@ import { StateDir } from '../agent/state';
 import { users } from '../db/schema';
 import type { ControlPlane } from './node-server';
 import { createHda } from './services/hdas';
+import { jobActor } from './context';
 
 export type { LocalAgent };
 
@@ -44,10 +45,6 @@ async function localEnrollmentCode(plane: ControlPlane, env: NodeJS.ProcessEnv):
   const { deps } = plane;
   const [admin] = await deps.db.select().from(users).where(eq(users.role, 'admin')).limit(1);
   const domain = env.LOCAL_HDA_DOMAIN ?? 'hda.local';
-  const { code } = await createHda(
-    deps,
-    { id: admin.id, email: admin.email, role: 'admin', jti: 'local', exp: 0 },
-    { name: hostname().slice(0, 100) || 'this machine', domain },
-  );
+  const { code } = await createHda(deps, jobActor('local-agent-enrollment', admin), { name: hostname().slice(0, 100) || 'this machine', domain });
   return code;
 }

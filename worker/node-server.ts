@@ -14,7 +14,7 @@ import { generateSigningKey } from '../core/catalog/signing';
 import { migrateLibsql } from '../db/migrate';
 import * as schema from '../db/schema';
 import { nodeAgentBundle } from './node-agent-bundle';
-import { seedAdmin, seedCatalog, type SeededAdmin } from '../db/seed';
+import { seedAdmin, seedCatalog, type SeededAdmin } from './first-start';
 import { createApp } from './app';
 import type { LoginThrottle } from './auth/login-throttle';
 import type { Config, Deps } from './context';

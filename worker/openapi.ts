@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './context';
 import { issuesMessage } from './validation-messages';
+import { ApiErrorSchema as ErrorSchema } from '../core/protocol/errors';
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
@@ -17,7 +18,7 @@ export function createRouter() {
   });
 }
 
-export const ErrorSchema = z.object({ error: z.string(), message: z.string(), details: z.unknown().optional() }).openapi('Error');
+export { ApiErrorSchema as ErrorSchema } from '../core/protocol/errors';
 
 /** A JSON response entry for createRoute. */
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {

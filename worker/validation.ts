@@ -1,5 +1,6 @@
 /** Input shapes shared by several routes. */
-import { OWNER_PORT_RANGE } from '../core/protocol';
+export { AgentHostname, AgentText, HostPort } from '../core/protocol/fields';
+import { DECEPTIVE } from '../core/protocol/fields';
 import { z } from '@hono/zod-openapi';
 
 /** An app slug becomes the install identifier and a DNS label: <slug>.<domain>. */
@@ -23,8 +24,6 @@ export const Domain = z
 
 export const Id = z.string().uuid('must be an id');
 
-/** Characters that make text display as something else: controls, bidi overrides, zero-width marks. */
-const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 /** user@host, where host may be one label such as `localhost` (the first admin `npm start` creates). */
 export const Email = z
   .string()
@@ -48,29 +47,8 @@ export const Name = z
   .max(100)
   .refine((s) => !DECEPTIVE.test(s), 'must not contain control, bidirectional-override or zero-width characters');
 
-/** Text an agent reports (messages, details): kept, but a NUL, which SQLite would cut at, is replaced. */
-export const AgentText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .transform((s) => s.replace(/\u0000/g, '\ufffd'));
-
-/** The hostname an agent enrolls with: printable, one line. */
-export const AgentHostname = z
-  .string()
-  .min(1)
-  .max(253)
-  .refine((s) => !DECEPTIVE.test(s), 'must be one line of printable characters');
-
 /** An app icon: a small PNG, WebP or SVG as a data: URL, shown from this origin (SVG in <img> runs no script). */
 export const IconUrl = z
   .string()
   .max(48 * 1024, 'must be at most 48 KB')
   .regex(/^data:image\/(png|webp|svg\+xml)(;base64)?,[A-Za-z0-9+/=%._~!$&'()*,;:@-]+$/, 'must be a PNG, WebP or SVG image as a data: URL');
-
-/** A host port an owner may give an install: above the system services' ports. */
-export const HostPort = z
-  .number()
-  .int('must be a whole number')
-  .min(OWNER_PORT_RANGE.from, `must be from ${OWNER_PORT_RANGE.from} to ${OWNER_PORT_RANGE.to} (ports below ${OWNER_PORT_RANGE.from} are for system services)`)
-  .max(OWNER_PORT_RANGE.to, `must be from ${OWNER_PORT_RANGE.from} to ${OWNER_PORT_RANGE.to}`);

@@ -1,5 +1,5 @@
 /** How rows look in API responses: ISO times, parsed JSON, no secrets (token and code hashes stay in). */
-import type { HostFacts, AppStatus } from '../core/protocol';
+import type { AppStatus } from '../core/protocol';
 import type { Deps } from './context';
 import type { AppRow, VersionRow } from './services/catalog';
 import type { HdaRow } from './services/hdas';
@@ -22,13 +22,13 @@ export function appView(app: AppRow) {
 }
 
 export function versionView(v: VersionRow, opts: { full?: boolean } = {}) {
-  const content = JSON.parse(v.contentJson);
+  const content = v.contentJson;
   return {
     id: v.id,
     version: v.version,
     kind: v.kind,
     status: v.status,
-    findings: JSON.parse(v.findingsJson),
+    findings: v.findingsJson,
     created_at: iso(v.createdAt),
     key_id: v.keyId,
     ...(opts.full
@@ -51,7 +51,7 @@ export function hdaView(deps: Deps, h: HdaRow) {
     id: h.id,
     name: h.name,
     domain: h.domain,
-    tags: JSON.parse(h.tagsJson) as string[],
+    tags: h.tagsJson,
     status: h.revokedAt ? 'revoked' : !h.enrolledAt ? 'pending' : online ? 'online' : 'offline',
     online,
     enrolled_at: iso(h.enrolledAt),
@@ -61,19 +61,19 @@ export function hdaView(deps: Deps, h: HdaRow) {
     /** Whether its agent holds the HDA channel open (it is rung when work is queued) or only polls. */
     channel: h.channelOpen ? 'open' : 'closed',
     hostname: h.hostname,
-    facts: (h.factsJson ? JSON.parse(h.factsJson) : null) as HostFacts | null,
+    facts: h.factsJson ?? null,
   };
 }
 
 /** The HDA's CPUs and memory (what resource limits are checked against), when it has reported them. */
 export function hostLimits(h: HdaRow): { cpus?: number; memory_bytes?: number } | null {
   if (!h.factsJson) return null;
-  const f = JSON.parse(h.factsJson) as HostFacts;
+  const f = h.factsJson;
   return { ...(f.cpus ? { cpus: f.cpus } : {}), ...(f.memory_bytes ? { memory_bytes: f.memory_bytes } : {}) };
 }
 
 export function appStatesOf(h: HdaRow): Map<string, AppStatus> {
-  const list = (h.appsJson ? JSON.parse(h.appsJson) : []) as AppStatus[];
+  const list = h.appsJson ?? [];
   return new Map(list.map((a) => [a.identifier, a]));
 }
 
@@ -89,9 +89,9 @@ export function installView(i: InstallRow, extra: { app?: { slug: string; name: 
     desired_state: i.desiredState,
     version_id: i.versionId,
     current_deployment_id: i.currentDeploymentId,
-    policy_exceptions: JSON.parse(i.policyExceptionsJson) as string[],
-    limits: JSON.parse(i.limitsJson) as Record<string, number>,
-    overrides: JSON.parse(i.overridesJson) as Record<string, unknown>,
+    policy_exceptions: i.policyExceptionsJson,
+    limits: i.limitsJson,
+    overrides: i.overridesJson,
     created_at: iso(i.createdAt),
     updated_at: iso(i.updatedAt),
     ...(extra.app ? { app: extra.app } : {}),
@@ -113,7 +113,7 @@ export function deploymentView(d: DeploymentRow, version?: string, extra: { task
     rollback_of: d.rollbackOf,
     detail: d.detail,
     rendered_compose: d.renderedCompose,
-    images: d.imagesJson ? JSON.parse(d.imagesJson) : null,
+    images: d.imagesJson ?? null,
     created_by: d.createdBy,
     created_at: iso(d.createdAt),
     finished_at: iso(d.finishedAt),
@@ -144,7 +144,7 @@ export function eventView(e: typeof taskEvents.$inferSelect) {
     status: e.status,
     step: e.step,
     message: e.message,
-    data: e.dataJson ? JSON.parse(e.dataJson) : null,
+    data: e.dataJson ?? null,
     at: iso(e.at),
   };
 }

@@ -6,17 +6,16 @@
  * changed (verify, render, policy, pull) needs nothing: the running version keeps serving.
  */
 import { existsSync, rmSync } from 'node:fs';
-import type { AppVersionContent, ClaimedTask } from '../../core/protocol';
+import type { AppTask, AppVersionContent, StepName } from '../../core/protocol';
 import type { TaskReporter } from '../events';
 import type { PlanFailure } from './index';
-import { CHANGES_NOTHING } from './kinds';
 import { INSTALL_PLAN, RESTART_PLAN } from './plans';
 import { putBack } from './restore';
 import type { ExecutorDeps, Step, TaskWork } from './types';
 import { vhostContent } from './vhost';
 
 export interface FallbackInput {
-  task: ClaimedTask;
+  task: AppTask;
   work: TaskWork;
   failure: PlanFailure;
   reporter: TaskReporter;
@@ -24,6 +23,9 @@ export interface FallbackInput {
   /** The steps that return to the previous deployment (the install steps). */
   restorePlan?: Step[];
 }
+
+/** Steps before which a failed update has changed nothing on the host: there is nothing to undo. */
+const CHANGES_NOTHING = new Set<string>(['ports', 'verify', 'render', 'policy', 'pull'] satisfies StepName[]);
 
 type RunSteps = (plan: Step[], work: TaskWork) => Promise<PlanFailure | null>;
 type NewWork = (version: AppVersionContent, signature: string | null) => TaskWork;

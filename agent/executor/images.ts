@@ -6,7 +6,7 @@
  */
 import { imageId, removeImages, type RemovedImage } from '../docker/images';
 import { ImageLedger } from '../image-ledger';
-import { VERSION_CHANGING } from './kinds';
+import { isOneOf, VERSION_CHANGING_KINDS } from '../../core/protocol/kinds';
 import type { ExecutorDeps, Step } from './types';
 
 export interface Cleanup {
@@ -53,7 +53,7 @@ export const imagesStep: Step = {
   name: 'images',
   title: 'Removing images no install needs any more',
   async run({ task, work, deps, report }) {
-    if (VERSION_CHANGING.has(task.kind) && work.version) {
+    if (isOneOf(VERSION_CHANGING_KINDS, task.kind) && work.version) {
       deps.installs.recordDeployment(work.identifier, work.version.version, work.pins);
       work.recorded = true;
     }

@@ -7,13 +7,13 @@
  * The steps (and what they use: YAML, signatures, the compose policy, dockerode) load with the first
  * task, so an agent with nothing to do never has them in memory.
  */
-import type { ClaimedTask, TaskResultInput } from '../../core/protocol';
+import type { AppRunState, AppVersionContent, ClaimedTask, TaskKind, TaskOf, TaskResultInput } from '../../core/protocol';
+import { isOneOf, PORT_SETTING_KINDS, VERSION_CHANGING_KINDS } from '../../core/protocol/kinds';
 import { appStatus } from '../docker/containers';
 import { TaskReporter, type EventSender } from '../events';
 import type { Journal } from '../journal';
 import { liveSlot } from '../slots';
 import { appDirFor, COMPOSE_FILE, composeDirFor } from './paths';
-import { PORT_SETTING, VERSION_CHANGING } from './kinds';
 import { runningSettings } from './restore';
 import { Interrupted, StepFailure, type ExecutorDeps, type Step, type StepContext, type TaskWork } from './types';
 import { join } from 'node:path';
@@ -26,7 +26,12 @@ export interface PlanFailure {
   reason: string;
 }
 
-type Plans = Partial<Record<string, Step[]>>;
+/**
+ * The steps of each kind: a step written for other kinds does not type-check in a kind's plan. The
+ * install's plan is also how a failed update returns to the previous deployment, so its steps take
+ * any task on an install.
+ */
+export type Plans = { [K in Exclude<TaskKind, 'install'>]?: Step<K>[] } & { install?: Step[] };
 
 export class Executor {
   private plans: Plans | null;
@@ -79,12 +84,14 @@ export class Executor {
   }
 
   /** What the steps start from: the install's folder and the slot that serves it now. */
-  newWork(task: ClaimedTask, version = task.payload?.version, signature = task.payload?.signature ?? null): TaskWork {
-    const inst = task.payload?.install;
-    if (!inst && task.kind === 'prune') {
+  newWork(task: ClaimedTask, versionGiven?: AppVersionContent, signatureGiven?: string | null): TaskWork {
+    if (task.kind === 'prune') {
       return { identifier: '', appDir: '', composeFile: '', project: '', hostPort: 0, slot: 'a', images: [], imageIds: {}, pins: {}, secrets: {} };
     }
-    const identifier = inst?.identifier;
+    const inst = task.payload.install;
+    const version = versionGiven ?? task.payload.version;
+    const signature = signatureGiven === undefined ? (task.payload.signature ?? null) : signatureGiven;
+    const identifier = inst.identifier;
     const appDir = appDirFor(this.deps.config.appsRoot, identifier);
     const rec = this.deps.installs.get(identifier);
     const live = liveSlot(rec, this.deps.config.namespace ?? '', identifier, inst.host_port);
@@ -109,13 +116,14 @@ export class Executor {
       // The values this install already has: every render re-uses them, and no report carries them.
       secrets: new SecretStore(this.deps.config.stateDir).load(identifier),
       ...(task.kind === 'rollback' && restore ? { restorePins: restore } : {}),
-      purge: task.payload.purge === true,
+      purge: task.kind === 'uninstall' && task.payload.purge === true,
     };
   }
 
   private async run(task: ClaimedTask, reporter: TaskReporter, signal: AbortSignal, stopSoon?: AbortSignal): Promise<TaskResultInput> {
     const plans = await this.loadPlans();
-    const plan = plans[task.kind];
+    // Each kind's plan holds steps of that kind (Plans): this task's kind picks its own.
+    const plan = plans[task.kind] as Step<TaskKind>[] | undefined;
     if (!plan) {
       const why = `this agent cannot run ${JSON.stringify(task.kind)} tasks`;
       reporter.emit('Error', why);
@@ -139,11 +147,11 @@ export class Executor {
     const failure = await this.runSteps(plan, task, work, reporter, signal, stopSoon);
     if (!failure) {
       if (task.kind === 'start') this.deps.installs.setDesired(work.identifier, 'running');
-      if (VERSION_CHANGING.has(task.kind) && work.version && !work.recorded) {
+      if (isOneOf(VERSION_CHANGING_KINDS, task.kind) && work.version && !work.recorded) {
         this.deps.installs.recordDeployment(work.identifier, work.version.version, work.pins);
       }
       const detail = work.detail ?? this.successDetail(task, work);
-      const live = work.identifier && VERSION_CHANGING.has(task.kind) ? { project: work.project, live_port: work.hostPort } : undefined;
+      const live = work.identifier && isOneOf(VERSION_CHANGING_KINDS, task.kind) ? { project: work.project, live_port: work.hostPort } : undefined;
       reporter.emit('Finalized', detail, undefined, work.finalData ?? live);
       return {
         state: 'succeeded',
@@ -151,24 +159,25 @@ export class Executor {
         app_state: work.appState ?? (task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running'),
         ...(work.rendered ? { rendered_compose: work.rendered } : {}),
         ...(Object.keys(work.imageIds).length ? { images: work.imageIds } : {}),
-        ...(PORT_SETTING.has(task.kind) && work.installPort ? { host_port: work.installPort } : {}),
+        ...(isOneOf(PORT_SETTING_KINDS, task.kind) && work.installPort ? { host_port: work.installPort } : {}),
       };
     }
     let detail = `${task.kind} failed at step ${failure.step}: ${failure.reason}`;
     const { fallBack } = await import('./fallback');
-    detail += await fallBack(
-      { task, work, failure, reporter, deps: this.deps, restorePlan: plans.install },
-      (plan2, work2) => this.runSteps(plan2, task, work2, reporter, signal, stopSoon),
-      (version, signature) => newWork(version, signature),
-    );
+    if (task.kind !== 'prune')
+      detail += await fallBack(
+        { task, work, failure, reporter, deps: this.deps, restorePlan: plans.install },
+        (plan2, work2) => this.runSteps(plan2, task, work2, reporter, signal, stopSoon),
+        (version, signature) => newWork(version, signature),
+      );
     reporter.emit('Finalized', detail, undefined, { failed_step: failure.step });
     return { state: 'failed', step: failure.step, detail, app_state: await this.currentState(work.identifier, task) };
   }
 
   /** Runs the steps; the first failure stops them and is returned. Throws Interrupted on shutdown. */
-  private async runSteps(
-    plan: Step[],
-    task: ClaimedTask,
+  private async runSteps<K extends TaskKind>(
+    plan: Step<K>[],
+    task: TaskOf<K>,
     work: TaskWork,
     reporter: TaskReporter,
     signal: AbortSignal,
@@ -178,7 +187,7 @@ export class Executor {
       if (signal.aborted) throw new Interrupted();
       if (step.when && !step.when(work)) continue;
       reporter.emit('Starting', step.title, step.name);
-      const ctx: StepContext = {
+      const ctx: StepContext<K> = {
         task,
         deps: this.deps,
         work,
@@ -205,7 +214,8 @@ export class Executor {
   }
 
   private successDetail(task: ClaimedTask, work: TaskWork): string {
-    const host = `${work.identifier}.${task.payload.install?.domain}`;
+    const inst = task.kind === 'prune' ? undefined : task.payload.install;
+    const host = `${work.identifier}.${inst?.domain}`;
     switch (task.kind) {
       case 'uninstall':
         return `uninstalled ${work.identifier}${work.purge ? ' and deleted its folder' : '; its folder is kept'}`;
@@ -217,15 +227,16 @@ export class Executor {
       case 'logs':
         return `sent the logs of ${work.identifier}`;
       default: {
-        if (!task.payload.install) return `${task.kind} done`;
-        const where = work.hostPort !== task.payload.install.host_port ? ` (served from host port ${work.hostPort})` : '';
+        if (!inst) return `${task.kind} done`;
+        const where = work.hostPort !== inst.host_port ? ` (served from host port ${work.hostPort})` : '';
         return `${work.version?.app ?? work.identifier} ${work.version?.version ?? ''} is running at http://${host}/${where}`.replace(/\s+/g, ' ');
       }
     }
   }
 
   /** The app's state now, from the slot the install record says is live. */
-  private async currentState(identifier: string, task: ClaimedTask) {
+  private async currentState(identifier: string, task: ClaimedTask): Promise<AppRunState> {
+    if (task.kind === 'prune') return 'unknown'; // HDA-wide: no app to look at
     try {
       const live = liveSlot(this.deps.installs.get(identifier), this.deps.config.namespace ?? '', identifier, task.payload.install.host_port);
       return (await appStatus(await this.deps.docker.docker(), live.project)).state;

@@ -13,7 +13,7 @@ const MAX_TAIL = 5000;
 const MAX_FOLLOW_S = 600;
 const FLUSH_MS = 500;
 
-export const logsStep: Step = {
+export const logsStep: Step<'logs'> = {
   name: 'logs',
   title: 'Reading the container logs',
   async run({ task, work, deps, report, signal, stopSoon }) {

@@ -1,5 +1,4 @@
 /** Which steps each kind of task runs, in order. */
-import type { TaskKind } from '../../core/protocol';
 import { cleanupStep } from './cleanup';
 import { downStep } from './down';
 import { healthStep } from './health';
@@ -16,6 +15,7 @@ import { pullStep } from './pull';
 import { reloadAfterRemoveStep, reloadStep } from './reload';
 import { renderStep } from './render';
 import { retireStep } from './retire';
+import type { Plans } from './index';
 import type { Step } from './types';
 import { upStep } from './up';
 import { verifyStep } from './verify';
@@ -78,7 +78,8 @@ export const RECONFIGURE_PLAN: Step[] = [
 /** What starts the settings that ran before again after a failed reconfigure. */
 export const RESTART_PLAN: Step[] = [mountsStep, upStep, healthStep, vhostStep, reloadStep];
 
-export const PLANS: Record<TaskKind, Step[]> = {
+/** Every kind has a plan (`Required`): a new kind does not compile until it has one. */
+export const PLANS: Required<Plans> = {
   install: INSTALL_PLAN,
   update: UPDATE_PLAN,
   rollback: UPDATE_PLAN,

@@ -50,7 +50,8 @@ export const portsStep: Step = {
     const used = await hostPortsInUse(ctx);
     const want = work.hostPort;
     if (!used.has(want)) return `host port ${want} is free`;
-    const hints = task.payload.ports;
+    // Only install and reconfigure carry hints: a way back to the previous deployment moves nothing.
+    const hints = 'ports' in task.payload ? task.payload.ports : undefined;
     if (inst.port_fixed || !hints || work.slot !== 'a') {
       throw new StepFailure(`port ${want} is used by another program on the HDA; choose another port for ${work.identifier}`, { port: want });
     }

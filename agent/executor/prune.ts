@@ -8,11 +8,11 @@ import type { PruneReport } from '../../core/protocol';
 import { formatBytes, removeUnusedImages, type Cleanup } from './images';
 import { StepFailure, type Step } from './types';
 
-export const pruneStep: Step = {
+export const pruneStep: Step<'prune'> = {
   name: 'prune',
   title: 'Removing unused images',
   async run({ task, work, deps, report }) {
-    const keep = task.payload.prune?.keep_images ?? [];
+    const keep = task.payload.prune.keep_images;
     let r: Cleanup;
     try {
       r = await removeUnusedImages(deps, keep);

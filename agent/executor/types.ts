@@ -2,7 +2,7 @@
  * What the executor's steps share: the task, the agent's parts (Docker, Compose, Apache, the local
  * install records), a reporter scoped to the step, and the work the steps hand on to each other.
  */
-import type { AppRunState, AppVersionContent, ClaimedTask, InstallVars, ScriptStep } from '../../core/protocol';
+import type { AppRunState, AppTaskKind, AppVersionContent, InstallVars, ScriptStep, StepName, TaskKind, TaskOf } from '../../core/protocol';
 import type { Finding } from '../../core/catalog/types';
 import type { PolicyOptions } from '../../core/catalog/policy';
 import type { AgentConfig } from '../config';
@@ -134,8 +134,9 @@ export interface TaskWork {
   finalData?: Record<string, unknown>;
 }
 
-export interface StepContext {
-  task: ClaimedTask;
+/** What a step of the given kinds runs with: a step of install-acting kinds (the default) may read the install. */
+export interface StepContext<K extends TaskKind = AppTaskKind> {
+  task: TaskOf<K>;
   deps: ExecutorDeps;
   report: StepReport;
   work: TaskWork;
@@ -144,12 +145,16 @@ export interface StepContext {
   stopSoon?: AbortSignal;
 }
 
-export interface Step {
-  name: string;
+/**
+ * One named step of the kinds K. `run` is a property, not a method, so a step written for some kinds
+ * does not type-check in the plan of another (a prune step cannot read an install).
+ */
+export interface Step<K extends TaskKind = AppTaskKind> {
+  name: StepName;
   /** What the Starting event says. */
   title: string;
   /** Does the work; returns what the Complete event says. */
-  run(ctx: StepContext): Promise<string>;
+  run: (ctx: StepContext<K>) => Promise<string>;
   /** When given and false for this run, the step is left out (no events). */
   when?: (work: TaskWork) => boolean;
 }

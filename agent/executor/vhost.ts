@@ -1,12 +1,12 @@
 /** Step vhost: write (install) or remove (uninstall) the app's Apache vhost, hda-app-<identifier>.conf. */
 import { lstatSync, mkdirSync } from 'node:fs';
-import type { ClaimedTask } from '../../core/protocol';
+import type { AppTask } from '../../core/protocol';
 import { apachePort } from '../config';
 import { appLogDir, renderVhost } from '../apache/vhost';
 import { StepFailure, type ExecutorDeps, type Step, type TaskWork } from './types';
 
 /** The vhost proxying the install's names to `port` on this host. */
-export function vhostContent(deps: ExecutorDeps, task: ClaimedTask, work: TaskWork, port: number): string {
+export function vhostContent(deps: ExecutorDeps, task: AppTask, work: TaskWork, port: number): string {
   const inst = task.payload.install;
   const render = deps.renderVhost ?? renderVhost;
   return render({

@@ -54,6 +54,18 @@ describe('audit records', () => {
     expect(row).toMatchObject({ target: { kind: 'user', id: null }, address: '192.0.2.7', detail: { email: 'ghost@example.com' } });
   });
 
+  it('a fleet batch acts as a system job for its owner: what it installs is audited as the system, for that owner', async () => {
+    const owner = await plane.user('owner');
+    await publishApp(plane, 'hello');
+    const { hdaId } = await enrolledHda(plane, owner.token);
+    const created = await plane.json('POST', '/api/batches', { token: owner.token, body: { app: 'hello', hdas: [hdaId] } });
+    expect(created.status).toBe(201);
+    const { entries } = (await audit(`?action=install.create`)).body;
+    expect(entries).toHaveLength(1);
+    expect(entries[0].actor).toMatchObject({ kind: 'system', id: owner.id, email: owner.email });
+    expect(entries[0].address).toBeNull();
+  });
+
   it('container-log requests and changes, by the user who made them', async () => {
     const owner = await plane.user('owner');
     await publishApp(plane, 'hello');

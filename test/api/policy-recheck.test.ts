@@ -18,12 +18,9 @@ describe("re-checking an installed version against today's policy", () => {
     // What the old policy stored for an app whose volume binds the host's root through driver_opts.
     const [install] = await plane.deps.db.select().from(installs).where(eq(installs.id, installId));
     const [version] = await plane.deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
-    const content = JSON.parse(version.contentJson);
+    const content = version.contentJson;
     content.compose = `services:\n  web:\n    image: example/hello:1\n    ports: ["HOST_PORT:80"]\n    volumes: ["data:/data"]\nvolumes:\n  data:\n    driver: local\n    driver_opts: {type: none, o: bind, device: ../../../..}\n`;
-    await plane.deps.db
-      .update(appVersions)
-      .set({ contentJson: JSON.stringify(content) })
-      .where(eq(appVersions.id, version.id));
+    await plane.deps.db.update(appVersions).set({ contentJson: content }).where(eq(appVersions.id, version.id));
 
     const old = await plane.json('GET', `/api/installs/${installId}`, { token: owner.token });
     expect(old.body.policy_recheck.refused.map((f: { rule: string }) => f.rule)).toContain('volume-driver');

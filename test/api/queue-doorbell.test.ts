@@ -5,7 +5,7 @@
  * recording socket in place of a WebSocket.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RING_FRAME } from '../../core/channel';
+import { RING_FRAME } from '../../core/protocol/channel-frames';
 import type { ChannelHub } from '../../worker/channel/hub';
 import { createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
 

@@ -3,7 +3,7 @@
  * (core/protocol.ts) over HTTP — enroll, long-poll for tasks, report events and results, heartbeat —
  * and "runs" each task as a plausible sequence of steps with an image pull reported in bytes.
  */
-import type { ClaimedTask, EnrollResponse, HeartbeatInput, HostFacts, TaskEventInput, TaskInstallInfo, TaskResultInput } from '../../core/protocol';
+import type { ClaimedTask, EnrollResponse, HeartbeatInput, HostFacts, TaskEventInput, TaskResultInput } from '../../core/protocol';
 
 export const FACTS: HostFacts = {
   hostname: 'hda-test',
@@ -147,7 +147,7 @@ export class ScriptedAgent {
       else await send('OK', name, `${what}: ok`);
       await send('Complete', name, 'done');
     };
-    const install = task.payload.install as TaskInstallInfo | undefined;
+    const install = 'install' in task.payload ? task.payload.install : undefined;
     const identifier = install?.identifier ?? 'hda';
     const hostname = install?.hostname ?? 'hda';
     try {
@@ -209,9 +209,10 @@ export class ScriptedAgent {
     const pruned = task.kind === 'prune' ? { bytes_freed: 50 * 1024 * 1024 } : undefined;
     await send('Finalized', undefined, task.kind === 'prune' ? 'unused images removed' : `${task.kind} of ${identifier} finished`, pruned);
     // What ran, as a real agent reports it: the images of the version's compose (name -> id).
-    const images = task.payload.version?.compose
+    const version = 'version' in task.payload ? task.payload.version : undefined;
+    const images = version?.compose
       ? Object.fromEntries(
-          [...task.payload.version.compose.matchAll(/image:\s*"?([^"\s]+)"?/g)].map((m) => [
+          [...version.compose.matchAll(/image:\s*"?([^"\s]+)"?/g)].map((m) => [
             m[1],
             `sha256:${m[1]
               .replace(/[^a-z0-9]/g, '')

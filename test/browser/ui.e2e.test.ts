@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../worker/node-server';
 import { apiAs as apiAt, DESKTOP, hasChromium as chromiumPresent, launchChromium, login, newPage as openPage, SHOTS, shoot } from './browser-kit';
 import { ScriptedAgent } from './scripted-agent';
+import { ofKind } from '../helpers/task-kind';
 
 const hasChromium = chromiumPresent();
 
@@ -174,8 +175,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(out).not.toContain('no TLS');
     expect(await owner.textContent('#logs-view pre.log[data-stream=stderr]')).toBe('warning: no TLS configured\n');
     expect(await owner.locator('#logs-view .log-block-stderr .log-stream').textContent()).toContain('stderr');
-    const logs = await agent.waitForTasks(handled + 1);
-    expect(logs.kind).toBe('logs');
+    const logs = ofKind(await agent.waitForTasks(handled + 1), 'logs');
     expect(logs.payload.logs).toEqual({ tail: 200 });
     await shoot(owner, 'install-logs');
 
@@ -187,7 +187,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await owner.textContent('#logs-view pre.log[data-stream=stdout]')).toContain('followed line 3');
     expect(await owner.textContent('#logs-view pre.log[data-stream=stderr]')).toContain('followed line 2');
     expect(await owner.textContent('#logs-view .follow-left')).toBe('Stopped following.');
-    expect((await agent.waitForTasks(handled + 2)).payload.logs).toEqual({ tail: 50, follow_s: 60 });
+    expect(ofKind(await agent.waitForTasks(handled + 2), 'logs').payload.logs).toEqual({ tail: 50, follow_s: 60 });
 
     await waitForInstallState(owner, 'running');
     await owner.click('button[data-click=action][data-action=stop]');
@@ -212,8 +212,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await rollback.count()).toBe(1);
     await rollback.click();
     await owner.waitForFunction(() => /version 1\.0/.test(document.querySelector('.page-header .subtitle')?.textContent ?? ''), null, { timeout: 20_000 });
-    const rolled = await agent.waitForTasks(handled + 2);
-    expect(rolled.kind).toBe('rollback');
+    const rolled = ofKind(await agent.waitForTasks(handled + 2), 'rollback');
     expect(rolled.payload.version?.compose).toContain('example/hello:1');
     const history = (await owner.textContent('table.history')) ?? '';
     expect(history).toContain('Roll back');
@@ -277,8 +276,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     expect(await owner.textContent('[data-task-stream]')).toContain('Waiting for the HDA');
     await shoot(owner, 'install-limits-queued');
     agent.start();
-    const t = await agent.waitForTasks(handled + 1);
-    expect(t.kind).toBe('reconfigure');
+    const t = ofKind(await agent.waitForTasks(handled + 1), 'reconfigure');
     expect(t.payload.install.limits).toEqual({ cpus: 0.5, memory_mb: 256 });
     await owner.waitForFunction(() => document.querySelector('[data-task-state]')?.getAttribute('data-state') === 'succeeded', null, { timeout: 20_000 });
     // The page reloads itself once the task it followed has ended.
@@ -295,7 +293,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     // Emptying one field removes that limit only.
     await owner.fill('form[data-form=limits] input[name=cpus]', '');
     await owner.click('form[data-form=limits] button[type=submit]');
-    const cleared = await agent.waitForTasks(handled + 2);
+    const cleared = ofKind(await agent.waitForTasks(handled + 2), 'reconfigure');
     expect(cleared.payload.install.limits).toEqual({ memory_mb: 256 });
     await owner.waitForFunction(
       () =>
@@ -311,8 +309,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await owner.goto(installUrl);
     await owner.fill('form[data-form=port] input[name=host_port]', '41234');
     await owner.click('form[data-form=port] button[type=submit]');
-    const t = await agent.waitForTasks(handled + 1);
-    expect(t.kind).toBe('reconfigure');
+    const t = ofKind(await agent.waitForTasks(handled + 1), 'reconfigure');
     expect(t.payload.install).toMatchObject({ host_port: 41234, port_fixed: true });
     await owner.waitForFunction(
       () =>
@@ -344,8 +341,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await dialog.locator('button[value=confirm]').click();
     await owner.waitForURL(/\?task=/);
     await waitForInstallState(owner, 'removed');
-    const task = await agent.waitForTasks(handled + 1);
-    expect(task.kind).toBe('uninstall');
+    const task = ofKind(await agent.waitForTasks(handled + 1), 'uninstall');
     expect(task.payload.purge).toBe(true);
     expect(await owner.textContent('main')).toContain('has been uninstalled');
   });
@@ -502,8 +498,8 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     }
     expect(await owner.textContent('[data-live=summary]')).toContain('2 of 2 done');
     expect(await owner.textContent('[data-live=banner]')).toContain('every HDA runs this version');
-    const t1 = await agent.waitForTasks(before1 + 1);
-    const t2 = await agent2.waitForTasks(before2 + 1);
+    const t1 = ofKind(await agent.waitForTasks(before1 + 1), 'install', 'update');
+    const t2 = ofKind(await agent2.waitForTasks(before2 + 1), 'install', 'update');
     expect(t1.payload.install.env ?? {}).toEqual({});
     expect(t2.payload.install.env).toEqual({ GREETING: 'hi garage' });
     expect(t2.payload.version?.version).toBe('2.0');

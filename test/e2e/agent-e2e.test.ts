@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskEvent } from '../../core/protocol';
+import { FINAL_TASK_STATES, isOneOf, type TaskEvent } from '../../core/protocol';
 import { requireOrSkip } from '../helpers/requirements';
 import { getThroughApache, probeTestbed, removeComposeProject, type Testbed } from '../helpers/testbed';
 import { runAgentCommand, startAgent, type AgentProcess, testbedAgentEnv } from '../helpers/agent-process';
@@ -70,7 +70,7 @@ describe.skipIf(!available)('hda-agent end to end with the control plane, Docker
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const view = await api<TaskView>('GET', `/api/tasks/${taskId}`);
-      if (['succeeded', 'failed', 'cancelled'].includes(view.task.state)) {
+      if (isOneOf(FINAL_TASK_STATES, view.task.state)) {
         // The result is posted after every event; give the stream a moment to be complete.
         return api<TaskView>('GET', `/api/tasks/${taskId}`);
       }

@@ -15,6 +15,7 @@ import { testbedAgentEnv } from '../helpers/agent-process';
 import { standinCompose } from '../helpers/agent-harness';
 import { requireOrSkip } from '../helpers/requirements';
 import { getThroughApache, probeTestbed, type Testbed } from '../helpers/testbed';
+import { FINAL_TASK_STATES, isOneOf } from '../../core/protocol';
 
 const probe = probeTestbed();
 const available = requireOrSkip('agent testbed (Docker, Compose, Apache)', probe.ok, probe.ok ? '' : probe.reason);
@@ -120,7 +121,7 @@ describe.skipIf(!available)('a second HDA installed and enrolled with the comman
     });
     const deadline = Date.now() + 150_000;
     let state = 'queued';
-    while (!['succeeded', 'failed', 'cancelled'].includes(state)) {
+    while (!isOneOf(FINAL_TASK_STATES, state)) {
       if (Date.now() > deadline) throw new Error(`install still ${state}; agent output:\n${agentOutput.join('').slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 500));
       state = (await api<{ task: { state: string } }>('GET', `/api/tasks/${queued.task.id}`)).task.state;

@@ -21,7 +21,7 @@ import Docker from 'dockerode';
 import { sql } from 'drizzle-orm';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskEvent } from '../../core/protocol';
+import { FINAL_TASK_STATES, isOneOf, type TaskEvent } from '../../core/protocol';
 import { normalizeVersion } from '../../core/catalog/normalize';
 import { PLANS } from '../../agent/executor/plans';
 import { portIsFree } from '../../agent/host-ports';
@@ -126,7 +126,7 @@ describe.skipIf(!available)('the 2017 corpus installs from its original scripts 
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const view = await api<TaskView>('GET', `/api/tasks/${taskId}`);
-      if (['succeeded', 'failed', 'cancelled'].includes(view.task.state)) return api<TaskView>('GET', `/api/tasks/${taskId}`);
+      if (isOneOf(FINAL_TASK_STATES, view.task.state)) return api<TaskView>('GET', `/api/tasks/${taskId}`);
       if (Date.now() > deadline) {
         const open = await plane.deps.db.all(
           sql`SELECT id, kind, lane, state, attempts, lease_until, created_at FROM tasks WHERE hda_id = ${hdaId} AND state IN ('queued', 'claimed')`,

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskEvent } from '../../core/protocol';
+import { FINAL_TASK_STATES, isOneOf, type TaskEvent } from '../../core/protocol';
 import { hdas } from '../../db/schema';
 import { requireOrSkip } from '../helpers/requirements';
 import { freePort, getThroughApache, probeTestbed, removeComposeProject, type Testbed } from '../helpers/testbed';
@@ -87,7 +87,7 @@ describe.skipIf(!available)('lifecycle end to end: rollback through the API, log
     waitFor(
       `task ${id}`,
       () => api<TaskView>('GET', `/api/tasks/${id}`),
-      (v) => ['succeeded', 'failed', 'cancelled'].includes(v.task.state),
+      (v) => isOneOf(FINAL_TASK_STATES, v.task.state),
     );
 
   /** A new HDA enrolled by its own agent state dir; the agent is started only when asked. */

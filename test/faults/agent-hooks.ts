@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { PLANS } from '../../agent/executor/plans';
 import { HttpProtocolClient } from '../../agent/client';
 import type { Step, StepContext } from '../../agent/executor/types';
+import type { TaskKind } from '../../core/protocol';
 
 const spec = process.env.FAULT_HOLD ?? '';
 const dir = process.env.FAULT_DIR ?? '';
@@ -45,13 +46,14 @@ async function hold(kind: string, step: string, phase: string, task: string): Pr
 }
 
 if (spec && dir) {
-  const wrapped = new Set<Step>();
-  for (const plan of Object.values(PLANS)) {
+  // Every step of every kind, each wrapped once: the wrapper passes on whatever task the step gets.
+  const wrapped = new Set<Step<TaskKind>>();
+  for (const plan of Object.values(PLANS) as Step<TaskKind>[][]) {
     for (const step of plan) {
       if (wrapped.has(step)) continue;
       wrapped.add(step);
       const run = step.run.bind(step);
-      step.run = async (ctx: StepContext) => {
+      step.run = async (ctx: StepContext<TaskKind>) => {
         const kind = ctx.task.kind;
         await hold(kind, step.name, 'before', ctx.task.id);
         let timer: NodeJS.Timeout | null = null;

@@ -14,7 +14,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { createClient } from '@libsql/client';
-import type { TaskEvent } from '../../core/protocol';
+import { FINAL_TASK_STATES, isOneOf, type TaskEvent } from '../../core/protocol';
 import { PLANS } from '../../agent/executor/plans';
 import { runAgentCommand, startAgent as startAgentProcess, type AgentProcess } from '../helpers/agent-process';
 import { standinCompose } from '../helpers/agent-harness';
@@ -511,7 +511,7 @@ export class FaultBed {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const view = await this.taskView(taskId);
-      if (['succeeded', 'failed', 'cancelled'].includes(view.task.state)) return view;
+      if (isOneOf(FINAL_TASK_STATES, view.task.state)) return view;
       if (Date.now() > deadline) throw new Error(`task ${taskId} still ${view.task.state} after ${timeoutMs} ms; agent log:\n${this.agentOutput()}`);
       await sleep(250);
     }

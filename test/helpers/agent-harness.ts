@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import type { JWK } from 'jose';
-import type { AppVersionContent, ClaimedTask, TaskKind } from '../../core/protocol';
+import type { TaskKind, AppVersionContent, ClaimedTask, PayloadOf, TaskOf } from '../../core/protocol';
 import { generateSigningKey, signVersion } from '../../core/catalog/signing';
 import { hostParts } from '../../agent/agent';
 import { loadConfig, type AgentConfig } from '../../agent/config';
 import { EventSender } from '../../agent/events';
-import { Executor } from '../../agent/executor/index';
+import { Executor, type Plans } from '../../agent/executor/index';
 import { PLANS } from '../../agent/executor/plans';
-import type { ExecutorDeps, Step } from '../../agent/executor/types';
+import type { ExecutorDeps } from '../../agent/executor/types';
 import { InstallRegistry } from '../../agent/installs';
 import { Journal } from '../../agent/journal';
 import { silentLogger } from '../../agent/log';
@@ -31,7 +31,7 @@ export interface Harness {
   journal: Journal;
   sender: EventSender;
   deps: ExecutorDeps;
-  executor: (overrides?: Partial<ExecutorDeps>, plans?: Record<string, Step[]>) => Executor;
+  executor: (overrides?: Partial<ExecutorDeps>, plans?: Plans) => Executor;
   sign: (v: AppVersionContent) => Promise<string>;
   docker: Docker;
   identifiers: Set<string>;
@@ -125,15 +125,16 @@ export function version(compose: string, over: Partial<AppVersionContent> = {}):
   return { app: 'standin', version: '1.0', kind: 'container', compose, files: {}, steps: [], ...over };
 }
 
-export async function task(
+/** A task of `kind` on install `identifier`; `over` adds what the kind carries besides (logs, purge, ports...). */
+export async function task<K extends TaskKind>(
   h: Harness,
-  kind: TaskKind,
+  kind: K,
   identifier: string,
   port: number,
   v?: AppVersionContent,
-  over: Partial<ClaimedTask['payload']> = {},
+  over: Partial<PayloadOf<K>> = {},
   id = `task-${randomBytes(4).toString('hex')}`,
-): Promise<ClaimedTask> {
+): Promise<TaskOf<K>> {
   h.identifiers.add(identifier);
   return {
     id,
@@ -148,7 +149,7 @@ export async function task(
       ...(v ? { version: v, signature: await h.sign(v) } : {}),
       ...over,
     },
-  };
+  } as unknown as TaskOf<K>;
 }
 
 export function projectContainers(docker: Docker, project: string) {
@@ -159,5 +160,4 @@ export function vhostFiles(tb: Testbed, identifier: string): string[] {
   return existsSync(tb.apacheSitesDir) ? readdirSync(tb.apacheSitesDir).filter((n) => n.includes(identifier)) : [];
 }
 
-export const run = (h: Harness, t: ClaimedTask, o?: Partial<ExecutorDeps>, plans?: Record<string, Step[]>) =>
-  h.executor(o, plans).execute(t, new AbortController().signal);
+export const run = (h: Harness, t: ClaimedTask, o?: Partial<ExecutorDeps>, plans?: Plans) => h.executor(o, plans).execute(t, new AbortController().signal);

@@ -2,7 +2,7 @@
  * An in-memory control plane for the agent's unit tests: a task queue, events stored and deduplicated
  * on (task, seq) like the real server, results, heartbeats, and a switch that makes it unreachable.
  */
-import type { ClaimedTask, HeartbeatInput, HeartbeatResponse, TaskEventInput, TaskEventsAck, TaskResultInput } from '../../core/protocol';
+import type { AppTaskKind, ClaimedTask, HeartbeatInput, HeartbeatResponse, TaskEventInput, TaskEventsAck, TaskOf, TaskResultInput } from '../../core/protocol';
 import { ProtocolError, type ProtocolClient } from '../../agent/client';
 
 export class FakeProtocolClient implements ProtocolClient {
@@ -70,7 +70,8 @@ export class FakeProtocolClient implements ProtocolClient {
   }
 }
 
-export function fakeTask(over: Partial<ClaimedTask> = {}): ClaimedTask {
+/** A task on install web1 of the kind given (install by default), carrying its version: what most kinds carry. */
+export function fakeTask<K extends AppTaskKind = 'install'>(over: Partial<Omit<TaskOf<K>, 'kind'>> & { kind?: K } = {}): TaskOf<K> {
   return {
     id: 'task-1',
     kind: 'install',
@@ -85,5 +86,5 @@ export function fakeTask(over: Partial<ClaimedTask> = {}): ClaimedTask {
       signature: null,
     },
     ...over,
-  };
+  } as TaskOf<K>;
 }

@@ -14,6 +14,7 @@ import type { ClaimedTask } from '../../core/protocol';
 import { BASE_PORT } from '../../worker/services/installs';
 import { requireOrSkip } from '../helpers/requirements';
 import { freePort, getThroughApache, probeTestbed } from '../helpers/testbed';
+import { ofKind } from '../helpers/task-kind';
 import { createHarness, DOMAIN, projectContainers, run, uniqueId, vhostFiles, type Harness } from '../helpers/agent-harness';
 import { appCompose } from '../helpers/lifecycle';
 import { createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
@@ -136,7 +137,7 @@ describe.skipIf(!available)('host ports and limits on real Docker and Apache, th
   it('a limit Docker refuses (forced past the API check): the app is back on its old settings and the install says so', async () => {
     const r = await plane.json('PUT', `/api/installs/${movedInstall}/limits`, { token: owner.token, body: { cpus: 1 } });
     expect(r.status).toBe(202);
-    const t = await poll();
+    const t = ofKind(await poll(), 'reconfigure');
     // What the API refuses, crafted into the task the agent runs: more CPUs than this host has.
     t.payload.install.limits = { cpus: 100, memory_mb: 128 };
     const result = await runAndReport(t);

@@ -6,7 +6,7 @@
  */
 import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_PATH, CHANNEL_REVOKED } from '../../core/channel';
+import { CHANNEL_PATH, CHANNEL_REVOKED } from '../../core/protocol/channel-frames';
 import type { HdaChannelObject } from '../../worker/edge/hda-channel-object';
 
 async function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}) {

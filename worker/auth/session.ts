@@ -86,7 +86,15 @@ export async function readSession(c: Context<AppEnv>): Promise<SessionUser | nul
   const row = rows[0];
   if (!row || row.disabledAt || row.revoked) return null;
   if (row.validFrom !== null && (typeof payload.iat !== 'number' || payload.iat < row.validFrom)) return null;
-  return { id: row.id, email: row.email, role: row.role, jti: payload.jti, exp: payload.exp, address: clientAddress(c, deps.config.clientAddressSource) };
+  return {
+    kind: 'user',
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    jti: payload.jti,
+    exp: payload.exp,
+    address: clientAddress(c, deps.config.clientAddressSource),
+  };
 }
 
 /** Sets `user` (or null) for every /api request; routes decide what they require. */

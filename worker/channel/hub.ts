@@ -2,7 +2,7 @@
  * The HDA channels of one process (Node): at most one socket per HDA, a newer one replacing the
  * older. It is the in-process doorbell: a ring is a frame sent on the HDA's socket.
  */
-import { CHANNEL_REPLACED, CHANNEL_REVOKED, RING_FRAME } from '../../core/channel';
+import { CHANNEL_REPLACED, CHANNEL_REVOKED, RING_FRAME } from '../../core/protocol/channel-frames';
 import type { Doorbell } from '../context';
 
 /** What the hub needs of a socket (the `ws` package's WebSocket has it). */

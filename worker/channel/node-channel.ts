@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CHANNEL_MAX_FRAME, CHANNEL_PATH, CHANNEL_PING, CHANNEL_PONG } from '../../core/channel';
+import { CHANNEL_MAX_FRAME, CHANNEL_PATH, CHANNEL_PING, CHANNEL_PONG } from '../../core/protocol/channel-frames';
 import type { Deps } from '../context';
 import { ApiError } from '../errors';
 import { authenticateAgent } from '../services/hdas';

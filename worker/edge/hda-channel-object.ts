@@ -6,7 +6,7 @@
  * records the socket's end (presence) itself, since only it hears it.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { CHANNEL_PING, CHANNEL_PONG, CHANNEL_REPLACED, CHANNEL_REVOKED, RING_FRAME } from '../../core/channel';
+import { CHANNEL_PING, CHANNEL_PONG, CHANNEL_REPLACED, CHANNEL_REVOKED, RING_FRAME } from '../../core/protocol/channel-frames';
 import { channelClosed } from '../services/presence';
 import { openDatabase } from './database';
 

@@ -1,22 +1,34 @@
-/** Agent protocol v1 (see core/protocol.ts): enroll, long-poll for tasks, report events, results, heartbeats. */
+/** Agent protocol v1 (the messages are core/protocol's schemas): enroll, long-poll for tasks, report events, results, heartbeats. */
 import { clientAddress } from '../auth/client-address';
 import { createRoute, z } from '@hono/zod-openapi';
-import { EVENT_STATUSES, MAX_POLL_WAIT_S, METRICS_PER_HEARTBEAT_MAX } from '../../core/protocol';
+import {
+  EnrollRequestSchema,
+  EnrollResponseSchema,
+  HEARTBEAT_INTERVAL_S,
+  HeartbeatInputSchema,
+  HeartbeatResponseSchema,
+  MAX_POLL_WAIT_S,
+  ReleaseResponseSchema,
+  TaskEventsAckSchema,
+  TaskEventsSchema,
+  TaskResultAckSchema,
+  TaskResultInputSchema,
+  TasksResponseSchema,
+} from '../../core/protocol';
 import { ApiError, badRequest, unauthorized } from '../errors';
-import { CHANNEL_PATH } from '../../core/channel';
+import { CHANNEL_PATH } from '../../core/protocol/channel-frames';
 import { channelOpened } from '../services/presence';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, send } from '../openapi';
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
 import { releaseTask } from '../services/queue';
 import { pollForTasks } from '../services/queue-poll';
 import { finishTask, ingestEvents } from '../services/reports';
-import { AgentHostname, AgentText, HostPort, Id } from '../validation';
+import { Id } from '../validation';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
 
 export const agentRoutes = createRouter();
 
-const Facts = z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).openapi('HostFacts');
 const TaskParam = z.object({ id: Id });
 
 /** `?wait=` of a poll: whole seconds from 0 to MAX_POLL_WAIT_S, 0 when absent. */
@@ -38,9 +50,9 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/enroll',
     tags: ['agent'],
-    request: jsonBody(z.object({ code: z.string().min(1).max(64), hostname: AgentHostname, facts: Facts.optional() }).openapi('EnrollRequest')),
+    request: jsonBody(EnrollRequestSchema),
     responses: {
-      200: jsonContent(Obj('EnrollResponse'), 'The HDA id, its agent token and the catalog keys to pin'),
+      200: jsonContent(EnrollResponseSchema, 'The HDA id, its agent token and the catalog keys to pin'),
       400: errorResponses[400],
       401: errorResponses[401],
     },
@@ -65,7 +77,7 @@ agentRoutes.openapi(
       },
     ],
     responses: {
-      200: jsonContent(Obj('TasksResponse'), 'Claimed tasks, each with a lease'),
+      200: jsonContent(TasksResponseSchema, 'Claimed tasks, each with a lease'),
       204: { description: 'Nothing to do within the wait' },
       401: errorResponses[401],
     },
@@ -93,42 +105,14 @@ agentRoutes.get(CHANNEL_PATH, async (c) => {
   return answer;
 });
 
-/**
- * Free-form event data nests at most this deep. Storing and serving it recurses once per level
- * (JSON.stringify), so a few thousand levels of `[[[...]]]` ran out of stack and answered 500.
- */
-const MAX_DATA_DEPTH = 32;
-
-function nestsWithin(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return false;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return true;
-}
-
-const EventInput = z.object({
-  seq: z.number().int().min(1).max(1_000_000_000),
-  status: z.enum(EVENT_STATUSES),
-  message: AgentText(4000),
-  step: z.string().max(40).optional(),
-  data: z
-    .record(z.string(), z.unknown())
-    .refine((d) => nestsWithin(d, MAX_DATA_DEPTH), `must nest at most ${MAX_DATA_DEPTH} levels`)
-    .optional(),
-});
-
 agentRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/agent/v1/tasks/{id}/events',
     tags: ['agent'],
     middleware: [agentAuth] as const,
-    request: { params: TaskParam, ...jsonBody(z.array(EventInput).min(1).max(500).openapi('TaskEvents')) },
-    responses: { 200: jsonContent(Obj('TaskEventsAck'), 'Stored (duplicates of (task, seq) are ignored)'), ...errorResponses },
+    request: { params: TaskParam, ...jsonBody(TaskEventsSchema) },
+    responses: { 200: jsonContent(TaskEventsAckSchema, 'Stored (duplicates of (task, seq) are ignored)'), ...errorResponses },
   }),
   async (c) => send(c, await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
 );
@@ -141,24 +125,9 @@ agentRoutes.openapi(
     middleware: [agentAuth] as const,
     request: {
       params: TaskParam,
-      ...jsonBody(
-        z
-          .object({
-            state: z.enum(['succeeded', 'failed']),
-            detail: AgentText(8000),
-            step: z.string().max(40).optional(),
-            rendered_compose: z
-              .string()
-              .max(512 * 1024)
-              .optional(),
-            images: z.record(z.string().max(500), z.string().max(200)).optional(),
-            app_state: z.enum(['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown']).optional(),
-            host_port: HostPort.optional(),
-          })
-          .openapi('TaskResult'),
-      ),
+      ...jsonBody(TaskResultInputSchema),
     },
-    responses: { 200: jsonContent(Obj('TaskResultAck'), 'The task, its deployment and the install are updated'), ...errorResponses },
+    responses: { 200: jsonContent(TaskResultAckSchema, 'The task, its deployment and the install are updated'), ...errorResponses },
   }),
   async (c) => send(c, await finishTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
 );
@@ -170,29 +139,10 @@ agentRoutes.openapi(
     tags: ['agent'],
     middleware: [agentAuth] as const,
     request: { params: TaskParam },
-    responses: { 200: jsonContent(Obj('Released'), 'The task is queued again (an agent stopping before it began the work)'), ...errorResponses },
+    responses: { 200: jsonContent(ReleaseResponseSchema, 'The task is queued again (an agent stopping before it began the work)'), ...errorResponses },
   }),
   async (c) => send(c, { released: await releaseTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id) }),
 );
-
-const AppStatus = z.object({
-  identifier: z.string().max(64),
-  state: z.enum(['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown']),
-  health: z.string().max(40).nullable().optional(),
-  cpu_percent: z.number().nullable().optional(),
-  memory_bytes: z.number().nullable().optional(),
-  live_port: z.number().int().min(1).max(65535).optional(),
-});
-
-const MetricSample = z.object({
-  identifier: z.string().max(64),
-  at: z.string().datetime(),
-  cpu_avg: z.number().min(0).max(100_000),
-  cpu_max: z.number().min(0).max(100_000),
-  memory_avg: z.number().min(0),
-  memory_max: z.number().min(0),
-  samples: z.number().int().min(1).max(100_000),
-});
 
 agentRoutes.openapi(
   createRoute({
@@ -200,20 +150,12 @@ agentRoutes.openapi(
     path: '/agent/v1/heartbeat',
     tags: ['agent'],
     middleware: [agentAuth] as const,
-    request: jsonBody(
-      z
-        .object({
-          facts: Facts.optional(),
-          apps: z.array(AppStatus).max(500).optional(),
-          metrics: z.array(MetricSample).max(METRICS_PER_HEARTBEAT_MAX).optional(),
-        })
-        .openapi('Heartbeat'),
-    ),
-    responses: { 200: jsonContent(Obj('HeartbeatResponse'), 'Recorded'), ...errorResponses },
+    request: jsonBody(HeartbeatInputSchema),
+    responses: { 200: jsonContent(HeartbeatResponseSchema, 'Recorded'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     await recordHeartbeat(deps, c.get('agent'), c.req.valid('json'));
-    return send(c, { ok: true, next_heartbeat_s: 30 });
+    return send(c, { ok: true, next_heartbeat_s: HEARTBEAT_INTERVAL_S });
   },
 );

@@ -69,7 +69,7 @@ authRoutes.openapi(
     const address = clientAddress(c, deps.config.clientAddressSource);
     const user = await authenticate(deps, email, password, address);
     const session = await issueSession(deps, user);
-    await recordAudit(deps, { ...byUser({ id: user.id, address }), action: 'auth.login', targetKind: 'user', targetId: user.id });
+    await recordAudit(deps, { ...byUser({ kind: 'user', ...user, address }), action: 'auth.login', targetKind: 'user', targetId: user.id });
     setSessionCookie(c, session.token);
     return send(c, { token: session.token, expires_at: new Date(session.exp * 1000).toISOString(), user: { id: user.id, email: user.email, role: user.role } });
   },

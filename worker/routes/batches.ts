@@ -8,7 +8,7 @@ import { streamSSE } from 'hono/streaming';
 import { apps, appVersions, batches } from '../../db/schema';
 import { WAIVABLE_RULES } from '../services/installs';
 import { currentUser } from '../auth/session';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createBatch, ownedBatch } from '../services/batches';
 import { batchKey } from '../waker';
@@ -34,7 +34,7 @@ const NewBatch = z
   })
   .openapi('NewBatch');
 
-async function batchView(deps: Deps, user: SessionUser, id: string) {
+async function batchView(deps: Deps, user: Actor, id: string) {
   const { batch, items } = await ownedBatch(deps, user, id);
   const [target] = await deps.db
     .select({ slug: apps.slug, name: apps.name, version: appVersions.version })
@@ -50,7 +50,7 @@ async function batchView(deps: Deps, user: SessionUser, id: string) {
       version: target.version,
       concurrency: batch.concurrency,
       all_or_nothing: batch.allOrNothing,
-      policy_exceptions: JSON.parse(batch.policyExceptionsJson) as string[],
+      policy_exceptions: batch.policyExceptionsJson,
       created_at: iso(batch.createdAt),
       finished_at: iso(batch.finishedAt),
     },

@@ -81,7 +81,7 @@ installRoutes.openapi(
       .innerJoin(apps, eq(apps.id, appVersions.appId))
       .where(eq(appVersions.id, install.versionId));
     const runtime = appStatesOf(hda).get(install.identifier) ?? null;
-    const refused = refusedByTodaysPolicy(JSON.parse(meta.contentJson), JSON.parse(install.policyExceptionsJson));
+    const refused = refusedByTodaysPolicy(meta.contentJson, install.policyExceptionsJson);
     return send(c, {
       install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
       hda: { id: hda.id, name: hda.name, domain: hda.domain, facts: hostLimits(hda) },

@@ -5,10 +5,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { streamSSE } from 'hono/streaming';
-import { FINAL_TASK_STATES, type TaskState } from '../../core/protocol';
+import { FINAL_TASK_STATES, isOneOf } from '../../core/protocol';
 import { taskEvents, tasks } from '../../db/schema';
 import { currentUser } from '../auth/session';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { createRouter, errorResponses, jsonContent, Obj, send } from '../openapi';
 import { cancelTask, ownedTask } from '../services/task-cancel';
 import { eventView, taskView } from '../views';
@@ -17,7 +17,7 @@ import { Id } from '../validation';
 
 export const taskRoutes = createRouter();
 
-const ownedTaskRow = async (deps: Deps, user: SessionUser, taskId: string) => (await ownedTask(deps, user, taskId)).task;
+const ownedTaskRow = async (deps: Deps, user: Actor, taskId: string) => (await ownedTask(deps, user, taskId)).task;
 
 const eventsAfter = (deps: Deps, taskId: string, seq: number) =>
   deps.db
@@ -64,7 +64,7 @@ taskRoutes.openapi(
           await stream.writeSSE({ id: String(e.seq), event: 'progress', data: JSON.stringify(eventView(e)) });
         }
         const [now] = await deps.db.select().from(tasks).where(eq(tasks.id, task.id));
-        if (FINAL_TASK_STATES.includes(now.state as TaskState)) {
+        if (isOneOf(FINAL_TASK_STATES, now.state)) {
           // Events may land just before the result; one more read so none is missed.
           for (const e of await eventsAfter(deps, task.id, last)) {
             last = e.seq;

@@ -53,7 +53,7 @@ function auditView(row: { entry: typeof auditLog.$inferSelect; actorEmail: strin
     actor: { kind: e.actorKind, id: e.actorId, email: row.actorEmail },
     target: e.targetKind || e.targetId ? { kind: e.targetKind, id: e.targetId } : null,
     address: e.address,
-    detail: e.detailJson ? (JSON.parse(e.detailJson) as unknown) : null,
+    detail: e.detailJson ?? null,
   };
 }
 

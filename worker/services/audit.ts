@@ -4,7 +4,7 @@
  * events that change nothing else, such as a refused sign-in).
  */
 import { lt } from 'drizzle-orm';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import type { Database } from '../db';
 import { auditLog } from '../../db/schema';
 
@@ -16,14 +16,15 @@ export interface AuditEntry {
   action: string;
   targetKind?: string;
   targetId?: string;
-  detail?: unknown;
+  detail?: Record<string, unknown>;
   /** The client address the request came from. */
   address?: string;
 }
 
 /** The actor fields of an entry for a signed-in user's action. */
-export function byUser(user: Pick<SessionUser, 'id' | 'address'>): Pick<AuditEntry, 'actorId' | 'actorKind' | 'address'> {
-  return { actorId: user.id, actorKind: 'user', address: user.address };
+/** The audit fields of who acted: a user (with the address they came from), or a system job for its account. */
+export function byUser(actor: Actor): Pick<AuditEntry, 'actorId' | 'actorKind' | 'address'> {
+  return { actorId: actor.id, actorKind: actor.kind, address: actor.address };
 }
 
 export function auditStatement(db: Database, at: number, entry: AuditEntry) {
@@ -33,7 +34,7 @@ export function auditStatement(db: Database, at: number, entry: AuditEntry) {
     action: entry.action,
     targetKind: entry.targetKind ?? null,
     targetId: entry.targetId ?? null,
-    detailJson: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    detailJson: entry.detail ?? null,
     address: entry.address ?? null,
     at,
   });

@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { apps, appVersions, batchItems, batches, hdas, installs, tasks, users } from '../../db/schema';
-import type { Deps, QueueListeners, SessionUser } from '../context';
+import { jobActor, type Actor, type Deps, type QueueListeners } from '../context';
 import { atomically } from '../db';
 import { ApiError, badRequest, notFound } from '../errors';
 import { batchKey } from '../waker';
@@ -30,16 +30,16 @@ export interface BatchRequest {
   policy_exceptions?: string[];
 }
 
-async function targetHdas(deps: Deps, user: SessionUser, req: BatchRequest) {
+async function targetHdas(deps: Deps, user: Actor, req: BatchRequest) {
   if (req.hdas?.length) return Promise.all(req.hdas.map((id) => ownedHda(deps, user, id)));
   const all = await deps.db
     .select()
     .from(hdas)
     .where(user.role === 'admin' ? undefined : eq(hdas.ownerId, user.id));
-  return all.filter((h) => !h.revokedAt && (JSON.parse(h.tagsJson) as string[]).includes(req.tag!));
+  return all.filter((h) => !h.revokedAt && h.tagsJson.includes(req.tag!));
 }
 
-export async function createBatch(deps: Deps, user: SessionUser, req: BatchRequest) {
+export async function createBatch(deps: Deps, user: Actor, req: BatchRequest) {
   if (!req.hdas?.length && !req.tag) throw badRequest('choose the HDAs: a list of ids or a tag');
   const app = await findApp(deps, req.app);
   const version = await findVersion(deps, app.id, req.version);
@@ -54,7 +54,7 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
     ownerId: user.id,
     appId: app.id,
     versionId: version.id,
-    policyExceptionsJson: JSON.stringify(req.policy_exceptions ?? []),
+    policyExceptionsJson: req.policy_exceptions ?? [],
     concurrency: req.concurrency ?? 2,
     allOrNothing: !!req.all_or_nothing,
     state: 'running',
@@ -68,7 +68,7 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
         batchId: batch.id,
         hdaId: h.id,
         state: 'pending' as const,
-        overridesJson: JSON.stringify(req.overrides?.[h.id] ?? {}),
+        overridesJson: req.overrides?.[h.id] ?? {},
         updatedAt: now,
       })),
     ),
@@ -84,7 +84,7 @@ export async function createBatch(deps: Deps, user: SessionUser, req: BatchReque
   return batch;
 }
 
-export async function ownedBatch(deps: Deps, user: SessionUser, batchId: string) {
+export async function ownedBatch(deps: Deps, user: Actor, batchId: string) {
   const [batch] = await deps.db.select().from(batches).where(eq(batches.id, batchId)).limit(1);
   if (!batch || (user.role !== 'admin' && batch.ownerId !== user.id)) throw notFound('batch');
   const items = await deps.db
@@ -101,7 +101,7 @@ export async function advanceBatch(deps: Deps, batchId: string): Promise<void> {
   const [batch] = await deps.db.select().from(batches).where(eq(batches.id, batchId)).limit(1);
   if (!batch || (batch.state !== 'running' && batch.state !== 'rolling_back')) return;
   const [owner] = await deps.db.select().from(users).where(eq(users.id, batch.ownerId));
-  const actor: SessionUser = { id: owner.id, email: owner.email, role: owner.role, jti: 'batch', exp: 0 };
+  const actor = jobActor('fleet-batch', owner);
   const { items } = await ownedBatch(deps, actor, batchId);
   let inFlight = items.filter((i) => i.item.state === 'queued').length;
   if (batch.state === 'running') {
@@ -128,8 +128,8 @@ async function claimItem(deps: Deps, batchId: string, hdaId: string): Promise<bo
   return won.length === 1;
 }
 
-async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: BatchItemRow) {
-  const overrides = JSON.parse(item.overridesJson) as InstallOverrides;
+async function startItem(deps: Deps, actor: Actor, batch: BatchRow, item: BatchItemRow) {
+  const overrides = item.overridesJson;
   const [app] = await deps.db
     .select({ slug: installs.identifier, id: installs.id })
     .from(installs)
@@ -151,7 +151,7 @@ async function startItem(deps: Deps, actor: SessionUser, batch: BatchRow, item: 
       patch = { state: 'queued', action: 'update', installId: app.id, taskId };
     } else {
       const appSlug = await appSlugOf(deps, batch);
-      const policy_exceptions = JSON.parse(batch.policyExceptionsJson) as string[];
+      const policy_exceptions = batch.policyExceptionsJson;
       const { install, taskId } = await createInstall(
         deps,
         actor,
@@ -197,13 +197,13 @@ export async function onBatchTaskFinished(deps: Deps, batchId: string, taskId: s
     .where(and(eq(batchItems.batchId, batchId), eq(batchItems.taskId, taskId), eq(batchItems.state, 'queued')));
   if (state === 'failed' && batch.allOrNothing && batch.state === 'running') {
     const [owner] = await deps.db.select().from(users).where(eq(users.id, batch.ownerId));
-    await revertBatch(deps, { id: owner.id, email: owner.email, role: owner.role, jti: 'batch', exp: 0 }, batch);
+    await revertBatch(deps, jobActor('fleet-batch', owner), batch);
   }
   await advanceBatch(deps, batchId);
 }
 
 /** All-or-nothing: cancel what has not started and return the HDAs already done to where they were. */
-async function revertBatch(deps: Deps, actor: SessionUser, batch: BatchRow) {
+async function revertBatch(deps: Deps, actor: Actor, batch: BatchRow) {
   const now = deps.now();
   await deps.db.update(batches).set({ state: 'rolling_back' }).where(eq(batches.id, batch.id));
   batch.state = 'rolling_back';

@@ -7,7 +7,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { normalizeVersion } from '../../core/catalog/normalize';
 import type { AppVersionContent } from '../../core/protocol';
 import { apps, appVersions, type AppCategory } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically, isUniqueViolation } from '../db';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
 import { auditStatement, byUser } from './audit';
@@ -35,7 +35,7 @@ export async function findVersion(deps: Deps, appId: number, version?: string): 
 
 export async function createApp(
   deps: Deps,
-  user: SessionUser,
+  user: Actor,
   input: { slug: string; name: string; description?: string; homepage?: string | null; category?: AppCategory; icon_url?: string },
 ): Promise<AppRow> {
   const now = deps.stamp();
@@ -72,7 +72,7 @@ export interface PublishInput {
 }
 
 /** Runs the publish pipeline without storing anything: what publishing would store, or why it would refuse. */
-export async function previewVersion(deps: Deps, user: SessionUser, slug: string, input: PublishInput) {
+export async function previewVersion(deps: Deps, user: Actor, slug: string, input: PublishInput) {
   // A slug nobody owns yet may be previewed too: its first version is checked before the app exists.
   const [app] = await deps.db.select().from(apps).where(eq(apps.slug, slug)).limit(1);
   if (app && user.role !== 'admin' && app.publisherId !== user.id) throw forbidden('only the app publisher or an admin can publish its versions');
@@ -80,7 +80,7 @@ export async function previewVersion(deps: Deps, user: SessionUser, slug: string
   return { app: app ?? null, result: normalizeVersion({ ...input, app: slug }) };
 }
 
-export async function publishVersion(deps: Deps, user: SessionUser, slug: string, input: PublishInput): Promise<VersionRow> {
+export async function publishVersion(deps: Deps, user: Actor, slug: string, input: PublishInput): Promise<VersionRow> {
   const preview = await previewVersion(deps, user, slug, input);
   const app = preview.app ?? (await findApp(deps, slug));
   const { result } = preview;
@@ -103,9 +103,9 @@ export async function publishVersion(deps: Deps, user: SessionUser, slug: string
           installScript: input.install_script ?? null,
           uninstallScript: input.uninstall_script ?? null,
           composeOriginal: input.compose ?? null,
-          contentJson: JSON.stringify(content),
+          contentJson: content,
           status: result.status,
-          findingsJson: JSON.stringify(result.findings),
+          findingsJson: result.findings,
           signature,
           keyId: deps.signer.kid,
           publishedBy: user.id,

@@ -6,13 +6,13 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { appMetrics, batchItems, deployments, hdas, installs, taskEvents, tasks } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
 import { hangUpHda } from './queue';
 
-export async function deleteHda(deps: Deps, user: SessionUser, hdaId: string): Promise<{ installs: number }> {
+export async function deleteHda(deps: Deps, user: Actor, hdaId: string): Promise<{ installs: number }> {
   const hda = await ownedHda(deps, user, hdaId);
   const installIds = (await deps.db.select({ id: installs.id }).from(installs).where(eq(installs.hdaId, hda.id))).map((r) => r.id);
   const taskIds = (await deps.db.select({ id: tasks.id }).from(tasks).where(eq(tasks.hdaId, hda.id))).map((r) => r.id);

@@ -6,7 +6,7 @@ import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { EnrollRequest, EnrollResponse, HeartbeatInput } from '../../core/protocol';
 import { hdas, installs } from '../../db/schema';
 import { randomToken, sha256Hex, timingSafeEqualText } from '../auth/encoding';
-import type { AgentIdentity, Deps, SessionUser } from '../context';
+import type { AgentIdentity, Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { conflict, notFound, unauthorized } from '../errors';
 import type { BatchItem } from 'drizzle-orm/batch';
@@ -19,13 +19,13 @@ import { loadJwks } from './signer';
 export type HdaRow = typeof hdas.$inferSelect;
 
 /** The HDA if the user may see it; another owner's HDA is indistinguishable from a missing one. */
-export async function ownedHda(deps: Deps, user: SessionUser, hdaId: string): Promise<HdaRow> {
+export async function ownedHda(deps: Deps, user: Actor, hdaId: string): Promise<HdaRow> {
   const [hda] = await deps.db.select().from(hdas).where(eq(hdas.id, hdaId)).limit(1);
   if (!hda || (user.role !== 'admin' && hda.ownerId !== user.id)) throw notFound('HDA');
   return hda;
 }
 
-export async function listHdas(deps: Deps, user: SessionUser): Promise<HdaRow[]> {
+export async function listHdas(deps: Deps, user: Actor): Promise<HdaRow[]> {
   const q = deps.db.select().from(hdas);
   return user.role === 'admin' ? q.orderBy(hdas.name) : q.where(eq(hdas.ownerId, user.id)).orderBy(hdas.name);
 }
@@ -51,7 +51,7 @@ async function assertNameFree(deps: Deps, ownerId: string, name: string): Promis
   if (taken) throw conflict(`you already have an HDA named “${name}”: choose another name`, { field: 'name', hda_id: taken.id });
 }
 
-export async function createHda(deps: Deps, user: SessionUser, input: { name: string; domain: string; tags?: string[] }) {
+export async function createHda(deps: Deps, user: Actor, input: { name: string; domain: string; tags?: string[] }) {
   await assertNameFree(deps, user.id, input.name);
   const now = deps.stamp();
   const code = newEnrollmentCode();
@@ -60,7 +60,7 @@ export async function createHda(deps: Deps, user: SessionUser, input: { name: st
     ownerId: user.id,
     name: input.name,
     domain: input.domain.toLowerCase(),
-    tagsJson: JSON.stringify(input.tags ?? []),
+    tagsJson: input.tags ?? [],
     tokenHash: null,
     enrollCodeHash: await sha256Hex(code),
     enrollExpiresAt: now + deps.config.enrollTtlS * 1000,
@@ -83,7 +83,7 @@ export async function createHda(deps: Deps, user: SessionUser, input: { name: st
 }
 
 /** A fresh one-time code for an existing HDA (a new machine, or after a revocation). */
-export async function newEnrollment(deps: Deps, user: SessionUser, hdaId: string) {
+export async function newEnrollment(deps: Deps, user: Actor, hdaId: string) {
   const hda = await ownedHda(deps, user, hdaId);
   const now = deps.now();
   const code = newEnrollmentCode();
@@ -97,7 +97,7 @@ export async function newEnrollment(deps: Deps, user: SessionUser, hdaId: string
   return { hda, code };
 }
 
-export async function revokeHda(deps: Deps, user: SessionUser, hdaId: string) {
+export async function revokeHda(deps: Deps, user: Actor, hdaId: string) {
   const hda = await ownedHda(deps, user, hdaId);
   const now = deps.now();
   await atomically(deps.db, [
@@ -130,7 +130,7 @@ export async function enroll(deps: Deps, req: EnrollRequest, address?: string): 
         revokedAt: null,
         hostname: req.hostname,
         lastSeenAt: now,
-        factsJson: req.facts ? JSON.stringify(req.facts) : hda.factsJson,
+        factsJson: req.facts ?? hda.factsJson,
       })
       .where(and(eq(hdas.id, hda.id), eq(hdas.enrollCodeHash, codeHash)))
       .returning({ id: hdas.id }),
@@ -193,7 +193,7 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
     statements.push(
       deps.db
         .update(hdas)
-        .set({ lastSeenAt: now, stateHash: hash, ...(facts ? { factsJson: facts } : {}), ...(beat.apps ? { appsJson: JSON.stringify(beat.apps) } : {}) })
+        .set({ lastSeenAt: now, stateHash: hash, ...(beat.facts ? { factsJson: beat.facts } : {}), ...(beat.apps ? { appsJson: beat.apps } : {}) })
         .where(eq(hdas.id, agent.hdaId)),
       ...metricStatements(deps, agent.hdaId, metrics),
     );

@@ -3,10 +3,17 @@
  * rollback possible) and queues one task for the HDA's agent, in one atomic batch.
  */
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { AppVersionContent, ResourceLimits, TaskInstallInfo, TaskKind, TaskPayload } from '../../core/protocol';
+import {
+  VERSION_CHANGING_KINDS,
+  type InstallOverrides,
+  type PreviousDeployment,
+  type ResourceLimits,
+  type TaskInstallInfo,
+  type TaskPayload,
+} from '../../core/protocol';
 import { apps, appVersions, deployments, hdas, installs, tasks, users } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { isUniqueViolation } from '../db';
 import { badRequest, conflict, notFound } from '../errors';
 import { auditStatement, byUser } from './audit';
@@ -23,17 +30,9 @@ export { BASE_PORT } from './host-ports';
 /** Rules an owner may waive for one install: from the policy's rule table (script steps the agent cannot run are never waivable). */
 export { WAIVABLE_RULES } from '../../core/catalog/policy';
 
-interface Finding {
-  severity: string;
-  rule: string;
-  message: string;
-  line?: number;
-  text?: string;
-}
-
 /** Refuses a version whose blocking findings are not all waived by the install's exceptions. */
 export function assertInstallable(version: VersionRow, exceptions: string[]): void {
-  const findings = JSON.parse(version.findingsJson) as Finding[];
+  const findings = version.findingsJson;
   const blocking = findings.filter((f) => (f.severity === 'error' || f.severity === 'review') && !exceptions.includes(f.rule));
   if (blocking.length > 0) {
     const first = blocking[0];
@@ -42,7 +41,7 @@ export function assertInstallable(version: VersionRow, exceptions: string[]): vo
   }
 }
 
-export async function ownedInstall(deps: Deps, user: SessionUser, installId: string): Promise<{ install: InstallRow; hda: HdaRow }> {
+export async function ownedInstall(deps: Deps, user: Actor, installId: string): Promise<{ install: InstallRow; hda: HdaRow }> {
   const [row] = await deps.db
     .select({ install: installs, hda: hdas })
     .from(installs)
@@ -54,29 +53,25 @@ export async function ownedInstall(deps: Deps, user: SessionUser, installId: str
 }
 
 export function installInfo(install: InstallRow, hda: HdaRow): TaskInstallInfo {
-  const limits = JSON.parse(install.limitsJson) as ResourceLimits;
-  const overrides = JSON.parse(install.overridesJson) as InstallOverrides;
+  const limits = install.limitsJson;
+  const overrides = install.overridesJson;
   return {
     id: install.id,
     identifier: install.identifier,
     hostname: install.hostname,
     host_port: install.hostPort,
     domain: hda.domain,
-    policy_exceptions: JSON.parse(install.policyExceptionsJson) as string[],
+    policy_exceptions: install.policyExceptionsJson,
     ...(Object.keys(limits).length ? { limits } : {}),
     ...(overrides.env && Object.keys(overrides.env).length ? { env: overrides.env } : {}),
     ...(overrides.port_fixed ? { port_fixed: true } : {}),
   };
 }
 
-export interface InstallOverrides {
-  env?: Record<string, string>;
-  /** The owner chose the host port: the agent fails rather than move it. */
-  port_fixed?: boolean;
-}
+export type { InstallOverrides } from '../../core/protocol';
 
 function versionPayload(version: VersionRow) {
-  return { version: JSON.parse(version.contentJson) as AppVersionContent, signature: version.signature, key_id: version.keyId };
+  return { version: version.contentJson, signature: version.signature, key_id: version.keyId };
 }
 
 export interface InstallRequest {
@@ -104,7 +99,7 @@ async function assertNotInstalled(deps: Deps, hdaId: string, identifier: string)
   if (live) throw conflict(`'${identifier}' is already installed on this HDA`, { install_id: live.id });
 }
 
-export async function createInstall(deps: Deps, user: SessionUser, hdaId: string, req: InstallRequest, ctx: QueueContext = {}) {
+export async function createInstall(deps: Deps, user: Actor, hdaId: string, req: InstallRequest, ctx: QueueContext = {}) {
   const hda = await ownedHda(deps, user, hdaId);
   if (hda.revokedAt) throw conflict('this HDA has been revoked; enroll it again first');
   if (!hda.enrolledAt) throw conflict(`${hda.name} has not joined yet: run its enrollment command on the server first, then install`);
@@ -134,7 +129,7 @@ export async function createInstall(deps: Deps, user: SessionUser, hdaId: string
 
 async function insertInstall(
   deps: Deps,
-  user: SessionUser,
+  user: Actor,
   hda: HdaRow,
   appId: number,
   version: VersionRow,
@@ -156,9 +151,9 @@ async function insertInstall(
     state: 'installing',
     versionId: version.id,
     currentDeploymentId: null,
-    policyExceptionsJson: JSON.stringify(exceptions),
-    limitsJson: JSON.stringify(req.limits ?? {}),
-    overridesJson: JSON.stringify({ ...req.overrides, ...(req.host_port !== undefined ? { port_fixed: true } : {}) }),
+    policyExceptionsJson: exceptions,
+    limitsJson: req.limits ?? {},
+    overridesJson: { ...req.overrides, ...(req.host_port !== undefined ? { port_fixed: true } : {}) },
     createdBy: user.id,
     createdAt: now,
     updatedAt: now,
@@ -218,7 +213,7 @@ function newDeployment(
   };
 }
 
-const portFixed = (install: InstallRow) => (JSON.parse(install.overridesJson) as InstallOverrides).port_fixed === true;
+const portFixed = (install: InstallRow) => install.overridesJson.port_fixed === true;
 
 export const INSTALL_ACTIONS = ['uninstall', 'start', 'stop', 'restart', 'update', 'rollback', 'retry'] as const;
 
@@ -253,23 +248,23 @@ export interface ActionContext extends QueueContext {
   overrides?: InstallOverrides;
 }
 
-export async function performAction(deps: Deps, user: SessionUser, installId: string, req: ActionRequest, ctx: ActionContext = {}) {
+export async function performAction(deps: Deps, user: Actor, installId: string, req: ActionRequest, ctx: ActionContext = {}) {
   const owned = await ownedInstall(deps, user, installId);
   const hda = owned.hda;
   const install: InstallRow = {
     ...owned.install,
-    ...(ctx.overrides ? { overridesJson: JSON.stringify({ ...ctx.overrides, ...(portFixed(owned.install) ? { port_fixed: true } : {}) }) } : {}),
+    ...(ctx.overrides ? { overridesJson: { ...ctx.overrides, ...(portFixed(owned.install) ? { port_fixed: true } : {}) } } : {}),
   };
   if (install.state === 'removed') throw conflict('this install has been removed');
   if (req.action === 'retry' && install.state !== 'failed') throw conflict(`only a failed install can be retried; this one is ${install.state}`);
   if ((req.action === 'update' || req.action === 'rollback') && (await openTaskKinds(deps, installId)).includes('reconfigure'))
     throw conflict('a settings change for this app is still to be done; update it when that has finished');
   const [current] = await deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
-  const exceptions = JSON.parse(install.policyExceptionsJson) as string[];
+  const exceptions = install.policyExceptionsJson;
 
   let target: VersionRow = current;
   let rollbackOf: string | null = null;
-  let previous: TaskPayload['previous'];
+  let previous: PreviousDeployment | undefined;
   if (req.action === 'update') {
     target = await findVersion(deps, install.appId, req.version);
     assertInstallable(target, exceptions);
@@ -293,7 +288,7 @@ export async function performAction(deps: Deps, user: SessionUser, installId: st
   };
   const taskId = crypto.randomUUID();
   const nextState = STATE_DURING[req.action];
-  const task = { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: kind as TaskKind, payload, batchId: ctx.batchId };
+  const task = { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind, payload, batchId: ctx.batchId };
   await enqueue(deps, task, now, [
     deps.db.insert(deployments).values(deployment),
     deps.db
@@ -316,7 +311,7 @@ async function rollbackTarget(deps: Deps, install: InstallRow, deploymentId?: st
   const good = await deps.db
     .select()
     .from(deployments)
-    .where(and(eq(deployments.installId, install.id), eq(deployments.status, 'succeeded'), inArray(deployments.action, ['install', 'update', 'rollback'])))
+    .where(and(eq(deployments.installId, install.id), eq(deployments.status, 'succeeded'), inArray(deployments.action, VERSION_CHANGING_KINDS)))
     .orderBy(desc(deployments.createdAt), desc(deployments.id));
   if (deploymentId) {
     const named = good.find((d) => d.id === deploymentId);
@@ -341,7 +336,7 @@ export async function listDeployments(deps: Deps, installId: string) {
 }
 
 /** Every live install the user may see, across their HDAs. */
-export async function installsOfUser(deps: Deps, user: SessionUser) {
+export async function installsOfUser(deps: Deps, user: Actor) {
   const live = ne(installs.state, 'removed');
   return deps.db
     .select({ install: installs, app: { slug: apps.slug, name: apps.name }, version: appVersions.version, hda: { id: hdas.id, name: hdas.name } })

@@ -3,16 +3,16 @@
  * not wait for the HDA's queue) and image pruning (keeping what a rollback would need).
  */
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
-import type { TaskPayload } from '../../core/protocol';
+import { VERSION_CHANGING_KINDS, type PayloadOf, type TaskPayload } from '../../core/protocol';
 import { deployments, installs } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { conflict } from '../errors';
 import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
 import { ownedInstall } from './installs';
 import { enqueue } from './queue';
 
-export async function requestLogs(deps: Deps, user: SessionUser, installId: string, opts: { tail: number; follow_s: number }) {
+export async function requestLogs(deps: Deps, user: Actor, installId: string, opts: { tail: number; follow_s: number }) {
   const { install, hda } = await ownedInstall(deps, user, installId);
   if (install.state === 'removed') throw conflict('this install has been removed');
   const now = deps.stamp();
@@ -60,7 +60,7 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
           live.map((l) => l.id),
         ),
         eq(deployments.status, 'succeeded'),
-        inArray(deployments.action, ['install', 'update', 'rollback']),
+        inArray(deployments.action, VERSION_CHANGING_KINDS),
       ),
     )
     .orderBy(desc(deployments.createdAt));
@@ -70,7 +70,7 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
     const n = seen.get(r.installId) ?? 0;
     if (n >= 2 || !r.imagesJson) continue;
     seen.set(r.installId, n + 1);
-    for (const [name, id] of Object.entries(JSON.parse(r.imagesJson) as Record<string, string>)) {
+    for (const [name, id] of Object.entries(r.imagesJson)) {
       keep.add(name);
       if (id) keep.add(id);
     }
@@ -78,14 +78,14 @@ export async function imagesToKeep(deps: Deps, hdaId: string): Promise<string[]>
   return [...keep].sort();
 }
 
-export async function requestPrune(deps: Deps, user: SessionUser, hdaId: string) {
+export async function requestPrune(deps: Deps, user: Actor, hdaId: string) {
   const hda = await ownedHda(deps, user, hdaId);
   const now = deps.stamp();
   const taskId = crypto.randomUUID();
-  // HDA-wide: no install in the payload (see TaskPayload.install).
-  const payload = { prune: { keep_images: await imagesToKeep(deps, hda.id) } } as TaskPayload;
+  // HDA-wide: no install in the payload.
+  const payload: PayloadOf<'prune'> = { prune: { keep_images: await imagesToKeep(deps, hda.id) } };
   await enqueue(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'prune', payload }, now, [
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.prune', targetKind: 'hda', targetId: hda.id }),
   ]);
-  return { taskId, keep: payload.prune!.keep_images };
+  return { taskId, keep: payload.prune.keep_images };
 }

@@ -16,17 +16,18 @@ import { hdaKey, taskKey } from '../waker';
 
 type TaskRow = typeof tasks.$inferSelect;
 
+/** The row's payload was written for its kind (insertTaskStatement takes the two together). */
 export function toClaimedTask(row: TaskRow): ClaimedTask {
   return {
     id: row.id,
-    kind: row.kind as TaskKind,
+    kind: row.kind,
     hda_id: row.hdaId,
     install_id: row.installId,
     deployment_id: row.deploymentId,
     attempts: row.attempts,
     lease_until: new Date(row.leaseUntil ?? 0).toISOString(),
-    payload: JSON.parse(row.payloadJson) as TaskPayload,
-  };
+    payload: row.payloadJson,
+  } as ClaimedTask;
 }
 
 export type OpenTask = Pick<TaskRow, 'id' | 'state' | 'leaseUntil' | 'attempts'>;
@@ -123,7 +124,7 @@ function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
     kind: t.kind,
     lane: t.lane ?? 'main',
     batchId: t.batchId ?? null,
-    payloadJson: JSON.stringify(t.payload),
+    payloadJson: t.payload,
     state: 'queued',
     attempts: 0,
     createdAt: at,

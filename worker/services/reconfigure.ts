@@ -5,9 +5,9 @@
  * the new ones applied (reports.ts records them then).
  */
 import { eq } from 'drizzle-orm';
-import type { HostFacts, ResourceLimits, TaskPayload } from '../../core/protocol';
+import type { InstallOverrides, ResourceLimits, TaskPayload } from '../../core/protocol';
 import { appVersions, deployments, installs } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { isUniqueViolation } from '../db';
 import { badRequest, conflict } from '../errors';
 import { auditStatement, byUser } from './audit';
@@ -33,7 +33,7 @@ export function mergeLimits(current: ResourceLimits, change: LimitsChange): Reso
 
 /** Refuses limits the HDA cannot give (from its last heartbeat's facts), naming the figure. */
 export function assertWithinHost(limits: ResourceLimits, hda: HdaRow): void {
-  const facts = (hda.factsJson ? JSON.parse(hda.factsJson) : {}) as HostFacts;
+  const facts = hda.factsJson ?? {};
   if (limits.cpus !== undefined && facts.cpus && limits.cpus > facts.cpus) {
     throw badRequest(
       `${hda.name} has ${facts.cpus} CPU${facts.cpus === 1 ? '' : 's'}; a limit of ${limits.cpus} CPUs cannot be given. Choose ${facts.cpus} or fewer.`,
@@ -49,7 +49,7 @@ export function assertWithinHost(limits: ResourceLimits, hda: HdaRow): void {
   }
 }
 
-async function reconfigurable(deps: Deps, user: SessionUser, installId: string) {
+async function reconfigurable(deps: Deps, user: Actor, installId: string) {
   const owned = await ownedInstall(deps, user, installId);
   if (owned.install.state === 'removed' || owned.install.state === 'uninstalling') throw conflict(`this install is ${owned.install.state}`);
   // A queued task carries the settings and version of when it was queued: a change now would undo it, or it this.
@@ -58,25 +58,25 @@ async function reconfigurable(deps: Deps, user: SessionUser, installId: string) 
   return owned;
 }
 
-export async function setLimits(deps: Deps, user: SessionUser, installId: string, change: LimitsChange) {
+export async function setLimits(deps: Deps, user: Actor, installId: string, change: LimitsChange) {
   const { install, hda } = await reconfigurable(deps, user, installId);
-  const limits = mergeLimits(JSON.parse(install.limitsJson) as ResourceLimits, change);
+  const limits = mergeLimits(install.limitsJson, change);
   assertWithinHost(limits, hda);
-  return queueReconfigure(deps, user, { install, hda }, 'limits', { ...install, limitsJson: JSON.stringify(limits) }, { limits });
+  return queueReconfigure(deps, user, { install, hda }, 'limits', { ...install, limitsJson: limits }, { limits });
 }
 
-export async function setPort(deps: Deps, user: SessionUser, installId: string, port: number) {
+export async function setPort(deps: Deps, user: Actor, installId: string, port: number) {
   const { install, hda } = await reconfigurable(deps, user, installId);
   const neverRan = install.state === 'failed' && !install.currentDeploymentId;
   if (port === install.hostPort && !neverRan) throw conflict(`${install.identifier} already uses port ${port}`);
   await assertPortNotHeld(deps, hda.id, port, install.id);
-  const overrides = { ...JSON.parse(install.overridesJson), port_fixed: true };
-  if (neverRan) return retryOnPort(deps, user, install, port, JSON.stringify(overrides));
-  return queueReconfigure(deps, user, { install, hda }, 'port', { ...install, hostPort: port, overridesJson: JSON.stringify(overrides) }, { host_port: port });
+  const overrides = { ...install.overridesJson, port_fixed: true };
+  if (neverRan) return retryOnPort(deps, user, install, port, overrides);
+  return queueReconfigure(deps, user, { install, hda }, 'port', { ...install, hostPort: port, overridesJson: overrides }, { host_port: port });
 }
 
 /** A first install that failed (e.g. its port was taken) has nothing running: it takes the port and is tried again. */
-async function retryOnPort(deps: Deps, user: SessionUser, install: InstallRow, port: number, overridesJson: string) {
+async function retryOnPort(deps: Deps, user: Actor, install: InstallRow, port: number, overridesJson: InstallOverrides) {
   try {
     await deps.db.update(installs).set({ hostPort: port, overridesJson, updatedAt: deps.stamp() }).where(eq(installs.id, install.id));
   } catch (err) {
@@ -88,7 +88,7 @@ async function retryOnPort(deps: Deps, user: SessionUser, install: InstallRow, p
 
 async function queueReconfigure(
   deps: Deps,
-  user: SessionUser,
+  user: Actor,
   owned: { install: InstallRow; hda: HdaRow },
   change: 'limits' | 'port',
   next: InstallRow,
@@ -113,7 +113,7 @@ async function queueReconfigure(
   };
   const payload: TaskPayload = {
     install: installInfo(next, hda),
-    version: JSON.parse(current.contentJson),
+    version: current.contentJson,
     signature: current.signature,
     key_id: current.keyId,
     ports: await portHints(deps, hda.id, install.id),

@@ -3,7 +3,16 @@
  * which closes the task, its deployment and moves the install to its new state in one batch.
  */
 import { and, eq, inArray, max, sql } from 'drizzle-orm';
-import { FINAL_TASK_STATES, type TaskEventInput, type TaskEventsAck, type TaskKind, type TaskPayload, type TaskResultInput } from '../../core/protocol';
+import {
+  FINAL_TASK_STATES,
+  isOneOf,
+  VERSION_CHANGING_KINDS,
+  type PayloadOf,
+  type TaskEventInput,
+  type TaskEventsAck,
+  type TaskKind,
+  type TaskResultInput,
+} from '../../core/protocol';
 import type { InstallState } from '../../db/schema';
 import { deployments, installs, taskEvents, tasks } from '../../db/schema';
 import type { Deps } from '../context';
@@ -28,7 +37,7 @@ async function agentTask(deps: Deps, hdaId: string, taskId: string) {
 
 export async function ingestEvents(deps: Deps, hdaId: string, taskId: string, events: TaskEventInput[]): Promise<TaskEventsAck> {
   const task = await agentTask(deps, hdaId, taskId);
-  if (FINAL_TASK_STATES.includes(task.state)) await refuseNewEventsOfEndedTask(deps, taskId, events);
+  if (isOneOf(FINAL_TASK_STATES, task.state)) await refuseNewEventsOfEndedTask(deps, taskId, events);
   const now = deps.now();
   const rows = events.map((e) => ({
     taskId,
@@ -36,7 +45,7 @@ export async function ingestEvents(deps: Deps, hdaId: string, taskId: string, ev
     status: e.status,
     step: e.step ?? null,
     message: e.message,
-    dataJson: e.data === undefined ? null : JSON.stringify(e.data),
+    dataJson: e.data ?? null,
     at: now,
   }));
   const insert = deps.db.insert(taskEvents).values(rows).onConflictDoNothing().returning({ seq: taskEvents.seq });
@@ -94,8 +103,19 @@ function installStateAfter(kind: TaskKind, result: TaskResultInput): InstallStat
   }
 }
 
-const VERSION_CHANGING: TaskKind[] = ['install', 'update', 'rollback'];
-const INSTALL_STATE_KINDS: TaskKind[] = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart', 'reconfigure'];
+/** Whether a kind's result sets the install's state (logs only observe; prune acts on no install). */
+const SETS_INSTALL_STATE = {
+  install: true,
+  update: true,
+  rollback: true,
+  uninstall: true,
+  start: true,
+  stop: true,
+  restart: true,
+  reconfigure: true,
+  logs: false,
+  prune: false,
+} as const satisfies Record<TaskKind, boolean>;
 
 type TaskRow = typeof tasks.$inferSelect;
 
@@ -120,7 +140,7 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
 async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: TaskResultInput): Promise<{ state: string }> {
   const taskId = task.id;
   const now = deps.now();
-  const kind = task.kind as TaskKind;
+  const kind = task.kind;
   const detail = result.detail.slice(0, 4000);
   const statements: BatchItem<'sqlite'>[] = [
     deps.db
@@ -146,14 +166,14 @@ async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: Ta
           detail,
           finishedAt: now,
           ...(result.rendered_compose ? { renderedCompose: result.rendered_compose } : {}),
-          ...(result.images ? { imagesJson: JSON.stringify(result.images) } : {}),
+          ...(result.images ? { imagesJson: result.images } : {}),
         })
         .where(eq(deployments.id, task.deploymentId)),
     );
   }
   // logs and prune observe or tidy; they never move the install's state.
-  if (task.installId && INSTALL_STATE_KINDS.includes(kind)) {
-    const becomesCurrent = result.state === 'succeeded' && VERSION_CHANGING.includes(kind) && task.deploymentId;
+  if (task.installId && SETS_INSTALL_STATE[kind]) {
+    const becomesCurrent = result.state === 'succeeded' && isOneOf(VERSION_CHANGING_KINDS, kind) && task.deploymentId;
     const versionId = becomesCurrent ? await deploymentVersion(deps, task.deploymentId!) : null;
     statements.push(
       deps.db
@@ -180,8 +200,8 @@ function appliedSettings(kind: TaskKind, task: TaskRow, result: TaskResultInput)
   const port = result.host_port !== undefined ? { hostPort: result.host_port } : {};
   if (kind === 'install') return port;
   if (kind !== 'reconfigure') return {};
-  const payload = JSON.parse(task.payloadJson) as TaskPayload;
-  if (payload.reconfigure?.change === 'limits') return { ...port, limitsJson: JSON.stringify(payload.install.limits ?? {}) };
+  const payload = task.payloadJson as PayloadOf<'reconfigure'>; // a reconfigure task's payload
+  if (payload.reconfigure.change === 'limits') return { ...port, limitsJson: payload.install.limits ?? {} };
   return { hostPort: result.host_port ?? payload.install.host_port, overridesJson: sql`json_set(${installs.overridesJson}, '$.port_fixed', json('true'))` };
 }
 

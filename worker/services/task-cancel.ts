@@ -6,7 +6,7 @@ import { and, count, eq, ne } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { deployments, hdas, installs, tasks } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { conflict, notFound } from '../errors';
 import { appStatesOf } from '../views';
@@ -17,7 +17,7 @@ type TaskRow = typeof tasks.$inferSelect;
 type HdaRow = typeof hdas.$inferSelect;
 type InstallRow = typeof installs.$inferSelect;
 
-export async function ownedTask(deps: Deps, user: SessionUser, taskId: string): Promise<{ task: TaskRow; hda: HdaRow }> {
+export async function ownedTask(deps: Deps, user: Actor, taskId: string): Promise<{ task: TaskRow; hda: HdaRow }> {
   const [row] = await deps.db.select({ task: tasks, hda: hdas }).from(tasks).innerJoin(hdas, eq(hdas.id, tasks.hdaId)).where(eq(tasks.id, taskId)).limit(1);
   if (!row || (user.role !== 'admin' && row.hda.ownerId !== user.id)) throw notFound('task');
   return row;
@@ -34,7 +34,7 @@ function stateAfterCancel(install: InstallRow, hda: HdaRow, earlierTries: number
   return install.currentDeploymentId ? { state: 'stopped', desired: 'stopped' } : { state: 'failed', desired: 'running' };
 }
 
-export async function cancelTask(deps: Deps, user: SessionUser, taskId: string): Promise<TaskRow> {
+export async function cancelTask(deps: Deps, user: Actor, taskId: string): Promise<TaskRow> {
   const { task, hda } = await ownedTask(deps, user, taskId);
   if (task.state === 'claimed') throw conflict("the HDA's agent has already started this task, so it cannot be cancelled; wait for it to finish");
   if (task.state !== 'queued') throw conflict(`this task has already ended (${task.state})`);

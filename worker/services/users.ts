@@ -7,7 +7,7 @@ import { count, eq } from 'drizzle-orm';
 import { apps, batches, hdas, users, type Role } from '../../db/schema';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { sessionsEndNow } from '../auth/session';
-import type { Deps, SessionUser } from '../context';
+import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { badRequest, conflict, notFound } from '../errors';
 import { auditStatement, byUser } from './audit';
@@ -32,7 +32,7 @@ export async function listUsers(deps: Deps) {
   return deps.db.select().from(users).orderBy(users.email);
 }
 
-export async function updateUser(deps: Deps, admin: SessionUser, id: string, patch: { role?: Role; disabled?: boolean }): Promise<UserRow> {
+export async function updateUser(deps: Deps, admin: Actor, id: string, patch: { role?: Role; disabled?: boolean }): Promise<UserRow> {
   const user = await findUser(deps, id);
   const self = user.id === admin.id;
   if (self && patch.role && patch.role !== user.role) throw conflict('you cannot change your own role; another admin can');
@@ -63,7 +63,7 @@ async function holdings(deps: Deps, id: string): Promise<string[]> {
   return out;
 }
 
-export async function deleteUser(deps: Deps, admin: SessionUser, id: string): Promise<void> {
+export async function deleteUser(deps: Deps, admin: Actor, id: string): Promise<void> {
   const user = await findUser(deps, id);
   if (user.id === admin.id) throw conflict('you cannot delete your own account; another admin can');
   const held = await holdings(deps, user.id);
@@ -75,7 +75,7 @@ export async function deleteUser(deps: Deps, admin: SessionUser, id: string): Pr
   ]);
 }
 
-export async function setPassword(deps: Deps, admin: SessionUser, id: string, password: string): Promise<void> {
+export async function setPassword(deps: Deps, admin: Actor, id: string, password: string): Promise<void> {
   const user = await findUser(deps, id);
   const now = deps.now();
   await atomically(deps.db, [
@@ -87,7 +87,7 @@ export async function setPassword(deps: Deps, admin: SessionUser, id: string, pa
   ]);
 }
 
-export async function changeOwnPassword(deps: Deps, me: SessionUser, current: string, next: string): Promise<void> {
+export async function changeOwnPassword(deps: Deps, me: Actor, current: string, next: string): Promise<void> {
   const user = await findUser(deps, me.id);
   // A wrong current password is a refused field, not a session problem: 400, never 401.
   if (!(await verifyPassword(current, user.passwordHash))) throw badRequest('Current password is not right.', { field: 'current_password' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { COMPOSE_FILE, composeDirFor } from '../../../agent/executor/paths';
 import { describe, expect, it } from 'vitest';
-import { STEP_NAMES } from '../../../core/protocol';
+import { STEP_NAMES, type StepName } from '../../../core/protocol';
 import { loadConfig } from '../../../agent/config';
 import { EventSender } from '../../../agent/events';
 import { Executor } from '../../../agent/executor/index';
@@ -30,14 +30,14 @@ function setup(plans: Record<string, Step[]>) {
   return { client, journal, sender, executor: new Executor(deps, journal, sender, plans), stateDir, deps };
 }
 
-function step(name: string, fn: Step['run'] = async () => `${name} done`): Step {
+function step(name: StepName, fn: Step['run'] = async () => `${name} done`): Step {
   return { name, title: `doing ${name}`, run: fn };
 }
 
 describe('executor', () => {
   it('runs the steps in order, opening and closing each, and posts the result after every event', async () => {
     const ran: string[] = [];
-    const plan = ['verify', 'render', 'up'].map((n) =>
+    const plan = (['verify', 'render', 'up'] as const).map((n) =>
       step(n, async (ctx) => {
         ran.push(n);
         ctx.report.ok(`inside ${n}`);

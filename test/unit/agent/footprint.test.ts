@@ -62,6 +62,24 @@ it('an idle agent (CLI, poll loop, channel, heartbeat, facts) never loads docker
     expect(inputs).not.toContain(lazy);
 });
 
+it('the agent takes only types from the protocol schemas: no schema module (nor zod through one) is in its bundle', async () => {
+  const out = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['agent/cli.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    write: false,
+    outfile: '/nowhere/agent.mjs',
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const protocol = Object.keys(out.metafile.inputs).filter((i) => i.startsWith('core/protocol/'));
+  // kinds.ts, limits.ts and channel-frames.ts are plain constants; every other module of core/protocol builds zod schemas.
+  expect(protocol.sort()).toEqual(['core/protocol/channel-frames.ts', 'core/protocol/kinds.ts', 'core/protocol/limits.ts']);
+});
+
 it('the bin runs the bundle built from this tree (reporting the package version), and the sources through tsx when told to', async () => {
   await run(process.execPath, [join(ROOT, 'scripts/build-agent.mjs')], { cwd: ROOT });
   expect(bundleState()).toEqual({ fresh: true });

@@ -85,7 +85,7 @@ describe('policy step on an old version (host phase)', () => {
       const names = PLANS[kind].map((s) => s.name);
       const at = names.indexOf('policy');
       expect(at).toBeGreaterThan(-1);
-      for (const changing of ['prepare', 'pull', 'up', 'vhost', 'reload', 'retire'])
+      for (const changing of ['prepare', 'pull', 'up', 'vhost', 'reload', 'retire'] as const)
         if (names.includes(changing)) expect(names.indexOf(changing)).toBeGreaterThan(at);
     }
   });

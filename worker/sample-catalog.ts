@@ -7,7 +7,7 @@
 const tile = (color: string, glyph: string) =>
   `data:image/svg+xml,${encodeURIComponent(`<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><rect width='24' height='24' rx='5' fill='${color}'/><path d='${glyph}' fill='none' stroke='white' stroke-width='1.8' stroke-linecap='round' stroke-linejoin='round'/></svg>`)}`;
 
-import type { AppCategory } from './schema';
+import type { AppCategory } from '../db/schema';
 
 export interface SampleApp {
   slug: string;

@@ -1,15 +1,16 @@
 /**
  * First-start data: the admin account and, for `npm start`, a small sample catalog. Idempotent, and
- * free of Node-only modules so the Workers entry can run it too.
+ * free of Node-only modules so the Workers entry can run it too. The sample catalog is published by
+ * a system job acting for the first admin.
  */
 import { eq } from 'drizzle-orm';
-import { hashPassword } from '../worker/auth/password';
-import { randomToken } from '../worker/auth/encoding';
-import type { Deps, SessionUser } from '../worker/context';
-import { createApp, publishVersion } from '../worker/services/catalog';
-import { Email } from '../worker/validation';
-import { apps, users } from './schema';
+import { apps, users } from '../db/schema';
+import { hashPassword } from './auth/password';
+import { randomToken } from './auth/encoding';
+import { jobActor, type Deps } from './context';
 import { SAMPLE_APPS } from './sample-catalog';
+import { createApp, publishVersion } from './services/catalog';
+import { Email } from './validation';
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@localhost';
 
@@ -46,7 +47,7 @@ export async function seedAdmin(deps: Deps, opts: { email?: string; password?: s
 export async function seedCatalog(deps: Deps): Promise<void> {
   const [admin] = await deps.db.select().from(users).where(eq(users.role, 'admin')).limit(1);
   if (!admin) return;
-  const actor: SessionUser = { id: admin.id, email: admin.email, role: 'admin', jti: 'seed', exp: 0 };
+  const actor = jobActor('first-start-seed', admin);
   for (const sample of SAMPLE_APPS) {
     const [exists] = await deps.db.select({ id: apps.id }).from(apps).where(eq(apps.slug, sample.slug)).limit(1);
     if (exists) continue;
