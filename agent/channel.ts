@@ -1,5 +1,5 @@
 /**
- * The agent's end of the HDA channel (core/channel.ts): a WebSocket kept open to the control plane,
+ * The agent's end of the HDA channel (core/protocol/channel-frames.ts): a WebSocket kept open to the control plane,
  * which rings it when work is queued; the poll loop then claims over the protocol. It pings to keep
  * proxies and NAT from closing an idle connection, ends a connection that stops answering, and
  * reconnects with jittered backoff (a deploy drops every socket at once). While it is not open the

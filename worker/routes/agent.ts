@@ -93,7 +93,7 @@ agentRoutes.openapi(
   },
 );
 
-// The HDA channel (core/channel.ts). On Node the server upgrades these requests before the app sees
+// The HDA channel (core/protocol/channel-frames.ts). On Node the server upgrades these requests before the app sees
 // them; here the Worker checks the token and hands the handshake to the HDA's channel object.
 agentRoutes.get(CHANNEL_PATH, async (c) => {
   const deps = c.get('deps');
