@@ -27,10 +27,14 @@ export const users = sqliteTable('users', {
 });
 
 /** Sessions ended before their JWT expires (logout); rows past `expires_at` can be deleted. */
-export const revokedSessions = sqliteTable('revoked_sessions', {
-  jti: text('jti').primaryKey(),
-  expiresAt: integer('expires_at').notNull(),
-});
+export const revokedSessions = sqliteTable(
+  'revoked_sessions',
+  {
+    jti: text('jti').primaryKey(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('revoked_sessions_expiry').on(t.expiresAt)],
+);
 
 /** The catalog's categories (an allow-list: a publisher picks one of these or none). */
 export const APP_CATEGORIES = [
@@ -233,6 +237,9 @@ export const tasks = sqliteTable(
     index('tasks_hda_lane_state').on(t.hdaId, t.lane, t.state, t.createdAt),
     index('tasks_install').on(t.installId),
     index('tasks_deployment').on(t.deploymentId),
+    // Upkeep reads claimed tasks (few at any time) and finished ones past retention through this, not
+    // every task. No (state, lease_until): the planner would take it for the idle poll's lease lookup.
+    index('tasks_state_finished').on(t.state, t.finishedAt),
   ],
 );
 
@@ -290,7 +297,8 @@ export const appMetrics = sqliteTable(
     memMax: real('mem_max').notNull(),
     samples: integer('samples').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.hdaId, t.identifier, t.resolution, t.bucketStart] })],
+  // The second index lets upkeep prune by age without reading every row.
+  (t) => [primaryKey({ columns: [t.hdaId, t.identifier, t.resolution, t.bucketStart] }), index('app_metrics_age').on(t.resolution, t.bucketStart)],
 );
 
 export const BATCH_STATES = ['running', 'succeeded', 'failed', 'rolling_back', 'rolled_back', 'cancelled'] as const;

@@ -34,8 +34,16 @@ export interface Config {
   clientAddressSource: ClientAddressSource;
   /** The address HDAs reach the control plane at (PUBLIC_URL); else the address a request came to. */
   publicUrl?: string;
-  /** Audit rows older than this many days are deleted (README: "Audit log"). */
+  /** Audit rows older than this many days are deleted by upkeep (README: "Upkeep"). */
   auditRetentionDays: number;
+  /** Finished tasks (and their events) older than this many days are deleted by upkeep. */
+  taskRetentionDays: number;
+  /** Hourly metric rows older than this many days are deleted by upkeep (5-minute rows: 48 hours). */
+  metricsRetentionDays: number;
+  /** A batch item still pending this many hours after it was queued, its HDA offline, fails. */
+  batchStartDeadlineHours: number;
+  /** A task whose lease ran out this many minutes ago, its HDA offline as long, fails. */
+  offlineTaskGraceMinutes: number;
 }
 
 export const defaultConfig: Config = {
@@ -50,6 +58,10 @@ export const defaultConfig: Config = {
   clientAddressSource: 'socket',
   pollIdleCacheMs: 0,
   auditRetentionDays: 180,
+  taskRetentionDays: 90,
+  metricsRetentionDays: 30,
+  batchStartDeadlineHours: 24,
+  offlineTaskGraceMinutes: 30,
 };
 
 /**

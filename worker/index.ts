@@ -2,7 +2,7 @@
  * The Workers entry. The database is a D1 binding named DB, or Turso/libSQL over HTTP
  * (LIBSQL_URL + LIBSQL_AUTH_TOKEN secrets, through @libsql/client/web). Migrations are applied out
  * of band (`wrangler d1 migrations apply`, or drizzle-kit for Turso). Sign-in throttling lives in
- * the LoginThrottleObject Durable Object; a cron trigger prunes the audit log (scheduled()).
+ * the LoginThrottleObject Durable Object; a cron trigger runs upkeep (scheduled(), worker/jobs/upkeep.ts).
  *
  * HDA channels: one HdaChannelObject per HDA holds its agent's WebSocket and is rung when work is
  * queued. Agents that cannot open it long-poll: isolates share no memory, so a waiting poll
@@ -17,7 +17,7 @@ import { durableDoorbell } from './edge/channel-doorbell';
 import { openDatabase } from './edge/database';
 import type { Deps } from './context';
 import { buildDeps } from './deps';
-import { pruneAudit } from './services/audit';
+import { runUpkeep } from './jobs/upkeep';
 import { registerSigningKey } from './services/signer';
 import { readSettings, reportOnce, SettingMissing, type Env } from './workers-settings';
 
@@ -35,7 +35,7 @@ function refuseUnmigrated(err: Error): never {
 
 async function depsFor(env: Env): Promise<Deps> {
   const settings = readSettings(env);
-  const db = openDatabase(env);
+  const db = await openDatabase(env);
   const deps = buildDeps({
     db,
     jwtSecret: settings.jwtSecret,
@@ -49,7 +49,7 @@ async function depsFor(env: Env): Promise<Deps> {
       secureCookies: true,
       clientAddressSource: 'cf-connecting-ip',
       publicUrl: settings.publicUrl,
-      ...(settings.auditRetentionDays ? { auditRetentionDays: settings.auditRetentionDays } : {}),
+      ...settings.upkeep,
     },
   });
   await registerSigningKey(db, deps.signer, deps.stamp()).catch(refuseUnmigrated);
@@ -94,6 +94,6 @@ const app = createApp((c) => depsOnce(c.env as Env));
 export default {
   fetch: app.fetch,
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
-    ctx.waitUntil(depsOnce(env).then(pruneAudit));
+    ctx.waitUntil(depsOnce(env).then(runUpkeep));
   },
 } satisfies ExportedHandler<Env>;

@@ -22,8 +22,9 @@ import type { Database } from './db';
 import { ChannelHub } from './channel/hub';
 import { serveChannel } from './channel/node-channel';
 import { buildDeps } from './deps';
-import { pruneAudit } from './services/audit';
 import { noChannelsOpen } from './services/presence';
+import { startUpkeepTimer, UPKEEP_EVERY_MS } from './jobs/upkeep-timer';
+import type { UpkeepReport } from './jobs/upkeep';
 import { registerSigningKey } from './services/signer';
 
 export interface ControlPlaneOptions {
@@ -43,6 +44,10 @@ export interface ControlPlaneOptions {
   /** Sees every SQL statement (tests count the idle poll's queries with it). */
   onQuery?: (sql: string) => void;
   quiet?: boolean;
+  /** How often upkeep runs (worker/jobs/upkeep.ts); the Workers deployment runs it on a cron trigger. */
+  upkeepEveryMs?: number;
+  /** Hears the report of each upkeep pass. */
+  onUpkeep?: (report: UpkeepReport) => void;
   /** Replaces the in-memory sign-in throttle (tests give one a small book). */
   loginThrottle?: LoginThrottle;
 }
@@ -130,20 +135,9 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   return { deps, app, seededAdmin, channels };
 }
 
-/** How often a running Node plane deletes audit rows past the retention period (Workers: a cron trigger). */
-const AUDIT_PRUNE_EVERY_MS = 3600 * 1000;
-
-function startAuditPruning(deps: Deps): () => void {
-  const prune = () => void pruneAudit(deps).catch((err) => console.error('audit log pruning failed', err));
-  prune();
-  const timer = setInterval(prune, AUDIT_PRUNE_EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const { deps, app, seededAdmin, channels } = await createControlPlane(opts);
-  const stopPruning = startAuditPruning(deps);
+  const upkeep = startUpkeepTimer(deps, opts.upkeepEveryMs ?? UPKEEP_EVERY_MS, opts.onUpkeep);
   const host = opts.host ?? '127.0.0.1';
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname: host }, () => resolve(s));
@@ -160,7 +154,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     channels,
     close: () =>
       new Promise<void>((resolve) => {
-        stopPruning();
+        upkeep.stop();
         stopChannels(); // upgraded sockets are no longer the server's connections
         // Long-polls would hold the server open: drop idle and waiting connections.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

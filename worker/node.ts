@@ -6,10 +6,9 @@ import type { ClientAddressSource } from './auth/client-address';
 import { startControlPlane } from './node-server';
 import { startLocalAgentIfPossible } from './node-local-agent';
 import { publicUrlProblem } from './services/agent-installer';
-import { retentionDaysSetting } from './services/audit';
+import { upkeepSettings } from './jobs/upkeep-settings';
 
 const dataDir = process.env.DATA_DIR ?? './data';
-const withRetention = (days: number | undefined) => (days ? { auditRetentionDays: days } : {});
 
 function publicUrlFromEnv(value: string | undefined): string | undefined {
   if (!value) return undefined;
@@ -33,7 +32,7 @@ const plane = await startControlPlane({
     // Behind a reverse proxy, name the header it sets (x-real-ip, x-forwarded-for); else the socket peer.
     clientAddressSource: (process.env.CLIENT_ADDRESS_HEADER as ClientAddressSource | undefined) ?? 'socket',
     publicUrl: publicUrlFromEnv(process.env.PUBLIC_URL),
-    ...withRetention(retentionDaysSetting(process.env.AUDIT_RETENTION_DAYS)),
+    ...upkeepSettings((name) => process.env[name]),
   },
 });
 

@@ -7,7 +7,8 @@ import type { LoginThrottleObject } from './auth/login-throttle-object';
 import type { HdaChannelObject } from './edge/hda-channel-object';
 import { ApiError } from './errors';
 import { publicUrlProblem } from './services/agent-installer';
-import { retentionDaysSetting } from './services/audit';
+import type { Config } from './context';
+import { UpkeepSettingInvalid, upkeepSettings, type UpkeepSettingName } from './jobs/upkeep-settings';
 
 export interface Env {
   DB?: D1Database;
@@ -23,6 +24,10 @@ export interface Env {
   SEED_CATALOG?: string;
   POLL_RECHECK_MS?: string;
   AUDIT_RETENTION_DAYS?: string;
+  TASK_RETENTION_DAYS?: string;
+  METRICS_RETENTION_DAYS?: string;
+  BATCH_START_DEADLINE_HOURS?: string;
+  OFFLINE_TASK_GRACE_MINUTES?: string;
   LOGIN_THROTTLE?: DurableObjectNamespace<LoginThrottleObject>;
   /** One channel object per HDA (its agent's WebSocket); without it agents long-poll. */
   HDA_CHANNEL?: DurableObjectNamespace<HdaChannelObject>;
@@ -37,7 +42,8 @@ export interface Settings {
   signingKey: JWK;
   previousSigningKey?: JWK;
   throttle: DurableObjectNamespace<LoginThrottleObject>;
-  auditRetentionDays?: number;
+  /** The upkeep periods the deployment sets (README, "Upkeep"). */
+  upkeep: Partial<Config>;
   publicUrl?: string;
 }
 
@@ -74,15 +80,16 @@ export function readSettings(env: Env): Settings {
   const previousSigningKey = env.CATALOG_SIGNING_KEY_PREVIOUS ? privateJwk('CATALOG_SIGNING_KEY_PREVIOUS', env.CATALOG_SIGNING_KEY_PREVIOUS) : undefined;
   if (!env.DB && !env.LIBSQL_URL) throw new SettingMissing('DB', 'is not bound (a D1 database named DB in wrangler.toml, or LIBSQL_URL and LIBSQL_AUTH_TOKEN)');
   if (!env.LOGIN_THROTTLE) throw new SettingMissing('LOGIN_THROTTLE', 'is not bound (the Durable Object in wrangler.toml)');
-  let auditRetentionDays: number | undefined;
+  let upkeep: Partial<Config>;
   try {
-    auditRetentionDays = retentionDaysSetting(env.AUDIT_RETENTION_DAYS);
-  } catch {
-    throw new SettingMissing('AUDIT_RETENTION_DAYS', 'is not a whole number of days, 1 or more');
+    upkeep = upkeepSettings((name: UpkeepSettingName) => env[name]);
+  } catch (err) {
+    if (!(err instanceof UpkeepSettingInvalid)) throw err;
+    throw new SettingMissing(err.setting, 'is not a whole number, 1 or more');
   }
   if (env.PUBLIC_URL && publicUrlProblem(env.PUBLIC_URL)) throw new SettingMissing('PUBLIC_URL', 'is not an http(s) address such as https://cp.example.com');
   const publicUrl = env.PUBLIC_URL?.replace(/\/+$/, '') || undefined;
-  return { jwtSecret: env.JWT_SECRET, signingKey, previousSigningKey, throttle: env.LOGIN_THROTTLE, auditRetentionDays, publicUrl };
+  return { jwtSecret: env.JWT_SECRET, signingKey, previousSigningKey, throttle: env.LOGIN_THROTTLE, upkeep, publicUrl };
 }
 
 const reported = new Set<string>();

@@ -181,6 +181,24 @@ function previewRows(p: PreviewResult): Row[] {
   ];
 }
 
+function bundleRows(b: BundleResult): Row[] {
+  const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}×`;
+  return [
+    [
+      'Workers bundle (wrangler --dry-run)',
+      `**${b.gzipKiB} KiB gzip** (${b.totalKiB} KiB raw), ${ratio(b.gzipKiB, b.baseline.gzipKiB)} of wrangler's defaults (${b.baseline.gzipKiB} KiB gzip), wrangler ${b.wrangler}`,
+      '≤ 200 KiB gzip',
+      met(b.gzipKiB <= 200),
+    ],
+    [
+      'Workers startup CPU (wrangler check startup, local workerd)',
+      `**${b.startupCpuMs.toFixed(1)} ms**, ${ratio(b.startupCpuMs, b.baseline.startupCpuMs)} of wrangler's defaults (${b.baseline.startupCpuMs.toFixed(1)} ms); median of ${b.rounds} alternating rounds`,
+      '(reported)',
+      '',
+    ],
+  ];
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const rows: Row[] = [];
   if (r.poll) rows.push(...pollRows(r.poll));
@@ -188,13 +206,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.scale) rows.push(...scaleRows(r.scale, r.heartbeat));
   else if (r.heartbeat) rows.push(dayRow(r.heartbeat));
   if (r.scaleB) rows.push(...scaleRows(r.scaleB, undefined, `, what-if PRAGMA ${r.abPragmas.join(', ')} (run after the one above)`));
-  if (r.bundle)
-    rows.push([
-      'Workers bundle (wrangler --dry-run)',
-      `**${r.bundle.gzipKiB} KiB gzip** (${r.bundle.totalKiB} KiB raw), wrangler ${r.bundle.wrangler}`,
-      '(reported)',
-      '',
-    ]);
+  if (r.bundle) rows.push(...bundleRows(r.bundle));
   if (r.agent) rows.push(...agentRows(r.agent));
   else rows.push(['Agent footprint', 'not measured in this run', '< 60 MB, < 0.5 %', '']);
   rows.push(installRow(r.install));

@@ -3,7 +3,7 @@
  * address and time; how admins read it (filters, paging, the page); and that old rows are pruned.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { pruneAudit } from '../../worker/services/audit';
+import { pruneAudit } from '../../worker/jobs/prune';
 import { ADMIN, createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
 
 let plane: TestPlane;

@@ -1,3 +1,4 @@
+import { runUpkeep } from '../../worker/jobs/upkeep';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { METRICS_PER_HEARTBEAT_MAX } from '../../core/protocol';
@@ -52,7 +53,7 @@ describe('limits, logs, metrics, prune', () => {
     expect(next.body.tasks[0].payload.logs).toEqual({ tail: 50 });
   });
 
-  it('keeps 5-minute metrics once each, rolls them up hourly, and drops what is past retention', async () => {
+  it('keeps 5-minute metrics once each, adds each into its hour once, and upkeep drops what is past retention', async () => {
     const { installId, agentToken } = await installed();
     const t0 = plane.clock.now - (plane.clock.now % 3_600_000);
     const sample = (minutes: number, cpu: number) => ({
@@ -77,6 +78,7 @@ describe('limits, logs, metrics, prune', () => {
 
     plane.clock.advance(49 * 3_600_000);
     await beat([sample(49 * 60, 50)]);
+    await runUpkeep(plane.deps); // pruning is upkeep's, not the heartbeat's
     const count = async (res: string) =>
       Number((await plane.deps.db.all<{ n: number }>(`SELECT count(*) AS n FROM app_metrics WHERE resolution = '${res}'` as never))[0].n);
     expect(await count('5m')).toBe(1);

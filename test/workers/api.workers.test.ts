@@ -98,7 +98,7 @@ describe('control plane on workerd + D1', () => {
       .bind(old, Date.now())
       .run();
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: '17 3 * * *' }), env as any, ctx);
+    await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), env as any, ctx);
     await waitOnExecutionContext(ctx);
     const left = await db.prepare(`SELECT action FROM audit_log WHERE action LIKE 'test.%'`).all<{ action: string }>();
     expect(left.results.map((r) => r.action)).toEqual(['test.recent']);

@@ -60,6 +60,18 @@ describe('a deployment missing a setting', () => {
     expect(logged.map(String).join('\n')).not.toContain('private-part');
   });
 
+  it('names an upkeep period that is not a whole number of 1 or more', async () => {
+    for (const [setting, value] of [
+      ['TASK_RETENTION_DAYS', '0'],
+      ['BATCH_START_DEADLINE_HOURS', 'soon'],
+      ['AUDIT_RETENTION_DAYS', '1.5'],
+    ]) {
+      const r = await fetchWith({ ...base, [setting]: value }, '/healthz');
+      expect(r.status, setting).toBe(503);
+      expect(JSON.parse(r.text), setting).toMatchObject({ error: 'setting_missing', details: { setting } });
+    }
+  });
+
   it('names the database and the throttle bindings when they are missing', async () => {
     const noDb = await fetchWith({ ...base, DB: undefined }, '/healthz');
     expect(noDb.status).toBe(503);

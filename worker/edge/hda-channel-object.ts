@@ -59,6 +59,6 @@ export class HdaChannelObject extends DurableObject<ChannelEnv> {
   private async ended(ws: WebSocket): Promise<void> {
     const [hdaId] = this.ctx.getTags(ws);
     const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN);
-    if (hdaId && others.length === 0) await channelClosed(openDatabase(this.env), hdaId, Date.now());
+    if (hdaId && others.length === 0) await channelClosed(await openDatabase(this.env), hdaId, Date.now());
   }
 }

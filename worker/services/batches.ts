@@ -3,7 +3,7 @@
  * time. An HDA that is offline stays pending and starts when it comes back. All-or-nothing mode
  * reverts the HDAs already done when one fails, so the fleet stays on one version.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import { apps, appVersions, batchItems, batches, hdas, installs, tasks, users } from '../../db/schema';
 import { jobActor, type Actor, type Deps, type QueueListeners } from '../context';
 import { atomically } from '../db';
@@ -12,7 +12,7 @@ import { batchKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { findApp, findVersion } from './catalog';
 import { ownedHda } from './hdas';
-import { isOnline } from './presence';
+import { isOnline, notSeenSince } from './presence';
 import { createInstall, performAction, type InstallOverrides } from './installs';
 
 export type BatchRow = typeof batches.$inferSelect;
@@ -39,6 +39,15 @@ async function targetHdas(deps: Deps, user: Actor, req: BatchRequest) {
   return all.filter((h) => !h.revokedAt && h.tagsJson.includes(req.tag!));
 }
 
+/** Items per INSERT: D1 binds at most 100 parameters per statement, and an item has 9 columns. */
+const ITEMS_PER_INSERT = 10;
+
+function inChunks<T>(rows: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
 export async function createBatch(deps: Deps, user: Actor, req: BatchRequest) {
   if (!req.hdas?.length && !req.tag) throw badRequest('choose the HDAs: a list of ids or a tag');
   const app = await findApp(deps, req.app);
@@ -63,7 +72,7 @@ export async function createBatch(deps: Deps, user: Actor, req: BatchRequest) {
   };
   await atomically(deps.db, [
     deps.db.insert(batches).values(batch),
-    deps.db.insert(batchItems).values(
+    ...inChunks(
       targets.map((h) => ({
         batchId: batch.id,
         hdaId: h.id,
@@ -71,7 +80,8 @@ export async function createBatch(deps: Deps, user: Actor, req: BatchRequest) {
         overridesJson: req.overrides?.[h.id] ?? {},
         updatedAt: now,
       })),
-    ),
+      ITEMS_PER_INSERT,
+    ).map((rows) => deps.db.insert(batchItems).values(rows)),
     auditStatement(deps.db, now, {
       ...byUser(user),
       action: 'batch.create',
@@ -243,3 +253,37 @@ export async function resumeBatchesFor(deps: Deps, hdaId: string): Promise<void>
 
 /** How the fleet hears the queue (wired into Deps by buildDeps): the queue never calls batches itself. */
 export const fleetListeners: QueueListeners = { taskFinished: onBatchTaskFinished, hdaOnline: resumeBatchesFor };
+
+/**
+ * Upkeep: pending items of running batches whose HDA has been offline since before `queuedBefore`
+ * fail with the reason (an all-or-nothing batch reverts), and their batches move on or close.
+ */
+export async function failItemsOfflineSince(deps: Deps, queuedBefore: number, limit: number): Promise<number> {
+  const offlineBefore = deps.now() - deps.config.onlineWindowS * 1000;
+  const stale = await deps.db
+    .select({ batchId: batchItems.batchId, hdaId: batchItems.hdaId, hdaName: hdas.name, lastSeenAt: hdas.lastSeenAt })
+    .from(batchItems)
+    .innerJoin(batches, eq(batches.id, batchItems.batchId))
+    .innerJoin(hdas, eq(hdas.id, batchItems.hdaId))
+    .where(and(eq(batchItems.state, 'pending'), eq(batches.state, 'running'), lt(batchItems.updatedAt, queuedBefore), notSeenSince(deps, offlineBefore)))
+    .limit(limit);
+  let failed = 0;
+  for (const item of stale) {
+    const since = item.lastSeenAt ? `last seen ${new Date(item.lastSeenAt).toISOString()}` : 'never seen';
+    const detail = `not started: HDA ${item.hdaName} stayed offline past the start deadline (${deps.config.batchStartDeadlineHours} h; ${since})`;
+    const [won] = await deps.db
+      .update(batchItems)
+      .set({ state: 'failed', detail, updatedAt: deps.now() })
+      .where(and(eq(batchItems.batchId, item.batchId), eq(batchItems.hdaId, item.hdaId), eq(batchItems.state, 'pending')))
+      .returning({ hdaId: batchItems.hdaId });
+    if (!won) continue;
+    failed++;
+    const [batch] = await deps.db.select().from(batches).where(eq(batches.id, item.batchId));
+    if (batch?.allOrNothing && batch.state === 'running') {
+      const [owner] = await deps.db.select().from(users).where(eq(users.id, batch.ownerId));
+      await revertBatch(deps, jobActor('fleet-batch', owner), batch);
+    }
+    await advanceBatch(deps, item.batchId);
+  }
+  return failed;
+}

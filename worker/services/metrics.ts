@@ -1,7 +1,7 @@
 /**
  * Per-app CPU and memory history. The agent averages each app over 5-minute windows; here each
- * sample is stored once (idempotent on its window), its hour is recomputed from the 5-minute rows,
- * and rows past their retention are dropped, so the table stays bounded per app.
+ * sample is stored once (idempotent on its window) and added into its hourly row as it arrives; upkeep
+ * (worker/jobs/prune.ts) drops rows past their retention, so the table stays bounded per app.
  */
 import { and, asc, eq, gte, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
@@ -10,7 +10,8 @@ import { appMetrics } from '../../db/schema';
 import type { Deps } from '../context';
 
 const HOUR = 3600_000;
-export const RETENTION_MS = { '5m': 48 * HOUR, '1h': 30 * 24 * HOUR } as const;
+/** 5-minute rows are kept (and accepted) this long; hourly rows as long as config.metricsRetentionDays says. */
+export const FIVE_MINUTE_RETENTION_MS = 48 * HOUR;
 
 /** How far ahead of the control plane's clock an agent's window may end (clocks drift a little). */
 const FUTURE_SLACK_MS = 2 * METRICS_WINDOW_S * 1000;
@@ -22,14 +23,13 @@ const FUTURE_SLACK_MS = 2 * METRICS_WINDOW_S * 1000;
 export function acceptedSamples(samples: AppMetricSample[], ownIdentifiers: ReadonlySet<string>, now: number): AppMetricSample[] {
   return samples.filter((m) => {
     const at = Date.parse(m.at);
-    return ownIdentifiers.has(m.identifier) && Number.isFinite(at) && at >= now - RETENTION_MS['5m'] && at <= now + FUTURE_SLACK_MS;
+    return ownIdentifiers.has(m.identifier) && Number.isFinite(at) && at >= now - FIVE_MINUTE_RETENTION_MS && at <= now + FUTURE_SLACK_MS;
   });
 }
 
-/** Statements that store the samples (already through acceptedSamples), roll their hours up and prune. */
+/** Statements that store the samples (already through acceptedSamples) and add each into its hour; upkeep prunes. */
 export function metricStatements(deps: Deps, hdaId: string, samples: AppMetricSample[]): BatchItem<'sqlite'>[] {
   const out: BatchItem<'sqlite'>[] = [];
-  const hours = new Map<string, { identifier: string; hour: number }>();
   for (const m of samples) {
     const at = Date.parse(m.at);
     const bucketStart = at - (at % (METRICS_WINDOW_S * 1000));
@@ -49,30 +49,36 @@ export function metricStatements(deps: Deps, hdaId: string, samples: AppMetricSa
         })
         .onConflictDoNothing(),
     );
-    const hour = bucketStart - (bucketStart % HOUR);
-    hours.set(`${m.identifier}@${hour}`, { identifier: m.identifier, hour });
-  }
-  for (const { identifier, hour } of hours.values()) {
-    // Recomputed from the 5-minute rows, so a re-sent sample cannot count twice.
-    out.push(
-      deps.db.run(sql`
-        INSERT INTO app_metrics (hda_id, identifier, resolution, bucket_start, cpu_avg, cpu_max, mem_avg, mem_max, samples)
-        SELECT hda_id, identifier, '1h', ${hour}, sum(cpu_avg * samples) / sum(samples), max(cpu_max), sum(mem_avg * samples) / sum(samples), max(mem_max), sum(samples)
-        FROM app_metrics
-        WHERE hda_id = ${hdaId} AND identifier = ${identifier} AND resolution = '5m' AND bucket_start >= ${hour} AND bucket_start < ${hour + HOUR}
-        GROUP BY hda_id, identifier
-        ON CONFLICT (hda_id, identifier, resolution, bucket_start) DO UPDATE SET
-          cpu_avg = excluded.cpu_avg, cpu_max = excluded.cpu_max, mem_avg = excluded.mem_avg, mem_max = excluded.mem_max, samples = excluded.samples`),
-    );
-  }
-  if (samples.length > 0) {
-    const now = deps.now();
-    out.push(
-      deps.db.run(sql`DELETE FROM app_metrics WHERE hda_id = ${hdaId} AND (
-        (resolution = '5m' AND bucket_start < ${now - RETENTION_MS['5m']}) OR (resolution = '1h' AND bucket_start < ${now - RETENTION_MS['1h']}))`),
-    );
+    out.push(addToHour(deps, hdaId, m, bucketStart - (bucketStart % HOUR)));
   }
   return out;
+}
+
+/**
+ * Adds one sample into its hourly row (sample-weighted averages, maxima): a constant amount of work
+ * per sample. `changes() = 1` runs it only when the 5-minute insert just before it stored a new row,
+ * so a re-sent sample never counts twice.
+ */
+function addToHour(deps: Deps, hdaId: string, m: AppMetricSample, hour: number) {
+  const t = appMetrics;
+  const weighted = (avg: typeof t.cpuAvg | typeof t.memAvg, name: string) =>
+    sql`(${avg} * ${t.samples} + ${sql.raw(`excluded.${name}`)} * excluded.samples) / (${t.samples} + excluded.samples)`;
+  // A query builder, not db.run(): drizzle's D1 batch cannot carry a raw statement with parameters.
+  return deps.db
+    .insert(t)
+    .select(
+      sql`SELECT ${hdaId}, ${m.identifier}, '1h', ${hour}, ${m.cpu_avg}, ${m.cpu_max}, ${m.memory_avg}, ${m.memory_max}, ${m.samples} WHERE changes() = 1`,
+    )
+    .onConflictDoUpdate({
+      target: [t.hdaId, t.identifier, t.resolution, t.bucketStart],
+      set: {
+        cpuAvg: weighted(t.cpuAvg, 'cpu_avg'),
+        cpuMax: sql`max(${t.cpuMax}, excluded.cpu_max)`,
+        memAvg: weighted(t.memAvg, 'mem_avg'),
+        memMax: sql`max(${t.memMax}, excluded.mem_max)`,
+        samples: sql`${t.samples} + excluded.samples`,
+      },
+    });
 }
 
 /** The history of one app: 5-minute points for the last `hours` (<= 48), else hourly ones. */

@@ -2,7 +2,7 @@
  * Whether an HDA is online. With its channel open (a WebSocket the agent keeps) it is, without any
  * write while it idles; an agent that only polls is online while its last poll or heartbeat is recent.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { hdas } from '../../db/schema';
 import type { Deps } from '../context';
 import type { Database } from '../db';
@@ -19,6 +19,19 @@ export function isOnline(deps: Deps, h: { lastSeenAt: number | null; channelOpen
   if (h.revokedAt || !h.lastSeenAt) return false;
   const window = h.channelOpen ? CHANNEL_ONLINE_WINDOW_S : deps.config.onlineWindowS;
   return deps.now() - h.lastSeenAt < window * 1000;
+}
+
+/**
+ * The SQL form of "not seen since `before`" for upkeep's queries: an HDA on its channel counts as seen
+ * until its own window (CHANNEL_ONLINE_WINDOW_S) ends, as isOnline says.
+ */
+export function notSeenSince(deps: Deps, before: number) {
+  const channelBefore = Math.min(before, deps.now() - CHANNEL_ONLINE_WINDOW_S * 1000);
+  return or(
+    isNull(hdas.lastSeenAt),
+    and(eq(hdas.channelOpen, false), lt(hdas.lastSeenAt, before)),
+    and(eq(hdas.channelOpen, true), lt(hdas.lastSeenAt, channelBefore)),
+  );
 }
 
 /** The agent opened its channel: online from now on; the fleet hears of an HDA that was offline. */

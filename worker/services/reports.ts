@@ -2,7 +2,7 @@
  * What agents report about a task: progress events (idempotent on (task, seq)) and the final result,
  * which closes the task, its deployment and moves the install to its new state in one batch.
  */
-import { and, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
 import {
   FINAL_TASK_STATES,
   isOneOf,
@@ -19,9 +19,9 @@ import type { Deps } from '../context';
 import { atomically, isUniqueViolation } from '../db';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
-import { conflict, notFound } from '../errors';
+import { ApiError, conflict, notFound } from '../errors';
 import { taskKey } from '../waker';
-import { auditStatement } from './audit';
+import { auditStatement, type AuditEntry } from './audit';
 import { taskFinished } from './queue';
 
 async function agentTask(deps: Deps, hdaId: string, taskId: string) {
@@ -137,7 +137,33 @@ export async function finishTask(deps: Deps, hdaId: string, taskId: string, resu
   }
 }
 
-async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: TaskResultInput): Promise<{ state: string }> {
+/** Who closed a task: its HDA's agent, or the control plane itself (upkeep giving up on an offline HDA). */
+type ResultActor = Pick<AuditEntry, 'actorId' | 'actorKind'>;
+
+/**
+ * Fails a task the agent can no longer report on (its HDA went offline holding it): the same close as
+ * an agent's failed result (deployment, install, batch), recorded in the audit log as the system's.
+ */
+export async function failTaskBySystem(deps: Deps, task: TaskRow, step: string, detail: string): Promise<boolean> {
+  try {
+    // Only while it is still the claim upkeep saw: an agent back in time has renewed or re-claimed it.
+    const unchanged = and(eq(tasks.state, 'claimed'), eq(tasks.leaseUntil, task.leaseUntil ?? -1));
+    await recordResult(deps, task.hdaId, task, { state: 'failed', step, detail }, { actorId: null, actorKind: 'system' }, unchanged);
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) return false; // the agent's own result won the race
+    throw err;
+  }
+}
+
+async function recordResult(
+  deps: Deps,
+  hdaId: string,
+  task: TaskRow,
+  result: TaskResultInput,
+  actor: ResultActor = { actorId: hdaId, actorKind: 'agent' },
+  guard?: SQL,
+): Promise<{ state: string }> {
   const taskId = task.id;
   const now = deps.now();
   const kind = task.kind;
@@ -146,11 +172,10 @@ async function recordResult(deps: Deps, hdaId: string, task: TaskRow, result: Ta
     deps.db
       .update(tasks)
       .set({ state: result.state, detail, failedStep: result.step ?? null, finishedAt: now, leaseUntil: null })
-      .where(and(eq(tasks.id, taskId), inArray(tasks.state, ['queued', 'claimed'])))
+      .where(and(eq(tasks.id, taskId), inArray(tasks.state, ['queued', 'claimed']), guard))
       .returning({ id: tasks.id }),
     auditStatement(deps.db, now, {
-      actorId: hdaId,
-      actorKind: 'agent',
+      ...actor,
       action: `task.${result.state}`,
       targetKind: 'task',
       targetId: taskId,
