@@ -4,6 +4,10 @@
  */
 import { join } from 'node:path';
 import type { HostFacts } from '../core/protocol';
+import { tlsParts, type TlsParts } from './tls/index';
+import { lanNames } from './names/index';
+import { collectLanHealth } from './lan-health';
+import { CertRenewal } from './tls/renewal';
 import { ApacheControl } from './apache/apache';
 import { AgentChannel } from './channel';
 import { HttpProtocolClient, type ProtocolClient } from './client';
@@ -25,6 +29,8 @@ import { StateDir } from './state';
 
 export interface AgentParts {
   state: StateDir;
+  /** Renews app certificates between tasks; null when HTTPS is off. */
+  renewal: CertRenewal | null;
   client: ProtocolClient;
   deps: ExecutorDeps;
   journal: Journal;
@@ -49,13 +55,18 @@ export function hostParts(config: AgentConfig) {
     backupDir: join(config.stateDir, 'vhost-backup'),
     namespace: config.namespace,
   });
-  return { state, docker, compose, apache };
+  return { state, docker, compose, apache, tls: tlsParts(config), names: lanNames(config) };
 }
 
 /** Facts change rarely: collect them at most every few minutes. */
 function cachedFacts(collect: () => Promise<HostFacts>, ttlMs = 5 * 60_000): () => Promise<HostFacts> {
+  return cached(collect, ttlMs);
+}
+
+/** A collector run at most once per `ttlMs`; a failed run is forgotten so the next call tries again. */
+function cached<T>(collect: () => Promise<T>, ttlMs: number): () => Promise<T> {
   let at = 0;
-  let value: Promise<HostFacts> | null = null;
+  let value: Promise<T> | null = null;
   return () => {
     if (!value || Date.now() - at > ttlMs) {
       at = Date.now();
@@ -68,7 +79,7 @@ function cachedFacts(collect: () => Promise<HostFacts>, ttlMs = 5 * 60_000): () 
 
 export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: ProtocolClient } = {}): AgentParts {
   const log = opts.log ?? createLogger(config.logLevel);
-  const { state, docker, compose, apache } = hostParts(config);
+  const { state, docker, compose, apache, tls, names } = hostParts(config);
   state.ensure();
   const enrollment = state.enrollment();
   const server = config.server ?? enrollment.server;
@@ -78,6 +89,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
   const facts = cachedFacts(() => collectFacts({ docker, compose, apache, appsRoot: config.appsRoot }));
+  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace }) : null;
   const heartbeat = new Heartbeat({
     client,
     docker,
@@ -89,6 +101,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     metrics: new MetricsWindows(),
     // With the channel open, presence comes from the socket: a heartbeat that says nothing new waits.
     quietWhile: () => !!channel?.isOpen,
+    lan: cached(() => collectLanHealth({ installs, tls, names, namespace: config.namespace, renewalFailures: renewal?.failures }), 60_000),
   });
   const deps: ExecutorDeps = {
     config,
@@ -97,6 +110,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     compose,
     apache,
     installs,
+    tls,
+    names,
     pinnedKeys: () => state.pinnedKeys(),
     // Key rotation (jose, the catalog's key code) loads only when a version names a key not pinned.
     refreshKeys: async () => (await import('./keys')).refreshPinnedKeys(config.server ?? enrollment.server, state),
@@ -104,7 +119,18 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   };
   const executor = new Executor(deps, journal, sender);
   const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS, channel });
-  return { state, client, deps, journal, sender, executor, heartbeat, loop, channel, facts };
+  return { state, renewal, client, deps, journal, sender, executor, heartbeat, loop, channel, facts };
+}
+
+/** First start makes the HDA's CA; only its fingerprint is logged (the key never is). */
+async function ensureCa(tls: TlsParts | null | undefined, log: Logger): Promise<void> {
+  if (!tls) return;
+  try {
+    const made = await tls.ca.ensure();
+    log.info(`certificate authority ${made === 'created' ? 'created' : 'present'}: ${tls.ca.info()?.fingerprint256 ?? '?'}`);
+  } catch (e) {
+    log.warn(`HTTPS: cannot make this HDA's certificate authority, apps are served over HTTP: ${(e as Error).message}`);
+  }
 }
 
 /** Runs until SIGTERM/SIGINT: stop polling at once, give the task in hand the grace period. */
@@ -133,12 +159,15 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
     return null;
   });
   if (info) log.info(`Compose ${info.flavor} ${info.version} (${info.argv.join(' ')})`);
+  await ensureCa(agent.deps.tls, log);
   agent.heartbeat.start();
+  agent.renewal?.start();
   const channel = agent.channel?.run(stop.signal);
   try {
     await agent.loop.run({ stop: stop.signal, abortWork: abortWork.signal });
     await channel;
   } finally {
+    agent.renewal?.stop();
     agent.heartbeat.stop();
     agent.sender.stop();
     if (graceTimer) clearTimeout(graceTimer);

@@ -15,6 +15,19 @@ export interface AgentConfig {
   apacheReload: string[];
   /** Where Apache answers; the vhost listens on this URL's port and the probe goes through it. */
   apacheProbeUrl: string;
+  /** The port Apache serves HTTPS on (each app's SSL vhost); 0 turns HTTPS off. */
+  httpsPort: number;
+  /** The plain vhosts redirect to HTTPS instead of serving the app (the owner's choice). */
+  httpsRedirect: boolean;
+  /** How the apps' names reach the LAN: the HDA's dnsmasq, or off. */
+  names: 'dnsmasq' | 'off';
+  /** The folder the HDA's dnsmasq reads with `hostsdir=`; the agent owns one file in it. */
+  dnsHostsDir: string;
+  /** The address app names point to ('auto': the HDA's LAN address). */
+  dnsAddress: string;
+  /** Where the HDA's dnsmasq answers (the agent checks its names resolve there). */
+  dnsServer: string;
+  dnsPidFile: string;
   dockerSocket: string;
   composeFlavor: 'auto' | 'v1' | 'v2';
   heartbeatIntervalS: number;
@@ -151,6 +164,69 @@ export const SETTINGS: Setting[] = [
     help: 'Apache as seen from this host (default http://127.0.0.1:80/)',
     parse: str,
     fallback: () => 'http://127.0.0.1:80/',
+  },
+  {
+    key: 'httpsPort',
+    flag: 'https-port',
+    env: 'HDA_AGENT_HTTPS_PORT',
+    help: "port of Apache's HTTPS vhosts, certificates from this HDA's own CA (default 443; 0 = HTTP only)",
+    parse: (s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`https port must be 0 (off) or a port number, got "${s}"`);
+      return n;
+    },
+    fallback: () => 443,
+  },
+  {
+    key: 'httpsRedirect',
+    flag: 'https-redirect',
+    env: 'HDA_AGENT_HTTPS_REDIRECT',
+    help: 'plain HTTP answers with a redirect to HTTPS (default off)',
+    parse: bool,
+    fallback: () => false,
+  },
+  {
+    key: 'names',
+    flag: 'names',
+    env: 'HDA_AGENT_NAMES',
+    help: "dnsmasq | off: publish the apps' names in the HDA's dnsmasq (default dnsmasq)",
+    parse: (s) => {
+      if (!['dnsmasq', 'off'].includes(s)) throw new Error(`names must be dnsmasq or off, got "${s}"`);
+      return s;
+    },
+    fallback: () => 'dnsmasq',
+  },
+  {
+    key: 'dnsHostsDir',
+    flag: 'dns-hosts-dir',
+    env: 'HDA_AGENT_DNS_HOSTS_DIR',
+    help: 'the folder dnsmasq reads with hostsdir= (default /etc/hda-agent/hosts.d)',
+    parse: str,
+    fallback: () => '/etc/hda-agent/hosts.d',
+  },
+  {
+    key: 'dnsAddress',
+    flag: 'dns-address',
+    env: 'HDA_AGENT_DNS_ADDRESS',
+    help: "the IPv4 address app names point to (default auto: the HDA's LAN address)",
+    parse: str,
+    fallback: () => 'auto',
+  },
+  {
+    key: 'dnsServer',
+    flag: 'dns-server',
+    env: 'HDA_AGENT_DNS_SERVER',
+    help: "where the HDA's dnsmasq answers, address[:port] (default 127.0.0.1)",
+    parse: str,
+    fallback: () => '127.0.0.1',
+  },
+  {
+    key: 'dnsPidFile',
+    flag: 'dns-pidfile',
+    env: 'HDA_AGENT_DNS_PIDFILE',
+    help: "dnsmasq's pid file, to report whether it runs (default /run/dnsmasq/dnsmasq.pid)",
+    parse: str,
+    fallback: () => '/run/dnsmasq/dnsmasq.pid',
   },
   {
     key: 'dockerSocket',

@@ -11,13 +11,15 @@ import type { InstallRegistry } from './installs';
 import type { Logger } from './log';
 import type { MetricsWindows } from './metrics';
 import { liveSlot } from './slots';
-import type { HostFacts } from '../core/protocol';
+import type { HostFacts, LanHealth } from '../core/protocol';
 
 export interface HeartbeatOptions {
   client: ProtocolClient;
   docker: DockerProvider;
   installs: InstallRegistry;
   facts: () => Promise<HostFacts>;
+  /** Names and certificates (lan-health.ts); left out when it cannot be collected. */
+  lan?: () => Promise<LanHealth>;
   intervalS: number;
   log: Logger;
   /** The agent's namespace (compose project prefix), when several agents share a host. */
@@ -98,7 +100,8 @@ export class Heartbeat {
         const metrics = this.o.metrics;
         metrics?.add(apps, (this.o.now ?? Date.now)());
         const windows = metrics?.pending() ?? [];
-        const input: HeartbeatInput = { facts: await this.o.facts(), apps, ...(windows.length ? { metrics: windows } : {}) };
+        const lan = await this.o.lan?.().catch(() => undefined);
+        const input: HeartbeatInput = { facts: await this.o.facts(), apps, ...(windows.length ? { metrics: windows } : {}), ...(lan ? { lan } : {}) };
         const key = stateKey(input);
         const now = (this.o.now ?? Date.now)();
         if (this.isQuiet(key, now)) {
@@ -141,5 +144,5 @@ export class Heartbeat {
 
 /** What makes a beat news: facts and app states, not the CPU and memory figures that move every time. */
 function stateKey(input: HeartbeatInput): string {
-  return JSON.stringify([input.facts, input.apps?.map(({ cpu_percent: _c, memory_bytes: _m, ...rest }) => rest)]);
+  return JSON.stringify([input.facts, input.apps?.map(({ cpu_percent: _c, memory_bytes: _m, ...rest }) => rest), input.lan]);
 }

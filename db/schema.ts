@@ -8,8 +8,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Finding } from '../core/catalog/types';
-import { TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
-import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, ResourceLimits, TaskPayload } from '../core/protocol';
+import { EVENT_STATUSES, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
+import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, LanHealth, PayloadOf, ResourceLimits, TaskKind, TaskPayload } from '../core/protocol';
 
 export const ROLES = ['admin', 'publisher', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -130,6 +130,8 @@ export const hdas = sqliteTable(
     factsJson: text('facts_json', { mode: 'json' }).$type<HostFacts>(),
     /** Latest per-app runtime state from the agent's heartbeat (one row per HDA, not per beat). */
     appsJson: text('apps_json', { mode: 'json' }).$type<AppStatus[]>(),
+    /** Latest health of the apps' names and certificates (and the HDA's CA certificate) from the heartbeat. */
+    lanJson: text('lan_json', { mode: 'json' }).$type<LanHealth>(),
     /** Hash of the last stored facts+apps, so an unchanged heartbeat writes nothing but last_seen. */
     stateHash: text('state_hash'),
     /** Next per-HDA port number: host port = 35000 + n, never reused while an install holds it. */
@@ -177,8 +179,14 @@ export const installs = sqliteTable(
   ],
 );
 
-/** `limits` and `port` are reconfigure tasks: the same version, new settings, no pull. */
-export const DEPLOYMENT_ACTIONS = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart', 'limits', 'port'] as const;
+/**
+ * What a deployment records: the task kind that made it, except that a reconfigure records what it
+ * changed (`limits` or `port`: the same version, new settings, no pull); logs and prune deploy nothing.
+ */
+export const DEPLOYMENT_ACTIONS = ['install', 'update', 'rollback', 'uninstall', 'start', 'stop', 'restart', 'limits', 'port'] as const satisfies readonly (
+  | Exclude<TaskKind, 'reconfigure' | 'logs' | 'prune'>
+  | PayloadOf<'reconfigure'>['reconfigure']['change']
+)[];
 export const DEPLOYMENT_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
 export const deployments = sqliteTable(
@@ -248,7 +256,7 @@ export const taskEvents = sqliteTable(
   {
     taskId: text('task_id').notNull(),
     seq: integer('seq').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: EVENT_STATUSES }).notNull(),
     step: text('step'),
     message: text('message').notNull(),
     dataJson: text('data_json', { mode: 'json' }).$type<Record<string, unknown>>(),

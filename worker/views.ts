@@ -1,5 +1,5 @@
 /** How rows look in API responses: ISO times, parsed JSON, no secrets (token and code hashes stay in). */
-import type { AppStatus } from '../core/protocol';
+import type { AppStatus, LanAppHealth, LanHealth } from '../core/protocol';
 import type { Deps } from './context';
 import type { AppRow, VersionRow } from './services/catalog';
 import type { HdaRow } from './services/hdas';
@@ -70,6 +70,25 @@ export function hostLimits(h: HdaRow): { cpus?: number; memory_bytes?: number } 
   if (!h.factsJson) return null;
   const f = h.factsJson;
   return { ...(f.cpus ? { cpus: f.cpus } : {}), ...(f.memory_bytes ? { memory_bytes: f.memory_bytes } : {}) };
+}
+
+/** The HDA's names and certificates as last reported; the CA certificate itself is served by its own route. */
+export function lanView(h: HdaRow) {
+  if (!h.lanJson) return null;
+  const lan: LanHealth = h.lanJson;
+  const https = lan.https ? (({ ca_pem, ...rest }) => ({ ...rest, ca_download: ca_pem ? `/api/hdas/${h.id}/ca.crt` : null }))(lan.https) : null;
+  return { ...lan, https };
+}
+
+/** One app's name and certificate health, when the HDA reported it. */
+export function appLanOf(h: HdaRow, identifier: string): LanAppHealth | null {
+  if (!h.lanJson) return null;
+  return h.lanJson.apps.find((a) => a.identifier === identifier) ?? null;
+}
+
+/** The HDA's CA certificate (PEM) as its agent reported it, or null. */
+export function caCertificateOf(h: HdaRow): string | null {
+  return h.lanJson?.https?.ca_pem ?? null;
 }
 
 export function appStatesOf(h: HdaRow): Map<string, AppStatus> {

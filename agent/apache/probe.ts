@@ -4,6 +4,7 @@
  * ServerName) and the app behind it answered without a server error (no 5xx from it or the proxy).
  */
 import http from 'node:http';
+import https from 'node:https';
 
 export interface ProbeResult {
   ok: boolean;
@@ -13,11 +14,22 @@ export interface ProbeResult {
   body?: string;
 }
 
-export function probeThroughApache(apacheUrl: string, host: string, serverName: string, timeoutMs = 10_000): Promise<ProbeResult> {
+/** Over HTTPS (an https: URL) the probe sends `host` as SNI and trusts only `ca` (the HDA's CA). */
+export function probeThroughApache(apacheUrl: string, host: string, serverName: string, timeoutMs = 10_000, ca?: string): Promise<ProbeResult> {
   const u = new URL(apacheUrl);
+  const secure = u.protocol === 'https:';
+  const request = secure ? https.request : http.request;
   return new Promise((resolve) => {
-    const req = http.request(
-      { host: u.hostname, port: u.port || 80, path: '/', method: 'GET', headers: { host, 'user-agent': 'hda-agent-probe' }, timeout: timeoutMs },
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port || (secure ? 443 : 80),
+        path: '/',
+        method: 'GET',
+        headers: { host, 'user-agent': 'hda-agent-probe' },
+        timeout: timeoutMs,
+        ...(secure ? { servername: host, ca } : {}),
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

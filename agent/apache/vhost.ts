@@ -22,6 +22,17 @@ export interface VhostInput {
   /** The port Apache listens on for these vhosts (80 on an HDA). */
   listenPort: number;
   installId?: string;
+  /** HTTPS: an SSL vhost next to the plain one (skipped by Apache when mod_ssl is not loaded). */
+  tls?: VhostTls;
+}
+
+export interface VhostTls {
+  /** The port Apache listens on for HTTPS (443 on an HDA). */
+  port: number;
+  certPath: string;
+  keyPath: string;
+  /** The plain vhost answers with a redirect to HTTPS instead of the app. */
+  redirect: boolean;
 }
 
 export class VhostError extends Error {
@@ -58,29 +69,71 @@ export function renderVhost(v: VhostInput): string {
   checkPort('Apache port', v.listenPort);
   if (v.installId !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(v.installId)) throw new VhostError('install id has unexpected characters');
 
+  if (v.tls) checkTls(v.tls);
   const fqdn = `${v.identifier}.${v.domain}`;
   const aliases = [fqdn, ...(v.hostname && v.hostname !== fqdn && v.hostname !== v.identifier ? [v.hostname] : [])];
+  const names = [`\tServerName ${v.identifier}`, `\tServerAlias ${aliases.join(' ')}`, ''];
+  const logs = [`\tErrorLog "${v.logDir}/error_log"`, `\tCustomLog "${v.logDir}/access_log" combined env=!dontlog`];
+  const plain = v.tls?.redirect ? redirectBody(fqdn, v.tls.port) : proxyBody(v.hostPort);
   return [
     `# Written by hda-agent${v.installId ? ` for install ${v.installId}` : ''}; rewritten on every install, removed on uninstall.`,
     `<VirtualHost *:${v.listenPort}>`,
     '',
-    `\tServerName ${v.identifier}`,
-    `\tServerAlias ${aliases.join(' ')}`,
+    ...names,
+    ...plain,
     '',
-    '\tProxyPreserveHost On',
-    '\tProxyVia On',
-    '',
-    `\tProxyPass / http://127.0.0.1:${v.hostPort}/`,
-    `\tProxyPassReverse / http://127.0.0.1:${v.hostPort}/`,
-    '',
-    `\tErrorLog "${v.logDir}/error_log"`,
-    `\tCustomLog "${v.logDir}/access_log" combined env=!dontlog`,
+    ...logs,
     '</VirtualHost>',
+    ...(v.tls ? sslVhost(v.tls, names, proxyBody(v.hostPort), logs) : []),
     '',
   ].join('\n');
 }
 
+function proxyBody(hostPort: number): string[] {
+  return ['\tProxyPreserveHost On', '\tProxyVia On', '', `\tProxyPass / http://127.0.0.1:${hostPort}/`, `\tProxyPassReverse / http://127.0.0.1:${hostPort}/`];
+}
+
+/** mod_alias's Redirect: every plain path to the same path over HTTPS on the app's own name. */
+function redirectBody(fqdn: string, port: number): string[] {
+  return [`\tRedirect permanent / https://${fqdn}${port === 443 ? '' : `:${port}`}/`];
+}
+
+function sslVhost(t: VhostTls, names: string[], body: string[], logs: string[]): string[] {
+  return [
+    '# HTTPS with a certificate from this HDA (skipped when mod_ssl is not loaded, so the plain vhost keeps serving).',
+    '<IfModule ssl_module>',
+    `<VirtualHost *:${t.port}>`,
+    '',
+    ...names,
+    '\tSSLEngine on',
+    `\tSSLCertificateFile "${t.certPath}"`,
+    `\tSSLCertificateKeyFile "${t.keyPath}"`,
+    '',
+    ...body,
+    '',
+    ...logs,
+    '</VirtualHost>',
+    '</IfModule>',
+  ];
+}
+
+function checkTls(t: VhostTls): void {
+  checkPort('HTTPS port', t.port);
+  for (const [what, path] of [
+    ['certificate', t.certPath],
+    ['certificate key', t.keyPath],
+  ] as const) {
+    const p = webappPathProblem(path);
+    if (p) throw new VhostError(`${what} path ${JSON.stringify(path)} ${p}`);
+  }
+}
+
+/** `<identifier>` or `<namespace>_<identifier>`: names the app's log folder and certificate files. */
+export function vhostStem(identifier: string, namespace = ''): string {
+  return vhostFileName(identifier, namespace).slice('hda-app-'.length, -'.conf'.length);
+}
+
 /** <apache log dir>/hda-apps/<identifier> (namespaced like the vhost file): the app's Apache logs. */
 export function appLogDir(apacheLogDir: string, identifier: string, namespace = ''): string {
-  return `${apacheLogDir.replace(/\/+$/, '')}/hda-apps/${vhostFileName(identifier, namespace).slice('hda-app-'.length, -'.conf'.length)}`;
+  return `${apacheLogDir.replace(/\/+$/, '')}/hda-apps/${vhostStem(identifier, namespace)}`;
 }

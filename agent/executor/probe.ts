@@ -1,9 +1,18 @@
 /** Step probe: GET through Apache with the app's Host header until the app answers (graceful reloads take a moment). */
 import { probeThroughApache, type ProbeResult } from '../apache/probe';
 import { sleep } from '../backoff';
-import { StepFailure, type Step } from './types';
+import { currentTls } from './https';
+import { StepFailure, type ExecutorDeps, type Step } from './types';
 
 const PROBE_WINDOW_MS = 30_000;
+
+/** Plain HTTP, or HTTPS trusting the HDA's CA when the plain vhost only redirects there. */
+function probeTarget(deps: ExecutorDeps, identifier: string): { url: string; scheme: string; ca?: string } {
+  const tls = currentTls(deps, identifier);
+  if (!tls?.redirect) return { url: deps.config.apacheProbeUrl, scheme: 'http' };
+  const u = new URL(deps.config.apacheProbeUrl);
+  return { url: `https://${u.hostname}:${tls.port}/`, scheme: 'https', ca: deps.tls?.ca.certPem() ?? undefined };
+}
 
 export const probeStep: Step = {
   name: 'probe',
@@ -13,11 +22,12 @@ export const probeStep: Step = {
     const host = `${work.identifier}.${inst.domain}`;
     if (!deps.apache.readVhost(work.identifier)) throw new StepFailure(`no vhost for ${work.identifier}; install the app again`);
     const probe = deps.probe ?? probeThroughApache;
+    const via = probeTarget(deps, work.identifier);
     const deadline = Date.now() + PROBE_WINDOW_MS;
     let last: ProbeResult | null = null;
     while (Date.now() < deadline && !signal.aborted) {
-      last = await probe(deps.config.apacheProbeUrl, host, work.identifier);
-      if (last.ok) return `http://${host}/ answers through Apache (HTTP ${last.status})`;
+      last = await probe(via.url, host, work.identifier, undefined, via.ca);
+      if (last.ok) return `${via.scheme}://${host}/ answers through Apache (HTTP ${last.status})`;
       await sleep(500, signal);
     }
     throw new StepFailure(last?.reason ?? 'no answer through Apache');

@@ -8,10 +8,11 @@
  * switch here (switch.ts): rendered for the other slot's port, written to that slot's own file.
  */
 import { dirname, join } from 'node:path';
-import { renderCompose, renderFile } from '../../core/catalog/render';
+import { renderFile, renderValue } from '../../core/catalog/render';
 import { appRelativePath } from '../../core/catalog/paths';
 import { parseYamlBounded, stringifyCompose } from '../../core/catalog/yaml-io';
 import { toDialect, type ComposeDialect } from '../../core/compose/dialect';
+import { webPortOnLoopback } from '../../core/compose/web-port';
 import type { ComposeSpec } from '../../core/catalog/compose';
 import type { InstallVars } from '../../core/protocol';
 import { anchorPaths } from './anchor';
@@ -34,7 +35,9 @@ interface RenderOut {
 
 function composeFor(ctx: StepContext, vars: InstallVars, dialect: ComposeDialect, secrets: Record<string, string>): { text: string; notes: string[] } {
   const inst = ctx.task.payload.install;
-  const labelled = addAgentLabels(renderCompose(ctx.work.version!.compose, vars, secrets), inst.identifier, inst.id);
+  // The web port on the loopback only: the LAN reaches the app through Apache, never around it.
+  const local = webPortOnLoopback(parseYamlBounded(ctx.work.version!.compose).value);
+  const labelled = addAgentLabels(stringifyCompose(renderValue(local, vars, secrets)), inst.identifier, inst.id);
   const doc = anchorPaths(parseYamlBounded(applyOverrides(labelled, inst.limits, inst.env)).value as Record<string, unknown>, ctx.work.appDir);
   const out = toDialect(doc as ComposeSpec, dialect);
   if (!out.ok) throw new StepFailure(`Compose ${dialect} on this HDA cannot run this version: ${out.reasons.join('; ')}`, { dialect, reasons: out.reasons });

@@ -2,6 +2,8 @@
  * What the executor's steps share: the task, the agent's parts (Docker, Compose, Apache, the local
  * install records), a reporter scoped to the step, and the work the steps hand on to each other.
  */
+import type { TlsParts } from '../tls/index';
+import type { LanNames } from '../names/dnsmasq';
 import type { AppRunState, AppTaskKind, AppVersionContent, InstallVars, ScriptStep, StepName, TaskKind, TaskOf } from '../../core/protocol';
 import type { Finding } from '../../core/catalog/types';
 import type { PolicyOptions } from '../../core/catalog/policy';
@@ -43,6 +45,10 @@ export interface ExecutorDeps {
   compose: ComposeRunner;
   apache: ApacheControl;
   installs: InstallRegistry;
+  /** The HDA's CA and app certificates; absent when HTTPS is off. */
+  tls?: TlsParts | null;
+  /** The apps' names in the HDA's dnsmasq; absent when names are off. */
+  names?: LanNames | null;
   pinnedKeys: () => Jwks;
   /** Pins catalog keys endorsed by a pinned one (key rotation); returns the kids added. */
   refreshKeys?: () => Promise<string[]>;
@@ -51,7 +57,7 @@ export interface ExecutorDeps {
   checkPolicy?: (compose: string, opts: PolicyOptions) => Finding[];
   renderVhost?: (v: VhostInput) => string;
   runScriptSteps?: (steps: ScriptStep[], appDir: string, opts: ScriptStepOptions) => Promise<void>;
-  probe?: (apacheUrl: string, host: string, serverName: string) => Promise<ProbeResult>;
+  probe?: (apacheUrl: string, host: string, serverName: string, timeoutMs?: number, ca?: string) => Promise<ProbeResult>;
   /** Called after a task changed an app, so a heartbeat goes out at once. */
   onAppChanged?: () => void;
   /** How often pull progress may be reported, in ms (default 1000). */

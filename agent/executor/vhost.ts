@@ -3,6 +3,8 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import type { AppTask } from '../../core/protocol';
 import { apachePort } from '../config';
 import { appLogDir, renderVhost } from '../apache/vhost';
+import { publishNames, unpublishNames } from './names';
+import { appNames, checkAppNames, currentTls, ensureAppCertificate, removeAppCertificate } from './https';
 import { StepFailure, type ExecutorDeps, type Step, type TaskWork } from './types';
 
 /** The vhost proxying the install's names to `port` on this host. */
@@ -17,6 +19,7 @@ export function vhostContent(deps: ExecutorDeps, task: AppTask, work: TaskWork, 
     logDir: logDirFor(deps, work.identifier),
     listenPort: apachePort(deps.config),
     installId: inst.id,
+    tls: currentTls(deps, work.identifier),
   });
 }
 
@@ -35,8 +38,11 @@ function ensureLogDir(deps: ExecutorDeps, identifier: string): string {
 export const vhostStep: Step = {
   name: 'vhost',
   title: 'Writing the Apache vhost',
-  async run({ work, deps, task }) {
+  async run({ work, deps, task, report, signal }) {
     const inst = task.payload.install;
+    const names = appNames(task, work);
+    checkAppNames(names);
+    const https = await ensureAppCertificate(deps, report, work.identifier, names);
     let content: string;
     try {
       ensureLogDir(deps, work.identifier);
@@ -50,7 +56,8 @@ export const vhostStep: Step = {
     } catch (e) {
       throw new StepFailure(`cannot write ${deps.apache.vhostPath(work.identifier)}: ${(e as Error).message}`);
     }
-    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${work.hostPort})`;
+    const dns = await publishNames(deps, report, work.identifier, names, signal);
+    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${work.hostPort}); ${https}; ${dns}`;
   },
 };
 
@@ -59,6 +66,8 @@ export const vhostRemoveStep: Step = {
   title: 'Removing the Apache vhost',
   async run({ work, deps }) {
     const path = deps.apache.vhostPath(work.identifier);
-    return deps.apache.removeVhost(work.identifier) ? `removed ${path}` : `no vhost at ${path}`;
+    const removed = deps.apache.removeVhost(work.identifier) ? `removed ${path}` : `no vhost at ${path}`;
+    const names = unpublishNames(deps, work.identifier);
+    return `${removeAppCertificate(deps, work.identifier) ? `${removed} and its certificate` : removed}${names}`;
   },
 };

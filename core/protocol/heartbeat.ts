@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { HostFactsSchema } from './enrollment';
 import { InstallIdentifier, Port } from './fields';
+import { LanHealthSchema } from './lan';
 import { APP_RUN_STATES } from './kinds';
 import { APPS_PER_HEARTBEAT_MAX, METRICS_PER_HEARTBEAT_MAX } from './limits';
 
@@ -34,6 +35,8 @@ export const HeartbeatInputSchema = z
     apps: z.array(AppStatusSchema).max(APPS_PER_HEARTBEAT_MAX).optional(),
     /** Downsampled per-app usage (one sample per app per 5 minutes), sent when a window closes. */
     metrics: z.array(AppMetricSampleSchema).max(METRICS_PER_HEARTBEAT_MAX).optional(),
+    /** Names and certificates: sent with every heartbeat, stored when it changed. */
+    lan: LanHealthSchema.optional(),
   })
   .meta({ id: 'Heartbeat' });
 export type HeartbeatInput = z.infer<typeof HeartbeatInputSchema>;

@@ -20,6 +20,7 @@ export * from './errors';
 export * from './events';
 export * from './heartbeat';
 export * from './kinds';
+export * from './lan';
 export * from './limits';
 export * from './payload';
 export * from './result';

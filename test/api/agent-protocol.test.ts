@@ -67,3 +67,33 @@ it('a heartbeat with an app state nobody declared is refused and stores nothing'
   const hda = await plane.json('GET', `/api/hdas/${hdaId}`, { token: owner.token });
   expect(JSON.stringify(hda.body)).not.toContain('dancing');
 });
+
+it('every kind of task the control plane queues on an install is a claimed task the declared union takes', async () => {
+  await publishApp(plane, 'hello');
+  const { hdaId, agentToken } = await enrolledHda(plane, owner.token);
+  const as = { token: agentToken };
+  const install = await plane.json('POST', `/api/hdas/${hdaId}/installs`, { token: owner.token, body: { app: 'hello' } });
+  const installId = install.body.install.id as string;
+  const seen = new Set<string>();
+  /** Claims the next task, checks it against the schema, and reports it done. */
+  const next = async () => {
+    const polled = await plane.json('GET', '/agent/v1/tasks?wait=0', as);
+    const tasks = TasksResponseSchema.parse(polled.body).tasks;
+    for (const t of tasks) {
+      seen.add(t.kind);
+      await plane.json('POST', `/agent/v1/tasks/${t.id}/result`, { ...as, body: { state: 'succeeded', detail: 'ok', app_state: 'running' } });
+    }
+  };
+  await next();
+  for (const action of ['stop', 'start', 'restart']) {
+    await plane.json('POST', `/api/installs/${installId}/actions`, { token: owner.token, body: { action } });
+    await next();
+  }
+  await plane.json('POST', `/api/installs/${installId}/logs`, { token: owner.token, body: { tail: 5 } });
+  await next();
+  expect((await plane.json('PUT', `/api/installs/${installId}/limits`, { token: owner.token, body: { memory_mb: 64 } })).status).toBe(202);
+  await next();
+  await plane.json('POST', `/api/installs/${installId}/actions`, { token: owner.token, body: { action: 'uninstall' } });
+  await next();
+  expect([...seen].sort()).toEqual(['install', 'logs', 'reconfigure', 'restart', 'start', 'stop', 'uninstall']);
+});

@@ -19,8 +19,8 @@ const report = (agentToken: string, taskId: string, state: 'succeeded' | 'failed
 const GB = 1024 ** 3;
 
 /** An HDA with 2 CPUs and 4 GB (as its heartbeat says) and `app` installed and running. */
-async function installed(app = 'hello', body: Record<string, unknown> = {}) {
-  await publishApp(plane, app);
+async function installed(app = 'hello', body: Record<string, unknown> = {}, compose?: string) {
+  await publishApp(plane, app, { compose });
   const hda = await enrolledHda(plane, owner.token);
   await plane.json('POST', '/agent/v1/heartbeat', { token: hda.agentToken, body: { facts: { cpus: 2, memory_bytes: 4 * GB } } });
   const created = await plane.json('POST', `/api/hdas/${hda.hdaId}/installs`, { token: owner.token, body: { app, ...body } });
@@ -225,5 +225,14 @@ describe('host ports', () => {
     const b = await plane.json('POST', `/api/hdas/${a.hdaId}/installs`, { token: owner.token, body: { app: 'world' } });
     expect((await port(a.installId, b.body.install.host_port)).status).toBe(409);
     expect((await port(a.installId, a.port)).status).toBe(409);
+  });
+});
+
+describe('ports published on purpose', () => {
+  it('the install lists the host ports its version publishes besides the web port (which only Apache reaches)', async () => {
+    const compose = 'services:\n  web:\n    image: x\n    ports:\n      - "HOST_PORT:80"\n      - "2224:22"\n';
+    const i = await installed('withssh', {}, compose);
+    const detail = (await plane.json('GET', `/api/installs/${i.installId}`, { token: owner.token })).body;
+    expect(detail.published_ports).toEqual([{ service: 'web', host: '2224', container: '22', protocol: 'tcp' }]);
   });
 });

@@ -139,7 +139,7 @@ describe('upkeep on the Node timer', () => {
       .insert(tasks)
       .values({ id: 'chatty', hdaId, kind: 'logs', lane: 'aux', payloadJson: {} as never, state: 'succeeded', createdAt: old, finishedAt: old });
     const budget = PRUNE_SLICE * PRUNE_SLICES;
-    const events = Array.from({ length: budget + 3 }, (_, i) => ({ taskId: 'chatty', seq: i + 1, status: 'Log', message: 'line', at: old }));
+    const events = Array.from({ length: budget + 3 }, (_, i) => ({ taskId: 'chatty', seq: i + 1, status: 'OK' as const, message: 'line', at: old }));
     for (let i = 0; i < events.length; i += 1000) await plane.deps.db.insert(taskEvents).values(events.slice(i, i + 1000));
     await startTimer();
     expect(reports[0]).toMatchObject({ events: budget, tasks: 0 });

@@ -3,7 +3,16 @@
  * (core/protocol.ts) over HTTP — enroll, long-poll for tasks, report events and results, heartbeat —
  * and "runs" each task as a plausible sequence of steps with an image pull reported in bytes.
  */
-import type { ClaimedTask, EnrollResponse, HeartbeatInput, HostFacts, TaskEventInput, TaskResultInput } from '../../core/protocol';
+import {
+  isOneOf,
+  VERSION_CHANGING_KINDS,
+  type ClaimedTask,
+  type EnrollResponse,
+  type HeartbeatInput,
+  type HostFacts,
+  type TaskEventInput,
+  type TaskResultInput,
+} from '../../core/protocol';
 
 export const FACTS: HostFacts = {
   hostname: 'hda-test',
@@ -151,7 +160,7 @@ export class ScriptedAgent {
     const identifier = install?.identifier ?? 'hda';
     const hostname = install?.hostname ?? 'hda';
     try {
-      if (['install', 'update', 'rollback'].includes(task.kind)) {
+      if (isOneOf(VERSION_CHANGING_KINDS, task.kind)) {
         const image = 'example/hello:1';
         await step('verify', 'checking the catalog signature');
         await step('render', 'filling in HOST_PORT and the hostname');
@@ -222,7 +231,7 @@ export class ScriptedAgent {
         )
       : undefined;
     const result: TaskResultInput = {
-      ...(images && ['install', 'update', 'rollback'].includes(task.kind) ? { images } : {}),
+      ...(images && isOneOf(VERSION_CHANGING_KINDS, task.kind) ? { images } : {}),
       state: 'succeeded',
       detail: task.kind === 'prune' ? 'removed 2 images' : `${task.kind} finished`,
       ...(task.kind === 'logs' || task.kind === 'prune'

@@ -536,6 +536,8 @@ export class FaultBed {
       HDA_AGENT_APACHE_CONFIGTEST: JSON.stringify(this.tb.configtest),
       HDA_AGENT_APACHE_RELOAD: JSON.stringify(this.tb.reload),
       HDA_AGENT_APACHE_URL: this.tb.apacheUrl,
+      HDA_AGENT_HTTPS_PORT: String(this.tb.apacheHttpsPort ?? 0),
+      HDA_AGENT_NAMES: 'off',
       HDA_AGENT_DOCKER_SOCKET: this.o.dockerSocket ?? this.tb.dockerSocket,
       HDA_AGENT_APACHE_LOG_DIR: this.tb.apacheLogDir,
       HDA_AGENT_COMPOSE: this.tb.compose,

@@ -53,12 +53,14 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
       'apache-log-dir': tb.apacheLogDir,
       compose: tb.compose,
       'health-timeout': '60',
+      'https-port': String(tb.apacheHttpsPort ?? 0),
+      names: 'off',
       ...over,
     },
     {},
   );
   const key = await generateSigningKey('ES256');
-  const { docker, compose, apache } = hostParts(config);
+  const { docker, compose, apache, tls, names } = hostParts(config);
   const client = new FakeProtocolClient();
   const journal = new Journal(stateDir);
   const sender = new EventSender(journal, client, silentLogger);
@@ -68,6 +70,8 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
     docker,
     compose,
     apache,
+    tls,
+    names,
     installs: new InstallRegistry(stateDir),
     pinnedKeys: () => ({ keys: [key.publicJwk as Record<string, unknown>] }),
     progressThrottleMs: 0,

@@ -63,6 +63,8 @@ export function testbedAgentEnv(tb: Testbed, dirs: { stateDir: string; appsRoot:
     HDA_AGENT_APACHE_CONFIGTEST: JSON.stringify(tb.configtest),
     HDA_AGENT_APACHE_RELOAD: JSON.stringify(tb.reload),
     HDA_AGENT_APACHE_URL: tb.apacheUrl,
+    HDA_AGENT_HTTPS_PORT: String(tb.apacheHttpsPort ?? 0),
+    HDA_AGENT_NAMES: 'off',
     HDA_AGENT_DOCKER_SOCKET: tb.dockerSocket,
   };
 }

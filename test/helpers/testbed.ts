@@ -21,6 +21,8 @@ export interface Testbed {
   standinImagePull: string;
   apacheBin: string;
   apachePort: number;
+  /** The private Apache's HTTPS port (mod_ssl); undefined on a testbed from before HTTPS. */
+  apacheHttpsPort?: number;
   apacheConf: string;
   apacheSitesDir: string;
   /** The private Apache's log folder: app logs go to <it>/hda-apps/<identifier>. */
@@ -61,6 +63,7 @@ export function probeTestbed(): { ok: true; testbed: Testbed } | { ok: false; re
     standinImagePull: env.STANDIN_IMAGE_PULL,
     apacheBin: env.APACHE_BIN,
     apachePort: Number(env.APACHE_PORT),
+    apacheHttpsPort: env.APACHE_HTTPS_PORT ? Number(env.APACHE_HTTPS_PORT) : undefined,
     apacheConf: env.APACHE_CONF,
     apacheSitesDir: env.APACHE_SITES_DIR,
     apacheLogDir: dirname(env.APACHE_ERROR_LOG),

@@ -60,7 +60,7 @@ describe.skipIf(!available)('agent install against real Docker, Compose and Apac
     expect(existsSync(join(appDir, 'docker-compose.yml'))).toBe(false);
     const composeFile = join(h.config.stateDir, 'compose', id, 'docker-compose.yml');
     expect(statSync(composeFile).mode & 0o777).toBe(0o600);
-    expect(readFileSync(composeFile, 'utf8')).toContain(`"${port}:80"`);
+    expect(readFileSync(composeFile, 'utf8')).toContain(`"127.0.0.1:${port}:80"`);
     expect(readFileSync(composeFile, 'utf8')).toContain(`${appDir}/data:/data`);
     expect(containers[0].Labels['com.docker.compose.project.config_files']).toBe(composeFile);
     expect(vhostFiles(h.tb, id)).toEqual([`hda-app-${id}.conf`]);

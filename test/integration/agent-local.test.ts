@@ -20,6 +20,8 @@ describe.skipIf(!available)('local agent for npm start', () => {
     HDA_AGENT_APACHE_CONFIGTEST: JSON.stringify(tb.configtest),
     HDA_AGENT_APACHE_RELOAD: JSON.stringify(tb.reload),
     HDA_AGENT_APACHE_URL: tb.apacheUrl,
+    HDA_AGENT_HTTPS_PORT: String(tb.apacheHttpsPort ?? 0),
+    HDA_AGENT_NAMES: 'off',
     HDA_AGENT_DOCKER_SOCKET: tb.dockerSocket,
     HDA_AGENT_COMPOSE: tb.compose,
   });

@@ -84,7 +84,7 @@ describe.skipIf(!available)('zero-downtime update under a client loop, on real D
     expect((await projectContainers(h.docker, `${id}_b`)).map((c) => c.State)).toEqual(['running']);
     expect(await projectContainers(h.docker, id)).toEqual([]);
     // The live compose file is the new slot's; the vhost proxies to its port; heartbeats say so.
-    expect(readFileSync(join(h.config.stateDir, 'compose', id, 'docker-compose.yml'), 'utf8')).toContain(`${rec.live_port}:80`);
+    expect(readFileSync(join(h.config.stateDir, 'compose', id, 'docker-compose.yml'), 'utf8')).toContain(`127.0.0.1:${rec.live_port}:80`);
     expect(h.deps.apache.readVhost(id)).toContain(`http://127.0.0.1:${rec.live_port}/`);
     const [status] = await collectAppStates(h.deps.docker, h.deps.installs);
     expect(status).toMatchObject({ identifier: id, state: 'running', live_port: rec.live_port });

@@ -100,6 +100,7 @@ const ROUTES: Record<string, Row> = {
   'POST /api/hdas': { auth: 'session', ok: 201, body: (fx) => ({ name: `new ${fx.n}`, domain: `new${fx.n}.example.com` }) },
   'GET /api/hdas': { auth: 'session', ok: 200 },
   'GET /api/hdas/{id}': { auth: 'session', scope: 'hdaA', ok: 200 },
+  'GET /api/hdas/{id}/ca.crt': { auth: 'session', scope: 'hdaA', ok: 200, notJson: true, prepare: (fx) => reportCa(fx) },
   'POST /api/hdas/{id}/enrollment': { auth: 'session', scope: 'hdaA', ok: 200 },
   'POST /api/hdas/{id}/revoke': { auth: 'session', scope: 'hdaA', ok: 200 },
   'DELETE /api/hdas/{id}': { auth: 'session', scope: 'hdaA', ok: 200 },
@@ -308,6 +309,15 @@ async function finishFixtureTask(fx: Fixture): Promise<Record<string, string>> {
   if (claimed.body?.tasks?.[0]?.id !== fx.taskId) throw new Error('could not claim the fixture task');
   const done = await plane.json('POST', `/agent/v1/tasks/${fx.taskId}/result`, { token: fx.agentToken, body: { state: 'succeeded', detail: 'installed' } });
   if (done.status !== 200) throw new Error(`could not finish the fixture task: ${JSON.stringify(done.body)}`);
+  return {};
+}
+
+/** HDA A's agent reports its CA certificate, so its owner can download it. */
+async function reportCa(fx: Fixture): Promise<Record<string, string>> {
+  const ca_pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const lan = { names: { mode: 'off' }, https: { port: 443, ca_pem }, apps: [] };
+  const r = await plane.json('POST', '/agent/v1/heartbeat', { token: fx.agentToken, body: { lan } });
+  if (r.status !== 200) throw new Error(`could not report the CA: ${JSON.stringify(r.body)}`);
   return {};
 }
 

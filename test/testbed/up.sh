@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Bring up the real parts the agent's integration and end-to-end tests drive: Docker Engine, Docker
 # Compose v1, a local registry on 127.0.0.1:5000 holding stand-in images, and a private Apache on
-# 127.0.0.1:18080. Idempotent: what already runs is reused and left alone; what this script starts is
+# 127.0.0.1:18080 with HTTPS (mod_ssl) on port 18443 of every address (a client in a network namespace
+# reaches it over a veth). dnsmasq, openssl and iproute2 are installed for the name and HTTPS tests,
+# which start their own private dnsmasq and namespaces. Idempotent: what already runs is reused and left alone; what this script starts is
 # recorded in $TESTBED_DIR/started so down.sh stops exactly that. Writes test/testbed/.env for tests.
 set -euo pipefail
 
@@ -9,12 +11,14 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TESTBED_DIR=${TESTBED_DIR:-$HERE/.work}
 REGISTRY_ADDR=${TESTBED_REGISTRY:-127.0.0.1:5000}
 APACHE_PORT=${TESTBED_APACHE_PORT:-18080}
+APACHE_HTTPS_PORT=${TESTBED_APACHE_HTTPS_PORT:-18443}
 DOCKER_SOCK=/var/run/docker.sock
 # Who recorded what it started: .ci/run and `npm test` each keep their own record, so each stops only its own.
 STARTED=${TESTBED_STARTED:-$TESTBED_DIR/started}
 ENV_FILE=$HERE/.env
-# chromium: the browser tests (test/browser) drive Debian's Chromium.
-PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium)
+# chromium: the browser tests (test/browser) drive Debian's Chromium. dnsmasq-base: the dnsmasq binary
+# without the system service (the tests run a private one); iproute2: `ip netns` for a LAN client.
+PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium dnsmasq-base openssl iproute2)
 
 mkdir -p "$TESTBED_DIR/logs"
 touch "$STARTED"
@@ -156,9 +160,20 @@ apache_running() {
   [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
 }
 
+# The default HTTPS vhost's own certificate: a name no app claims gets it (and a 403), never an app's.
+default_tls_cert() {
+  local a=$1
+  [ -s "$a/tls/default.crt" ] && [ -s "$a/tls/default.key" ] && return 0
+  mkdir -p "$a/tls" && chmod 700 "$a/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj /CN=default.invalid \
+    -keyout "$a/tls/default.key" -out "$a/tls/default.crt" 2>>"$TESTBED_DIR/logs/openssl.log" || die "making the default TLS certificate failed"
+  chmod 600 "$a/tls/default.key"
+}
+
 write_apache_conf() {
   local a=$TESTBED_DIR/apache mods=/usr/lib/apache2/modules
   mkdir -p "$a/sites" "$a/run" "$a/logs"
+  default_tls_cert "$a"
   local user_lines=""
   if [ "$(id -u)" -eq 0 ]; then user_lines=$'User www-data\nGroup www-data'; fi
   cat >"$a/apache2.conf" <<EOF
@@ -173,6 +188,11 @@ LoadModule mpm_event_module $mods/mod_mpm_event.so
 LoadModule authz_core_module $mods/mod_authz_core.so
 LoadModule proxy_module $mods/mod_proxy.so
 LoadModule proxy_http_module $mods/mod_proxy_http.so
+LoadModule alias_module $mods/mod_alias.so
+LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
+LoadModule ssl_module $mods/mod_ssl.so
+Listen $APACHE_HTTPS_PORT
+SSLSessionCache "shmcb:$a/run/ssl_scache(512000)"
 <IfModule !log_config_module>
   LoadModule log_config_module $mods/mod_log_config.so
 </IfModule>
@@ -183,6 +203,15 @@ CustomLog "$a/logs/access.log" combined
 # Requests for a host no app claims get 403 from this first (default) vhost, never another app.
 <VirtualHost *:$APACHE_PORT>
   ServerName default.invalid
+  <Location />
+    Require all denied
+  </Location>
+</VirtualHost>
+<VirtualHost *:$APACHE_HTTPS_PORT>
+  ServerName default.invalid
+  SSLEngine on
+  SSLCertificateFile "$a/tls/default.crt"
+  SSLCertificateKeyFile "$a/tls/default.key"
   <Location />
     Require all denied
   </Location>
@@ -222,6 +251,7 @@ STANDIN_IMAGE_ALT=$REGISTRY_ADDR/hda-standin/alt:latest
 STANDIN_IMAGE_PULL=$REGISTRY_ADDR/hda-standin/pull:latest
 APACHE_BIN=$(command -v apache2)
 APACHE_PORT=$APACHE_PORT
+APACHE_HTTPS_PORT=$APACHE_HTTPS_PORT
 APACHE_CONF=$a/apache2.conf
 APACHE_SITES_DIR=$a/sites
 APACHE_ERROR_LOG=$a/logs/error.log
@@ -238,4 +268,4 @@ if mirror_configured; then MIRROR=1; else MIRROR=0; log "dockerd has no mirror f
 build_standin_images "$MIRROR"
 start_apache
 write_env "$MIRROR"
-log "ready: docker $(docker version --format '{{.Server.Version}}'), Compose v1 $(docker-compose version --short) and v2 $(docker compose version --short), Apache on 127.0.0.1:$APACHE_PORT; env in $ENV_FILE"
+log "ready: docker $(docker version --format '{{.Server.Version}}'), Compose v1 $(docker-compose version --short) and v2 $(docker compose version --short), Apache on 127.0.0.1:$APACHE_PORT (HTTPS on :$APACHE_HTTPS_PORT); env in $ENV_FILE"

@@ -2,13 +2,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { currentUser } from '../auth/session';
+import { notFound } from '../errors';
 import type { AppEnv } from '../context';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { installCommand, loopbackProblem, publicBaseUrl } from '../services/agent-installer';
 import { createHda, listHdas, newEnrollment, ownedHda, revokeHda } from '../services/hdas';
 import { deleteHda } from '../services/hda-removal';
 import { installsOfHda } from '../services/installs';
-import { appStatesOf, hdaView, installView } from '../views';
+import { appStatesOf, caCertificateOf, hdaView, installView, lanView } from '../views';
 import { Domain, Id, Name, Slug } from '../validation';
 
 export const hdaRoutes = createRouter();
@@ -75,8 +76,32 @@ hdaRoutes.openapi(
     const rows = await installsOfHda(deps, hda.id);
     return send(c, {
       hda: hdaView(deps, hda),
+      lan: lanView(hda),
       installs: rows.map((r) => installView(r.install, { app: r.app, version: r.version, runtime: states.get(r.install.identifier) ?? null })),
     });
+  },
+);
+
+hdaRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api/hdas/{id}/ca.crt',
+    tags: ['hdas'],
+    request: { params: IdParam },
+    responses: {
+      200: {
+        description: "The HDA's certificate authority (PEM) to install on the owner's devices",
+        content: { 'application/x-pem-file': { schema: z.string() } },
+      },
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const hda = await ownedHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
+    const pem = caCertificateOf(hda);
+    if (!pem) throw notFound("this HDA's certificate authority");
+    const file = `${hda.name.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40) || 'hda'}-ca.crt`;
+    return c.body(pem, 200, { 'content-type': 'application/x-pem-file', 'content-disposition': `attachment; filename="${file}"` });
   },
 );
 

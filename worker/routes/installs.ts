@@ -1,12 +1,13 @@
 /** Installs on an HDA and the actions on them; each queues one task and records a deployment. */
 import { refusedByTodaysPolicy } from '../services/policy-recheck';
+import { publishedPortsOf } from '../services/published-ports';
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { apps, appVersions } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
 import { createInstall, INSTALL_ACTIONS, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
-import { appStatesOf, deploymentView, hostLimits, installView, queuedTaskView } from '../views';
+import { appLanOf, appStatesOf, deploymentView, hostLimits, installView, queuedTaskView } from '../views';
 import { HostPort, Id, Slug } from '../validation';
 
 export const installRoutes = createRouter();
@@ -81,9 +82,12 @@ installRoutes.openapi(
       .innerJoin(apps, eq(apps.id, appVersions.appId))
       .where(eq(appVersions.id, install.versionId));
     const runtime = appStatesOf(hda).get(install.identifier) ?? null;
-    const refused = refusedByTodaysPolicy(meta.contentJson, install.policyExceptionsJson);
+    const content = meta.contentJson;
+    const refused = refusedByTodaysPolicy(content, install.policyExceptionsJson);
     return send(c, {
       install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
+      published_ports: publishedPortsOf(content),
+      lan: appLanOf(hda, install.identifier),
       hda: { id: hda.id, name: hda.name, domain: hda.domain, facts: hostLimits(hda) },
       policy_recheck: { refused },
     });

@@ -71,6 +71,7 @@ export async function createHda(deps: Deps, user: Actor, input: { name: string; 
     channelOpen: false,
     factsJson: null,
     appsJson: null,
+    lanJson: null,
     stateHash: null,
     nextPortSeq: 1,
     createdAt: now,
@@ -186,14 +187,21 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
   // CPU and memory move on every beat; they are stored with the state, and as 5-minute metrics,
   // but alone they do not make a beat "changed".
   const states = beat.apps ? JSON.stringify(beat.apps.map(({ cpu_percent: _c, memory_bytes: _m, ...rest }) => rest)) : null;
-  const hash = await sha256Hex(`${facts}\n${states}`);
+  const lan = beat.lan ? JSON.stringify(beat.lan) : null;
+  const hash = await sha256Hex(`${facts}\n${states}${lan ? `\n${lan}` : ''}`);
   const metrics = beat.metrics?.length ? acceptedSamples(beat.metrics, await liveIdentifiers(deps, agent.hdaId), now) : [];
   const statements: BatchItem<'sqlite'>[] = [];
   if (hash !== agent.stateHash || metrics.length > 0) {
     statements.push(
       deps.db
         .update(hdas)
-        .set({ lastSeenAt: now, stateHash: hash, ...(beat.facts ? { factsJson: beat.facts } : {}), ...(beat.apps ? { appsJson: beat.apps } : {}) })
+        .set({
+          lastSeenAt: now,
+          stateHash: hash,
+          ...(beat.facts ? { factsJson: beat.facts } : {}),
+          ...(beat.apps ? { appsJson: beat.apps } : {}),
+          ...(beat.lan ? { lanJson: beat.lan } : {}),
+        })
         .where(eq(hdas.id, agent.hdaId)),
       ...metricStatements(deps, agent.hdaId, metrics),
     );

@@ -6,10 +6,10 @@ import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import {
   VERSION_CHANGING_KINDS,
   type InstallOverrides,
+  type PayloadOf,
   type PreviousDeployment,
   type ResourceLimits,
   type TaskInstallInfo,
-  type TaskPayload,
 } from '../../core/protocol';
 import { apps, appVersions, deployments, hdas, installs, tasks, users } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
@@ -159,7 +159,7 @@ async function insertInstall(
     updatedAt: now,
   };
   const deployment = newDeployment(install.id, version.id, 'install', user.id, now);
-  const payload: TaskPayload = { install: installInfo(install, hda), ...versionPayload(version), ports: await portHints(deps, hda.id, install.id) };
+  const payload: PayloadOf<'install'> = { install: installInfo(install, hda), ...versionPayload(version), ports: await portHints(deps, hda.id, install.id) };
   const taskId = crypto.randomUUID();
   const statements = [
     // Only an automatic port advances the counter; an owner's choice may lie anywhere.
@@ -279,7 +279,8 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
   const now = deps.stamp();
   const kind = taskKindOf(req.action);
   const deployment = newDeployment(install.id, target.id, kind, user.id, now, rollbackOf);
-  const payload: TaskPayload = {
+  // One payload that every kind an action queues takes (each reads only what its kind carries).
+  const payload: PayloadOf<'install'> & PayloadOf<'update'> & PayloadOf<'uninstall'> = {
     install: installInfo(install, hda),
     ...versionPayload(target),
     ...(req.action === 'uninstall' ? { purge: !!req.purge } : {}),

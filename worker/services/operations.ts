@@ -3,7 +3,7 @@
  * not wait for the HDA's queue) and image pruning (keeping what a rollback would need).
  */
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
-import { VERSION_CHANGING_KINDS, type PayloadOf, type TaskPayload } from '../../core/protocol';
+import { VERSION_CHANGING_KINDS, type PayloadOf } from '../../core/protocol';
 import { deployments, installs } from '../../db/schema';
 import type { Deps, Actor } from '../context';
 import { conflict } from '../errors';
@@ -17,7 +17,7 @@ export async function requestLogs(deps: Deps, user: Actor, installId: string, op
   if (install.state === 'removed') throw conflict('this install has been removed');
   const now = deps.stamp();
   const taskId = crypto.randomUUID();
-  const payload: TaskPayload = {
+  const payload: PayloadOf<'logs'> = {
     install: {
       id: install.id,
       identifier: install.identifier,

@@ -8,7 +8,7 @@
  */
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { ClaimedTask, TaskKind, TaskPayload } from '../../core/protocol';
+import type { ClaimedTask, PayloadOf, TaskKind } from '../../core/protocol';
 import { deployments, hdas, tasks } from '../../db/schema';
 import type { Deps } from '../context';
 import { atomically } from '../db';
@@ -104,16 +104,16 @@ export async function releaseTask(deps: Deps, hdaId: string, taskId: string): Pr
   return !!row;
 }
 
-export interface NewTask {
+interface NewTaskRow {
   id: string;
   hdaId: string;
   installId: string | null;
   deploymentId: string | null;
-  kind: TaskKind;
-  payload: TaskPayload;
   lane?: 'main' | 'aux';
   batchId?: string | null;
 }
+/** A task to queue: its payload is the one its kind carries (what toClaimedTask relies on). */
+export type NewTask = { [K in TaskKind]: NewTaskRow & { kind: K; payload: PayloadOf<K> } }[TaskKind];
 
 function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
   return deps.db.insert(tasks).values({

@@ -5,7 +5,7 @@
  * the new ones applied (reports.ts records them then).
  */
 import { eq } from 'drizzle-orm';
-import type { InstallOverrides, ResourceLimits, TaskPayload } from '../../core/protocol';
+import type { InstallOverrides, PayloadOf, ResourceLimits } from '../../core/protocol';
 import { appVersions, deployments, installs } from '../../db/schema';
 import type { Deps, Actor } from '../context';
 import { isUniqueViolation } from '../db';
@@ -111,7 +111,7 @@ async function queueReconfigure(
     createdAt: now,
     finishedAt: null,
   };
-  const payload: TaskPayload = {
+  const payload: PayloadOf<'reconfigure'> = {
     install: installInfo(next, hda),
     version: current.contentJson,
     signature: current.signature,

@@ -1,5 +1,19 @@
 /** Which color a state word gets: good (green), busy (blue), bad (red), warn (amber), idle (grey). */
-export const TONES: Record<string, string> = {
+import type { AppRunState, TaskState } from '../../core/protocol/kinds';
+import type { BATCH_ITEM_STATES, BATCH_STATES, DEPLOYMENT_STATUSES, InstallState, VERSION_STATUSES } from '../../db/schema';
+
+type Tone = 'good' | 'busy' | 'bad' | 'warn' | 'idle';
+/** Every state the core and the storage declare: a new one does not compile until it has a tone. */
+type DeclaredState =
+  | TaskState
+  | AppRunState
+  | InstallState
+  | (typeof BATCH_STATES)[number]
+  | (typeof BATCH_ITEM_STATES)[number]
+  | (typeof DEPLOYMENT_STATUSES)[number]
+  | (typeof VERSION_STATUSES)[number];
+
+export const TONES: Record<string, Tone> = {
   online: 'good',
   running: 'good',
   succeeded: 'good',
@@ -26,6 +40,7 @@ export const TONES: Record<string, string> = {
   stopped: 'idle',
   removed: 'idle',
   cancelled: 'idle',
-};
+  unknown: 'idle',
+} satisfies Record<DeclaredState, Tone> & Record<string, Tone>;
 
 export const toneOf = (state: string | null | undefined) => TONES[state ?? ''] ?? 'idle';

@@ -1,8 +1,9 @@
 /** The JSON shapes pages read from the API (the same view functions the routes answer with). */
-import type { appView, deploymentView, eventView, hdaView, installView, taskView, versionView } from '../views';
+import type { appView, deploymentView, eventView, hdaView, lanView, installView, taskView, versionView } from '../views';
 import type { Role } from '../../db/schema';
 
 export type HdaView = ReturnType<typeof hdaView>;
+export type LanView = NonNullable<ReturnType<typeof lanView>>;
 export type InstallView = ReturnType<typeof installView>;
 export type DeploymentView = ReturnType<typeof deploymentView>;
 export type TaskView = ReturnType<typeof taskView>;

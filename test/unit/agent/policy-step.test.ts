@@ -9,6 +9,7 @@ import { addAgentLabels } from '../../../agent/executor/labels';
 import { PLANS } from '../../../agent/executor/plans';
 import { StepFailure, type ExecutorDeps, type StepContext } from '../../../agent/executor/types';
 import { fakeTask } from '../../helpers/fake-protocol';
+import { VERSION_CHANGING_KINDS } from '../../../core/protocol';
 
 function ctx(rendered: string, exceptions: string[] = []): { ctx: StepContext; notes: string[] } {
   const notes: string[] = [];
@@ -81,7 +82,7 @@ describe('policy step on an old version (host phase)', () => {
   });
 
   it('the check runs before any step that changes the host, on install and on update', () => {
-    for (const kind of ['install', 'update', 'rollback'] as const) {
+    for (const kind of VERSION_CHANGING_KINDS) {
       const names = PLANS[kind].map((s) => s.name);
       const at = names.indexOf('policy');
       expect(at).toBeGreaterThan(-1);

@@ -20,7 +20,8 @@ import {
   type TaskOf,
   type TaskState,
 } from '../../../core/protocol';
-import { tasks } from '../../../db/schema';
+import { DEPLOYMENT_ACTIONS, tasks } from '../../../db/schema';
+import type { PayloadOf } from '../../../core/protocol';
 import { AppStatusSchema } from '../../../core/protocol/heartbeat';
 import { TaskResultInputSchema } from '../../../core/protocol/result';
 
@@ -62,6 +63,12 @@ describe('task kinds', () => {
     expect(tasks.state.enumValues).toEqual([...TASK_STATES]);
     expectTypeOf<(typeof tasks.$inferSelect)['kind']>().toEqualTypeOf<TaskKind>();
     expectTypeOf<(typeof tasks.$inferSelect)['state']>().toEqualTypeOf<TaskState>();
+  });
+
+  it('a deployment records every kind that deploys, a reconfigure as the change it made', () => {
+    type Recorded = Exclude<TaskKind, 'reconfigure' | 'logs' | 'prune'> | PayloadOf<'reconfigure'>['reconfigure']['change'];
+    expectTypeOf<(typeof DEPLOYMENT_ACTIONS)[number]>().toEqualTypeOf<Recorded>();
+    expect(DEPLOYMENT_ACTIONS).not.toContain('reconfigure');
   });
 });
 

@@ -6,7 +6,8 @@
 import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
-import type { AppView, HdaView, InstallView } from '../types';
+import type { AppView, HdaView, InstallView, LanView } from '../types';
+import { NamesAndHttps } from '../lan-parts';
 import type { PageContext } from './context';
 
 const Enrollment = (props: { hda: HdaView }) => (
@@ -192,8 +193,8 @@ const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: S
 };
 
 export async function hdaPage(p: PageContext, id: string) {
-  const [{ hda, installs }, { apps }] = await Promise.all([
-    p.get<{ hda: HdaView; installs: InstallView[] }>(`/api/hdas/${encodeURIComponent(id)}`),
+  const [{ hda, installs, lan }, { apps }] = await Promise.all([
+    p.get<{ hda: HdaView; installs: InstallView[]; lan: LanView | null }>(`/api/hdas/${encodeURIComponent(id)}`),
     p.get<{ apps: AppView[] }>('/api/catalog/apps'),
   ]);
   const installed = new Set(installs.map((i) => i.identifier));
@@ -233,6 +234,7 @@ export async function hdaPage(p: PageContext, id: string) {
           <Card title="Host">
             <Facts facts={hda.facts} />
           </Card>
+          {hda.status !== 'pending' && <NamesAndHttps hda={hda} lan={lan} now={p.now} />}
           {hda.status !== 'pending' && hda.status !== 'revoked' ? <Manage hda={hda} /> : <DeleteOnly hda={hda} />}
         </div>
       </div>

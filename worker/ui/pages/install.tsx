@@ -12,6 +12,9 @@ import { UsageCharts } from '../metrics-chart';
 import { TaskPanel } from '../task-panel';
 import type { DeploymentView, Finding, InstallView, MetricsView, TaskView, VersionView } from '../types';
 import type { PageContext } from './context';
+import type { PublishedPort } from '../../../core/compose/web-port';
+import type { LanAppHealth } from '../../../core/protocol';
+import { AppLan } from '../lan-parts';
 
 const VERSION_CHANGING = new Set(['install', 'update', 'rollback']);
 /** Deployments that changed settings, not the version. */
@@ -227,6 +230,24 @@ async function taskToShow(
   return failed?.task_id ? get(failed.task_id) : null;
 }
 
+/** Ports the app publishes on purpose (an SSH port): reachable from the network directly, around the web server. */
+const PublishedPorts = ({ ports }: { ports: PublishedPort[] }) =>
+  ports.length === 0 ? null : (
+    <div class="fact" data-published-ports>
+      <dt>Also open to the network</dt>
+      <dd>
+        {ports.map((p) => (
+          <div>
+            {p.host}/{p.protocol}{' '}
+            <span class="muted small">
+              (service {p.service}, container port {p.container})
+            </span>
+          </div>
+        ))}
+      </dd>
+    </div>
+  );
+
 /** A version installed under an older policy that today's would refuse: said before its next update fails. */
 const PolicyRecheck = ({ refused }: { refused: Finding[] }) =>
   refused.length === 0 ? null : (
@@ -247,9 +268,11 @@ const PolicyRecheck = ({ refused }: { refused: Finding[] }) =>
 
 export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
   const path = `/api/installs/${encodeURIComponent(id)}`;
-  const [{ install, hda, policy_recheck }, { deployments }] = await Promise.all([
+  const [{ install, hda, policy_recheck, published_ports, lan }, { deployments }] = await Promise.all([
     p.get<{
       install: InstallView;
+      lan?: LanAppHealth | null;
+      published_ports?: PublishedPort[];
       hda: { id: string; name: string; domain: string; facts?: { cpus?: number; memory_bytes?: number } | null };
       policy_recheck?: { refused: Finding[] };
     }>(path),
@@ -302,8 +325,12 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
                   </div>
                   <div class="fact">
                     <dt>Host port</dt>
-                    <dd>{install.host_port}</dd>
+                    <dd>
+                      {install.host_port} <span class="muted small">(this HDA only; the network goes through the web server)</span>
+                    </dd>
                   </div>
+                  <PublishedPorts ports={published_ports ?? []} />
+                  <AppLan lan={lan} now={p.now} />
                   {install.policy_exceptions.length > 0 && (
                     <div class="fact">
                       <dt>Allowed exceptions</dt>

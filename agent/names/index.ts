@@ -1,0 +1,24 @@
+/** The LAN names part from the agent's settings: null when the owner turned names off. */
+import { networkInterfaces } from 'node:os';
+import type { AgentConfig } from '../config';
+import { LanNames } from './dnsmasq';
+
+/** Interfaces of containers and bridges, never the address a LAN device reaches the HDA on. */
+const NOT_LAN = /^(lo|docker|br-|veth|virbr|cni|flannel|tun|tap|wg)/;
+
+/** The HDA's LAN address: the first IPv4 address of an interface that is not a loopback or a bridge. */
+export function lanAddress(): string | null {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    if (NOT_LAN.test(name)) continue;
+    const a = addrs?.find((x) => x.family === 'IPv4' && !x.internal);
+    if (a) return a.address;
+  }
+  return null;
+}
+
+export function lanNames(config: Pick<AgentConfig, 'names' | 'dnsHostsDir' | 'dnsAddress' | 'dnsServer' | 'dnsPidFile' | 'namespace'>): LanNames | null {
+  if (config.names !== 'dnsmasq') return null;
+  const address = config.dnsAddress === 'auto' ? lanAddress() : config.dnsAddress;
+  if (!address) return null;
+  return new LanNames({ dir: config.dnsHostsDir, address, server: config.dnsServer, pidFile: config.dnsPidFile, namespace: config.namespace || undefined });
+}

@@ -1,0 +1,1 @@
+ALTER TABLE `hdas` ADD `lan_json` text;
