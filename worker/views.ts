@@ -3,6 +3,7 @@ import type { AppStatus, LanAppHealth, LanHealth } from '../core/protocol';
 import type { Deps } from './context';
 import type { AppRow, VersionRow } from './services/catalog';
 import type { HdaRow } from './services/hdas';
+import { isOnline } from './services/presence';
 import type { DeploymentRow, InstallRow } from './services/installs';
 import type { tasks, taskEvents } from '../db/schema';
 import type { z } from '@hono/zod-openapi';
@@ -50,7 +51,7 @@ export function versionView(v: VersionRow, opts: { full?: boolean } = {}): z.out
 }
 
 export function hdaView(deps: Deps, h: HdaRow): z.output<typeof HdaSchema> {
-  const online = !!h.lastSeenAt && deps.now() - h.lastSeenAt < deps.config.onlineWindowS * 1000 && !h.revokedAt;
+  const online = isOnline(deps, h);
   return {
     id: h.id,
     name: h.name,
@@ -62,6 +63,8 @@ export function hdaView(deps: Deps, h: HdaRow): z.output<typeof HdaSchema> {
     enrollment_expires_at: h.enrollCodeHash ? iso(h.enrollExpiresAt) : null,
     revoked_at: iso(h.revokedAt),
     last_seen_at: iso(h.lastSeenAt),
+    /** Whether its agent holds the HDA channel open (it is rung when work is queued) or only polls. */
+    channel: h.channelOpen ? 'open' : 'closed',
     hostname: h.hostname,
     facts: h.factsJson ?? null,
   };

@@ -17,6 +17,7 @@ export const HdaSchema = z
     enrollment_expires_at: MaybeTime,
     revoked_at: MaybeTime,
     last_seen_at: MaybeTime,
+    channel: z.enum(['open', 'closed']).openapi({ description: 'Whether its agent holds the HDA channel open (rung when work is queued) or only polls' }),
     hostname: z.string().nullable(),
     facts: HostFactsSchema.nullable(),
   })

@@ -21,9 +21,9 @@ import { atomically, isUniqueViolation } from '../db';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { ApiError, conflict, notFound } from '../errors';
-import { hdaKey, taskKey } from '../waker';
+import { taskKey } from '../waker';
 import { auditStatement, type AuditEntry } from './audit';
-import { onBatchTaskFinished } from './batches';
+import { taskFinished } from './queue';
 
 async function agentTask(deps: Deps, hdaId: string, taskId: string) {
   const [task] = await deps.db
@@ -215,11 +215,9 @@ async function recordResult(
   }
   const [updated] = (await atomically(deps.db, statements)) as [Array<{ id: string }>];
   if (updated.length === 0) throw conflict('task was finished by another report');
-  deps.waker.notify(taskKey(taskId));
   // The next main task of this HDA may be waiting behind this one: the agent's poll, held open
   // meanwhile, re-checks now and takes it (the agent never has to drop a poll and risk a claim).
-  if (task.lane === 'main') deps.waker.notify(hdaKey(hdaId));
-  if (task.batchId) await onBatchTaskFinished(deps, task.batchId, taskId);
+  await taskFinished(deps, task);
   return { state: result.state };
 }
 

@@ -1238,6 +1238,11 @@ export interface components {
             text?: string;
         };
         Hda: {
+            /**
+             * @description Whether its agent holds the HDA channel open (rung when work is queued) or only polls
+             * @enum {string}
+             */
+            channel: "open" | "closed";
             domain: string;
             /** Format: date-time */
             enrolled_at: string | null;
