@@ -9,6 +9,7 @@ import { lanNames } from './names/index';
 import { collectLanHealth } from './lan-health';
 import { CertRenewal } from './tls/renewal';
 import { ApacheControl } from './apache/apache';
+import { AgentChannel } from './channel';
 import { HttpProtocolClient, type ProtocolClient } from './client';
 import type { AgentConfig } from './config';
 import { DockerProvider } from './docker/client';
@@ -39,6 +40,8 @@ export interface AgentParts {
   heartbeat: Heartbeat;
   backups: BackupSchedule;
   loop: PollLoop;
+  /** Absent when the channel is turned off (or a client was handed in: tests without a server). */
+  channel?: AgentChannel;
   facts: () => Promise<HostFacts>;
 }
 
@@ -81,7 +84,9 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const { state, docker, compose, apache, tls, names } = hostParts(config);
   state.ensure();
   const enrollment = state.enrollment();
-  const client = opts.client ?? new HttpProtocolClient(config.server ?? enrollment.server, state.token());
+  const server = config.server ?? enrollment.server;
+  const client = opts.client ?? new HttpProtocolClient(server, state.token());
+  const channel = config.channel && !opts.client ? new AgentChannel({ server, token: state.token(), log }) : undefined;
   const installs = new InstallRegistry(config.stateDir);
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
@@ -96,6 +101,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     log,
     namespace: config.namespace,
     metrics: new MetricsWindows(),
+    // With the channel open, presence comes from the socket: a heartbeat that says nothing new waits.
+    quietWhile: () => !!channel?.isOpen,
     lan: cached(() => collectLanHealth({ installs, tls, names, namespace: config.namespace, renewalFailures: renewal?.failures }), 60_000),
     extra: () => backupHeartbeat(config.stateDir),
   });
@@ -122,8 +129,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     onAppChanged: () => heartbeat.trigger(),
   };
   const executor = new Executor(deps, journal, sender);
-  const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS });
-  return { state, renewal, client, deps, journal, sender, executor, heartbeat, loop, facts, backups };
+  const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS, channel });
+  return { state, renewal, client, deps, journal, sender, executor, heartbeat, loop, channel, facts, backups };
 }
 
 /** First start makes the HDA's CA; only its fingerprint is logged (the key never is). */
@@ -167,8 +174,10 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
   agent.heartbeat.start();
   agent.backups.start();
   agent.renewal?.start();
+  const channel = agent.channel?.run(stop.signal);
   try {
     await agent.loop.run({ stop: stop.signal, abortWork: abortWork.signal });
+    await channel;
   } finally {
     agent.renewal?.stop();
     agent.heartbeat.stop();

@@ -31,6 +31,8 @@ export interface TakeOptions {
   taskId: string;
   /** Leave the containers stopped afterwards (a restore or an uninstall follows). */
   keepStopped?: boolean;
+  /** Snapshot while the app runs (a zero-downtime switch: its packager promised two copies can share the data). */
+  live?: boolean;
   onProgress?: (fraction: number, bytesDone: number, totalBytes: number) => void;
   signal?: AbortSignal;
   /** Containers an earlier, interrupted run stopped: started again with the ones stopped now. */
@@ -54,7 +56,7 @@ export async function takeSnapshot(ref: AppDataRef, opts: TakeOptions): Promise<
   if (paths.length === 0) return undefined;
   await ensureRepo(ref.repo, { signal: opts.signal });
   await unlock(ref.repo, { signal: opts.signal });
-  const stoppedNow = await quiesce(ref.docker, ref.project);
+  const stoppedNow = opts.live ? { stopped: [], startedAt: Date.now() } : await quiesce(ref.docker, ref.project);
   const q = { ...stoppedNow, stopped: [...new Set([...(opts.alreadyStopped ?? []), ...stoppedNow.stopped])] };
   opts.onQuiesced?.(q.stopped);
   let downtime = 0;

@@ -2,7 +2,7 @@
  * What a snapshot of one install holds: its app folder and the data of its named volumes. A volume's
  * data is read where Docker keeps it (its Mountpoint, resolved for real and required to lie under
  * Docker's root and belong to the local driver), so restic sees ordinary files and an unchanged file
- * costs nothing on the next snapshot; a helper container streaming a tar would re-read everything.
+ * costs nothing on the next snapshot; a side container streaming a tar would re-read everything.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, sep } from 'node:path';

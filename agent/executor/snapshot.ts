@@ -51,6 +51,7 @@ export const snapshotStep: Step = {
         reason: work.snapshotReason ?? 'manual',
         taskId: task.id,
         keepStopped: work.restoreSnapshot !== undefined || task.kind === 'uninstall',
+        live: work.switchFrom !== undefined,
         signal: ctx.signal,
         alreadyStopped: (ctx.memo?.get(MEMO_STOPPED) as string[] | undefined) ?? [],
         onQuiesced: (ids) => ctx.memo?.set(MEMO_STOPPED, ids),

@@ -8,12 +8,10 @@ import type { BackupPlanInput, StoredBackupPlan } from '../../core/backup/plan';
 import type { PayloadOf } from '../../core/protocol';
 import { hdas } from '../../db/schema';
 import type { Deps, Actor } from '../context';
-import { atomically } from '../db';
 import { conflict } from '../errors';
-import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { ownedHda, type HdaRow } from './hdas';
-import { insertTaskStatement } from './queue';
+import { enqueue } from './queue';
 
 export function backupView(h: HdaRow) {
   const plan = h.backupPlanJson;
@@ -41,9 +39,8 @@ export async function setBackupPlan(deps: Deps, user: Actor, hdaId: string, inpu
   const stored: StoredBackupPlan = { ...input, updated_at: new Date(now).toISOString() };
   const taskId = crypto.randomUUID();
   const payload: PayloadOf<'backup-config'> = { backup: input };
-  await atomically(deps.db, [
+  await enqueue(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'backup-config', payload }, now, [
     deps.db.update(hdas).set({ backupPlanJson: stored }).where(eq(hdas.id, hda.id)),
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'backup-config', payload }, now),
     auditStatement(deps.db, now, {
       ...byUser(user),
       action: 'hda.backup_plan',
@@ -52,7 +49,6 @@ export async function setBackupPlan(deps: Deps, user: Actor, hdaId: string, inpu
       detail: { repository: input.repository_label, every_hours: input.every_hours, retention: input.retention },
     }),
   ]);
-  deps.waker.notify(hdaKey(hda.id));
   return { taskId, hda: { ...hda, backupPlanJson: stored } };
 }
 
@@ -62,10 +58,8 @@ export async function requestBackupRun(deps: Deps, user: Actor, hdaId: string) {
   if (!hda.backupPlanJson) throw conflict('no off-HDA backup is set up for this HDA yet');
   const now = deps.stamp();
   const taskId = crypto.randomUUID();
-  await atomically(deps.db, [
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'backup-run', payload: {} }, now),
+  await enqueue(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'backup-run', payload: {} }, now, [
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.backup_run', targetKind: 'hda', targetId: hda.id }),
   ]);
-  deps.waker.notify(hdaKey(hda.id));
   return { taskId };
 }

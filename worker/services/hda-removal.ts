@@ -5,12 +5,12 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { appMetrics, batchItems, deployments, hdas, installs, taskEvents, tasks } from '../../db/schema';
+import { appMetrics, batchItems, deployments, hdas, installs, snapshots, taskEvents, tasks } from '../../db/schema';
 import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
-import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
+import { hangUpHda } from './queue';
 
 export async function deleteHda(deps: Deps, user: Actor, hdaId: string): Promise<{ installs: number }> {
   const hda = await ownedHda(deps, user, hdaId);
@@ -26,6 +26,7 @@ export async function deleteHda(deps: Deps, user: Actor, hdaId: string): Promise
   statements.push(deps.db.delete(tasks).where(eq(tasks.hdaId, hda.id)));
   if (installIds.length) statements.push(deps.db.delete(deployments).where(inArray(deployments.installId, installIds)));
   statements.push(
+    deps.db.delete(snapshots).where(inArray(snapshots.installId, deps.db.select({ id: installs.id }).from(installs).where(eq(installs.hdaId, hda.id)))),
     deps.db.delete(installs).where(eq(installs.hdaId, hda.id)),
     deps.db.delete(appMetrics).where(eq(appMetrics.hdaId, hda.id)),
     deps.db.delete(batchItems).where(eq(batchItems.hdaId, hda.id)),
@@ -34,6 +35,6 @@ export async function deleteHda(deps: Deps, user: Actor, hdaId: string): Promise
   );
   await atomically(deps.db, statements);
   deps.idleHdas?.delete(hda.id); // a remembered idle answer must not outlive the token
-  deps.waker.notify(hdaKey(hda.id)); // waiting polls re-check and get 401
+  await hangUpHda(deps, hda.id); // waiting polls re-check and get 401
   return { installs: live };
 }

@@ -8,13 +8,11 @@ import { and, eq, ne } from 'drizzle-orm';
 import type { PayloadOf } from '../../core/protocol';
 import { appVersions, deployments, hdas, installs } from '../../db/schema';
 import type { Deps, Actor } from '../context';
-import { atomically } from '../db';
 import { badRequest, conflict } from '../errors';
-import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
 import { installInfo, type InstallRow } from './installs';
-import { insertTaskStatement } from './queue';
+import { enqueueAll, hangUpHda, type NewTask } from './queue';
 
 export async function replaceHda(deps: Deps, user: Actor, newId: string, oldId: string) {
   const [fresh, old] = [await ownedHda(deps, user, newId), await ownedHda(deps, user, oldId)];
@@ -37,6 +35,7 @@ export async function replaceHda(deps: Deps, user: Actor, newId: string, oldId: 
   const now = deps.stamp();
   const statements = [];
   const tasks: Array<{ installId: string; identifier: string; taskId: string }> = [];
+  const queued: NewTask[] = [];
   for (const { install, version } of moving) {
     const moved: InstallRow = { ...install, hdaId: fresh.id, state: 'installing', desiredState: 'running', updatedAt: now };
     const deploymentId = crypto.randomUUID();
@@ -65,11 +64,11 @@ export async function replaceHda(deps: Deps, user: Actor, newId: string, oldId: 
         createdAt: now,
         finishedAt: null,
       }),
-      insertTaskStatement(deps, { id: taskId, hdaId: fresh.id, installId: install.id, deploymentId, kind: 'install', payload }, now),
     );
+    queued.push({ id: taskId, hdaId: fresh.id, installId: install.id, deploymentId, kind: 'install', payload });
     tasks.push({ installId: install.id, identifier: install.identifier, taskId });
   }
-  await atomically(deps.db, [
+  await enqueueAll(deps, queued, now, [
     ...statements,
     deps.db.update(hdas).set({ nextPortSeq: old.nextPortSeq }).where(eq(hdas.id, fresh.id)),
     deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, old.id)),
@@ -81,7 +80,6 @@ export async function replaceHda(deps: Deps, user: Actor, newId: string, oldId: 
       detail: { replaces: old.id, installs: tasks.length },
     }),
   ]);
-  deps.waker.notify(hdaKey(fresh.id));
-  deps.waker.notify(hdaKey(old.id)); // its waiting polls re-check and get 401
+  await hangUpHda(deps, old.id); // its waiting polls re-check and get 401; its channel closes
   return { tasks };
 }

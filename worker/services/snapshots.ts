@@ -6,13 +6,11 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { TaskResultInput } from '../../core/protocol';
 import { snapshots, type tasks } from '../../db/schema';
-import type { Deps, SessionUser } from '../context';
-import { atomically } from '../db';
+import type { Actor, Deps } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
-import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { installInfo, ownedInstall } from './installs';
-import { insertTaskStatement } from './queue';
+import { enqueue } from './queue';
 import { dataLossWarning } from './snapshot-as-of';
 
 export type SnapshotRow = typeof snapshots.$inferSelect;
@@ -32,45 +30,44 @@ export function recordSnapshotsStatement(deps: Deps, task: typeof tasks.$inferSe
     addedBytes: s.added_bytes,
     downtimeMs: s.downtime_ms,
     files: s.files,
-    volumesJson: JSON.stringify(s.volumes),
+    volumesJson: s.volumes,
   }));
   return deps.db.insert(snapshots).values(rows).onConflictDoNothing();
 }
 
-export async function listSnapshots(deps: Deps, user: SessionUser, installId: string): Promise<SnapshotRow[]> {
+export async function listSnapshots(deps: Deps, user: Actor, installId: string): Promise<SnapshotRow[]> {
   const { install } = await ownedInstall(deps, user, installId);
   return deps.db.select().from(snapshots).where(eq(snapshots.installId, install.id)).orderBy(desc(snapshots.takenAt), desc(snapshots.snapshotId));
 }
 
 /** Queues a task of kind snapshot or restore for the install (no deployment: the version stays). */
-async function queueDataTask(deps: Deps, user: SessionUser, installId: string, kind: 'snapshot' | 'restore', extra: { restore_snapshot?: { id: string } }) {
+async function queueDataTask(deps: Deps, user: Actor, installId: string, kind: 'snapshot' | 'restore', extra: { restore_snapshot?: { id: string } }) {
   const { install, hda } = await ownedInstall(deps, user, installId);
   if (install.state === 'removed') throw conflict('this install has been removed');
   const now = deps.stamp();
   const taskId = crypto.randomUUID();
-  await atomically(deps.db, [
-    insertTaskStatement(
-      deps,
-      { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: null, kind, payload: { install: installInfo(install, hda), ...extra } },
-      now,
-    ),
-    auditStatement(deps.db, now, {
-      ...byUser(user),
-      action: `install.${kind}`,
-      targetKind: 'install',
-      targetId: install.id,
-      detail: extra.restore_snapshot ? { snapshot: extra.restore_snapshot.id } : {},
-    }),
-  ]);
-  deps.waker.notify(hdaKey(hda.id));
+  await enqueue(
+    deps,
+    { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: null, kind, payload: { install: installInfo(install, hda), ...extra } },
+    now,
+    [
+      auditStatement(deps.db, now, {
+        ...byUser(user),
+        action: `install.${kind}`,
+        targetKind: 'install',
+        targetId: install.id,
+        detail: extra.restore_snapshot ? { snapshot: extra.restore_snapshot.id } : {},
+      }),
+    ],
+  );
   return { taskId };
 }
 
-export function takeSnapshotNow(deps: Deps, user: SessionUser, installId: string) {
+export function takeSnapshotNow(deps: Deps, user: Actor, installId: string) {
   return queueDataTask(deps, user, installId, 'snapshot', {});
 }
 
-export async function restoreSnapshotTask(deps: Deps, user: SessionUser, installId: string, snapshotId: string, confirm: boolean) {
+export async function restoreSnapshotTask(deps: Deps, user: Actor, installId: string, snapshotId: string, confirm: boolean) {
   const { install } = await ownedInstall(deps, user, installId);
   const [snap] = await deps.db
     .select()
@@ -94,6 +91,6 @@ export function snapshotView(s: SnapshotRow) {
     added_bytes: s.addedBytes,
     downtime_ms: s.downtimeMs,
     files: s.files,
-    volumes: JSON.parse(s.volumesJson) as string[],
+    volumes: s.volumesJson,
   };
 }

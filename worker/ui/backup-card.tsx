@@ -3,15 +3,9 @@
  * and the form whose secrets the browser seals to the HDA's key before they leave the page; the
  * recovery key is shown once, by the browser, after the plan is stored.
  */
-import type { BackupHealth } from '../../core/protocol';
+import type { BackupView } from './types';
 import { Card, FormError } from './components';
 import { formatBytes, formatTime } from './format';
-
-export interface BackupView {
-  key: Record<string, string> | null;
-  plan: { repository_label: string; every_hours: number; retention: Record<string, number>; updated_at: string } | null;
-  health: BackupHealth | null;
-}
 
 const Health = ({ b }: { b: BackupView }) => {
   const h = b.health;

@@ -1,20 +1,7 @@
 /** The install page's "update available" block: the newer versions' release notes, and the owner's hold and skip. */
 import { FormError } from './components';
 import { formatTime } from './format';
-import type { InstallView } from './types';
-
-export interface UpdateOfferView {
-  held: boolean;
-  skipped_version: string | null;
-  available: NewerVersion | null;
-  newer: NewerVersion[];
-}
-interface NewerVersion {
-  id: string;
-  version: string;
-  release_notes: string | null;
-  published_at: string;
-}
+import type { InstallView, UpdateOfferView } from './types';
 
 const ctl = (install: InstallView, label: string, attrs: Record<string, string>, cls = 'btn btn-small') => (
   <button type="button" class={cls} data-click="update-control" data-install={install.id} {...attrs}>

@@ -1,8 +1,8 @@
 /** The HDA page's backup form: seals the repository's secrets to the HDA's key here, sends only the box, shows the recovery key once. */
 import { BACKEND_ENV, decodeRecoveryKey, MIN_PASSWORD, recoveryKeyOf, REPOSITORY_PATTERN, type BackupSecretsShape } from '../../../core/backup/recovery';
 import { seal, type PublicJwk } from '../../../core/backup/seal';
-import type { BackupPlanBody } from '../../routes/backups';
-import { api, navigate, userError } from './api';
+import type { BackupPlanBody } from '../types';
+import { call, client, navigate, userError } from './api';
 import { fill, must } from './dom';
 import { clicks, forms } from './events';
 
@@ -37,7 +37,8 @@ function fromRecoveryKey(key: string): BackupSecretsShape {
 }
 
 forms['replace-hda'] = async (form, v) => {
-  await api('POST', `/api/hdas/${encodeURIComponent(form.getAttribute('data-hda') ?? '')}/replace`, { old_hda: v.old_hda });
+  const id = form.getAttribute('data-hda') ?? '';
+  await call(client.POST('/api/hdas/{id}/replace', { params: { path: { id } }, body: { old_hda: String(v.old_hda) } }));
   navigate(location.pathname);
 };
 
@@ -57,7 +58,7 @@ forms['backup-plan'] = async (form, v) => {
     retention: { daily, weekly, monthly },
     sealed: await seal(key, JSON.stringify(secrets)),
   };
-  await api('PUT', `/api/hdas/${encodeURIComponent(form.getAttribute('data-hda') ?? '')}/backup`, body);
+  await call(client.PUT('/api/hdas/{id}/backup', { params: { path: { id: form.getAttribute('data-hda') ?? '' } }, body }));
   form.reset();
   // A pasted recovery key is already the owner's; a new repository's key is shown once, now.
   if (recovery) return navigate(location.pathname);
@@ -67,7 +68,7 @@ forms['backup-plan'] = async (form, v) => {
 };
 
 clicks['backup-run'] = async (btn) => {
-  await api('POST', `/api/hdas/${encodeURIComponent(btn.getAttribute('data-hda') ?? '')}/backup/run`);
+  await call(client.POST('/api/hdas/{id}/backup/run', { params: { path: { id: btn.getAttribute('data-hda') ?? '' } } }));
   btn.textContent = 'Backup queued';
   btn.setAttribute('data-off', '1');
 };

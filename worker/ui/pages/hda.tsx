@@ -6,10 +6,11 @@
 import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
-import type { AppView, HdaView, InstallView, LanView } from '../types';
+import type { AppView, HdaView, InstallView } from '../types';
+import { must } from '../api';
 import { NamesAndHttps } from '../lan-parts';
 import type { PageContext } from './context';
-import { BackupCard, ReplaceCard, type BackupView } from '../backup-card';
+import { BackupCard, ReplaceCard } from '../backup-card';
 
 const Enrollment = (props: { hda: HdaView }) => (
   <Card title={props.hda.status === 'revoked' ? 'Enroll again' : 'Waiting for the agent'}>
@@ -195,10 +196,10 @@ const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: S
 
 export async function hdaPage(p: PageContext, id: string) {
   const [{ hda, installs, lan }, { apps }, backup, { hdas: mine }] = await Promise.all([
-    p.get<{ hda: HdaView; installs: InstallView[]; lan: LanView | null }>(`/api/hdas/${encodeURIComponent(id)}`),
-    p.get<{ apps: AppView[] }>('/api/catalog/apps'),
-    p.get<BackupView>(`/api/hdas/${encodeURIComponent(id)}/backup`).catch(() => null),
-    p.get<{ hdas: HdaView[] }>('/api/hdas'),
+    must(p.api.GET('/api/hdas/{id}', { params: { path: { id } } })),
+    must(p.api.GET('/api/catalog/apps')),
+    must(p.api.GET('/api/hdas/{id}/backup', { params: { path: { id } } })).catch(() => null),
+    must(p.api.GET('/api/hdas')),
   ]);
   const enrolled = hda.status !== 'pending' && hda.status !== 'revoked';
   // Another HDA of the same domain, still holding its access: this empty one may replace it.
