@@ -35,7 +35,7 @@ async function appHealth(p: LanHealthParts, identifier: string, domain: string, 
     if (!cert) out.cert_problem = 'no certificate: the app is served over HTTP only';
     else if (Date.parse(cert.notAfter) <= now) out.cert_problem = `the certificate expired on ${cert.notAfter}`;
     else if (Date.parse(cert.notAfter) - now < RENEW_BEFORE_MS) out.cert_problem = `the certificate expires on ${cert.notAfter} and was not renewed yet`;
-    const failed = p.renewalFailures?.get(identifier);
+    const failed = (p.renewalFailures ?? p.tls.failures)?.get(identifier);
     if (failed) out.cert_problem = out.cert_problem ? `${out.cert_problem}; ${failed}` : failed;
   }
   return out;
