@@ -50,9 +50,10 @@ export async function collectLanHealth(p: LanHealthParts): Promise<LanHealth> {
   let https: LanHealth['https'] = null;
   if (p.tls) {
     const info = p.tls.ca.info();
+    const source = { certificates: p.tls.source };
     https = info
-      ? { port: p.tls.port, ca_pem: p.tls.ca.certPem() ?? undefined, ca_fingerprint: info.fingerprint256, ca_valid_to: info.validTo }
-      : { port: p.tls.port, problem: "this HDA's certificate authority is missing" };
+      ? { port: p.tls.port, ...source, ca_pem: p.tls.ca.certPem() ?? undefined, ca_fingerprint: info.fingerprint256, ca_valid_to: info.validTo }
+      : { port: p.tls.port, ...source, problem: "this HDA's certificate authority is missing" };
   }
   const apps = await Promise.all(p.installs.list().map((r) => appHealth(p, r.identifier, r.domain, now)));
   return { names, https, apps };

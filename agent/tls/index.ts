@@ -8,6 +8,8 @@ import { AppCertificates, type CertSource } from './certs';
 export interface TlsParts {
   ca: LocalCa;
   certs: CertSource;
+  /** The HDA's own CA issues the apps' certificates, or an ACME CA does. */
+  source: 'ca' | 'acme';
   port: number;
   redirect: boolean;
   /** Set with ACME: the folder every plain vhost serves /.well-known/acme-challenge/ from. */
@@ -24,7 +26,7 @@ export function tlsParts(config: TlsConfig): TlsParts | null {
   const dir = join(config.stateDir, 'tls');
   const ca = new LocalCa(dir);
   const base = { ca, port: config.httpsPort, redirect: config.httpsRedirect, failures: new Map<string, string>() };
-  if (config.tls !== 'acme') return { ...base, certs: new AppCertificates(ca, join(dir, 'apps')) };
+  if (config.tls !== 'acme') return { ...base, source: 'ca', certs: new AppCertificates(ca, join(dir, 'apps')) };
   const webroot = config.acmeWebroot ?? '/var/www/hda-agent-acme';
   const acme = new AcmeCertificates(ca, join(dir, 'apps'), {
     directory: config.acmeDirectory ?? 'https://acme-v02.api.letsencrypt.org/directory',
@@ -33,5 +35,5 @@ export function tlsParts(config: TlsConfig): TlsParts | null {
     webroot,
     caBundle: config.acmeCaBundle || undefined,
   });
-  return { ...base, certs: acme, acmeWebroot: webroot };
+  return { ...base, source: 'acme', certs: acme, acmeWebroot: webroot };
 }

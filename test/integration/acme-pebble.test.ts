@@ -101,8 +101,11 @@ describe.skipIf(!available)('ACME certificates from pebble through Apache HTTP-0
     const keys = keyFiles(stateTls);
     expect(keys.some((k) => k.startsWith('acme/accounts/'))).toBe(true);
     for (const k of keys) expect((statSync(join(stateTls, k)).mode & 0o777).toString(8), k).toBe('600');
-    const app = (await collectLanHealth({ installs: h.deps.installs, tls: h.deps.tls })).apps.find((a) => a.identifier === id)!;
+    const health = await collectLanHealth({ installs: h.deps.installs, tls: h.deps.tls });
+    expect(health.https?.certificates).toBe('acme');
+    const app = health.apps.find((a) => a.identifier === id)!;
     expect(app.cert_not_after).toBe(cert.notAfter);
+    expect(app.cert_problem).toBeUndefined();
   });
 
   it('the renewal pass replaces the one-hour certificate and Apache serves the new one', async () => {
