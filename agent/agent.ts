@@ -9,6 +9,7 @@ import { lanNames } from './names/index';
 import { collectLanHealth } from './lan-health';
 import { CertRenewal } from './tls/renewal';
 import { ApacheControl } from './apache/apache';
+import { AgentChannel } from './channel';
 import { HttpProtocolClient, type ProtocolClient } from './client';
 import type { AgentConfig } from './config';
 import { DockerProvider } from './docker/client';
@@ -37,6 +38,8 @@ export interface AgentParts {
   executor: Executor;
   heartbeat: Heartbeat;
   loop: PollLoop;
+  /** Absent when the channel is turned off (or a client was handed in: tests without a server). */
+  channel?: AgentChannel;
   facts: () => Promise<HostFacts>;
 }
 
@@ -79,7 +82,9 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const { state, docker, compose, apache, tls, names } = hostParts(config);
   state.ensure();
   const enrollment = state.enrollment();
-  const client = opts.client ?? new HttpProtocolClient(config.server ?? enrollment.server, state.token());
+  const server = config.server ?? enrollment.server;
+  const client = opts.client ?? new HttpProtocolClient(server, state.token());
+  const channel = config.channel && !opts.client ? new AgentChannel({ server, token: state.token(), log }) : undefined;
   const installs = new InstallRegistry(config.stateDir);
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
@@ -94,6 +99,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     log,
     namespace: config.namespace,
     metrics: new MetricsWindows(),
+    // With the channel open, presence comes from the socket: a heartbeat that says nothing new waits.
+    quietWhile: () => !!channel?.isOpen,
     lan: cached(() => collectLanHealth({ installs, tls, names, namespace: config.namespace, renewalFailures: renewal?.failures }), 60_000),
   });
   const deps: ExecutorDeps = {
@@ -111,8 +118,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     onAppChanged: () => heartbeat.trigger(),
   };
   const executor = new Executor(deps, journal, sender);
-  const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS });
-  return { state, renewal, client, deps, journal, sender, executor, heartbeat, loop, facts };
+  const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS, channel });
+  return { state, renewal, client, deps, journal, sender, executor, heartbeat, loop, channel, facts };
 }
 
 /** First start makes the HDA's CA; only its fingerprint is logged (the key never is). */
@@ -155,8 +162,10 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
   await ensureCa(agent.deps.tls, log);
   agent.heartbeat.start();
   agent.renewal?.start();
+  const channel = agent.channel?.run(stop.signal);
   try {
     await agent.loop.run({ stop: stop.signal, abortWork: abortWork.signal });
+    await channel;
   } finally {
     agent.renewal?.stop();
     agent.heartbeat.stop();

@@ -40,6 +40,8 @@ export interface AgentConfig {
   composeFlavor: 'auto' | 'v1' | 'v2';
   heartbeatIntervalS: number;
   pollWaitS: number;
+  /** Keep the HDA channel (a WebSocket the control plane rings) open; off: long-poll only. */
+  channel: boolean;
   healthTimeoutS: number;
   shutdownGraceS: number;
   /** Blue/green: how long the old version keeps running after Apache switched to the new one. */
@@ -357,6 +359,14 @@ export const SETTINGS: Setting[] = [
     help: 'host folders apps may mount, comma-separated (default /var/hda/files)',
     parse: list,
     fallback: () => ['/var/hda/files'],
+  },
+  {
+    key: 'channel',
+    flag: 'channel',
+    env: 'HDA_AGENT_CHANNEL',
+    help: 'keep a WebSocket the control plane rings when work is queued (default true; false: long-poll only)',
+    parse: bool,
+    fallback: () => true,
   },
   {
     key: 'allowUnsigned',

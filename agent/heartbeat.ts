@@ -27,6 +27,13 @@ export interface HeartbeatOptions {
   /** Per-app usage averaged over 5-minute windows; closed windows ride along with heartbeats. */
   metrics?: MetricsWindows;
   now?: () => number;
+  /**
+   * While true (the HDA channel is open, so the control plane knows the HDA is there), a beat whose
+   * facts and app states are unchanged is sent only every `quietMaxS` (default 900), carrying the
+   * usage windows collected meanwhile.
+   */
+  quietWhile?: () => boolean;
+  quietMaxS?: number;
 }
 
 /** Each install's state, from the compose project that serves it now, with the port Apache proxies to. */
@@ -54,7 +61,9 @@ export class Heartbeat {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private lastSent: { key: string; at: number } | null = null;
   sent = 0;
+  skipped = 0;
 
   constructor(private readonly o: HeartbeatOptions) {}
 
@@ -93,7 +102,14 @@ export class Heartbeat {
         const windows = metrics?.pending() ?? [];
         const lan = await this.o.lan?.().catch(() => undefined);
         const input: HeartbeatInput = { facts: await this.o.facts(), apps, ...(windows.length ? { metrics: windows } : {}), ...(lan ? { lan } : {}) };
+        const key = stateKey(input);
+        const now = (this.o.now ?? Date.now)();
+        if (this.isQuiet(key, now)) {
+          this.skipped++;
+          return;
+        }
         await this.o.client.heartbeat(input);
+        this.lastSent = { key, at: now };
         // Accepted: the control plane holds these windows. On failure they stay for the next beat.
         metrics?.sent(windows);
         this.sent++;
@@ -112,10 +128,21 @@ export class Heartbeat {
     return this.running;
   }
 
+  /** Nothing new to say while the channel vouches for the HDA. */
+  private isQuiet(key: string, now: number): boolean {
+    if (!this.o.quietWhile?.() || !this.lastSent || this.lastSent.key !== key) return false;
+    return now - this.lastSent.at < (this.o.quietMaxS ?? 900) * 1000;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.soon) clearTimeout(this.soon);
     this.timer = this.soon = null;
   }
+}
+
+/** What makes a beat news: facts and app states, not the CPU and memory figures that move every time. */
+function stateKey(input: HeartbeatInput): string {
+  return JSON.stringify([input.facts, input.apps?.map(({ cpu_percent: _c, memory_bytes: _m, ...rest }) => rest), input.lan]);
 }

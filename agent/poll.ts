@@ -9,10 +9,12 @@
  * backoff with jitter; an answer that comes back empty too fast means a short pause, so the loop
  * never spins. On shutdown the poll stops at once; tasks in hand finish (a log follow ends early),
  * or, when the grace period runs out, stop between two steps and are handed back, as are tasks
- * claimed but not started.
+ * claimed but not started. While the HDA channel (channel.ts) is open the loop does not hold a poll:
+ * it claims when rung (and once in a while, for a lease that ran out unannounced).
  */
 import type { ClaimedTask } from '../core/protocol';
 import { Backoff, sleep } from './backoff';
+import type { AgentChannel } from './channel';
 import { ProtocolError, type ProtocolClient } from './client';
 import type { EventSender } from './events';
 import type { Executor, TaskOutcome } from './executor/index';
@@ -31,6 +33,10 @@ export interface PollLoopOptions {
   /** Shortest time between two polls that brought nothing (guards against a server that does not wait). */
   minIdleMs?: number;
   onTaskDone?: (task: ClaimedTask, outcome: TaskOutcome) => void;
+  /** The HDA channel: while it is open, claim when rung instead of holding a long poll. */
+  channel?: Pick<AgentChannel, 'isOpen' | 'waitForRing' | 'settled'>;
+  /** With the channel open, look without a ring this often (a lease that ran out rings nobody). */
+  unrungLookMs?: number;
 }
 
 export interface LoopSignals {
@@ -80,10 +86,12 @@ export class PollLoop {
       const started = Date.now();
       let tasks: ClaimedTask[];
       try {
+        const waitS = await this.waitForWork(signals.stop);
+        if (signals.stop.aborted) break;
         this.polls++;
-        tasks = await this.o.client.pollTasks(this.o.waitS, signals.stop);
+        tasks = await this.o.client.pollTasks(waitS, signals.stop);
         this.backoff.reset();
-        this.o.log.debug('poll answered', { tasks: tasks.map((t) => `${t.kind} ${t.id}`), ms: Date.now() - started });
+        this.o.log.debug('poll answered', { tasks: tasks.map((t) => `${t.kind} ${t.id}`), wait_s: waitS, ms: Date.now() - started });
       } catch (e) {
         if (signals.stop.aborted) break;
         const delay = this.backoff.next();
@@ -99,11 +107,24 @@ export class PollLoop {
         continue;
       }
       for (const task of tasks) this.accept(task, signals);
-      if (tasks.length === 0 && Date.now() - started < minIdle) await sleep(minIdle, signals.stop);
+      if (tasks.length === 0 && !this.o.channel?.isOpen && Date.now() - started < minIdle) await sleep(minIdle, signals.stop);
     }
     // Claimed but never started: back to the queue. Then let what runs finish.
     for (const task of this.mainQueue.splice(0)) await this.handBack(task, 'stopping before starting it');
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /**
+   * With the channel open: waits for a ring (or the unrung look) and answers 0, a poll that only
+   * claims. Otherwise at once, with the long poll's wait.
+   */
+  private async waitForWork(stop: AbortSignal): Promise<number> {
+    const channel = this.o.channel;
+    if (!channel) return this.o.waitS;
+    await channel.settled(stop); // a connection being opened decides between ring and long poll
+    if (!channel.isOpen) return this.o.waitS;
+    const why = await channel.waitForRing(stop, this.o.unrungLookMs ?? 10 * 60_000);
+    return why === 'closed' ? this.o.waitS : 0;
   }
 
   private accept(task: ClaimedTask, signals: LoopSignals): void {

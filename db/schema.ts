@@ -125,6 +125,8 @@ export const hdas = sqliteTable(
     revokedAt: integer('revoked_at'),
     hostname: text('hostname'),
     lastSeenAt: integer('last_seen_at'),
+    /** Its agent holds the HDA's channel (a WebSocket) open: online without writing last_seen. */
+    channelOpen: integer('channel_open', { mode: 'boolean' }).notNull().default(false),
     factsJson: text('facts_json', { mode: 'json' }).$type<HostFacts>(),
     /** Latest per-app runtime state from the agent's heartbeat (one row per HDA, not per beat). */
     appsJson: text('apps_json', { mode: 'json' }).$type<AppStatus[]>(),

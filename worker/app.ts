@@ -10,6 +10,7 @@ import type { AppEnv, Deps } from './context';
 import { csrfGuard } from './auth/csrf';
 import { sessionMiddleware } from './auth/session';
 import { ApiError, errorResponse } from './errors';
+import { registerSecuritySchemes } from './openapi';
 import { agentRoutes } from './routes/agent';
 import { agentInstallerRoutes } from './routes/agent-installer';
 import { auditRoutes } from './routes/audit';
@@ -50,9 +51,32 @@ function browserHeaders(): MiddlewareHandler<AppEnv> {
   return (c, next) => (c.req.path.startsWith('/agent/') ? next() : headers(c, next));
 }
 
+const DOCUMENT = {
+  openapi: '3.1.0',
+  info: { title: 'HDA control plane', version: API_VERSION, description: 'Catalog, HDAs, installs, deployments and the agent protocol v1.' },
+  servers: [{ url: '/', description: 'This control plane' }],
+  tags: [
+    { name: 'auth', description: 'Sign in and out' },
+    { name: 'users', description: 'Accounts and passwords' },
+    { name: 'catalog', description: 'Apps and their signed versions' },
+    { name: 'hdas', description: 'Home servers and their enrollment' },
+    { name: 'installs', description: 'Apps installed on an HDA and what is done to them' },
+    { name: 'fleet', description: 'One version deployed to many HDAs' },
+    { name: 'tasks', description: 'The work queued for an agent, and its progress' },
+    { name: 'audit', description: 'Who did what' },
+    { name: 'agent', description: 'The protocol an HDA agent speaks, and how it is installed' },
+  ],
+};
+
+/** The OpenAPI document of the app's routes (served at /api/openapi.json, dumped by scripts/openapi.ts). */
+export function apiDocument(app: OpenAPIHono<AppEnv>) {
+  return app.getOpenAPI31Document(DOCUMENT);
+}
+
 /** `getDeps` is called per request so the Workers entry can build them from its bindings lazily. */
 export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>) {
   const app = new OpenAPIHono<AppEnv>();
+  registerSecuritySchemes(app);
 
   app.use('*', async (c, next) => {
     const deps = getDeps(c);
@@ -82,10 +106,7 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
   }
 
   app.get('/healthz', (c) => c.json({ ok: true, version: API_VERSION }));
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'HDA control plane', version: API_VERSION, description: 'Catalog, HDAs, installs, deployments and the agent protocol v1.' },
-  });
+  app.get('/api/openapi.json', (c) => c.json(apiDocument(app)));
 
   app.route('/', createUiRoutes(app));
 

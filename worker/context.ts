@@ -64,11 +64,37 @@ export const defaultConfig: Config = {
   offlineTaskGraceMinutes: 30,
 };
 
+/**
+ * What the fleet (batches) does when the queue reports: injected into Deps so the queue, which every
+ * service uses, never imports the fleet that itself queues work.
+ */
+export interface QueueListeners {
+  /** A task that belongs to a batch has ended (reported by its agent, cancelled, or failed by the server). */
+  taskFinished(deps: Deps, batchId: string, taskId: string): Promise<void>;
+  /** An HDA that was offline is back. */
+  hdaOnline(deps: Deps, hdaId: string): Promise<void>;
+}
+
+/** Rings an HDA's channel (its agent then claims over the protocol); Workers: its Durable Object. */
+export interface Doorbell {
+  ring(hdaId: string): Promise<void>;
+  /** Closes the HDA's channel (its token was revoked or replaced). */
+  hangUp(hdaId: string): Promise<void>;
+  /**
+   * Opens the channel of an authenticated agent: the WebSocket handshake's answer (Workers; the Node
+   * server upgrades sockets itself, before the app sees the request).
+   */
+  connect?(hdaId: string, request: Request): Promise<Response>;
+}
+
 export interface Deps {
   db: Database;
   jwtSecret: Uint8Array;
   signer: CatalogSigner;
   waker: Waker;
+  /** The HDAs' channels; the queue rings it whenever it gives an HDA work. */
+  doorbell: Doorbell;
+  listeners: QueueListeners;
   /** Wall-clock milliseconds, never going back. */
   now: () => number;
   /** Like now(), but strictly increasing: the created-at of records listed in creation order. */
@@ -127,6 +153,8 @@ export interface SessionUser extends UserActor {
 export interface AgentIdentity {
   hdaId: string;
   lastSeenAt: number | null;
+  /** Its channel is open: the socket says it is there, so nothing needs to refresh last_seen. */
+  channelOpen: boolean;
   stateHash: string | null;
 }
 

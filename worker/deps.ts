@@ -1,10 +1,11 @@
 /** Builds the Deps both entries hand to createApp. Web APIs only. */
 import type { JWK } from 'jose';
 import { memoryThrottle, type LoginThrottle } from './auth/login-throttle';
-import { defaultConfig, type Config, type Deps } from './context';
+import { defaultConfig, type Config, type Deps, type Doorbell, type QueueListeners } from './context';
 import type { AgentBundleSource } from './services/agent-installer';
 import type { Database } from './db';
 import { createSigner } from './services/signer';
+import { fleetListeners } from './services/batches';
 import { IdleCache } from './services/idle-cache';
 import { createWaker, HDA_KEY_PREFIX } from './waker';
 
@@ -32,6 +33,9 @@ export function buildDeps(opts: {
   now?: () => number;
   agentBundle?: AgentBundleSource;
   loginThrottle?: LoginThrottle;
+  /** Rings the HDAs' channels (Node: the in-process hub; Workers: one Durable Object per HDA). */
+  doorbell?: Doorbell;
+  listeners?: QueueListeners;
 }): Deps {
   if (opts.jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
   const config = { ...defaultConfig, ...opts.config };
@@ -51,6 +55,8 @@ export function buildDeps(opts: {
           },
         }
       : waker,
+    doorbell: opts.doorbell ?? silentDoorbell,
+    listeners: opts.listeners ?? fleetListeners,
     ...monotonicClock(opts.now),
     config,
     idleHdas,
@@ -58,6 +64,9 @@ export function buildDeps(opts: {
     loginThrottle: opts.loginThrottle ?? memoryThrottle(),
   };
 }
+
+/** No channels: agents only poll. */
+const silentDoorbell: Doorbell = { ring: async () => undefined, hangUp: async () => undefined };
 
 function dropIdle(cache: IdleCache, key: string) {
   if (key.startsWith(HDA_KEY_PREFIX)) cache.delete(key.slice(HDA_KEY_PREFIX.length));

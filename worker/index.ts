@@ -4,32 +4,26 @@
  * of band (`wrangler d1 migrations apply`, or drizzle-kit for Turso). Sign-in throttling lives in
  * the LoginThrottleObject Durable Object; a cron trigger runs upkeep (scheduled(), worker/jobs/upkeep.ts).
  *
- * Long-poll: isolates share no memory, so a waiting poll re-checks the database every
- * POLL_RECHECK_MS (default 2 s) in addition to in-isolate wake-ups.
+ * HDA channels: one HdaChannelObject per HDA holds its agent's WebSocket and is rung when work is
+ * queued. Agents that cannot open it long-poll: isolates share no memory, so a waiting poll
+ * re-checks the database every POLL_RECHECK_MS (default 2 s) in addition to in-isolate wake-ups.
  */
-import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
 import { users } from '../db/schema';
-import * as schema from '../db/schema';
 import { seedAdmin, seedCatalog } from './first-start';
 import { createApp } from './app';
 import { durableThrottle } from './auth/login-throttle-object';
 import { assetsAgentBundle } from './edge/agent-bundle';
+import { durableDoorbell } from './edge/channel-doorbell';
+import { openDatabase } from './edge/database';
 import type { Deps } from './context';
-import type { Database } from './db';
 import { buildDeps } from './deps';
 import { runUpkeep } from './jobs/upkeep';
 import { registerSigningKey } from './services/signer';
 import { readSettings, reportOnce, SettingMissing, type Env } from './workers-settings';
 
 export { LoginThrottleObject } from './auth/login-throttle-object';
+export { HdaChannelObject } from './edge/hda-channel-object';
 export type { Env } from './workers-settings';
-
-/** D1, or libSQL over HTTP: its client is loaded only by a deployment that sets LIBSQL_URL. */
-async function openDatabase(env: Env): Promise<Database> {
-  if (env.DB) return drizzleD1(env.DB, { schema }) as unknown as Database;
-  const [{ createClient }, { drizzle }] = await Promise.all([import('@libsql/client/web'), import('drizzle-orm/libsql/web')]);
-  return drizzle(createClient({ url: env.LIBSQL_URL!, authToken: env.LIBSQL_AUTH_TOKEN }), { schema }) as unknown as Database;
-}
 
 /** The first query on a database nobody migrated fails on a missing table: say what to run. */
 function refuseUnmigrated(err: Error): never {
@@ -49,6 +43,7 @@ async function depsFor(env: Env): Promise<Deps> {
     previousSigningKey: settings.previousSigningKey,
     loginThrottle: durableThrottle(settings.throttle),
     agentBundle: assetsAgentBundle(env.ASSETS),
+    ...(env.HDA_CHANNEL ? { doorbell: durableDoorbell(env.HDA_CHANNEL) } : {}),
     config: {
       pollRecheckMs: Number(env.POLL_RECHECK_MS ?? 2000),
       secureCookies: true,

@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
@@ -18,7 +19,10 @@ import { createApp } from './app';
 import type { LoginThrottle } from './auth/login-throttle';
 import type { Config, Deps } from './context';
 import type { Database } from './db';
+import { ChannelHub } from './channel/hub';
+import { serveChannel } from './channel/node-channel';
 import { buildDeps } from './deps';
+import { noChannelsOpen } from './services/presence';
 import { startUpkeepTimer, UPKEEP_EVERY_MS } from './jobs/upkeep-timer';
 import type { UpkeepReport } from './jobs/upkeep';
 import { registerSigningKey } from './services/signer';
@@ -55,6 +59,8 @@ export interface ControlPlane {
   app: ReturnType<typeof createApp>;
   /** Set on the start that created the first admin: what to print once (password only when generated). */
   seededAdmin: SeededAdmin | null;
+  /** The HDAs' open channels (WebSockets). */
+  channels: ChannelHub;
   close(): Promise<void>;
 }
 
@@ -109,6 +115,7 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
   const embedded = !opts.dbUrl || opts.dbUrl.startsWith('file:') || opts.dbUrl === ':memory:';
   const pollIdleCacheMs = Number(process.env.POLL_IDLE_CACHE_MS ?? (embedded ? EMBEDDED_IDLE_CACHE_MS : 0));
   const config = { pollIdleCacheMs, ...opts.config };
+  const channels = new ChannelHub();
   const deps = buildDeps({
     db,
     jwtSecret,
@@ -118,21 +125,24 @@ export async function createControlPlane(opts: ControlPlaneOptions = {}) {
     now: opts.now,
     agentBundle: nodeAgentBundle(),
     loginThrottle: opts.loginThrottle,
+    doorbell: channels,
   });
   await registerSigningKey(db, deps.signer, deps.stamp());
+  if (embedded) await noChannelsOpen(db, deps.now());
   const seededAdmin = await seedAdmin(deps, { email: opts.adminEmail ?? process.env.ADMIN_EMAIL, password: opts.adminPassword ?? process.env.ADMIN_PASSWORD });
   if (opts.seedCatalog) await seedCatalog(deps);
   const app = createApp(() => deps);
-  return { deps, app, seededAdmin };
+  return { deps, app, seededAdmin, channels };
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  const { deps, app, seededAdmin } = await createControlPlane(opts);
+  const { deps, app, seededAdmin, channels } = await createControlPlane(opts);
   const upkeep = startUpkeepTimer(deps, opts.upkeepEveryMs ?? UPKEEP_EVERY_MS, opts.onUpkeep);
   const host = opts.host ?? '127.0.0.1';
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname: host }, () => resolve(s));
   });
+  const stopChannels = serveChannel(server as Server, deps, channels);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 8787);
   return {
@@ -141,9 +151,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     deps,
     app,
     seededAdmin,
+    channels,
     close: () =>
       new Promise<void>((resolve) => {
         upkeep.stop();
+        stopChannels(); // upgraded sockets are no longer the server's connections
         // Long-polls would hold the server open: drop idle and waiting connections.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => resolve());

@@ -3,12 +3,18 @@ import type { AppStatus, LanAppHealth, LanHealth } from '../core/protocol';
 import type { Deps } from './context';
 import type { AppRow, VersionRow } from './services/catalog';
 import type { HdaRow } from './services/hdas';
+import { isOnline } from './services/presence';
 import type { DeploymentRow, InstallRow } from './services/installs';
 import type { tasks, taskEvents } from '../db/schema';
+import type { z } from '@hono/zod-openapi';
+import type { AppSchema, VersionSchema } from './schemas/catalog';
+import type { HdaSchema } from './schemas/hdas';
+import type { DeploymentSchema, InstallSchema } from './schemas/installs';
+import type { TaskEventSchema, TaskSchema } from './schemas/tasks';
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
-export function appView(app: AppRow) {
+export function appView(app: AppRow): z.output<typeof AppSchema> {
   return {
     slug: app.slug,
     name: app.name,
@@ -20,7 +26,7 @@ export function appView(app: AppRow) {
   };
 }
 
-export function versionView(v: VersionRow, opts: { full?: boolean } = {}) {
+export function versionView(v: VersionRow, opts: { full?: boolean } = {}): z.output<typeof VersionSchema> {
   const content = v.contentJson;
   return {
     id: v.id,
@@ -44,8 +50,8 @@ export function versionView(v: VersionRow, opts: { full?: boolean } = {}) {
   };
 }
 
-export function hdaView(deps: Deps, h: HdaRow) {
-  const online = !!h.lastSeenAt && deps.now() - h.lastSeenAt < deps.config.onlineWindowS * 1000 && !h.revokedAt;
+export function hdaView(deps: Deps, h: HdaRow): z.output<typeof HdaSchema> {
+  const online = isOnline(deps, h);
   return {
     id: h.id,
     name: h.name,
@@ -57,6 +63,8 @@ export function hdaView(deps: Deps, h: HdaRow) {
     enrollment_expires_at: h.enrollCodeHash ? iso(h.enrollExpiresAt) : null,
     revoked_at: iso(h.revokedAt),
     last_seen_at: iso(h.lastSeenAt),
+    /** Whether its agent holds the HDA channel open (it is rung when work is queued) or only polls. */
+    channel: h.channelOpen ? 'open' : 'closed',
     hostname: h.hostname,
     facts: h.factsJson ?? null,
   };
@@ -93,7 +101,10 @@ export function appStatesOf(h: HdaRow): Map<string, AppStatus> {
   return new Map(list.map((a) => [a.identifier, a]));
 }
 
-export function installView(i: InstallRow, extra: { app?: { slug: string; name: string }; version?: string; runtime?: AppStatus | null } = {}) {
+export function installView(
+  i: InstallRow,
+  extra: { app?: { slug: string; name: string }; version?: string; runtime?: AppStatus | null } = {},
+): z.output<typeof InstallSchema> {
   return {
     id: i.id,
     hda_id: i.hdaId,
@@ -116,7 +127,11 @@ export function installView(i: InstallRow, extra: { app?: { slug: string; name: 
   };
 }
 
-export function deploymentView(d: DeploymentRow, version?: string, extra: { taskId?: string | null; createdByEmail?: string | null } = {}) {
+export function deploymentView(
+  d: DeploymentRow,
+  version?: string,
+  extra: { taskId?: string | null; createdByEmail?: string | null } = {},
+): z.output<typeof DeploymentSchema> {
   return {
     id: d.id,
     ...(extra.taskId !== undefined ? { task_id: extra.taskId } : {}),
@@ -136,7 +151,7 @@ export function deploymentView(d: DeploymentRow, version?: string, extra: { task
   };
 }
 
-export function taskView(t: typeof tasks.$inferSelect) {
+export function taskView(t: typeof tasks.$inferSelect): z.output<typeof TaskSchema> {
   return {
     id: t.id,
     hda_id: t.hdaId,
@@ -154,7 +169,7 @@ export function taskView(t: typeof tasks.$inferSelect) {
   };
 }
 
-export function eventView(e: typeof taskEvents.$inferSelect) {
+export function eventView(e: typeof taskEvents.$inferSelect): z.output<typeof TaskEventSchema> {
   return {
     seq: e.seq,
     status: e.status,

@@ -4,6 +4,7 @@
  */
 import type { JWK } from 'jose';
 import type { LoginThrottleObject } from './auth/login-throttle-object';
+import type { HdaChannelObject } from './edge/hda-channel-object';
 import { ApiError } from './errors';
 import { publicUrlProblem } from './services/agent-installer';
 import type { Config } from './context';
@@ -28,6 +29,8 @@ export interface Env {
   BATCH_START_DEADLINE_HOURS?: string;
   OFFLINE_TASK_GRACE_MINUTES?: string;
   LOGIN_THROTTLE?: DurableObjectNamespace<LoginThrottleObject>;
+  /** One channel object per HDA (its agent's WebSocket); without it agents long-poll. */
+  HDA_CHANNEL?: DurableObjectNamespace<HdaChannelObject>;
   /** The deployment's static assets (the agent bundle new HDAs download). */
   ASSETS?: Fetcher;
   /** The address HDAs reach the control plane at; else the address a request came to. */

@@ -10,7 +10,10 @@
  *   POST /agent/v1/tasks/:id/result    TaskResultInput    -> TaskResultAck
  *   POST /agent/v1/tasks/:id/release                      -> ReleaseResponse
  *   POST /agent/v1/heartbeat           HeartbeatInput     -> HeartbeatResponse
+ *   GET  /agent/v1/channel             WebSocket: "ping" -> "pong"; server -> agent ChannelFrame (ring)
  */
+export * from './channel';
+export * from './channel-frames';
 export * from './claim';
 export * from './enrollment';
 export * from './errors';

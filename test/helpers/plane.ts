@@ -4,6 +4,7 @@
  */
 import { createControlPlane, type ControlPlaneOptions } from '../../worker/node-server';
 import type { Config } from '../../worker/context';
+import { responseChecker, type ResponseChecker } from './response-check';
 
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
 
@@ -21,6 +22,8 @@ export interface TestPlane {
   login(email: string, password: string): Promise<string>;
   /** Creates a user through the admin API and returns a session token for it. */
   user(role: 'owner' | 'publisher' | 'admin', email?: string): Promise<{ token: string; id: string; email: string }>;
+  /** Every answer is checked against its route's declared status and response schema (request() throws when they disagree). */
+  responses: ResponseChecker;
 }
 
 let counter = 0;
@@ -43,6 +46,15 @@ export async function createTestPlane(config: Partial<Config> = {}, opts: Pick<C
     ...opts,
   });
 
+  const responses = responseChecker(app);
+  /** Throws when a JSON answer (or its status) disagrees with what its route declares. */
+  const checked = async (method: string, path: string, res: Response): Promise<Response> => {
+    const type = res.headers.get('content-type');
+    const text = type?.includes('application/json') ? await res.clone().text() : '';
+    const problems = responses.check(method, path, res.status, type, text ? JSON.parse(text) : null);
+    if (problems.length > 0) throw new Error(`the answer disagrees with its declaration:\n${problems.join('\n')}`);
+    return res;
+  };
   const request: TestPlane['request'] = (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -50,12 +62,13 @@ export async function createTestPlane(config: Partial<Config> = {}, opts: Pick<C
     if (opts.raw !== undefined) body = opts.raw;
     else if (opts.body !== undefined) body = JSON.stringify(opts.body);
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    return Promise.resolve(app.request(`http://localhost${path}`, { method, headers, body }));
+    return Promise.resolve(app.request(`http://localhost${path}`, { method, headers, body })).then((res) => checked(method, path, res));
   };
   const json: TestPlane['json'] = async (method, path, opts) => {
     const res = await request(method, path, opts);
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    const body = text ? JSON.parse(text) : null;
+    return { status: res.status, body };
   };
   const login = async (email: string, password: string) => {
     const r = await json('POST', '/api/auth/login', { body: { email, password } });
@@ -69,7 +82,7 @@ export async function createTestPlane(config: Partial<Config> = {}, opts: Pick<C
     if (r.status !== 201) throw new Error(`user create failed: ${JSON.stringify(r.body)}`);
     return { token: await login(email, password), id: r.body.id, email };
   };
-  return { app, deps, clock, queries, request, json, login, user };
+  return { app, deps, clock, queries, request, json, login, user, responses };
 }
 
 /** A minimal valid compose-spec app version. */

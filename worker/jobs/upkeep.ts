@@ -4,10 +4,11 @@
  * offline, then deletes what is past its retention period; every step is bounded (jobs/prune.ts), so
  * a pass never holds the database long and the next one takes what is left.
  */
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import { hdas, tasks } from '../../db/schema';
 import type { Deps } from '../context';
 import { failItemsOfflineSince } from '../services/batches';
+import { notSeenSince } from '../services/presence';
 import { failTaskBySystem } from '../services/reports';
 import { PRUNE_SLICE, pruneAll, type PruneCounts } from './prune';
 
@@ -31,7 +32,7 @@ export async function expireOfflineLeases(deps: Deps): Promise<number> {
     .select({ task: tasks, lastSeenAt: hdas.lastSeenAt })
     .from(tasks)
     .innerJoin(hdas, eq(hdas.id, tasks.hdaId))
-    .where(and(eq(tasks.state, 'claimed'), lt(tasks.leaseUntil, before), or(isNull(hdas.lastSeenAt), lt(hdas.lastSeenAt, before))))
+    .where(and(eq(tasks.state, 'claimed'), lt(tasks.leaseUntil, before), notSeenSince(deps, before)))
     .limit(PRUNE_SLICE);
   let failed = 0;
   for (const { task, lastSeenAt } of stale) {

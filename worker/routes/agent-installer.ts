@@ -1,7 +1,8 @@
 /** The agent for a new HDA: the install script and the bundle it fetches, both public. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError } from '../errors';
-import { createRouter, errorResponses, jsonContent, ErrorSchema } from '../openapi';
+import { createRouter, errorResponses, jsonContent, ErrorSchema, asAnyone } from '../openapi';
+
 import { AGENT_BUNDLE_PATH, INSTALL_SCRIPT_PATH, installScript, publicBaseUrl, type AgentBundleSource } from '../services/agent-installer';
 
 export const agentInstallerRoutes = createRouter();
@@ -19,6 +20,8 @@ agentInstallerRoutes.openapi(
     method: 'get',
     path: INSTALL_SCRIPT_PATH,
     tags: ['agent'],
+    operationId: 'getAgentInstallScript',
+    security: asAnyone,
     summary: 'The shell script that installs and enrolls the agent on a new HDA',
     responses: {
       200: { description: 'A POSIX shell script', content: { 'text/x-shellscript': { schema: z.string() } } },
@@ -45,6 +48,8 @@ agentInstallerRoutes.openapi(
     method: 'get',
     path: AGENT_BUNDLE_PATH,
     tags: ['agent'],
+    operationId: 'getAgentBundle',
+    security: asAnyone,
     summary: 'The agent, one JavaScript file for Node.js 20+ (its SHA-256 in the x-content-sha256 header)',
     responses: { 200: { description: 'The agent bundle', content: { 'text/javascript': { schema: z.string() } } }, ...unavailable },
   }),

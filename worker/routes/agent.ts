@@ -14,14 +14,15 @@ import {
   TaskResultAckSchema,
   TaskResultInputSchema,
   TasksResponseSchema,
-  type ClaimedTask,
 } from '../../core/protocol';
-import { badRequest, unauthorized } from '../errors';
-import { createRouter, errorResponses, jsonBody, jsonContent, send } from '../openapi';
+import { ApiError, badRequest, unauthorized } from '../errors';
+import { CHANNEL_PATH } from '../../core/protocol/channel-frames';
+import { channelOpened } from '../services/presence';
+import { createRouter, errorResponses, jsonBody, jsonContent, asAgent, asAnyone } from '../openapi';
 import { authenticateAgent, enroll, parseAgentToken, recordHeartbeat } from '../services/hdas';
-import { claimTask, isClaimable, pollCheck, releaseTask, touchLastSeen } from '../services/queue';
+import { releaseTask } from '../services/queue';
+import { pollForTasks } from '../services/queue-poll';
 import { finishTask, ingestEvents } from '../services/reports';
-import { hdaKey } from '../waker';
 import { Id } from '../validation';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
@@ -49,14 +50,18 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/enroll',
     tags: ['agent'],
+    operationId: 'enrollAgent',
+    summary: 'Enroll an agent with a one-time code',
+    security: asAnyone,
     request: jsonBody(EnrollRequestSchema),
     responses: {
       200: jsonContent(EnrollResponseSchema, 'The HDA id, its agent token and the catalog keys to pin'),
       400: errorResponses[400],
       401: errorResponses[401],
+      413: errorResponses[413],
     },
   }),
-  async (c) => send(c, await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource))),
+  async (c) => c.json(await enroll(c.get('deps'), c.req.valid('json'), clientAddress(c, c.get('deps').config.clientAddressSource)), 200),
 );
 
 agentRoutes.openapi(
@@ -64,6 +69,9 @@ agentRoutes.openapi(
     method: 'get',
     path: '/agent/v1/tasks',
     tags: ['agent'],
+    operationId: 'pollTasks',
+    summary: 'Long-poll for queued tasks and claim them',
+    security: asAgent,
     // Documented here, checked by pollWaitSeconds: the validator middleware (it parses every query
     // parameter into arrays, then runs zod) cost as much as the rest of an idle poll.
     parameters: [
@@ -85,71 +93,38 @@ agentRoutes.openapi(
     const deps = c.get('deps');
     const parsed = parseAgentToken(c.req.header('authorization'));
     if (!parsed) throw unauthorized('agent token required');
-    const deadline = deps.now() + pollWaitSeconds(c.req.queries('wait')) * 1000;
-    // Only a poll that will wait needs to hear a client going away (and on Node, reading the raw
-    // request's signal builds a full Request: the idle answer skips it).
-    let abort: AbortController | null = null;
-    let touched = false;
-    // A claim lost to another poll (or a task failed for too many attempts) means "look again at
-    // once", but only a few times in a row: after that the poll waits a moment like any other, so a
-    // claim that keeps failing can never turn this loop into a busy one past its deadline.
-    let quickLooks = 0;
-    for (;;) {
-      const check = await pollCheck(deps, parsed.hdaId, parsed.token);
-      if (!check.authorized) throw unauthorized('agent token is invalid or revoked');
-      if (!touched) {
-        touched = true;
-        if (await touchLastSeen(deps, parsed.hdaId, check.lastSeenAt)) continue; // back from offline: look again
-      }
-      const claimed: ClaimedTask[] = [];
-      for (const open of [check.task, check.aux]) {
-        if (!open || !isClaimable(open, deps.now())) continue;
-        const task = await claimTask(deps, parsed.hdaId, open.id, open.attempts);
-        if (task) claimed.push(task);
-      }
-      if (claimed.length > 0) {
-        // Before this poll waited there is no listener: ask the request itself (claims are rare).
-        if (abort ? abort.signal.aborted : c.req.raw.signal?.aborted) {
-          // The agent left between the wake-up and the claim: hand the tasks back rather than leave
-          // them claimed by nobody until their lease runs out.
-          for (const t of claimed) await releaseTask(deps, parsed.hdaId, t.id);
-          return c.body(null, 204);
-        }
-        return send(c, { tasks: claimed });
-      }
-      const lookAgain = isClaimable(check.task, deps.now()) || isClaimable(check.aux, deps.now());
-      if (lookAgain && quickLooks++ < 3) continue; // lost a race or failed a task: look again
-      const left = deadline - deps.now();
-      // A live lease ends at a known time: wake up then even if nobody notifies.
-      const leaseLeft = lookAgain ? 50 : check.task?.leaseUntil ? check.task.leaseUntil - deps.now() + 5 : Infinity;
-      if (left <= 0 || abort?.signal.aborted) return c.body(null, 204);
-      if (!abort) {
-        const controller = new AbortController();
-        abort = controller;
-        // An agent that left before this point has a signal aborted already, whose abort event
-        // has fired: a listener alone would never hear it and the poll would wait on for nobody.
-        const request = c.req.raw.signal;
-        if (request?.aborted) controller.abort();
-        else request?.addEventListener('abort', () => controller.abort(), { once: true });
-      }
-      await deps.waker.wait(hdaKey(parsed.hdaId), Math.min(left, leaseLeft), abort.signal);
-      // The agent gave up this poll while it waited (it does so whenever its main task ends): a
-      // claim now would go to nobody and the task would sit claimed for a whole lease.
-      if (abort.signal.aborted) return c.body(null, 204);
-    }
+    const waitS = pollWaitSeconds(c.req.queries('wait'));
+    const tasks = await pollForTasks(deps, { ...parsed, waitS, signal: () => c.req.raw.signal });
+    if (!tasks) throw unauthorized('agent token is invalid or revoked');
+    return tasks.length > 0 ? c.json({ tasks }, 200) : c.body(null, 204);
   },
 );
+
+// The HDA channel (core/protocol/channel-frames.ts). On Node the server upgrades these requests before the app sees
+// them; here the Worker checks the token and hands the handshake to the HDA's channel object.
+agentRoutes.get(CHANNEL_PATH, async (c) => {
+  const deps = c.get('deps');
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new ApiError(426, 'upgrade_required', 'this is a WebSocket: send Upgrade: websocket');
+  const agent = await authenticateAgent(deps, c.req.header('authorization'));
+  if (!deps.doorbell.connect) throw new ApiError(404, 'not_found', 'this control plane has no HDA channel: long-poll /agent/v1/tasks');
+  const answer = await deps.doorbell.connect(agent.hdaId, c.req.raw);
+  if (answer.status === 101) await channelOpened(deps, agent.hdaId);
+  return answer;
+});
 
 agentRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/agent/v1/tasks/{id}/events',
     tags: ['agent'],
+    operationId: 'reportTaskEvents',
+    summary: 'Report progress events of a task',
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: { params: TaskParam, ...jsonBody(TaskEventsSchema) },
     responses: { 200: jsonContent(TaskEventsAckSchema, 'Stored (duplicates of (task, seq) are ignored)'), ...errorResponses },
   }),
-  async (c) => send(c, await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
+  async (c) => c.json(await ingestEvents(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json')), 200),
 );
 
 agentRoutes.openapi(
@@ -157,6 +132,9 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/tasks/{id}/result',
     tags: ['agent'],
+    operationId: 'reportTaskResult',
+    summary: "Report a task's result",
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: {
       params: TaskParam,
@@ -164,7 +142,7 @@ agentRoutes.openapi(
     },
     responses: { 200: jsonContent(TaskResultAckSchema, 'The task, its deployment and the install are updated'), ...errorResponses },
   }),
-  async (c) => send(c, await finishTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json'))),
+  async (c) => c.json(await finishTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id, c.req.valid('json')), 200),
 );
 
 agentRoutes.openapi(
@@ -172,11 +150,14 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/tasks/{id}/release',
     tags: ['agent'],
+    operationId: 'releaseTask',
+    summary: 'Hand a claimed task back to the queue',
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: { params: TaskParam },
     responses: { 200: jsonContent(ReleaseResponseSchema, 'The task is queued again (an agent stopping before it began the work)'), ...errorResponses },
   }),
-  async (c) => send(c, { released: await releaseTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id) }),
+  async (c) => c.json({ released: await releaseTask(c.get('deps'), c.get('agent').hdaId, c.req.valid('param').id) }, 200),
 );
 
 agentRoutes.openapi(
@@ -184,6 +165,9 @@ agentRoutes.openapi(
     method: 'post',
     path: '/agent/v1/heartbeat',
     tags: ['agent'],
+    operationId: 'sendHeartbeat',
+    summary: "Report the host's facts, app states and metrics",
+    security: asAgent,
     middleware: [agentAuth] as const,
     request: jsonBody(HeartbeatInputSchema),
     responses: { 200: jsonContent(HeartbeatResponseSchema, 'Recorded'), ...errorResponses },
@@ -191,6 +175,6 @@ agentRoutes.openapi(
   async (c) => {
     const deps = c.get('deps');
     await recordHeartbeat(deps, c.get('agent'), c.req.valid('json'));
-    return send(c, { ok: true, next_heartbeat_s: HEARTBEAT_INTERVAL_S });
+    return c.json({ ok: true as const, next_heartbeat_s: HEARTBEAT_INTERVAL_S }, 200);
   },
 );

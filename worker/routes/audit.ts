@@ -1,7 +1,9 @@
 /** The audit log, for admins: filtered, newest first, a page at a time. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../auth/session';
-import { createRouter, errorResponses, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonContent, asUser } from '../openapi';
+import { AuditPageSchema } from '../schemas/users';
+
 import { listAudit } from '../services/audit-query';
 
 export const auditRoutes = createRouter();
@@ -34,12 +36,15 @@ auditRoutes.openapi(
     method: 'get',
     path: '/api/audit',
     tags: ['audit'],
+    operationId: 'listAudit',
+    summary: 'List audit entries (admins)',
+    security: asUser,
     request: { query: AuditQuery },
-    responses: { 200: jsonContent(Obj('AuditPage'), 'Audit entries, newest first; pass next_cursor as cursor for older ones'), ...errorResponses },
+    responses: { 200: jsonContent(AuditPageSchema, 'Audit entries, newest first; pass next_cursor as cursor for older ones'), ...errorResponses },
   }),
   async (c) => {
     requireRole(c, 'admin');
     const { entries, nextCursor } = await listAudit(c.get('deps'), c.req.valid('query'));
-    return send(c, { entries, next_cursor: nextCursor === null ? null : String(nextCursor) });
+    return c.json({ entries, next_cursor: nextCursor === null ? null : String(nextCursor) }, 200);
   },
 );

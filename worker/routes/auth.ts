@@ -9,7 +9,10 @@ import { currentUser, issueSession, SESSION_COOKIE, setSessionCookie } from '../
 import type { Deps } from '../context';
 import { atomically } from '../db';
 import { ApiError, unauthorized } from '../errors';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, ErrorSchema, errorResponses, jsonBody, jsonContent, asAnyone, asUser } from '../openapi';
+import { Ok } from '../schemas/common';
+import { MeSchema, SessionSchema } from '../schemas/users';
+
 import { auditStatement, byUser, recordAudit } from '../services/audit';
 import { Email, LoginEmail } from '../validation';
 
@@ -55,12 +58,17 @@ authRoutes.openapi(
     method: 'post',
     path: '/api/auth/login',
     tags: ['auth'],
+    operationId: 'login',
+    summary: 'Sign in',
+    security: asAnyone,
     request: jsonBody(Login),
     responses: {
-      200: jsonContent(Obj('Session'), 'Session token (also set as an HttpOnly cookie)'),
+      200: jsonContent(SessionSchema, 'Session token (also set as an HttpOnly cookie)'),
       400: errorResponses[400],
       401: errorResponses[401],
-      429: errorResponses[400],
+      403: jsonContent(ErrorSchema, "Sent by another site with this site's cookie"),
+      413: errorResponses[413],
+      429: jsonContent(ErrorSchema, 'Too many failed sign-ins: try again after the wait the message gives'),
     },
   }),
   async (c) => {
@@ -71,7 +79,10 @@ authRoutes.openapi(
     const session = await issueSession(deps, user);
     await recordAudit(deps, { ...byUser({ kind: 'user', ...user, address }), action: 'auth.login', targetKind: 'user', targetId: user.id });
     setSessionCookie(c, session.token);
-    return send(c, { token: session.token, expires_at: new Date(session.exp * 1000).toISOString(), user: { id: user.id, email: user.email, role: user.role } });
+    return c.json(
+      { token: session.token, expires_at: new Date(session.exp * 1000).toISOString(), user: { id: user.id, email: user.email, role: user.role } },
+      200,
+    );
   },
 );
 
@@ -80,7 +91,10 @@ authRoutes.openapi(
     method: 'post',
     path: '/api/auth/logout',
     tags: ['auth'],
-    responses: { 200: jsonContent(Obj('LoggedOut'), 'The session is revoked'), 401: errorResponses[401] },
+    operationId: 'logout',
+    summary: 'Sign out (the session is revoked)',
+    security: asUser,
+    responses: { 200: jsonContent(Ok, 'The session is revoked'), 401: errorResponses[401], 403: errorResponses[403] },
   }),
   async (c) => {
     const deps = c.get('deps');
@@ -93,7 +107,7 @@ authRoutes.openapi(
       auditStatement(deps.db, deps.stamp(), { ...byUser(user), action: 'auth.logout', targetKind: 'user', targetId: user.id }),
     ]);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    return send(c, { ok: true });
+    return c.json({ ok: true } as const, 200);
   },
 );
 
@@ -102,10 +116,13 @@ authRoutes.openapi(
     method: 'get',
     path: '/api/auth/me',
     tags: ['auth'],
-    responses: { 200: jsonContent(Obj('Me'), 'The signed-in user'), 401: errorResponses[401] },
+    operationId: 'getMe',
+    summary: 'The signed-in user',
+    security: asUser,
+    responses: { 200: jsonContent(MeSchema, 'The signed-in user'), 401: errorResponses[401] },
   }),
   (c) => {
     const user = currentUser(c);
-    return send(c, { id: user.id, email: user.email, role: user.role });
+    return c.json({ id: user.id, email: user.email, role: user.role }, 200);
   },
 );

@@ -9,7 +9,9 @@ import { apps, appVersions, batches } from '../../db/schema';
 import { WAIVABLE_RULES } from '../services/installs';
 import { currentUser } from '../auth/session';
 import type { Deps, Actor } from '../context';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, asUser } from '../openapi';
+import { BatchDetailSchema, BatchesSchema } from '../schemas/fleet';
+
 import { createBatch, ownedBatch } from '../services/batches';
 import { batchKey } from '../waker';
 import { Id, Slug } from '../validation';
@@ -72,14 +74,17 @@ batchRoutes.openapi(
     method: 'post',
     path: '/api/batches',
     tags: ['fleet'],
+    operationId: 'createBatch',
+    summary: 'Deploy an app version to many HDAs',
+    security: asUser,
     request: jsonBody(NewBatch),
-    responses: { 201: jsonContent(Obj('Batch'), 'The batch and its per-HDA items'), ...errorResponses },
+    responses: { 201: jsonContent(BatchDetailSchema, 'The batch and its per-HDA items'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     const user = currentUser(c);
     const batch = await createBatch(deps, user, c.req.valid('json'));
-    return send(c, await batchView(deps, user, batch.id), 201);
+    return c.json(await batchView(deps, user, batch.id), 201);
   },
 );
 
@@ -88,14 +93,17 @@ batchRoutes.openapi(
     method: 'get',
     path: '/api/batches',
     tags: ['fleet'],
-    responses: { 200: jsonContent(Obj('Batches'), 'Your fleet deployments, newest first'), 401: errorResponses[401] },
+    operationId: 'listBatches',
+    summary: 'List fleet deployments',
+    security: asUser,
+    responses: { 200: jsonContent(BatchesSchema, 'Your fleet deployments, newest first'), 401: errorResponses[401] },
   }),
   async (c) => {
     const deps = c.get('deps');
     const user = currentUser(c);
     const q = deps.db.select().from(batches);
     const rows = await (user.role === 'admin' ? q : q.where(eq(batches.ownerId, user.id))).orderBy(desc(batches.createdAt)).limit(100);
-    return send(c, { batches: rows.map((b) => ({ id: b.id, state: b.state, created_at: new Date(b.createdAt).toISOString() })) });
+    return c.json({ batches: rows.map((b) => ({ id: b.id, state: b.state, created_at: new Date(b.createdAt).toISOString() })) }, 200);
   },
 );
 
@@ -104,11 +112,14 @@ batchRoutes.openapi(
     method: 'get',
     path: '/api/batches/{id}',
     tags: ['fleet'],
+    operationId: 'getBatch',
+    summary: 'A fleet deployment and its per-HDA states',
+    security: asUser,
     request: { params: z.object({ id: Id }) },
     responses: {
       200: {
         description: 'The batch (JSON) or its live per-HDA states (text/event-stream)',
-        content: { 'application/json': { schema: Obj('BatchDetail') }, 'text/event-stream': { schema: z.string() } },
+        content: { 'application/json': { schema: BatchDetailSchema }, 'text/event-stream': { schema: z.string() } },
       },
       ...errorResponses,
     },
@@ -118,7 +129,7 @@ batchRoutes.openapi(
     const user = currentUser(c);
     const id = c.req.valid('param').id;
     const first = await batchView(deps, user, id);
-    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return send(c, first);
+    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(first, 200);
     return streamSSE(c, async (stream) => {
       const abort = new AbortController();
       stream.onAbort(() => abort.abort());

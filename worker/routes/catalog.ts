@@ -3,7 +3,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { APP_CATEGORIES, apps } from '../../db/schema';
 import { requireRole } from '../auth/session';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, asAnyone, asUser } from '../openapi';
+import { AppDetailSchema, AppsSchema, CreatedAppSchema, JwksSchema, PublishedVersionSchema, VersionPreviewSchema } from '../schemas/catalog';
+
 import { createApp, findApp, listVersions, previewVersion, publishVersion } from '../services/catalog';
 import { loadEndorsedJwks } from '../services/signer';
 import { appView, versionView } from '../views';
@@ -33,7 +35,6 @@ const NewApp = z
     icon_url: IconUrl.optional(),
   })
   .openapi('NewApp');
-export type NewAppBody = z.input<typeof NewApp>;
 
 const NewVersion = z
   .strictObject({
@@ -59,8 +60,11 @@ catalogRoutes.openapi(
     method: 'get',
     path: '/api/catalog/apps',
     tags: ['catalog'],
+    operationId: 'listApps',
+    summary: 'Search the catalog',
+    security: asAnyone,
     request: { query: z.object({ q: z.string().max(100).optional(), category: z.enum(APP_CATEGORIES).optional() }) },
-    responses: { 200: jsonContent(Obj('Apps'), 'Catalog apps, newest first'), 400: errorResponses[400] },
+    responses: { 200: jsonContent(AppsSchema, 'Catalog apps, newest first'), 400: errorResponses[400] },
   }),
   async (c) => {
     const deps = c.get('deps');
@@ -71,7 +75,7 @@ catalogRoutes.openapi(
     const rows = await base
       .where(and(q ? or(has(apps.name), has(apps.slug), has(apps.description)) : undefined, category ? eq(apps.category, category) : undefined))
       .orderBy(desc(apps.createdAt));
-    return send(c, { apps: rows.map(appView) });
+    return c.json({ apps: rows.map(appView) }, 200);
   },
 );
 
@@ -80,14 +84,17 @@ catalogRoutes.openapi(
     method: 'get',
     path: '/api/catalog/apps/{slug}',
     tags: ['catalog'],
+    operationId: 'getApp',
+    summary: 'A catalog app and its versions',
+    security: asAnyone,
     request: { params: SlugParam },
-    responses: { 200: jsonContent(Obj('AppDetail'), 'The app with its versions (newest first)'), 404: errorResponses[404] },
+    responses: { 200: jsonContent(AppDetailSchema, 'The app with its versions (newest first)'), 404: errorResponses[404] },
   }),
   async (c) => {
     const deps = c.get('deps');
     const app = await findApp(deps, c.req.valid('param').slug);
     const versions = await listVersions(deps, app.id);
-    return send(c, { app: appView(app), versions: versions.map((v) => versionView(v, { full: true })) });
+    return c.json({ app: appView(app), versions: versions.map((v) => versionView(v, { full: true })) }, 200);
   },
 );
 
@@ -96,13 +103,16 @@ catalogRoutes.openapi(
     method: 'post',
     path: '/api/catalog/apps',
     tags: ['catalog'],
+    operationId: 'createApp',
+    summary: 'Add an app to the catalog (publishers)',
+    security: asUser,
     request: jsonBody(NewApp),
-    responses: { 201: jsonContent(Obj('App'), 'Created'), ...errorResponses },
+    responses: { 201: jsonContent(CreatedAppSchema, 'Created'), ...errorResponses },
   }),
   async (c) => {
     const user = requireRole(c, 'publisher');
     const app = await createApp(c.get('deps'), user, c.req.valid('json'));
-    return send(c, { app: appView(app) }, 201);
+    return c.json({ app: appView(app) }, 201);
   },
 );
 
@@ -111,13 +121,16 @@ catalogRoutes.openapi(
     method: 'post',
     path: '/api/catalog/apps/{slug}/versions',
     tags: ['catalog'],
+    operationId: 'publishVersion',
+    summary: 'Publish a version of an app (publishers)',
+    security: asUser,
     request: { params: SlugParam, ...jsonBody(NewVersion) },
-    responses: { 201: jsonContent(Obj('AppVersion'), 'Published: the normalized compose and the findings'), ...errorResponses },
+    responses: { 201: jsonContent(PublishedVersionSchema, 'Published: the normalized compose and the findings'), ...errorResponses },
   }),
   async (c) => {
     const user = requireRole(c, 'publisher');
     const version = await publishVersion(c.get('deps'), user, c.req.valid('param').slug, c.req.valid('json'));
-    return send(c, { version: versionView(version, { full: true }) }, 201);
+    return c.json({ version: versionView(version, { full: true }) }, 201);
   },
 );
 
@@ -126,9 +139,12 @@ catalogRoutes.openapi(
     method: 'get',
     path: '/api/catalog/keys',
     tags: ['catalog'],
-    responses: { 200: jsonContent(Obj('Jwks'), 'The public keys app versions are signed with (JWKS), with each rotated key endorsed by the one before it') },
+    operationId: 'getCatalogKeys',
+    summary: 'The keys app versions are signed with',
+    security: asAnyone,
+    responses: { 200: jsonContent(JwksSchema, 'The public keys app versions are signed with (JWKS), with each rotated key endorsed by the one before it') },
   }),
-  async (c) => send(c, await loadEndorsedJwks(c.get('deps').db)),
+  async (c) => c.json(await loadEndorsedJwks(c.get('deps').db), 200),
 );
 
 catalogRoutes.openapi(
@@ -136,10 +152,13 @@ catalogRoutes.openapi(
     method: 'post',
     path: '/api/catalog/apps/{slug}/versions/preview',
     tags: ['catalog'],
+    operationId: 'previewVersion',
+    summary: 'Check a version without publishing it (publishers)',
+    security: asUser,
     request: { params: SlugParam, ...jsonBody(NewVersion) },
     responses: {
       200: jsonContent(
-        Obj('VersionPreview'),
+        VersionPreviewSchema,
         'What publishing would store (status, normalized compose, per-install secret names, findings, and whether Compose v1 and v2 can run it); nothing is written',
       ),
       ...errorResponses,
@@ -148,14 +167,17 @@ catalogRoutes.openapi(
   async (c) => {
     const user = requireRole(c, 'publisher');
     const { result } = await previewVersion(c.get('deps'), user, c.req.valid('param').slug, c.req.valid('json'));
-    return send(c, {
-      status: result.status,
-      normalized_compose: result.content.compose,
-      files: result.content.files,
-      steps: result.content.steps,
-      secrets: result.content.secrets ?? [],
-      findings: result.findings,
-      dialects: result.dialects ?? null,
-    });
+    return c.json(
+      {
+        status: result.status,
+        normalized_compose: result.content.compose,
+        files: result.content.files,
+        steps: result.content.steps,
+        secrets: result.content.secrets ?? [],
+        findings: result.findings,
+        dialects: result.dialects ?? null,
+      },
+      200,
+    );
   },
 );

@@ -4,7 +4,11 @@ import type { Context } from 'hono';
 import { currentUser } from '../auth/session';
 import { notFound } from '../errors';
 import type { AppEnv } from '../context';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, asUser } from '../openapi';
+import { Ok } from '../schemas/common';
+import { DeletedHdaSchema, HdasSchema, NewEnrollmentSchema, NewHdaResultSchema } from '../schemas/hdas';
+import { HdaDetailSchema } from '../schemas/installs';
+
 import { installCommand, loopbackProblem, publicBaseUrl } from '../services/agent-installer';
 import { createHda, listHdas, newEnrollment, ownedHda, revokeHda } from '../services/hdas';
 import { deleteHda } from '../services/hda-removal';
@@ -16,8 +20,6 @@ export const hdaRoutes = createRouter();
 
 const NewHda = z.strictObject({ name: Name, domain: Domain, tags: z.array(Slug).max(20).optional() }).openapi('NewHda');
 const IdParam = z.object({ id: Id });
-/** What the browser sends to create an HDA (checked by the compiler against this schema). */
-export type NewHdaBody = z.input<typeof NewHda>;
 
 /** The code and the one command that installs the agent on the new HDA and enrolls it. */
 function enrollmentView(c: Context<AppEnv>, code: string, expiresAt: number | null) {
@@ -37,13 +39,16 @@ hdaRoutes.openapi(
     method: 'post',
     path: '/api/hdas',
     tags: ['hdas'],
+    operationId: 'createHda',
+    summary: 'Add an HDA',
+    security: asUser,
     request: jsonBody(NewHda),
-    responses: { 201: jsonContent(Obj('NewHdaResult'), 'The HDA and its one-time enrollment code'), ...errorResponses },
+    responses: { 201: jsonContent(NewHdaResultSchema, 'The HDA and its one-time enrollment code'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     const { hda, code } = await createHda(deps, currentUser(c), c.req.valid('json'));
-    return send(c, { hda: hdaView(deps, hda), enrollment_code: code, enrollment: enrollmentView(c, code, hda.enrollExpiresAt) }, 201);
+    return c.json({ hda: hdaView(deps, hda), enrollment_code: code, enrollment: enrollmentView(c, code, hda.enrollExpiresAt) }, 201);
   },
 );
 
@@ -52,12 +57,15 @@ hdaRoutes.openapi(
     method: 'get',
     path: '/api/hdas',
     tags: ['hdas'],
-    responses: { 200: jsonContent(Obj('Hdas'), 'Your HDAs (all of them for an admin)'), 401: errorResponses[401] },
+    operationId: 'listHdas',
+    summary: 'List your HDAs',
+    security: asUser,
+    responses: { 200: jsonContent(HdasSchema, 'Your HDAs (all of them for an admin)'), 401: errorResponses[401] },
   }),
   async (c) => {
     const deps = c.get('deps');
     const rows = await listHdas(deps, currentUser(c));
-    return send(c, { hdas: rows.map((h) => hdaView(deps, h)) });
+    return c.json({ hdas: rows.map((h) => hdaView(deps, h)) }, 200);
   },
 );
 
@@ -66,19 +74,25 @@ hdaRoutes.openapi(
     method: 'get',
     path: '/api/hdas/{id}',
     tags: ['hdas'],
+    operationId: 'getHda',
+    summary: 'An HDA and its installs',
+    security: asUser,
     request: { params: IdParam },
-    responses: { 200: jsonContent(Obj('HdaDetail'), 'The HDA, its facts and installs'), ...errorResponses },
+    responses: { 200: jsonContent(HdaDetailSchema, 'The HDA, its facts and installs'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     const hda = await ownedHda(deps, currentUser(c), c.req.valid('param').id);
     const states = appStatesOf(hda);
     const rows = await installsOfHda(deps, hda.id);
-    return send(c, {
-      hda: hdaView(deps, hda),
-      lan: lanView(hda),
-      installs: rows.map((r) => installView(r.install, { app: r.app, version: r.version, runtime: states.get(r.install.identifier) ?? null })),
-    });
+    return c.json(
+      {
+        hda: hdaView(deps, hda),
+        lan: lanView(hda),
+        installs: rows.map((r) => installView(r.install, { app: r.app, version: r.version, runtime: states.get(r.install.identifier) ?? null })),
+      },
+      200,
+    );
   },
 );
 
@@ -86,6 +100,9 @@ hdaRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/api/hdas/{id}/ca.crt',
+    operationId: 'getHdaCaCertificate',
+    summary: "Download the HDA's certificate authority",
+    security: asUser,
     tags: ['hdas'],
     request: { params: IdParam },
     responses: {
@@ -110,13 +127,16 @@ hdaRoutes.openapi(
     method: 'post',
     path: '/api/hdas/{id}/enrollment',
     tags: ['hdas'],
+    operationId: 'renewEnrollment',
+    summary: 'A new enrollment code for an HDA',
+    security: asUser,
     request: { params: IdParam },
-    responses: { 200: jsonContent(Obj('Enrollment'), 'A new one-time enrollment code'), ...errorResponses },
+    responses: { 200: jsonContent(NewEnrollmentSchema, 'A new one-time enrollment code'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     const { hda, code } = await newEnrollment(deps, currentUser(c), c.req.valid('param').id);
-    return send(c, { enrollment_code: code, enrollment: enrollmentView(c, code, deps.now() + deps.config.enrollTtlS * 1000), hda_id: hda.id });
+    return c.json({ enrollment_code: code, enrollment: enrollmentView(c, code, deps.now() + deps.config.enrollTtlS * 1000), hda_id: hda.id }, 200);
   },
 );
 
@@ -125,12 +145,15 @@ hdaRoutes.openapi(
     method: 'post',
     path: '/api/hdas/{id}/revoke',
     tags: ['hdas'],
+    operationId: 'revokeHda',
+    summary: "Revoke an HDA's agent token",
+    security: asUser,
     request: { params: IdParam },
-    responses: { 200: jsonContent(Obj('Revoked'), "The HDA's agent token stops working"), ...errorResponses },
+    responses: { 200: jsonContent(Ok, "The HDA's agent token stops working"), ...errorResponses },
   }),
   async (c) => {
     await revokeHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
-    return send(c, { ok: true });
+    return c.json({ ok: true } as const, 200);
   },
 );
 
@@ -139,10 +162,13 @@ hdaRoutes.openapi(
     method: 'delete',
     path: '/api/hdas/{id}',
     tags: ['hdas'],
+    operationId: 'deleteHda',
+    summary: 'Delete an HDA',
+    security: asUser,
     request: { params: IdParam },
     responses: {
       200: jsonContent(
-        Obj('DeletedHda'),
+        DeletedHdaSchema,
         'The HDA, its installs and their history are removed here; its agent token stops working; apps on the machine are left as they are',
       ),
       ...errorResponses,
@@ -150,6 +176,6 @@ hdaRoutes.openapi(
   }),
   async (c) => {
     const removed = await deleteHda(c.get('deps'), currentUser(c), c.req.valid('param').id);
-    return send(c, { ok: true, installs_removed: removed.installs });
+    return c.json({ ok: true as const, installs_removed: removed.installs }, 200);
   },
 );

@@ -5,7 +5,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { apps, appVersions } from '../../db/schema';
 import { currentUser } from '../auth/session';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, asUser } from '../openapi';
+import { DeploymentTaskSchema, DeploymentsSchema, InstallDetailSchema, InstallsSchema, NewInstallResultSchema } from '../schemas/installs';
+
 import { createInstall, INSTALL_ACTIONS, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
 import { appLanOf, appStatesOf, deploymentView, hostLimits, installView, queuedTaskView } from '../views';
 import { HostPort, Id, Slug } from '../validation';
@@ -31,22 +33,22 @@ const Action = z
     purge: z.boolean().optional(),
   })
   .openapi('InstallAction');
-/** Bodies the browser sends, typed from the schemas that check them. */
-export type NewInstallBody = z.input<typeof NewInstall>;
-export type InstallActionBody = z.input<typeof Action>;
 
 installRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/api/hdas/{id}/installs',
     tags: ['installs'],
+    operationId: 'createInstall',
+    summary: 'Install an app on an HDA',
+    security: asUser,
     request: { params: IdParam, ...jsonBody(NewInstall) },
-    responses: { 201: jsonContent(Obj('NewInstallResult'), 'The install, its first deployment and the queued task'), ...errorResponses },
+    responses: { 201: jsonContent(NewInstallResultSchema, 'The install, its first deployment and the queued task'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     const { install, deployment, taskId } = await createInstall(deps, currentUser(c), c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { install: installView(install), deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 201);
+    return c.json({ install: installView(install), deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 201);
   },
 );
 
@@ -55,13 +57,16 @@ installRoutes.openapi(
     method: 'post',
     path: '/api/installs/{id}/actions',
     tags: ['installs'],
+    operationId: 'actOnInstall',
+    summary: 'Start, stop, restart, update, roll back, retry or uninstall an install',
+    security: asUser,
     request: { params: IdParam, ...jsonBody(Action) },
-    responses: { 202: jsonContent(Obj('ActionResult'), 'The deployment and the queued task'), ...errorResponses },
+    responses: { 202: jsonContent(DeploymentTaskSchema, 'The deployment and the queued task'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     const { deployment, taskId } = await performAction(deps, currentUser(c), c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
+    return c.json({ deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
   },
 );
 
@@ -70,8 +75,11 @@ installRoutes.openapi(
     method: 'get',
     path: '/api/installs/{id}',
     tags: ['installs'],
+    operationId: 'getInstall',
+    summary: 'An install and its runtime state',
+    security: asUser,
     request: { params: IdParam },
-    responses: { 200: jsonContent(Obj('InstallDetail'), 'The install and its runtime state'), ...errorResponses },
+    responses: { 200: jsonContent(InstallDetailSchema, 'The install and its runtime state'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
@@ -82,15 +90,17 @@ installRoutes.openapi(
       .innerJoin(apps, eq(apps.id, appVersions.appId))
       .where(eq(appVersions.id, install.versionId));
     const runtime = appStatesOf(hda).get(install.identifier) ?? null;
-    const content = meta.contentJson;
-    const refused = refusedByTodaysPolicy(content, install.policyExceptionsJson);
-    return send(c, {
-      install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
-      published_ports: publishedPortsOf(content),
-      lan: appLanOf(hda, install.identifier),
-      hda: { id: hda.id, name: hda.name, domain: hda.domain, facts: hostLimits(hda) },
-      policy_recheck: { refused },
-    });
+    const refused = refusedByTodaysPolicy(meta.contentJson, install.policyExceptionsJson);
+    return c.json(
+      {
+        install: installView(install, { app: { slug: meta.slug, name: meta.name }, version: meta.version, runtime }),
+        published_ports: publishedPortsOf(meta.contentJson),
+        lan: appLanOf(hda, install.identifier),
+        hda: { id: hda.id, name: hda.name, domain: hda.domain, facts: hostLimits(hda) },
+        policy_recheck: { refused },
+      },
+      200,
+    );
   },
 );
 
@@ -99,14 +109,17 @@ installRoutes.openapi(
     method: 'get',
     path: '/api/installs/{id}/deployments',
     tags: ['installs'],
+    operationId: 'listDeployments',
+    summary: "An install's deployment history",
+    security: asUser,
     request: { params: IdParam },
-    responses: { 200: jsonContent(Obj('Deployments'), 'The deployment history, newest first'), ...errorResponses },
+    responses: { 200: jsonContent(DeploymentsSchema, 'The deployment history, newest first'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     const { install } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
     const rows = await listDeployments(deps, install.id);
-    return send(c, { deployments: rows.map((r) => deploymentView(r.deployment, r.version, { taskId: r.taskId, createdByEmail: r.createdByEmail })) });
+    return c.json({ deployments: rows.map((r) => deploymentView(r.deployment, r.version, { taskId: r.taskId, createdByEmail: r.createdByEmail })) }, 200);
   },
 );
 
@@ -115,10 +128,13 @@ installRoutes.openapi(
     method: 'get',
     path: '/api/installs',
     tags: ['installs'],
-    responses: { 200: jsonContent(Obj('Installs'), 'Every live install on your HDAs'), 401: errorResponses[401] },
+    operationId: 'listInstalls',
+    summary: 'List the installs on your HDAs',
+    security: asUser,
+    responses: { 200: jsonContent(InstallsSchema, 'Every live install on your HDAs'), 401: errorResponses[401] },
   }),
   async (c) => {
     const rows = await installsOfUser(c.get('deps'), currentUser(c));
-    return send(c, { installs: rows.map((r) => ({ ...installView(r.install, { app: r.app, version: r.version }), hda: r.hda })) });
+    return c.json({ installs: rows.map((r) => ({ ...installView(r.install, { app: r.app, version: r.version }), hda: r.hda })) }, 200);
   },
 );

@@ -1,7 +1,9 @@
 /** Limits, logs, metrics and image pruning: operating what runs. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { currentUser } from '../auth/session';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, asUser } from '../openapi';
+import { DeploymentTaskSchema, LogsTaskSchema, MetricsSchema, PruneTaskSchema } from '../schemas/installs';
+
 import { ownedInstall } from '../services/installs';
 import { appHistory } from '../services/metrics';
 import { requestLogs, requestPrune } from '../services/operations';
@@ -32,15 +34,18 @@ operationRoutes.openapi(
     method: 'put',
     path: '/api/installs/{id}/limits',
     tags: ['installs'],
+    operationId: 'setLimits',
+    summary: "Set an install's CPU and memory limits",
+    security: asUser,
     request: { params: IdParam, ...jsonBody(Limits) },
     responses: {
-      202: jsonContent(Obj('LimitsResult'), 'A reconfigure task applies them to the running containers (no pull); the install records them once applied'),
+      202: jsonContent(DeploymentTaskSchema, 'A reconfigure task applies them to the running containers (no pull); the install records them once applied'),
       ...errorResponses,
     },
   }),
   async (c) => {
     const { deployment, taskId } = await setLimits(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
+    return c.json({ deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
   },
 );
 
@@ -49,10 +54,13 @@ operationRoutes.openapi(
     method: 'put',
     path: '/api/installs/{id}/port',
     tags: ['installs'],
+    operationId: 'setPort',
+    summary: 'Move an install to another host port',
+    security: asUser,
     request: { params: IdParam, ...jsonBody(Port) },
     responses: {
       202: jsonContent(
-        Obj('PortResult'),
+        DeploymentTaskSchema,
         'A reconfigure task moves the app to the port (it fails if another program holds it); the install records it once applied',
       ),
       ...errorResponses,
@@ -60,7 +68,7 @@ operationRoutes.openapi(
   }),
   async (c) => {
     const { deployment, taskId } = await setPort(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json').host_port);
-    return send(c, { deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
+    return c.json({ deployment: deploymentView(deployment), task: queuedTaskView(taskId) }, 202);
   },
 );
 
@@ -69,6 +77,9 @@ operationRoutes.openapi(
     method: 'post',
     path: '/api/installs/{id}/logs',
     tags: ['installs'],
+    operationId: 'requestLogs',
+    summary: "Fetch an install's container logs",
+    security: asUser,
     request: {
       params: IdParam,
       ...jsonBody(
@@ -76,13 +87,13 @@ operationRoutes.openapi(
       ),
     },
     responses: {
-      202: jsonContent(Obj('LogsTask'), 'A logs task; follow it at /api/tasks/:id (its events carry the lines, stdout and stderr apart)'),
+      202: jsonContent(LogsTaskSchema, 'A logs task; follow it at /api/tasks/:id (its events carry the lines, stdout and stderr apart)'),
       ...errorResponses,
     },
   }),
   async (c) => {
     const { taskId } = await requestLogs(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { task: queuedTaskView(taskId) }, 202);
+    return c.json({ task: queuedTaskView(taskId) }, 202);
   },
 );
 
@@ -91,6 +102,9 @@ operationRoutes.openapi(
     method: 'get',
     path: '/api/installs/{id}/metrics',
     tags: ['installs'],
+    operationId: 'getMetrics',
+    summary: "An install's CPU and memory history",
+    security: asUser,
     request: {
       params: IdParam,
       query: z.object({
@@ -102,12 +116,12 @@ operationRoutes.openapi(
           .default(24),
       }),
     },
-    responses: { 200: jsonContent(Obj('Metrics'), 'CPU and memory history (5-minute points up to 48 h, hourly beyond)'), ...errorResponses },
+    responses: { 200: jsonContent(MetricsSchema, 'CPU and memory history (5-minute points up to 48 h, hourly beyond)'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
     const { install } = await ownedInstall(deps, currentUser(c), c.req.valid('param').id);
-    return send(c, await appHistory(deps, install.hdaId, install.identifier, c.req.valid('query').hours));
+    return c.json(await appHistory(deps, install.hdaId, install.identifier, c.req.valid('query').hours), 200);
   },
 );
 
@@ -116,14 +130,17 @@ operationRoutes.openapi(
     method: 'post',
     path: '/api/hdas/{id}/prune',
     tags: ['hdas'],
+    operationId: 'pruneImages',
+    summary: 'Remove unused images on an HDA',
+    security: asUser,
     request: { params: IdParam },
     responses: {
-      202: jsonContent(Obj('PruneTask'), 'Removes images no install uses, keeping those a rollback needs; the result reports the bytes freed'),
+      202: jsonContent(PruneTaskSchema, 'Removes images no install uses, keeping those a rollback needs; the result reports the bytes freed'),
       ...errorResponses,
     },
   }),
   async (c) => {
     const { taskId, keep } = await requestPrune(c.get('deps'), currentUser(c), c.req.valid('param').id);
-    return send(c, { task: queuedTaskView(taskId), keep_images: keep }, 202);
+    return c.json({ task: queuedTaskView(taskId), keep_images: keep }, 202);
   },
 );

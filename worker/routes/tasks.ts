@@ -9,7 +9,9 @@ import { FINAL_TASK_STATES, isOneOf } from '../../core/protocol';
 import { taskEvents, tasks } from '../../db/schema';
 import { currentUser } from '../auth/session';
 import type { Deps, Actor } from '../context';
-import { createRouter, errorResponses, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonContent, asUser } from '../openapi';
+import { CancelledTaskSchema, TaskDetailSchema } from '../schemas/tasks';
+
 import { cancelTask, ownedTask } from '../services/task-cancel';
 import { eventView, taskView } from '../views';
 import { taskKey } from '../waker';
@@ -34,11 +36,14 @@ taskRoutes.openapi(
     method: 'get',
     path: '/api/tasks/{id}',
     tags: ['tasks'],
+    operationId: 'getTask',
+    summary: 'A task and its events',
+    security: asUser,
     request: { params: z.object({ id: Id }) },
     responses: {
       200: {
         description: 'The task and its events (JSON), or a live event stream (text/event-stream)',
-        content: { 'application/json': { schema: Obj('TaskDetail') }, 'text/event-stream': { schema: z.string() } },
+        content: { 'application/json': { schema: TaskDetailSchema }, 'text/event-stream': { schema: z.string() } },
       },
       ...errorResponses,
     },
@@ -48,7 +53,7 @@ taskRoutes.openapi(
     const task = await ownedTaskRow(deps, currentUser(c), c.req.valid('param').id);
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
       const events = await eventsAfter(deps, task.id, 0);
-      return send(c, { task: taskView(task), events: events.map(eventView) });
+      return c.json({ task: taskView(task), events: events.map(eventView) }, 200);
     }
     // Resume after a seq this stream sent; anything else (Infinity made the query throw) starts over.
     const lastId = Number(c.req.header('last-event-id') ?? 0);
@@ -85,11 +90,14 @@ taskRoutes.openapi(
     method: 'post',
     path: '/api/tasks/{id}/cancel',
     tags: ['tasks'],
+    operationId: 'cancelTask',
+    summary: 'Cancel a task an agent has not started',
+    security: asUser,
     request: { params: z.object({ id: Id }) },
-    responses: { 200: jsonContent(Obj('CancelledTask'), 'The task, cancelled before an agent started it'), ...errorResponses },
+    responses: { 200: jsonContent(CancelledTaskSchema, 'The task, cancelled before an agent started it'), ...errorResponses },
   }),
   async (c) => {
     const task = await cancelTask(c.get('deps'), currentUser(c), c.req.valid('param').id);
-    return send(c, { task: taskView(task) });
+    return c.json({ task: taskView(task) }, 200);
   },
 );

@@ -5,7 +5,10 @@ import { hashPassword } from '../auth/password';
 import { currentUser, issueSession, requireRole, setSessionCookie } from '../auth/session';
 import { atomically, isUniqueViolation } from '../db';
 import { conflict } from '../errors';
-import { createRouter, errorResponses, jsonBody, jsonContent, Obj, send } from '../openapi';
+import { createRouter, errorResponses, jsonBody, jsonContent, asUser } from '../openapi';
+import { Ok } from '../schemas/common';
+import { CreatedUserSchema, PasswordChangedSchema, UpdatedUserSchema, UsersSchema } from '../schemas/users';
+
 import { auditStatement, byUser } from '../services/audit';
 import { changeOwnPassword, deleteUser, listUsers, setPassword, updateUser, userView } from '../services/users';
 import { Email, Id, Password } from '../validation';
@@ -19,8 +22,11 @@ userRoutes.openapi(
     method: 'post',
     path: '/api/users',
     tags: ['users'],
+    operationId: 'createUser',
+    summary: 'Create a user (admins)',
+    security: asUser,
     request: jsonBody(NewUser),
-    responses: { 201: jsonContent(Obj('User'), 'Created'), ...errorResponses },
+    responses: { 201: jsonContent(CreatedUserSchema, 'Created'), ...errorResponses },
   }),
   async (c) => {
     const deps = c.get('deps');
@@ -37,16 +43,24 @@ userRoutes.openapi(
       if (isUniqueViolation(err)) throw conflict(`a user with email ${input.email} already exists`);
       throw err;
     }
-    return send(c, { id: user.id, email: user.email, role: user.role, created_at: new Date(now).toISOString() }, 201);
+    return c.json({ id: user.id, email: user.email, role: user.role, created_at: new Date(now).toISOString() }, 201);
   },
 );
 
 userRoutes.openapi(
-  createRoute({ method: 'get', path: '/api/users', tags: ['users'], responses: { 200: jsonContent(Obj('Users'), 'All users'), ...errorResponses } }),
+  createRoute({
+    method: 'get',
+    path: '/api/users',
+    tags: ['users'],
+    operationId: 'listUsers',
+    summary: 'List users (admins)',
+    security: asUser,
+    responses: { 200: jsonContent(UsersSchema, 'All users'), ...errorResponses },
+  }),
   async (c) => {
     requireRole(c, 'admin');
     const rows = await listUsers(c.get('deps'));
-    return send(c, { users: rows.map(userView) });
+    return c.json({ users: rows.map(userView) }, 200);
   },
 );
 
@@ -54,24 +68,22 @@ const IdParam = z.object({ id: Id });
 const UserPatch = z.strictObject({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() }).openapi('UserPatch');
 const NewPassword = z.strictObject({ password: Password }).openapi('NewPassword');
 const PasswordChange = z.strictObject({ current_password: z.string().min(1).max(200), new_password: Password }).openapi('PasswordChange');
-/** Bodies the browser sends, typed from the schemas that check them. */
-export type NewUserBody = z.input<typeof NewUser>;
-export type UserPatchBody = z.input<typeof UserPatch>;
-export type NewPasswordBody = z.input<typeof NewPassword>;
-export type PasswordChangeBody = z.input<typeof PasswordChange>;
 
 userRoutes.openapi(
   createRoute({
     method: 'patch',
     path: '/api/users/{id}',
     tags: ['users'],
+    operationId: 'updateUser',
+    summary: "Change a user's role or disable them (admins)",
+    security: asUser,
     request: { params: IdParam, ...jsonBody(UserPatch) },
-    responses: { 200: jsonContent(Obj('UpdatedUser'), 'The user'), ...errorResponses },
+    responses: { 200: jsonContent(UpdatedUserSchema, 'The user'), ...errorResponses },
   }),
   async (c) => {
     const admin = requireRole(c, 'admin');
     const user = await updateUser(c.get('deps'), admin, c.req.valid('param').id, c.req.valid('json'));
-    return send(c, { user: userView(user) });
+    return c.json({ user: userView(user) }, 200);
   },
 );
 
@@ -80,13 +92,16 @@ userRoutes.openapi(
     method: 'delete',
     path: '/api/users/{id}',
     tags: ['users'],
+    operationId: 'deleteUser',
+    summary: 'Delete a user (admins)',
+    security: asUser,
     request: { params: IdParam },
-    responses: { 200: jsonContent(Obj('DeletedUser'), 'The user is deleted'), ...errorResponses },
+    responses: { 200: jsonContent(Ok, 'The user is deleted'), ...errorResponses },
   }),
   async (c) => {
     const admin = requireRole(c, 'admin');
     await deleteUser(c.get('deps'), admin, c.req.valid('param').id);
-    return send(c, { ok: true });
+    return c.json({ ok: true } as const, 200);
   },
 );
 
@@ -95,13 +110,16 @@ userRoutes.openapi(
     method: 'put',
     path: '/api/users/{id}/password',
     tags: ['users'],
+    operationId: 'setUserPassword',
+    summary: "Set a user's password (admins)",
+    security: asUser,
     request: { params: IdParam, ...jsonBody(NewPassword) },
-    responses: { 200: jsonContent(Obj('PasswordSet'), 'The new password is set'), ...errorResponses },
+    responses: { 200: jsonContent(Ok, 'The new password is set'), ...errorResponses },
   }),
   async (c) => {
     const admin = requireRole(c, 'admin');
     await setPassword(c.get('deps'), admin, c.req.valid('param').id, c.req.valid('json').password);
-    return send(c, { ok: true });
+    return c.json({ ok: true } as const, 200);
   },
 );
 
@@ -110,8 +128,11 @@ userRoutes.openapi(
     method: 'put',
     path: '/api/account/password',
     tags: ['users'],
+    operationId: 'changeOwnPassword',
+    summary: 'Change your password',
+    security: asUser,
     request: jsonBody(PasswordChange),
-    responses: { 200: jsonContent(Obj('PasswordChanged'), 'Your password is changed'), ...errorResponses },
+    responses: { 200: jsonContent(PasswordChangedSchema, 'Your password is changed'), ...errorResponses },
   }),
   async (c) => {
     const { current_password, new_password } = c.req.valid('json');
@@ -121,6 +142,6 @@ userRoutes.openapi(
     // Every other session of the account ended with the old password; this browser gets a new one.
     const session = await issueSession(deps, me);
     setSessionCookie(c, session.token);
-    return send(c, { ok: true, token: session.token });
+    return c.json({ ok: true as const, token: session.token }, 200);
   },
 );

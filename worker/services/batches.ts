@@ -3,15 +3,16 @@
  * time. An HDA that is offline stays pending and starts when it comes back. All-or-nothing mode
  * reverts the HDAs already done when one fails, so the fleet stays on one version.
  */
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import { apps, appVersions, batchItems, batches, hdas, installs, tasks, users } from '../../db/schema';
-import { jobActor, type Actor, type Deps } from '../context';
+import { jobActor, type Actor, type Deps, type QueueListeners } from '../context';
 import { atomically } from '../db';
 import { ApiError, badRequest, notFound } from '../errors';
 import { batchKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { findApp, findVersion } from './catalog';
 import { ownedHda } from './hdas';
+import { isOnline, notSeenSince } from './presence';
 import { createInstall, performAction, type InstallOverrides } from './installs';
 
 export type BatchRow = typeof batches.$inferSelect;
@@ -97,15 +98,13 @@ export async function ownedBatch(deps: Deps, user: Actor, batchId: string) {
   const [batch] = await deps.db.select().from(batches).where(eq(batches.id, batchId)).limit(1);
   if (!batch || (user.role !== 'admin' && batch.ownerId !== user.id)) throw notFound('batch');
   const items = await deps.db
-    .select({ item: batchItems, hdaName: hdas.name, lastSeenAt: hdas.lastSeenAt })
+    .select({ item: batchItems, hdaName: hdas.name, lastSeenAt: hdas.lastSeenAt, channelOpen: hdas.channelOpen })
     .from(batchItems)
     .innerJoin(hdas, eq(hdas.id, batchItems.hdaId))
     .where(eq(batchItems.batchId, batchId))
     .orderBy(hdas.name);
   return { batch, items };
 }
-
-const isOnline = (deps: Deps, lastSeenAt: number | null) => !!lastSeenAt && deps.now() - lastSeenAt < deps.config.onlineWindowS * 1000;
 
 /** Starts pending items on online HDAs while fewer than `concurrency` are in flight; closes the batch when all are done. */
 export async function advanceBatch(deps: Deps, batchId: string): Promise<void> {
@@ -116,9 +115,9 @@ export async function advanceBatch(deps: Deps, batchId: string): Promise<void> {
   const { items } = await ownedBatch(deps, actor, batchId);
   let inFlight = items.filter((i) => i.item.state === 'queued').length;
   if (batch.state === 'running') {
-    for (const { item, lastSeenAt } of items) {
+    for (const { item, lastSeenAt, channelOpen } of items) {
       if (inFlight >= batch.concurrency) break;
-      if (item.state !== 'pending' || !isOnline(deps, lastSeenAt)) continue;
+      if (item.state !== 'pending' || !isOnline(deps, { lastSeenAt, channelOpen })) continue;
       // Two tasks of the batch finishing together both advance it: only the one whose claim wins starts the item.
       if (!(await claimItem(deps, batch.id, item.hdaId))) continue;
       await startItem(deps, actor, batch, item);
@@ -252,6 +251,9 @@ export async function resumeBatchesFor(deps: Deps, hdaId: string): Promise<void>
   for (const { batchId } of pending) await advanceBatch(deps, batchId);
 }
 
+/** How the fleet hears the queue (wired into Deps by buildDeps): the queue never calls batches itself. */
+export const fleetListeners: QueueListeners = { taskFinished: onBatchTaskFinished, hdaOnline: resumeBatchesFor };
+
 /**
  * Upkeep: pending items of running batches whose HDA has been offline since before `queuedBefore`
  * fail with the reason (an all-or-nothing batch reverts), and their batches move on or close.
@@ -263,14 +265,7 @@ export async function failItemsOfflineSince(deps: Deps, queuedBefore: number, li
     .from(batchItems)
     .innerJoin(batches, eq(batches.id, batchItems.batchId))
     .innerJoin(hdas, eq(hdas.id, batchItems.hdaId))
-    .where(
-      and(
-        eq(batchItems.state, 'pending'),
-        eq(batches.state, 'running'),
-        lt(batchItems.updatedAt, queuedBefore),
-        or(isNull(hdas.lastSeenAt), lt(hdas.lastSeenAt, offlineBefore)),
-      ),
-    )
+    .where(and(eq(batchItems.state, 'pending'), eq(batches.state, 'running'), lt(batchItems.updatedAt, queuedBefore), notSeenSince(deps, offlineBefore)))
     .limit(limit);
   let failed = 0;
   for (const item of stale) {

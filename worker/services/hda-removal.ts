@@ -8,9 +8,9 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { appMetrics, batchItems, deployments, hdas, installs, taskEvents, tasks } from '../../db/schema';
 import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
-import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
+import { hangUpHda } from './queue';
 
 export async function deleteHda(deps: Deps, user: Actor, hdaId: string): Promise<{ installs: number }> {
   const hda = await ownedHda(deps, user, hdaId);
@@ -34,6 +34,6 @@ export async function deleteHda(deps: Deps, user: Actor, hdaId: string): Promise
   );
   await atomically(deps.db, statements);
   deps.idleHdas?.delete(hda.id); // a remembered idle answer must not outlive the token
-  deps.waker.notify(hdaKey(hda.id)); // waiting polls re-check and get 401
+  await hangUpHda(deps, hda.id); // waiting polls re-check and get 401
   return { installs: live };
 }

@@ -10,9 +10,9 @@ import type { AgentIdentity, Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { conflict, notFound, unauthorized } from '../errors';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { hdaKey } from '../waker';
+import { CHANNEL_SEEN_REFRESH_S, isOnline } from './presence';
+import { hangUpHda } from './queue';
 import { auditStatement, byUser } from './audit';
-import { resumeBatchesFor } from './batches';
 import { acceptedSamples, metricStatements } from './metrics';
 import { loadJwks } from './signer';
 
@@ -68,6 +68,7 @@ export async function createHda(deps: Deps, user: Actor, input: { name: string; 
     revokedAt: null,
     hostname: null,
     lastSeenAt: null,
+    channelOpen: false,
     factsJson: null,
     appsJson: null,
     lanJson: null,
@@ -104,7 +105,7 @@ export async function revokeHda(deps: Deps, user: Actor, hdaId: string) {
     deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, hda.id)),
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.revoke', targetKind: 'hda', targetId: hda.id }),
   ]);
-  deps.waker.notify(hdaKey(hda.id)); // waiting polls re-check and get 401; no idle answer survives
+  await hangUpHda(deps, hda.id); // waiting polls re-check and get 401; no idle answer survives
 }
 
 /** `address`: where the enrolling agent connected from, for the audit log. */
@@ -145,7 +146,7 @@ export async function enroll(deps: Deps, req: EnrollRequest, address?: string): 
     }),
   ])) as [Array<{ id: string }>];
   if (updated.length === 0) throw unauthorized('enrollment code is unknown, used or expired');
-  deps.waker.notify(hdaKey(hda.id)); // the old token (if any) stops working now
+  await hangUpHda(deps, hda.id); // the old token (if any) stops working now
   return { hda_id: hda.id, token, domain: hda.domain, name: hda.name, keys: (await loadJwks(deps.db)) as EnrollResponse['keys'] };
 }
 
@@ -159,12 +160,12 @@ export async function authenticateAgent(deps: Deps, header: string | undefined):
   const parsed = parseAgentToken(header);
   if (!parsed) throw unauthorized('agent token required');
   const [row] = await deps.db
-    .select({ tokenHash: hdas.tokenHash, lastSeenAt: hdas.lastSeenAt, stateHash: hdas.stateHash })
+    .select({ tokenHash: hdas.tokenHash, lastSeenAt: hdas.lastSeenAt, channelOpen: hdas.channelOpen, stateHash: hdas.stateHash })
     .from(hdas)
     .where(and(eq(hdas.id, parsed.hdaId), isNull(hdas.revokedAt)))
     .limit(1);
   if (!row?.tokenHash || !timingSafeEqualText(row.tokenHash, await sha256Hex(parsed.token))) throw unauthorized('agent token is invalid or revoked');
-  return { hdaId: parsed.hdaId, lastSeenAt: row.lastSeenAt, stateHash: row.stateHash };
+  return { hdaId: parsed.hdaId, lastSeenAt: row.lastSeenAt, channelOpen: row.channelOpen, stateHash: row.stateHash };
 }
 
 async function liveIdentifiers(deps: Deps, hdaId: string): Promise<Set<string>> {
@@ -175,10 +176,13 @@ async function liveIdentifiers(deps: Deps, hdaId: string): Promise<Set<string>> 
   return new Set(rows.map((r) => r.identifier));
 }
 
-/** Stores facts and app states only when they changed, else refreshes last_seen at most once a minute. */
+/**
+ * Stores facts and app states only when they changed, else refreshes last_seen at most once a minute
+ * (every 20 minutes while the channel is open: the socket is the presence then, this its safety net).
+ */
 export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: HeartbeatInput): Promise<{ wrote: boolean }> {
   const now = deps.now();
-  const wasOffline = !agent.lastSeenAt || now - agent.lastSeenAt >= deps.config.onlineWindowS * 1000;
+  const wasOffline = !isOnline(deps, agent);
   const facts = beat.facts ? JSON.stringify(beat.facts) : null;
   // CPU and memory move on every beat; they are stored with the state, and as 5-minute metrics,
   // but alone they do not make a beat "changed".
@@ -201,12 +205,16 @@ export async function recordHeartbeat(deps: Deps, agent: AgentIdentity, beat: He
         .where(eq(hdas.id, agent.hdaId)),
       ...metricStatements(deps, agent.hdaId, metrics),
     );
-  } else if (wasOffline || !agent.lastSeenAt || now - agent.lastSeenAt >= deps.config.heartbeatMinWriteS * 1000) {
+  } else if (
+    wasOffline ||
+    !agent.lastSeenAt ||
+    now - agent.lastSeenAt >= (agent.channelOpen ? CHANNEL_SEEN_REFRESH_S : deps.config.heartbeatMinWriteS) * 1000
+  ) {
     statements.push(deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, agent.hdaId)));
   }
   await atomically(deps.db, statements);
   // The poll's remembered idle answer carries last_seen too: without this it would write it again.
   if (statements.length > 0) deps.idleHdas?.touch(agent.hdaId, now);
-  if (wasOffline) await resumeBatchesFor(deps, agent.hdaId);
+  if (wasOffline) await deps.listeners.hdaOnline(deps, agent.hdaId);
   return { wrote: statements.length > 0 };
 }

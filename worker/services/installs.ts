@@ -14,14 +14,13 @@ import {
 import { apps, appVersions, deployments, hdas, installs, tasks, users } from '../../db/schema';
 import type { InstallState } from '../../db/schema';
 import type { Deps, Actor } from '../context';
-import { atomically, isUniqueViolation } from '../db';
+import { isUniqueViolation } from '../db';
 import { badRequest, conflict, notFound } from '../errors';
-import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { findApp, findVersion, type VersionRow } from './catalog';
 import { ownedHda, type HdaRow } from './hdas';
 import { assertPortNotHeld, BASE_PORT, nextFreePort, portHints } from './host-ports';
-import { insertTaskStatement, openTaskKinds } from './queue';
+import { enqueue, openTaskKinds } from './queue';
 
 export type InstallRow = typeof installs.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -174,11 +173,6 @@ async function insertInstall(
       : []),
     deps.db.insert(installs).values(install),
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(
-      deps,
-      { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install', payload, batchId: ctx.batchId },
-      now,
-    ),
     auditStatement(deps.db, now, {
       ...byUser(user),
       action: 'install.create',
@@ -190,8 +184,8 @@ async function insertInstall(
       auditStatement(deps.db, now, { ...byUser(user), action: 'policy.exception', targetKind: 'install', targetId: install.id, detail: { rule } }),
     ),
   ];
-  await atomically(deps.db, statements);
-  deps.waker.notify(hdaKey(hda.id));
+  const task = { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install' as const, payload, batchId: ctx.batchId };
+  await enqueue(deps, task, now, statements);
   return { install, deployment, taskId };
 }
 
@@ -295,9 +289,9 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
   };
   const taskId = crypto.randomUUID();
   const nextState = STATE_DURING[req.action];
-  await atomically(deps.db, [
+  const task = { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind, payload, batchId: ctx.batchId };
+  await enqueue(deps, task, now, [
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind, payload, batchId: ctx.batchId }, now),
     deps.db
       .update(installs)
       .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, ...(nextState ? { state: nextState } : {}) })
@@ -310,7 +304,6 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
       detail: { version: target.version, ...(req.purge ? { purge: true } : {}), ...(rollbackOf ? { deployment: rollbackOf } : {}) },
     }),
   ]);
-  deps.waker.notify(hdaKey(hda.id));
   return { deployment, taskId };
 }
 

@@ -3,6 +3,8 @@
  * sample is stored once (idempotent on its window) and added into its hourly row as it arrives; upkeep
  * (worker/jobs/prune.ts) drops rows past their retention, so the table stays bounded per app.
  */
+import type { z } from '@hono/zod-openapi';
+import type { MetricsSchema } from '../schemas/installs';
 import { and, asc, eq, gte, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { METRICS_WINDOW_S, type AppMetricSample } from '../../core/protocol';
@@ -82,7 +84,7 @@ function addToHour(deps: Deps, hdaId: string, m: AppMetricSample, hour: number) 
 }
 
 /** The history of one app: 5-minute points for the last `hours` (<= 48), else hourly ones. */
-export async function appHistory(deps: Deps, hdaId: string, identifier: string, hours: number) {
+export async function appHistory(deps: Deps, hdaId: string, identifier: string, hours: number): Promise<z.output<typeof MetricsSchema>> {
   const resolution = hours <= 48 ? '5m' : '1h';
   const rows = await deps.db
     .select()

@@ -6,13 +6,11 @@ import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { VERSION_CHANGING_KINDS, type PayloadOf } from '../../core/protocol';
 import { deployments, installs } from '../../db/schema';
 import type { Deps, Actor } from '../context';
-import { atomically } from '../db';
 import { conflict } from '../errors';
-import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import { ownedHda } from './hdas';
 import { ownedInstall } from './installs';
-import { insertTaskStatement } from './queue';
+import { enqueue } from './queue';
 
 export async function requestLogs(deps: Deps, user: Actor, installId: string, opts: { tail: number; follow_s: number }) {
   const { install, hda } = await ownedInstall(deps, user, installId);
@@ -30,8 +28,7 @@ export async function requestLogs(deps: Deps, user: Actor, installId: string, op
     },
     logs: { tail: opts.tail, ...(opts.follow_s ? { follow_s: opts.follow_s } : {}) },
   };
-  await atomically(deps.db, [
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: null, kind: 'logs', payload, lane: 'aux' }, now),
+  await enqueue(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: null, kind: 'logs', payload, lane: 'aux' }, now, [
     auditStatement(deps.db, now, {
       ...byUser(user),
       action: 'install.logs',
@@ -40,7 +37,6 @@ export async function requestLogs(deps: Deps, user: Actor, installId: string, op
       detail: { task: taskId, tail: opts.tail, follow_s: opts.follow_s },
     }),
   ]);
-  deps.waker.notify(hdaKey(hda.id));
   return { taskId };
 }
 
@@ -88,10 +84,8 @@ export async function requestPrune(deps: Deps, user: Actor, hdaId: string) {
   const taskId = crypto.randomUUID();
   // HDA-wide: no install in the payload.
   const payload: PayloadOf<'prune'> = { prune: { keep_images: await imagesToKeep(deps, hda.id) } };
-  await atomically(deps.db, [
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'prune', payload }, now),
+  await enqueue(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'prune', payload }, now, [
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.prune', targetKind: 'hda', targetId: hda.id }),
   ]);
-  deps.waker.notify(hdaKey(hda.id));
   return { taskId, keep: payload.prune.keep_images };
 }

@@ -1,19 +1,18 @@
 /**
- * The command queue agents pull from.
+ * The command queue agents pull from. Queueing work and ringing the HDA are one operation (enqueue);
+ * an end of a task and an HDA's return are announced here to the fleet (Deps.listeners).
  *
  * Tasks of one HDA run one at a time, oldest first: the poll looks only at the HDA's oldest open task
  * (queued, or claimed with a lease). A claim is a single conditional UPDATE, so two polls can never
  * both win the same task; a lease that runs out without news hands the task out again.
  */
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { ClaimedTask, PayloadOf, TaskKind } from '../../core/protocol';
 import { deployments, hdas, tasks } from '../../db/schema';
 import type { Deps } from '../context';
-import type { Database } from '../db';
-import { sha256Hex, timingSafeEqualText } from '../auth/encoding';
+import { atomically } from '../db';
 import { hdaKey, taskKey } from '../waker';
-import { alias } from 'drizzle-orm/sqlite-core';
-import { onBatchTaskFinished, resumeBatchesFor } from './batches';
 
 type TaskRow = typeof tasks.$inferSelect;
 
@@ -31,94 +30,7 @@ export function toClaimedTask(row: TaskRow): ClaimedTask {
   } as ClaimedTask;
 }
 
-type OpenTask = Pick<TaskRow, 'id' | 'state' | 'leaseUntil' | 'attempts'>;
-
-export interface PollCheck {
-  /** False when the token is unknown, wrong or revoked. */
-  authorized: boolean;
-  lastSeenAt: number | null;
-  /** The HDA's oldest open `main` task: it runs alone, in order. */
-  task: OpenTask | null;
-  /** The oldest claimable `aux` task (logs): runs beside the main lane. */
-  aux: OpenTask | null;
-}
-
-/**
- * The idle poll's only query: the HDA's token hash joined with its oldest open main-lane task and
- * its oldest claimable aux task, each an indexed lookup. Built once per database and run with
- * placeholders: building it with drizzle on every poll cost more than running it.
- */
-function buildPollQuery(db: Database) {
-  const hdaId = sql.placeholder('hdaId');
-  const now = sql.placeholder('now');
-  const oldestMain = db
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'main'), inArray(tasks.state, ['queued', 'claimed'])))
-    .orderBy(tasks.createdAt, tasks.id)
-    .limit(1);
-  const oldestAux = db
-    .select({ id: tasks.id })
-    .from(tasks)
-    // The IN keeps the lookup on the (hda, lane, state) index; an OR of states read every past logs task.
-    .where(
-      and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'aux'), inArray(tasks.state, ['queued', 'claimed']), or(eq(tasks.state, 'queued'), lt(tasks.leaseUntil, now))),
-    )
-    .orderBy(tasks.createdAt, tasks.id)
-    .limit(1);
-  // A logs task in flight hands itself out again when its lease ends, which no write announces: an
-  // idle answer must not be remembered past that moment.
-  const auxLeaseEnds = db
-    .select({ ends: sql<number | null>`min(${tasks.leaseUntil})` })
-    .from(tasks)
-    .where(and(eq(tasks.hdaId, hdaId), eq(tasks.lane, 'aux'), eq(tasks.state, 'claimed')));
-  const aux = alias(tasks, 'aux');
-  return db
-    .select({
-      tokenHash: hdas.tokenHash,
-      lastSeenAt: hdas.lastSeenAt,
-      taskId: tasks.id,
-      taskState: tasks.state,
-      leaseUntil: tasks.leaseUntil,
-      attempts: tasks.attempts,
-      auxId: aux.id,
-      auxState: aux.state,
-      auxLease: aux.leaseUntil,
-      auxAttempts: aux.attempts,
-      auxLeaseEnds: sql<number | null>`(${auxLeaseEnds})`,
-    })
-    .from(hdas)
-    .leftJoin(tasks, sql`${tasks.id} = (${oldestMain})`)
-    .leftJoin(aux, sql`${aux.id} = (${oldestAux})`)
-    .where(eq(hdas.id, hdaId))
-    .limit(1)
-    .prepare();
-}
-
-const pollQueries = new WeakMap<Database, ReturnType<typeof buildPollQuery>>();
-
-export async function pollCheck(deps: Deps, hdaId: string, token: string): Promise<PollCheck> {
-  const now = deps.now();
-  const idle = deps.idleHdas?.get(hdaId, now);
-  if (idle && timingSafeEqualText(idle.token, token)) return { authorized: true, lastSeenAt: idle.lastSeenAt, task: null, aux: null };
-  let query = pollQueries.get(deps.db);
-  if (!query) {
-    query = buildPollQuery(deps.db);
-    pollQueries.set(deps.db, query);
-  }
-  const readAt = deps.idleHdas?.version ?? 0;
-  const rows = await query.all({ hdaId, now });
-  const row = rows[0];
-  const authorized = !!row?.tokenHash && timingSafeEqualText(row.tokenHash, await sha256Hex(token));
-  if (!row || !authorized) return { authorized: false, lastSeenAt: null, task: null, aux: null };
-  if (!row.taskId && !row.auxId) deps.idleHdas?.set(hdaId, token, row.lastSeenAt, now, row.auxLeaseEnds, readAt);
-  return {
-    authorized: true,
-    lastSeenAt: row.lastSeenAt,
-    task: row.taskId ? { id: row.taskId, state: row.taskState!, leaseUntil: row.leaseUntil, attempts: row.attempts! } : null,
-    aux: row.auxId ? { id: row.auxId, state: row.auxState!, leaseUntil: row.auxLease, attempts: row.auxAttempts! } : null,
-  };
-}
+export type OpenTask = Pick<TaskRow, 'id' | 'state' | 'leaseUntil' | 'attempts'>;
 
 /** Whether the poll may hand this task out now. */
 export function isClaimable(task: OpenTask | null, now: number): boolean {
@@ -164,8 +76,7 @@ async function onTaskFailedByServer(deps: Deps, task: TaskRow, detail: string) {
   if (task.deploymentId) {
     await deps.db.update(deployments).set({ status: 'failed', detail, finishedAt: deps.now() }).where(eq(deployments.id, task.deploymentId));
   }
-  deps.waker.notify(taskKey(task.id));
-  if (task.batchId) await onBatchTaskFinished(deps, task.batchId, task.id);
+  await taskFinished(deps, task);
 }
 
 /**
@@ -178,7 +89,7 @@ export async function touchLastSeen(deps: Deps, hdaId: string, lastSeenAt: numbe
   await deps.db.update(hdas).set({ lastSeenAt: now }).where(eq(hdas.id, hdaId));
   deps.idleHdas?.touch(hdaId, now);
   if (lastSeenAt && now - lastSeenAt < deps.config.onlineWindowS * 1000) return false;
-  await resumeBatchesFor(deps, hdaId);
+  await deps.listeners.hdaOnline(deps, hdaId);
   return true;
 }
 
@@ -189,7 +100,7 @@ export async function releaseTask(deps: Deps, hdaId: string, taskId: string): Pr
     .set({ state: 'queued', leaseUntil: null, attempts: sql`max(${tasks.attempts} - 1, 0)` })
     .where(and(eq(tasks.id, taskId), eq(tasks.hdaId, hdaId), eq(tasks.state, 'claimed')))
     .returning({ id: tasks.id });
-  if (row) deps.waker.notify(hdaKey(hdaId));
+  if (row) await ringHda(deps, hdaId);
   return !!row;
 }
 
@@ -204,7 +115,7 @@ interface NewTaskRow {
 /** A task to queue: its payload is the one its kind carries (what toClaimedTask relies on). */
 export type NewTask = { [K in TaskKind]: NewTaskRow & { kind: K; payload: PayloadOf<K> } }[TaskKind];
 
-export function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
+function insertTaskStatement(deps: Deps, t: NewTask, at: number) {
   return deps.db.insert(tasks).values({
     id: t.id,
     hdaId: t.hdaId,
@@ -227,4 +138,38 @@ export async function openTaskKinds(deps: Deps, installId: string): Promise<stri
     .from(tasks)
     .where(and(eq(tasks.installId, installId), eq(tasks.lane, 'main'), inArray(tasks.state, ['queued', 'claimed'])));
   return rows.map((r) => r.kind);
+}
+
+/**
+ * Queues a task and rings its HDA: the task is written atomically with `alongside` (its install,
+ * deployment, audit rows ...), then the HDA's waiting poll wakes and its channel is rung.
+ * Returns the results of `alongside`, in order.
+ */
+export async function enqueue(deps: Deps, task: NewTask, at: number, alongside: BatchItem<'sqlite'>[] = []): Promise<unknown[]> {
+  const results = await atomically(deps.db, [...alongside, insertTaskStatement(deps, task, at)]);
+  await ringHda(deps, task.hdaId);
+  return results.slice(0, alongside.length);
+}
+
+/** Tells the HDA to look at its queue now: its waiting poll re-checks, and its channel rings. */
+export async function ringHda(deps: Deps, hdaId: string): Promise<void> {
+  deps.waker.notify(hdaKey(hdaId));
+  // The task is stored: a doorbell that fails only delays it until the agent's next look.
+  await deps.doorbell.ring(hdaId).catch((err: Error) => console.warn(`could not ring HDA ${hdaId}: ${err.message}`));
+}
+
+/** Ends an HDA's channel and polls: its token was revoked or replaced (a waiting poll re-checks and gets 401). */
+export async function hangUpHda(deps: Deps, hdaId: string): Promise<void> {
+  deps.waker.notify(hdaKey(hdaId));
+  await deps.doorbell.hangUp(hdaId).catch((err: Error) => console.warn(`could not close HDA ${hdaId}'s channel: ${err.message}`));
+}
+
+/**
+ * A task has ended (reported, cancelled or failed by the server): whoever follows it hears so, the
+ * HDA's next main task may be claimed now, and the fleet advances a batch the task belongs to.
+ */
+export async function taskFinished(deps: Deps, task: Pick<TaskRow, 'id' | 'hdaId' | 'lane' | 'batchId'>): Promise<void> {
+  deps.waker.notify(taskKey(task.id));
+  if (task.lane === 'main') await ringHda(deps, task.hdaId);
+  if (task.batchId) await deps.listeners.taskFinished(deps, task.batchId, task.id);
 }

@@ -8,14 +8,13 @@ import { eq } from 'drizzle-orm';
 import type { InstallOverrides, PayloadOf, ResourceLimits } from '../../core/protocol';
 import { appVersions, deployments, installs } from '../../db/schema';
 import type { Deps, Actor } from '../context';
-import { atomically, isUniqueViolation } from '../db';
+import { isUniqueViolation } from '../db';
 import { badRequest, conflict } from '../errors';
-import { hdaKey } from '../waker';
 import { auditStatement, byUser } from './audit';
 import type { HdaRow } from './hdas';
 import { assertPortNotHeld, portHints } from './host-ports';
 import { installInfo, ownedInstall, performAction, type DeploymentRow, type InstallRow } from './installs';
-import { insertTaskStatement, openTaskKinds } from './queue';
+import { enqueue, openTaskKinds } from './queue';
 
 /** A field absent keeps its value, `null` clears it. */
 export type LimitsChange = { [K in keyof ResourceLimits]?: ResourceLimits[K] | null };
@@ -121,12 +120,10 @@ async function queueReconfigure(
     reconfigure: { change },
   };
   const taskId = crypto.randomUUID();
-  await atomically(deps.db, [
+  await enqueue(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'reconfigure', payload }, now, [
     deps.db.insert(deployments).values(deployment),
-    insertTaskStatement(deps, { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'reconfigure', payload }, now),
     deps.db.update(installs).set({ state: 'updating', desiredState: 'running', updatedAt: now }).where(eq(installs.id, install.id)),
     auditStatement(deps.db, now, { ...byUser(user), action: `install.${change}`, targetKind: 'install', targetId: install.id, detail }),
   ]);
-  deps.waker.notify(hdaKey(hda.id));
   return { deployment, taskId };
 }

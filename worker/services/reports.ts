@@ -12,6 +12,7 @@ import {
   type TaskEventsAck,
   type TaskKind,
   type TaskResultInput,
+  type TaskState,
 } from '../../core/protocol';
 import type { InstallState } from '../../db/schema';
 import { deployments, installs, taskEvents, tasks } from '../../db/schema';
@@ -20,9 +21,9 @@ import { atomically, isUniqueViolation } from '../db';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { ApiError, conflict, notFound } from '../errors';
-import { hdaKey, taskKey } from '../waker';
+import { taskKey } from '../waker';
 import { auditStatement, type AuditEntry } from './audit';
-import { onBatchTaskFinished } from './batches';
+import { taskFinished } from './queue';
 
 async function agentTask(deps: Deps, hdaId: string, taskId: string) {
   const [task] = await deps.db
@@ -119,7 +120,7 @@ const SETS_INSTALL_STATE = {
 
 type TaskRow = typeof tasks.$inferSelect;
 
-export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: string }> {
+export async function finishTask(deps: Deps, hdaId: string, taskId: string, result: TaskResultInput): Promise<{ state: TaskState }> {
   const task = await agentTask(deps, hdaId, taskId);
   if (task.state === result.state) return { state: task.state }; // a re-sent result: already recorded
   if (task.state !== 'claimed' && task.state !== 'queued') {
@@ -163,7 +164,7 @@ async function recordResult(
   result: TaskResultInput,
   actor: ResultActor = { actorId: hdaId, actorKind: 'agent' },
   guard?: SQL,
-): Promise<{ state: string }> {
+): Promise<{ state: TaskState }> {
   const taskId = task.id;
   const now = deps.now();
   const kind = task.kind;
@@ -214,11 +215,9 @@ async function recordResult(
   }
   const [updated] = (await atomically(deps.db, statements)) as [Array<{ id: string }>];
   if (updated.length === 0) throw conflict('task was finished by another report');
-  deps.waker.notify(taskKey(taskId));
   // The next main task of this HDA may be waiting behind this one: the agent's poll, held open
   // meanwhile, re-checks now and takes it (the agent never has to drop a poll and risk a claim).
-  if (task.lane === 'main') deps.waker.notify(hdaKey(hdaId));
-  if (task.batchId) await onBatchTaskFinished(deps, task.batchId, taskId);
+  await taskFinished(deps, task);
   return { state: result.state };
 }
 

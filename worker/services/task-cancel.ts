@@ -10,9 +10,8 @@ import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { conflict, notFound } from '../errors';
 import { appStatesOf } from '../views';
-import { hdaKey, taskKey } from '../waker';
 import { auditStatement, byUser } from './audit';
-import { onBatchTaskFinished } from './batches';
+import { taskFinished } from './queue';
 
 type TaskRow = typeof tasks.$inferSelect;
 type HdaRow = typeof hdas.$inferSelect;
@@ -65,9 +64,7 @@ export async function cancelTask(deps: Deps, user: Actor, taskId: string): Promi
   const [updated] = (await atomically(deps.db, statements)) as [Array<{ id: string }>];
   // Claimed between the read and the write: the agent has it now.
   if (updated.length === 0) throw conflict("the HDA's agent has just started this task, so it cannot be cancelled; wait for it to finish");
-  deps.waker.notify(taskKey(task.id));
-  deps.waker.notify(hdaKey(hda.id));
-  if (task.batchId) await onBatchTaskFinished(deps, task.batchId, task.id);
+  await taskFinished(deps, task);
   const [fresh] = await deps.db.select().from(tasks).where(eq(tasks.id, task.id));
   return fresh;
 }

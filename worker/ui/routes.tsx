@@ -10,7 +10,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { readSession } from '../auth/session';
 import type { AppEnv } from '../context';
-import { apiGet, PageError, type ApiFetcher } from './api';
+import { PageError, pageClient, type ApiFetcher } from './api';
 import { APP_CSS, APP_JS } from './assets';
 import { accountPage } from './pages/account';
 import { auditPage } from './pages/audit';
@@ -65,7 +65,7 @@ export function createUiRoutes(api: ApiFetcher) {
     if (!session) return c.redirect(`/login?next=${encodeURIComponent(pathOf(c))}`, 302);
     const user: PageUser = { id: session.id, email: session.email, role: session.role };
     if (roles && user.role !== 'admin' && !roles.includes(user.role)) return renderPage(c, <ErrorPage status={403} user={user} />, 403);
-    const p: PageContext = { c, user, now: c.get('deps').now(), get: (path) => apiGet(api, c, path) };
+    const p: PageContext = { c, user, now: c.get('deps').now(), api: pageClient(api, c) };
     try {
       return await renderPage(c, await fn(p));
     } catch (err) {

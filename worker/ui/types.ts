@@ -1,43 +1,41 @@
-/** The JSON shapes pages read from the API (the same view functions the routes answer with). */
-import type { appView, deploymentView, eventView, hdaView, lanView, installView, taskView, versionView } from '../views';
-import type { Role } from '../../db/schema';
+/**
+ * The JSON shapes the pages and the browser code read and send: named parts of the types generated
+ * from the API's OpenAPI document (api-types.generated.ts), never written out by hand.
+ */
+import type { components } from './api-types.generated';
 
-export type HdaView = ReturnType<typeof hdaView>;
-export type LanView = NonNullable<ReturnType<typeof lanView>>;
-export type InstallView = ReturnType<typeof installView>;
-export type DeploymentView = ReturnType<typeof deploymentView>;
-export type TaskView = ReturnType<typeof taskView>;
-export type EventView = ReturnType<typeof eventView>;
-export type AppView = ReturnType<typeof appView>;
-export type VersionView = ReturnType<typeof versionView> & { normalized_compose?: string };
+type Schemas = components['schemas'];
 
-export type { Finding } from '../../core/catalog/types';
+export type HdaView = Schemas['Hda'];
+export type InstallView = Schemas['Install'];
+export type InstallListItem = Schemas['InstallListItem'];
+export type DeploymentView = Schemas['Deployment'];
+export type TaskView = Schemas['Task'];
+export type EventView = Schemas['TaskEvent'];
+export type AppView = Schemas['App'];
+export type VersionView = Schemas['AppVersion'];
+export type Finding = Schemas['Finding'];
+export type PageUser = Schemas['Me'];
+export type UserView = Schemas['User'];
+export type BatchDetail = Schemas['BatchDetail'];
+export type LanView = Schemas['LanView'];
+export type LanAppHealth = NonNullable<Schemas['InstallDetail']['lan']>;
+export type PublishedPort = Schemas['PublishedPort'];
+export type BatchItemView = Schemas['BatchItem'];
+export type MetricsView = Schemas['Metrics'];
+export type VersionPreview = Schemas['VersionPreview'];
+export type Enrollment = Schemas['Enrollment'];
+export type ApiErrorBody = Schemas['Error'];
+export type AuditPage = Schemas['AuditPage'];
+export type AuditEntry = Schemas['AuditEntry'];
 
-export interface PageUser {
-  id: string;
-  email: string;
-  role: Role;
-}
-
-/** GET /api/batches/:id (and each `batch` event of its stream). */
-export interface BatchDetail {
-  batch: { id: string; state: string; concurrency: number; all_or_nothing: boolean; created_at: string | null; finished_at: string | null };
-  items: BatchItemView[];
-}
-
-export interface BatchItemView {
-  hda_id: string;
-  hda_name: string;
-  state: string;
-  action: string | null;
-  install_id: string | null;
-  task_id: string | null;
-  detail: string | null;
-  updated_at: string | null;
-}
-
-/** GET /api/installs/:id/metrics */
-export interface MetricsView {
-  resolution: '5m' | '1h';
-  points: Array<{ at: string; cpu_avg: number; cpu_max: number; memory_avg: number; memory_max: number; samples: number }>;
-}
+export type NewHdaBody = Schemas['NewHda'];
+export type NewUserBody = Schemas['NewUser'];
+export type UserPatchBody = Schemas['UserPatch'];
+export type NewPasswordBody = Schemas['NewPassword'];
+export type PasswordChangeBody = Schemas['PasswordChange'];
+export type NewInstallBody = Schemas['NewInstall'];
+export type InstallActionBody = Schemas['InstallAction'];
+export type NewAppBody = Schemas['NewApp'];
+export type NewVersionBody = Schemas['NewVersion'];
+export type NewBatchBody = Schemas['NewBatch'];

@@ -15,7 +15,7 @@ import { AGENT_BUNDLE, bundleState, ROOT, sha256 } from '../../../agent/bin/bund
 const run = promisify(execFile);
 const BIN = join(ROOT, 'agent/bin/hda-agent.mjs');
 
-it('an idle agent (CLI, poll loop, heartbeat, facts) never loads dockerode, yaml, jose or the task steps', async () => {
+it('an idle agent (CLI, poll loop, channel, heartbeat, facts) never loads dockerode, yaml, jose or the task steps', async () => {
   // Code splitting puts what is only imported dynamically in chunks of its own: walk the static edges.
   const out = await build({
     absWorkingDir: ROOT,
@@ -47,7 +47,8 @@ it('an idle agent (CLI, poll loop, heartbeat, facts) never loads dockerode, yaml
       else packages.add(imp.path);
     }
   }
-  expect([...packages].filter((p) => !p.startsWith('node:'))).toEqual([]);
+  // The one package an idle agent loads: ws, for the HDA channel it keeps open (its RSS is in bench/README.md).
+  expect([...packages].filter((p) => !p.startsWith('node:'))).toEqual(['ws']);
   expect(inputs).toContain('agent/poll.ts');
   expect(inputs).toContain('agent/heartbeat.ts');
   for (const lazy of [
@@ -75,8 +76,8 @@ it('the agent takes only types from the protocol schemas: no schema module (nor 
     logLevel: 'silent',
   });
   const protocol = Object.keys(out.metafile.inputs).filter((i) => i.startsWith('core/protocol/'));
-  // kinds.ts and limits.ts are plain constants; every other module of core/protocol builds zod schemas.
-  expect(protocol.sort()).toEqual(['core/protocol/kinds.ts', 'core/protocol/limits.ts']);
+  // kinds.ts, limits.ts and channel-frames.ts are plain constants; every other module of core/protocol builds zod schemas.
+  expect(protocol.sort()).toEqual(['core/protocol/channel-frames.ts', 'core/protocol/kinds.ts', 'core/protocol/limits.ts']);
 });
 
 it('the bin runs the bundle built from this tree (reporting the package version), and the sources through tsx when told to', async () => {

@@ -1,15 +1,18 @@
-/** The one way the browser code changes anything: JSON to /api/..., with the session cookie. */
+/**
+ * The one way the browser code talks to the server: JSON to /api/..., with the session cookie,
+ * through a client typed from the API's OpenAPI document (each path, its parameters, its body and
+ * its answer are checked by the compiler against what the routes declare).
+ */
+import createClient from 'openapi-fetch';
+import type { paths } from '../api-types.generated';
+import type { ApiErrorBody } from '../types';
 
-export interface ApiErrorBody {
-  error?: string;
-  message?: string;
-  details?: { findings?: Array<{ severity: string; rule: string; message: string; line?: number; text?: string }>; [k: string]: unknown } | unknown;
-}
+export const client = createClient<paths, 'application/json'>({ headers: { accept: 'application/json' }, credentials: 'same-origin' });
 
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
-    readonly body: ApiErrorBody = {},
+    readonly body: Partial<ApiErrorBody> = {},
     /** A 401 that means the session is over (not a wrong password at sign-in). */
     readonly sessionEnded = false,
   ) {
@@ -30,28 +33,18 @@ export function navigate(url: string): void {
   location.assign(url);
 }
 
-export async function api<T = unknown>(method: string, url: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const init: RequestInit = { method, headers, credentials: 'same-origin' };
-  if (body !== undefined) {
-    headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  let res: Response;
+/** The answer of a call such as `call(client.POST('/api/hdas', { body }))`; a refusal throws ApiFailure. */
+export async function call<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>, opts: CallOptions = {}): Promise<T> {
+  let result: Awaited<typeof request>;
   try {
-    res = await fetch(url, init);
+    result = await request;
   } catch {
     throw new ApiFailure(0, { message: 'The server could not be reached. Check your connection and try again.' });
   }
-  const text = await res.text();
-  let data: unknown = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
-  if (!res.ok) throw new ApiFailure(res.status, (data ?? {}) as ApiErrorBody, res.status === 401 && !opts.signIn);
-  return data as T;
+  const { data, error, response } = result;
+  if (!response.ok) throw new ApiFailure(response.status, (error ?? {}) as Partial<ApiErrorBody>, response.status === 401 && !opts.signIn);
+  if (data === undefined) throw new ApiFailure(response.status, { message: 'The server sent an empty answer.' });
+  return data;
 }
 
 /** A refusal decided in the browser (a form not filled in right), shown like the API's. */

@@ -1,16 +1,12 @@
 /** Refusals on the page: in the form's own box (or the page's banner), with any safety findings. */
+import type { Finding } from '../types';
 import { ApiFailure, navigate } from './api';
 import { $, h, type Scope } from './dom';
 
 const SEVERITY_WORD: Record<string, string> = { error: 'Blocked', review: 'Needs review', warning: 'Warning', info: 'Note' };
 
-export interface FindingLike {
-  severity: string;
-  rule: string;
-  message: string;
-  line?: number;
-  text?: string;
-}
+/** A policy finding, as versions and refusals (in `details.findings`) carry them. */
+export type FindingLike = Finding;
 
 export function findingsList(findings: FindingLike[] | undefined): HTMLElement {
   if (!findings || findings.length === 0) return h('p', { class: 'muted', text: 'No findings.' });

@@ -6,8 +6,8 @@
  */
 import { explainFailure } from '../failure';
 import { BATCH_LABELS, formatBytes, ITEM_LABELS, stepLabel } from '../format';
-import type { BatchDetail, EventView, TaskView as TaskJson, VersionView } from '../types';
-import { api, navigate, userError } from './api';
+import type { BatchDetail, EventView, NewBatchBody, TaskView as TaskJson } from '../types';
+import { call, client, navigate, userError } from './api';
 import { $, $all, failureBlock, h, must, setBadge } from './dom';
 import { formValues, forms, type FormValues } from './events';
 
@@ -45,7 +45,7 @@ function fleetTargets(form: HTMLFormElement, v: FormValues): HTMLElement[] {
 }
 
 forms.batch = async (form, v) => {
-  const body: Record<string, unknown> = { app: v.app };
+  const body: NewBatchBody = { app: v.app };
   if (v.version) body.version = v.version;
   if (v.target === 'tag') {
     if (!v.tag) throw userError('Choose a tag.');
@@ -64,7 +64,7 @@ forms.batch = async (form, v) => {
     if (env) overrides[id] = { env };
   }
   if (Object.keys(overrides).length) body.overrides = overrides;
-  const r = await api<{ batch: { id: string } }>('POST', '/api/batches', body);
+  const r = await call(client.POST('/api/batches', { body }));
   navigate(`/batches/${encodeURIComponent(r.batch.id)}`);
 };
 
@@ -73,7 +73,7 @@ async function loadVersions(form: HTMLFormElement): Promise<void> {
   const verSel = $<HTMLSelectElement>('select[data-versions]', form);
   if (!appSel || !verSel || !appSel.value) return;
   const slug = appSel.value;
-  const r = await api<{ versions: VersionView[] }>('GET', `/api/catalog/apps/${encodeURIComponent(slug)}`).catch(() => null);
+  const r = await call(client.GET('/api/catalog/apps/{slug}', { params: { path: { slug } } })).catch(() => null);
   if (!r || appSel.value !== slug) return;
   verSel.textContent = '';
   const versions = (r.versions || []).filter((x) => (x.status as string) !== 'rejected');

@@ -1,21 +1,11 @@
 /** What each form and button of the HDA, install and account pages does, always through the JSON API. */
-import { api, navigate, userError } from './api';
+import { call, client, navigate, userError } from './api';
 import { $, fill, fillHref, must, selectText, type Scope } from './dom';
 import { showError } from './errors';
 import { clicks, forms } from './events';
 import { upsertHdaCard } from './live';
-import type { NewHdaBody } from '../../routes/hdas';
-import type { InstallActionBody, NewInstallBody } from '../../routes/installs';
-import type { NewUserBody } from '../../routes/users';
-import type { HdaView } from '../types';
+import type { Enrollment, InstallActionBody, NewHdaBody, NewInstallBody, NewUserBody } from '../types';
 import { inlineTaskPanel, TaskView } from './task-view';
-
-interface QueuedTask {
-  task: { id: string };
-}
-interface EnrollmentResult {
-  enrollment: { command: string; expires_at: string | null; warning?: string };
-}
 
 /** Where to go after signing in: a path of this origin, read as the browser will read it, else home. */
 export function safeNext(next: string | null, origin = location.origin): string {
@@ -27,7 +17,7 @@ const installTaskUrl = (installId: string, taskId: string) => `/installs/${encod
 const localTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'soon');
 const attr = (el: Element, name: string) => el.getAttribute(name) ?? '';
 
-function showEnrollment(result: EnrollmentResult, name: string, hdaId: string | null): void {
+function showEnrollment(result: { enrollment: Enrollment }, name: string, hdaId: string | null): void {
   const box = $('#enrollment-result');
   if (!box) return;
   fill(box, 'command', result.enrollment.command);
@@ -39,7 +29,7 @@ function showEnrollment(result: EnrollmentResult, name: string, hdaId: string | 
 }
 
 forms.login = async (form, v) => {
-  await api('POST', '/api/auth/login', { email: v.email, password: v.password }, { signIn: true });
+  await call(client.POST('/api/auth/login', { body: { email: v.email, password: v.password } }), { signIn: true });
   navigate(safeNext(form.getAttribute('data-next')));
 };
 
@@ -53,7 +43,7 @@ const parseTags = (text: string) =>
 forms['create-hda'] = async (form, v) => {
   const tags = parseTags(v.tags);
   const body: NewHdaBody = { name: v.name, domain: String(v.domain).trim(), ...(tags.length ? { tags } : {}) };
-  const r = await api<EnrollmentResult & { hda: HdaView }>('POST', '/api/hdas', body);
+  const r = await call(client.POST('/api/hdas', { body }));
   showEnrollment(r, r.hda.name, r.hda.id);
   upsertHdaCard(r.hda);
   form.reset();
@@ -61,12 +51,12 @@ forms['create-hda'] = async (form, v) => {
 
 forms['create-user'] = async (_form, v) => {
   const body: NewUserBody = { email: v.email, password: v.password, role: v.role };
-  await api('POST', '/api/users', body);
+  await call(client.POST('/api/users', { body }));
   navigate(location.pathname);
 };
 
 async function install(hdaId: string, body: NewInstallBody): Promise<void> {
-  const r = await api<QueuedTask>('POST', `/api/hdas/${encodeURIComponent(hdaId)}/installs`, body);
+  const r = await call(client.POST('/api/hdas/{id}/installs', { params: { path: { id: hdaId } }, body }));
   navigate(`/tasks/${encodeURIComponent(r.task.id)}`);
 }
 
@@ -83,7 +73,7 @@ forms.install = (_form, v, submitter) => {
 clicks.install = (btn) => install(attr(btn, 'data-hda'), { app: attr(btn, 'data-app') });
 
 async function act(installId: string, body: InstallActionBody): Promise<void> {
-  const r = await api<QueuedTask>('POST', `/api/installs/${encodeURIComponent(installId)}/actions`, body);
+  const r = await call(client.POST('/api/installs/{id}/actions', { params: { path: { id: installId } }, body }));
   navigate(installTaskUrl(installId, r.task.id));
 }
 
@@ -93,7 +83,7 @@ clicks.rollback = (btn) => act(attr(btn, 'data-install'), { action: 'rollback', 
 
 /** A queued task is taken back; one the agent already started cannot be (the API says so). */
 clicks['cancel-task'] = async (btn) => {
-  await api('POST', `/api/tasks/${encodeURIComponent(attr(btn, 'data-task'))}/cancel`);
+  await call(client.POST('/api/tasks/{id}/cancel', { params: { path: { id: attr(btn, 'data-task') } } }));
   location.reload();
 };
 
@@ -124,10 +114,8 @@ clicks.uninstall = (btn) =>
 clicks.logs = async (btn) => {
   const tail = Number(btn.getAttribute('data-tail')) || 200;
   const follow = Number(btn.getAttribute('data-follow')) || 0;
-  const r = await api<QueuedTask>(
-    'POST',
-    `/api/installs/${encodeURIComponent(attr(btn, 'data-install'))}/logs`,
-    follow ? { tail, follow_s: follow } : { tail },
+  const r = await call(
+    client.POST('/api/installs/{id}/logs', { params: { path: { id: attr(btn, 'data-install') } }, body: follow ? { tail, follow_s: follow } : { tail } }),
   );
   const holder = must('#logs-view') as HTMLElement & { taskView?: TaskView };
   holder.taskView?.stop();
@@ -156,14 +144,15 @@ forms.limits = async (form, v) => {
   if (body.memory_mb !== null && (!(body.memory_mb >= 6) || Math.round(body.memory_mb) !== body.memory_mb))
     throw userError('Memory must be a whole number of MB, 6 or more.');
   const installId = attr(form, 'data-install');
-  const r = await api<QueuedTask>('PUT', `/api/installs/${encodeURIComponent(installId)}/limits`, body);
+  const r = await call(client.PUT('/api/installs/{id}/limits', { params: { path: { id: installId } }, body }));
   navigate(installTaskUrl(installId, r.task.id));
 };
 
 /** A new host port: a task moves the app to it; the page follows that task. */
 forms.port = async (form, v) => {
   const installId = attr(form, 'data-install');
-  const r = await api<QueuedTask>('PUT', `/api/installs/${encodeURIComponent(installId)}/port`, { host_port: hostPort(String(v.host_port || '').trim()) });
+  const body = { host_port: hostPort(String(v.host_port || '').trim()) };
+  const r = await call(client.PUT('/api/installs/{id}/port', { params: { path: { id: installId } }, body }));
   navigate(installTaskUrl(installId, r.task.id));
 };
 
@@ -172,7 +161,7 @@ clicks['delete-hda'] = () => openDialog('#delete-hda-dialog', () => undefined);
 
 /** Prune is an HDA-wide task: show what is kept, follow it inline, then the space freed. */
 clicks.prune = async (btn) => {
-  const r = await api<QueuedTask & { keep_images?: string[] }>('POST', `/api/hdas/${encodeURIComponent(attr(btn, 'data-hda'))}/prune`);
+  const r = await call(client.POST('/api/hdas/{id}/prune', { params: { path: { id: attr(btn, 'data-hda') } } }));
   const holder = must('#prune-view');
   holder.textContent = '';
   const keep = r.keep_images || [];
@@ -183,13 +172,13 @@ clicks.prune = async (btn) => {
 };
 
 clicks.logout = () =>
-  api('POST', '/api/auth/logout').then(
+  call(client.POST('/api/auth/logout')).then(
     () => navigate('/login'),
     () => navigate('/login'),
   );
 
 clicks['new-enrollment'] = async (btn) => {
-  const r = await api<EnrollmentResult>('POST', `/api/hdas/${encodeURIComponent(attr(btn, 'data-hda'))}/enrollment`);
+  const r = await call(client.POST('/api/hdas/{id}/enrollment', { params: { path: { id: attr(btn, 'data-hda') } } }));
   showEnrollment(r, '', null);
 };
 
@@ -219,7 +208,7 @@ export function wireDialogs(): void {
   if (revoke) {
     confirmDialog(
       revoke,
-      () => api('POST', `/api/hdas/${encodeURIComponent(attr(revoke, 'data-hda'))}/revoke`).then(() => navigate(location.pathname)),
+      () => call(client.POST('/api/hdas/{id}/revoke', { params: { path: { id: attr(revoke, 'data-hda') } } })).then(() => navigate(location.pathname)),
       () => $('.manage') || document,
     );
   }
@@ -227,7 +216,7 @@ export function wireDialogs(): void {
   if (remove) {
     confirmDialog(
       remove,
-      () => api('DELETE', `/api/hdas/${encodeURIComponent(attr(remove, 'data-hda'))}`).then(() => navigate('/')),
+      () => call(client.DELETE('/api/hdas/{id}', { params: { path: { id: attr(remove, 'data-hda') } } })).then(() => navigate('/')),
       () => $('.manage') || document,
     );
   }

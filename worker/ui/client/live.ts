@@ -4,8 +4,8 @@
  * for an HDA added here (at once) or elsewhere, and a pending card fills in once its agent enrolled.
  */
 import { factRows, timeAgo } from '../format';
-import type { HdaView, InstallView } from '../types';
-import { api } from './api';
+import type { HdaView } from '../types';
+import { call, client } from './api';
 import { $, $all, h, setBadge, type Kid } from './dom';
 
 const LIVE_EVERY_MS = 15000;
@@ -79,13 +79,13 @@ function updateSummary(hdas?: HdaView[]): void {
 }
 
 async function refreshDashboard(): Promise<void> {
-  const r = await api<{ hdas: HdaView[] }>('GET', '/api/hdas');
+  const r = await call(client.GET('/api/hdas'));
   r.hdas.forEach(upsertHdaCard);
   updateSummary(r.hdas);
 }
 
 async function refreshHda(id: string): Promise<void> {
-  const r = await api<{ hda: HdaView; installs: InstallView[] }>('GET', `/api/hdas/${encodeURIComponent(id)}`);
+  const r = await call(client.GET('/api/hdas/{id}', { params: { path: { id } } }));
   setBadge($('.page-header [data-live=status]'), r.hda.status);
   for (const i of r.installs) {
     const row = $(`[data-install-id="${i.id}"]`);

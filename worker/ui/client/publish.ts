@@ -3,9 +3,8 @@
  * stored); Publish is only possible for the input that was previewed and not refused. A new app is
  * created just before its first version, so a refused version never leaves an empty app behind.
  */
-import type { NewAppBody } from '../../routes/catalog';
-import type { VersionView } from '../types';
-import { api, ApiFailure, userError } from './api';
+import type { NewAppBody, NewVersionBody, VersionPreview, VersionView } from '../types';
+import { ApiFailure, call, client, userError } from './api';
 import { $, fill, fillHref, must, setBadge } from './dom';
 import { findingsList, type FindingLike } from './errors';
 import { forms, type FormValues } from './events';
@@ -17,9 +16,10 @@ interface Preview {
 }
 let lastPreview: Preview | null = null;
 
-function publishInput(v: FormValues) {
-  const body: Record<string, string> = { version: v.version.trim(), kind: v.kind.trim() };
-  body[v.source_kind === 'compose' ? 'compose' : 'install_script'] = v.source;
+function publishInput(v: FormValues): NewVersionBody {
+  const body: NewVersionBody = { version: v.version.trim(), kind: v.kind.trim() };
+  if (v.source_kind === 'compose') body.compose = v.source;
+  else body.install_script = v.source;
   return body;
 }
 const publishKey = (v: FormValues) => JSON.stringify([v.slug.trim(), v.name.trim(), v.version.trim(), v.kind.trim(), v.source_kind, v.source]);
@@ -40,14 +40,15 @@ const VERDICT: Record<string, string> = {
   rejected: 'Refused: it cannot be installed as it is. Fix what is blocked below and preview again.',
 };
 
-type DialectVerdicts = Record<string, { ok: boolean; reasons?: string[] }>;
+type DialectVerdicts = NonNullable<VersionPreview['dialects']>;
 
 /** One line per Compose dialect: whether an HDA driving it can run the version, and why not. */
-function dialectsText(dialects: DialectVerdicts | undefined): string {
+function dialectsText(dialects: DialectVerdicts | null | undefined): string {
   if (!dialects) return '';
   return ['v2', 'v1']
-    .filter((d) => dialects[d])
-    .map((d) => `Compose ${d}: ${dialects[d].ok ? 'runs it.' : `cannot run it (${(dialects[d].reasons ?? []).join('; ')}).`}`)
+    .map((d) => ({ d, verdict: dialects[d as keyof DialectVerdicts] }))
+    .filter(({ verdict }) => verdict)
+    .map(({ d, verdict }) => `Compose ${d}: ${verdict!.ok ? 'runs it.' : `cannot run it (${(verdict!.reasons ?? []).join('; ')}).`}`)
     .join(' ');
 }
 
@@ -58,7 +59,7 @@ function showPublishResult(
   status: string | null,
   findings: FindingLike[],
   compose: string,
-  dialects?: DialectVerdicts,
+  dialects?: DialectVerdicts | null,
 ): void {
   const out = must('#publish-result');
   fill(out, 'result-title', kind === 'published' ? 'Published' : 'Preview');
@@ -81,19 +82,12 @@ function showPublishResult(
 
 async function appExists(slug: string): Promise<boolean> {
   try {
-    await api('GET', `/api/catalog/apps/${encodeURIComponent(slug)}`);
+    await call(client.GET('/api/catalog/apps/{slug}', { params: { path: { slug } } }));
     return true;
   } catch (err) {
     if (err instanceof ApiFailure && err.status === 404) return false;
     throw err;
   }
-}
-
-interface PreviewResult {
-  status: string;
-  findings: FindingLike[];
-  normalized_compose: string;
-  dialects?: DialectVerdicts;
 }
 
 async function previewVersion(form: HTMLFormElement, v: FormValues): Promise<void> {
@@ -102,9 +96,9 @@ async function previewVersion(form: HTMLFormElement, v: FormValues): Promise<voi
   lastPreview = null;
   must('#publish-result').hidden = true;
   const exists = await appExists(slug);
-  let r: PreviewResult;
+  let r: VersionPreview;
   try {
-    r = await api<PreviewResult>('POST', `/api/catalog/apps/${encodeURIComponent(slug)}/versions/preview`, publishInput(v));
+    r = await call(client.POST('/api/catalog/apps/{slug}/versions/preview', { params: { path: { slug } }, body: publishInput(v) }));
   } catch (err) {
     if (!(err instanceof ApiFailure && err.status === 404 && !exists)) throw err;
     // The server previews versions of apps that exist; a new app's first version is checked when published.
@@ -126,7 +120,7 @@ async function previewVersion(form: HTMLFormElement, v: FormValues): Promise<voi
 
 /** "Published versions" as the catalog has them now. */
 async function refreshPublished(form: HTMLFormElement, slug: string): Promise<void> {
-  const r = await api<{ versions: VersionView[] }>('GET', `/api/catalog/apps/${encodeURIComponent(slug)}`);
+  const r = await call(client.GET('/api/catalog/apps/{slug}', { params: { path: { slug } } }));
   const line = $('[data-published-versions]', form);
   if (!line) return;
   fill(line, 'versions', r.versions.map((x) => x.version).join(', '));
@@ -162,18 +156,18 @@ async function publish(form: HTMLFormElement, v: FormValues): Promise<void> {
     for (const k of ['description', 'homepage', 'category'] as const) if (v[k] && String(v[k]).trim()) Object.assign(app, { [k]: String(v[k]).trim() });
     const icon = await iconDataUrl(form);
     if (icon) app.icon_url = icon;
-    await api('POST', '/api/catalog/apps', app);
+    await call(client.POST('/api/catalog/apps', { body: app }));
   }
-  let r: { version: VersionView & { normalized_compose?: string } };
+  let r: { version: VersionView };
   try {
-    r = await api('POST', `/api/catalog/apps/${encodeURIComponent(slug)}/versions`, publishInput(v));
+    r = await call(client.POST('/api/catalog/apps/{slug}/versions', { params: { path: { slug } }, body: publishInput(v) }));
   } catch (err) {
     if (err instanceof ApiFailure && err.status === 400) err.message = `Not published: ${err.message}`;
     throw err;
   }
   lastPreview = null;
   setPublishable(form, false, 'Published. Change the version to publish another.');
-  showPublishResult('published', slug, r.version.version, r.version.status, r.version.findings as FindingLike[], r.version.normalized_compose ?? '');
+  showPublishResult('published', slug, r.version.version, r.version.status, r.version.findings, r.version.normalized_compose ?? '');
   await refreshPublished(form, slug);
 }
 

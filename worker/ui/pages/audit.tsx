@@ -2,12 +2,12 @@
  * /admin/audit: the audit log for admins, newest first. Filters are a plain GET form whose fields
  * are the API's own query parameters, and paging is a link, so the page needs no client script.
  */
-import { PageError } from '../api';
+import { must, PageError } from '../api';
 import { Card, Empty, PageHeader, When } from '../components';
 import { formatTime } from '../format';
 import { Layout } from '../layout';
-import type { AuditView } from '../../services/audit-query';
 import type { PageContext } from './context';
+import type { AuditEntry, AuditPage } from '../types';
 
 /** The query parameters the page passes through to GET /api/audit (nothing else is forwarded). */
 const FILTERS = ['actor', 'target', 'action', 'since', 'until'] as const;
@@ -48,9 +48,9 @@ const FilterForm = (props: { filters: Filters }) => (
   </form>
 );
 
-const actorOf = (e: AuditView) => e.actor.email ?? (e.actor.id ? `${e.actor.kind} ${e.actor.id}` : e.actor.kind === 'user' ? 'not signed in' : e.actor.kind);
+const actorOf = (e: AuditEntry) => e.actor.email ?? (e.actor.id ? `${e.actor.kind} ${e.actor.id}` : e.actor.kind === 'user' ? 'not signed in' : e.actor.kind);
 
-const Entries = (props: { entries: AuditView[]; now: number }) => (
+const Entries = (props: { entries: AuditEntry[]; now: number }) => (
   <div class="table-wrap">
     <table class="history audit">
       <thead>
@@ -92,10 +92,11 @@ export async function auditPage(p: PageContext) {
     const value = p.c.req.query(key)?.trim();
     if (value) filters[key] = value;
   }
-  let page: { entries: AuditView[]; next_cursor: string | null } | null = null;
+  let page: AuditPage | null = null;
   let refusal: string | null = null;
   try {
-    page = await p.get(`/api/audit${queryOf(filters, p.c.req.query('cursor'))}`);
+    const cursor = p.c.req.query('cursor');
+    page = await must(p.api.GET('/api/audit', { params: { query: { ...filters, ...(cursor ? { cursor: Number(cursor) } : {}) } } }));
   } catch (err) {
     // A filter the API refuses is shown beside the form, not as an error page.
     if (!(err instanceof PageError) || err.status !== 400) throw err;

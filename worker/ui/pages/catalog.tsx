@@ -1,9 +1,10 @@
 /** The catalog: search by name, and one app's details with "Install on <HDA>". */
 import { WAIVABLE_RULES } from '../../services/installs';
-import { APP_CATEGORIES } from '../../../db/schema';
+import { APP_CATEGORIES, type AppCategory } from '../../../db/schema';
 import { AppIcon, Badge, Card, categoryLabel, Empty, Findings, FormError, PageHeader, When } from '../components';
 import { Layout } from '../layout';
 import type { AppView, Finding, HdaView, VersionView } from '../types';
+import { must } from '../api';
 import type { PageContext } from './context';
 
 const CategoryFilter = (props: { current: string | null; query: string }) => {
@@ -31,10 +32,9 @@ const CategoryFilter = (props: { current: string | null; query: string }) => {
 export async function catalogPage(p: PageContext, q: string, categoryParam: string | undefined) {
   const query = q.trim().slice(0, 100);
   const category = (APP_CATEGORIES as readonly string[]).includes(categoryParam ?? '') ? categoryParam! : null;
-  const params = new URLSearchParams();
-  if (query) params.set('q', query);
-  if (category) params.set('category', category);
-  const { apps } = await p.get<{ apps: AppView[] }>(`/api/catalog/apps${params.size ? `?${params}` : ''}`);
+  const { apps } = await must(
+    p.api.GET('/api/catalog/apps', { params: { query: { ...(query ? { q: query } : {}), ...(category ? { category: category as AppCategory } : {}) } } }),
+  );
   return (
     <Layout title="Catalog" user={p.user} nav="catalog" page="catalog">
       <PageHeader title="App catalog" subtitle="Container apps you can install on your HDAs" />
@@ -167,8 +167,8 @@ const VersionBlock = (props: { v: VersionView; open: boolean; now: number }) => 
 
 export async function appDetailPage(p: PageContext, slug: string) {
   const [{ app, versions }, { hdas }] = await Promise.all([
-    p.get<{ app: AppView; versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(slug)}`),
-    p.get<{ hdas: HdaView[] }>('/api/hdas'),
+    must(p.api.GET('/api/catalog/apps/{slug}', { params: { path: { slug } } })),
+    must(p.api.GET('/api/hdas')),
   ]);
   const canPublish = p.user.role === 'publisher' || p.user.role === 'admin';
   return (

@@ -2,6 +2,7 @@
 import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { Layout } from '../layout';
 import type { HdaView } from '../types';
+import { must } from '../api';
 import type { PageContext } from './context';
 
 const HdaCard = (props: { hda: HdaView; now: number }) => {
@@ -76,7 +77,7 @@ const AddHdaForm = () => (
 );
 
 export async function dashboardPage(p: PageContext) {
-  const { hdas } = await p.get<{ hdas: HdaView[] }>('/api/hdas');
+  const { hdas } = await must(p.api.GET('/api/hdas'));
   const online = hdas.filter((h) => h.online).length;
   return (
     <Layout title="Your HDAs" user={p.user} nav="dashboard" page="dashboard">

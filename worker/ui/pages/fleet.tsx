@@ -7,7 +7,8 @@ import { FailureBlock } from '../failure-block';
 import { Badge, Card, Empty, FormError, PageHeader, Tags, When } from '../components';
 import { ACTION_LABELS, BATCH_LABELS, ITEM_LABELS } from '../format';
 import { Layout } from '../layout';
-import type { AppView, BatchDetail, BatchItemView, HdaView, InstallView } from '../types';
+import type { AppView, BatchItemView, HdaView } from '../types';
+import { must } from '../api';
 import type { PageContext } from './context';
 
 const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
@@ -18,14 +19,6 @@ function countsText(items: BatchItemView[]): string {
   for (const i of items) by.set(i.state, (by.get(i.state) ?? 0) + 1);
   const parts = [...by.entries()].map(([s, n]) => `${n} ${(ITEM_LABELS[s] ?? s).toLowerCase()}`);
   return `${items.length} HDA${items.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
-}
-
-/** The app a batch deploys, named through one of its installs (the batch view does not name it). */
-async function appNameOf(p: PageContext, items: BatchItemView[]): Promise<string | null> {
-  const withInstall = items.find((i) => i.install_id);
-  if (!withInstall) return null;
-  const r = await p.get<{ install: InstallView }>(`/api/installs/${withInstall.install_id}`).catch(() => null);
-  return r?.install.app?.name ?? null;
 }
 
 const BatchForm = (props: { apps: AppView[]; hdas: HdaView[] }) => {
@@ -101,14 +94,14 @@ const BatchForm = (props: { apps: AppView[]; hdas: HdaView[] }) => {
 
 export async function fleetPage(p: PageContext) {
   const [{ apps }, { hdas }, { batches }] = await Promise.all([
-    p.get<{ apps: AppView[] }>('/api/catalog/apps'),
-    p.get<{ hdas: HdaView[] }>('/api/hdas'),
-    p.get<{ batches: Array<{ id: string; state: string; created_at: string }> }>('/api/batches'),
+    must(p.api.GET('/api/catalog/apps')),
+    must(p.api.GET('/api/hdas')),
+    must(p.api.GET('/api/batches')),
   ]);
   const recent = await Promise.all(
     batches.slice(0, 10).map(async (b) => {
-      const detail = await p.get<BatchDetail>(`/api/batches/${b.id}`).catch(() => null);
-      return { ...b, items: detail?.items ?? [], app: detail ? await appNameOf(p, detail.items) : null };
+      const detail = await must(p.api.GET('/api/batches/{id}', { params: { path: { id: b.id } } })).catch(() => null);
+      return { ...b, items: detail?.items ?? [], app: detail?.batch.app.name ?? null };
     }),
   );
   const targets = hdas.filter((h) => h.status !== 'revoked' && h.status !== 'pending');
@@ -191,8 +184,8 @@ const ItemRow = (props: { item: BatchItemView; hdaStatus: string | undefined }) 
 };
 
 export async function batchPage(p: PageContext, id: string) {
-  const [view, { hdas }] = await Promise.all([p.get<BatchDetail>(`/api/batches/${encodeURIComponent(id)}`), p.get<{ hdas: HdaView[] }>('/api/hdas')]);
-  const appName = await appNameOf(p, view.items);
+  const [view, { hdas }] = await Promise.all([must(p.api.GET('/api/batches/{id}', { params: { path: { id } } })), must(p.api.GET('/api/hdas'))]);
+  const appName = view.batch.app.name;
   const status = new Map(hdas.map((h) => [h.id, h.status]));
   const { batch, items } = view;
   const done = items.filter((i) => DONE_ITEM.has(i.state)).length;

@@ -6,7 +6,8 @@
 import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
-import type { AppView, HdaView, InstallView, LanView } from '../types';
+import type { AppView, HdaView, InstallView } from '../types';
+import { must } from '../api';
 import { NamesAndHttps } from '../lan-parts';
 import type { PageContext } from './context';
 
@@ -194,8 +195,8 @@ const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: S
 
 export async function hdaPage(p: PageContext, id: string) {
   const [{ hda, installs, lan }, { apps }] = await Promise.all([
-    p.get<{ hda: HdaView; installs: InstallView[]; lan: LanView | null }>(`/api/hdas/${encodeURIComponent(id)}`),
-    p.get<{ apps: AppView[] }>('/api/catalog/apps'),
+    must(p.api.GET('/api/hdas/{id}', { params: { path: { id } } })),
+    must(p.api.GET('/api/catalog/apps')),
   ]);
   const installed = new Set(installs.map((i) => i.identifier));
   return (

@@ -10,7 +10,8 @@ import { BUSY_STATES, InstallActions, Runtime, UninstallDialog } from '../instal
 import { Layout } from '../layout';
 import { UsageCharts } from '../metrics-chart';
 import { TaskPanel } from '../task-panel';
-import type { DeploymentView, Finding, InstallView, MetricsView, TaskView, VersionView } from '../types';
+import type { DeploymentView, Finding, InstallView, TaskView, VersionView } from '../types';
+import { must } from '../api';
 import type { PageContext } from './context';
 import type { PublishedPort } from '../../../core/compose/web-port';
 import type { LanAppHealth } from '../../../core/protocol';
@@ -211,8 +212,7 @@ async function taskToShow(
   deployments: DeploymentView[],
 ): Promise<TaskView | null> {
   const get = (id: string) =>
-    p
-      .get<{ task: TaskView }>(`/api/tasks/${id}`)
+    must(p.api.GET('/api/tasks/{id}', { params: { path: { id } } }))
       .then((r) => r.task)
       .catch(() => null);
   if (taskId && UUID.test(taskId)) {
@@ -267,24 +267,17 @@ const PolicyRecheck = ({ refused }: { refused: Finding[] }) =>
   );
 
 export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
-  const path = `/api/installs/${encodeURIComponent(id)}`;
   const [{ install, hda, policy_recheck, published_ports, lan }, { deployments }] = await Promise.all([
-    p.get<{
-      install: InstallView;
-      lan?: LanAppHealth | null;
-      published_ports?: PublishedPort[];
-      hda: { id: string; name: string; domain: string; facts?: { cpus?: number; memory_bytes?: number } | null };
-      policy_recheck?: { refused: Finding[] };
-    }>(path),
-    p.get<{ deployments: DeploymentView[] }>(`${path}/deployments`),
+    must(p.api.GET('/api/installs/{id}', { params: { path: { id } } })),
+    must(p.api.GET('/api/installs/{id}/deployments', { params: { path: { id } } })),
   ]);
   const removed = install.state === 'removed';
   const [catalog, task, metrics] = await Promise.all([
     install.app
-      ? p.get<{ versions: VersionView[] }>(`/api/catalog/apps/${encodeURIComponent(install.app.slug)}`).catch(() => ({ versions: [] }))
+      ? must(p.api.GET('/api/catalog/apps/{slug}', { params: { path: { slug: install.app.slug } } })).catch(() => ({ versions: [] }))
       : { versions: [] },
     taskToShow(p, install.id, install.state, taskId, deployments),
-    removed ? null : p.get<MetricsView>(`${path}/metrics?hours=24`).catch(() => null),
+    removed ? null : must(p.api.GET('/api/installs/{id}/metrics', { params: { path: { id }, query: { hours: 24 } } })).catch(() => null),
   ]);
   const name = install.app?.name ?? install.identifier;
   return (

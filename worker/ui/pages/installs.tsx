@@ -2,13 +2,11 @@
 import { Card, Empty, PageHeader } from '../components';
 import { InstallRow } from '../install-parts';
 import { Layout } from '../layout';
-import type { InstallView } from '../types';
+import { must } from '../api';
 import type { PageContext } from './context';
 
-type Row = InstallView & { hda: { id: string; name: string } };
-
 export async function installsPage(p: PageContext) {
-  const { installs } = await p.get<{ installs: Row[] }>('/api/installs');
+  const { installs } = await must(p.api.GET('/api/installs'));
   const hdas = new Set(installs.map((i) => i.hda.id)).size;
   return (
     <Layout title="All apps" user={p.user} nav="installs" page="installs">

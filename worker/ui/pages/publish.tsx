@@ -7,13 +7,11 @@ import { APP_CATEGORIES } from '../../../db/schema';
 import { SLUG_PATTERN } from '../../validation';
 import { Card, categoryLabel, FormError, PageHeader } from '../components';
 import { Layout } from '../layout';
-import type { AppView } from '../types';
+import { must } from '../api';
 import type { PageContext } from './context';
 
 export async function publishPage(p: PageContext, slug: string | undefined) {
-  const existing = slug
-    ? await p.get<{ app: AppView; versions: Array<{ version: string }> }>(`/api/catalog/apps/${encodeURIComponent(slug)}`).catch(() => null)
-    : null;
+  const existing = slug ? await must(p.api.GET('/api/catalog/apps/{slug}', { params: { path: { slug } } })).catch(() => null) : null;
   const app = existing?.app;
   return (
     <Layout title="Publish" user={p.user} nav="publish" page="publish">

@@ -3,14 +3,12 @@ import { PageHeader } from '../components';
 import { ACTION_LABELS } from '../format';
 import { Layout } from '../layout';
 import { TaskPanel } from '../task-panel';
-import type { TaskView } from '../types';
+import { must } from '../api';
 import type { PageContext } from './context';
 
 export async function taskPage(p: PageContext, id: string) {
-  const { task } = await p.get<{ task: TaskView }>(`/api/tasks/${encodeURIComponent(id)}`);
-  const install = task.install_id
-    ? await p.get<{ install: { id: string; identifier: string; app?: { name: string } } }>(`/api/installs/${task.install_id}`).catch(() => null)
-    : null;
+  const { task } = await must(p.api.GET('/api/tasks/{id}', { params: { path: { id } } }));
+  const install = task.install_id ? await must(p.api.GET('/api/installs/{id}', { params: { path: { id: task.install_id } } })).catch(() => null) : null;
   const appName = install?.install.app?.name ?? install?.install.identifier;
   const verb = ACTION_LABELS[task.kind] ?? task.kind;
   return (

@@ -1,15 +1,11 @@
 /** /admin/users: every account, each editable (role, disabled, a new password, delete), and a form to create one. */
 import { Badge, Card, FormError, PageHeader, When } from '../components';
 import { Layout } from '../layout';
+import { must } from '../api';
 import type { PageContext } from './context';
+import type { UserView } from '../types';
 
-interface UserRow {
-  id: string;
-  email: string;
-  role: string;
-  disabled: boolean;
-  created_at: string;
-}
+type UserRow = UserView;
 
 const ROLE_HELP: Record<string, string> = {
   owner: 'manages their own HDAs and apps',
@@ -101,7 +97,7 @@ const DeleteUserDialog = () => (
 );
 
 export async function usersPage(p: PageContext) {
-  const { users } = await p.get<{ users: UserRow[] }>('/api/users');
+  const { users } = await must(p.api.GET('/api/users'));
   return (
     <Layout title="Users" user={p.user} nav="users" page="users">
       <PageHeader title="Users" subtitle={`${users.length} account${users.length === 1 ? '' : 's'}`} />

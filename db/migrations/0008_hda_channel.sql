@@ -1,0 +1,1 @@
+ALTER TABLE `hdas` ADD `channel_open` integer DEFAULT false NOT NULL;
