@@ -1428,6 +1428,8 @@ export interface components {
                 ca_pem?: string;
                 /** Format: date-time */
                 ca_valid_to?: string;
+                /** @enum {string} */
+                certificates?: "ca" | "acme";
                 port: number;
                 problem?: string;
             } | null;
@@ -1454,6 +1456,8 @@ export interface components {
                 ca_fingerprint?: string;
                 /** Format: date-time */
                 ca_valid_to?: string;
+                /** @enum {string} */
+                certificates?: "ca" | "acme";
                 port: number;
                 problem?: string;
             } | null;
