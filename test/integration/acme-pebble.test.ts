@@ -105,7 +105,8 @@ describe.skipIf(!available)('ACME certificates from pebble through Apache HTTP-0
     expect(health.https?.certificates).toBe('acme');
     const app = health.apps.find((a) => a.identifier === id)!;
     expect(app.cert_not_after).toBe(cert.notAfter);
-    expect(app.cert_problem).toBeUndefined();
+    // Pebble's one-hour certificate is inside the renewal window from the start: only that is said.
+    expect(app.cert_problem).toMatch(/^the certificate expires on \S+ and was not renewed yet$/);
   });
 
   it('the renewal pass replaces the one-hour certificate and Apache serves the new one', async () => {
