@@ -54,18 +54,20 @@ describe.skipIf(!available)('ACME certificates from pebble through Apache HTTP-0
   const id = uniqueId('acme');
   const fqdn = `${id}.${DOMAIN}`;
 
+  const acmeFlags = () => ({
+    tls: 'acme',
+    'acme-directory': pebble.ok ? pebble.acme.directory : '',
+    'acme-email': 'owner@example.org',
+    'acme-ca-bundle': pebble.ok ? pebble.acme.directoryCa : '',
+    'acme-webroot': webroot,
+  });
+
   beforeAll(async () => {
     if (!probe.ok || !pebble.ok) return;
     // The challenge folder Apache (www-data when run as root) reads.
     webroot = mkdtempSync(join(tmpdir(), 'hda-acme-webroot-'));
     chmodSync(webroot, 0o755);
-    h = await createHarness(probe.testbed, {
-      tls: 'acme',
-      'acme-directory': pebble.acme.directory,
-      'acme-email': 'owner@example.org',
-      'acme-ca-bundle': pebble.acme.directoryCa,
-      'acme-webroot': webroot,
-    });
+    h = await createHarness(probe.testbed, acmeFlags());
     httpsPort = probe.testbed.apacheHttpsPort!;
     const roots = spawnSync('curl', ['-fsS', '--cacert', pebble.acme.directoryCa, pebble.acme.rootsUrl], { encoding: 'utf8' });
     expect(roots.status).toBe(0);
@@ -122,6 +124,23 @@ describe.skipIf(!available)('ACME certificates from pebble through Apache HTTP-0
       served = await servedSerial(httpsPort, fqdn, root);
     }
     expect(served).toBe(after);
+  });
+
+  it('with HTTP redirected to HTTPS the challenge is still answered over HTTP', async () => {
+    const r = await createHarness(probe.ok ? probe.testbed : (undefined as never), { ...acmeFlags(), 'https-redirect': 'true' });
+    try {
+      const rid = uniqueId('acmeredir');
+      const t = await task(r, 'install', rid, await freePort(), version(standinCompose(probe.ok ? probe.testbed.standinImage : '')));
+      const outcome = await run(r, t);
+      if (outcome !== 'succeeded') console.log(JSON.stringify([...r.client.results.values()], null, 1).slice(0, 3000));
+      expect(outcome).toBe('succeeded');
+      expect(r.deps.tls!.certs.read(rid)!.cert.issuer).toMatch(/Pebble/);
+      const plain = await getThroughApache(r.tb, `${rid}.${DOMAIN}`);
+      expect(plain.status).toBe(301);
+      expect(await servedSerial(httpsPort, `${rid}.${DOMAIN}`, root)).toBe(r.deps.tls!.certs.read(rid)!.cert.serialNumber);
+    } finally {
+      await r.cleanup();
+    }
   });
 
   it('an order pebble cannot validate leaves the app on HTTP with the reason in its health', async () => {
