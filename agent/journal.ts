@@ -19,6 +19,8 @@ export interface JournalRecord {
   result?: TaskResultInput;
   /** How many times this agent started executing the task (a resume after a crash is run 2). */
   runs: number;
+  /** What a step must not do twice when the task runs again (e.g. the snapshot taken before an update). */
+  memo?: Record<string, unknown>;
   updated_at: string;
 }
 
@@ -101,6 +103,14 @@ export class Journal {
     const rec = this.get(taskId);
     if (!rec) return;
     delete rec.task;
+    this.save(rec);
+  }
+
+  /** Remembers a step's outcome for a re-run of the same task. */
+  setMemo(taskId: string, key: string, value: unknown): void {
+    const rec = this.get(taskId);
+    if (!rec) return;
+    rec.memo = { ...rec.memo, [key]: value };
     this.save(rec);
   }
 

@@ -18,6 +18,7 @@ import { heartbeatSuite } from './suites/heartbeat';
 import { pollSuite } from './suites/poll';
 import { previewSuite } from './suites/preview';
 import { scaleSuite } from './suites/scale';
+import { snapshotSuite } from './suites/snapshot';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const opts = parseOptions(process.argv.slice(2));
@@ -45,6 +46,7 @@ const runners: Record<Suite, () => Promise<void>> = {
   agent: async () => void (results.agent = await agentSuite(opts.sizes, log)),
   install: async () => void (results.install = await installSuite(opts.sizes, log)),
   preview: async () => void (results.preview = await previewSuite(opts.sizes, log)),
+  snapshot: async () => void (results.snapshot = await snapshotSuite(opts.sizes, log)),
 };
 
 // Whatever a child process or a stray promise does, the run goes on and its table is written.

@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Finding } from '../core/catalog/types';
-import { EVENT_STATUSES, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
+import { EVENT_STATUSES, SNAPSHOT_REASONS, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
 import type { AppStatus, AppVersionContent, HostFacts, InstallOverrides, LanHealth, PayloadOf, ResourceLimits, TaskKind, TaskPayload } from '../core/protocol';
 
 export const ROLES = ['admin', 'publisher', 'owner'] as const;
@@ -348,4 +348,31 @@ export const batchItems = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.batchId, t.hdaId] }), index('batch_items_hda_state').on(t.hdaId, t.state)],
+);
+
+/** Snapshots of an install's data as its agent reported them (the data stays on the HDA, in restic). */
+export const snapshots = sqliteTable(
+  'snapshots',
+  {
+    installId: text('install_id')
+      .notNull()
+      .references(() => installs.id),
+    /** restic's snapshot id (64 hex). */
+    snapshotId: text('snapshot_id').notNull(),
+    /** The task that took it, and that task's deployment (an update's: the snapshot holds the data as of before it). */
+    taskId: text('task_id').notNull(),
+    deploymentId: text('deployment_id'),
+    reason: text('reason', { enum: SNAPSHOT_REASONS }).notNull(),
+    takenAt: integer('taken_at').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    addedBytes: integer('added_bytes').notNull(),
+    downtimeMs: integer('downtime_ms').notNull(),
+    files: integer('files').notNull(),
+    volumesJson: text('volumes_json', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  },
+  (t) => [
+    primaryKey({ columns: [t.installId, t.snapshotId] }),
+    index('snapshots_install_taken').on(t.installId, t.takenAt),
+    index('snapshots_deployment').on(t.deploymentId),
+  ],
 );

@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
 import { hdaRoutes } from './routes/hdas';
 import { installRoutes } from './routes/installs';
+import { snapshotRoutes } from './routes/snapshots';
 import { taskRoutes } from './routes/tasks';
 import { userRoutes } from './routes/users';
 import { createUiRoutes } from './ui/routes';
@@ -95,6 +96,7 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
     catalogRoutes,
     hdaRoutes,
     installRoutes,
+    snapshotRoutes,
     operationRoutes,
     batchRoutes,
     taskRoutes,

@@ -11,6 +11,7 @@ import type { TaskReporter } from '../events';
 import type { PlanFailure } from './index';
 import { INSTALL_PLAN, RESTART_PLAN } from './plans';
 import { putBack } from './restore';
+import { restoreDataStep } from './restore-data';
 import type { ExecutorDeps, Step, TaskWork } from './types';
 import { vhostContent } from './vhost';
 
@@ -25,7 +26,7 @@ export interface FallbackInput {
 }
 
 /** Steps before which a failed update has changed nothing on the host: there is nothing to undo. */
-const CHANGES_NOTHING = new Set<string>(['ports', 'verify', 'render', 'policy', 'pull'] satisfies StepName[]);
+const CHANGES_NOTHING = new Set<string>(['ports', 'verify', 'render', 'policy', 'pull', 'snapshot', 'restore'] satisfies StepName[]);
 
 type RunSteps = (plan: Step[], work: TaskWork) => Promise<PlanFailure | null>;
 type NewWork = (version: AppVersionContent, signature: string | null) => TaskWork;
@@ -41,13 +42,30 @@ export async function fallBack(input: FallbackInput, runSteps: RunSteps, newWork
   const previous = task.payload.previous;
   if (CHANGES_NOTHING.has(failure.step)) return deps.installs.get(work.identifier) ? '; nothing was changed, the running version keeps serving' : '';
   if (!previous) return '';
-  reporter.emit('Warning', `rolling back to the previous deployment (${previous.version.version})`, undefined, { deployment_id: previous.deployment_id });
+  // The data goes back with the image: the new version may have migrated it to a form the old one cannot read.
+  const snap = work.snapshots?.[0];
+  const withData = snap ? ` with its data as of snapshot ${snap.id.slice(0, 8)}` : '';
+  reporter.emit('Warning', `rolling back to the previous deployment (${previous.version.version})${withData}`, undefined, {
+    deployment_id: previous.deployment_id,
+    ...(snap ? { snapshot_id: snap.id } : {}),
+  });
   const back = newWork(previous.version, previous.signature ?? null);
   back.noSwitch = true;
+  if (snap) back.restoreSnapshot = snap.id;
   const pins = deps.installs.get(work.identifier)?.history?.find((h) => h.version === previous.version.version)?.images;
   if (pins) back.restorePins = pins;
-  const again = await runSteps(input.restorePlan ?? INSTALL_PLAN, back);
-  return again ? `; rolling back failed too at ${again.step}: ${again.reason}` : `; rolled back to ${previous.version.version}`;
+  const plan = input.restorePlan ?? INSTALL_PLAN;
+  const again = await runSteps(snap ? withDataRestore(plan) : plan, back);
+  if (back.restored) work.restored = back.restored;
+  return again ? `; rolling back failed too at ${again.step}: ${again.reason}` : `; rolled back to ${previous.version.version}${withData}`;
+}
+
+/** The data goes back where an update would snapshot it: after the checks and the pull, before the app folder is written. */
+function withDataRestore(steps: Step[]): Step[] {
+  // The port was this install's a moment ago; a new container that exited leaves only its probes' closing sockets on it.
+  const plan = steps.filter((s) => s.name !== 'ports');
+  const at = plan.findIndex((s) => s.name === 'prepare');
+  return at < 0 ? [restoreDataStep, ...plan] : [...plan.slice(0, at), restoreDataStep, ...plan.slice(at)];
 }
 
 async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Promise<string> {

@@ -14,6 +14,7 @@ import { TaskReporter, type EventSender } from '../events';
 import type { Journal } from '../journal';
 import { liveSlot } from '../slots';
 import { appDirFor, COMPOSE_FILE, composeDirFor } from './paths';
+import { SNAPSHOT_BEFORE } from './snapshot';
 import { runningSettings } from './restore';
 import { Interrupted, StepFailure, type ExecutorDeps, type Step, type StepContext, type TaskWork } from './types';
 import { join } from 'node:path';
@@ -98,6 +99,8 @@ export class Executor {
     const restore = version ? rec?.history?.find((h) => h.version === version.version)?.images : undefined;
     const composeFile = join(composeDirFor(this.deps.config.stateDir, identifier), COMPOSE_FILE);
     const before = task.kind === 'reconfigure' ? runningSettings(rec, composeFile, this.deps.config.namespace ?? '') : undefined;
+    const snapshotReason = task.kind === 'uninstall' && task.payload.purge !== true ? undefined : SNAPSHOT_BEFORE[task.kind];
+    const restoreSnapshot = task.kind === 'rollback' || task.kind === 'restore' ? task.payload.restore_snapshot?.id : undefined;
     return {
       identifier,
       appDir,
@@ -117,6 +120,9 @@ export class Executor {
       secrets: new SecretStore(this.deps.config.stateDir).load(identifier),
       ...(task.kind === 'rollback' && restore ? { restorePins: restore } : {}),
       purge: task.kind === 'uninstall' && task.payload.purge === true,
+      ...(snapshotReason ? { snapshotReason } : {}),
+      // Data put back is never shared with a second blue/green slot.
+      ...(restoreSnapshot ? { restoreSnapshot, noSwitch: true } : {}),
     };
   }
 
@@ -160,6 +166,7 @@ export class Executor {
         ...(work.rendered ? { rendered_compose: work.rendered } : {}),
         ...(Object.keys(work.imageIds).length ? { images: work.imageIds } : {}),
         ...(isOneOf(PORT_SETTING_KINDS, task.kind) && work.installPort ? { host_port: work.installPort } : {}),
+        ...dataReport(work),
       };
     }
     let detail = `${task.kind} failed at step ${failure.step}: ${failure.reason}`;
@@ -171,7 +178,7 @@ export class Executor {
         (version, signature) => newWork(version, signature),
       );
     reporter.emit('Finalized', detail, undefined, { failed_step: failure.step });
-    return { state: 'failed', step: failure.step, detail, app_state: await this.currentState(work.identifier, task) };
+    return { state: 'failed', step: failure.step, detail, app_state: await this.currentState(work.identifier, task), ...dataReport(work) };
   }
 
   /** Runs the steps; the first failure stops them and is returned. Throws Interrupted on shutdown. */
@@ -193,6 +200,7 @@ export class Executor {
         work,
         signal,
         stopSoon,
+        memo: { get: (k) => this.journal.get(task.id)?.memo?.[k], set: (k, v) => this.journal.setMemo(task.id, k, v) },
         report: {
           ok: (m, d) => reporter.emit('OK', m, step.name, d),
           warn: (m, d) => reporter.emit('Warning', m, step.name, d),
@@ -245,4 +253,9 @@ export class Executor {
       return 'unknown' as const;
     }
   }
+}
+
+/** The snapshots a task took and the one it put back, for the result. */
+function dataReport(work: TaskWork): Pick<TaskResultInput, 'snapshots' | 'restored_snapshot'> {
+  return { ...(work.snapshots?.length ? { snapshots: work.snapshots } : {}), ...(work.restored ? { restored_snapshot: work.restored } : {}) };
 }

@@ -14,8 +14,10 @@ import { pruneStep } from './prune';
 import { pullStep } from './pull';
 import { reloadAfterRemoveStep, reloadStep } from './reload';
 import { renderStep } from './render';
+import { restoreDataStep } from './restore-data';
 import { retireStep } from './retire';
 import type { Plans } from './index';
+import { snapshotStep } from './snapshot';
 import type { Step } from './types';
 import { upStep } from './up';
 import { verifyStep } from './verify';
@@ -37,8 +39,9 @@ export const INSTALL_PLAN: Step[] = [
 ];
 
 /**
- * Update and rollback pull before they touch anything, so a pull that fails leaves the running
- * version as it was. A blue/green switch (render decides) adds `retire`, which stops the old slot
+ * Update and rollback pull, then snapshot the app's data, before they touch anything, so a pull or a
+ * snapshot that fails leaves the running version as it was (a rollback "with its data" then puts the
+ * data of its snapshot back). A blue/green switch (render decides) adds `retire`, which stops the old slot
  * once Apache serves the new one; `images` then removes images no install needs any more.
  */
 export const UPDATE_PLAN: Step[] = [
@@ -46,6 +49,8 @@ export const UPDATE_PLAN: Step[] = [
   renderStep,
   policyStep,
   pullStep,
+  snapshotStep,
+  restoreDataStep,
   prepareStep,
   mountsStep,
   upStep,
@@ -78,16 +83,21 @@ export const RECONFIGURE_PLAN: Step[] = [
 /** What starts the settings that ran before again after a failed reconfigure. */
 export const RESTART_PLAN: Step[] = [mountsStep, upStep, healthStep, vhostStep, reloadStep];
 
+/** A snapshot's data put back on what runs: a snapshot of the data as it is first, then the app started on the restored data. */
+export const RESTORE_PLAN: Step[] = [snapshotStep, restoreDataStep, mountsStep, upStep, healthStep, probeStep];
+
 /** Every kind has a plan (`Required`): a new kind does not compile until it has one. */
 export const PLANS: Required<Plans> = {
   install: INSTALL_PLAN,
   update: UPDATE_PLAN,
   rollback: UPDATE_PLAN,
-  uninstall: [vhostRemoveStep, reloadAfterRemoveStep, downStep, cleanupStep, imagesStep],
+  uninstall: [snapshotStep, vhostRemoveStep, reloadAfterRemoveStep, downStep, cleanupStep, imagesStep],
   start: [mountsStep, upStep, healthStep, probeStep],
   stop: [stopStep],
   restart: [restartStep, healthStep, probeStep],
   logs: [logsStep],
   prune: [pruneStep],
   reconfigure: RECONFIGURE_PLAN,
+  snapshot: [snapshotStep],
+  restore: RESTORE_PLAN,
 };

@@ -4,7 +4,18 @@
  */
 import type { TlsParts } from '../tls/index';
 import type { LanNames } from '../names/dnsmasq';
-import type { AppRunState, AppTaskKind, AppVersionContent, InstallVars, ScriptStep, StepName, TaskKind, TaskOf } from '../../core/protocol';
+import type {
+  AppRunState,
+  AppTaskKind,
+  AppVersionContent,
+  InstallVars,
+  ScriptStep,
+  SnapshotReason,
+  SnapshotReport,
+  StepName,
+  TaskKind,
+  TaskOf,
+} from '../../core/protocol';
 import type { Finding } from '../../core/catalog/types';
 import type { PolicyOptions } from '../../core/catalog/policy';
 import type { AgentConfig } from '../config';
@@ -18,6 +29,7 @@ import type { Slot } from '../slots';
 import type { Logger } from '../log';
 import type { Jwks } from '../state';
 import type { ScriptStepOptions } from '../steps/script-steps';
+import type { Quiesced } from '../backup/quiesce';
 
 /** A failure with a reason a person can act on; the executor reports it as the step's Error. */
 export class StepFailure extends Error {
@@ -138,6 +150,16 @@ export interface TaskWork {
   detail?: string;
   /** Data for the Finalized event (prune: the PruneReport with the total bytes freed). */
   finalData?: Record<string, unknown>;
+  /** Why this run snapshots the install's data first (absent: no snapshot). */
+  snapshotReason?: SnapshotReason;
+  /** Snapshots this task took (reported in the result, also when the task failed). */
+  snapshots?: SnapshotReport[];
+  /** The snapshot whose data this run puts back before starting the app. */
+  restoreSnapshot?: string;
+  /** Set once the data of restoreSnapshot is back. */
+  restored?: string;
+  /** Containers the snapshot stopped and left stopped for the restore after it (started again if it fails). */
+  held?: Quiesced;
 }
 
 /** What a step of the given kinds runs with: a step of install-acting kinds (the default) may read the install. */
@@ -149,6 +171,8 @@ export interface StepContext<K extends TaskKind = AppTaskKind> {
   signal: AbortSignal;
   /** Aborted when the agent is asked to stop: long-running observation (a log follow) wraps up early. */
   stopSoon?: AbortSignal;
+  /** Outcomes kept in the task's journal for a re-run after a crash (absent in tests that run steps alone). */
+  memo?: { get(key: string): unknown; set(key: string, value: unknown): void };
 }
 
 /**

@@ -1,9 +1,9 @@
 /** Command-line options of `npm run bench` and the sizes of a full and a quick run. */
 
-export const SUITES = ['bundle', 'poll', 'dispatch', 'heartbeat', 'scale', 'agent', 'install', 'preview'] as const;
+export const SUITES = ['bundle', 'poll', 'dispatch', 'heartbeat', 'scale', 'agent', 'install', 'preview', 'snapshot'] as const;
 export type Suite = (typeof SUITES)[number];
 /** The order they run in; suites of one group run side by side. */
-export const PLAN: Suite[][] = [['bundle'], ['poll'], ['dispatch'], ['scale'], ['heartbeat', 'agent'], ['install'], ['preview']];
+export const PLAN: Suite[][] = [['bundle'], ['poll'], ['dispatch'], ['scale'], ['heartbeat', 'agent'], ['install'], ['preview'], ['snapshot']];
 
 export interface Sizes {
   /** Dataset behind the idle-poll benchmark. */
@@ -31,6 +31,9 @@ export interface Sizes {
   /** Preview of hostile input: size of each input (the YAML limit) and alternating rounds. */
   previewBytes: number;
   previewRounds: number;
+  /** Size of the app folder the snapshot suite writes, and its rounds of full snapshot/restore against tar. */
+  snapshotBytes: number;
+  snapshotRounds: number;
   /** What-if PRAGMAs for every control plane (empty: the plane as shipped). */
   pragmas?: string[];
   /** A/B what-if: poll and scale also measure a plane with these PRAGMAs, in the same run. */
@@ -55,6 +58,8 @@ const FULL: Sizes = {
   installRounds: 7,
   previewBytes: 256 * 1024,
   previewRounds: 5,
+  snapshotBytes: 1024 * 1024 * 1024,
+  snapshotRounds: 2,
 };
 
 const QUICK: Sizes = {
@@ -71,6 +76,8 @@ const QUICK: Sizes = {
   installRounds: 3,
   previewBytes: 64 * 1024,
   previewRounds: 3,
+  snapshotBytes: 128 * 1024 * 1024,
+  snapshotRounds: 1,
 };
 
 export interface Options {

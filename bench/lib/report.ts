@@ -7,6 +7,7 @@ import type { HeartbeatResult } from '../suites/heartbeat';
 import type { PollResult } from '../suites/poll';
 import type { PreviewResult } from '../suites/preview';
 import type { ScaleResult } from '../suites/scale';
+import type { SnapshotResult } from '../suites/snapshot';
 import type { Machine } from './machine';
 
 export interface BenchResults {
@@ -28,6 +29,7 @@ export interface BenchResults {
   agent?: AgentResult;
   install?: InstallResult;
   preview?: PreviewResult;
+  snapshot?: SnapshotResult;
   errors: Record<string, string>;
 }
 
@@ -199,6 +201,34 @@ function bundleRows(b: BundleResult): Row[] {
   ];
 }
 
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+const x = (a: number, b: number) => `**${(a / b).toFixed(2)}×**`;
+
+function snapshotRows(s: SnapshotResult): Row[] {
+  const size = `${mib(s.bytes)}, ${s.files} files`;
+  const rows: Row[] = [
+    [`Snapshot (restic) of an app folder (${size})`, `${fmt(s.snapshotMs)} ms = ${x(s.snapshotMs, s.tarMs)} tar -cf (${fmt(s.tarMs)} ms)`, '(reported)', ''],
+    [`Snapshot size on disk (${size})`, `${mib(s.repoBytes)} = ${x(s.repoBytes, s.tarBytes)} the tar (${mib(s.tarBytes)})`, '(reported)', ''],
+    [`Restore of the whole folder (${size})`, `${fmt(s.restoreMs)} ms = ${x(s.restoreMs, s.untarMs)} tar -xf (${fmt(s.untarMs)} ms)`, '(reported)', ''],
+    [
+      `Incremental snapshot, ${mib(s.changedBytes)} (1 %) changed`,
+      `${fmt(s.incrementalMs)} ms, ${mib(s.incrementalAddedBytes)} added = ${x(s.incrementalMs, s.tarIncrementalMs)} the time and ${x(s.incrementalAddedBytes, s.tarIncrementalBytes)} the size of tar --listed-incremental (${fmt(s.tarIncrementalMs)} ms, ${mib(s.tarIncrementalBytes)})`,
+      '(reported)',
+      '',
+    ],
+  ];
+  const d = s.downtime;
+  if (d && 'skipped' in d) rows.push(['App downtime per snapshot', `skipped: ${d.skipped}`, '(reported)', '']);
+  else if (d)
+    rows.push([
+      'App downtime per snapshot (container stopped, snapshot, started)',
+      `first ${fmt(d.firstMs)} ms, incremental ${fmt(d.incrementalMs)} ms; a bare docker stop + start: ${fmt(d.stopStartMs)} ms`,
+      '(reported)',
+      '',
+    ]);
+  return rows;
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const rows: Row[] = [];
   if (r.poll) rows.push(...pollRows(r.poll));
@@ -211,6 +241,7 @@ export function renderMarkdown(r: BenchResults): string {
   else rows.push(['Agent footprint', 'not measured in this run', '< 60 MB, < 0.5 %', '']);
   rows.push(installRow(r.install));
   if (r.preview) rows.push(...previewRows(r.preview));
+  if (r.snapshot) rows.push(...snapshotRows(r.snapshot));
   for (const [suite, message] of Object.entries(r.errors)) rows.push([`${suite} (failed)`, message.replace(/\|/g, '\\|').slice(0, 300), '', '**no**']);
 
   const m = r.machine;

@@ -29,6 +29,8 @@ export const ClaimedTaskSchema = z
     claimed('logs'),
     claimed('prune'),
     claimed('reconfigure'),
+    claimed('snapshot'),
+    claimed('restore'),
   ])
   .meta({ id: 'ClaimedTask' });
 export type ClaimedTask = z.infer<typeof ClaimedTaskSchema>;

@@ -16,6 +16,10 @@ export const TASK_KINDS = [
   'prune',
   /** Apply new limits or a new host port to what runs: no pull, no blue/green switch. */
   'reconfigure',
+  /** Take a snapshot of the install's data now (the owner asked). */
+  'snapshot',
+  /** Put the install's data back as a snapshot holds it (payload.restore_snapshot). */
+  'restore',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
@@ -84,8 +88,14 @@ export const STEP_NAMES = [
   'restart',
   'logs',
   'prune',
+  'snapshot',
+  'restore',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
+
+/** Why the agent took a snapshot of an install's data. */
+export const SNAPSHOT_REASONS = ['update', 'rollback', 'uninstall', 'restore', 'manual'] as const;
+export type SnapshotReason = (typeof SNAPSHOT_REASONS)[number];
 
 /** An app's state on the HDA as the agent sees it. */
 export const APP_RUN_STATES = ['running', 'stopped', 'restarting', 'exited', 'missing', 'removed', 'unknown'] as const;

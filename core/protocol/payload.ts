@@ -66,7 +66,10 @@ export const PreviousDeploymentSchema = z.object({ deployment_id: z.string(), ..
 export type PreviousDeployment = z.infer<typeof PreviousDeploymentSchema>;
 
 export const InstallPayloadSchema = OnInstall.extend({ ...SignedVersion, ...Ports });
-export const UpdatePayloadSchema = OnInstall.extend({ ...SignedVersion, previous: PreviousDeploymentSchema.optional() });
+/** restore, rollback with data: the snapshot (restic id) whose data is put back. */
+const RestoreSnapshot = { restore_snapshot: z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }).optional() };
+
+export const UpdatePayloadSchema = OnInstall.extend({ ...SignedVersion, previous: PreviousDeploymentSchema.optional(), ...RestoreSnapshot });
 export const UninstallPayloadSchema = OnInstall.extend({
   /** Also delete the app folder. */
   purge: z.boolean().optional(),
@@ -82,6 +85,8 @@ export const ReconfigurePayloadSchema = OnInstall.extend({
   /** What changes (recorded as the deployment's action). */
   reconfigure: z.object({ change: z.enum(['limits', 'port']) }),
 });
+export const RestorePayloadSchema = OnInstall.extend(RestoreSnapshot);
+
 export const PrunePayloadSchema = z.object({
   /** Images to keep even when no container uses them (what a rollback would need). */
   prune: z.object({ keep_images: z.array(z.string()) }),
@@ -99,6 +104,8 @@ export const PAYLOAD_SCHEMAS = {
   logs: LogsPayloadSchema,
   prune: PrunePayloadSchema,
   reconfigure: ReconfigurePayloadSchema,
+  snapshot: LifecyclePayloadSchema,
+  restore: RestorePayloadSchema,
 } as const satisfies Record<TaskKind, z.ZodType>;
 
 export type PayloadOf<K extends TaskKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[K]>;

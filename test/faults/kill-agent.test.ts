@@ -31,9 +31,10 @@ function soakCases(): KillCase[] {
   const out: KillCase[] = [];
   for (const kind of ['install', 'update', 'uninstall'] as const) {
     for (const { name: step, conditional } of planOf(kind)) {
-      if (conditional) continue; // not part of these tasks (retire: blue/green switches only)
+      // Not part of these tasks (retire: blue/green switches only; restore: a rollback with data), but the snapshot is.
+      if (conditional && step !== 'snapshot') continue;
       for (const phase of ['before', 'after'] as const) out.push({ kind, step, phase });
-      if (step === 'up' || step === 'down') out.push({ kind, step, phase: 'during' });
+      if (step === 'up' || step === 'down' || step === 'snapshot') out.push({ kind, step, phase: 'during' });
     }
     out.push({ kind, step: 'report', phase: '' });
   }
@@ -51,6 +52,9 @@ const QUICK: KillCase[] = [
   { kind: 'install', step: 'probe', phase: 'before' },
   { kind: 'install', step: 'report', phase: '' },
   { kind: 'update', step: 'health', phase: 'before' },
+  // The data snapshot before the update: with the app stopped for it (during), and taken but not yet reported (after).
+  { kind: 'update', step: 'snapshot', phase: 'during' },
+  { kind: 'update', step: 'snapshot', phase: 'after' },
   { kind: 'uninstall', step: 'down', phase: 'after' },
 ];
 

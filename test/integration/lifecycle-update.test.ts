@@ -84,7 +84,22 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     const t = await task(h, 'update', id, port, versions.b, await previous('a'));
     t.payload.install.limits = { cpus: 0.5, memory_mb: 96 };
     await mustRun(t);
-    expect(startingSteps(events(t))).toEqual(['verify', 'render', 'policy', 'pull', 'prepare', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe', 'images']);
+    // The app's data is snapshotted after the pull, before anything changes.
+    expect(startingSteps(events(t))).toEqual([
+      'verify',
+      'render',
+      'policy',
+      'pull',
+      'snapshot',
+      'prepare',
+      'mounts',
+      'up',
+      'health',
+      'vhost',
+      'reload',
+      'probe',
+      'images',
+    ]);
     expect(await page()).toContain('Stand-in for lc-b');
     expect(readFileSync(join(h.config.appsRoot, id, 'data', 'keep.txt'), 'utf8')).toBe('user data');
     expect((await containerOf()).Image).toBe(ids.b);
@@ -99,7 +114,9 @@ describe.skipIf(!available)('update, automatic rollback, limits, logs, prune and
     expect(await run(h, t)).toBe('failed');
     const r = h.client.results.get(t.id)!;
     expect(r.step).toBe('health');
-    expect(r.detail).toMatch(/update failed at step health: container \S+ fails its health check.*; rolled back to b$/);
+    expect(r.detail).toMatch(
+      /update failed at step health: container \S+ fails its health check.*; rolled back to b with its data as of snapshot [0-9a-f]{8}$/,
+    );
     expect(r.app_state).toBe('running');
     expect(events(t).some((e) => e.status === 'Warning' && /rolling back to the previous deployment \(b\)/.test(e.message))).toBe(true);
     expect(await page()).toContain('Stand-in for lc-b');

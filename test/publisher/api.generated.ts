@@ -599,6 +599,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/installs/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An install's data snapshots */
+        get: operations["listSnapshots"];
+        put?: never;
+        /** Take a data snapshot now */
+        post: operations["takeSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/installs/{id}/snapshots/{snapshot}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an install's data from a snapshot */
+        post: operations["restoreSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks/{id}": {
         parameters: {
             query?: never;
@@ -903,6 +938,9 @@ export interface components {
                     signature?: string | null;
                     version: components["schemas"]["AppVersionContent"];
                 };
+                restore_snapshot?: {
+                    id: string;
+                };
                 signature?: string | null;
                 version: components["schemas"]["AppVersionContent"];
             };
@@ -938,6 +976,9 @@ export interface components {
                     key_id?: string | null;
                     signature?: string | null;
                     version: components["schemas"]["AppVersionContent"];
+                };
+                restore_snapshot?: {
+                    id: string;
                 };
                 signature?: string | null;
                 version: components["schemas"]["AppVersionContent"];
@@ -1150,6 +1191,69 @@ export interface components {
                 signature?: string | null;
                 version: components["schemas"]["AppVersionContent"];
             };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "snapshot";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                signature?: string | null;
+                version?: components["schemas"]["AppVersionContent"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
+            kind: "restore";
+            lease_until: string;
+            payload: {
+                install: {
+                    domain: string;
+                    env?: {
+                        [key: string]: string;
+                    };
+                    host_port: number;
+                    hostname: string;
+                    id: string;
+                    identifier: string;
+                    limits?: {
+                        cpus?: number;
+                        memory_mb?: number;
+                    };
+                    policy_exceptions: string[];
+                    port_fixed?: boolean;
+                };
+                key_id?: string | null;
+                restore_snapshot?: {
+                    id: string;
+                };
+                signature?: string | null;
+                version?: components["schemas"]["AppVersionContent"];
+            };
         };
         CreatedApp: {
             app: components["schemas"]["App"];
@@ -1358,10 +1462,12 @@ export interface components {
         InstallAction: {
             /** @enum {string} */
             action: "uninstall" | "start" | "stop" | "restart" | "update" | "rollback" | "retry";
+            confirm?: boolean;
             /** Format: uuid */
             deployment?: string;
             purge?: boolean;
             version?: string;
+            with_data?: boolean;
         };
         InstallDetail: {
             hda: {
@@ -1608,12 +1714,41 @@ export interface components {
             cpus?: number | null;
             memory_mb?: number | null;
         };
+        RestoreQueued: {
+            snapshot: components["schemas"]["Snapshot"];
+            task: components["schemas"]["QueuedTask"];
+        };
+        RestoreSnapshot: {
+            confirm?: boolean;
+        };
         Session: {
             /** Format: date-time */
             expires_at: string;
             /** @description Send as `Authorization: Bearer <token>` */
             token: string;
             user: components["schemas"]["Me"];
+        };
+        Snapshot: {
+            added_bytes: number;
+            deployment_id: string | null;
+            downtime_ms: number;
+            files: number;
+            /** @description restic's snapshot id (64 hex) */
+            id: string;
+            install_id: string;
+            /** @enum {string} */
+            reason: "update" | "rollback" | "uninstall" | "restore" | "manual";
+            size_bytes: number;
+            /** Format: date-time */
+            taken_at: string;
+            task_id: string;
+            volumes: string[];
+        };
+        SnapshotQueued: {
+            task: components["schemas"]["QueuedTask"];
+        };
+        Snapshots: {
+            snapshots: components["schemas"]["Snapshot"][];
         };
         Task: {
             attempts: number;
@@ -1630,7 +1765,7 @@ export interface components {
             id: string;
             install_id: string | null;
             /** @enum {string} */
-            kind: "install" | "update" | "rollback" | "uninstall" | "start" | "stop" | "restart" | "logs" | "prune" | "reconfigure";
+            kind: "install" | "update" | "rollback" | "uninstall" | "start" | "stop" | "restart" | "logs" | "prune" | "reconfigure" | "snapshot" | "restore";
             /** Format: date-time */
             lease_until: string | null;
             /** @enum {string} */
@@ -1676,6 +1811,19 @@ export interface components {
                 [key: string]: string;
             };
             rendered_compose?: string;
+            restored_snapshot?: string;
+            snapshots?: {
+                added_bytes: number;
+                downtime_ms: number;
+                files: number;
+                id: string;
+                /** @enum {string} */
+                reason: "update" | "rollback" | "uninstall" | "restore" | "manual";
+                size_bytes: number;
+                /** Format: date-time */
+                taken_at: string;
+                volumes: string[];
+            }[];
             /** @enum {string} */
             state: "succeeded" | "failed";
             step?: string;
@@ -4180,6 +4328,239 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeploymentTask"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSnapshots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The install's data snapshots, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshots"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    takeSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A snapshot task is queued for the HDA */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotQueued"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restoreSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreSnapshot"];
+            };
+        };
+        responses: {
+            /** @description A restore task is queued (400 without confirm: later data is lost) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreQueued"];
                 };
             };
             /** @description Invalid input */

@@ -122,6 +122,16 @@ const ROUTES: Record<string, Row> = {
   'PUT /api/installs/{id}/port': { auth: 'session', scope: 'hdaA', ok: 202, prepare: (fx) => finishFixtureTask(fx), body: () => ({ host_port: 40123 }) },
   'POST /api/installs/{id}/logs': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ tail: 10 }) },
   'GET /api/installs/{id}/metrics': { auth: 'session', scope: 'hdaA', ok: 200 },
+  'GET /api/installs/{id}/snapshots': { auth: 'session', scope: 'hdaA', ok: 200 },
+  'POST /api/installs/{id}/snapshots': { auth: 'session', scope: 'hdaA', ok: 202 },
+  // A snapshot of install A's data, reported by its agent with the fixture's task.
+  'POST /api/installs/{id}/snapshots/{snapshot}/restore': {
+    auth: 'session',
+    scope: 'hdaA',
+    ok: 202,
+    prepare: (fx) => finishFixtureTask(fx, true),
+    body: () => ({ confirm: true }),
+  },
   'POST /api/hdas/{id}/prune': { auth: 'session', scope: 'hdaA', ok: 202 },
 
   'GET /api/tasks/{id}': { auth: 'session', scope: 'hdaA', ok: 200 },
@@ -304,12 +314,28 @@ async function freshFixture(): Promise<Fixture> {
 }
 
 /** The agent of HDA A takes the fixture's install task and reports it done. */
-async function finishFixtureTask(fx: Fixture): Promise<Record<string, string>> {
+async function finishFixtureTask(fx: Fixture, withSnapshot = false): Promise<Record<string, string>> {
   const claimed = await plane.json('GET', '/agent/v1/tasks', { token: fx.agentToken });
   if (claimed.body?.tasks?.[0]?.id !== fx.taskId) throw new Error('could not claim the fixture task');
-  const done = await plane.json('POST', `/agent/v1/tasks/${fx.taskId}/result`, { token: fx.agentToken, body: { state: 'succeeded', detail: 'installed' } });
+  const snapshotId = fx.n.toString(16).padStart(64, 'c');
+  const snapshots = withSnapshot
+    ? [
+        {
+          id: snapshotId,
+          reason: 'manual',
+          taken_at: new Date(plane.clock.now).toISOString(),
+          size_bytes: 1,
+          added_bytes: 1,
+          downtime_ms: 1,
+          files: 1,
+          volumes: [],
+        },
+      ]
+    : undefined;
+  const body = { state: 'succeeded', detail: 'installed', ...(snapshots ? { snapshots } : {}) };
+  const done = await plane.json('POST', `/agent/v1/tasks/${fx.taskId}/result`, { token: fx.agentToken, body });
   if (done.status !== 200) throw new Error(`could not finish the fixture task: ${JSON.stringify(done.body)}`);
-  return {};
+  return withSnapshot ? { snapshotId } : {};
 }
 
 /** HDA A's agent reports its CA certificate, so its owner can download it. */
@@ -325,6 +351,7 @@ async function reportCa(fx: Fixture): Promise<Record<string, string>> {
 function concretePath(path: string, fx: Fixture): string {
   return path
     .replace('{slug}', 'hello')
+    .replace('{snapshot}', () => fx.extra.snapshotId ?? '{snapshot}')
     .replace(/\/(hdas|installs|tasks|batches|users)\/\{id\}/, (_m, kind: string) => {
       const id = { hdas: fx.hdaId, installs: fx.installId, tasks: fx.taskId, batches: fx.extra.batchId, users: fx.extra.userId }[kind];
       if (!id) throw new Error(`no fixture id for ${path}: give its row a prepare()`);

@@ -20,7 +20,8 @@ STARTED=${TESTBED_STARTED:-$TESTBED_DIR/started}
 ENV_FILE=$HERE/.env
 # chromium: the browser tests (test/browser) drive Debian's Chromium. dnsmasq-base: the dnsmasq binary
 # without the system service (the tests run a private one); iproute2: `ip netns` for a LAN client.
-PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium dnsmasq-base openssl iproute2 pebble lego)
+# restic: the agent's data snapshots. pebble and lego: ACME (Let's Encrypt's test server and the client).
+PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium dnsmasq-base openssl iproute2 restic pebble lego)
 
 mkdir -p "$TESTBED_DIR/logs"
 touch "$STARTED"
@@ -110,12 +111,12 @@ build_standin_images() {
   mkdir -p "$ctx"
   cp "$HERE/standin/Dockerfile" "$HERE/standin/standin.sh" "$HERE/standin/apk" "$ctx/"
   cp "$(command -v busybox)" "$ctx/busybox"
-  local repo app ports payload tagged ref
-  while read -r repo app ports payload; do
+  local repo app ports payload format tagged ref
+  while read -r repo app ports payload format; do
     case "$repo" in ''|'#'*) continue ;; esac
     tagged=$repo; [[ "$repo" == *:* ]] || tagged="$repo:latest"
     ref="$REGISTRY_ADDR/$tagged"
-    DOCKER_BUILDKIT=0 docker build -q --build-arg "APP=$app" --build-arg "PORTS=${ports//,/ }" --build-arg "PAYLOAD_KB=${payload:-0}" \
+    DOCKER_BUILDKIT=0 docker build -q --build-arg "APP=$app" --build-arg "PORTS=${ports//,/ }" --build-arg "PAYLOAD_KB=${payload:-0}" --build-arg "DATA_FORMAT=${format:-}" \
       -t "$ref" "$ctx" >/dev/null 2>>"$TESTBED_DIR/logs/build.log" || die "building $ref failed (see logs/build.log)"
     docker push -q "$ref" >/dev/null 2>>"$TESTBED_DIR/logs/build.log" || die "pushing $ref failed"
     if [ "${payload:-0}" -gt 0 ] && ! docker ps -a --format '{{.Image}}' | grep -qxF "$ref"; then

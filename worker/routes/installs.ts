@@ -31,6 +31,9 @@ const Action = z
     version: z.string().min(1).max(40).optional(),
     deployment: Id.optional(),
     purge: z.boolean().optional(),
+    /** rollback: put the data back as of that deployment too (later data is lost: needs confirm). */
+    with_data: z.boolean().optional(),
+    confirm: z.boolean().optional(),
   })
   .openapi('InstallAction');
 

@@ -5,7 +5,7 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { appMetrics, batchItems, deployments, hdas, installs, taskEvents, tasks } from '../../db/schema';
+import { appMetrics, batchItems, deployments, hdas, installs, snapshots, taskEvents, tasks } from '../../db/schema';
 import type { Deps, Actor } from '../context';
 import { atomically } from '../db';
 import { auditStatement, byUser } from './audit';
@@ -26,6 +26,7 @@ export async function deleteHda(deps: Deps, user: Actor, hdaId: string): Promise
   statements.push(deps.db.delete(tasks).where(eq(tasks.hdaId, hda.id)));
   if (installIds.length) statements.push(deps.db.delete(deployments).where(inArray(deployments.installId, installIds)));
   statements.push(
+    deps.db.delete(snapshots).where(inArray(snapshots.installId, deps.db.select({ id: installs.id }).from(installs).where(eq(installs.hdaId, hda.id)))),
     deps.db.delete(installs).where(eq(installs.hdaId, hda.id)),
     deps.db.delete(appMetrics).where(eq(appMetrics.hdaId, hda.id)),
     deps.db.delete(batchItems).where(eq(batchItems.hdaId, hda.id)),

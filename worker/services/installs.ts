@@ -21,6 +21,7 @@ import { findApp, findVersion, type VersionRow } from './catalog';
 import { ownedHda, type HdaRow } from './hdas';
 import { assertPortNotHeld, BASE_PORT, nextFreePort, portHints } from './host-ports';
 import { enqueue, openTaskKinds } from './queue';
+import { dataLossWarning, snapshotAsOf } from './snapshot-as-of';
 
 export type InstallRow = typeof installs.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -222,6 +223,9 @@ export interface ActionRequest {
   version?: string;
   deployment?: string;
   purge?: boolean;
+  /** rollback: also put the data back as of that deployment (needs confirm: later data is lost). */
+  with_data?: boolean;
+  confirm?: boolean;
 }
 
 const STATE_DURING: Partial<Record<ActionRequest['action'], InstallState>> = {
@@ -265,6 +269,8 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
   let target: VersionRow = current;
   let rollbackOf: string | null = null;
   let previous: PreviousDeployment | undefined;
+  let restoreSnapshot: { id: string } | undefined;
+  if (req.with_data && req.action !== 'rollback') throw badRequest('with_data applies to a rollback only');
   if (req.action === 'update') {
     target = await findVersion(deps, install.appId, req.version);
     assertInstallable(target, exceptions);
@@ -272,6 +278,7 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
   } else if (req.action === 'rollback') {
     const to = await rollbackTarget(deps, install, req.deployment);
     rollbackOf = to.id;
+    if (req.with_data) restoreSnapshot = await dataAsOf(deps, to, req.confirm === true);
     [target] = await deps.db.select().from(appVersions).where(eq(appVersions.id, to.versionId));
     if (install.currentDeploymentId) previous = { deployment_id: install.currentDeploymentId, ...versionPayload(current) };
   }
@@ -285,6 +292,7 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
     ...versionPayload(target),
     ...(req.action === 'uninstall' ? { purge: !!req.purge } : {}),
     ...(previous ? { previous } : {}),
+    ...(restoreSnapshot ? { restore_snapshot: restoreSnapshot } : {}),
     ...(kind === 'install' ? { ports: await portHints(deps, hda.id, install.id) } : {}),
   };
   const taskId = crypto.randomUUID();
@@ -301,10 +309,24 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
       action: `install.${req.action}`,
       targetKind: 'install',
       targetId: install.id,
-      detail: { version: target.version, ...(req.purge ? { purge: true } : {}), ...(rollbackOf ? { deployment: rollbackOf } : {}) },
+      detail: {
+        version: target.version,
+        ...(req.purge ? { purge: true } : {}),
+        ...(rollbackOf ? { deployment: rollbackOf } : {}),
+        ...(restoreSnapshot ? { snapshot: restoreSnapshot.id } : {}),
+      },
     }),
   ]);
   return { deployment, taskId };
+}
+
+/** The snapshot a rollback "with its data as of then" restores; the owner must have confirmed the loss of later data. */
+async function dataAsOf(deps: Deps, to: DeploymentRow, confirmed: boolean): Promise<{ id: string }> {
+  const snap = await snapshotAsOf(deps, to);
+  if (!snap) throw conflict('there is no snapshot of the data as of that deployment (none was taken before the deployment that followed it)');
+  if (!confirmed)
+    throw badRequest(`confirm the rollback with data: ${dataLossWarning(snap.takenAt)}`, { warning: dataLossWarning(snap.takenAt), snapshot: snap.snapshotId });
+  return { id: snap.snapshotId };
 }
 
 /** The deployment a rollback returns to: the one named, or the last good one before the current. */

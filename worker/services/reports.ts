@@ -24,6 +24,7 @@ import { ApiError, conflict, notFound } from '../errors';
 import { taskKey } from '../waker';
 import { auditStatement, type AuditEntry } from './audit';
 import { taskFinished } from './queue';
+import { recordSnapshotsStatement } from './snapshots';
 
 async function agentTask(deps: Deps, hdaId: string, taskId: string) {
   const [task] = await deps.db
@@ -116,6 +117,9 @@ const SETS_INSTALL_STATE = {
   reconfigure: true,
   logs: false,
   prune: false,
+  // A snapshot or a restore leaves the install in the state it was (a failed restore starts the app again).
+  snapshot: false,
+  restore: false,
 } as const satisfies Record<TaskKind, boolean>;
 
 type TaskRow = typeof tasks.$inferSelect;
@@ -183,6 +187,8 @@ async function recordResult(
       detail: { kind, step: result.step ?? null },
     }),
   ];
+  const snaps = recordSnapshotsStatement(deps, task, result);
+  if (snaps) statements.push(snaps);
   if (task.deploymentId) {
     statements.push(
       deps.db

@@ -82,6 +82,8 @@ export const STEP_LABELS: Record<string, string> = {
   cleanup: 'Clean up',
   logs: 'Container logs',
   prune: 'Remove unused images',
+  snapshot: "Snapshot the app's data",
+  restore: "Put the app's data back",
 };
 
 export const stepLabel = (step: string | null | undefined) => (step ? (STEP_LABELS[step] ?? step) : 'Task');
@@ -101,6 +103,17 @@ export const ACTION_LABELS: Record<string, string> = {
   reconfigure: 'Apply settings',
   limits: 'Limits',
   port: 'Port',
+  snapshot: 'Snapshot',
+  restore: 'Restore data',
+};
+
+/** Why a data snapshot was taken, in words. */
+export const SNAPSHOT_REASON_LABELS: Record<string, string> = {
+  update: 'Before an update',
+  rollback: 'Before a rollback',
+  uninstall: 'Before uninstalling',
+  restore: 'Before a restore',
+  manual: 'Taken by you',
 };
 
 /** Item states in words (the API's `queued` means the HDA has its task). */

@@ -12,6 +12,23 @@ cat > /www/index.html <<PAGE
 <body><h1>Stand-in for $STANDIN_APP</h1><p>host: $(hostname)</p></body></html>
 PAGE
 echo ok > /www/health
+# A "database" in the format of this image's version (STANDIN_DATA_FORMAT, set at build): data a newer
+# version wrote is refused, older data is migrated. STANDIN_FAIL_AFTER_MIGRATE makes a start that
+# migrated fail, like an update whose new version migrates the data and then does not come up.
+if [ -n "$STANDIN_DATA_FORMAT" ]; then
+  for d in ${STANDIN_DATA_DIRS:-/data}; do
+    have=$(cat "$d/format" 2>/dev/null || echo 0)
+    if [ "$have" -gt "$STANDIN_DATA_FORMAT" ]; then
+      echo "data in $d has format $have, newer than this version's $STANDIN_DATA_FORMAT: refusing to start" >&2
+      exit 3
+    fi
+    mkdir -p "$d" && echo "$STANDIN_DATA_FORMAT" > "$d/format"
+  done
+  if [ -n "$STANDIN_FAIL_AFTER_MIGRATE" ]; then
+    echo "migrated the data to format $STANDIN_DATA_FORMAT, then failed to start" >&2
+    exit 4
+  fi
+fi
 for p in $ports; do
   httpd -f -p "$p" -h /www &
 done

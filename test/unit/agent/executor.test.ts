@@ -198,13 +198,16 @@ describe('executor', () => {
     expect(names).toEqual(['verify', 'ports', 'render', 'policy', 'prepare', 'pull', 'mounts', 'up', 'health', 'vhost', 'reload', 'probe']);
     const order = names.map((n) => STEP_NAMES.indexOf(n as (typeof STEP_NAMES)[number]));
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(PLANS.uninstall!.map((s) => s.name)).toEqual(['vhost', 'reload', 'down', 'cleanup', 'images']);
-    // Updates pull before they change anything, retire the old slot after a blue/green switch, then tidy images.
+    // Uninstall snapshots the data first (the step runs only with purge: the data is about to go).
+    expect(PLANS.uninstall!.map((s) => s.name)).toEqual(['snapshot', 'vhost', 'reload', 'down', 'cleanup', 'images']);
+    // Updates pull and snapshot the data before they change anything (a rollback with data restores it then), retire the old slot after a blue/green switch, then tidy images.
     expect(PLANS.update!.map((s) => s.name)).toEqual([
       'verify',
       'render',
       'policy',
       'pull',
+      'snapshot',
+      'restore',
       'prepare',
       'mounts',
       'up',

@@ -66,7 +66,7 @@ describe('task kinds', () => {
   });
 
   it('a deployment records every kind that deploys, a reconfigure as the change it made', () => {
-    type Recorded = Exclude<TaskKind, 'reconfigure' | 'logs' | 'prune'> | PayloadOf<'reconfigure'>['reconfigure']['change'];
+    type Recorded = Exclude<TaskKind, 'reconfigure' | 'logs' | 'prune' | 'snapshot' | 'restore'> | PayloadOf<'reconfigure'>['reconfigure']['change'];
     expectTypeOf<(typeof DEPLOYMENT_ACTIONS)[number]>().toEqualTypeOf<Recorded>();
     expect(DEPLOYMENT_ACTIONS).not.toContain('reconfigure');
   });

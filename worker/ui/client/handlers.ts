@@ -4,7 +4,7 @@ import { $, fill, fillHref, must, selectText, type Scope } from './dom';
 import { showError } from './errors';
 import { clicks, forms } from './events';
 import { upsertHdaCard } from './live';
-import type { Enrollment, InstallActionBody, NewHdaBody, NewInstallBody, NewUserBody } from '../types';
+import type { Enrollment, InstallActionBody, NewHdaBody, NewInstallBody, NewUserBody, RestoreSnapshotBody } from '../types';
 import { inlineTaskPanel, TaskView } from './task-view';
 
 /** Where to go after signing in: a path of this origin, read as the browser will read it, else home. */
@@ -80,6 +80,30 @@ async function act(installId: string, body: InstallActionBody): Promise<void> {
 forms.update = (form, v) => act(attr(form, 'data-install'), { action: 'update', version: v.version });
 clicks.action = (btn) => act(attr(btn, 'data-install'), { action: attr(btn, 'data-action') as InstallActionBody['action'] });
 clicks.rollback = (btn) => act(attr(btn, 'data-install'), { action: 'rollback', deployment: attr(btn, 'data-deployment') });
+
+/** Rolling back with the data, and restoring a snapshot, lose what was written since: each asks first. */
+clicks['rollback-with-data'] = (btn) =>
+  openDialog('#rollback-data-dialog', (d) => {
+    for (const a of ['data-install', 'data-deployment']) d.setAttribute(a, attr(btn, a));
+    fill(d, 'version', attr(btn, 'data-version'));
+    fill(d, 'when', attr(btn, 'data-when'));
+  });
+clicks['restore-snapshot'] = (btn) =>
+  openDialog('#restore-dialog', (d) => {
+    for (const a of ['data-install', 'data-snapshot']) d.setAttribute(a, attr(btn, a));
+    fill(d, 'when', attr(btn, 'data-when'));
+  });
+clicks['take-snapshot'] = async (btn) => {
+  const installId = attr(btn, 'data-install');
+  const r = await call(client.POST('/api/installs/{id}/snapshots', { params: { path: { id: installId } } }));
+  navigate(installTaskUrl(installId, r.task.id));
+};
+
+async function restoreSnapshot(installId: string, snapshotId: string): Promise<void> {
+  const body: RestoreSnapshotBody = { confirm: true };
+  const r = await call(client.POST('/api/installs/{id}/snapshots/{snapshot}/restore', { params: { path: { id: installId, snapshot: snapshotId } }, body }));
+  navigate(installTaskUrl(installId, r.task.id));
+}
 
 /** A queued task is taken back; one the agent already started cannot be (the API says so). */
 clicks['cancel-task'] = async (btn) => {
@@ -201,6 +225,22 @@ export function wireDialogs(): void {
     confirmDialog(
       uninstall,
       () => act(attr(uninstall, 'data-install'), { action: 'uninstall', purge: must<HTMLInputElement>('input[name=purge]', uninstall).checked }),
+      () => document,
+    );
+  }
+  const restore = $<HTMLDialogElement>('#restore-dialog');
+  if (restore)
+    confirmDialog(
+      restore,
+      () => restoreSnapshot(attr(restore, 'data-install'), attr(restore, 'data-snapshot')),
+      () => $('.snapshots') || document,
+    );
+  const withData = $<HTMLDialogElement>('#rollback-data-dialog');
+  if (withData) {
+    const body = (): InstallActionBody => ({ action: 'rollback', deployment: attr(withData, 'data-deployment'), with_data: true, confirm: true });
+    confirmDialog(
+      withData,
+      () => act(attr(withData, 'data-install'), body()),
       () => document,
     );
   }

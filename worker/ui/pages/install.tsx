@@ -10,11 +10,11 @@ import { BUSY_STATES, InstallActions, Runtime, UninstallDialog } from '../instal
 import { Layout } from '../layout';
 import { UsageCharts } from '../metrics-chart';
 import { TaskPanel } from '../task-panel';
-import type { DeploymentView, Finding, InstallView, TaskView, VersionView } from '../types';
+import type { DeploymentView, Finding, InstallView, SnapshotView, TaskView, VersionView } from '../types';
 import { must } from '../api';
+import { DataLossDialogs, SnapshotsCard, snapshotAsOf } from '../snapshots-card';
 import type { PageContext } from './context';
 import type { PublishedPort } from '../../../core/compose/web-port';
-import type { LanAppHealth } from '../../../core/protocol';
 import { AppLan } from '../lan-parts';
 
 const VERSION_CHANGING = new Set(['install', 'update', 'rollback']);
@@ -29,7 +29,7 @@ function whoDid(d: DeploymentView, p: PageContext): string {
   return d.created_by_email ?? `user ${d.created_by.slice(0, 8)}`;
 }
 
-const History = (props: { install: InstallView; deployments: DeploymentView[]; p: PageContext }) => {
+const History = (props: { install: InstallView; deployments: DeploymentView[]; snapshots: SnapshotView[]; p: PageContext }) => {
   const { install, p } = props;
   const canAct = install.state !== 'removed' && !BUSY_STATES.has(install.state);
   return (
@@ -49,6 +49,7 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
           {props.deployments.map((d) => {
             const current = d.id === install.current_deployment_id;
             const canRollBack = canAct && !current && d.status === 'succeeded' && VERSION_CHANGING.has(d.action);
+            const asOf = canRollBack ? snapshotAsOf(d, props.deployments, props.snapshots) : undefined;
             return (
               <tr class={current ? 'current' : ''}>
                 <td data-label="When">
@@ -85,6 +86,19 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; p
                       data-version={d.version ?? ''}
                     >
                       Roll back to this
+                    </button>
+                  )}
+                  {asOf && (
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      data-click="rollback-with-data"
+                      data-install={install.id}
+                      data-deployment={d.id}
+                      data-version={d.version ?? ''}
+                      data-when={formatTime(asOf.taken_at)}
+                    >
+                      … with its data as of then
                     </button>
                   )}
                 </td>
@@ -272,13 +286,15 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
     must(p.api.GET('/api/installs/{id}/deployments', { params: { path: { id } } })),
   ]);
   const removed = install.state === 'removed';
-  const [catalog, task, metrics] = await Promise.all([
+  const [catalog, task, metrics, snaps] = await Promise.all([
     install.app
       ? must(p.api.GET('/api/catalog/apps/{slug}', { params: { path: { slug: install.app.slug } } })).catch(() => ({ versions: [] }))
       : { versions: [] },
     taskToShow(p, install.id, install.state, taskId, deployments),
     removed ? null : must(p.api.GET('/api/installs/{id}/metrics', { params: { path: { id }, query: { hours: 24 } } })).catch(() => null),
+    must(p.api.GET('/api/installs/{id}/snapshots', { params: { path: { id } } })).catch(() => ({ snapshots: [] })),
   ]);
+  const canAct = !removed && !BUSY_STATES.has(install.state);
   const name = install.app?.name ?? install.identifier;
   return (
     <Layout title={name} user={p.user} nav="dashboard" page="install">
@@ -358,9 +374,11 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
       {!removed && <Logs install={install} />}
       <Card title="Deployment history">
         <FormError />
-        <History install={install} deployments={deployments} p={p} />
+        <History install={install} deployments={deployments} snapshots={snaps.snapshots} p={p} />
       </Card>
+      <SnapshotsCard installId={install.id} snapshots={snaps.snapshots} now={p.now} canAct={canAct} />
       <UninstallDialog />
+      <DataLossDialogs />
     </Layout>
   );
 }
