@@ -1735,6 +1735,8 @@ export interface components {
                 ca_pem?: string;
                 /** Format: date-time */
                 ca_valid_to?: string;
+                /** @enum {string} */
+                certificates?: "ca" | "acme";
                 port: number;
                 problem?: string;
             } | null;
@@ -1761,6 +1763,8 @@ export interface components {
                 ca_fingerprint?: string;
                 /** Format: date-time */
                 ca_valid_to?: string;
+                /** @enum {string} */
+                certificates?: "ca" | "acme";
                 port: number;
                 problem?: string;
             } | null;
