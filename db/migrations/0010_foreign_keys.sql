@@ -1,8 +1,10 @@
--- Adds the foreign keys the code assumed. SQLite adds one only by rebuilding the table; D1 enforces
--- foreign keys inside a migration whatever PRAGMA foreign_keys says, so each rebuild copies the rows
--- aside, recreates the table and copies them back, with the checks deferred to the commit: a parent's
--- children find it again before the commit checks them. Rows naming a row that is gone are cleared
--- first: a nullable reference is set to null, a row that cannot stand without its parent is deleted.
+/*
+ * Adds the foreign keys the code assumed. SQLite adds one only by rebuilding the table; D1 enforces
+ * foreign keys inside a migration whatever PRAGMA foreign_keys says, so each rebuild copies the rows
+ * aside, recreates the table and copies them back, with the checks deferred to the commit: a parent's
+ * children find it again before the commit checks them. Rows naming a row that is gone are cleared
+ * first: a nullable reference is set to null, a row that cannot stand without its parent is deleted.
+ */
 PRAGMA defer_foreign_keys = on;--> statement-breakpoint
 DELETE FROM `app_metrics` WHERE `hda_id` NOT IN (SELECT `id` FROM `hdas`);--> statement-breakpoint
 DELETE FROM `batch_items` WHERE `hda_id` NOT IN (SELECT `id` FROM `hdas`) OR `batch_id` NOT IN (SELECT `id` FROM `batches`);--> statement-breakpoint
