@@ -19,6 +19,14 @@ export interface AgentConfig {
   httpsPort: number;
   /** The plain vhosts redirect to HTTPS instead of serving the app (the owner's choice). */
   httpsRedirect: boolean;
+  /** Where app certificates come from: the HDA's own CA, or ACME for an HDA whose domain is public. */
+  tls: 'ca' | 'acme';
+  acmeDirectory: string;
+  acmeEmail: string;
+  /** Extra CA certificates lego trusts for the ACME directory (a test CA); empty: the system's. */
+  acmeCaBundle: string;
+  /** The folder Apache serves /.well-known/acme-challenge/ from (readable by Apache). */
+  acmeWebroot: string;
   /** How the apps' names reach the LAN: the HDA's dnsmasq, or off. */
   names: 'dnsmasq' | 'off';
   /** The folder the HDA's dnsmasq reads with `hostsdir=`; the agent owns one file in it. */
@@ -184,6 +192,55 @@ export const SETTINGS: Setting[] = [
     help: 'plain HTTP answers with a redirect to HTTPS (default off)',
     parse: bool,
     fallback: () => false,
+  },
+  {
+    key: 'tls',
+    flag: 'tls',
+    env: 'HDA_AGENT_TLS',
+    help: "ca | acme: app certificates from this HDA's own CA (default) or from an ACME CA (a public domain)",
+    parse: (s) => {
+      if (!['ca', 'acme'].includes(s)) throw new Error(`tls must be ca or acme, got "${s}"`);
+      return s;
+    },
+    fallback: () => 'ca',
+  },
+  {
+    key: 'acmeDirectory',
+    flag: 'acme-directory',
+    env: 'HDA_AGENT_ACME_DIRECTORY',
+    help: "ACME directory URL (default Let's Encrypt)",
+    parse: (s) => {
+      if (!/^https:\/\/[^\s]+$/.test(s)) throw new Error(`acme directory must be an https URL, got "${s}"`);
+      return s;
+    },
+    fallback: () => 'https://acme-v02.api.letsencrypt.org/directory',
+  },
+  {
+    key: 'acmeEmail',
+    flag: 'acme-email',
+    env: 'HDA_AGENT_ACME_EMAIL',
+    help: 'contact address of the ACME account (needed with --tls acme)',
+    parse: (s) => {
+      if (!/^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$/.test(s)) throw new Error(`acme email is not an email address: "${s}"`);
+      return s;
+    },
+    fallback: () => '',
+  },
+  {
+    key: 'acmeCaBundle',
+    flag: 'acme-ca-bundle',
+    env: 'HDA_AGENT_ACME_CA_BUNDLE',
+    help: 'PEM file of extra CAs to trust for the ACME directory (test CAs only; default none)',
+    parse: str,
+    fallback: () => '',
+  },
+  {
+    key: 'acmeWebroot',
+    flag: 'acme-webroot',
+    env: 'HDA_AGENT_ACME_WEBROOT',
+    help: 'folder Apache serves /.well-known/acme-challenge/ from (default /var/www/hda-agent-acme)',
+    parse: str,
+    fallback: () => '/var/www/hda-agent-acme',
   },
   {
     key: 'names',
@@ -352,6 +409,7 @@ export function loadConfig(flags: Record<string, string | boolean | undefined>, 
   if (flags['docker-socket'] === undefined && !env.HDA_AGENT_DOCKER_SOCKET && env.DOCKER_HOST?.startsWith('unix://')) {
     out.dockerSocket = env.DOCKER_HOST.slice('unix://'.length);
   }
+  if (out.tls === 'acme' && !out.acmeEmail) throw new Error('--tls acme needs --acme-email (the ACME account contact)');
   return out as unknown as AgentConfig;
 }
 

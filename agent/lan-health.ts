@@ -35,7 +35,7 @@ async function appHealth(p: LanHealthParts, identifier: string, domain: string, 
     if (!cert) out.cert_problem = 'no certificate: the app is served over HTTP only';
     else if (Date.parse(cert.notAfter) <= now) out.cert_problem = `the certificate expired on ${cert.notAfter}`;
     else if (Date.parse(cert.notAfter) - now < RENEW_BEFORE_MS) out.cert_problem = `the certificate expires on ${cert.notAfter} and was not renewed yet`;
-    const failed = p.renewalFailures?.get(identifier);
+    const failed = (p.renewalFailures ?? p.tls.failures)?.get(identifier);
     if (failed) out.cert_problem = out.cert_problem ? `${out.cert_problem}; ${failed}` : failed;
   }
   return out;
@@ -50,9 +50,10 @@ export async function collectLanHealth(p: LanHealthParts): Promise<LanHealth> {
   let https: LanHealth['https'] = null;
   if (p.tls) {
     const info = p.tls.ca.info();
+    const source = { certificates: p.tls.source };
     https = info
-      ? { port: p.tls.port, ca_pem: p.tls.ca.certPem() ?? undefined, ca_fingerprint: info.fingerprint256, ca_valid_to: info.validTo }
-      : { port: p.tls.port, problem: "this HDA's certificate authority is missing" };
+      ? { port: p.tls.port, ...source, ca_pem: p.tls.ca.certPem() ?? undefined, ca_fingerprint: info.fingerprint256, ca_valid_to: info.validTo }
+      : { port: p.tls.port, ...source, problem: "this HDA's certificate authority is missing" };
   }
   const apps = await Promise.all(p.installs.list().map((r) => appHealth(p, r.identifier, r.domain, now)));
   return { names, https, apps };

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 
 export interface ProbeResult {
   ok: boolean;
@@ -14,8 +15,12 @@ export interface ProbeResult {
   body?: string;
 }
 
-/** Over HTTPS (an https: URL) the probe sends `host` as SNI and trusts only `ca` (the HDA's CA). */
-export function probeThroughApache(apacheUrl: string, host: string, serverName: string, timeoutMs = 10_000, ca?: string): Promise<ProbeResult> {
+/**
+ * Over HTTPS (an https: URL) the probe sends `host` as SNI and trusts only `ca` (the HDA's CA), or,
+ * given `pin` (a SHA-256 fingerprint), only that exact certificate: the one the agent installed
+ * (an ACME certificate whose root this host need not trust).
+ */
+export function probeThroughApache(apacheUrl: string, host: string, serverName: string, timeoutMs = 10_000, ca?: string, pin?: string): Promise<ProbeResult> {
   const u = new URL(apacheUrl);
   const secure = u.protocol === 'https:';
   const request = secure ? https.request : http.request;
@@ -28,9 +33,14 @@ export function probeThroughApache(apacheUrl: string, host: string, serverName: 
         method: 'GET',
         headers: { host, 'user-agent': 'hda-agent-probe' },
         timeout: timeoutMs,
-        ...(secure ? { servername: host, ca } : {}),
+        ...(secure ? { servername: host, ...(pin ? { rejectUnauthorized: false } : { ca }) } : {}),
       },
       (res) => {
+        const served = pin ? (res.socket as TLSSocket).getPeerCertificate().fingerprint256 : undefined;
+        if (pin && served !== pin) {
+          res.resume();
+          return resolve({ ok: false, status: 0, via: null, reason: `Apache served another certificate than the app's for ${host} (${served ?? 'none'})` });
+        }
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => {

@@ -24,6 +24,8 @@ export interface VhostInput {
   installId?: string;
   /** HTTPS: an SSL vhost next to the plain one (skipped by Apache when mod_ssl is not loaded). */
   tls?: VhostTls;
+  /** ACME: the plain vhost serves /.well-known/acme-challenge/ from <it>/.well-known/acme-challenge/. */
+  acmeWebroot?: string;
 }
 
 export interface VhostTls {
@@ -70,11 +72,16 @@ export function renderVhost(v: VhostInput): string {
   if (v.installId !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(v.installId)) throw new VhostError('install id has unexpected characters');
 
   if (v.tls) checkTls(v.tls);
+  if (v.acmeWebroot !== undefined) {
+    const wp = webappPathProblem(v.acmeWebroot);
+    if (wp) throw new VhostError(`ACME webroot ${JSON.stringify(v.acmeWebroot)} ${wp}`);
+  }
   const fqdn = `${v.identifier}.${v.domain}`;
   const aliases = [fqdn, ...(v.hostname && v.hostname !== fqdn && v.hostname !== v.identifier ? [v.hostname] : [])];
   const names = [`\tServerName ${v.identifier}`, `\tServerAlias ${aliases.join(' ')}`, ''];
   const logs = [`\tErrorLog "${v.logDir}/error_log"`, `\tCustomLog "${v.logDir}/access_log" combined env=!dontlog`];
-  const plain = v.tls?.redirect ? redirectBody(fqdn, v.tls.port) : proxyBody(v.hostPort);
+  const challenge = v.acmeWebroot ? challengeBody(v.acmeWebroot) : [];
+  const plain = [...challenge, ...(v.tls?.redirect ? redirectBody(fqdn, v.tls.port, challenge.length > 0) : proxyBody(v.hostPort))];
   return [
     `# Written by hda-agent${v.installId ? ` for install ${v.installId}` : ''}; rewritten on every install, removed on uninstall.`,
     `<VirtualHost *:${v.listenPort}>`,
@@ -94,8 +101,22 @@ function proxyBody(hostPort: number): string[] {
 }
 
 /** mod_alias's Redirect: every plain path to the same path over HTTPS on the app's own name. */
-function redirectBody(fqdn: string, port: number): string[] {
-  return [`\tRedirect permanent / https://${fqdn}${port === 443 ? '' : `:${port}`}/`];
+function redirectBody(fqdn: string, port: number, keepChallenge: boolean): string[] {
+  const target = `https://${fqdn}${port === 443 ? '' : `:${port}`}/`;
+  // mod_alias applies redirects before aliases: the ACME challenge path is left out of the redirect.
+  return keepChallenge ? [`\tRedirectMatch permanent ^/(?!\\.well-known/acme-challenge/)(.*)$ ${target}$1`] : [`\tRedirect permanent / ${target}`];
+}
+
+/** HTTP-01: the challenge files lego writes, served by Apache itself and never proxied to the app. */
+function challengeBody(webroot: string): string[] {
+  const dir = `${webroot}/.well-known/acme-challenge`;
+  return [
+    `\tAlias /.well-known/acme-challenge/ "${dir}/"`,
+    `\t<Directory "${dir}">`,
+    '\t\tRequire all granted',
+    '\t</Directory>',
+    '\tProxyPass /.well-known/acme-challenge/ !',
+  ];
 }
 
 function sslVhost(t: VhostTls, names: string[], body: string[], logs: string[]): string[] {

@@ -42,12 +42,14 @@ export async function ensureAppCertificate(deps: ExecutorDeps, report: StepRepor
   try {
     await tls.ca.ensure();
     const c = await tls.certs.ensure(stemOf(deps, identifier), names);
+    tls.failures?.delete(identifier);
     if (c.action !== 'current')
       report.ok(`certificate ${c.action} for ${c.names.join(', ')} (valid until ${c.notAfter})`, { names: c.names, not_after: c.notAfter });
     return `HTTPS on port ${tls.port} (certificate valid until ${c.notAfter})`;
   } catch (e) {
     // The pair on disk (if any) is whole: written beside and checked before it replaced the old one.
     const reason = (e as Error).message;
+    tls.failures?.set(identifier, `certificate failed: ${reason}`);
     const kept = tls.certs.read(stemOf(deps, identifier));
     const outcome = kept ? `the app keeps its previous certificate (valid until ${kept.notAfter})` : 'the app is served over HTTP only';
     report.warn(`no new certificate for ${names[0]}, so ${outcome}: ${reason}`, { https: 'failed', reason });

@@ -1,17 +1,23 @@
 /** Step probe: GET through Apache with the app's Host header until the app answers (graceful reloads take a moment). */
 import { probeThroughApache, type ProbeResult } from '../apache/probe';
+import { vhostStem } from '../apache/vhost';
 import { sleep } from '../backoff';
 import { currentTls } from './https';
 import { StepFailure, type ExecutorDeps, type Step } from './types';
 
 const PROBE_WINDOW_MS = 30_000;
 
-/** Plain HTTP, or HTTPS trusting the HDA's CA when the plain vhost only redirects there. */
-function probeTarget(deps: ExecutorDeps, identifier: string): { url: string; scheme: string; ca?: string } {
+/**
+ * Plain HTTP, or HTTPS when the plain vhost only redirects there: trusting the HDA's CA, or with ACME
+ * exactly the certificate the agent installed.
+ */
+function probeTarget(deps: ExecutorDeps, identifier: string): { url: string; scheme: string; ca?: string; pin?: string } {
   const tls = currentTls(deps, identifier);
-  if (!tls?.redirect) return { url: deps.config.apacheProbeUrl, scheme: 'http' };
-  const u = new URL(deps.config.apacheProbeUrl);
-  return { url: `https://${u.hostname}:${tls.port}/`, scheme: 'https', ca: deps.tls?.ca.certPem() ?? undefined };
+  if (!tls?.redirect || !deps.tls) return { url: deps.config.apacheProbeUrl, scheme: 'http' };
+  const url = `https://${new URL(deps.config.apacheProbeUrl).hostname}:${tls.port}/`;
+  if (deps.tls.source === 'acme')
+    return { url, scheme: 'https', pin: deps.tls.certs.read(vhostStem(identifier, deps.config.namespace ?? ''))?.cert.fingerprint256 };
+  return { url, scheme: 'https', ca: deps.tls.ca.certPem() ?? undefined };
 }
 
 export const probeStep: Step = {
@@ -26,7 +32,7 @@ export const probeStep: Step = {
     const deadline = Date.now() + PROBE_WINDOW_MS;
     let last: ProbeResult | null = null;
     while (Date.now() < deadline && !signal.aborted) {
-      last = await probe(via.url, host, work.identifier, undefined, via.ca);
+      last = await probe(via.url, host, work.identifier, undefined, via.ca, via.pin);
       if (last.ok) return `${via.scheme}://${host}/ answers through Apache (HTTP ${last.status})`;
       await sleep(500, signal);
     }

@@ -69,7 +69,7 @@ export interface ExecutorDeps {
   checkPolicy?: (compose: string, opts: PolicyOptions) => Finding[];
   renderVhost?: (v: VhostInput) => string;
   runScriptSteps?: (steps: ScriptStep[], appDir: string, opts: ScriptStepOptions) => Promise<void>;
-  probe?: (apacheUrl: string, host: string, serverName: string, timeoutMs?: number, ca?: string) => Promise<ProbeResult>;
+  probe?: (apacheUrl: string, host: string, serverName: string, timeoutMs?: number, ca?: string, pin?: string) => Promise<ProbeResult>;
   /** Called after a task changed an app, so a heartbeat goes out at once. */
   onAppChanged?: () => void;
   /** How often pull progress may be reported, in ms (default 1000). */

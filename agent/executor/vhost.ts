@@ -2,6 +2,7 @@
 import { lstatSync, mkdirSync } from 'node:fs';
 import type { AppTask } from '../../core/protocol';
 import { apachePort } from '../config';
+import { tailLines } from '../exec';
 import { appLogDir, renderVhost } from '../apache/vhost';
 import { publishNames, unpublishNames } from './names';
 import { appNames, checkAppNames, currentTls, ensureAppCertificate, removeAppCertificate } from './https';
@@ -20,6 +21,7 @@ export function vhostContent(deps: ExecutorDeps, task: AppTask, work: TaskWork, 
     listenPort: apachePort(deps.config),
     installId: inst.id,
     tls: currentTls(deps, work.identifier),
+    acmeWebroot: deps.tls?.acmeWebroot,
   });
 }
 
@@ -35,6 +37,34 @@ function ensureLogDir(deps: ExecutorDeps, identifier: string): string {
   return dir;
 }
 
+function contentFor(deps: ExecutorDeps, task: AppTask, work: TaskWork): string {
+  try {
+    ensureLogDir(deps, work.identifier);
+    return vhostContent(deps, task, work, work.hostPort);
+  } catch (e) {
+    throw new StepFailure((e as Error).message);
+  }
+}
+
+/**
+ * ACME's HTTP-01 reaches the app's names through Apache, so the vhost that serves the challenge
+ * folder must be live before the order: written, config-tested (undone on failure) and reloaded.
+ */
+async function serveChallenge(deps: ExecutorDeps, identifier: string, content: string): Promise<void> {
+  if (deps.apache.writeVhost(identifier, content) === 'unchanged') return;
+  const test = await deps.apache.configtest().catch((e: Error) => ({ ok: false, output: e.message }));
+  if (!test.ok) {
+    deps.apache.rollback(identifier);
+    throw new StepFailure(`the vhost for the ACME challenge failed Apache's config test; it was undone: ${tailLines(test.output, 3)}`);
+  }
+  try {
+    await deps.apache.reload();
+  } catch (e) {
+    throw new StepFailure((e as Error).message);
+  }
+  deps.apache.commit(identifier);
+}
+
 export const vhostStep: Step = {
   name: 'vhost',
   title: 'Writing the Apache vhost',
@@ -42,14 +72,9 @@ export const vhostStep: Step = {
     const inst = task.payload.install;
     const names = appNames(task, work);
     checkAppNames(names);
+    if (deps.tls?.acmeWebroot) await serveChallenge(deps, work.identifier, contentFor(deps, task, work));
     const https = await ensureAppCertificate(deps, report, work.identifier, names);
-    let content: string;
-    try {
-      ensureLogDir(deps, work.identifier);
-      content = vhostContent(deps, task, work, work.hostPort);
-    } catch (e) {
-      throw new StepFailure((e as Error).message);
-    }
+    const content = contentFor(deps, task, work);
     let outcome: string;
     try {
       outcome = deps.apache.writeVhost(work.identifier, content);

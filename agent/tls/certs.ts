@@ -29,6 +29,53 @@ export interface CertState extends CertFiles {
 
 export type CertOutcome = CertState & { action: 'issued' | 'renewed' | 'current'; reason?: string };
 
+/** Where the apps' certificates come from: the HDA's own CA (AppCertificates) or ACME (AcmeCertificates). */
+export interface CertSource {
+  readonly dir: string;
+  files(base: string): CertFiles;
+  read(base: string): (CertState & { cert: X509Certificate }) | null;
+  ensure(base: string, names: string[], now?: number): Promise<CertOutcome>;
+  remove(base: string): boolean;
+}
+
+/** `<dir>/<base>.crt|.key`; `base` is a vhost stem (checked: it names files). */
+export function certFiles(dir: string, base: string): CertFiles {
+  if (!/^[a-z0-9_-]{1,100}$/.test(base)) throw new TlsError(`certificate name ${JSON.stringify(base)} has unexpected characters`);
+  return { certPath: join(dir, `${base}.crt`), keyPath: join(dir, `${base}.key`) };
+}
+
+/** The certificate at `f` when it parses and matches its key; else null. */
+export function readCertPair(f: CertFiles): (CertState & { cert: X509Certificate }) | null {
+  if (!existsSync(f.certPath) || !existsSync(f.keyPath)) return null;
+  try {
+    const cert = new X509Certificate(readFileSync(f.certPath));
+    if (!cert.checkPrivateKey(createPrivateKey(readFileSync(f.keyPath)))) return null;
+    return { ...f, cert, names: sanNames(cert), notAfter: new Date(cert.validTo).toISOString() };
+  } catch {
+    return null;
+  }
+}
+
+export function removeCertPair(f: CertFiles): boolean {
+  const had = existsSync(f.certPath);
+  rmSync(f.certPath, { force: true });
+  rmSync(f.keyPath, { force: true });
+  return had;
+}
+
+export function sameNames(a: string[], b: string[]): boolean {
+  return [...a].sort().join(',') === [...b].sort().join(',');
+}
+
+/** Refuses a name that cannot be a certificate's DNS name. */
+export function checkCertificateNames(names: string[]): void {
+  if (names.length === 0) throw new TlsError('a certificate needs at least one name');
+  for (const n of names) {
+    const p = certificateNameProblem(n);
+    if (p) throw new TlsError(`${JSON.stringify(n)} cannot be a certificate name: it ${p}`);
+  }
+}
+
 /** Why `name` cannot be a certificate's DNS name; null when it can. Checked before anything is written. */
 export function certificateNameProblem(name: string): string | null {
   const p = hostnameProblem(name);
@@ -37,7 +84,7 @@ export function certificateNameProblem(name: string): string | null {
   return null;
 }
 
-function sanNames(c: X509Certificate): string[] {
+export function sanNames(c: X509Certificate): string[] {
   return (c.subjectAltName ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -51,7 +98,7 @@ function subjectOf(names: string[]): string {
   return cn ? `/O=Amahi HDA/CN=${cn}` : '/O=Amahi HDA';
 }
 
-export class AppCertificates {
+export class AppCertificates implements CertSource {
   constructor(
     private readonly ca: LocalCa,
     readonly dir: string,
@@ -59,21 +106,12 @@ export class AppCertificates {
   ) {}
 
   files(base: string): CertFiles {
-    if (!/^[a-z0-9_-]{1,100}$/.test(base)) throw new TlsError(`certificate name ${JSON.stringify(base)} has unexpected characters`);
-    return { certPath: join(this.dir, `${base}.crt`), keyPath: join(this.dir, `${base}.key`) };
+    return certFiles(this.dir, base);
   }
 
   /** The certificate on disk when it parses and matches its key; else null. */
   read(base: string): (CertState & { cert: X509Certificate }) | null {
-    const f = this.files(base);
-    if (!existsSync(f.certPath) || !existsSync(f.keyPath)) return null;
-    try {
-      const cert = new X509Certificate(readFileSync(f.certPath));
-      if (!cert.checkPrivateKey(createPrivateKey(readFileSync(f.keyPath)))) return null;
-      return { ...f, cert, names: sanNames(cert), notAfter: new Date(cert.validTo).toISOString() };
-    } catch {
-      return null;
-    }
+    return readCertPair(this.files(base));
   }
 
   /** Why the certificate must be (re)issued now, or null when it is current. */
@@ -81,18 +119,14 @@ export class AppCertificates {
     if (!have) return 'no certificate yet';
     const ca = this.ca.require();
     if (!have.cert.checkIssued(ca) || !have.cert.verify(ca.publicKey)) return "not issued by this HDA's certificate authority";
-    if ([...have.names].sort().join(',') !== [...names].sort().join(',')) return 'the app has other names now';
+    if (!sameNames(have.names, names)) return 'the app has other names now';
     if (Date.parse(have.notAfter) - now < (this.o.renewBeforeMs ?? RENEW_BEFORE_MS)) return `expires ${have.notAfter}`;
     return null;
   }
 
   /** A current certificate for `names` (first one is the subject), issued or renewed when needed. */
   async ensure(base: string, names: string[], now = Date.now()): Promise<CertOutcome> {
-    if (names.length === 0) throw new TlsError('a certificate needs at least one name');
-    for (const n of names) {
-      const p = certificateNameProblem(n);
-      if (p) throw new TlsError(`${JSON.stringify(n)} cannot be a certificate name: it ${p}`);
-    }
+    checkCertificateNames(names);
     const have = this.read(base);
     const why = this.staleReason(have, names, now);
     if (!why && have) return { certPath: have.certPath, keyPath: have.keyPath, names: have.names, notAfter: have.notAfter, action: 'current' };
@@ -128,10 +162,6 @@ export class AppCertificates {
   }
 
   remove(base: string): boolean {
-    const f = this.files(base);
-    const had = existsSync(f.certPath);
-    rmSync(f.certPath, { force: true });
-    rmSync(f.keyPath, { force: true });
-    return had;
+    return removeCertPair(this.files(base));
   }
 }

@@ -1,18 +1,39 @@
 /** The HDA's CA and its app certificates, in <state dir>/tls (0700); null when HTTPS is off. */
 import { join } from 'node:path';
 import type { AgentConfig } from '../config';
+import { AcmeCertificates } from './acme';
 import { LocalCa } from './ca';
-import { AppCertificates } from './certs';
+import { AppCertificates, type CertSource } from './certs';
 
 export interface TlsParts {
   ca: LocalCa;
-  certs: AppCertificates;
+  certs: CertSource;
+  /** The HDA's own CA issues the apps' certificates, or an ACME CA does. */
+  source: 'ca' | 'acme';
   port: number;
   redirect: boolean;
+  /** Set with ACME: the folder every plain vhost serves /.well-known/acme-challenge/ from. */
+  acmeWebroot?: string;
+  /** identifier -> why its last certificate issue or renewal failed (for the heartbeat). */
+  failures: Map<string, string>;
 }
 
-export function tlsParts(config: Pick<AgentConfig, 'stateDir' | 'httpsPort' | 'httpsRedirect'>): TlsParts | null {
+type TlsConfig = Pick<AgentConfig, 'stateDir' | 'httpsPort' | 'httpsRedirect'> &
+  Partial<Pick<AgentConfig, 'tls' | 'acmeDirectory' | 'acmeEmail' | 'acmeCaBundle' | 'acmeWebroot'>>;
+
+export function tlsParts(config: TlsConfig): TlsParts | null {
   if (!config.httpsPort) return null;
-  const ca = new LocalCa(join(config.stateDir, 'tls'));
-  return { ca, certs: new AppCertificates(ca, join(config.stateDir, 'tls', 'apps')), port: config.httpsPort, redirect: config.httpsRedirect };
+  const dir = join(config.stateDir, 'tls');
+  const ca = new LocalCa(dir);
+  const base = { ca, port: config.httpsPort, redirect: config.httpsRedirect, failures: new Map<string, string>() };
+  if (config.tls !== 'acme') return { ...base, source: 'ca', certs: new AppCertificates(ca, join(dir, 'apps')) };
+  const webroot = config.acmeWebroot ?? '/var/www/hda-agent-acme';
+  const acme = new AcmeCertificates(ca, join(dir, 'apps'), {
+    directory: config.acmeDirectory ?? 'https://acme-v02.api.letsencrypt.org/directory',
+    email: config.acmeEmail ?? '',
+    legoDir: join(dir, 'acme'),
+    webroot,
+    caBundle: config.acmeCaBundle || undefined,
+  });
+  return { ...base, source: 'acme', certs: acme, acmeWebroot: webroot };
 }

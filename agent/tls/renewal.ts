@@ -20,11 +20,13 @@ export interface RenewalOptions {
 }
 
 export class CertRenewal {
-  /** identifier -> why its last renewal failed. */
-  readonly failures = new Map<string, string>();
+  /** identifier -> why its last issue or renewal failed (shared with the vhost step through TlsParts). */
+  readonly failures: Map<string, string>;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly o: RenewalOptions) {}
+  constructor(private readonly o: RenewalOptions) {
+    this.failures = o.tls.failures ?? new Map();
+  }
 
   /** Renews what is due; reloads Apache once when anything changed. */
   async runOnce(): Promise<{ renewed: string[]; failed: string[] }> {

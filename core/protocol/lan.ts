@@ -40,6 +40,8 @@ export const LanHealthSchema = z
     https: z
       .object({
         port: Port,
+        /** Where the apps' certificates come from: this HDA's own CA (the default) or an ACME CA. */
+        certificates: z.enum(['ca', 'acme']).optional(),
         /** The CA certificate the owner installs on their devices. */
         ca_pem: CertificatePem.optional(),
         ca_fingerprint: z.string().max(200).optional(),

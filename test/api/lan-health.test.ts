@@ -55,6 +55,17 @@ describe('names and certificates from the heartbeat', () => {
     expect(page).toContain('dnsmasq is not running');
   });
 
+  it('an HDA on ACME says where its certificates come from and offers no CA to trust', async () => {
+    const hda = await enrolledHda(plane, owner.token);
+    const https = { port: 443, certificates: 'acme', ca_pem: PEM, ca_fingerprint: 'AB:CD', ca_valid_to: '2036-11-29T00:00:00.000Z' };
+    expect((await plane.json('POST', '/agent/v1/heartbeat', { token: hda.agentToken, body: { lan: lan({ https }) } })).status).toBe(200);
+    expect((await plane.json('GET', `/api/hdas/${hda.hdaId}`, { token: owner.token })).body.lan.https.certificates).toBe('acme');
+    const page = await (await plane.request('GET', `/hdas/${hda.hdaId}`, { headers: { cookie: `hda_session=${owner.token}` } })).text();
+    expect(page).toContain('data-lan-acme');
+    expect(page).not.toContain('Download the CA certificate');
+    expect(page).not.toContain('Trust it on your devices');
+  });
+
   it('another owner gets 404 for the CA certificate; an HDA that reported none gets 404', async () => {
     const hda = await enrolledHda(plane, owner.token);
     await plane.json('POST', '/agent/v1/heartbeat', { token: hda.agentToken, body: { lan: lan() } });

@@ -37,7 +37,8 @@ const available = requireOrSkip('agent testbed (Docker, Compose v1, Apache)', pr
 
 /** The agent's own plans: every step of them must have run. */
 const INSTALL_STEPS = PLANS.install.map((s) => s.name);
-const UNINSTALL_STEPS = PLANS.uninstall.map((s) => s.name);
+// The data snapshot step runs only before an uninstall that purges; these keep the folder.
+const UNINSTALL_STEPS = PLANS.uninstall.map((s) => s.name).filter((name) => name !== 'snapshot');
 
 /** What each corpus entry must do; every entry not named here installs as published. */
 const REFUSED: Record<string, 'empty' | 'needs-review' | 'no-host-port'> = {

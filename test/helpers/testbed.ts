@@ -134,3 +134,23 @@ export async function removeComposeProject(docker: Docker, project: string): Pro
       .remove()
       .catch(() => undefined);
 }
+
+export interface TestbedAcme {
+  /** Pebble's ACME directory URL. */
+  directory: string;
+  /** The certificate Pebble's directory is served with (lego trusts it through LEGO_CA_CERTIFICATES). */
+  directoryCa: string;
+  /** Pebble's management URL of the root that signs the certificates it issues. */
+  rootsUrl: string;
+}
+
+/** Pebble (Let's Encrypt's test server) as up.sh started it, or the reason it cannot be used. */
+export function testbedAcme(): { ok: true; acme: TestbedAcme } | { ok: false; reason: string } {
+  const env = readEnv();
+  if (!env?.PEBBLE_DIRECTORY || !env.PEBBLE_CA || !env.PEBBLE_ROOTS)
+    return { ok: false, reason: 'no pebble in test/testbed/.env (run: bash test/testbed/up.sh)' };
+  if (spawnSync('lego', ['--version'], { timeout: 10_000 }).status !== 0) return { ok: false, reason: 'lego is not installed' };
+  const dir = spawnSync('curl', ['-fsS', '-o', '/dev/null', '--cacert', env.PEBBLE_CA, env.PEBBLE_DIRECTORY], { timeout: 10_000 });
+  if (dir.status !== 0) return { ok: false, reason: `pebble not answering at ${env.PEBBLE_DIRECTORY}` };
+  return { ok: true, acme: { directory: env.PEBBLE_DIRECTORY, directoryCa: env.PEBBLE_CA, rootsUrl: env.PEBBLE_ROOTS } };
+}

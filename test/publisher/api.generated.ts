@@ -1534,6 +1534,8 @@ export interface components {
                 ca_pem?: string;
                 /** Format: date-time */
                 ca_valid_to?: string;
+                /** @enum {string} */
+                certificates?: "ca" | "acme";
                 port: number;
                 problem?: string;
             } | null;
@@ -1560,6 +1562,8 @@ export interface components {
                 ca_fingerprint?: string;
                 /** Format: date-time */
                 ca_valid_to?: string;
+                /** @enum {string} */
+                certificates?: "ca" | "acme";
                 port: number;
                 problem?: string;
             } | null;

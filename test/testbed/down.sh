@@ -35,6 +35,8 @@ tac "$STARTED" | while read -r what arg || [ -n "$what" ]; do
       for _ in $(seq 1 40); do [ -f "$pidfile" ] || break; sleep 0.25; done
       ;;
     registry) stop_pid docker-registry "$arg" 10 ;;
+    pebble) stop_pid pebble "$arg" 10 ;;
+    dnsmasq) stop_pid dnsmasq "$arg" 10 ;;
     dockerd)
       # Containers of the tests go down with the daemon; nothing else was running on it before us.
       stop_pid dockerd "$arg" 30

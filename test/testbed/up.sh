@@ -3,7 +3,9 @@
 # Compose v1, a local registry on 127.0.0.1:5000 holding stand-in images, and a private Apache on
 # 127.0.0.1:18080 with HTTPS (mod_ssl) on port 18443 of every address (a client in a network namespace
 # reaches it over a veth). dnsmasq, openssl and iproute2 are installed for the name and HTTPS tests,
-# which start their own private dnsmasq and namespaces. Idempotent: what already runs is reused and left alone; what this script starts is
+# which start their own private dnsmasq and namespaces. Pebble (Let's Encrypt's test ACME server) on
+# 127.0.0.1:14000 validates HTTP-01 through that Apache (names under .test resolve to 127.0.0.1 at a
+# private dnsmasq on :15053); lego is the ACME client the agent drives. Idempotent: what already runs is reused and left alone; what this script starts is
 # recorded in $TESTBED_DIR/started so down.sh stops exactly that. Writes test/testbed/.env for tests.
 set -euo pipefail
 
@@ -18,8 +20,8 @@ STARTED=${TESTBED_STARTED:-$TESTBED_DIR/started}
 ENV_FILE=$HERE/.env
 # chromium: the browser tests (test/browser) drive Debian's Chromium. dnsmasq-base: the dnsmasq binary
 # without the system service (the tests run a private one); iproute2: `ip netns` for a LAN client.
-# restic: the agent's data snapshots.
-PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium dnsmasq-base openssl iproute2 restic)
+# restic: the agent's data snapshots. pebble and lego: ACME (Let's Encrypt's test server and the client).
+PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium dnsmasq-base openssl iproute2 restic pebble lego)
 
 mkdir -p "$TESTBED_DIR/logs"
 touch "$STARTED"
@@ -239,6 +241,49 @@ start_apache() {
   record "apache $conf"
 }
 
+PEBBLE_PORT=${TESTBED_PEBBLE_PORT:-14000}
+PEBBLE_MGMT_PORT=${TESTBED_PEBBLE_MGMT_PORT:-15000}
+PEBBLE_DNS_PORT=${TESTBED_PEBBLE_DNS_PORT:-15053}
+
+pebble_running() { curl -s -o /dev/null --cacert "$TESTBED_DIR/pebble/tls.crt" "https://localhost:$PEBBLE_PORT/dir"; }
+
+# Pebble's own TLS certificate (for its directory URL), its config and the resolver it validates with.
+write_pebble_conf() {
+  local p=$TESTBED_DIR/pebble
+  mkdir -p "$p" && chmod 700 "$p"
+  if ! [ -s "$p/tls.crt" ] || ! [ -s "$p/tls.key" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj /CN=localhost \
+      -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$p/tls.key" -out "$p/tls.crt" \
+      2>>"$TESTBED_DIR/logs/openssl.log" || die "making pebble's TLS certificate failed"
+    chmod 600 "$p/tls.key"
+  fi
+  # certificateValidityPeriod: one hour, so a renewal is due well inside a test.
+  cat >"$p/pebble-config.json" <<EOF
+{"pebble": {"listenAddress": "127.0.0.1:$PEBBLE_PORT", "managementListenAddress": "127.0.0.1:$PEBBLE_MGMT_PORT",
+  "certificate": "$p/tls.crt", "privateKey": "$p/tls.key", "httpPort": $APACHE_PORT, "tlsPort": $APACHE_HTTPS_PORT,
+  "ocspResponderURL": "", "externalAccountBindingRequired": false, "certificateValidityPeriod": 3600}}
+EOF
+}
+
+start_pebble() {
+  write_pebble_conf
+  local p=$TESTBED_DIR/pebble
+  if pebble_running; then log "pebble already running (left alone)"; return 0; fi
+  if ! [ -f "$p/dnsmasq.pid" ] || ! kill -0 "$(cat "$p/dnsmasq.pid")" 2>/dev/null; then
+    dnsmasq --port="$PEBBLE_DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+      --address=/test/127.0.0.1 --pid-file="$p/dnsmasq.pid" --user="$(id -un)" 2>>"$TESTBED_DIR/logs/pebble-dns.log" ||
+      die "the resolver for pebble did not start (see $TESTBED_DIR/logs/pebble-dns.log)"
+    record "dnsmasq $(cat "$p/dnsmasq.pid")"
+  fi
+  log "starting pebble on 127.0.0.1:$PEBBLE_PORT (HTTP-01 through Apache on :$APACHE_PORT)"
+  # Validation is real (PEBBLE_VA_ALWAYS_VALID is never set); only its random delays are off.
+  env -u PEBBLE_VA_ALWAYS_VALID PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 setsid pebble -config "$p/pebble-config.json" \
+    -dnsserver "127.0.0.1:$PEBBLE_DNS_PORT" >>"$TESTBED_DIR/logs/pebble.log" 2>&1 </dev/null &
+  local pid=$!
+  wait_for 20 "pebble" pebble_running
+  record "pebble $pid"
+}
+
 write_env() {
   local a=$TESTBED_DIR/apache mirror=$1
   cat >"$ENV_FILE" <<EOF
@@ -258,6 +303,9 @@ APACHE_SITES_DIR=$a/sites
 APACHE_ERROR_LOG=$a/logs/error.log
 COMPOSE_V1=$(command -v docker-compose)
 COMPOSE_V2=$COMPOSE_V2_PLUGIN
+PEBBLE_DIRECTORY=https://localhost:$PEBBLE_PORT/dir
+PEBBLE_CA=$TESTBED_DIR/pebble/tls.crt
+PEBBLE_ROOTS=https://localhost:$PEBBLE_MGMT_PORT/roots/0
 EOF
 }
 
@@ -268,5 +316,6 @@ start_registry
 if mirror_configured; then MIRROR=1; else MIRROR=0; log "dockerd has no mirror for $REGISTRY_ADDR: pre-tagging stand-ins"; fi
 build_standin_images "$MIRROR"
 start_apache
+start_pebble
 write_env "$MIRROR"
-log "ready: docker $(docker version --format '{{.Server.Version}}'), Compose v1 $(docker-compose version --short) and v2 $(docker compose version --short), Apache on 127.0.0.1:$APACHE_PORT (HTTPS on :$APACHE_HTTPS_PORT); env in $ENV_FILE"
+log "ready: docker $(docker version --format '{{.Server.Version}}'), Compose v1 $(docker-compose version --short) and v2 $(docker compose version --short), Apache on 127.0.0.1:$APACHE_PORT (HTTPS on :$APACHE_HTTPS_PORT), pebble on :$PEBBLE_PORT; env in $ENV_FILE"

@@ -36,35 +36,46 @@ export const NamesAndHttps = (props: { hda: HdaView; lan: LanView | null; now: n
       </div>
       {lan.https ? (
         <div data-lan-https>
-          <p class="small">
-            Apps answer over HTTPS (port {lan.https.port}) with certificates from this HDA's own certificate authority
-            {lan.https.ca_valid_to ? (
-              <>
-                {' '}
-                (valid until <When iso={lan.https.ca_valid_to} now={props.now} />)
-              </>
-            ) : null}
-            .
-          </p>
-          {lan.https.ca_download && (
-            <p>
-              <a class="btn btn-small" href={lan.https.ca_download} download>
-                Download the CA certificate
-              </a>{' '}
-              <span class="muted tiny">SHA-256 {lan.https.ca_fingerprint}</span>
+          {lan.https.certificates === 'acme' ? (
+            <p class="small" data-lan-acme>
+              Apps answer over HTTPS (port {lan.https.port}) with certificates from a public ACME certificate authority (Let's Encrypt), renewed before they
+              expire; each app's expiry is shown with the app. Devices trust them without any setup.
             </p>
+          ) : (
+            <>
+              <p class="small">
+                Apps answer over HTTPS (port {lan.https.port}) with certificates from this HDA's own certificate authority
+                {lan.https.ca_valid_to ? (
+                  <>
+                    {' '}
+                    (valid until <When iso={lan.https.ca_valid_to} now={props.now} />)
+                  </>
+                ) : null}
+                .
+              </p>
+              {lan.https.ca_download && (
+                <p>
+                  <a class="btn btn-small" href={lan.https.ca_download} download>
+                    Download the CA certificate
+                  </a>{' '}
+                  <span class="muted tiny">SHA-256 {lan.https.ca_fingerprint}</span>
+                </p>
+              )}
+            </>
           )}
           <Problem text={lan.https.problem} />
-          <details class="small">
-            <summary>Trust it on your devices</summary>
-            <ul>
-              {TRUST_STEPS.map(([system, how]) => (
-                <li>
-                  <strong>{system}</strong>: {how}
-                </li>
-              ))}
-            </ul>
-          </details>
+          {lan.https.certificates !== 'acme' && (
+            <details class="small">
+              <summary>Trust it on your devices</summary>
+              <ul>
+                {TRUST_STEPS.map(([system, how]) => (
+                  <li>
+                    <strong>{system}</strong>: {how}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
         </div>
       ) : (
         <p class="small muted">HTTPS is off on this HDA: apps answer over HTTP only.</p>
