@@ -6,7 +6,7 @@
  * by drizzle as the core types they hold (json mode), so no row needs a parse or a cast.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { type AnySQLiteColumn, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Finding } from '../core/catalog/types';
 import { EVENT_STATUSES, SNAPSHOT_REASONS, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
 import type { StoredBackupPlan } from '../core/backup/plan';
@@ -184,7 +184,7 @@ export const installs = sqliteTable(
     versionId: text('version_id')
       .notNull()
       .references(() => appVersions.id),
-    currentDeploymentId: text('current_deployment_id'),
+    currentDeploymentId: text('current_deployment_id').references((): AnySQLiteColumn => deployments.id),
     policyExceptionsJson: text('policy_exceptions_json', { mode: 'json' }).$type<string[]>().notNull().default([]),
     /** Owner-set resource limits the agent writes into the compose it runs. */
     limitsJson: text('limits_json', { mode: 'json' }).$type<ResourceLimits>().notNull().default({}),
@@ -194,6 +194,7 @@ export const installs = sqliteTable(
     updateHeld: integer('update_held', { mode: 'boolean' }).notNull().default(false),
     /** One version the owner chose to skip: never offered nor applied by a fleet deployment. */
     skipVersionId: text('skip_version_id'),
+    /** The acting user or system job; not a reference: it names an actor, and outlives the account. */
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -233,8 +234,9 @@ export const deployments = sqliteTable(
     renderedCompose: text('rendered_compose'),
     imagesJson: text('images_json', { mode: 'json' }).$type<Record<string, string>>(),
     /** For a rollback: the deployment it returns to. */
-    rollbackOf: text('rollback_of'),
+    rollbackOf: text('rollback_of').references((): AnySQLiteColumn => deployments.id),
     detail: text('detail'),
+    /** The acting user or system job; not a reference: it names an actor, and outlives the account. */
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     finishedAt: integer('finished_at'),
@@ -249,15 +251,15 @@ export const tasks = sqliteTable(
     hdaId: text('hda_id')
       .notNull()
       .references(() => hdas.id),
-    installId: text('install_id'),
-    deploymentId: text('deployment_id'),
+    installId: text('install_id').references(() => installs.id),
+    deploymentId: text('deployment_id').references(() => deployments.id),
     kind: text('kind', { enum: TASK_KINDS }).notNull(),
     /** `main` tasks of an HDA run one at a time; `aux` tasks (logs) run beside them and block nothing. */
     lane: text('lane', { enum: ['main', 'aux'] })
       .notNull()
       .default('main'),
     /** Set for tasks a fleet batch queued. */
-    batchId: text('batch_id'),
+    batchId: text('batch_id').references(() => batches.id),
     payloadJson: text('payload_json', { mode: 'json' }).$type<TaskPayload>().notNull(),
     state: text('state', { enum: TASK_STATES }).notNull(),
     leaseUntil: integer('lease_until'),
@@ -282,7 +284,9 @@ export const tasks = sqliteTable(
 export const taskEvents = sqliteTable(
   'task_events',
   {
-    taskId: text('task_id').notNull(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id),
     seq: integer('seq').notNull(),
     status: text('status', { enum: EVENT_STATUSES }).notNull(),
     step: text('step'),
@@ -297,6 +301,7 @@ export const auditLog = sqliteTable(
   'audit_log',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
+    // Actor and target are not references: an actor is a user or an HDA, and the log outlives both.
     actorId: text('actor_id'),
     actorKind: text('actor_kind', { enum: ['user', 'agent', 'system'] }).notNull(),
     action: text('action').notNull(),
@@ -323,7 +328,9 @@ export const auditLog = sqliteTable(
 export const appMetrics = sqliteTable(
   'app_metrics',
   {
-    hdaId: text('hda_id').notNull(),
+    hdaId: text('hda_id')
+      .notNull()
+      .references(() => hdas.id),
     identifier: text('identifier').notNull(),
     resolution: text('resolution', { enum: ['5m', '1h'] }).notNull(),
     bucketStart: integer('bucket_start').notNull(),
@@ -365,11 +372,16 @@ export const BATCH_ITEM_STATES = ['pending', 'queued', 'succeeded', 'failed', 'c
 export const batchItems = sqliteTable(
   'batch_items',
   {
-    batchId: text('batch_id').notNull(),
-    hdaId: text('hda_id').notNull(),
+    batchId: text('batch_id')
+      .notNull()
+      .references(() => batches.id),
+    hdaId: text('hda_id')
+      .notNull()
+      .references(() => hdas.id),
     state: text('state', { enum: BATCH_ITEM_STATES }).notNull(),
     action: text('action', { enum: ['install', 'update'] }),
-    installId: text('install_id'),
+    installId: text('install_id').references(() => installs.id),
+    /** Not a reference: the item keeps its task's id after upkeep prunes the finished task. */
     taskId: text('task_id'),
     /** Overrides for this HDA only (env). */
     overridesJson: text('overrides_json', { mode: 'json' }).$type<InstallOverrides>().notNull().default({}),
@@ -389,8 +401,9 @@ export const snapshots = sqliteTable(
     /** restic's snapshot id (64 hex). */
     snapshotId: text('snapshot_id').notNull(),
     /** The task that took it, and that task's deployment (an update's: the snapshot holds the data as of before it). */
+    /** Not a reference: the snapshot outlives its task, which upkeep prunes when finished. */
     taskId: text('task_id').notNull(),
-    deploymentId: text('deployment_id'),
+    deploymentId: text('deployment_id').references(() => deployments.id),
     reason: text('reason', { enum: SNAPSHOT_REASONS }).notNull(),
     takenAt: integer('taken_at').notNull(),
     sizeBytes: integer('size_bytes').notNull(),

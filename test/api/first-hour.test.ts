@@ -3,7 +3,9 @@
  * installs only on HDAs that joined, deleting an HDA, managing users and one's own password, and
  * refusals written as sentences about the field. Tenancy: another owner gets 404 everywhere.
  */
+import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { appMetrics, batches, batchItems, deployments, installs, snapshots, taskEvents, tasks } from '../../db/schema';
 import { ADMIN, createTestPlane, enrolledHda, publishApp, type TestPlane } from '../helpers/plane';
 
 let plane: TestPlane;
@@ -105,6 +107,40 @@ describe('deleting an HDA', () => {
     expect((await plane.json('GET', `/api/tasks/${x.taskId}`, { token: owner.token })).status).toBe(404);
     expect((await plane.json('POST', '/agent/v1/heartbeat', { token: x.agentToken, body: {} })).status).toBe(401);
     expect((await plane.json('GET', '/api/installs', { token: owner.token })).body.installs).toEqual([]);
+  });
+
+  it('removes every row that names it, its installs or their deployments, whatever the foreign keys require first', async () => {
+    const x = await installed();
+    const { db } = plane.deps;
+    const [task] = await db.select().from(tasks).where(eq(tasks.id, x.taskId));
+    const deploymentId = task!.deploymentId!;
+    const [version] = await db.select({ id: installs.versionId, appId: installs.appId }).from(installs).where(eq(installs.id, x.installId));
+    // The install points at its deployment, and rows of every kind name the HDA, the install and the deployment.
+    await db.update(installs).set({ currentDeploymentId: deploymentId }).where(eq(installs.id, x.installId));
+    await db.insert(taskEvents).values({ taskId: x.taskId, seq: 1, status: 'OK', message: 'pulled', at: 1 });
+    await db.insert(snapshots).values({
+      installId: x.installId,
+      snapshotId: 'a'.repeat(64),
+      taskId: x.taskId,
+      deploymentId,
+      reason: 'manual',
+      takenAt: 1,
+      sizeBytes: 1,
+      addedBytes: 1,
+      downtimeMs: 1,
+      files: 1,
+    });
+    await db
+      .insert(appMetrics)
+      .values({ hdaId: x.hdaId, identifier: 'hello', resolution: '1h', bucketStart: 0, cpuAvg: 1, cpuMax: 1, memAvg: 1, memMax: 1, samples: 1 });
+    await db
+      .insert(batches)
+      .values({ id: 'fleet-1', ownerId: owner.id, appId: version!.appId, versionId: version!.id, concurrency: 1, state: 'succeeded', createdAt: 1 });
+    await db.insert(batchItems).values({ batchId: 'fleet-1', hdaId: x.hdaId, state: 'succeeded', installId: x.installId, taskId: x.taskId, updatedAt: 1 });
+    const r = await plane.json('DELETE', `/api/hdas/${x.hdaId}`, { token: owner.token });
+    expect(r).toMatchObject({ status: 200, body: { ok: true, installs_removed: 1 } });
+    for (const table of [installs, deployments, tasks, taskEvents, snapshots, appMetrics, batchItems]) expect(await db.$count(table)).toBe(0);
+    expect(await db.$count(batches)).toBe(1); // the fleet deployment's record stays with its owner
   });
 });
 

@@ -26,7 +26,8 @@ export default defineProject(async () => ({
       wrangler: { configPath: `${root}wrangler.toml` },
       miniflare: {
         // EMPTY_DB is never migrated: a deployment that skipped the migrations.
-        d1Databases: ['DB', 'EMPTY_DB'],
+        // FK_DB is migrated by its test in two steps, with rows written between them.
+        d1Databases: ['DB', 'EMPTY_DB', 'FK_DB'],
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(`${root}db/migrations`),
           JWT_SECRET: 'workers-test-secret-workers-test-secret',

@@ -23,13 +23,17 @@ export async function deleteHda(deps: Deps, user: Actor, hdaId: string): Promise
   const statements: BatchItem<'sqlite'>[] = [];
   // Children first: every row that names the HDA, its tasks or its installs goes with it.
   if (taskIds.length) statements.push(deps.db.delete(taskEvents).where(inArray(taskEvents.taskId, taskIds)));
-  statements.push(deps.db.delete(tasks).where(eq(tasks.hdaId, hda.id)));
+  statements.push(
+    deps.db.delete(tasks).where(eq(tasks.hdaId, hda.id)),
+    deps.db.delete(snapshots).where(inArray(snapshots.installId, deps.db.select({ id: installs.id }).from(installs).where(eq(installs.hdaId, hda.id)))),
+    deps.db.delete(batchItems).where(eq(batchItems.hdaId, hda.id)),
+    // Installs and their deployments name each other: unhook the install before its deployments go.
+    deps.db.update(installs).set({ currentDeploymentId: null }).where(eq(installs.hdaId, hda.id)),
+  );
   if (installIds.length) statements.push(deps.db.delete(deployments).where(inArray(deployments.installId, installIds)));
   statements.push(
-    deps.db.delete(snapshots).where(inArray(snapshots.installId, deps.db.select({ id: installs.id }).from(installs).where(eq(installs.hdaId, hda.id)))),
     deps.db.delete(installs).where(eq(installs.hdaId, hda.id)),
     deps.db.delete(appMetrics).where(eq(appMetrics.hdaId, hda.id)),
-    deps.db.delete(batchItems).where(eq(batchItems.hdaId, hda.id)),
     deps.db.delete(hdas).where(eq(hdas.id, hda.id)),
     auditStatement(deps.db, now, { ...byUser(user), action: 'hda.delete', targetKind: 'hda', targetId: hda.id, detail: { name: hda.name, installs: live } }),
   );
