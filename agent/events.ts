@@ -3,7 +3,7 @@
  * then sent in batches in the background; what the server acknowledges is forgotten, what it does not
  * stays on disk and is sent again with backoff. The server deduplicates on (task, seq).
  */
-import type { EventStatus, TaskEventInput, TaskResultInput } from '../core/protocol';
+import type { EventStatus, TaskEventInput, TaskProgress, TaskResultInput } from '../core/protocol';
 import { Backoff, sleep } from './backoff';
 import { isRetryable, type ProtocolClient } from './client';
 import type { Journal } from './journal';
@@ -152,9 +152,15 @@ export class TaskReporter {
     return any ? (JSON.parse(this.scrub(JSON.stringify(value))) as T) : value;
   }
 
-  emit(status: EventStatus, message: string, step?: string, data?: Record<string, unknown>): TaskEventInput {
+  emit(status: EventStatus, message: string, step?: string, data?: Record<string, unknown>, progress?: TaskProgress): TaskEventInput {
     const clean = this.scrub(message);
-    const ev = this.journal.append(this.taskId, { status, message: clean, ...(step ? { step } : {}), ...(data ? { data: this.scrubValue(data) } : {}) });
+    const ev = this.journal.append(this.taskId, {
+      status,
+      message: clean,
+      ...(step ? { step } : {}),
+      ...(data ? { data: this.scrubValue(data) } : {}),
+      ...(progress ? { progress: this.scrubValue(progress) } : {}),
+    });
     if (status !== 'Progress') this.log.info(`[${this.taskId}] ${step ?? '-'} ${status}: ${clean}`);
     this.sender.schedule(this.taskId);
     return ev;

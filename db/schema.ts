@@ -10,6 +10,7 @@ import { type AnySQLiteColumn, index, integer, primaryKey, real, sqliteTable, te
 import type { Finding } from '../core/catalog/types';
 import { EVENT_STATUSES, SNAPSHOT_REASONS, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
 import type { StoredBackupPlan } from '../core/backup/plan';
+import type { TaskProgress } from '../core/protocol/events';
 import type { PublicJwk } from '../core/backup/seal';
 import type {
   AppStatus,
@@ -292,6 +293,7 @@ export const taskEvents = sqliteTable(
     step: text('step'),
     message: text('message').notNull(),
     dataJson: text('data_json', { mode: 'json' }).$type<Record<string, unknown>>(),
+    progressJson: text('progress_json', { mode: 'json' }).$type<TaskProgress>(),
     at: integer('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.seq] })],

@@ -178,6 +178,7 @@ export function eventView(e: typeof taskEvents.$inferSelect): z.output<typeof Ta
     step: e.step,
     message: e.message,
     data: e.dataJson ?? null,
+    progress: e.progressJson ?? null,
     at: iso(e.at),
   };
 }

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, realpathSync, renameSync, rmSync } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import type { SnapshotReason, SnapshotReport } from '../../core/protocol';
+import { restoreMeter, type ProgressSink, type RestoreMeter } from './progress';
 import { quiesce, resume, type Quiesced } from './quiesce';
 import { backup, ensureRepo, restore, snapshots, unlock, type ResticRepo, type Snapshot } from './restic';
 import { dataTargets, stagingFor, targetPaths, type DataTargets } from './targets';
@@ -98,6 +99,8 @@ export interface RestoreOptions {
   signal?: AbortSignal;
   /** The containers are already stopped by the caller (it starts them again itself). */
   quiesced?: boolean;
+  /** Told how far the restore is (measured, see progress.ts). */
+  onProgress?: ProgressSink;
 }
 
 /**
@@ -119,7 +122,8 @@ export async function restoreSnapshot(
   recoverSwaps(snap.paths);
   const q: Quiesced | undefined = opts.quiesced ? undefined : await quiesce(ref.docker, ref.project);
   try {
-    await stageAll(ref.repo, snap, opts.signal);
+    const meter = opts.onProgress ? await restoreMeter(ref.repo, snap.id, opts.onProgress, ref.identifier, opts.signal) : undefined;
+    await stageAll(ref.repo, snap, opts.signal, meter);
     for (const p of snap.paths) swapIn(p);
   } finally {
     for (const p of snap.paths) rmSync(stagingFor(p).staging, { recursive: true, force: true });
@@ -137,12 +141,13 @@ function ownPaths(ref: AppDataRef, targets: DataTargets): Set<string> {
   return own;
 }
 
-async function stageAll(repo: ResticRepo, snap: Snapshot, signal?: AbortSignal): Promise<void> {
+async function stageAll(repo: ResticRepo, snap: Snapshot, signal?: AbortSignal, meter?: RestoreMeter): Promise<void> {
   for (const p of snap.paths) {
     const { staging } = stagingFor(p);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true, mode: 0o700 });
-    await restore(repo, snap.id, staging, { include: [p], signal });
+    const run = () => restore(repo, snap.id, staging, { include: [p], signal });
+    await (meter ? meter.run(staging, run) : run());
     if (!existsSync(join(staging, p))) throw new Error(`restoring ${p} from snapshot ${snap.shortId} gave nothing`);
   }
 }

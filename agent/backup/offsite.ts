@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { BackupSecrets } from '../../core/backup/plan';
 import type { BackupHealth } from '../../core/protocol';
 import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic';
+import type { ResticStatus } from './progress';
 import { backupDir, loadHealth, loadOffsite, planFile, saveHealth, type OffsitePlan, type StoredOffsite } from './offsite-files';
 
 export { loadHealth, loadOffsite, type OffsitePlan } from './offsite-files';
@@ -54,7 +55,11 @@ export interface RunTarget {
 }
 
 /** One scheduled run: every app folder, then the retention; the health it records is returned. */
-export async function runOffsiteBackup(stateDir: string, target: RunTarget, opts: { timeoutMs?: number } = {}): Promise<BackupHealth> {
+export async function runOffsiteBackup(
+  stateDir: string,
+  target: RunTarget,
+  opts: { timeoutMs?: number; onProgress?: (identifier: string, s: ResticStatus) => void } = {},
+): Promise<BackupHealth> {
   const stored = loadOffsite(stateDir);
   if (!stored) throw new Error('no off-HDA backup is set up on this HDA');
   const now = target.now ?? Date.now;
@@ -66,7 +71,12 @@ export async function runOffsiteBackup(stateDir: string, target: RunTarget, opts
     await unlock(repo);
     const apps: NonNullable<BackupHealth['apps']> = [];
     for (const app of target.apps.filter((a) => existsSync(a.dir))) {
-      const s = await backup(repo, [app.dir], { tags: ['offsite', `app=${app.identifier}`], host: target.hdaId, timeoutMs: opts.timeoutMs });
+      const s = await backup(repo, [app.dir], {
+        tags: ['offsite', `app=${app.identifier}`],
+        host: target.hdaId,
+        timeoutMs: opts.timeoutMs,
+        onProgress: opts.onProgress && ((p) => opts.onProgress?.(app.identifier, p)),
+      });
       apps.push({ identifier: app.identifier, snapshot_id: s.snapshotId, bytes: s.totalBytes, added_bytes: s.addedBytes });
     }
     const r = stored.retention;

@@ -281,6 +281,12 @@ export async function stats(repo: ResticRepo, opts: CallOptions = {}): Promise<R
   return { totalSize: num(s.total_size), totalFileCount: num(s.total_file_count), snapshotsCount: num(s.snapshots_count) };
 }
 
+/** Bytes a restore of the snapshot writes (restic's restore size), the measure of a restore's progress. */
+export async function restoreSize(repo: ResticRepo, snapshotId: string, opts: CallOptions = {}): Promise<number> {
+  const out = await restic(repo, 'snapshot size', ['stats', '--json', '--mode', 'restore-size', checkSnapshotId(snapshotId)], opts);
+  return num((JSON.parse(out) as Record<string, unknown>).total_size);
+}
+
 /** Verifies the repository's structure (and, with readData, every blob's content). */
 export async function check(repo: ResticRepo, opts: CallOptions & { readData?: boolean } = {}): Promise<void> {
   await restic(repo, 'check repository', opts.readData ? ['check', '--read-data'] : ['check'], {

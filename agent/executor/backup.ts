@@ -6,6 +6,7 @@
 import { BackupSecrets } from '../../core/backup/plan';
 import { open } from '../../core/backup/seal';
 import { loadOrCreateHdaKey } from '../backup/hda-key';
+import { describeProgress, fromRestic, throttledPerItem } from '../backup/progress';
 import { connectOffsite, loadOffsite, runOffsiteBackup, saveOffsite } from '../backup/offsite';
 import { appDirFor } from './paths';
 import { formatBytes } from './images';
@@ -46,7 +47,9 @@ export const backupRunStep: Step<'backup-run'> = {
     if (!loadOffsite(deps.config.stateDir)) throw new StepFailure('no off-HDA backup is set up on this HDA');
     const apps = deps.installs.list().map((r) => ({ identifier: r.identifier, dir: appDirFor(deps.config.appsRoot, r.identifier) }));
     try {
-      const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps });
+      const bars = throttledPerItem((p) => report.progress(`backing up ${describeProgress(p)}`, {}, p));
+      const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps }, { onProgress: (app, s) => bars.push(fromRestic(s, app)) });
+      bars.flush();
       for (const a of h.apps ?? []) report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added`);
       work.detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;
       deps.onAppChanged?.();

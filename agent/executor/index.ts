@@ -214,7 +214,7 @@ export class Executor {
         report: {
           ok: (m, d) => reporter.emit('OK', m, step.name, d),
           warn: (m, d) => reporter.emit('Warning', m, step.name, d),
-          progress: (m, d) => reporter.emit('Progress', m, step.name, d),
+          progress: (m, d, p) => reporter.emit('Progress', m, step.name, d, p),
         },
       };
       try {

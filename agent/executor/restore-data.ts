@@ -6,6 +6,7 @@
  * started again.
  */
 import { restoreSnapshot } from '../backup/app-data';
+import { describeProgress } from '../backup/progress';
 import { describeDockerError } from '../docker/client';
 import { quiesce, resume } from '../backup/quiesce';
 import { appDataRef } from './snapshot';
@@ -23,7 +24,11 @@ export const restoreDataStep: Step = {
     // What the snapshot before it stopped counts too: all of it starts again if the restore fails.
     const q = { ...stoppedNow, stopped: [...(work.held?.stopped ?? []), ...stoppedNow.stopped] };
     try {
-      const r = await restoreSnapshot(appDataRef(ctx, docker), id, { signal: ctx.signal, quiesced: true });
+      const r = await restoreSnapshot(appDataRef(ctx, docker), id, {
+        signal: ctx.signal,
+        quiesced: true,
+        onProgress: (p) => report.progress(`restore ${describeProgress(p)}`, {}, p),
+      });
       work.restored = r.snapshot.id;
       if (r.untouched.length) report.warn(`left as they are (not in the snapshot): ${r.untouched.join(', ')}`);
       report.ok(`data of ${r.snapshot.time} is back (${r.snapshot.paths.length} path(s))`, { snapshot_id: r.snapshot.id });

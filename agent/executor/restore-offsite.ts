@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOffsite, namedFailure, offsiteRepo } from '../backup/offsite';
-import { restore, snapshots } from '../backup/restic';
+import { describeProgress, restoreMeasured } from '../backup/progress';
+import { snapshots } from '../backup/restic';
 import { writeJsonAtomic } from '../fs-atomic';
 import { StepFailure, type Step } from './types';
 
@@ -34,7 +35,7 @@ export const restoreOffsiteStep: Step<'install'> = {
         report.ok(`no backup of ${work.identifier} in ${stored.repository_label}: it starts with empty data`);
         return 'no backup to restore';
       }
-      await restore(repo, latest.id, staging, { signal });
+      await restoreMeasured(repo, latest.id, staging, { signal }, (p) => report.progress(`restore ${describeProgress(p)}`, {}, p), work.identifier);
       const restored = join(staging, latest.paths[0]);
       if (!existsSync(restored)) throw new StepFailure(`snapshot ${latest.shortId} holds no folder for ${work.identifier}`);
       const aside = `${work.appDir}.offsite-aside`;

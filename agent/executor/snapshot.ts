@@ -7,6 +7,7 @@
  */
 import type { SnapshotReason, SnapshotReport, TaskKind } from '../../core/protocol';
 import { takeSnapshot, type AppDataRef } from '../backup/app-data';
+import { describeProgress, fromRestic, throttled } from '../backup/progress';
 import { localRepo } from '../backup/repo-local';
 import { describeDockerError } from '../docker/client';
 import { StepFailure, type Step, type StepContext } from './types';
@@ -46,7 +47,7 @@ export const snapshotStep: Step = {
     let snap: SnapshotReport | undefined;
     try {
       const docker = await ctx.deps.docker.docker();
-      let last = 0;
+      const bar = throttled((p) => report.progress(`snapshot ${describeProgress(p)}`, {}, p));
       const taken = await takeSnapshot(appDataRef(ctx, docker), {
         reason: work.snapshotReason ?? 'manual',
         taskId: task.id,
@@ -55,12 +56,9 @@ export const snapshotStep: Step = {
         signal: ctx.signal,
         alreadyStopped: (ctx.memo?.get(MEMO_STOPPED) as string[] | undefined) ?? [],
         onQuiesced: (ids) => ctx.memo?.set(MEMO_STOPPED, ids),
-        onProgress: (fraction, bytesDone, totalBytes) => {
-          if (Date.now() - last < 1000) return;
-          last = Date.now();
-          report.progress(`snapshot ${Math.round(fraction * 100)}%`, { current: bytesDone, total: totalBytes, fraction });
-        },
+        onProgress: (fraction, bytesDone, totalBytes) => bar.push(fromRestic({ fraction, bytesDone, totalBytes }, work.identifier)),
       });
+      bar.flush();
       snap = taken?.report;
       if (taken?.held) work.held = taken.held;
     } catch (e) {

@@ -15,6 +15,7 @@ import type {
   StepName,
   TaskKind,
   TaskOf,
+  TaskProgress,
 } from '../../core/protocol';
 import type { Finding } from '../../core/catalog/types';
 import type { PolicyOptions } from '../../core/catalog/policy';
@@ -83,7 +84,7 @@ export interface ExecutorDeps {
 export interface StepReport {
   ok(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
-  progress(message: string, data: Record<string, unknown>): void;
+  progress(message: string, data: Record<string, unknown>, progress?: TaskProgress): void;
 }
 
 /** A blue/green update in progress: the slot that served when it began (stopped once the new one serves). */

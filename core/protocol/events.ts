@@ -16,6 +16,25 @@ export function nestsWithin(value: unknown, max: number): boolean {
   return true;
 }
 
+/**
+ * How far a long transfer is (a snapshot, a backup run, a restore): bytes done of the total, what it
+ * is about (an app, a path), and whether the figure is measured beside the tool rather than reported by it.
+ */
+export const TaskProgressSchema = z
+  .object({
+    /** What moves: an app's identifier or a path; one bar per item. */
+    item: z.string().min(1).max(200).optional(),
+    bytes_done: z.number().int().min(0),
+    /** null while the total is unknown: the bar is indeterminate. */
+    bytes_total: z.number().int().min(0).nullable(),
+    /** 0..1 as the tool counts it (restic weighs files too), else bytes_done / bytes_total; null when unknown. */
+    fraction: z.number().min(0).max(1).nullable(),
+    /** True when measured from what is written so far (restic 0.14 reports no restore progress). */
+    approximate: z.boolean().optional(),
+  })
+  .meta({ id: 'TaskProgress' });
+export type TaskProgress = z.infer<typeof TaskProgressSchema>;
+
 export const TaskEventInputSchema = z.object({
   /** Per-task sequence number chosen by the agent, starting at 1; (task, seq) is the idempotency key. */
   seq: z.number().int().min(1).max(1_000_000_000),
@@ -27,6 +46,8 @@ export const TaskEventInputSchema = z.object({
     .record(z.string(), z.unknown())
     .refine((d) => nestsWithin(d, EVENT_DATA_MAX_DEPTH), `must nest at most ${EVENT_DATA_MAX_DEPTH} levels`)
     .optional(),
+  /** A `Progress` event's typed figures: the UI draws them as a bar with percent and bytes. */
+  progress: TaskProgressSchema.optional(),
 });
 export type TaskEventInput = z.input<typeof TaskEventInputSchema>;
 

@@ -1,6 +1,6 @@
 /** What the task routes answer: a task's state and the progress events its agent reported. */
 import { z } from '@hono/zod-openapi';
-import { EVENT_STATUSES, TASK_KINDS, TASK_STATES } from '../../core/protocol';
+import { EVENT_STATUSES, TASK_KINDS, TASK_STATES, TaskProgressSchema } from '../../core/protocol';
 import { MaybeTime } from './common';
 
 export const TaskSchema = z
@@ -28,6 +28,7 @@ export const TaskEventSchema = z
     step: z.string().nullable(),
     message: z.string(),
     data: z.record(z.string(), z.unknown()).nullable(),
+    progress: TaskProgressSchema.nullable(),
     at: MaybeTime,
   })
   .openapi('TaskEvent');

@@ -48,6 +48,7 @@ export async function ingestEvents(deps: Deps, hdaId: string, taskId: string, ev
     step: e.step ?? null,
     message: e.message,
     dataJson: e.data ?? null,
+    progressJson: e.progress ?? null,
     at: now,
   }));
   const insert = deps.db.insert(taskEvents).values(rows).onConflictDoNothing().returning({ seq: taskEvents.seq });

@@ -1995,6 +1995,7 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             message: string;
+            progress: components["schemas"]["TaskProgress"];
             seq: number;
             /** @description Stored as the agent sent it: one of Starting, OK, Warning, Error, Progress, Complete, Finalized */
             status: string;
@@ -2005,6 +2006,7 @@ export interface components {
                 [key: string]: unknown;
             };
             message: string;
+            progress?: components["schemas"]["TaskProgress"];
             seq: number;
             /** @enum {string} */
             status: "Starting" | "OK" | "Warning" | "Error" | "Progress" | "Complete" | "Finalized";
@@ -2015,6 +2017,13 @@ export interface components {
             duplicates: number;
             last_seq: number;
         };
+        TaskProgress: {
+            approximate?: boolean;
+            bytes_done: number;
+            bytes_total: number | null;
+            fraction: number | null;
+            item?: string;
+        } | null;
         TaskResult: {
             /** @enum {string} */
             app_state?: "running" | "stopped" | "restarting" | "exited" | "missing" | "removed" | "unknown";

@@ -141,5 +141,6 @@ export const ReplaceCard = ({ hdaId, candidates, ready }: { hdaId: string; candi
           Replace it
         </button>
       </form>
+      <div data-replacement-progress="1"></div>
     </Card>
   );

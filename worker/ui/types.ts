@@ -12,6 +12,7 @@ export type InstallListItem = Schemas['InstallListItem'];
 export type DeploymentView = Schemas['Deployment'];
 export type TaskView = Schemas['Task'];
 export type EventView = Schemas['TaskEvent'];
+export type TaskProgress = NonNullable<EventView['progress']>;
 export type AppView = Schemas['App'];
 export type VersionView = Schemas['AppVersion'];
 export type Finding = Schemas['Finding'];

@@ -1,10 +1,12 @@
 /** The HDA page's backup form: seals the repository's secrets to the HDA's key here, sends only the box, shows the recovery key once. */
-import { BACKEND_ENV, decodeRecoveryKey, MIN_PASSWORD, recoveryKeyOf, REPOSITORY_PATTERN, type BackupSecretsShape } from '../../../core/backup/recovery';
+import { BACKEND_ENV, MIN_PASSWORD, recoveryKeyOf, REPOSITORY_PATTERN, type BackupSecretsShape } from '../../../core/backup/recovery';
 import { seal, type PublicJwk } from '../../../core/backup/seal';
 import type { BackupPlanBody } from '../types';
 import { call, client, navigate, userError } from './api';
 import { fill, must } from './dom';
 import { clicks, forms } from './events';
+import { fromRecoveryKey } from './replace';
+import { inlineTaskPanel, TaskView } from './task-view';
 
 function newPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
@@ -27,20 +29,6 @@ function parseEnv(text: string): BackupSecretsShape['env'] {
   }
   return env;
 }
-
-function fromRecoveryKey(key: string): BackupSecretsShape {
-  try {
-    return decodeRecoveryKey(key) as BackupSecretsShape;
-  } catch (e) {
-    throw userError(`recovery key: ${(e as Error).message}`);
-  }
-}
-
-forms['replace-hda'] = async (form, v) => {
-  const id = form.getAttribute('data-hda') ?? '';
-  await call(client.POST('/api/hdas/{id}/replace', { params: { path: { id } }, body: { old_hda: String(v.old_hda) } }));
-  navigate(location.pathname);
-};
 
 forms['backup-plan'] = async (form, v) => {
   const [daily, weekly, monthly] = String(v.retention).split('/').map(Number);
@@ -68,7 +56,11 @@ forms['backup-plan'] = async (form, v) => {
 };
 
 clicks['backup-run'] = async (btn) => {
-  await call(client.POST('/api/hdas/{id}/backup/run', { params: { path: { id: btn.getAttribute('data-hda') ?? '' } } }));
+  const r = await call(client.POST('/api/hdas/{id}/backup/run', { params: { path: { id: btn.getAttribute('data-hda') ?? '' } } }));
   btn.textContent = 'Backup queued';
   btn.setAttribute('data-off', '1');
+  // Followed here: each app's bar moves while restic uploads it.
+  const panel = inlineTaskPanel(r.task.id, 'Backup run', 'Waiting for the agent to pick this up…', { 'data-kind': 'backup-run' });
+  btn.closest('.card')?.appendChild(panel);
+  new TaskView(panel).follow();
 };

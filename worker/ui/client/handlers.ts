@@ -6,6 +6,7 @@ import { clicks, forms } from './events';
 import { upsertHdaCard } from './live';
 import type { Enrollment, InstallActionBody, NewHdaBody, NewInstallBody, NewUserBody, RestoreSnapshotBody, UpdateControlBody } from '../types';
 
+import { startReplacementFlow } from './replace';
 import { inlineTaskPanel, TaskView } from './task-view';
 
 /** Where to go after signing in: a path of this origin, read as the browser will read it, else home. */
@@ -43,12 +44,26 @@ const parseTags = (text: string) =>
 
 forms['create-hda'] = async (form, v) => {
   const tags = parseTags(v.tags);
+  const replaces = String(v.replaces ?? '');
   const body: NewHdaBody = { name: v.name, domain: String(v.domain).trim(), ...(tags.length ? { tags } : {}) };
   const r = await call(client.POST('/api/hdas', { body }));
   showEnrollment(r, r.hda.name, r.hda.id);
   upsertHdaCard(r.hda);
   form.reset();
+  if (replaces) void startReplacementFlow(must('#replacement-flow'), r.hda.id, replaces);
 };
+
+/** A replacement serves the same domain as the HDA it replaces: chosen, the domain follows. */
+function wireReplacesField(): void {
+  const select = $<HTMLSelectElement>('select[data-replaces]');
+  const domain = $<HTMLInputElement>('form[data-form=create-hda] input[name=domain]');
+  if (!select || !domain) return;
+  select.addEventListener('change', () => {
+    const picked = select.selectedOptions[0]?.getAttribute('data-domain');
+    domain.readOnly = !!picked;
+    if (picked) domain.value = picked;
+  });
+}
 
 forms['create-user'] = async (_form, v) => {
   const body: NewUserBody = { email: v.email, password: v.password, role: v.role };
@@ -230,6 +245,7 @@ clicks.copy = async (btn) => {
 };
 
 export function wireDialogs(): void {
+  wireReplacesField();
   const uninstall = $<HTMLDialogElement>('#uninstall-dialog');
   if (uninstall) {
     confirmDialog(

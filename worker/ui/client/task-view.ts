@@ -6,9 +6,16 @@
  */
 import { explainFailure } from '../failure';
 import { durationBetween, formatBytes, formatDuration, stepLabel, timeAgo } from '../format';
-import type { EventView, TaskView as TaskJson } from '../types';
+import type { EventView, TaskProgress, TaskView as TaskJson } from '../types';
 import { isLeaving } from './api';
 import { $, $all, failureBlock, h, must, setBadge, type Attrs } from './dom';
+
+/** "42% · 1.2 GB of 2.9 GB", "1.2 GB so far" when the total is unknown; a measured figure says so. */
+export function progressText(p: TaskProgress): string {
+  const pct = p.fraction != null ? `${Math.floor(p.fraction * 100)}% \u00b7 ` : '';
+  const bytes = p.bytes_total ? `${formatBytes(p.bytes_done)} of ${formatBytes(p.bytes_total)}` : `${formatBytes(p.bytes_done)} so far`;
+  return `${pct}${bytes}${p.approximate ? ' (measured on disk)' : ''}`;
+}
 
 interface Group {
   li: HTMLLIElement;
@@ -38,6 +45,8 @@ export class TaskView {
   private source: EventSource | null = null;
   private freedTotal: number | null = null;
   private freedSum: number | null = null;
+  /** Told once the task ended (a flow that waits for it, e.g. a replacement). */
+  onDone?: (task: TaskJson) => void;
 
   constructor(private readonly root: HTMLElement) {
     this.id = root.getAttribute('data-task-id') ?? '';
@@ -79,15 +88,30 @@ export class TaskView {
     g.events.appendChild(h('li', { class: `ev-${status}`, text: (status === 'Error' ? 'Error: ' : status === 'Warning' ? 'Warning: ' : '') + text }));
   }
 
+  private bar(g: Group, key: string): { bytes: HTMLElement; meter: HTMLProgressElement } {
+    const known = g.bars[key];
+    if (known) return known;
+    const bytes = h('span', { class: 'pull-bytes' });
+    const meter = h('progress', { max: '1', 'aria-label': key });
+    g.pulls.appendChild(
+      h('div', { class: 'pull', 'data-progress': key }, [h('div', { class: 'pull-head' }, [h('span', { class: 'pull-name', text: key }), bytes]), meter]),
+    );
+    g.bars[key] = { bytes, meter };
+    return g.bars[key];
+  }
+
+  /** A typed progress (snapshot, backup, restore): percent and bytes; no total is an indeterminate bar. */
+  private typedProgress(g: Group, p: TaskProgress, step: string | null): void {
+    const bar = this.bar(g, p.item || stepLabel(step));
+    if (p.fraction == null) bar.meter.removeAttribute('value');
+    else bar.meter.value = p.fraction;
+    bar.meter.setAttribute('data-fraction', p.fraction == null ? '' : String(p.fraction));
+    bar.bytes.textContent = progressText(p);
+  }
+
+  /** An image pull's {current, total} (layers too). */
   private progress(g: Group, data: EventData, message: string): void {
-    const key = String(data.image || data.layer || data.id || message || 'progress');
-    let bar = g.bars[key];
-    if (!bar) {
-      const bytes = h('span', { class: 'pull-bytes' });
-      const meter = h('progress', { max: '1', 'aria-label': key });
-      g.pulls.appendChild(h('div', { class: 'pull' }, [h('div', { class: 'pull-head' }, [h('span', { class: 'pull-name', text: key }), bytes]), meter]));
-      bar = g.bars[key] = { bytes, meter };
-    }
+    const bar = this.bar(g, String(data.image || data.layer || data.id || message || 'progress'));
     const current = Number(data.current) || 0;
     const total = Number(data.total) || 0;
     let text: string;
@@ -163,6 +187,8 @@ export class TaskView {
     } else if (e.status === 'Complete') {
       this.mark(g, 'done');
       if (e.message && !/^(done|ok|complete)\.?$/i.test(e.message) && e.message !== g.msg.textContent) this.line(g, 'Complete', e.message);
+    } else if (e.status === 'Progress' && e.progress) {
+      this.typedProgress(g, e.progress, e.step);
     } else if (e.status === 'Progress') {
       this.progress(g, data, e.message);
     } else if (Array.isArray(data.lines)) {
@@ -228,6 +254,7 @@ export class TaskView {
     }
     this.resultBanner(task);
     this.root.setAttribute('data-final', '1');
+    this.onDone?.(task);
     if (this.root.getAttribute('data-reload-on-done') && !this.wasFinal) {
       setTimeout(() => {
         if (!isLeaving()) location.reload();
