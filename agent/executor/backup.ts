@@ -49,6 +49,8 @@ export const backupRunStep: Step<'backup-run'> = {
     try {
       const bars = throttledPerItem((p) => report.progress(`backing up ${describeProgress(p)}`, {}, p));
       const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps }, { onProgress: (app, s) => bars.push(fromRestic(s, app)) });
+      // restic's last status may come before its end: each app's bar ends full, at the size it backed up.
+      for (const a of h.apps ?? []) bars.push({ item: a.identifier, bytes_done: a.bytes, bytes_total: a.bytes, fraction: 1 });
       bars.flush();
       for (const a of h.apps ?? []) report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added`);
       work.detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;

@@ -58,8 +58,9 @@ export const snapshotStep: Step = {
         onQuiesced: (ids) => ctx.memo?.set(MEMO_STOPPED, ids),
         onProgress: (fraction, bytesDone, totalBytes) => bar.push(fromRestic({ fraction, bytesDone, totalBytes }, work.identifier)),
       });
-      bar.flush();
       snap = taken?.report;
+      if (snap) bar.push({ item: work.identifier, bytes_done: snap.size_bytes, bytes_total: snap.size_bytes, fraction: 1 });
+      bar.flush();
       if (taken?.held) work.held = taken.held;
     } catch (e) {
       ctx.deps.docker.reset(e);

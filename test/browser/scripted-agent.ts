@@ -11,6 +11,7 @@ import {
   type HeartbeatInput,
   type HostFacts,
   type TaskEventInput,
+  type TaskProgress,
   type TaskResultInput,
 } from '../../core/protocol';
 
@@ -43,6 +44,8 @@ export class ScriptedAgent {
   token = '';
   hdaId = '';
   readonly handled: ClaimedTask[] = [];
+  /** The sealed backup settings each backup-config task brought (the test opens them with the HDA's key). */
+  readonly sealed: unknown[] = [];
   /** The next task of this kind fails at this step with this detail (what a real tool printed). */
   failNext: { kind: string; step: string; detail: string } | null = null;
   /** Tasks stop before this step until release() (a task the agent has started and not finished). */
@@ -79,8 +82,8 @@ export class ScriptedAgent {
     return r;
   }
 
-  heartbeat(apps: HeartbeatInput['apps'] = [], metrics?: HeartbeatInput['metrics']): Promise<unknown> {
-    return this.ok('POST', '/agent/v1/heartbeat', { facts: FACTS, apps, ...(metrics ? { metrics } : {}) });
+  heartbeat(apps: HeartbeatInput['apps'] = [], metrics?: HeartbeatInput['metrics'], extra: Partial<HeartbeatInput> = {}): Promise<unknown> {
+    return this.ok('POST', '/agent/v1/heartbeat', { facts: FACTS, apps, ...(metrics ? { metrics } : {}), ...extra });
   }
 
   /** Polls and runs tasks in the background until stop(). */
@@ -139,9 +142,24 @@ export class ScriptedAgent {
 
   private async run(task: ClaimedTask): Promise<void> {
     let seq = 0;
-    const send = async (status: TaskEventInput['status'], step: string | undefined, message: string, data?: Record<string, unknown>) => {
-      await this.ok('POST', `/agent/v1/tasks/${task.id}/events`, [{ seq: ++seq, status, step, message, ...(data ? { data } : {}) }]);
+    const send = async (
+      status: TaskEventInput['status'],
+      step: string | undefined,
+      message: string,
+      data?: Record<string, unknown>,
+      progress?: TaskProgress,
+    ) => {
+      await this.ok('POST', `/agent/v1/tasks/${task.id}/events`, [
+        { seq: ++seq, status, step, message, ...(data ? { data } : {}), ...(progress ? { progress } : {}) },
+      ]);
       await sleep(this.stepDelayMs);
+    };
+    /** A transfer reported as the real agent does (agent/backup/progress.ts): typed bytes and fraction per item. */
+    const transfer = async (name: string, item: string) => {
+      const total = 24 * 1024 * 1024;
+      for (const part of [0.2, 0.6, 1]) {
+        await send('Progress', name, `${item}: ${part * 100}%`, {}, { item, bytes_done: Math.round(total * part), bytes_total: total, fraction: part });
+      }
     };
     const failing = this.failNext?.kind === task.kind ? this.failNext : null;
     if (failing) this.failNext = null;
@@ -176,6 +194,8 @@ export class ScriptedAgent {
             });
           }
         });
+        if ('restore_offsite' in task.payload && task.payload.restore_offsite)
+          await step('restore-offsite', 'restoring the app data from the off-HDA backup', () => transfer('restore-offsite', identifier));
         await step('up', `docker compose -p ${identifier} up -d`);
         await step('vhost', `writing the vhost for ${hostname}`);
         await step('probe', `http://${hostname}/ answers`);
@@ -199,6 +219,11 @@ export class ScriptedAgent {
           await send('OK', 'prune', 'removed example/old:1', { image: 'example/old:1', bytes_freed: 30 * 1024 * 1024 });
           await send('OK', 'prune', 'removed example/old:2', { image: 'example/old:2', bytes_freed: 20 * 1024 * 1024 });
         });
+      } else if (task.kind === 'backup-run') {
+        await step('backup-run', 'backing up the apps off the HDA', () => transfer('backup-run', 'hello'));
+      } else if (task.kind === 'backup-config') {
+        this.sealed.push(task.payload.backup?.sealed);
+        await step('backup-config', 'setting up the off-HDA backup');
       } else {
         const name = task.kind === 'uninstall' ? 'down' : 'up';
         await step(name, `${task.kind} ${identifier}`);
@@ -236,7 +261,9 @@ export class ScriptedAgent {
       detail: task.kind === 'prune' ? 'removed 2 images' : `${task.kind} finished`,
       ...(task.kind === 'logs' || task.kind === 'prune'
         ? {}
-        : { app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running' }),
+        : task.kind.startsWith('backup-')
+          ? {}
+          : { app_state: task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running' }),
     };
     await this.ok('POST', `/agent/v1/tasks/${task.id}/result`, result);
     this.handled.push(task);

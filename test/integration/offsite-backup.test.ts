@@ -46,7 +46,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
         config: { stateDir: state, appsRoot },
         installs: { list: () => [{ identifier: 'hello' }, { identifier: 'notes' }] },
       },
-      report: { ok: (m: string) => oks.push(m) },
+      report: { ok: (m: string) => oks.push(m), progress: () => undefined },
       work: {},
       signal: new AbortController().signal,
     } as unknown as StepContext<K>;
@@ -146,7 +146,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
       const ctx = {
         task: { id: taskId, kind: 'install', hda_id: 'new-hda', payload: { restore_offsite: { host: HDA_ID } } },
         deps: { config: { stateDir: newState, appsRoot: newApps } },
-        report: { ok: (m: string) => oks.push(m) },
+        report: { ok: (m: string) => oks.push(m), progress: () => undefined },
         work: { identifier, appDir: join(newApps, identifier) },
         signal: new AbortController().signal,
       } as unknown as StepContext<'install'>;
