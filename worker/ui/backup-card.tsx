@@ -49,6 +49,71 @@ const Health = ({ b }: { b: BackupView }) => {
   );
 };
 
+/** Where the backups go: the fields whose values the browser seals (address, password, credentials). */
+const RepositoryFields = () => (
+  <>
+    <label class="field">
+      <span>Recovery key (replacing an HDA: paste it and leave the repository fields empty)</span>
+      <textarea name="recovery_key" rows={2} class="mono" spellcheck={false} autocomplete="off"></textarea>
+    </label>
+    <label class="field">
+      <span>restic repository</span>
+      <input name="repository" maxlength={500} placeholder="rest:https://backup.example.com/home, s3:https://…/bucket, sftp:user@host:/path" />
+    </label>
+    <label class="field">
+      <span>Label (shown here and in errors)</span>
+      <input name="repository_label" required maxlength={200} placeholder="R2 bucket" />
+    </label>
+    <label class="field">
+      <span>Repository password (empty: a new one is generated)</span>
+      <input name="password" type="password" autocomplete="new-password" maxlength={1000} />
+    </label>
+    <label class="field">
+      <span>Credentials (NAME=value per line, e.g. AWS_ACCESS_KEY_ID)</span>
+      <textarea name="env" rows={2} class="mono" spellcheck={false}></textarea>
+    </label>
+  </>
+);
+
+const ScheduleFields = () => (
+  <div class="field-pair">
+    <label class="field">
+      <span>Every (hours)</span>
+      <input name="every_hours" type="number" min="1" max="168" value="24" required />
+    </label>
+    <label class="field">
+      <span>Keep daily / weekly / monthly</span>
+      <input name="retention" value="7/4/6" pattern="\d+/\d+/\d+" required />
+    </label>
+  </div>
+);
+
+const PlanForm = ({ hdaId, b }: { hdaId: string; b: BackupView }) => (
+  <details class="backup-setup">
+    <summary>{b.plan ? 'Change the repository or schedule' : 'Set up backups'}</summary>
+    <form method="post" action="/ui/needs-script" data-form="backup-plan" data-hda={hdaId} data-key={JSON.stringify(b.key)} class="stack">
+      <p class="muted small">The address, password and credentials are encrypted in this browser to this HDA's key: the control plane never sees them.</p>
+      <RepositoryFields />
+      <ScheduleFields />
+      <FormError />
+      <button type="submit" class="btn btn-primary">
+        Save and connect
+      </button>
+    </form>
+  </details>
+);
+
+/** Filled by the browser right after a new repository is set up; never drawn by the server. */
+const RecoveryKeyOnce = () => (
+  <div id="recovery-key" hidden>
+    <p class="small warning">
+      <strong>Your recovery key, shown once.</strong> Print it or keep it in a password manager. Without it nobody can read these backups; with it a new HDA can
+      restore them.
+    </p>
+    <pre class="wrap-code" data-fill="recovery-key"></pre>
+  </div>
+);
+
 export const BackupCard = ({ hdaId, b }: { hdaId: string; b: BackupView }) => (
   <Card title="Backups off the HDA">
     <Health b={b} />
@@ -59,57 +124,8 @@ export const BackupCard = ({ hdaId, b }: { hdaId: string; b: BackupView }) => (
         </button>
       </div>
     )}
-    {!b.key ? (
-      <p class="muted small">The agent has not sent its backup key yet; it does with its next report.</p>
-    ) : (
-      <details class="backup-setup">
-        <summary>{b.plan ? 'Change the repository or schedule' : 'Set up backups'}</summary>
-        <form method="post" action="/ui/needs-script" data-form="backup-plan" data-hda={hdaId} data-key={JSON.stringify(b.key)} class="stack">
-          <p class="muted small">The address, password and credentials are encrypted in this browser to this HDA's key: the control plane never sees them.</p>
-          <label class="field">
-            <span>Recovery key (replacing an HDA: paste it and leave the repository fields empty)</span>
-            <textarea name="recovery_key" rows={2} class="mono" spellcheck={false} autocomplete="off"></textarea>
-          </label>
-          <label class="field">
-            <span>restic repository</span>
-            <input name="repository" maxlength={500} placeholder="rest:https://backup.example.com/home, s3:https://…/bucket, sftp:user@host:/path" />
-          </label>
-          <label class="field">
-            <span>Label (shown here and in errors)</span>
-            <input name="repository_label" required maxlength={200} placeholder="R2 bucket" />
-          </label>
-          <label class="field">
-            <span>Repository password (empty: a new one is generated)</span>
-            <input name="password" type="password" autocomplete="new-password" maxlength={1000} />
-          </label>
-          <label class="field">
-            <span>Credentials (NAME=value per line, e.g. AWS_ACCESS_KEY_ID)</span>
-            <textarea name="env" rows={2} class="mono" spellcheck={false}></textarea>
-          </label>
-          <div class="field-pair">
-            <label class="field">
-              <span>Every (hours)</span>
-              <input name="every_hours" type="number" min="1" max="168" value="24" required />
-            </label>
-            <label class="field">
-              <span>Keep daily / weekly / monthly</span>
-              <input name="retention" value="7/4/6" pattern="\d+/\d+/\d+" required />
-            </label>
-          </div>
-          <FormError />
-          <button type="submit" class="btn btn-primary">
-            Save and connect
-          </button>
-        </form>
-      </details>
-    )}
-    <div id="recovery-key" hidden>
-      <p class="small warning">
-        <strong>Your recovery key, shown once.</strong> Print it or keep it in a password manager. Without it nobody can read these backups; with it a new HDA
-        can restore them.
-      </p>
-      <pre class="wrap-code" data-fill="recovery-key"></pre>
-    </div>
+    {b.key ? <PlanForm hdaId={hdaId} b={b} /> : <p class="muted small">The agent has not sent its backup key yet; it does with its next report.</p>}
+    <RecoveryKeyOnce />
   </Card>
 );
 

@@ -11,7 +11,66 @@ const downtime = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 10_000 ? `${(ms 
 
 const LOSS = 'Everything the app wrote since then is lost. A snapshot of the data as it is now is taken first, so this can be undone from this list.';
 
-export const SnapshotsCard = (props: { installId: string; snapshots: SnapshotView[]; now: number; canAct: boolean }) => (
+interface SnapshotsProps {
+  installId: string;
+  snapshots: SnapshotView[];
+  now: number;
+  canAct: boolean;
+}
+
+const SnapshotRow = (props: Omit<SnapshotsProps, 'snapshots'> & { s: SnapshotView }) => {
+  const { s } = props;
+  return (
+    <tr data-snapshot-id={s.id}>
+      <td data-label="When">
+        <When iso={s.taken_at} now={props.now} />
+        <div class="muted tiny">{formatTime(s.taken_at)}</div>
+      </td>
+      <td data-label="Why">{SNAPSHOT_REASON_LABELS[s.reason] ?? s.reason}</td>
+      <td data-label="Size">{formatBytes(s.size_bytes)}</td>
+      <td data-label="Added">{formatBytes(s.added_bytes)}</td>
+      <td data-label="App down">{downtime(s.downtime_ms)}</td>
+      <td>
+        {props.canAct && (
+          <button
+            type="button"
+            class="btn btn-small"
+            data-click="restore-snapshot"
+            data-install={props.installId}
+            data-snapshot={s.id}
+            data-when={formatTime(s.taken_at)}
+          >
+            Restore
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+};
+
+const SnapshotsTable = (props: SnapshotsProps) => (
+  <div class="table-wrap">
+    <table class="history snapshots-table">
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>Why</th>
+          <th>Size</th>
+          <th>Added</th>
+          <th>App down</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.snapshots.map((s) => (
+          <SnapshotRow installId={props.installId} now={props.now} canAct={props.canAct} s={s} />
+        ))}
+      </tbody>
+    </table>
+  </div>
+);
+
+export const SnapshotsCard = (props: SnapshotsProps) => (
   <Card
     title="Data snapshots"
     class="snapshots"
@@ -26,52 +85,7 @@ export const SnapshotsCard = (props: { installId: string; snapshots: SnapshotVie
     <p class="muted small">
       The app's folder and volumes are saved on the HDA before every update, rollback and purge. The app is stopped while a snapshot is taken.
     </p>
-    {props.snapshots.length === 0 ? (
-      <Empty>No snapshot yet.</Empty>
-    ) : (
-      <div class="table-wrap">
-        <table class="history snapshots-table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Why</th>
-              <th>Size</th>
-              <th>Added</th>
-              <th>App down</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.snapshots.map((s) => (
-              <tr data-snapshot-id={s.id}>
-                <td data-label="When">
-                  <When iso={s.taken_at} now={props.now} />
-                  <div class="muted tiny">{formatTime(s.taken_at)}</div>
-                </td>
-                <td data-label="Why">{SNAPSHOT_REASON_LABELS[s.reason] ?? s.reason}</td>
-                <td data-label="Size">{formatBytes(s.size_bytes)}</td>
-                <td data-label="Added">{formatBytes(s.added_bytes)}</td>
-                <td data-label="App down">{downtime(s.downtime_ms)}</td>
-                <td>
-                  {props.canAct && (
-                    <button
-                      type="button"
-                      class="btn btn-small"
-                      data-click="restore-snapshot"
-                      data-install={props.installId}
-                      data-snapshot={s.id}
-                      data-when={formatTime(s.taken_at)}
-                    >
-                      Restore
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    )}
+    {props.snapshots.length === 0 ? <Empty>No snapshot yet.</Empty> : <SnapshotsTable {...props} />}
   </Card>
 );
 

@@ -30,9 +30,84 @@ function whoDid(d: DeploymentView, p: PageContext): string {
   return d.created_by_email ?? `user ${d.created_by.slice(0, 8)}`;
 }
 
-const History = (props: { install: InstallView; deployments: DeploymentView[]; snapshots: SnapshotView[]; p: PageContext }) => {
-  const { install, p } = props;
-  const canAct = install.state !== 'removed' && !BUSY_STATES.has(install.state);
+interface HistoryProps {
+  install: InstallView;
+  deployments: DeploymentView[];
+  snapshots: SnapshotView[];
+  p: PageContext;
+}
+
+/** Roll back to a deployment's version, and, when a snapshot holds its data, with that data too. */
+const RollbackButtons = (props: { install: InstallView; d: DeploymentView; asOf: SnapshotView | undefined }) => {
+  const { install, d, asOf } = props;
+  return (
+    <>
+      <button type="button" class="btn btn-small" data-click="rollback" data-install={install.id} data-deployment={d.id} data-version={d.version ?? ''}>
+        Roll back to this
+      </button>
+      {asOf && (
+        <button
+          type="button"
+          class="btn btn-small"
+          data-click="rollback-with-data"
+          data-install={install.id}
+          data-deployment={d.id}
+          data-version={d.version ?? ''}
+          data-when={formatTime(asOf.taken_at)}
+        >
+          … with its data as of then
+        </button>
+      )}
+    </>
+  );
+};
+
+const WhatCell = (props: { d: DeploymentView; current: boolean }) => {
+  const label = ACTION_LABELS[props.d.action] ?? props.d.action;
+  return (
+    <td data-label="What">
+      {props.d.task_id ? (
+        <a href={`/tasks/${props.d.task_id}`} class="history-task" title="Open this task's steps">
+          {label}
+        </a>
+      ) : (
+        label
+      )}
+      {props.current && <span class="tag">current</span>}
+    </td>
+  );
+};
+
+const ResultCell = ({ d }: { d: DeploymentView }) => (
+  <td data-label="Result" class="wrap">
+    <Badge state={d.status} label={DEPLOYMENT_LABELS[d.status]?.label} tone={DEPLOYMENT_LABELS[d.status]?.tone} />
+    {d.detail && (d.status === 'failed' ? <FailureBlock class="tiny detail" detail={d.detail} /> : <div class="muted tiny detail">{d.detail}</div>)}
+  </td>
+);
+
+const HistoryRow = (props: HistoryProps & { d: DeploymentView; canAct: boolean }) => {
+  const { install, d, p } = props;
+  const current = d.id === install.current_deployment_id;
+  const canRollBack = props.canAct && !current && d.status === 'succeeded' && VERSION_CHANGING.has(d.action);
+  return (
+    <tr class={current ? 'current' : ''}>
+      <td data-label="When">
+        <When iso={d.created_at} now={p.now} />
+        <div class="muted tiny">{formatTime(d.created_at)}</div>
+      </td>
+      <WhatCell d={d} current={current} />
+      <td data-label="Version">{d.version ?? ''}</td>
+      <ResultCell d={d} />
+      <td data-label="Who" class="who">
+        {whoDid(d, p)}
+      </td>
+      <td>{canRollBack && <RollbackButtons install={install} d={d} asOf={snapshotAsOf(d, props.deployments, props.snapshots)} />}</td>
+    </tr>
+  );
+};
+
+const History = (props: HistoryProps) => {
+  const canAct = props.install.state !== 'removed' && !BUSY_STATES.has(props.install.state);
   return (
     <div class="table-wrap">
       <table class="history">
@@ -47,65 +122,9 @@ const History = (props: { install: InstallView; deployments: DeploymentView[]; s
           </tr>
         </thead>
         <tbody>
-          {props.deployments.map((d) => {
-            const current = d.id === install.current_deployment_id;
-            const canRollBack = canAct && !current && d.status === 'succeeded' && VERSION_CHANGING.has(d.action);
-            const asOf = canRollBack ? snapshotAsOf(d, props.deployments, props.snapshots) : undefined;
-            return (
-              <tr class={current ? 'current' : ''}>
-                <td data-label="When">
-                  <When iso={d.created_at} now={p.now} />
-                  <div class="muted tiny">{formatTime(d.created_at)}</div>
-                </td>
-                <td data-label="What">
-                  {d.task_id ? (
-                    <a href={`/tasks/${d.task_id}`} class="history-task" title="Open this task's steps">
-                      {ACTION_LABELS[d.action] ?? d.action}
-                    </a>
-                  ) : (
-                    (ACTION_LABELS[d.action] ?? d.action)
-                  )}
-                  {current && <span class="tag">current</span>}
-                </td>
-                <td data-label="Version">{d.version ?? ''}</td>
-                <td data-label="Result" class="wrap">
-                  <Badge state={d.status} label={DEPLOYMENT_LABELS[d.status]?.label} tone={DEPLOYMENT_LABELS[d.status]?.tone} />
-                  {d.detail &&
-                    (d.status === 'failed' ? <FailureBlock class="tiny detail" detail={d.detail} /> : <div class="muted tiny detail">{d.detail}</div>)}
-                </td>
-                <td data-label="Who" class="who">
-                  {whoDid(d, p)}
-                </td>
-                <td>
-                  {canRollBack && (
-                    <button
-                      type="button"
-                      class="btn btn-small"
-                      data-click="rollback"
-                      data-install={install.id}
-                      data-deployment={d.id}
-                      data-version={d.version ?? ''}
-                    >
-                      Roll back to this
-                    </button>
-                  )}
-                  {asOf && (
-                    <button
-                      type="button"
-                      class="btn btn-small"
-                      data-click="rollback-with-data"
-                      data-install={install.id}
-                      data-deployment={d.id}
-                      data-version={d.version ?? ''}
-                      data-when={formatTime(asOf.taken_at)}
-                    >
-                      … with its data as of then
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
+          {props.deployments.map((d) => (
+            <HistoryRow {...props} d={d} canAct={canAct} />
+          ))}
         </tbody>
       </table>
     </div>
@@ -281,11 +300,15 @@ const PolicyRecheck = ({ refused }: { refused: Finding[] }) =>
     </div>
   );
 
-export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
-  const [{ install, hda, policy_recheck, published_ports, lan }, { deployments }] = await Promise.all([
+type InstallDetail = Awaited<ReturnType<typeof loadInstall>>;
+
+/** Everything the page shows, fetched in two rounds (the second needs the install's app and state). */
+async function loadInstall(p: PageContext, id: string, taskId: string | undefined) {
+  const [detail, { deployments }] = await Promise.all([
     must(p.api.GET('/api/installs/{id}', { params: { path: { id } } })),
     must(p.api.GET('/api/installs/{id}/deployments', { params: { path: { id } } })),
   ]);
+  const { install } = detail;
   const removed = install.state === 'removed';
   const [catalog, task, metrics, offer, snaps] = await Promise.all([
     install.app
@@ -294,8 +317,77 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
     taskToShow(p, install.id, install.state, taskId, deployments),
     removed ? null : must(p.api.GET('/api/installs/{id}/metrics', { params: { path: { id }, query: { hours: 24 } } })).catch(() => null),
     removed ? null : must(p.api.GET('/api/installs/{id}/updates', { params: { path: { id } } })).catch(() => null),
-    must(p.api.GET('/api/installs/{id}/snapshots', { params: { path: { id } } })).catch(() => ({ snapshots: [] })),
+    must(p.api.GET('/api/installs/{id}/snapshots', { params: { path: { id } } })).catch(() => ({ snapshots: [] as SnapshotView[] })),
   ]);
+  return { ...detail, deployments, removed, catalog, task, metrics, offer, snapshots: snaps.snapshots };
+}
+
+const AppFacts = ({ d, p }: { d: InstallDetail; p: PageContext }) => (
+  <dl class="facts facts-wide">
+    <div class="fact">
+      <dt>Address</dt>
+      <dd>
+        <a href={d.install.url} target="_blank" rel="noopener noreferrer">
+          {d.install.url}
+        </a>
+      </dd>
+    </div>
+    <div class="fact">
+      <dt>Runs as</dt>
+      <dd>
+        <Runtime install={d.install} />
+      </dd>
+    </div>
+    <div class="fact">
+      <dt>Host port</dt>
+      <dd>
+        {d.install.host_port} <span class="muted small">(this HDA only; the network goes through the web server)</span>
+      </dd>
+    </div>
+    <PublishedPorts ports={d.published_ports ?? []} />
+    <AppLan lan={d.lan} now={p.now} />
+    {d.install.policy_exceptions.length > 0 && (
+      <div class="fact">
+        <dt>Allowed exceptions</dt>
+        <dd>{d.install.policy_exceptions.join(', ')}</dd>
+      </div>
+    )}
+  </dl>
+);
+
+const AppCard = ({ d, p }: { d: InstallDetail; p: PageContext }) => (
+  <Card title="App">
+    {d.removed ? (
+      <p class="muted">This app has been uninstalled from {d.hda.name}.</p>
+    ) : (
+      <>
+        <LastChangeFailed install={d.install} deployments={d.deployments} />
+        <AppFacts d={d} p={p} />
+        <InstallActions install={d.install} />
+      </>
+    )}
+  </Card>
+);
+
+/** The side column: the version, limits and port of an app that is still installed. */
+const Settings = ({ d }: { d: InstallDetail }) => (
+  <div class="col-side">
+    <Card title="Update">
+      <UpdateOffer install={d.install} offer={d.offer} busy={BUSY_STATES.has(d.install.state) || d.install.state === 'failed'} />
+      <UpdateForm install={d.install} versions={d.catalog.versions} />
+    </Card>
+    <Card title="Resource limits">
+      <LimitsForm install={d.install} hostFacts={d.hda.facts ?? null} />
+    </Card>
+    <Card title="Host port">
+      <PortForm install={d.install} />
+    </Card>
+  </div>
+);
+
+export async function installPage(p: PageContext, id: string, taskId: string | undefined) {
+  const d = await loadInstall(p, id, taskId);
+  const { install, hda, removed, task } = d;
   const canAct = !removed && !BUSY_STATES.has(install.state);
   const name = install.app?.name ?? install.identifier;
   return (
@@ -310,76 +402,24 @@ export async function installPage(p: PageContext, id: string, taskId: string | u
         subtitle={`version ${install.version ?? '?'} on ${hda.name}`}
       />
       {task && <TaskPanel task={task} now={p.now} reloadOnDone collapseWhenFinal title={`${ACTION_LABELS[task.kind] ?? task.kind}`} />}
-      {!removed && <PolicyRecheck refused={policy_recheck?.refused ?? []} />}
+      {!removed && <PolicyRecheck refused={d.policy_recheck?.refused ?? []} />}
       <div class="columns">
         <div class="col-main">
-          <Card title="App">
-            {removed ? (
-              <p class="muted">This app has been uninstalled from {hda.name}.</p>
-            ) : (
-              <>
-                <LastChangeFailed install={install} deployments={deployments} />
-                <dl class="facts facts-wide">
-                  <div class="fact">
-                    <dt>Address</dt>
-                    <dd>
-                      <a href={install.url} target="_blank" rel="noopener noreferrer">
-                        {install.url}
-                      </a>
-                    </dd>
-                  </div>
-                  <div class="fact">
-                    <dt>Runs as</dt>
-                    <dd>
-                      <Runtime install={install} />
-                    </dd>
-                  </div>
-                  <div class="fact">
-                    <dt>Host port</dt>
-                    <dd>
-                      {install.host_port} <span class="muted small">(this HDA only; the network goes through the web server)</span>
-                    </dd>
-                  </div>
-                  <PublishedPorts ports={published_ports ?? []} />
-                  <AppLan lan={lan} now={p.now} />
-                  {install.policy_exceptions.length > 0 && (
-                    <div class="fact">
-                      <dt>Allowed exceptions</dt>
-                      <dd>{install.policy_exceptions.join(', ')}</dd>
-                    </div>
-                  )}
-                </dl>
-                <InstallActions install={install} />
-              </>
-            )}
-          </Card>
+          <AppCard d={d} p={p} />
           {!removed && (
             <Card title="Usage" class="usage">
-              <UsageCharts metrics={metrics} current={install.runtime ?? null} now={p.now} />
+              <UsageCharts metrics={d.metrics} current={install.runtime ?? null} now={p.now} />
             </Card>
           )}
         </div>
-        {!removed && (
-          <div class="col-side">
-            <Card title="Update">
-              <UpdateOffer install={install} offer={offer} busy={BUSY_STATES.has(install.state) || install.state === 'failed'} />
-              <UpdateForm install={install} versions={catalog.versions} />
-            </Card>
-            <Card title="Resource limits">
-              <LimitsForm install={install} hostFacts={hda.facts ?? null} />
-            </Card>
-            <Card title="Host port">
-              <PortForm install={install} />
-            </Card>
-          </div>
-        )}
+        {!removed && <Settings d={d} />}
       </div>
       {!removed && <Logs install={install} />}
       <Card title="Deployment history">
         <FormError />
-        <History install={install} deployments={deployments} snapshots={snaps.snapshots} p={p} />
+        <History install={install} deployments={d.deployments} snapshots={d.snapshots} p={p} />
       </Card>
-      <SnapshotsCard installId={install.id} snapshots={snaps.snapshots} now={p.now} canAct={canAct} />
+      <SnapshotsCard installId={install.id} snapshots={d.snapshots} now={p.now} canAct={canAct} />
       <UninstallDialog />
       <DataLossDialogs />
     </Layout>
