@@ -50,6 +50,8 @@ forms['create-hda'] = async (form, v) => {
   showEnrollment(r, r.hda.name, r.hda.id);
   upsertHdaCard(r.hda);
   form.reset();
+  const domain = $<HTMLInputElement>('input[name=domain]', form);
+  if (domain) domain.readOnly = false;
   if (replaces) void startReplacementFlow(must('#replacement-flow'), r.hda.id, replaces);
 };
 

@@ -88,11 +88,11 @@ forms['replace-with-key'] = async (form, v) => {
     sealed: await seal(JSON.parse(attr(form, 'data-key')) as PublicJwk, JSON.stringify(secrets)),
   };
   const set = await call(client.PUT('/api/hdas/{id}/backup', { params: { path: { id: newId } }, body }));
-  form.reset();
-  form.hidden = true;
   const holder = must('[data-replacement-progress]', form.parentElement ?? document);
   const connected = await followTask(holder, set.task.id, `Opening ${old.plan.repository_label}`);
-  if (connected.state !== 'succeeded') throw userError('the new HDA could not open the backup repository with that recovery key (see above)');
+  if (connected.state !== 'succeeded') throw userError('the new HDA could not open the backup repository with that recovery key (see below)');
+  form.reset();
+  form.hidden = true;
   await replace(newId, oldId, holder);
 };
 
