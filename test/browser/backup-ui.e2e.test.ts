@@ -103,6 +103,7 @@ describe.skipIf(!hasChromium)('off-HDA backups in Chromium', () => {
     await old.agent.waitForTasks(2);
     expect(old.agent.sealed).toEqual([sealed]);
     const stored = storedBytes(dataDir);
+    expect(stored).toContain('E2E bucket'); // the plan is in these files: the search below looks in the right place
     for (const secret of [...PLAINTEXT, recoveryKey]) expect(stored).not.toContain(secret);
   });
 
