@@ -96,7 +96,7 @@ export class Executor {
   /** What the steps start from: the install's folder and the slot that serves it now. */
   newWork(task: ClaimedTask, versionGiven?: AppVersionContent, signatureGiven?: string | null): TaskWork {
     if (isHdaWide(task)) {
-      return { identifier: '', appDir: '', composeFile: '', project: '', hostPort: 0, slot: 'a', images: [], imageIds: {}, pins: {}, secrets: {} };
+      return { identifier: '', appDir: '', composeFile: '', project: '', hostPort: 0, slot: 'a', imageIds: {}, pins: {}, secrets: {}, made: {} };
     }
     const inst = task.payload.install;
     const version = versionGiven ?? task.payload.version;
@@ -122,7 +122,7 @@ export class Executor {
       ...(before ? { before } : {}),
       version,
       signature,
-      images: [],
+      made: {},
       imageIds: {},
       pins: {},
       // The values this install already has: every render re-uses them, and no report carries them.
@@ -173,7 +173,7 @@ export class Executor {
         state: 'succeeded',
         detail,
         app_state: work.appState ?? (task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running'),
-        ...(work.rendered ? { rendered_compose: work.rendered } : {}),
+        ...(work.made.rendered ? { rendered_compose: work.made.rendered.text } : {}),
         ...(Object.keys(work.imageIds).length ? { images: work.imageIds } : {}),
         ...(isOneOf(PORT_SETTING_KINDS, task.kind) && work.installPort ? { host_port: work.installPort } : {}),
         ...dataReport(work),

@@ -1,8 +1,9 @@
 /**
  * Step mounts, right before every `up` (install, update, rollback, switch, start) and inside restart
- * between stop and start: every host path of the compose file the agent runs is resolved for real
- * (binds.ts), missing bind folders are created, and a path that leads outside its root refuses the
- * start naming it. The file itself lies in the agent's state dir, so only the agent could change it.
+ * between stop and start: every host path of the compose file the agent runs (as prepare wrote it in
+ * this run, else read from the file) is resolved for real (binds.ts), missing bind folders are created,
+ * and a path that leads outside its root refuses the start naming it. The file itself lies in the
+ * agent's state dir, so only the agent could change it.
  * What remains (TOCTOU): between this check and Docker's mount, a container still running could swap
  * a checked folder for a link. Restart, an in-place update and a reconfigure stop the app's containers first (their
  * `up` would stop them anyway), so then only another app's container sharing a share root, or a
@@ -16,11 +17,19 @@ import { checkHostPaths, hostPathsOf, HostPathRefused } from './binds';
 import { assertOwnProject, explainComposeError } from './guard';
 import { StepFailure, type Step, type StepContext } from './types';
 
+/** The compose in work.composeFile: as this run wrote it (prepare), or read from the file (start, restart). */
+function composeOnDisk(ctx: StepContext): Record<string, unknown> {
+  const { work } = ctx;
+  const written = work.made.written;
+  if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
+  if (written?.file === work.composeFile) return written.value;
+  return parseYamlBounded(readFileSync(work.composeFile, 'utf8')).value as Record<string, unknown>;
+}
+
 /** Checks the host paths of work.composeFile; returns what the step reports. */
 export function checkComposePaths(ctx: StepContext): string {
   const { work, deps, task, report } = ctx;
-  if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
-  const doc = parseYamlBounded(readFileSync(work.composeFile, 'utf8')).value as Record<string, unknown>;
+  const doc = composeOnDisk(ctx);
   let checked: ReturnType<typeof checkHostPaths>;
   try {
     checked = checkHostPaths(hostPathsOf(doc ?? {}), {

@@ -12,7 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { appRelativePath } from '../../core/catalog/paths';
 import { writeFileAtomic } from '../fs-atomic';
 import { runScriptSteps } from '../steps/script-steps';
-import { StepFailure, type Step } from './types';
+import { stringifyCompose } from '../../core/catalog/yaml-io';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
 function writeContents(dir: string, files: Record<string, string>): void {
   mkdirSync(join(dir, 'html'), { recursive: true });
@@ -34,11 +36,14 @@ function removeStaleTemps(root: string, identifier: string): void {
   }
 }
 
-export const prepareStep: Step = {
+export const prepareStep = defineStep({
   name: 'prepare',
   title: 'Writing the app folder',
-  async run({ work, deps, report, task }) {
-    if (!work.composeText || !work.version) throw new StepFailure('nothing rendered to write');
+  needs: ['rendered'],
+  gives: ['written'],
+  async run({ work, deps, report, task, input }) {
+    const { rendered } = input;
+    if (!work.version) throw new StepFailure('nothing rendered to write');
     const root = dirname(work.appDir);
     mkdirSync(root, { recursive: true, mode: 0o755 });
     removeStaleTemps(root, work.identifier);
@@ -50,12 +55,13 @@ export const prepareStep: Step = {
         .map((s) => appRelativePath(String((s.args as { path?: unknown } | undefined)?.path ?? '')))
         .flatMap((r) => ('path' in r ? [r.path] : [])),
     );
-    const files = Object.fromEntries(Object.entries(work.renderedFiles ?? {}).filter(([p]) => !byScript.has(p)));
+    const files = Object.fromEntries(Object.entries(rendered.files).filter(([p]) => !byScript.has(p)));
     let created = false;
     // A blue/green switch writes the new slot's own compose file; the live one stays as it is.
     const composeName = basename(work.composeFile);
     try {
-      writeComposeFile(work.composeFile, work.composeText);
+      // The one serialization of the compose that runs, from the value render made.
+      writeComposeFile(work.composeFile, stringifyCompose(rendered.real));
     } catch (e) {
       throw new StepFailure(`cannot write ${work.composeFile}: ${(e as Error).message}`);
     }
@@ -103,13 +109,16 @@ export const prepareStep: Step = {
       try {
         await run(steps, work.appDir, {
           downloadBaseUrl: deps.downloadBaseUrl,
-          files: work.renderedFiles ?? {},
+          files: rendered.files,
           log: (status, message) => (status === 'OK' ? report.ok(message) : report.warn(message)),
         });
       } catch (e) {
         throw new StepFailure(`install script step failed: ${(e as Error).message}`);
       }
     }
-    return `${created ? 'created' : 'updated'} ${work.appDir}${steps.length ? ` and ran ${steps.length} script step(s)` : ''}`;
+    return {
+      summary: `${created ? 'created' : 'updated'} ${work.appDir}${steps.length ? ` and ran ${steps.length} script step(s)` : ''}`,
+      made: { written: { file: work.composeFile, value: rendered.real } },
+    };
   },
-};
+});

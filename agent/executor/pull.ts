@@ -10,13 +10,17 @@ import { digestFor, restorePin } from '../docker/images';
 import { imagePresent, pullImage, PullError } from '../docker/pull';
 import { describeDockerError } from '../docker/client';
 import { ImageLedger } from '../image-ledger';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
-export const pullStep: Step = {
+export const pullStep = defineStep({
   name: 'pull',
   title: 'Pulling images',
-  async run({ task, work, deps, report }) {
-    if (work.images.length === 0) return 'no images to pull (built locally)';
+  needs: ['rendered'],
+  gives: [],
+  async run({ task, work, deps, report, input }) {
+    const { images } = input.rendered;
+    if (images.length === 0) return 'no images to pull (built locally)';
     let pulled = 0;
     const ledger = new ImageLedger(deps.config.stateDir);
     const progress = (ref: string) => (p: { current: number; total: number }) => report.progress(`${ref}: ${p.current} of ${p.total} bytes`, { ...p });
@@ -25,7 +29,7 @@ export const pullStep: Step = {
     const refresh = task.kind === 'update' && !work.noSwitch;
     try {
       const docker = await deps.docker.docker();
-      for (const ref of work.images) {
+      for (const ref of images) {
         let fetched = false;
         const pin = work.restorePins?.[ref];
         if (pin) {
@@ -65,6 +69,6 @@ export const pullStep: Step = {
       if (e instanceof PullError) throw new StepFailure(e.message);
       throw new StepFailure(describeDockerError(e, deps.docker.socketPath));
     }
-    return pulled ? `pulled ${pulled} of ${work.images.length} image(s)` : 'all images present';
+    return pulled ? `pulled ${pulled} of ${images.length} image(s)` : 'all images present';
   },
-};
+});

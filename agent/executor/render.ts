@@ -20,31 +20,35 @@ import { addAgentLabels, summarizeCompose } from './labels';
 import { applyOverrides } from './overrides';
 import { NEXT_COMPOSE_FILE } from './paths';
 import { ensureSecrets } from './secrets';
+import { defineStep } from './steps';
 import { planSwitch } from './switch';
-import { StepFailure, type Step, type StepContext } from './types';
+import { StepFailure, type ComposeValue, type StepContext } from './types';
 
 interface RenderOut {
   /** APP_SECRET_ placeholders kept: reported and checked. */
-  rendered: string;
+  pub: ComposeValue;
   /** Secret values filled in: written to disk only. */
-  real: string;
+  real: ComposeValue;
   files: Record<string, string>;
-  vars: InstallVars;
   notes: string[];
 }
 
-function composeFor(ctx: StepContext, vars: InstallVars, dialect: ComposeDialect, secrets: Record<string, string>): { text: string; notes: string[] } {
-  const inst = ctx.task.payload.install;
-  // The web port on the loopback only: the LAN reaches the app through Apache, never around it.
-  const local = webPortOnLoopback(parseYamlBounded(ctx.work.version!.compose).value);
-  const labelled = addAgentLabels(stringifyCompose(renderValue(local, vars, secrets)), inst.identifier, inst.id);
-  const doc = anchorPaths(parseYamlBounded(applyOverrides(labelled, inst.limits, inst.env)).value as Record<string, unknown>, ctx.work.appDir);
-  const out = toDialect(doc as ComposeSpec, dialect);
-  if (!out.ok) throw new StepFailure(`Compose ${dialect} on this HDA cannot run this version: ${out.reasons.join('; ')}`, { dialect, reasons: out.reasons });
-  return { text: stringifyCompose(out.spec), notes: out.notes };
+/** The version's compose read once, its web port on the loopback only: the LAN reaches the app through Apache, never around it. */
+function sourceOf(ctx: StepContext): unknown {
+  return webPortOnLoopback(parseYamlBounded(ctx.work.version!.compose).value);
 }
 
-function renderFor(ctx: StepContext, port: number, dialect: ComposeDialect): RenderOut {
+/** Fills, labels, overrides and anchors a fresh copy of the source (renderValue copies), then writes it in the dialect. */
+function composeFor(ctx: StepContext, source: unknown, vars: InstallVars, dialect: ComposeDialect, secrets: Record<string, string>) {
+  const inst = ctx.task.payload.install;
+  const filled = renderValue(source, vars, secrets) as ComposeValue;
+  const doc = anchorPaths(applyOverrides(addAgentLabels(filled, inst.identifier, inst.id), inst.limits, inst.env), ctx.work.appDir);
+  const out = toDialect(doc as ComposeSpec, dialect);
+  if (!out.ok) throw new StepFailure(`Compose ${dialect} on this HDA cannot run this version: ${out.reasons.join('; ')}`, { dialect, reasons: out.reasons });
+  return { spec: out.spec as ComposeValue, notes: out.notes };
+}
+
+function renderFor(ctx: StepContext, source: unknown, port: number, dialect: ComposeDialect): RenderOut {
   const { task, work } = ctx;
   const inst = task.payload.install;
   const vars: InstallVars = {
@@ -55,8 +59,8 @@ function renderFor(ctx: StepContext, port: number, dialect: ComposeDialect): Ren
     WEBAPP_PATH: work.appDir,
   };
   try {
-    const pub = composeFor(ctx, vars, dialect, {});
-    const real = composeFor(ctx, vars, dialect, work.secrets);
+    const pub = composeFor(ctx, source, vars, dialect, {});
+    const real = composeFor(ctx, source, vars, dialect, work.secrets);
     const files: Record<string, string> = {};
     for (const [path, text] of Object.entries(work.version!.files ?? {})) {
       const rel = appRelativePath(path);
@@ -64,12 +68,17 @@ function renderFor(ctx: StepContext, port: number, dialect: ComposeDialect): Ren
       if (rel.path === 'docker-compose.yml' || rel.path === 'docker-compose.yaml') continue;
       files[rel.path] = renderFile(text, vars, work.secrets);
     }
-    return { rendered: pub.text, real: real.text, files, vars, notes: pub.notes };
+    return { pub: pub.spec, real: real.spec, files, notes: pub.notes };
   } catch (e) {
-    if (e instanceof StepFailure) throw e;
-    const rule = (e as { rule?: string }).rule;
-    throw new StepFailure((e as Error).message, rule ? { rule } : undefined);
+    throw asStepFailure(e);
   }
+}
+
+/** A catalog error (a bad placeholder, an override, YAML) as the step's failure, keeping its rule. */
+function asStepFailure(e: unknown): StepFailure {
+  if (e instanceof StepFailure) return e;
+  const rule = (e as { rule?: string }).rule;
+  return new StepFailure((e as Error).message, rule ? { rule } : undefined);
 }
 
 /** The dialect of this HDA's Compose: what the file is written for. */
@@ -82,12 +91,12 @@ async function dialectOf(ctx: StepContext): Promise<ComposeDialect> {
 }
 
 /** Switches to the other slot when the app allows it (update/rollback); returns the render for it. */
-async function maybeSwitch(ctx: StepContext, out: RenderOut, dialect: ComposeDialect): Promise<RenderOut> {
+async function maybeSwitch(ctx: StepContext, source: unknown, out: RenderOut, dialect: ComposeDialect): Promise<RenderOut> {
   const { task, work, report, deps } = ctx;
   if ((task.kind !== 'update' && task.kind !== 'rollback') || work.noSwitch) return out;
   let plan: Awaited<ReturnType<typeof planSwitch>>;
   try {
-    plan = await planSwitch(ctx, out.rendered);
+    plan = await planSwitch(ctx, out.pub);
   } catch (e) {
     deps.docker.reset(e);
     plan = { switch: false as const, asked: true, reason: (e as Error).message };
@@ -106,12 +115,14 @@ async function maybeSwitch(ctx: StepContext, out: RenderOut, dialect: ComposeDia
     to: plan.project,
     port: plan.port,
   });
-  return renderFor(ctx, plan.port, dialect);
+  return renderFor(ctx, source, plan.port, dialect);
 }
 
-export const renderStep: Step = {
+export const renderStep = defineStep({
   name: 'render',
   title: 'Filling in the install values',
+  needs: [],
+  gives: ['rendered'],
   async run(ctx) {
     const { task, work, report } = ctx;
     const version = work.version;
@@ -120,16 +131,17 @@ export const renderStep: Step = {
     const inst = task.payload.install;
     const dialect = await dialectOf(ctx);
     const generated = ensureSecrets(ctx);
-    const out = await maybeSwitch(ctx, renderFor(ctx, work.hostPort, dialect), dialect);
+    let source: unknown;
+    try {
+      source = sourceOf(ctx);
+    } catch (e) {
+      throw asStepFailure(e);
+    }
+    const out = await maybeSwitch(ctx, source, renderFor(ctx, source, work.hostPort, dialect), dialect);
     for (const note of out.notes) report.ok(`Compose ${dialect}: ${note}`, { dialect });
     // Only a render that can run is worth keeping secrets for; nothing else on the host changed yet.
     generated.save();
-    work.rendered = out.rendered;
-    work.composeText = out.real;
-    work.renderedFiles = out.files;
-    work.vars = out.vars;
-    const summary = summarizeCompose(work.rendered);
-    work.images = summary.images;
+    const summary = summarizeCompose(out.pub);
     const limits = inst.limits && Object.keys(inst.limits).length ? { limits: inst.limits } : {};
     const secrets = generated.names.length ? { secrets: Object.keys(work.secrets) } : {};
     report.ok(`services: ${summary.services.join(', ')}`, {
@@ -141,6 +153,9 @@ export const renderStep: Step = {
       ...secrets,
       ...(inst.env ? { env: Object.keys(inst.env) } : {}),
     });
-    return `rendered for ${inst.hostname} on host port ${work.hostPort} (Compose ${dialect})`;
+    return {
+      summary: `rendered for ${inst.hostname} on host port ${work.hostPort} (Compose ${dialect})`,
+      made: { rendered: { text: stringifyCompose(out.pub), real: out.real, files: out.files, images: summary.images } },
+    };
   },
-};
+});

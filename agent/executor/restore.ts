@@ -40,7 +40,8 @@ export async function putBack({ work, failure, reporter, deps, restartPlan }: Pu
   } catch (e) {
     return `; putting back the previous settings failed too: ${(e as Error).message}`;
   }
-  const back: TaskWork = { ...work, hostPort: before.hostPort, installPort: before.installPort, composeText: before.compose };
+  // Nothing the failed run produced carries over: the steps read the old file just put back.
+  const back: TaskWork = { ...work, hostPort: before.hostPort, installPort: before.installPort, made: {} };
   const again = await runSteps(restartPlan, back);
   return again
     ? `; putting back the previous settings failed too at ${again.step}: ${again.reason}`

@@ -7,7 +7,6 @@
  * Otherwise the update runs in place and a warning says why.
  */
 import { createServer } from 'node:net';
-import { parseYamlBounded } from '../../core/catalog/yaml-io';
 import { servicePorts } from '../../core/catalog/ports';
 import { projectContainers } from '../docker/containers';
 import { portIsFree } from '../host-ports';
@@ -29,8 +28,8 @@ function labelValue(labels: unknown, key: string): unknown {
 const truthy = (v: unknown) => v === true || (typeof v === 'string' && /^(true|yes|1|on)$/i.test(v.trim()));
 
 /** Whether the compose asks for a zero-downtime switch, and what in it prevents one. */
-export function switchBlockers(rendered: string, hostPort: number): { asked: boolean; blockers: string[] } {
-  const doc = parseYamlBounded(rendered).value as { services?: Services; volumes?: Record<string, unknown> };
+export function switchBlockers(rendered: object, hostPort: number): { asked: boolean; blockers: string[] } {
+  const doc = rendered as { services?: Services; volumes?: Record<string, unknown> };
   const services = doc?.services ?? {};
   const asked = Object.values(services).some((s) => s && typeof s === 'object' && truthy(labelValue(s.labels, ZERO_DOWNTIME_LABEL)));
   const blockers: string[] = [];
@@ -65,7 +64,7 @@ export async function freeHostPort(avoid: Set<number>): Promise<number> {
 
 export type SwitchPlan = { switch: true; to: Slot; project: string; port: number } | { switch: false; asked: boolean; reason?: string };
 
-export async function planSwitch(ctx: StepContext, rendered: string): Promise<SwitchPlan> {
+export async function planSwitch(ctx: StepContext, rendered: object): Promise<SwitchPlan> {
   const { work, deps, task } = ctx;
   const { asked, blockers } = switchBlockers(rendered, work.hostPort);
   if (!asked) return { switch: false, asked };

@@ -4,18 +4,7 @@
  */
 import type { TlsParts } from '../tls/index';
 import type { LanNames } from '../names/dnsmasq';
-import type {
-  AppRunState,
-  AppTaskKind,
-  AppVersionContent,
-  InstallVars,
-  ScriptStep,
-  SnapshotReason,
-  SnapshotReport,
-  StepName,
-  TaskKind,
-  TaskOf,
-} from '../../core/protocol';
+import type { AppRunState, AppTaskKind, AppVersionContent, ScriptStep, SnapshotReason, SnapshotReport, StepName, TaskKind, TaskOf } from '../../core/protocol';
 import type { Finding } from '../../core/catalog/types';
 import type { PolicyOptions } from '../../core/catalog/policy';
 import type { AgentConfig } from '../config';
@@ -104,6 +93,34 @@ export interface RunningSettings {
   installPort: number;
 }
 
+/** A compose file as its parsed value: kept so from render until prepare writes it, never re-read as text. */
+export type ComposeValue = Record<string, unknown>;
+
+/** What render produces. */
+export interface Rendered {
+  /** APP_SECRET_ placeholders kept, serialized once: the result's rendered_compose and what the policy checks. */
+  text: string;
+  /** The same compose with the secret values: serialized once, by prepare, into composeFile; never sent. */
+  real: ComposeValue;
+  /** The version's other files, filled in: written into the app folder by prepare. */
+  files: Record<string, string>;
+  /** Images to pull: services with an image and no build. */
+  images: string[];
+}
+
+/** What prepare produces: the compose now in `file`, as the value written (mounts checks it without reading it back). */
+export interface Written {
+  file: string;
+  value: ComposeValue;
+}
+
+/** The products steps hand on to later steps of the same run, by name. */
+export interface Products {
+  rendered: Rendered;
+  written: Written;
+}
+export type Product = keyof Products;
+
 /** What steps hand on to each other within one task. */
 export interface TaskWork {
   identifier: string;
@@ -123,16 +140,10 @@ export interface TaskWork {
   /** The version this run converges to (install/update/rollback). */
   version?: AppVersionContent;
   signature?: string | null;
-  vars?: InstallVars;
-  /** The compose as reported (APP_SECRET_ placeholders kept): the result's rendered_compose and what the policy checks. */
-  rendered?: string;
-  /** The same compose with the secret values: written to composeFile, never sent. */
-  composeText?: string;
   /** The install's secret values by name (filled in place by render; the reporter hides every one). */
   secrets: Record<string, string>;
-  renderedFiles?: Record<string, string>;
-  /** Images to pull: services with an image and no build. */
-  images: string[];
+  /** What this run's steps produced so far, by name (steps.ts: each step declares what it needs and gives). */
+  made: Partial<Products>;
   /** Image reference -> id or digest, recorded on the deployment. */
   imageIds: Record<string, string>;
   /** Image reference -> local id (and repo digest), kept by the agent for rollbacks and cleanup. */
@@ -187,4 +198,7 @@ export interface Step<K extends TaskKind = AppTaskKind> {
   run: (ctx: StepContext<K>) => Promise<string>;
   /** When given and false for this run, the step is left out (no events). */
   when?: (work: TaskWork) => boolean;
+  /** The products it reads from earlier steps and the ones it gives (steps.ts `defineStep`; none when absent). */
+  needs?: readonly Product[];
+  gives?: readonly Product[];
 }

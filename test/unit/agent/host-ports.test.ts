@@ -86,7 +86,7 @@ function portsCtx(f: Fakes) {
       hostPort: 35001,
       installPort: 35001,
       slot: 'a',
-      images: [],
+      made: {},
       imageIds: {},
       pins: {},
       secrets: {},

@@ -56,7 +56,7 @@ async function setup(uninstallScript: string | null) {
       slot: 'a',
       version: v,
       signature,
-      images: [],
+      made: {},
       imageIds: {},
       pins: {},
       secrets: {},

@@ -46,7 +46,7 @@ async function setup(endorsedBy: 'old' | 'stranger') {
       slot: 'a',
       version,
       signature,
-      images: [],
+      made: {},
       imageIds: {},
       pins: {},
       secrets: {},
