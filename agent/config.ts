@@ -3,6 +3,7 @@
  * that match an Amahi HDA (Debian or Fedora). Commands are argv arrays, never shell strings.
  */
 import { existsSync } from 'node:fs';
+import { isNamesMode, isTlsMode, NAMES_MODES, type NamesMode, TLS_MODES, type TlsMode } from '../core/protocol/lan-modes';
 import type { LogLevel } from './log';
 
 export interface AgentConfig {
@@ -20,7 +21,7 @@ export interface AgentConfig {
   /** The plain vhosts redirect to HTTPS instead of serving the app (the owner's choice). */
   httpsRedirect: boolean;
   /** Where app certificates come from: the HDA's own CA, or ACME for an HDA whose domain is public. */
-  tls: 'ca' | 'acme';
+  tls: TlsMode;
   acmeDirectory: string;
   acmeEmail: string;
   /** Extra CA certificates lego trusts for the ACME directory (a test CA); empty: the system's. */
@@ -28,7 +29,7 @@ export interface AgentConfig {
   /** The folder Apache serves /.well-known/acme-challenge/ from (readable by Apache). */
   acmeWebroot: string;
   /** How the apps' names reach the LAN: the HDA's dnsmasq, or off. */
-  names: 'dnsmasq' | 'off';
+  names: NamesMode;
   /** The folder the HDA's dnsmasq reads with `hostsdir=`; the agent owns one file in it. */
   dnsHostsDir: string;
   /** The address app names point to ('auto': the HDA's LAN address). */
@@ -199,7 +200,7 @@ export const SETTINGS: Setting[] = [
     env: 'HDA_AGENT_TLS',
     help: "ca | acme: app certificates from this HDA's own CA (default) or from an ACME CA (a public domain)",
     parse: (s) => {
-      if (!['ca', 'acme'].includes(s)) throw new Error(`tls must be ca or acme, got "${s}"`);
+      if (!isTlsMode(s)) throw new Error(`tls must be ${TLS_MODES.join(' or ')}, got "${s}"`);
       return s;
     },
     fallback: () => 'ca',
@@ -248,7 +249,7 @@ export const SETTINGS: Setting[] = [
     env: 'HDA_AGENT_NAMES',
     help: "dnsmasq | off: publish the apps' names in the HDA's dnsmasq (default dnsmasq)",
     parse: (s) => {
-      if (!['dnsmasq', 'off'].includes(s)) throw new Error(`names must be dnsmasq or off, got "${s}"`);
+      if (!isNamesMode(s)) throw new Error(`names must be ${NAMES_MODES.join(' or ')}, got "${s}"`);
       return s;
     },
     fallback: () => 'dnsmasq',

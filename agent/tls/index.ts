@@ -1,5 +1,6 @@
 /** The HDA's CA and its app certificates, in <state dir>/tls (0700); null when HTTPS is off. */
 import { join } from 'node:path';
+import type { TlsMode } from '../../core/protocol/lan-modes';
 import type { AgentConfig } from '../config';
 import { AcmeCertificates } from './acme';
 import { LocalCa } from './ca';
@@ -9,7 +10,7 @@ export interface TlsParts {
   ca: LocalCa;
   certs: CertSource;
   /** The HDA's own CA issues the apps' certificates, or an ACME CA does. */
-  source: 'ca' | 'acme';
+  source: TlsMode;
   port: number;
   redirect: boolean;
   /** Set with ACME: the folder every plain vhost serves /.well-known/acme-challenge/ from. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InstallIdentifier, Port } from './fields';
+import { NAMES_MODES, TLS_MODES } from './lan-modes';
 import { APPS_PER_HEARTBEAT_MAX } from './limits';
 
 const Problem = z.string().max(500).optional();
@@ -30,7 +31,7 @@ export type LanAppHealth = z.infer<typeof LanAppHealthSchema>;
 export const LanHealthSchema = z
   .object({
     names: z.object({
-      mode: z.enum(['dnsmasq', 'off']),
+      mode: z.enum(NAMES_MODES),
       /** The address app names point to: what the router hands out as DNS server. */
       address: z.ipv4().optional(),
       /** Set when the HDA's dnsmasq is not running (names do not resolve on the LAN). */
@@ -41,7 +42,7 @@ export const LanHealthSchema = z
       .object({
         port: Port,
         /** Where the apps' certificates come from: this HDA's own CA (the default) or an ACME CA. */
-        certificates: z.enum(['ca', 'acme']).optional(),
+        certificates: z.enum(TLS_MODES).optional(),
         /** The CA certificate the owner installs on their devices. */
         ca_pem: CertificatePem.optional(),
         ca_fingerprint: z.string().max(200).optional(),

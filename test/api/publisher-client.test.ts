@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiTypes } from '../../scripts/openapi-types';
-import type { paths } from '../publisher/api.generated';
+import type { paths } from '../../worker/ui/api-types.generated';
 import { publishRelease } from '../publisher/publish-version';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -66,7 +66,7 @@ describe("a publisher's generated client", () => {
     const res = await fetch(`${baseUrl}/api/openapi.json`);
     expect(res.status).toBe(200);
     const generated = await apiTypes(await res.json());
-    expect(generated === (await readFile(join(ROOT, 'test/publisher/api.generated.ts'), 'utf8')), 'stale: run npm run openapi -- --types').toBe(true);
+    expect(generated === (await readFile(join(ROOT, 'worker/ui/api-types.generated.ts'), 'utf8')), 'stale: run npm run openapi -- --types').toBe(true);
   });
 
   it('publishes a version the catalog signed, and the catalog lists it', async () => {

@@ -1,12 +1,12 @@
 /**
  * What a catalog publisher writes with nothing but the control plane's OpenAPI document: a client
- * generated from it (api.generated.ts: openapi-typescript; calls: openapi-fetch) that signs in,
+ * generated from it (the API's types from openapi-typescript; calls: openapi-fetch) that signs in,
  * creates the app if it is new, previews and publishes a version, then checks the catalog's
  * signature over what was published with the catalog's public keys. It imports no control-plane code.
  */
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import createClient from 'openapi-fetch';
-import type { components, paths } from './api.generated';
+import type { components, paths } from '../../worker/ui/api-types.generated';
 
 type Version = components['schemas']['AppVersion'];
 
