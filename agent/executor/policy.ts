@@ -29,8 +29,8 @@ export const policyStep = defineStep({
         appDir: work.appDir,
         shareRoots: deps.config.shareRoots,
         exceptions: task.payload.install.policy_exceptions ?? [],
-        usedHostPorts: [...(await hostPortsInUse(ctx, { sockets: false }))].sort((a, b) => a - b),
-        hostPort: work.hostPort,
+        usedHostPorts: [...(await hostPortsInUse(ctx, input.target, { sockets: false }))].sort((a, b) => a - b),
+        hostPort: input.target.hostPort,
       });
     } catch (e) {
       throw new StepFailure(`the compose file cannot be checked: ${(e as Error).message}`);

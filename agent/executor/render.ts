@@ -20,9 +20,9 @@ import { addAgentLabels, summarizeCompose } from './labels';
 import { applyOverrides } from './overrides';
 import { NEXT_COMPOSE_FILE } from './paths';
 import { ensureSecrets } from './secrets';
-import { defineStep } from './steps';
+import { defineStep, type StepBase } from './steps';
 import { planSwitch } from './switch';
-import { StepFailure, type ComposeValue, type StepContext } from './types';
+import { StepFailure, type ComposeValue, type Target } from './types';
 
 interface RenderOut {
   /** APP_SECRET_ placeholders kept: reported and checked. */
@@ -34,12 +34,12 @@ interface RenderOut {
 }
 
 /** The version's compose read once, its web port on the loopback only: the LAN reaches the app through Apache, never around it. */
-function sourceOf(ctx: StepContext): unknown {
+function sourceOf(ctx: StepBase): unknown {
   return webPortOnLoopback(parseYamlBounded(ctx.work.version!.compose).value);
 }
 
 /** Fills, labels, overrides and anchors a fresh copy of the source (renderValue copies), then writes it in the dialect. */
-function composeFor(ctx: StepContext, source: unknown, vars: InstallVars, dialect: ComposeDialect, secrets: Record<string, string>) {
+function composeFor(ctx: StepBase, source: unknown, vars: InstallVars, dialect: ComposeDialect, secrets: Record<string, string>) {
   const inst = ctx.task.payload.install;
   const filled = renderValue(source, vars, secrets) as ComposeValue;
   const doc = anchorPaths(applyOverrides(addAgentLabels(filled, inst.identifier, inst.id), inst.limits, inst.env), ctx.work.appDir);
@@ -48,7 +48,7 @@ function composeFor(ctx: StepContext, source: unknown, vars: InstallVars, dialec
   return { spec: out.spec as ComposeValue, notes: out.notes };
 }
 
-function renderFor(ctx: StepContext, source: unknown, port: number, dialect: ComposeDialect): RenderOut {
+function renderFor(ctx: StepBase, source: unknown, port: number, dialect: ComposeDialect): RenderOut {
   const { task, work } = ctx;
   const inst = task.payload.install;
   const vars: InstallVars = {
@@ -82,7 +82,7 @@ function asStepFailure(e: unknown): StepFailure {
 }
 
 /** The dialect of this HDA's Compose: what the file is written for. */
-async function dialectOf(ctx: StepContext): Promise<ComposeDialect> {
+async function dialectOf(ctx: StepBase): Promise<ComposeDialect> {
   try {
     return (await ctx.deps.compose.detect()).flavor;
   } catch (e) {
@@ -90,41 +90,46 @@ async function dialectOf(ctx: StepContext): Promise<ComposeDialect> {
   }
 }
 
-/** Switches to the other slot when the app allows it (update/rollback); returns the render for it. */
-async function maybeSwitch(ctx: StepContext, source: unknown, out: RenderOut, dialect: ComposeDialect): Promise<RenderOut> {
+/** Switches to the other slot when the app allows it (update/rollback); returns the render for it and where it runs. */
+async function maybeSwitch(ctx: StepBase, target: Target, source: unknown, dialect: ComposeDialect): Promise<{ out: RenderOut; target: Target }> {
   const { task, work, report, deps } = ctx;
-  if ((task.kind !== 'update' && task.kind !== 'rollback') || work.noSwitch) return out;
+  const out = renderFor(ctx, source, target.hostPort, dialect);
+  if ((task.kind !== 'update' && task.kind !== 'rollback') || work.noSwitch) return { out, target };
   let plan: Awaited<ReturnType<typeof planSwitch>>;
   try {
-    plan = await planSwitch(ctx, out.pub);
+    plan = await planSwitch(ctx, target, out.pub);
   } catch (e) {
     deps.docker.reset(e);
     plan = { switch: false as const, asked: true, reason: (e as Error).message };
   }
   if (!plan.switch) {
     if (plan.asked) report.warn(`the app allows a zero-downtime switch, but ${plan.reason}; updating in place`);
-    return out;
+    return { out, target };
   }
-  work.switchFrom = { slot: work.slot, project: work.project, port: work.hostPort, composeFile: work.composeFile };
-  work.slot = plan.to;
-  work.project = plan.project;
-  work.hostPort = plan.port;
-  work.composeFile = join(dirname(work.composeFile), NEXT_COMPOSE_FILE);
-  report.ok(`zero-downtime switch: the new version starts as ${plan.project} on host port ${plan.port} while ${work.switchFrom.project} keeps serving`, {
-    from: work.switchFrom.project,
+  const switchFrom = { slot: target.slot, project: target.project, port: target.hostPort, composeFile: target.composeFile };
+  const next: Target = {
+    ...target,
+    slot: plan.to,
+    project: plan.project,
+    hostPort: plan.port,
+    composeFile: join(dirname(target.composeFile), NEXT_COMPOSE_FILE),
+    switchFrom,
+  };
+  report.ok(`zero-downtime switch: the new version starts as ${plan.project} on host port ${plan.port} while ${switchFrom.project} keeps serving`, {
+    from: switchFrom.project,
     to: plan.project,
     port: plan.port,
   });
-  return renderFor(ctx, source, plan.port, dialect);
+  return { out: renderFor(ctx, source, plan.port, dialect), target: next };
 }
 
 export const renderStep = defineStep({
   name: 'render',
   title: 'Filling in the install values',
   needs: [],
-  gives: ['rendered'],
+  gives: ['rendered', 'target'],
   async run(ctx) {
-    const { task, work, report } = ctx;
+    const { task, work, report, input } = ctx;
     const version = work.version;
     if (!version) throw new StepFailure('the task carries no app version');
     if (typeof version.compose !== 'string' || !version.compose.trim()) throw new StepFailure(`version ${version.version} has no compose file`);
@@ -137,7 +142,7 @@ export const renderStep = defineStep({
     } catch (e) {
       throw asStepFailure(e);
     }
-    const out = await maybeSwitch(ctx, source, renderFor(ctx, source, work.hostPort, dialect), dialect);
+    const { out, target } = await maybeSwitch(ctx, input.target, source, dialect);
     for (const note of out.notes) report.ok(`Compose ${dialect}: ${note}`, { dialect });
     // Only a render that can run is worth keeping secrets for; nothing else on the host changed yet.
     generated.save();
@@ -154,8 +159,8 @@ export const renderStep = defineStep({
       ...(inst.env ? { env: Object.keys(inst.env) } : {}),
     });
     return {
-      summary: `rendered for ${inst.hostname} on host port ${work.hostPort} (Compose ${dialect})`,
-      made: { rendered: { text: stringifyCompose(out.pub), real: out.real, files: out.files, images: summary.images } },
+      summary: `rendered for ${inst.hostname} on host port ${target.hostPort} (Compose ${dialect})`,
+      made: { rendered: { text: stringifyCompose(out.pub), real: out.real, files: out.files, images: summary.images }, target },
     };
   },
 });
