@@ -49,7 +49,7 @@ function setup(plan: Step[]) {
     docker: { docker: () => Promise.reject(new Error('no docker')), reset() {} },
     pinnedKeys: () => ({ keys: [] }),
   } as unknown as ExecutorDeps;
-  const executor = new Executor(deps, journal, new EventSender(journal, client, silentLogger), { install: plan });
+  const executor = new Executor(deps, journal, new EventSender(journal, client, silentLogger), { install: plan, update: plan });
   return { client, stateDir, executor };
 }
 
@@ -110,5 +110,19 @@ describe('the compose from render to the file Compose runs', () => {
     expect(written).toContain('org.amahi.hda.managed-by');
     expect(written).toContain(`${join(stateDir, 'apps', 'web1')}/data:/data`);
     expect(written).toContain('127.0.0.1:35001:80');
+  });
+
+  it('an update does the same: one parse of the version, one of the reported text, one serialization per copy', async () => {
+    const parse = vi.spyOn(yamlIo, 'parseYamlBounded');
+    const stringify = vi.spyOn(yamlIo, 'stringifyCompose');
+    // Mounts is left out: an update's first stops the running app (Docker); the install case shows it reads nothing back.
+    const { client, executor } = setup([renderStep, policyStep, prepareStep]);
+    const t = fakeTask({ kind: 'update', id: 'u1' });
+    t.payload.version = { ...t.payload.version!, compose: COMPOSE, files: {}, steps: [], version: '2.0' };
+    await executor.execute(t, new AbortController().signal);
+    const r = client.results.get('u1')!;
+    expect(r.state, r.detail).toBe('succeeded');
+    expect(parse.mock.calls.map((c) => c[0])).toEqual([COMPOSE, r.rendered_compose]);
+    expect(stringify).toHaveBeenCalledTimes(2);
   });
 });
