@@ -10,13 +10,16 @@ import { loadOffsite, namedFailure, offsiteRepo } from '../backup/offsite';
 import { describeProgress, restoreMeasured } from '../backup/progress';
 import { snapshots } from '../backup/restic';
 import { writeJsonAtomic } from '../fs-atomic';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
 const markerFor = (stateDir: string, identifier: string) => join(stateDir, 'backup', 'restored', `${identifier}.json`);
 
-export const restoreOffsiteStep: Step<'install'> = {
+export const restoreOffsiteStep = defineStep<'install'>({
   name: 'restore-offsite',
   title: 'Restoring the app data from the off-HDA backup',
+  needs: [],
+  gives: [],
   async run({ task, work, deps, report, signal }) {
     const from = task.payload.restore_offsite;
     if (!from) return 'nothing to restore';
@@ -54,4 +57,4 @@ export const restoreOffsiteStep: Step<'install'> = {
       rmSync(staging, { recursive: true, force: true });
     }
   },
-};
+});

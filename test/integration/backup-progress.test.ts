@@ -48,7 +48,7 @@ describe.skipIf(!available)('progress of restic runs, as the agent reports it', 
         warn: () => undefined,
         progress: (message: string, _data: unknown, p?: TaskProgress) => p && progress.push({ message, progress: TaskProgressSchema.parse(p) }),
       },
-      work,
+      work: { made: {}, ...work },
       signal: new AbortController().signal,
     } as unknown as StepContext<K>;
     await step.run(ctx);
