@@ -92,92 +92,111 @@ function summarize(runs: LoadResult[], ratios: number[]): PollFigures {
   };
 }
 
+type Dataset = Awaited<ReturnType<typeof ensureDataset>>;
+type Targets = { bare: Child; hono: Child; plane: Child; cold: Child; planeB: Child | null };
+
+/** The baselines and the planes, each on its own copy of the data. */
+async function startTargets(dataset: Dataset, dir: string, sizes: Sizes, children: Child[]): Promise<Targets> {
+  const startPlane = async (dataDir: string, pragmas: string[], config?: Record<string, unknown>) => {
+    await copyDataset(dataset, dataDir);
+    await spreadLastSeen(dataDir);
+    const child = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN, pragmas, config }) });
+    children.push(child);
+    await check(child.url, dataset.tokens[0]);
+    return child;
+  };
+  const started = async (script: string) => {
+    const child = await startChild(script);
+    children.push(child);
+    return child;
+  };
+  const ab = sizes.abPragmas ?? [];
+  return {
+    bare: await started('children/bare-server.ts'),
+    hono: await started('children/hono-server.ts'),
+    plane: await startPlane(`${dir}/a`, sizes.pragmas ?? []),
+    cold: await startPlane(`${dir}/cold`, sizes.pragmas ?? [], { pollIdleCacheMs: 0 }),
+    planeB: ab.length ? await startPlane(`${dir}/b`, ab) : null,
+  };
+}
+
+/**
+ * One load run of a configuration. On the plane that remembers idle answers: one prebuilt request per
+ * token, like the ceiling's one prebuilt request (a request rebuilt per send, autocannon's setupRequest,
+ * cost the load generator on the same two cores a third of its rate, which showed up as the plane's).
+ * Every connection walks the tokens in the same order, so the warm-up first polls each HDA once, as its
+ * agent polling all along would have. The plane that reads the database on every poll gets the next
+ * token per send instead: ten connections on one HDA would read hot pages.
+ */
+function loadRunner(t: Targets, tokens: string[], connections: number) {
+  const spreadRequests: Request[] = tokens.map((token) => ({ method: 'GET', path: PATH, headers: { authorization: `Bearer ${token}` } }));
+  let next = 0;
+  const coldRequests: Request[] = [
+    { method: 'GET', path: PATH, setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) },
+  ];
+  const target = (config: Config) =>
+    config === 'bare' ? t.bare : config === 'hono' ? t.hono : config === 'cold' ? t.cold : config.endsWith('B') ? t.planeB! : t.plane;
+  return (config: Config, seconds: number) => {
+    const url = target(config).url;
+    const common = { connections, seconds };
+    if (config === 'cold') return load({ url, ...common, requests: coldRequests });
+    if (config.startsWith('spread')) return load({ url, ...common, requests: spreadRequests });
+    const headers = config.startsWith('single') ? { authorization: `Bearer ${tokens[0]}` } : undefined;
+    return load({ url: `${url}${PATH}`, ...common, headers });
+  };
+}
+
+type Run = ReturnType<typeof loadRunner>;
+
+/** Alternating rounds of every configuration; RSS sampled while the plane is under load. */
+async function measureRounds(run: Run, configs: Config[], plane: Child, sizes: Sizes, log: (line: string) => void) {
+  const runs = Object.fromEntries(configs.map((c) => [c, [] as LoadResult[]])) as Record<Config, LoadResult[]>;
+  const ratios = Object.fromEntries(configs.map((c) => [c, [] as number[]])) as Record<Config, number[]>;
+  const rss = sampler(() => plane.rss());
+  const rssRuns: Array<{ median: number; max: number }> = [];
+  for (let round_ = 0; round_ < sizes.rounds; round_++) {
+    const results = {} as Record<Config, LoadResult>;
+    for (const config of configs) {
+      const sampled = config === 'single' || config === 'spread';
+      if (sampled) rss.start();
+      results[config] = await run(config, sizes.seconds);
+      if (sampled) rssRuns.push(rss.stop());
+      runs[config].push(results[config]);
+    }
+    for (const config of configs) ratios[config].push(results[config].rps / results.bare.rps);
+    const line = configs.map((c) => `${c} ${round(results[c].rps, 0)} req/s${c === 'bare' || c === 'hono' ? '' : ` (p99 ${results[c].p99} ms)`}`).join(', ');
+    log(`poll round ${round_ + 1}/${sizes.rounds}: ${line}`);
+  }
+  const figures = (c: Config) => summarize(runs[c], ratios[c]);
+  return { figures, rssRuns };
+}
+
 export async function pollSuite(sizes: Sizes, log: (line: string) => void): Promise<PollResult> {
   const dataset = await ensureDataset({ hdas: sizes.hdas, tasksPerHda: sizes.tasksPerHda, eventsPerTask: sizes.eventsPerTask }, log);
-  const ab = sizes.abPragmas ?? [];
   return withTempDir('poll', async (dir) => {
     const children: Child[] = [];
-    const startPlane = async (dataDir: string, pragmas: string[], config?: Record<string, unknown>) => {
-      await copyDataset(dataset, dataDir);
-      await spreadLastSeen(dataDir);
-      const child = await startChild('children/plane-server.ts', { BENCH_PLANE: JSON.stringify({ dataDir, ...ADMIN, pragmas, config }) });
-      children.push(child);
-      await check(child.url, dataset.tokens[0]);
-      return child;
-    };
     try {
-      const bare = await startChild('children/bare-server.ts');
-      children.push(bare);
-      const hono = await startChild('children/hono-server.ts');
-      children.push(hono);
-      const plane = await startPlane(`${dir}/a`, sizes.pragmas ?? []);
-      const cold = await startPlane(`${dir}/cold`, sizes.pragmas ?? [], { pollIdleCacheMs: 0 });
-      const planeB = ab.length ? await startPlane(`${dir}/b`, ab) : null;
-      const configs: Config[] = ['bare', 'hono', 'single', 'spread', 'cold', ...(planeB ? (['singleB', 'spreadB'] as const) : [])];
-
-      // On the plane that remembers idle answers: one prebuilt request per token, like the ceiling's one
-      // prebuilt request (a request rebuilt per send, autocannon's setupRequest, cost the load
-      // generator on the same two cores a third of its rate, which showed up as the plane's). Every
-      // connection walks the tokens in the same order, so the warm-up first polls each HDA once, as
-      // its agent polling all along would have. The plane that reads the database on every poll
-      // gets the next token per send instead: ten connections on one HDA would read hot pages.
-      const spreadRequests: Request[] = dataset.tokens.map((token) => ({ method: 'GET', path: PATH, headers: { authorization: `Bearer ${token}` } }));
-      let next = 0;
-      const coldRequests: Request[] = [
-        {
-          method: 'GET',
-          path: PATH,
-          setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${dataset.tokens[next++ % dataset.tokens.length]}` } }),
-        },
-      ];
-      const target = (config: Config) =>
-        config === 'bare' ? bare : config === 'hono' ? hono : config === 'cold' ? cold : config.endsWith('B') ? planeB! : plane;
-      const run = (config: Config, seconds: number) => {
-        const url = target(config).url;
-        const common = { connections: sizes.connections, seconds };
-        if (config === 'cold') return load({ url, ...common, requests: coldRequests });
-        if (config.startsWith('spread')) return load({ url, ...common, requests: spreadRequests });
-        const headers = config.startsWith('single') ? { authorization: `Bearer ${dataset.tokens[0]}` } : undefined;
-        return load({ url: `${url}${PATH}`, ...common, headers });
-      };
-
-      const idleRss = await plane.rss();
+      const t = await startTargets(dataset, dir, sizes, children);
+      const configs: Config[] = ['bare', 'hono', 'single', 'spread', 'cold', ...(t.planeB ? (['singleB', 'spreadB'] as const) : [])];
+      const run = loadRunner(t, dataset.tokens, sizes.connections);
+      const idleRss = await t.plane.rss();
       log(`poll: warm-up (${sizes.connections} connections; every HDA polls once)`);
-      for (const p of [plane, ...(planeB ? [planeB] : [])]) await pollEveryHdaOnce(p.url, dataset.tokens, sizes.connections);
+      for (const p of [t.plane, ...(t.planeB ? [t.planeB] : [])]) await pollEveryHdaOnce(p.url, dataset.tokens, sizes.connections);
       for (const config of configs) await run(config, 2);
-
-      const runs = Object.fromEntries(configs.map((c) => [c, [] as LoadResult[]])) as Record<Config, LoadResult[]>;
-      const ratios = Object.fromEntries(configs.map((c) => [c, [] as number[]])) as Record<Config, number[]>;
-      const rss = sampler(() => plane.rss());
-      const rssRuns: Array<{ median: number; max: number }> = [];
-      for (let round_ = 0; round_ < sizes.rounds; round_++) {
-        const results = {} as Record<Config, LoadResult>;
-        for (const config of configs) {
-          const sampled = config === 'single' || config === 'spread';
-          if (sampled) rss.start();
-          results[config] = await run(config, sizes.seconds);
-          if (sampled) rssRuns.push(rss.stop());
-          runs[config].push(results[config]);
-        }
-        for (const config of configs) ratios[config].push(results[config].rps / results.bare.rps);
-        const line = configs
-          .map((c) => `${c} ${round(results[c].rps, 0)} req/s${c === 'bare' || c === 'hono' ? '' : ` (p99 ${results[c].p99} ms)`}`)
-          .join(', ');
-        log(`poll round ${round_ + 1}/${sizes.rounds}: ${line}`);
-      }
+      const { figures, rssRuns } = await measureRounds(run, configs, t.plane, sizes, log);
       const mb = (b: number) => round(b / 1048576, 1);
       return {
         dataset: { ...dataset.counts, mb: mb(dataset.bytes), generatedS: dataset.generatedMs === null ? null : round(dataset.generatedMs / 1000, 1) },
         connections: sizes.connections,
         seconds: sizes.seconds,
         rounds: sizes.rounds,
-        bare: summarize(runs.bare, ratios.bare),
-        hono: summarize(runs.hono, ratios.hono),
-        single: summarize(runs.single, ratios.single),
-        spread: summarize(runs.spread, ratios.spread),
-        cold: summarize(runs.cold, ratios.cold),
+        bare: figures('bare'),
+        hono: figures('hono'),
+        single: figures('single'),
+        spread: figures('spread'),
+        cold: figures('cold'),
         rssMb: { idle: mb(idleRss), underLoadMedian: mb(median(rssRuns.map((r) => r.median))), underLoadPeak: mb(Math.max(...rssRuns.map((r) => r.max))) },
-        ...(planeB ? { variant: { pragmas: ab, single: summarize(runs.singleB, ratios.singleB), spread: summarize(runs.spreadB, ratios.spreadB) } } : {}),
+        ...(t.planeB ? { variant: { pragmas: sizes.abPragmas ?? [], single: figures('singleB'), spread: figures('spreadB') } } : {}),
       };
     } finally {
       for (const child of children.reverse()) await child.close();
