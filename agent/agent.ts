@@ -171,6 +171,7 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
   });
   if (info) log.info(`Compose ${info.flavor} ${info.version} (${info.argv.join(' ')})`);
   await ensureCa(agent.deps.tls, log);
+  agent.deps.names?.start();
   agent.heartbeat.start();
   agent.backups.start();
   agent.renewal?.start();
@@ -183,6 +184,7 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
     agent.heartbeat.stop();
     agent.backups.stop();
     agent.sender.stop();
+    await agent.deps.names?.close();
     if (graceTimer) clearTimeout(graceTimer);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

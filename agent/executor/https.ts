@@ -8,11 +8,20 @@ import { vhostStem, type VhostTls } from '../apache/vhost';
 import { certificateNameProblem } from '../tls/certs';
 import { StepFailure, type ExecutorDeps, type StepReport, type TaskWork } from './types';
 
-/** The app's names: <identifier>.<domain>, the bare identifier, and its own hostname when different. */
-export function appNames(task: TaskOf<AppTaskKind>, work: TaskWork): string[] {
+/**
+ * The app's names: <identifier>.<domain>, the bare identifier, its own hostname when different, and
+ * what the names provider adds (mDNS: `<label>.local`). All of them are vhost aliases and certificate names.
+ */
+export function appNames(task: TaskOf<AppTaskKind>, work: TaskWork, deps?: Pick<ExecutorDeps, 'names'>): string[] {
   const inst = task.payload.install;
   const fqdn = `${work.identifier}.${inst.domain}`;
-  return [...new Set([fqdn, work.identifier, ...(inst.hostname ? [inst.hostname] : [])])];
+  let extra: string[] = [];
+  try {
+    extra = deps?.names?.extraNames(work.identifier, inst.hostname) ?? [];
+  } catch (e) {
+    throw new StepFailure(`${(e as Error).message}; nothing was written`);
+  }
+  return [...new Set([fqdn, work.identifier, ...(inst.hostname ? [inst.hostname] : []), ...extra])];
 }
 
 /** Refuses, before anything is written, a name that cannot be a DNS name or a certificate's subject. */

@@ -21,6 +21,7 @@ export function vhostContent(deps: ExecutorDeps, task: AppTask, work: TaskWork, 
     listenPort: apachePort(deps.config),
     installId: inst.id,
     tls: currentTls(deps, work.identifier),
+    aliases: deps.names?.extraNames(work.identifier, inst.hostname),
     acmeWebroot: deps.tls?.acmeWebroot,
   });
 }
@@ -70,7 +71,7 @@ export const vhostStep: Step = {
   title: 'Writing the Apache vhost',
   async run({ work, deps, task, report, signal }) {
     const inst = task.payload.install;
-    const names = appNames(task, work);
+    const names = appNames(task, work, deps);
     checkAppNames(names);
     if (deps.tls?.acmeWebroot) await serveChallenge(deps, work.identifier, contentFor(deps, task, work));
     const https = await ensureAppCertificate(deps, report, work.identifier, names);
