@@ -91,7 +91,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
   const facts = cachedFacts(() => collectFacts({ docker, compose, apache, appsRoot: config.appsRoot }));
-  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace }) : null;
+  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace, names }) : null;
   const heartbeat = new Heartbeat({
     client,
     docker,

@@ -5,6 +5,7 @@
  */
 import type { AppTaskKind, TaskOf } from '../../core/protocol';
 import { vhostStem, type VhostTls } from '../apache/vhost';
+import { appNameList } from '../names/app-names';
 import { certificateNameProblem } from '../tls/certs';
 import { StepFailure, type ExecutorDeps, type StepReport, type TaskWork } from './types';
 
@@ -14,14 +15,11 @@ import { StepFailure, type ExecutorDeps, type StepReport, type TaskWork } from '
  */
 export function appNames(task: TaskOf<AppTaskKind>, work: TaskWork, deps?: Pick<ExecutorDeps, 'names'>): string[] {
   const inst = task.payload.install;
-  const fqdn = `${work.identifier}.${inst.domain}`;
-  let extra: string[] = [];
   try {
-    extra = deps?.names?.extraNames(work.identifier, inst.hostname) ?? [];
+    return appNameList(work.identifier, inst.domain, inst.hostname, deps?.names);
   } catch (e) {
     throw new StepFailure(`${(e as Error).message}; nothing was written`);
   }
-  return [...new Set([fqdn, work.identifier, ...(inst.hostname ? [inst.hostname] : []), ...extra])];
 }
 
 /** Refuses, before anything is written, a name that cannot be a DNS name or a certificate's subject. */
