@@ -137,9 +137,12 @@ names_mdns() {
 }
 
 host_setup() {
+  https="HTTPS on 443"
   if [ -d "$ETC/apache2" ]; then apache_debian
   elif [ -d "$ETC/httpd" ]; then apache_fedora
-  else note "warning: no Apache configuration under $ETC (apache2 or httpd): HTTPS is not set up"
+  else
+    https="HTTPS not set up"
+    note "warning: no Apache configuration under $ETC (apache2 or httpd): HTTPS is not set up"
   fi
   case "$NAMES" in
     dnsmasq) names_dnsmasq ;;
@@ -147,6 +150,6 @@ host_setup() {
   esac
   setting HDA_AGENT_NAMES "$NAMES"
   if [ "$HOSTS_DIR" != /etc/hda-agent/hosts.d ]; then setting HDA_AGENT_DNS_HOSTS_DIR "$HOSTS_DIR"; fi
-  note "host set up: HTTPS on 443, names: $NAMES"
+  note "host set up: $https, names: $NAMES"
 }
 `;
