@@ -13,7 +13,7 @@ import { StepFailure, type ExecutorDeps, type StepReport, type TaskWork } from '
  * The app's names: <identifier>.<domain>, the bare identifier, its own hostname when different, and
  * what the names provider adds (mDNS: `<label>.local`). All of them are vhost aliases and certificate names.
  */
-export function appNames(task: TaskOf<AppTaskKind>, work: TaskWork, deps?: Pick<ExecutorDeps, 'names'>): string[] {
+export function appNames(task: TaskOf<AppTaskKind>, work: Pick<TaskWork, 'identifier'>, deps?: Pick<ExecutorDeps, 'names'>): string[] {
   const inst = task.payload.install;
   try {
     return appNameList(work.identifier, inst.domain, inst.hostname, deps?.names);
