@@ -91,7 +91,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
   const facts = cachedFacts(() => collectFacts({ docker, compose, apache, appsRoot: config.appsRoot }));
-  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace }) : null;
+  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace, names }) : null;
   const heartbeat = new Heartbeat({
     client,
     docker,
@@ -171,6 +171,7 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
   });
   if (info) log.info(`Compose ${info.flavor} ${info.version} (${info.argv.join(' ')})`);
   await ensureCa(agent.deps.tls, log);
+  agent.deps.names?.start();
   agent.heartbeat.start();
   agent.backups.start();
   agent.renewal?.start();
@@ -183,6 +184,7 @@ export async function runAgent(config: AgentConfig, log: Logger = createLogger(c
     agent.heartbeat.stop();
     agent.backups.stop();
     agent.sender.stop();
+    await agent.deps.names?.close();
     if (graceTimer) clearTimeout(graceTimer);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

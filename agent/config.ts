@@ -3,7 +3,7 @@
  * that match an Amahi HDA (Debian or Fedora). Commands are argv arrays, never shell strings.
  */
 import { existsSync } from 'node:fs';
-import { isNamesMode, isTlsMode, NAMES_MODES, type NamesMode, TLS_MODES, type TlsMode } from '../core/protocol/lan-modes';
+import { NAMES_MODES, type NamesMode, TLS_MODES, type TlsMode } from '../core/protocol/lan-modes';
 import type { LogLevel } from './log';
 
 export interface AgentConfig {
@@ -28,7 +28,7 @@ export interface AgentConfig {
   acmeCaBundle: string;
   /** The folder Apache serves /.well-known/acme-challenge/ from (readable by Apache). */
   acmeWebroot: string;
-  /** How the apps' names reach the LAN: the HDA's dnsmasq, or off. */
+  /** How the apps' names reach the LAN: the HDA's dnsmasq, `<app>.local` over mDNS (avahi), or off. */
   names: NamesMode;
   /** The folder the HDA's dnsmasq reads with `hostsdir=`; the agent owns one file in it. */
   dnsHostsDir: string;
@@ -37,6 +37,8 @@ export interface AgentConfig {
   /** Where the HDA's dnsmasq answers (the agent checks its names resolve there). */
   dnsServer: string;
   dnsPidFile: string;
+  /** avahi-daemon's pid file (names=mdns): whether it runs is reported, never changed. */
+  avahiPidFile: string;
   dockerSocket: string;
   composeFlavor: 'auto' | 'v1' | 'v2';
   heartbeatIntervalS: number;
@@ -71,20 +73,33 @@ interface Setting {
 }
 
 const str = (s: string) => s;
-const num = (name: string) => (s: string) => {
-  const n = Number(s);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${s}"`);
-  return n;
-};
-const nonNegative = (name: string) => (s: string) => {
-  const n = Number(s);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number >= 0, got "${s}"`);
-  return n;
-};
-const namespaceName = (s: string) => {
-  if (!/^[a-z0-9]{1,20}$/.test(s)) throw new Error(`namespace must be 1-20 lowercase letters or digits, got "${s}"`);
+
+/** "a or b", "a, b or c": the allowed words as a message says them. */
+const either = (values: readonly string[]) => (values.length < 3 ? values.join(' or ') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`);
+
+/** One word of a fixed list (a mode, a flavour, a level). */
+const oneOf =
+  <T extends string>(name: string, values: readonly T[]) =>
+  (s: string): T => {
+    if (!(values as readonly string[]).includes(s)) throw new Error(`${name} must be ${either(values)}, got "${s}"`);
+    return s as T;
+  };
+
+/** A value that must match `pattern` as a whole (`what` says what it must be). */
+const matching = (name: string, pattern: RegExp, what: string) => (s: string) => {
+  if (!pattern.test(s)) throw new Error(`${name} is not ${what}: "${s}"`);
   return s;
 };
+
+/** A number that `ok` accepts (`what` says which numbers). */
+const numberWhere = (name: string, what: string, ok: (n: number) => boolean) => (s: string) => {
+  const n = Number(s);
+  if (!Number.isFinite(n) || !ok(n)) throw new Error(`${name} must be ${what}, got "${s}"`);
+  return n;
+};
+const num = (name: string) => numberWhere(name, 'a positive number', (n) => n > 0);
+const nonNegative = (name: string) => numberWhere(name, 'a number >= 0', (n) => n >= 0);
+const portOrOff = (name: string) => numberWhere(name, '0 (off) or a port number', (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
 const bool = (s: string) => /^(1|true|yes|on)$/i.test(s);
 const list = (s: string) =>
   s
@@ -179,11 +194,7 @@ export const SETTINGS: Setting[] = [
     flag: 'https-port',
     env: 'HDA_AGENT_HTTPS_PORT',
     help: "port of Apache's HTTPS vhosts, certificates from this HDA's own CA (default 443; 0 = HTTP only)",
-    parse: (s) => {
-      const n = Number(s);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`https port must be 0 (off) or a port number, got "${s}"`);
-      return n;
-    },
+    parse: portOrOff('https port'),
     fallback: () => 443,
   },
   {
@@ -199,10 +210,7 @@ export const SETTINGS: Setting[] = [
     flag: 'tls',
     env: 'HDA_AGENT_TLS',
     help: "ca | acme: app certificates from this HDA's own CA (default) or from an ACME CA (a public domain)",
-    parse: (s) => {
-      if (!isTlsMode(s)) throw new Error(`tls must be ${TLS_MODES.join(' or ')}, got "${s}"`);
-      return s;
-    },
+    parse: oneOf('tls', TLS_MODES),
     fallback: () => 'ca',
   },
   {
@@ -210,10 +218,7 @@ export const SETTINGS: Setting[] = [
     flag: 'acme-directory',
     env: 'HDA_AGENT_ACME_DIRECTORY',
     help: "ACME directory URL (default Let's Encrypt)",
-    parse: (s) => {
-      if (!/^https:\/\/[^\s]+$/.test(s)) throw new Error(`acme directory must be an https URL, got "${s}"`);
-      return s;
-    },
+    parse: matching('acme directory', /^https:\/\/[^\s]+$/, 'an https URL'),
     fallback: () => 'https://acme-v02.api.letsencrypt.org/directory',
   },
   {
@@ -221,10 +226,7 @@ export const SETTINGS: Setting[] = [
     flag: 'acme-email',
     env: 'HDA_AGENT_ACME_EMAIL',
     help: 'contact address of the ACME account (needed with --tls acme)',
-    parse: (s) => {
-      if (!/^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$/.test(s)) throw new Error(`acme email is not an email address: "${s}"`);
-      return s;
-    },
+    parse: matching('acme email', /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$/, 'an email address'),
     fallback: () => '',
   },
   {
@@ -247,11 +249,8 @@ export const SETTINGS: Setting[] = [
     key: 'names',
     flag: 'names',
     env: 'HDA_AGENT_NAMES',
-    help: "dnsmasq | off: publish the apps' names in the HDA's dnsmasq (default dnsmasq)",
-    parse: (s) => {
-      if (!isNamesMode(s)) throw new Error(`names must be ${NAMES_MODES.join(' or ')}, got "${s}"`);
-      return s;
-    },
+    help: "dnsmasq | mdns | off: the apps' names in the HDA's dnsmasq, or <app>.local through avahi (default dnsmasq)",
+    parse: oneOf('names', NAMES_MODES),
     fallback: () => 'dnsmasq',
   },
   {
@@ -287,6 +286,14 @@ export const SETTINGS: Setting[] = [
     fallback: () => '/run/dnsmasq/dnsmasq.pid',
   },
   {
+    key: 'avahiPidFile',
+    flag: 'avahi-pidfile',
+    env: 'HDA_AGENT_AVAHI_PIDFILE',
+    help: "avahi-daemon's pid file, to report whether it runs with --names mdns (default /run/avahi-daemon/pid)",
+    parse: str,
+    fallback: () => '/run/avahi-daemon/pid',
+  },
+  {
     key: 'dockerSocket',
     flag: 'docker-socket',
     env: 'HDA_AGENT_DOCKER_SOCKET',
@@ -299,10 +306,7 @@ export const SETTINGS: Setting[] = [
     flag: 'compose',
     env: 'HDA_AGENT_COMPOSE',
     help: 'auto | v2 (docker compose) | v1 (docker-compose)',
-    parse: (s) => {
-      if (!['auto', 'v1', 'v2'].includes(s)) throw new Error(`compose must be auto, v1 or v2, got "${s}"`);
-      return s;
-    },
+    parse: oneOf('compose', ['auto', 'v1', 'v2']),
     fallback: () => 'auto',
   },
   {
@@ -350,7 +354,7 @@ export const SETTINGS: Setting[] = [
     flag: 'namespace',
     env: 'HDA_AGENT_NAMESPACE',
     help: 'prefix for compose projects and vhost files when several agents share one host (default none)',
-    parse: namespaceName,
+    parse: matching('namespace', /^[a-z0-9]{1,20}$/, '1-20 lowercase letters or digits'),
     fallback: () => '',
   },
   {
@@ -382,10 +386,7 @@ export const SETTINGS: Setting[] = [
     flag: 'log-level',
     env: 'HDA_AGENT_LOG_LEVEL',
     help: 'debug | info | warn | error (default info)',
-    parse: (s) => {
-      if (!['debug', 'info', 'warn', 'error'].includes(s)) throw new Error(`log level must be debug, info, warn or error`);
-      return s;
-    },
+    parse: oneOf('log level', ['debug', 'info', 'warn', 'error']),
     fallback: () => 'info',
   },
   {

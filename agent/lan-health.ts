@@ -1,19 +1,20 @@
 /**
  * The health of the apps' names and certificates, for the heartbeat: does each name resolve to this
- * HDA at its dnsmasq, does each app have a certificate and when does it expire (close to expiry is
+ * HDA at its dnsmasq (resolved for real) or is it published over mDNS (its avahi publisher's state),
+ * does each app have a certificate and when does it expire (close to expiry is
  * said in words). Only the CA's certificate is read here, never its key.
  */
 import type { LanAppHealth, LanHealth } from '../core/protocol';
 import { vhostStem } from './apache/vhost';
 import type { InstallRegistry } from './installs';
-import type { LanNames } from './names/dnsmasq';
+import type { NamesProvider } from './names/provider';
 import type { TlsParts } from './tls/index';
 import { RENEW_BEFORE_MS } from './tls/certs';
 
 export interface LanHealthParts {
   installs: InstallRegistry;
   tls?: TlsParts | null;
-  names?: LanNames | null;
+  names?: NamesProvider | null;
   namespace?: string;
   /** identifier -> why its last certificate renewal failed (renewal.ts). */
   renewalFailures?: ReadonlyMap<string, string>;
@@ -21,13 +22,14 @@ export interface LanHealthParts {
 }
 
 async function appHealth(p: LanHealthParts, identifier: string, domain: string, now: number): Promise<LanAppHealth> {
-  const name = `${identifier}.${domain}`;
-  const out: LanAppHealth = { identifier, name };
+  const fqdn = `${identifier}.${domain}`;
+  const out: LanAppHealth = { identifier, name: fqdn };
   if (p.names) {
-    const r = await p.names.lookup(name);
-    out.resolves = 'address' in r && r.address === p.names.o.address;
-    if ('error' in r) out.name_problem = r.error;
-    else if (!out.resolves) out.name_problem = `${name} resolves to ${r.address}, not to this HDA (${p.names.o.address})`;
+    const h = await p.names.nameHealth(identifier, fqdn);
+    out.name = h.name;
+    out.resolves = h.resolves;
+    if (h.mdnsState) out.mdns_state = h.mdnsState;
+    if (h.problem) out.name_problem = h.problem;
   }
   if (p.tls) {
     const cert = p.tls.certs.read(vhostStem(identifier, p.namespace ?? ''));
@@ -43,9 +45,9 @@ async function appHealth(p: LanHealthParts, identifier: string, domain: string, 
 
 export async function collectLanHealth(p: LanHealthParts): Promise<LanHealth> {
   const now = (p.now ?? Date.now)();
-  const dns = p.names?.dnsmasqState();
+  const daemon = p.names?.daemonState();
   const names: LanHealth['names'] = p.names
-    ? { mode: 'dnsmasq', address: p.names.o.address, ...(dns && !dns.running ? { problem: dns.reason } : {}) }
+    ? { mode: p.names.mode, address: p.names.address, ...(daemon && !daemon.running ? { problem: daemon.reason } : {}) }
     : { mode: 'off' };
   let https: LanHealth['https'] = null;
   if (p.tls) {

@@ -16,6 +16,8 @@ export interface VhostInput {
   domain: string;
   /** The install's hostname; an extra alias when it is not <identifier>.<domain>. */
   hostname?: string;
+  /** More names the vhost answers (mDNS: `<app>.local`), each checked as a hostname. */
+  aliases?: string[];
   hostPort: number;
   /** Where Apache writes the app's access_log and error_log (never a folder a container is given). */
   logDir: string;
@@ -71,13 +73,19 @@ export function renderVhost(v: VhostInput): string {
   checkPort('Apache port', v.listenPort);
   if (v.installId !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(v.installId)) throw new VhostError('install id has unexpected characters');
 
+  for (const a of v.aliases ?? []) {
+    const ap = hostnameProblem(a);
+    if (ap) throw new VhostError(`alias ${JSON.stringify(a).slice(0, 80)} ${ap}`);
+  }
   if (v.tls) checkTls(v.tls);
   if (v.acmeWebroot !== undefined) {
     const wp = webappPathProblem(v.acmeWebroot);
     if (wp) throw new VhostError(`ACME webroot ${JSON.stringify(v.acmeWebroot)} ${wp}`);
   }
   const fqdn = `${v.identifier}.${v.domain}`;
-  const aliases = [fqdn, ...(v.hostname && v.hostname !== fqdn && v.hostname !== v.identifier ? [v.hostname] : [])];
+  const aliases = [...new Set([fqdn, ...(v.hostname && v.hostname !== fqdn && v.hostname !== v.identifier ? [v.hostname] : []), ...(v.aliases ?? [])])].filter(
+    (a) => a !== v.identifier,
+  );
   const names = [`\tServerName ${v.identifier}`, `\tServerAlias ${aliases.join(' ')}`, ''];
   const logs = [`\tErrorLog "${v.logDir}/error_log"`, `\tCustomLog "${v.logDir}/access_log" combined env=!dontlog`];
   const challenge = v.acmeWebroot ? challengeBody(v.acmeWebroot) : [];

@@ -16,7 +16,7 @@ Requires=docker.service
 Type=simple
 EnvironmentFile=-/etc/default/hda-agent
 # The agent drives Docker and Apache, so it runs as root; it writes only its state dir, the apps root
-# and its own vhost and log files.
+# and its own vhost and log files, and the names file in /etc/hda-agent/hosts.d (dnsmasq reads it).
 ExecStart=${execPath} run
 # SIGTERM: stop polling, finish the task in hand (HDA_AGENT_SHUTDOWN_GRACE_S, default 60 s), hand it back.
 KillSignal=SIGTERM
@@ -29,7 +29,7 @@ StateDirectoryMode=0700
 UMask=0022
 NoNewPrivileges=yes
 ProtectSystem=full
-ReadWritePaths=-/var/lib/hda-agent -/var/hda -/etc/apache2 -/etc/httpd -/var/log/apache2 -/var/log/httpd -/run
+ReadWritePaths=-/var/lib/hda-agent -/var/hda -/etc/apache2 -/etc/httpd -/etc/hda-agent -/var/log/apache2 -/var/log/httpd -/run
 PrivateTmp=yes
 
 [Install]

@@ -5,14 +5,21 @@
  */
 import type { AppTaskKind, TaskOf } from '../../core/protocol';
 import { vhostStem, type VhostTls } from '../apache/vhost';
+import { appNameList } from '../names/app-names';
 import { certificateNameProblem } from '../tls/certs';
 import { StepFailure, type ExecutorDeps, type StepReport, type TaskWork } from './types';
 
-/** The app's names: <identifier>.<domain>, the bare identifier, and its own hostname when different. */
-export function appNames(task: TaskOf<AppTaskKind>, work: Pick<TaskWork, 'identifier'>): string[] {
+/**
+ * The app's names: <identifier>.<domain>, the bare identifier, its own hostname when different, and
+ * what the names provider adds (mDNS: `<label>.local`). All of them are vhost aliases and certificate names.
+ */
+export function appNames(task: TaskOf<AppTaskKind>, work: Pick<TaskWork, 'identifier'>, deps?: Pick<ExecutorDeps, 'names'>): string[] {
   const inst = task.payload.install;
-  const fqdn = `${work.identifier}.${inst.domain}`;
-  return [...new Set([fqdn, work.identifier, ...(inst.hostname ? [inst.hostname] : [])])];
+  try {
+    return appNameList(work.identifier, inst.domain, inst.hostname, deps?.names);
+  } catch (e) {
+    throw new StepFailure(`${(e as Error).message}; nothing was written`);
+  }
 }
 
 /** Refuses, before anything is written, a name that cannot be a DNS name or a certificate's subject. */

@@ -1,14 +1,15 @@
 /**
- * The app's names in the HDA's dnsmasq: published with its vhost, removed with it. A dnsmasq that
- * is not running, or a name that does not resolve there yet, is a warning with the reason: the app
- * still answers by address, and dnsmasq is never started or restarted by the agent.
+ * The app's names on the LAN (the HDA's dnsmasq, or `<app>.local` over mDNS): published with its
+ * vhost, removed with it. A daemon that is not running, or a name that is not visible yet, is a
+ * warning with the reason: the app still answers by address, and the daemon is never started or
+ * restarted by the agent.
  */
-import { sleep } from '../backoff';
 import type { ExecutorDeps, StepReport } from './types';
 
-/** How long a written name may take to show at dnsmasq (it re-reads the file on inotify). */
-const RESOLVE_WINDOW_MS = 5000;
+/** How long a name just written may take to show (dnsmasq re-reads on inotify; avahi probes the network). */
+const SETTLE_WINDOW_MS = 5000;
 
+/** `names[0]` is the app's <identifier>.<domain>; mDNS publishes the `.local` ones among them. */
 export async function publishNames(deps: ExecutorDeps, report: StepReport, identifier: string, names: string[], signal?: AbortSignal): Promise<string> {
   const lan = deps.names;
   if (!lan) return 'names not published (off on this HDA)';
@@ -19,24 +20,17 @@ export async function publishNames(deps: ExecutorDeps, report: StepReport, ident
     report.warn(`the app's names were not published: ${(e as Error).message}`, { names: 'failed' });
     return 'names not published';
   }
-  const dns = lan.dnsmasqState();
-  if (!dns.running) {
-    report.warn(`${dns.reason}: ${names[0]} will not resolve on the LAN until it runs`, { names: 'dnsmasq-down' });
-    return `names ${change} in ${lan.file}; dnsmasq not running`;
+  const daemon = lan.daemonState();
+  if (!daemon.running) {
+    report.warn(`${daemon.reason}: ${names[0]} will not resolve on the LAN until it runs`, { names: `${lan.mode}-down` });
+    return `names ${change} in ${lan.where}; ${lan.mode === 'mdns' ? 'avahi-daemon' : 'dnsmasq'} not running`;
   }
-  const deadline = Date.now() + RESOLVE_WINDOW_MS;
-  let last = await lan.lookup(names[0]);
-  while ('error' in last && Date.now() < deadline && !signal?.aborted) {
-    await sleep(200, signal);
-    last = await lan.lookup(names[0]);
+  const health = await lan.nameHealth(identifier, names[0], SETTLE_WINDOW_MS, signal);
+  if (!health.resolves) {
+    report.warn(health.problem ?? `${health.name} is not resolving yet`, { names: health.mdnsState ?? 'unresolved', name: health.name });
+    return `names ${change} in ${lan.where}; ${health.name} not resolving yet`;
   }
-  if ('error' in last) {
-    report.warn(last.error, { names: 'unresolved' });
-    return `names ${change} in ${lan.file}; not resolving yet`;
-  }
-  if (last.address !== lan.o.address)
-    report.warn(`${names[0]} resolves to ${last.address} at ${lan.o.server}, not to this HDA's ${lan.o.address}`, { names: 'elsewhere' });
-  return `${names[0]} resolves to ${last.address}`;
+  return lan.mode === 'mdns' ? `${health.name} published over mDNS (${lan.address})` : `${health.name} resolves to ${lan.address}`;
 }
 
 export function unpublishNames(deps: ExecutorDeps, identifier: string): string {

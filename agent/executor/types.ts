@@ -3,7 +3,7 @@
  * install records), a reporter scoped to the step, and the work the steps hand on to each other.
  */
 import type { TlsParts } from '../tls/index';
-import type { LanNames } from '../names/dnsmasq';
+import type { NamesProvider } from '../names/provider';
 import type {
   AppRunState,
   AppTaskKind,
@@ -59,8 +59,8 @@ export interface ExecutorDeps {
   installs: InstallRegistry;
   /** The HDA's CA and app certificates; absent when HTTPS is off. */
   tls?: TlsParts | null;
-  /** The apps' names in the HDA's dnsmasq; absent when names are off. */
-  names?: LanNames | null;
+  /** The apps' names on the LAN (dnsmasq or mDNS); absent when names are off. */
+  names?: NamesProvider | null;
   pinnedKeys: () => Jwks;
   /** Pins catalog keys endorsed by a pinned one (key rotation); returns the kids added. */
   refreshKeys?: () => Promise<string[]>;

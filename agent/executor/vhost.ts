@@ -22,6 +22,7 @@ export function vhostContent(deps: ExecutorDeps, task: AppTask, work: Pick<TaskW
     listenPort: apachePort(deps.config),
     installId: inst.id,
     tls: currentTls(deps, work.identifier),
+    aliases: deps.names?.extraNames(work.identifier, inst.hostname),
     acmeWebroot: deps.tls?.acmeWebroot,
   });
 }
@@ -74,7 +75,7 @@ export const vhostStep = defineStep({
   async run({ work, deps, task, report, signal, input }) {
     const inst = task.payload.install;
     const port = input.target.hostPort;
-    const names = appNames(task, work);
+    const names = appNames(task, work, deps);
     checkAppNames(names);
     if (deps.tls?.acmeWebroot) await serveChallenge(deps, work.identifier, contentFor(deps, task, work, port));
     const https = await ensureAppCertificate(deps, report, work.identifier, names);

@@ -9,7 +9,11 @@ import { Resolver } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { hostnameProblem } from '../../core/catalog/placeholders';
+import { sleep } from '../backoff';
 import { writeFileAtomic } from '../fs-atomic';
+import { LanNamesError, pidFileState, type DaemonState, type NameHealth, type NamesChange, type NamesProvider } from './provider';
+
+export { LanNamesError, type NamesChange } from './provider';
 
 export interface LanNamesOptions {
   /** The folder dnsmasq reads with `hostsdir=` (world-readable: dnsmasq reads it as its own user). */
@@ -23,18 +27,10 @@ export interface LanNamesOptions {
   namespace?: string;
 }
 
-export type NamesChange = 'added' | 'updated' | 'unchanged' | 'removed' | 'absent';
-
 const MARK = '# hda-app ';
 
-export class LanNamesError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LanNamesError';
-  }
-}
-
-export class LanNames {
+export class LanNames implements NamesProvider {
+  readonly mode = 'dnsmasq';
   readonly file: string;
 
   constructor(readonly o: LanNamesOptions) {
@@ -42,6 +38,23 @@ export class LanNames {
     if (o.namespace && !/^[a-z0-9]{1,20}$/.test(o.namespace)) throw new LanNamesError('namespace must be lowercase letters or digits');
     this.file = join(o.dir, o.namespace ? `hda-apps-${o.namespace}` : 'hda-apps');
   }
+
+  get address(): string {
+    return this.o.address;
+  }
+
+  get where(): string {
+    return this.file;
+  }
+
+  extraNames(): string[] {
+    return [];
+  }
+
+  /** The hosts file outlives the agent: nothing to start or stop. */
+  start(): void {}
+
+  async close(): Promise<void> {}
 
   /** identifier -> names, from the file (the file is the only record). */
   records(): Map<string, string[]> {
@@ -92,16 +105,22 @@ export class LanNames {
   }
 
   /** Whether the HDA's dnsmasq runs (its pid file names a live process). */
-  dnsmasqState(): { running: true; pid: number } | { running: false; reason: string } {
-    if (!existsSync(this.o.pidFile)) return { running: false, reason: `dnsmasq is not running (no ${this.o.pidFile})` };
-    const pid = Number(readFileSync(this.o.pidFile, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0) return { running: false, reason: `${this.o.pidFile} holds no process id` };
-    try {
-      process.kill(pid, 0);
-      return { running: true, pid };
-    } catch {
-      return { running: false, reason: `dnsmasq is not running (process ${pid} of ${this.o.pidFile} is gone)` };
+  daemonState(): DaemonState {
+    return pidFileState(this.o.pidFile, 'dnsmasq');
+  }
+
+  /** The name resolved for real at the HDA's dnsmasq (it re-reads a changed file on inotify: `waitMs` allows for that). */
+  async nameHealth(_identifier: string, fqdn: string, waitMs = 0, signal?: AbortSignal): Promise<NameHealth> {
+    const deadline = Date.now() + waitMs;
+    let last = await this.lookup(fqdn);
+    while ('error' in last && Date.now() < deadline && !signal?.aborted) {
+      await sleep(200, signal);
+      last = await this.lookup(fqdn);
     }
+    if ('error' in last) return { name: fqdn, resolves: false, problem: last.error };
+    if (last.address !== this.o.address)
+      return { name: fqdn, resolves: false, problem: `${fqdn} resolves to ${last.address} at ${this.o.server}, not to this HDA (${this.o.address})` };
+    return { name: fqdn, resolves: true };
   }
 
   /** The address `name` resolves to at the HDA's dnsmasq, or the reason it does not. */

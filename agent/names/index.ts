@@ -1,7 +1,10 @@
-/** The LAN names part from the agent's settings: null when the owner turned names off. */
+/** The LAN names part from the agent's settings: dnsmasq, mDNS through avahi, or null when names are off. */
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import type { AgentConfig } from '../config';
 import { LanNames } from './dnsmasq';
+import { MdnsNames } from './mdns';
+import type { NamesProvider } from './provider';
 
 /** Interfaces of containers and bridges, never the address a LAN device reaches the HDA on. */
 const NOT_LAN = /^(lo|docker|br-|veth|virbr|cni|flannel|tun|tap|wg)/;
@@ -16,9 +19,12 @@ export function lanAddress(): string | null {
   return null;
 }
 
-export function lanNames(config: Pick<AgentConfig, 'names' | 'dnsHostsDir' | 'dnsAddress' | 'dnsServer' | 'dnsPidFile' | 'namespace'>): LanNames | null {
-  if (config.names !== 'dnsmasq') return null;
+type NamesConfig = Pick<AgentConfig, 'names' | 'dnsHostsDir' | 'dnsAddress' | 'dnsServer' | 'dnsPidFile' | 'avahiPidFile' | 'namespace' | 'stateDir'>;
+
+export function lanNames(config: NamesConfig): NamesProvider | null {
+  if (config.names === 'off') return null;
   const address = config.dnsAddress === 'auto' ? lanAddress() : config.dnsAddress;
   if (!address) return null;
+  if (config.names === 'mdns') return new MdnsNames({ address, recordFile: join(config.stateDir, 'mdns-names.json'), pidFile: config.avahiPidFile });
   return new LanNames({ dir: config.dnsHostsDir, address, server: config.dnsServer, pidFile: config.dnsPidFile, namespace: config.namespace || undefined });
 }

@@ -39,9 +39,10 @@ export interface AcmeOptions {
   timeoutMs?: number;
 }
 
-/** Only names with a dot can be publicly validated: the bare identifier stays on the HDA's own names. */
+/** Only public names with a dot can be validated: the bare identifier and `.local` stay on the HDA's own names. */
 export function acmeNames(names: string[]): string[] {
-  return [...new Set(names.filter((n) => n.includes('.')))];
+  // `.local` is link-local (mDNS): no public CA validates it.
+  return [...new Set(names.filter((n) => n.includes('.') && !n.endsWith('.local')))];
 }
 
 export class AcmeCertificates implements CertSource {

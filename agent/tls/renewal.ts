@@ -8,6 +8,8 @@ import type { ApacheControl } from '../apache/apache';
 import { tailLines } from '../exec';
 import type { InstallRegistry } from '../installs';
 import type { Logger } from '../log';
+import { appNameList } from '../names/app-names';
+import type { NamesProvider } from '../names/provider';
 import type { TlsParts } from './index';
 
 export interface RenewalOptions {
@@ -16,6 +18,8 @@ export interface RenewalOptions {
   apache: ApacheControl;
   log: Logger;
   namespace?: string;
+  /** The names provider: its names (mDNS `<app>.local`) stay in a renewed certificate. */
+  names?: Pick<NamesProvider, 'extraNames'> | null;
   intervalMs?: number;
 }
 
@@ -34,9 +38,8 @@ export class CertRenewal {
     for (const r of this.o.installs.list()) {
       const stem = vhostStem(r.identifier, this.o.namespace ?? '');
       if (!this.o.tls.certs.read(stem) && !this.failures.has(r.identifier)) continue; // never had one: the next task issues it
-      const names = [...new Set([`${r.identifier}.${r.domain}`, r.identifier, ...(r.hostname ? [r.hostname] : [])])];
       try {
-        const c = await this.o.tls.certs.ensure(stem, names);
+        const c = await this.o.tls.certs.ensure(stem, appNameList(r.identifier, r.domain, r.hostname ?? undefined, this.o.names));
         if (c.action !== 'current') renewed.push(r.identifier);
         this.failures.delete(r.identifier);
       } catch (e) {

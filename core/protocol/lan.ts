@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { InstallIdentifier, Port } from './fields';
-import { NAMES_MODES, TLS_MODES } from './lan-modes';
+import { MDNS_STATES, NAMES_MODES, TLS_MODES } from './lan-modes';
 import { APPS_PER_HEARTBEAT_MAX } from './limits';
 
 const Problem = z.string().max(500).optional();
@@ -19,8 +19,10 @@ const CertificatePem = z
 export const LanAppHealthSchema = z.object({
   identifier: InstallIdentifier,
   name: z.string().max(253),
-  /** Whether the name resolves to this HDA at its dnsmasq; absent when names are off. */
+  /** Whether the name resolves to this HDA (dnsmasq) or is published on the LAN (mDNS); absent when names are off. */
   resolves: z.boolean().optional(),
+  /** mDNS only: the state of the name's publication through avahi. */
+  mdns_state: z.enum(MDNS_STATES).optional(),
   name_problem: Problem,
   cert_not_after: IsoTime.nullable().optional(),
   /** No certificate, one close to expiry, or a failed renewal, in words. */
@@ -34,7 +36,7 @@ export const LanHealthSchema = z
       mode: z.enum(NAMES_MODES),
       /** The address app names point to: what the router hands out as DNS server. */
       address: z.ipv4().optional(),
-      /** Set when the HDA's dnsmasq is not running (names do not resolve on the LAN). */
+      /** Set when the HDA's dnsmasq (or, for mDNS, avahi-daemon) is not running: names do not resolve on the LAN. */
       problem: Problem,
     }),
     /** Null when HTTPS is off on this HDA. */

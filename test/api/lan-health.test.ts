@@ -66,6 +66,29 @@ describe('names and certificates from the heartbeat', () => {
     expect(page).not.toContain('Trust it on your devices');
   });
 
+  it("an HDA on mDNS says its names are <app>.local, with each name's publication state", async () => {
+    const hda = await enrolledHda(plane, owner.token);
+    const names = { mode: 'mdns', address: '192.168.1.10' };
+    const apps = [
+      {
+        identifier: 'hello',
+        name: 'hello.local',
+        resolves: false,
+        mdns_state: 'collision',
+        name_problem: 'another device on the network already answers for hello.local',
+      },
+    ];
+    expect((await plane.json('POST', '/agent/v1/heartbeat', { token: hda.agentToken, body: { lan: lan({ names, apps }) } })).status).toBe(200);
+    const detail = (await plane.json('GET', `/api/hdas/${hda.hdaId}`, { token: owner.token })).body;
+    expect(detail.lan.names).toEqual(names);
+    expect(detail.lan.apps[0]).toMatchObject({ name: 'hello.local', mdns_state: 'collision' });
+    const page = await (await plane.request('GET', `/hdas/${hda.hdaId}`, { headers: { cookie: `hda_session=${owner.token}` } })).text();
+    expect(page).toContain('mDNS (<code>&lt;app&gt;.local</code>)');
+    expect(page).not.toContain("served by this HDA's dnsmasq");
+    const bad = lan({ apps: [{ ...apps[0], mdns_state: 'renamed' }] });
+    expect((await plane.json('POST', '/agent/v1/heartbeat', { token: hda.agentToken, body: { lan: bad } })).status).toBe(400);
+  });
+
   it('another owner gets 404 for the CA certificate; an HDA that reported none gets 404', async () => {
     const hda = await enrolledHda(plane, owner.token);
     await plane.json('POST', '/agent/v1/heartbeat', { token: hda.agentToken, body: { lan: lan() } });

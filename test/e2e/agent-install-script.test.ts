@@ -51,7 +51,9 @@ describe.skipIf(!available)('a second HDA installed and enrolled with the comman
 
   /** `sh` as a child the event loop keeps serving beside (the control plane runs in this process). */
   function sh(args: string[], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const child = spawn('sh', args, { env: { ...process.env, ...testbedAgentEnv(tb, dirs) }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The host setup writes under this test's root, never the machine's /etc (agent-install-host-setup.test.ts checks it).
+    const env = { ...process.env, ...testbedAgentEnv(tb, dirs), HDA_AGENT_ETC: join(work, 'etc') };
+    const child = spawn('sh', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -102,9 +104,12 @@ describe.skipIf(!available)('a second HDA installed and enrolled with the comman
     expect(command).toMatch(new RegExp(`^curl -fsSL ${plane.url}/agent/v1/install\\.sh \\| sudo sh -s -- --code [A-Z0-9-]+$`));
     expect(warning).toMatch(/PUBLIC_URL/); // the plane listens on the loopback here
 
-    const installed = await runInstallCommand(command, ['--prefix', prefix, '--no-systemd']);
+    const installed = await runInstallCommand(command, ['--prefix', prefix, '--no-systemd', '--names', 'dnsmasq']);
     expect(installed.status, `${installed.stdout}\n${installed.stderr}`).toBe(0);
     expect(installed.stdout).toMatch(/enrolled; start the agent with/);
+    // This root has no Apache configuration: the script says so instead of claiming HTTPS.
+    expect(installed.stdout).toContain('host set up: HTTPS not set up, names: dnsmasq');
+    expect(readFileSync(join(work, 'etc', 'dnsmasq.d', 'hda-agent.conf'), 'utf8')).toContain(`hostsdir=${join(work, 'etc', 'hda-agent', 'hosts.d')}`);
     const bundle = readFileSync(join(prefix, 'lib', 'hda-agent', 'hda-agent.mjs'));
     const served = await fetch(`${plane.url}/agent/v1/hda-agent.mjs`);
     expect(createHash('sha256').update(bundle).digest('hex')).toBe(served.headers.get('x-content-sha256'));

@@ -96,6 +96,7 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
         rmSync(join(tb.apacheLogDir, 'hda-apps', id), { recursive: true, force: true });
       }
       sender.stop();
+      await names?.close();
       rmSync(stateDir, { recursive: true, force: true });
       rmSync(appsRoot, { recursive: true, force: true });
     },

@@ -2,13 +2,17 @@
  * A device on the home network, for tests: a network namespace of its own with a veth pair to the
  * host (10.213.N.1 on the host side, .2 inside), whose resolv.conf names the host side (where the
  * test runs the HDA's dnsmasq), and a private dnsmasq bound to that address only. Everything made
- * here is removed by `close()`.
+ * here is removed by `close()`. `resolveMdns` asks a `.local` name over multicast DNS from inside it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MDNS_RESOLVE = fileURLToPath(new URL('./mdns-resolve.mjs', import.meta.url));
+const MDNS_RESPOND = fileURLToPath(new URL('./mdns-respond.mjs', import.meta.url));
 
 export interface Run {
   argv: string[];
@@ -38,7 +42,7 @@ export function lanClientProblem(): string | null {
 export class LanClient {
   readonly ns = `hda-lan-${randomBytes(3).toString('hex')}`;
   private readonly tag = randomBytes(2).toString('hex');
-  readonly hostIf = `vh${this.tag}`;
+  readonly hostIf: string;
   readonly hostAddress: string;
   readonly clientAddress: string;
   readonly hostsDir: string;
@@ -46,7 +50,9 @@ export class LanClient {
   private dnsmasq: ChildProcess | null = null;
   private readonly work: string;
 
-  constructor() {
+  /** `hostIf`: a fixed name for the host side (the testbed's avahi-daemon listens on one interface by name). */
+  constructor(opts: { hostIf?: string } = {}) {
+    this.hostIf = opts.hostIf ?? `vh${this.tag}`;
     const n = 1 + Math.floor(Math.random() * 250);
     this.hostAddress = `10.213.${n}.1`;
     this.clientAddress = `10.213.${n}.2`;
@@ -103,6 +109,27 @@ export class LanClient {
   /** A command run inside the client's namespace (its own network and resolver). */
   exec(argv: string[], timeoutMs = 20_000): Run {
     return sh(['ip', 'netns', 'exec', this.ns, ...argv], timeoutMs);
+  }
+
+  /**
+   * The IPv4 address `name` has over multicast DNS, asked from inside the namespace (a query on its
+   * veth, as a device on the LAN asks), or null when no answer came within `waitMs`.
+   */
+  resolveMdns(name: string, waitMs = 2000): { address: string | null; run: Run } {
+    const run = this.exec(['node', MDNS_RESOLVE, name, this.clientAddress, String(waitMs)], waitMs + 10_000);
+    if (run.code !== 0 && run.code !== 2) throw new Error(`the mDNS query failed: ${run.stderr.trim()}`);
+    return { address: run.code === 0 ? run.stdout.trim() : null, run };
+  }
+
+  /** Another device in the namespace answering for `name` with the client's address, until `stop()`. */
+  spawnMdnsResponder(name: string): { ready: Promise<void>; stop: () => void } {
+    const child = spawn('ip', ['netns', 'exec', this.ns, 'node', MDNS_RESPOND, name, this.clientAddress], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ready = new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`the mDNS responder exited (${code})`)));
+    });
+    ready.catch(() => undefined);
+    return { ready, stop: () => child.kill('SIGTERM') };
   }
 
   async close(): Promise<void> {

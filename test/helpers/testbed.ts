@@ -154,3 +154,18 @@ export function testbedAcme(): { ok: true; acme: TestbedAcme } | { ok: false; re
   if (dir.status !== 0) return { ok: false, reason: `pebble not answering at ${env.PEBBLE_DIRECTORY}` };
   return { ok: true, acme: { directory: env.PEBBLE_DIRECTORY, directoryCa: env.PEBBLE_CA, rootsUrl: env.PEBBLE_ROOTS } };
 }
+
+export interface TestbedMdns {
+  /** The interface name avahi-daemon answers on: the host side of the test's veth must be called so. */
+  iface: string;
+  avahiPidFile: string;
+}
+
+/** avahi-daemon as up.sh started it (answering on MDNS_INTERFACE), or the reason it cannot be used. */
+export function testbedMdns(): { ok: true; mdns: TestbedMdns } | { ok: false; reason: string } {
+  const env = readEnv();
+  if (!env?.MDNS_INTERFACE || !env.AVAHI_PIDFILE) return { ok: false, reason: 'no avahi in test/testbed/.env (run: bash test/testbed/up.sh)' };
+  if (spawnSync('avahi-publish', ['--version'], { timeout: 10_000 }).status !== 0) return { ok: false, reason: 'avahi-utils is not installed' };
+  if (spawnSync('avahi-daemon', ['--check'], { timeout: 10_000 }).status !== 0) return { ok: false, reason: 'avahi-daemon is not running' };
+  return { ok: true, mdns: { iface: env.MDNS_INTERFACE, avahiPidFile: env.AVAHI_PIDFILE } };
+}

@@ -37,6 +37,8 @@ tac "$STARTED" | while read -r what arg || [ -n "$what" ]; do
     registry) stop_pid docker-registry "$arg" 10 ;;
     pebble) stop_pid pebble "$arg" 10 ;;
     dnsmasq) stop_pid dnsmasq "$arg" 10 ;;
+    avahi-daemon) stop_pid avahi-daemon "$arg" 10 ;;
+    dbus-daemon) stop_pid dbus-daemon "$arg" 10 ;;
     dockerd)
       # Containers of the tests go down with the daemon; nothing else was running on it before us.
       stop_pid dockerd "$arg" 30

@@ -5,7 +5,8 @@
 # reaches it over a veth). dnsmasq, openssl and iproute2 are installed for the name and HTTPS tests,
 # which start their own private dnsmasq and namespaces. Pebble (Let's Encrypt's test ACME server) on
 # 127.0.0.1:14000 validates HTTP-01 through that Apache (names under .test resolve to 127.0.0.1 at a
-# private dnsmasq on :15053); lego is the ACME client the agent drives. Idempotent: what already runs is reused and left alone; what this script starts is
+# private dnsmasq on :15053); lego is the ACME client the agent drives. avahi-daemon (on a system D-Bus)
+# answers multicast DNS on the mDNS test's veth ($MDNS_INTERFACE) for the agent's `<app>.local` names. Idempotent: what already runs is reused and left alone; what this script starts is
 # recorded in $TESTBED_DIR/started so down.sh stops exactly that. Writes test/testbed/.env for tests.
 set -euo pipefail
 
@@ -22,7 +23,8 @@ ENV_FILE=$HERE/.env
 # without the system service (the tests run a private one); iproute2: `ip netns` for a LAN client.
 # restic: the agent's data snapshots. pebble and lego: ACME (Let's Encrypt's test server and the client).
 # rclone: `rclone serve restic` is the off-HDA repository the backup tests reach over the loopback.
-PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium dnsmasq-base openssl iproute2 restic pebble lego rclone)
+# avahi-daemon and avahi-utils: mDNS names (avahi-publish is what the agent runs; dbus comes with them).
+PACKAGES=(docker.io docker-compose docker-registry apache2 busybox-static curl chromium dnsmasq-base openssl iproute2 restic pebble lego rclone avahi-daemon avahi-utils)
 
 mkdir -p "$TESTBED_DIR/logs"
 touch "$STARTED"
@@ -285,6 +287,58 @@ start_pebble() {
   record "pebble $pid"
 }
 
+# The host side of the veth the mDNS test makes: the testbed's avahi-daemon answers on it only.
+MDNS_INTERFACE=${TESTBED_MDNS_INTERFACE:-hdamdns0}
+DBUS_SOCKET=/run/dbus/system_bus_socket
+
+system_bus_running() { [ -S "$DBUS_SOCKET" ] && dbus-send --system --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId; }
+
+# avahi's clients (avahi-publish) reach the daemon over the system bus: started when none answers.
+start_system_bus() {
+  if system_bus_running >/dev/null 2>&1; then log "D-Bus system bus already running (left alone)"; return 0; fi
+  local pidfile=/run/dbus/pid
+  if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then as_root rm -f "$pidfile"; fi
+  as_root mkdir -p /run/dbus
+  log "starting the D-Bus system bus"
+  local pid
+  pid=$(as_root dbus-daemon --system --fork --print-pid) || die "dbus-daemon --system did not start"
+  wait_for 10 "the D-Bus system bus" system_bus_running
+  record "dbus-daemon $pid"
+}
+
+# A private config: mDNS on the test's veth only (not the host's own network), nothing of the host published.
+write_avahi_conf() {
+  mkdir -p "$TESTBED_DIR/avahi"
+  cat >"$TESTBED_DIR/avahi/avahi-daemon.conf" <<EOF
+# Written by test/testbed/up.sh: avahi-daemon for the mDNS test, on $MDNS_INTERFACE only.
+[server]
+use-ipv4=yes
+use-ipv6=no
+allow-interfaces=$MDNS_INTERFACE
+enable-dbus=yes
+ratelimit-interval-usec=1000000
+ratelimit-burst=1000
+[publish]
+publish-addresses=no
+publish-hinfo=no
+publish-workstation=no
+[reflector]
+[rlimits]
+EOF
+}
+
+start_avahi() {
+  if avahi-daemon --check 2>/dev/null; then log "avahi-daemon already running (left alone)"; return 0; fi
+  start_system_bus
+  write_avahi_conf
+  log "starting avahi-daemon on $MDNS_INTERFACE"
+  # In a container: no chroot and no user switch (neither is set up); the test's interface comes and goes.
+  as_root setsid avahi-daemon -f "$TESTBED_DIR/avahi/avahi-daemon.conf" --no-chroot --no-drop-root \
+    >>"$TESTBED_DIR/logs/avahi.log" 2>&1 </dev/null &
+  wait_for 20 "avahi-daemon (see $TESTBED_DIR/logs/avahi.log)" avahi-daemon --check
+  record "avahi-daemon $(cat /run/avahi-daemon/pid)"
+}
+
 write_env() {
   local a=$TESTBED_DIR/apache mirror=$1
   cat >"$ENV_FILE" <<EOF
@@ -307,6 +361,8 @@ COMPOSE_V2=$COMPOSE_V2_PLUGIN
 PEBBLE_DIRECTORY=https://localhost:$PEBBLE_PORT/dir
 PEBBLE_CA=$TESTBED_DIR/pebble/tls.crt
 PEBBLE_ROOTS=https://localhost:$PEBBLE_MGMT_PORT/roots/0
+MDNS_INTERFACE=$MDNS_INTERFACE
+AVAHI_PIDFILE=/run/avahi-daemon/pid
 EOF
 }
 
@@ -318,5 +374,6 @@ if mirror_configured; then MIRROR=1; else MIRROR=0; log "dockerd has no mirror f
 build_standin_images "$MIRROR"
 start_apache
 start_pebble
+start_avahi
 write_env "$MIRROR"
-log "ready: docker $(docker version --format '{{.Server.Version}}'), Compose v1 $(docker-compose version --short) and v2 $(docker compose version --short), Apache on 127.0.0.1:$APACHE_PORT (HTTPS on :$APACHE_HTTPS_PORT), pebble on :$PEBBLE_PORT; env in $ENV_FILE"
+log "ready: docker $(docker version --format '{{.Server.Version}}'), Compose v1 $(docker-compose version --short) and v2 $(docker compose version --short), Apache on 127.0.0.1:$APACHE_PORT (HTTPS on :$APACHE_HTTPS_PORT), pebble on :$PEBBLE_PORT, avahi-daemon on $MDNS_INTERFACE; env in $ENV_FILE"

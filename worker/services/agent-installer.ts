@@ -1,8 +1,10 @@
 /**
  * The way onto a new HDA: a POSIX shell script the control plane serves, which fetches the agent
  * bundle from the control plane's public address, checks it against the SHA-256 baked into the script,
- * installs it with a launcher and the systemd unit, and enrolls with the one-time code.
+ * installs it with a launcher and the systemd unit, sets up the host (host-setup.ts: Apache's HTTPS,
+ * the names daemon) and enrolls with the one-time code.
  */
+import { HOST_SETUP } from './host-setup';
 
 /** Where the agent bundle is: the Node entry reads dist/; a deployment without one serves no agent. */
 export interface AgentBundleSource {
@@ -45,19 +47,24 @@ export function installScript(baseUrl: string, bundleSha256: string): string {
   if (!SAFE_BASE_URL.test(baseUrl)) throw new Error(`the public address "${baseUrl}" cannot be written into the install script`);
   if (!/^[0-9a-f]{64}$/.test(bundleSha256)) throw new Error('the agent bundle digest is not a SHA-256');
   const values: Record<string, string> = { SERVER: baseUrl, SHA256: bundleSha256, BUNDLE_PATH: AGENT_BUNDLE_PATH };
-  return SCRIPT.replace(/@(SERVER|SHA256|BUNDLE_PATH)@/g, (_, name: string) => values[name]);
+  return SCRIPT.replace('@HOST_SETUP@', () => HOST_SETUP).replace(/@(SERVER|SHA256|BUNDLE_PATH)@/g, (_, name: string) => values[name]);
 }
 
 const SCRIPT = `#!/bin/sh
 # Installs the HDA agent from the control plane at @SERVER@ and enrolls this machine.
 #   curl -fsSL @SERVER@/agent/v1/install.sh | sudo sh -s -- --code CODE [--prefix DIR] [--no-systemd]
+#     [--names dnsmasq|mdns|off] [--no-host-setup] [--setup-only]
 # Agent settings (state dir, apps root, Apache paths...) are HDA_AGENT_* variables: hda-agent --help.
+# Host setup: Apache's HTTPS (mod_ssl, port 443, a default TLS vhost) and the names daemon (dnsmasq
+# reading the agent's hosts folder, or avahi-daemon for mDNS); --setup-only does just that.
 set -eu
 SERVER='@SERVER@'
 BUNDLE_SHA256='@SHA256@'
 PREFIX=\${HDA_AGENT_PREFIX:-/usr/local}
 SYSTEMD=auto
 CODE=
+HOST_SETUP=yes
+SETUP_ONLY=no
 
 fail() { echo "hda-agent install: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -65,9 +72,18 @@ while [ $# -gt 0 ]; do
     --code) [ $# -ge 2 ] || fail "--code needs the enrollment code"; CODE=$2; shift 2 ;;
     --prefix) [ $# -ge 2 ] || fail "--prefix needs a folder"; PREFIX=$2; shift 2 ;;
     --no-systemd) SYSTEMD=no; shift ;;
-    *) fail "unknown option $1 (options: --code CODE, --prefix DIR, --no-systemd)" ;;
+    --names) [ $# -ge 2 ] || fail "--names needs dnsmasq, mdns or off"; NAMES=$2; shift 2 ;;
+    --no-host-setup) HOST_SETUP=no; shift ;;
+    --setup-only) SETUP_ONLY=yes; shift ;;
+    *) fail "unknown option $1 (options: --code CODE, --prefix DIR, --no-systemd, --names MODE, --no-host-setup, --setup-only)" ;;
   esac
 done
+@HOST_SETUP@
+if [ "$SETUP_ONLY" = yes ]; then
+  [ "$ETC" != /etc ] || [ "$(id -u)" -eq 0 ] || fail "run it as root: the host setup writes Apache's and the names daemon's configuration"
+  host_setup
+  exit 0
+fi
 case "$CODE" in
   ''|*[!A-Za-z0-9-]*) fail "--code takes the enrollment code shown by the control plane (Add HDA)" ;;
 esac
@@ -112,6 +128,7 @@ exec node "$LIB/run.mjs" "\\$@"
 LAUNCHER
 chmod 0755 "$BIN/hda-agent"
 echo "hda-agent install: agent installed in $LIB (SHA-256 $GOT)"
+if [ "$HOST_SETUP" = yes ]; then host_setup; fi
 
 "$BIN/hda-agent" enroll --server "$SERVER" --code "$CODE" || fail "enrollment failed (see above); the agent stays installed, run the command again with a new code"
 

@@ -1686,6 +1686,8 @@ export interface components {
                 cert_not_after?: string | null;
                 cert_problem?: string;
                 identifier: string;
+                /** @enum {string} */
+                mdns_state?: "probing" | "published" | "collision" | "failed";
                 name: string;
                 name_problem?: string;
                 resolves?: boolean;
@@ -1726,6 +1728,8 @@ export interface components {
                 cert_not_after?: string | null;
                 cert_problem?: string;
                 identifier: string;
+                /** @enum {string} */
+                mdns_state?: "probing" | "published" | "collision" | "failed";
                 name: string;
                 name_problem?: string;
                 resolves?: boolean;
@@ -1744,7 +1748,7 @@ export interface components {
                 /** Format: ip */
                 address?: string;
                 /** @enum {string} */
-                mode: "dnsmasq" | "off";
+                mode: "dnsmasq" | "mdns" | "off";
                 problem?: string;
             };
         };
@@ -1754,6 +1758,8 @@ export interface components {
                 cert_not_after?: string | null;
                 cert_problem?: string;
                 identifier: string;
+                /** @enum {string} */
+                mdns_state?: "probing" | "published" | "collision" | "failed";
                 name: string;
                 name_problem?: string;
                 resolves?: boolean;
@@ -1772,7 +1778,7 @@ export interface components {
                 /** Format: ip */
                 address?: string;
                 /** @enum {string} */
-                mode: "dnsmasq" | "off";
+                mode: "dnsmasq" | "mdns" | "off";
                 problem?: string;
             };
         } | null;

@@ -29,6 +29,14 @@ export const NamesAndHttps = (props: { hda: HdaView; lan: LanView | null; now: n
             App names (<code>app.{hda.domain}</code>) are served by this HDA's dnsmasq. Set your router's DNS server (DHCP option) to{' '}
             <strong>{lan.names.address}</strong> so every device finds them.
           </p>
+        ) : lan.names.mode === 'mdns' ? (
+          <p class="small">
+            App names:{' '}
+            <strong>
+              mDNS (<code>{'<app>.local'}</code>)
+            </strong>
+            , published by this HDA's avahi-daemon at {lan.names.address}; devices on the same network find them without any DNS setup.
+          </p>
         ) : (
           <p class="small muted">App names are not published by this HDA (names are off).</p>
         )}

@@ -32,6 +32,12 @@ describe('vhost from the Amahi app-container template', () => {
     expect(v).toMatch(/ServerAlias radarr\.home\.lan movies\.example\.org\n/);
   });
 
+  it("answers the names provider's aliases too (mDNS <app>.local), once each", () => {
+    const v = renderVhost({ ...base, aliases: ['radarr.local', 'radarr.home.lan'] });
+    expect(v).toMatch(/ServerAlias radarr\.home\.lan radarr\.local\n/);
+    expect(() => renderVhost({ ...base, aliases: ['x.local\nInclude /etc/shadow'] })).toThrow(/alias/);
+  });
+
   it.each([
     ['identifier with a newline', { identifier: 'radarr\nInclude /etc/shadow' }],
     ['identifier with a dot', { identifier: 'a.b' }],
