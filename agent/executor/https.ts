@@ -40,7 +40,7 @@ export async function ensureAppCertificate(deps: ExecutorDeps, report: StepRepor
   const tls = deps.tls;
   if (!tls) return 'HTTP only (HTTPS is off on this HDA)';
   try {
-    await tls.ca.ensure();
+    if (tls.source === 'ca') await tls.ca.ensure();
     const c = await tls.certs.ensure(stemOf(deps, identifier), names);
     tls.failures?.delete(identifier);
     if (c.action !== 'current')

@@ -23,9 +23,17 @@ export class CertRenewal {
   /** identifier -> why its last issue or renewal failed (shared with the vhost step through TlsParts). */
   readonly failures: Map<string, string>;
   private timer: NodeJS.Timeout | null = null;
+  private tls: TlsParts;
 
   constructor(private readonly o: RenewalOptions) {
     this.failures = o.tls.failures ?? new Map();
+    this.tls = o.tls;
+  }
+
+  /** The certificate source changed (the owner's LAN settings): renew from the new one, same failures. */
+  use(tls: TlsParts): void {
+    tls.failures = this.failures;
+    this.tls = tls;
   }
 
   /** Renews what is due; reloads Apache once when anything changed. */
@@ -33,10 +41,10 @@ export class CertRenewal {
     const renewed: string[] = [];
     for (const r of this.o.installs.list()) {
       const stem = vhostStem(r.identifier, this.o.namespace ?? '');
-      if (!this.o.tls.certs.read(stem) && !this.failures.has(r.identifier)) continue; // never had one: the next task issues it
+      if (!this.tls.certs.read(stem) && !this.failures.has(r.identifier)) continue; // never had one: the next task issues it
       const names = [...new Set([`${r.identifier}.${r.domain}`, r.identifier, ...(r.hostname ? [r.hostname] : [])])];
       try {
-        const c = await this.o.tls.certs.ensure(stem, names);
+        const c = await this.tls.certs.ensure(stem, names);
         if (c.action !== 'current') renewed.push(r.identifier);
         this.failures.delete(r.identifier);
       } catch (e) {
