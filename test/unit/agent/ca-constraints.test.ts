@@ -24,8 +24,9 @@ function forge(ca: LocalCa, dir: string, name: string): string {
   const out = join(dir, `${name}.crt`);
   const r = spawnSync(
     'openssl',
-    ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-CA', ca.certPath, '-CAkey', ca.keyPath]
-      .concat(['-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-addext', 'basicConstraints=critical,CA:FALSE', '-days', '30', '-out', out]),
+    ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-CA', ca.certPath, '-CAkey', ca.keyPath].concat(
+      ['-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-addext', 'basicConstraints=critical,CA:FALSE', '-days', '30', '-out', out],
+    ),
     { encoding: 'utf8' },
   );
   expect(r.status, r.stderr).toBe(0);
@@ -79,7 +80,10 @@ describe.skipIf(!haveOpenssl)("the HDA's CA signs only for the HDA's domain", ()
     expect(later.ca.info()?.fingerprint256).toBe(old.ca.info()?.fingerprint256);
     const made = tlsParts({ stateDir: join(dir, 'new'), httpsPort: 443, httpsRedirect: true }, ['home.test'])!;
     await made.ca.ensure();
-    expect((await collectLanHealth({ installs: new InstallRegistry(join(dir, 'new')), tls: made })).https).toMatchObject({ ca_permitted: ['home.test'], redirect: true });
+    expect((await collectLanHealth({ installs: new InstallRegistry(join(dir, 'new')), tls: made })).https).toMatchObject({
+      ca_permitted: ['home.test'],
+      redirect: true,
+    });
   });
 
   it('refuses a permitted entry that is not a domain before running openssl', async () => {

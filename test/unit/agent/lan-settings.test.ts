@@ -11,7 +11,13 @@ import type { LanSettings } from '../../../core/protocol';
 let stateDir: string;
 const flags = (over: Record<string, string> = {}) =>
   loadConfig({ 'state-dir': stateDir, 'https-port': '8443', names: 'off', 'dns-address': '192.0.2.9', 'dns-hosts-dir': join(stateDir, 'hosts'), ...over }, {});
-const ACME: LanSettings = { names: 'dnsmasq', https_redirect: true, certificates: 'acme', acme_email: 'me@example.com', acme_directory: 'https://acme.example.com/dir' };
+const ACME: LanSettings = {
+  names: 'dnsmasq',
+  https_redirect: true,
+  certificates: 'acme',
+  acme_email: 'me@example.com',
+  acme_directory: 'https://acme.example.com/dir',
+};
 
 beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), 'hda-lan-settings-'));
@@ -32,7 +38,13 @@ describe('stored LAN settings', () => {
     const loaded = loadLanSettings(stateDir);
     expect(loaded).toEqual({ settings: ACME });
     const cfg = withLanSettings(flags(), loaded.settings);
-    expect(cfg).toMatchObject({ names: 'dnsmasq', httpsRedirect: true, tls: 'acme', acmeEmail: 'me@example.com', acmeDirectory: 'https://acme.example.com/dir' });
+    expect(cfg).toMatchObject({
+      names: 'dnsmasq',
+      httpsRedirect: true,
+      tls: 'acme',
+      acmeEmail: 'me@example.com',
+      acmeDirectory: 'https://acme.example.com/dir',
+    });
     expect(lanSettingsOfConfig(cfg)).toEqual(ACME);
   });
 
