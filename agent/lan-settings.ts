@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LanSettingsSchema, type LanSettings } from '../core/protocol/lan-settings';
+import type { LanSettings } from '../core/protocol/lan-settings';
+import { lanSettingsProblems } from '../core/protocol/lan-settings-rules';
 import type { AgentConfig } from './config';
 import { writeJsonAtomic } from './fs-atomic';
 
@@ -22,16 +23,19 @@ export function loadLanSettings(stateDir: string): StoredLanSettings {
   const path = lanSettingsPath(stateDir);
   if (!existsSync(path)) return { settings: null };
   try {
-    const parsed = LanSettingsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (parsed.success) return { settings: parsed.data };
-    return { settings: null, problem: `${path} is not valid LAN settings (${parsed.error.issues[0]?.message}); the agent's flags are used` };
+    const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const problems = lanSettingsProblems(value);
+    if (problems.length === 0) return { settings: value as LanSettings };
+    return { settings: null, problem: `${path} is not valid LAN settings (${problems.join('; ')}); the agent's flags are used` };
   } catch (e) {
     return { settings: null, problem: `${path} cannot be read (${(e as Error).message}); the agent's flags are used` };
   }
 }
 
 export function saveLanSettings(stateDir: string, settings: LanSettings): void {
-  writeJsonAtomic(lanSettingsPath(stateDir), LanSettingsSchema.parse(settings), 0o600);
+  const problems = lanSettingsProblems(settings);
+  if (problems.length) throw new Error(`not valid LAN settings: ${problems.join('; ')}`);
+  writeJsonAtomic(lanSettingsPath(stateDir), settings, 0o600);
 }
 
 /** The config with the owner's settings in place of the matching flags. */

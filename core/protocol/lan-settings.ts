@@ -6,23 +6,11 @@
  */
 import { z } from 'zod';
 import { NAMES_MODES, TLS_MODES } from './lan-modes';
+import { ACME_DIRECTORY_RULE, ACME_EMAIL, ACME_EMAIL_NEEDED, isAcmeDirectory } from './lan-settings-rules';
 
 export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
 
-/** The same address rule as the agent's --acme-email flag. */
-const ACME_EMAIL = /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$/;
-
-const AcmeDirectory = z
-  .string()
-  .max(500)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'https:' && !u.username && !u.password && !/\s/.test(s);
-    } catch {
-      return false;
-    }
-  }, 'must be an https URL (the ACME directory), without credentials');
+const AcmeDirectory = z.string().max(500).refine(isAcmeDirectory, ACME_DIRECTORY_RULE);
 
 export const LanSettingsSchema = z
   .strictObject({
@@ -35,8 +23,7 @@ export const LanSettingsSchema = z
     acme_directory: AcmeDirectory.optional(),
   })
   .superRefine((s, ctx) => {
-    if (s.certificates === 'acme' && !s.acme_email)
-      ctx.addIssue({ code: 'custom', path: ['acme_email'], message: 'is needed when certificates come from ACME (the account contact)' });
+    if (s.certificates === 'acme' && !s.acme_email) ctx.addIssue({ code: 'custom', path: ['acme_email'], message: ACME_EMAIL_NEEDED });
   })
   .meta({ id: 'LanSettings' });
 export type LanSettings = z.infer<typeof LanSettingsSchema>;

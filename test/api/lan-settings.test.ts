@@ -27,7 +27,7 @@ describe('LAN settings', () => {
   it('none chosen: the agent flags decide, nothing pending', async () => {
     const r = await get();
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ settings: null, in_force: null, pending: false, task: null });
+    expect(r.body).toEqual({ in_force: null, pending: false, task: null });
   });
 
   it('stores the settings and queues the task that applies them; pending until it succeeds, then in force from the heartbeat', async () => {
@@ -70,7 +70,7 @@ describe('LAN settings', () => {
     expect(noEmail.body.message).toMatch(/acme_email.*needed when certificates come from ACME/);
     const extra = await put({ names: 'off', https_redirect: false, certificates: 'ca', shell: 'rm -rf /' });
     expect(extra.status).toBe(400);
-    expect((await get()).body).toEqual({ settings: null, in_force: null, pending: false, task: null });
+    expect((await get()).body).toEqual({ in_force: null, pending: false, task: null });
     const queued = await plane.deps.db.all(sql.raw(`SELECT id FROM tasks WHERE kind = 'lan-settings'`));
     expect(queued).toEqual([]);
   });
@@ -80,7 +80,7 @@ describe('LAN settings', () => {
     expect((await get(other.token)).status).toBe(404);
     expect((await put(ACME, other.token)).status).toBe(404);
     expect((await put(ACME, other.token, crypto.randomUUID())).status).toBe(404);
-    expect((await get()).body.settings).toBeNull();
+    expect((await get()).body.settings).toBeUndefined();
     expect((await poll()).status).toBe(204);
   });
 

@@ -26,8 +26,8 @@ const LanSettingsTask = z
 
 export const LanSettingsViewSchema = z
   .strictObject({
-    /** The owner's settings; null: the agent's own flags decide. */
-    settings: LanSettingsSchema.nullable(),
+    /** The owner's settings; absent: the agent's own flags decide (optional, not nullable: the body's component stays non-null). */
+    settings: LanSettingsSchema.optional(),
     in_force: InForce.nullable(),
     /** A lan-settings task is queued or running: the settings are not in force yet. */
     pending: z.boolean(),

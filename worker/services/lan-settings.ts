@@ -38,7 +38,7 @@ async function latestTask(deps: Deps, hdaId: string) {
 export async function lanSettingsView(deps: Deps, h: HdaRow) {
   const task = await latestTask(deps, h.id);
   return {
-    settings: h.lanSettingsJson ?? null,
+    ...(h.lanSettingsJson ? { settings: h.lanSettingsJson } : {}),
     in_force: lanInForce(h),
     pending: task?.state === 'queued' || task?.state === 'claimed',
     task,

@@ -1797,7 +1797,7 @@ export interface components {
             https_redirect: boolean;
             /** @enum {string} */
             names: "dnsmasq" | "off";
-        } | null;
+        };
         LanSettingsTask: {
             detail: string | null;
             failed_step: string | null;
@@ -1809,7 +1809,7 @@ export interface components {
         LanSettingsView: {
             in_force: components["schemas"]["LanInForce"];
             pending: boolean;
-            settings: components["schemas"]["LanSettings"];
+            settings?: components["schemas"]["LanSettings"];
             task: components["schemas"]["LanSettingsTask"];
         };
         LanView: {

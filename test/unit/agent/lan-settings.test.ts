@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hostParts } from '../../../agent/agent';
 import { loadConfig } from '../../../agent/config';
 import { lanSettingsOfConfig, lanSettingsPath, loadLanSettings, saveLanSettings, withLanSettings } from '../../../agent/lan-settings';
-import type { LanSettings } from '../../../core/protocol';
+import { LanSettingsSchema, type LanSettings } from '../../../core/protocol';
+import { lanSettingsProblems } from '../../../core/protocol/lan-settings-rules';
 
 let stateDir: string;
 const flags = (over: Record<string, string> = {}) =>
@@ -73,5 +74,24 @@ describe('stored LAN settings', () => {
   it('refuses to keep settings that do not validate (nothing written)', () => {
     expect(() => saveLanSettings(stateDir, { ...ACME, acme_directory: 'http://plain.example.com/' })).toThrow();
     expect(() => readFileSync(lanSettingsPath(stateDir))).toThrow();
+  });
+});
+
+describe("the agent's check and the API's schema agree", () => {
+  const samples: unknown[] = [
+    ACME,
+    { names: 'off', https_redirect: false, certificates: 'ca' },
+    { names: 'off', https_redirect: false, certificates: 'acme' },
+    { names: 'off', https_redirect: 'no', certificates: 'ca' },
+    { names: 'dns', https_redirect: false, certificates: 'ca' },
+    { ...ACME, acme_directory: 'http://acme.example.com/' },
+    { ...ACME, acme_directory: 'https://user:pw@acme.example.com/' },
+    { ...ACME, acme_email: 'not an address' },
+    { ...ACME, extra: 1 },
+    [],
+    null,
+  ];
+  it.each(samples.map((s) => [JSON.stringify(s), s]))('%s', (_, s) => {
+    expect(lanSettingsProblems(s).length === 0).toBe(LanSettingsSchema.safeParse(s).success);
   });
 });
