@@ -35,7 +35,8 @@ async function certificates(next: ExecutorDeps, apps: InstallRecord[], report: S
   for (const r of apps) {
     try {
       const c = await tls.certs.ensure(certStem(next, r.identifier), recordNames(r));
-      tls.failures.delete(r.identifier);
+      if (c.left_out) tls.failures.set(r.identifier, `certificate without ${c.left_out.names.join(', ')}: ${c.left_out.reason}`);
+      else tls.failures.delete(r.identifier);
       if (c.action !== 'current') report.ok(`${r.identifier}: certificate ${c.action} (valid until ${c.notAfter})`, { names: c.names, not_after: c.notAfter });
     } catch (e) {
       failed.push(`${r.identifier}: ${(e as Error).message}`);

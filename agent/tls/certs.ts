@@ -27,7 +27,12 @@ export interface CertState extends CertFiles {
   notAfter: string;
 }
 
-export type CertOutcome = CertState & { action: 'issued' | 'renewed' | 'current'; reason?: string };
+export type CertOutcome = CertState & {
+  action: 'issued' | 'renewed' | 'current';
+  reason?: string;
+  /** Names the certificate lacks because their order failed (ACME), and why. */
+  left_out?: { names: string[]; reason: string };
+};
 
 /** Where the apps' certificates come from: the HDA's own CA (AppCertificates) or ACME (AcmeCertificates). */
 export interface CertSource {

@@ -46,7 +46,8 @@ export class CertRenewal {
       try {
         const c = await this.tls.certs.ensure(stem, names);
         if (c.action !== 'current') renewed.push(r.identifier);
-        this.failures.delete(r.identifier);
+        if (c.left_out) this.failures.set(r.identifier, `certificate without ${c.left_out.names.join(', ')}: ${c.left_out.reason}`);
+        else this.failures.delete(r.identifier);
       } catch (e) {
         this.failures.set(r.identifier, `renewal failed: ${(e as Error).message}`);
       }
