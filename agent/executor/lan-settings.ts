@@ -49,7 +49,15 @@ const vhostsOf = (deps: ExecutorDeps, apps: InstallRecord[]) => new Map(apps.map
 
 /** Publishes every app's names in the new mode, or removes them from the old one. */
 async function switchNames(deps: ExecutorDeps, next: ExecutorDeps, apps: InstallRecord[], report: StepReport, signal?: AbortSignal): Promise<void> {
-  if (deps.names && !next.names) for (const r of apps) deps.names.remove(r.identifier);
+  const old = deps.names;
+  if (old && !next.names)
+    for (const r of apps) {
+      try {
+        old.remove(r.identifier);
+      } catch (e) {
+        report.warn(`${r.identifier}: its names were not removed from dnsmasq: ${(e as Error).message}`);
+      }
+    }
   if (next.names) for (const r of apps) await publishNames(next, report, r.identifier, recordNames(r), signal);
 }
 
