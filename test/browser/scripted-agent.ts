@@ -79,8 +79,8 @@ export class ScriptedAgent {
     return r;
   }
 
-  heartbeat(apps: HeartbeatInput['apps'] = [], metrics?: HeartbeatInput['metrics']): Promise<unknown> {
-    return this.ok('POST', '/agent/v1/heartbeat', { facts: FACTS, apps, ...(metrics ? { metrics } : {}) });
+  heartbeat(apps: HeartbeatInput['apps'] = [], metrics?: HeartbeatInput['metrics'], lan?: HeartbeatInput['lan']): Promise<unknown> {
+    return this.ok('POST', '/agent/v1/heartbeat', { facts: FACTS, apps, ...(metrics ? { metrics } : {}), ...(lan ? { lan } : {}) });
   }
 
   /** Polls and runs tasks in the background until stop(). */
