@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isNamesMode, isTlsMode, NAMES_MODES, type NamesMode, TLS_MODES, type TlsMode } from '../core/protocol/lan-modes';
+import { ACME_EMAIL } from '../core/protocol/lan-settings-rules';
 import type { LogLevel } from './log';
 
 export interface AgentConfig {
@@ -222,7 +223,7 @@ export const SETTINGS: Setting[] = [
     env: 'HDA_AGENT_ACME_EMAIL',
     help: 'contact address of the ACME account (needed with --tls acme)',
     parse: (s) => {
-      if (!/^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$/.test(s)) throw new Error(`acme email is not an email address: "${s}"`);
+      if (!ACME_EMAIL.test(s)) throw new Error(`acme email is not an email address: "${s}"`);
       return s;
     },
     fallback: () => '',
