@@ -9,11 +9,14 @@ import { loadOrCreateHdaKey } from '../backup/hda-key';
 import { connectOffsite, loadOffsite, runOffsiteBackup, saveOffsite } from '../backup/offsite';
 import { appDirFor } from './paths';
 import { formatBytes } from './images';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
-export const backupConfigStep: Step<'backup-config'> = {
+export const backupConfigStep = defineStep<'backup-config'>({
   name: 'backup-config',
   title: 'Setting up the off-HDA backup',
+  needs: [],
+  gives: [],
   async run({ task, deps, report }) {
     const plan = task.payload.backup;
     if (!plan) throw new StepFailure('the task carries no backup plan');
@@ -37,22 +40,24 @@ export const backupConfigStep: Step<'backup-config'> = {
     report.ok(`${how === 'created' ? 'created' : 'opened'} the restic repository ${repository_label}`);
     return `backups every ${every_hours} h to ${repository_label}`;
   },
-};
+});
 
-export const backupRunStep: Step<'backup-run'> = {
+export const backupRunStep = defineStep<'backup-run', never, 'outcome'>({
   name: 'backup-run',
   title: 'Backing up the apps off the HDA',
-  async run({ task, deps, report, work }) {
+  needs: [],
+  gives: ['outcome'],
+  async run({ task, deps, report }) {
     if (!loadOffsite(deps.config.stateDir)) throw new StepFailure('no off-HDA backup is set up on this HDA');
     const apps = deps.installs.list().map((r) => ({ identifier: r.identifier, dir: appDirFor(deps.config.appsRoot, r.identifier) }));
     try {
       const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps });
       for (const a of h.apps ?? []) report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added`);
-      work.detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;
+      const detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;
       deps.onAppChanged?.();
-      return work.detail;
+      return { summary: detail, made: { outcome: { detail } } };
     } catch (e) {
       throw new StepFailure((e as Error).message);
     }
   },
-};
+});

@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import { loadOffsite, namedFailure, offsiteRepo } from '../backup/offsite';
 import { restore, snapshots } from '../backup/restic';
 import { writeJsonAtomic } from '../fs-atomic';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
 const markerFor = (stateDir: string, identifier: string) => join(stateDir, 'backup', 'restored', `${identifier}.json`);
 
-export const restoreOffsiteStep: Step<'install'> = {
+export const restoreOffsiteStep = defineStep<'install'>({
   name: 'restore-offsite',
   title: 'Restoring the app data from the off-HDA backup',
+  needs: [],
+  gives: [],
   async run({ task, work, deps, report, signal }) {
     const from = task.payload.restore_offsite;
     if (!from) return 'nothing to restore';
@@ -53,4 +56,4 @@ export const restoreOffsiteStep: Step<'install'> = {
       rmSync(staging, { recursive: true, force: true });
     }
   },
-};
+});

@@ -47,7 +47,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
         installs: { list: () => [{ identifier: 'hello' }, { identifier: 'notes' }] },
       },
       report: { ok: (m: string) => oks.push(m) },
-      work: {},
+      work: { made: {} },
       signal: new AbortController().signal,
     } as unknown as StepContext<K>;
     return step.run(ctx).then((text) => ({ text, oks }));
@@ -147,7 +147,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
         task: { id: taskId, kind: 'install', hda_id: 'new-hda', payload: { restore_offsite: { host: HDA_ID } } },
         deps: { config: { stateDir: newState, appsRoot: newApps } },
         report: { ok: (m: string) => oks.push(m) },
-        work: { identifier, appDir: join(newApps, identifier) },
+        work: { identifier, appDir: join(newApps, identifier), made: {} },
         signal: new AbortController().signal,
       } as unknown as StepContext<'install'>;
       return restoreOffsiteStep.run(ctx).then((text) => ({ text, oks }));
