@@ -22,6 +22,7 @@ import { collectFacts } from './facts';
 import { Heartbeat } from './heartbeat';
 import { BackupSchedule, backupHeartbeat } from './backup/schedule';
 import { InstallRegistry } from './installs';
+import { loadLanSettings, withLanSettings } from './lan-settings';
 import { Journal } from './journal';
 import { createLogger, type Logger } from './log';
 import { MetricsWindows } from './metrics';
@@ -45,8 +46,13 @@ export interface AgentParts {
   facts: () => Promise<HostFacts>;
 }
 
-/** The parts that touch this host (Docker, Compose, Apache, the state dir), shared by run and status. */
-export function hostParts(config: AgentConfig) {
+/**
+ * The parts that touch this host (Docker, Compose, Apache, the state dir), shared by run and status;
+ * `config` is the flags with the owner's applied LAN settings in place (lan-settings.ts).
+ */
+export function hostParts(flags: AgentConfig) {
+  const stored = loadLanSettings(flags.stateDir);
+  const config = withLanSettings(flags, stored.settings);
   const state = new StateDir(config.stateDir);
   const docker = new DockerProvider(config.dockerSocket);
   const compose = new ComposeRunner(config.dockerSocket, config.composeFlavor, { runDir: composeRunDir(config.stateDir) });
@@ -57,7 +63,17 @@ export function hostParts(config: AgentConfig) {
     backupDir: join(config.stateDir, 'vhost-backup'),
     namespace: config.namespace,
   });
-  return { state, docker, compose, apache, tls: tlsParts(config), names: lanNames(config) };
+  const settingsProblem = 'problem' in stored ? stored.problem : undefined;
+  return { config, settingsProblem, state, docker, compose, apache, tls: tlsParts(config, caDomains(state, config)), names: lanNames(config) };
+}
+
+/**
+ * The domains a new CA may sign for: the enrolled domain (none before enrollment), and `.local` when the
+ * apps' names are mDNS ones; a CA made without it leaves `.local` names out of certificates, saying so.
+ */
+function caDomains(state: StateDir, config: Pick<AgentConfig, 'names'>): string[] {
+  if (!state.isEnrolled()) return [];
+  return [state.enrollment().domain, ...(config.names === 'mdns' ? ['local'] : [])];
 }
 
 /** Facts change rarely: collect them at most every few minutes. */
@@ -66,10 +82,10 @@ function cachedFacts(collect: () => Promise<HostFacts>, ttlMs = 5 * 60_000): () 
 }
 
 /** A collector run at most once per `ttlMs`; a failed run is forgotten so the next call tries again. */
-function cached<T>(collect: () => Promise<T>, ttlMs: number): () => Promise<T> {
+function cached<T>(collect: () => Promise<T>, ttlMs: number): (() => Promise<T>) & { forget: () => void } {
   let at = 0;
   let value: Promise<T> | null = null;
-  return () => {
+  const get = () => {
     if (!value || Date.now() - at > ttlMs) {
       at = Date.now();
       value = collect();
@@ -77,11 +93,13 @@ function cached<T>(collect: () => Promise<T>, ttlMs: number): () => Promise<T> {
     }
     return value;
   };
+  return Object.assign(get, { forget: () => (value = null) });
 }
 
-export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: ProtocolClient } = {}): AgentParts {
-  const log = opts.log ?? createLogger(config.logLevel);
-  const { state, docker, compose, apache, tls, names } = hostParts(config);
+export function createAgent(flags: AgentConfig, opts: { log?: Logger; client?: ProtocolClient } = {}): AgentParts {
+  const log = opts.log ?? createLogger(flags.logLevel);
+  const { config, settingsProblem, state, docker, compose, apache, tls, names } = hostParts(flags);
+  if (settingsProblem) log.warn(settingsProblem);
   state.ensure();
   const enrollment = state.enrollment();
   const server = config.server ?? enrollment.server;
@@ -91,7 +109,12 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
   const facts = cachedFacts(() => collectFacts({ docker, compose, apache, appsRoot: config.appsRoot }));
-  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace, names }) : null;
+  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace }) : null;
+  // Read through deps: an applied lan-settings task replaces its tls and names parts.
+  const lan = cached(
+    () => collectLanHealth({ installs, tls: deps.tls, names: deps.names, namespace: config.namespace, renewalFailures: renewal?.failures }),
+    60_000,
+  );
   const heartbeat = new Heartbeat({
     client,
     docker,
@@ -103,7 +126,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     metrics: new MetricsWindows(),
     // With the channel open, presence comes from the socket: a heartbeat that says nothing new waits.
     quietWhile: () => !!channel?.isOpen,
-    lan: cached(() => collectLanHealth({ installs, tls, names, namespace: config.namespace, renewalFailures: renewal?.failures }), 60_000),
+    lan,
     extra: () => backupHeartbeat(config.stateDir),
   });
   const backups = new BackupSchedule({
@@ -127,6 +150,11 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     // Key rotation (jose, the catalog's key code) loads only when a version names a key not pinned.
     refreshKeys: async () => (await import('./keys')).refreshPinnedKeys(config.server ?? enrollment.server, state),
     onAppChanged: () => heartbeat.trigger(),
+    onLanChanged: () => {
+      if (deps.tls) renewal?.use(deps.tls, deps.names);
+      lan.forget();
+      heartbeat.trigger();
+    },
   };
   const executor = new Executor(deps, journal, sender);
   const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS, channel });
@@ -135,7 +163,7 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
 
 /** First start makes the HDA's CA; only its fingerprint is logged (the key never is). */
 async function ensureCa(tls: TlsParts | null | undefined, log: Logger): Promise<void> {
-  if (!tls) return;
+  if (tls?.source !== 'ca') return; // HTTPS off, or ACME issues the certificates: no CA to make
   try {
     const made = await tls.ca.ensure();
     log.info(`certificate authority ${made === 'created' ? 'created' : 'present'}: ${tls.ca.info()?.fingerprint256 ?? '?'}`);

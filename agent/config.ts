@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { NAMES_MODES, type NamesMode, TLS_MODES, type TlsMode } from '../core/protocol/lan-modes';
+import { ACME_EMAIL } from '../core/protocol/lan-settings-rules';
 import type { LogLevel } from './log';
 
 export interface AgentConfig {
@@ -226,7 +227,7 @@ export const SETTINGS: Setting[] = [
     flag: 'acme-email',
     env: 'HDA_AGENT_ACME_EMAIL',
     help: 'contact address of the ACME account (needed with --tls acme)',
-    parse: matching('acme email', /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$/, 'an email address'),
+    parse: matching('acme email', ACME_EMAIL, 'an email address'),
     fallback: () => '',
   },
   {

@@ -49,14 +49,22 @@ export async function collectLanHealth(p: LanHealthParts): Promise<LanHealth> {
   const names: LanHealth['names'] = p.names
     ? { mode: p.names.mode, address: p.names.address, ...(daemon && !daemon.running ? { problem: daemon.reason } : {}) }
     : { mode: 'off' };
-  let https: LanHealth['https'] = null;
-  if (p.tls) {
-    const info = p.tls.ca.info();
-    const source = { certificates: p.tls.source };
-    https = info
-      ? { port: p.tls.port, ...source, ca_pem: p.tls.ca.certPem() ?? undefined, ca_fingerprint: info.fingerprint256, ca_valid_to: info.validTo }
-      : { port: p.tls.port, ...source, problem: "this HDA's certificate authority is missing" };
-  }
   const apps = await Promise.all(p.installs.list().map((r) => appHealth(p, r.identifier, r.domain, now)));
-  return { names, https, apps };
+  return { names, https: httpsHealth(p.tls), apps };
+}
+
+function httpsHealth(tls: TlsParts | null | undefined): LanHealth['https'] {
+  if (!tls) return null;
+  const base = { port: tls.port, certificates: tls.source, redirect: tls.redirect };
+  if (tls.source === 'acme') return base; // ACME issues the certificates: this HDA's CA is not used
+  const info = tls.ca.info();
+  if (!info) return { ...base, problem: "this HDA's certificate authority is missing" };
+  const permitted = tls.ca.constraints();
+  return {
+    ...base,
+    ca_pem: tls.ca.certPem() ?? undefined,
+    ca_fingerprint: info.fingerprint256,
+    ca_valid_to: info.validTo,
+    ...(permitted ? { ca_permitted: permitted } : {}),
+  };
 }

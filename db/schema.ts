@@ -13,6 +13,7 @@ import { EVENT_STATUSES, SNAPSHOT_REASONS, TASK_KINDS, TASK_STATES } from '../co
 import type { StoredBackupPlan } from '../core/backup/plan';
 import type { TaskProgress } from '../core/protocol/events';
 import type { PublicJwk } from '../core/backup/seal';
+import type { LanSettings } from '../core/protocol/lan-settings';
 import type {
   AppStatus,
   AppVersionContent,
@@ -160,6 +161,8 @@ export const hdas = sqliteTable(
     backupPlanJson: text('backup_plan_json', { mode: 'json' }).$type<StoredBackupPlan>(),
     /** The off-HDA backup's health as the agent last reported it. */
     backupHealthJson: text('backup_health_json', { mode: 'json' }).$type<BackupHealth>(),
+    /** The owner's LAN settings (names, HTTPS redirect, certificates); null: the agent's own flags decide. */
+    lanSettingsJson: text('lan_settings_json', { mode: 'json' }).$type<LanSettings>(),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('hdas_owner').on(t.ownerId), uniqueIndex('hdas_enroll_code').on(t.enrollCodeHash)],

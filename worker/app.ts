@@ -15,6 +15,7 @@ import { agentRoutes } from './routes/agent';
 import { agentInstallerRoutes } from './routes/agent-installer';
 import { auditRoutes } from './routes/audit';
 import { backupRoutes } from './routes/backups';
+import { lanSettingsRoutes } from './routes/lan-settings';
 import { batchRoutes } from './routes/batches';
 import { operationRoutes } from './routes/operations';
 import { authRoutes } from './routes/auth';
@@ -101,6 +102,7 @@ export function createApp(getDeps: (c: { env: unknown }) => Deps | Promise<Deps>
     operationRoutes,
     batchRoutes,
     backupRoutes,
+    lanSettingsRoutes,
     taskRoutes,
     agentRoutes,
     agentInstallerRoutes,

@@ -47,9 +47,14 @@ export async function ensureAppCertificate(deps: ExecutorDeps, report: StepRepor
   const tls = deps.tls;
   if (!tls) return 'HTTP only (HTTPS is off on this HDA)';
   try {
-    await tls.ca.ensure();
+    if (tls.source === 'ca') await tls.ca.ensure();
     const c = await tls.certs.ensure(stemOf(deps, identifier), names);
     tls.failures?.delete(identifier);
+    if (c.left_out) {
+      const without = `certificate without ${c.left_out.names.join(', ')}: ${c.left_out.reason}`;
+      tls.failures?.set(identifier, without);
+      report.warn(without, { https: 'partial', left_out: c.left_out.names });
+    }
     if (c.action !== 'current')
       report.ok(`certificate ${c.action} for ${c.names.join(', ')} (valid until ${c.notAfter})`, { names: c.names, not_after: c.notAfter });
     return `HTTPS on port ${tls.port} (certificate valid until ${c.notAfter})`;

@@ -4,6 +4,7 @@
  */
 import { backupConfigStep, backupRunStep } from './backup';
 import { cleanupStep } from './cleanup';
+import { lanSettingsStep } from './lan-settings';
 import { restoreOffsiteStep } from './restore-offsite';
 import { downStep } from './down';
 import { healthStep } from './health';
@@ -123,6 +124,7 @@ export const PLANS: Required<Omit<Plans, 'adopt'>> = {
   reconfigure: RECONFIGURE_PLAN,
   'backup-config': [backupConfigStep],
   'backup-run': [backupRunStep],
+  'lan-settings': [lanSettingsStep],
   snapshot: [snapshotStep],
   restore: RESTORE_PLAN,
 };

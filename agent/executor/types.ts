@@ -72,6 +72,8 @@ export interface ExecutorDeps {
   probe?: (apacheUrl: string, host: string, serverName: string, timeoutMs?: number, ca?: string, pin?: string) => Promise<ProbeResult>;
   /** Called after a task changed an app, so a heartbeat goes out at once. */
   onAppChanged?: () => void;
+  /** Called after the owner's LAN settings were applied (config, tls and names replaced in these deps). */
+  onLanChanged?: () => void;
   /** How often pull progress may be reported, in ms (default 1000). */
   progressThrottleMs?: number;
   /** Where amahi-download fetches from. */

@@ -68,8 +68,23 @@ export class AcmeCertificates implements CertSource {
     const have = this.read(base);
     const why = this.staleReason(have, wanted, now);
     if (!why && have) return { certPath: have.certPath, keyPath: have.keyPath, names: have.names, notAfter: have.notAfter, action: 'current' };
-    const issued = await this.issue(base, wanted);
-    return { ...issued, action: have ? 'renewed' : 'issued', reason: why ?? undefined };
+    const { issued, leftOut } = await this.issueEach(base, wanted);
+    return { ...issued, action: have ? 'renewed' : 'issued', reason: why ?? undefined, ...(leftOut ? { left_out: leftOut } : {}) };
+  }
+
+  /**
+   * One order for all the app's names; when it fails and the app has more than one, an order for its
+   * main name alone (<identifier>.<domain>, first): one name the CA cannot validate does not leave
+   * the app without any certificate. What was left out is said, with the first order's reason.
+   */
+  private async issueEach(base: string, names: string[]): Promise<{ issued: CertState; leftOut?: { names: string[]; reason: string } }> {
+    try {
+      return { issued: await this.issue(base, names) };
+    } catch (e) {
+      if (names.length < 2) throw e;
+      const issued = await this.issue(base, names.slice(0, 1));
+      return { issued, leftOut: { names: names.slice(1), reason: (e as Error).message } };
+    }
   }
 
   private staleReason(have: ReturnType<CertSource['read']>, names: string[], now: number): string | null {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } fr
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs-atomic';
+import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic';
 import { minimalConfig, openssl, TlsError } from './openssl';
 
 const CA_DAYS = 3650;
@@ -29,16 +29,58 @@ function subjectText(s: string): string {
   return s.replace(/[^A-Za-z0-9 .-]/g, '-').slice(0, 40) || 'hda';
 }
 
+/** `name` is `domain` or inside it (how X.509 name constraints match a DNS name). */
+export function withinDomain(name: string, domain: string): boolean {
+  const n = name.toLowerCase();
+  const d = domain.toLowerCase().replace(/^\./, '');
+  return n === d || n.endsWith(`.${d}`);
+}
+
+export interface LocalCaOptions {
+  label?: string;
+  openssl?: string;
+  /**
+   * The DNS domains a new CA may sign for (X.509 name constraints, critical): a stolen key cannot sign
+   * for any other name. Empty or absent: no constraints (an HDA not enrolled yet has no domain).
+   */
+  permitted?: string[];
+}
+
 export class LocalCa {
   readonly keyPath: string;
   readonly certPath: string;
+  /** The domains the CA was made constrained to (written beside it; absent for a CA made without). */
+  readonly constraintsPath: string;
 
   constructor(
     readonly dir: string,
-    private readonly o: { label?: string; openssl?: string } = {},
+    private readonly o: LocalCaOptions = {},
   ) {
     this.keyPath = join(dir, 'ca.key');
     this.certPath = join(dir, 'ca.crt');
+    this.constraintsPath = join(dir, 'ca.constraints.json');
+  }
+
+  /** The domains a new CA would be constrained to. */
+  get permitted(): string[] {
+    return this.o.permitted ?? [];
+  }
+
+  /** The domains the existing CA is constrained to; null when it was made without name constraints. */
+  constraints(): string[] | null {
+    if (!existsSync(this.constraintsPath)) return null;
+    try {
+      const v = JSON.parse(readFileSync(this.constraintsPath, 'utf8')) as unknown;
+      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The names this CA can sign: all of them when unconstrained, else those inside its domains. */
+  signable(names: string[]): string[] {
+    const c = this.constraints();
+    return c ? names.filter((n) => c.some((d) => withinDomain(n, d))) : names;
   }
 
   /** Makes the CA when there is none (or only half of one); 'present' when it exists already. */
@@ -70,7 +112,7 @@ export class LocalCa {
           `/O=Amahi HDA/CN=${label} local CA`,
         ]
           .concat(['-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
-          .concat(['-addext', 'subjectKeyIdentifier=hash', '-out', tmpCert]),
+          .concat(['-addext', 'subjectKeyIdentifier=hash', ...this.constraintArgs(), '-out', tmpCert]),
         this.o.openssl,
       );
     } catch (e) {
@@ -78,9 +120,17 @@ export class LocalCa {
       rmSync(tmpCert, { force: true });
       throw e;
     }
+    if (this.permitted.length) writeJsonAtomic(this.constraintsPath, this.permitted, 0o644);
+    else rmSync(this.constraintsPath, { force: true });
     renameSync(tmpKey, this.keyPath);
     renameSync(tmpCert, this.certPath);
     return 'created';
+  }
+
+  private constraintArgs(): string[] {
+    for (const d of this.permitted) if (!/^\.?[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(d)) throw new TlsError(`${JSON.stringify(d)} is not a domain`);
+    if (!this.permitted.length) return [];
+    return ['-addext', `nameConstraints=critical,${this.permitted.map((d) => `permitted;DNS:${d}`).join(',')}`];
   }
 
   /** The CA certificate (PEM): what the owner downloads and trusts. */

@@ -27,7 +27,12 @@ export interface CertState extends CertFiles {
   notAfter: string;
 }
 
-export type CertOutcome = CertState & { action: 'issued' | 'renewed' | 'current'; reason?: string };
+export type CertOutcome = CertState & {
+  action: 'issued' | 'renewed' | 'current';
+  reason?: string;
+  /** Names the certificate lacks because their order failed (ACME), and why. */
+  left_out?: { names: string[]; reason: string };
+};
 
 /** Where the apps' certificates come from: the HDA's own CA (AppCertificates) or ACME (AcmeCertificates). */
 export interface CertSource {
@@ -125,8 +130,11 @@ export class AppCertificates implements CertSource {
   }
 
   /** A current certificate for `names` (first one is the subject), issued or renewed when needed. */
-  async ensure(base: string, names: string[], now = Date.now()): Promise<CertOutcome> {
-    checkCertificateNames(names);
+  async ensure(base: string, asked: string[], now = Date.now()): Promise<CertOutcome> {
+    checkCertificateNames(asked);
+    // A CA constrained to the HDA's domain cannot sign the bare identifier or another domain's name.
+    const names = this.ca.signable(asked);
+    if (names.length === 0) throw new TlsError(`this HDA's CA may only sign names in ${this.ca.constraints()?.join(', ')}; the app has ${asked.join(', ')}`);
     const have = this.read(base);
     const why = this.staleReason(have, names, now);
     if (!why && have) return { certPath: have.certPath, keyPath: have.keyPath, names: have.names, notAfter: have.notAfter, action: 'current' };

@@ -22,10 +22,11 @@ export interface TlsParts {
 type TlsConfig = Pick<AgentConfig, 'stateDir' | 'httpsPort' | 'httpsRedirect'> &
   Partial<Pick<AgentConfig, 'tls' | 'acmeDirectory' | 'acmeEmail' | 'acmeCaBundle' | 'acmeWebroot'>>;
 
-export function tlsParts(config: TlsConfig): TlsParts | null {
+/** `permitted`: the domains a CA made now is constrained to (the HDA's domain; empty before enrollment). */
+export function tlsParts(config: TlsConfig, permitted: string[] = []): TlsParts | null {
   if (!config.httpsPort) return null;
   const dir = join(config.stateDir, 'tls');
-  const ca = new LocalCa(dir);
+  const ca = new LocalCa(dir, { permitted });
   const base = { ca, port: config.httpsPort, redirect: config.httpsRedirect, failures: new Map<string, string>() };
   if (config.tls !== 'acme') return { ...base, source: 'ca', certs: new AppCertificates(ca, join(dir, 'apps')) };
   const webroot = config.acmeWebroot ?? '/var/www/hda-agent-acme';

@@ -27,9 +27,20 @@ export class CertRenewal {
   /** identifier -> why its last issue or renewal failed (shared with the vhost step through TlsParts). */
   readonly failures: Map<string, string>;
   private timer: NodeJS.Timeout | null = null;
+  private tls: TlsParts;
+  private names: RenewalOptions['names'];
 
   constructor(private readonly o: RenewalOptions) {
     this.failures = o.tls.failures ?? new Map();
+    this.tls = o.tls;
+    this.names = o.names;
+  }
+
+  /** The certificate source or the names mode changed (the owner's LAN settings): renew from the new parts, same failures. */
+  use(tls: TlsParts, names: RenewalOptions['names']): void {
+    tls.failures = this.failures;
+    this.tls = tls;
+    this.names = names;
   }
 
   /** Renews what is due; reloads Apache once when anything changed. */
@@ -37,11 +48,12 @@ export class CertRenewal {
     const renewed: string[] = [];
     for (const r of this.o.installs.list()) {
       const stem = vhostStem(r.identifier, this.o.namespace ?? '');
-      if (!this.o.tls.certs.read(stem) && !this.failures.has(r.identifier)) continue; // never had one: the next task issues it
+      if (!this.tls.certs.read(stem) && !this.failures.has(r.identifier)) continue; // never had one: the next task issues it
       try {
-        const c = await this.o.tls.certs.ensure(stem, appNameList(r.identifier, r.domain, r.hostname ?? undefined, this.o.names));
+        const c = await this.tls.certs.ensure(stem, appNameList(r.identifier, r.domain, r.hostname ?? undefined, this.names));
         if (c.action !== 'current') renewed.push(r.identifier);
-        this.failures.delete(r.identifier);
+        if (c.left_out) this.failures.set(r.identifier, `certificate without ${c.left_out.names.join(', ')}: ${c.left_out.reason}`);
+        else this.failures.delete(r.identifier);
       } catch (e) {
         this.failures.set(r.identifier, `renewal failed: ${(e as Error).message}`);
       }

@@ -31,6 +31,7 @@ export const ClaimedTaskSchema = z
     claimed('reconfigure'),
     claimed('backup-config'),
     claimed('backup-run'),
+    claimed('lan-settings'),
     claimed('snapshot'),
     claimed('restore'),
   ])

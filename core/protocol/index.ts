@@ -21,6 +21,7 @@ export * from './events';
 export * from './heartbeat';
 export * from './kinds';
 export * from './lan';
+export * from './lan-settings';
 export * from './limits';
 export * from './payload';
 export * from './result';

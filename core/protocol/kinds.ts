@@ -20,6 +20,8 @@ export const TASK_KINDS = [
   'backup-config',
   /** HDA-wide: run the off-HDA backup now instead of at its next scheduled time. */
   'backup-run',
+  /** HDA-wide: apply the owner's LAN settings (names, HTTPS redirect, certificate source) to every app. */
+  'lan-settings',
   /** Take a snapshot of the install's data now (the owner asked). */
   'snapshot',
   /** Put the install's data back as a snapshot holds it (payload.restore_snapshot). */
@@ -39,7 +41,7 @@ export type PortSettingKind = (typeof PORT_SETTING_KINDS)[number];
 export const AUX_KINDS = ['logs'] as const satisfies readonly TaskKind[];
 
 /** Kinds that act on the whole HDA and carry no install. */
-export const HDA_WIDE_KINDS = ['prune', 'backup-config', 'backup-run'] as const satisfies readonly TaskKind[];
+export const HDA_WIDE_KINDS = ['prune', 'backup-config', 'backup-run', 'lan-settings'] as const satisfies readonly TaskKind[];
 export type HdaWideKind = (typeof HDA_WIDE_KINDS)[number];
 /** Kinds that act on one install: their payload carries it. */
 export type AppTaskKind = Exclude<TaskKind, HdaWideKind>;
@@ -98,6 +100,7 @@ export const STEP_NAMES = [
   'restore-offsite',
   'backup-config',
   'backup-run',
+  'lan-settings',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 

@@ -49,6 +49,10 @@ export const LanHealthSchema = z
         ca_pem: CertificatePem.optional(),
         ca_fingerprint: z.string().max(200).optional(),
         ca_valid_to: IsoTime.optional(),
+        /** The domains the CA may sign for (X.509 name constraints); absent: a CA made without them. */
+        ca_permitted: z.array(z.string().max(253)).max(10).optional(),
+        /** Plain HTTP answers with a redirect to HTTPS. */
+        redirect: z.boolean().optional(),
         problem: Problem,
       })
       .nullable(),

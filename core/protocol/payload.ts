@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BackupPlanInput } from '../backup/plan';
 import type { TaskKind } from './kinds';
+import { LanSettingsSchema } from './lan-settings';
 import { AppVersionContentSchema } from './version';
 
 export const ResourceLimitsSchema = z.object({
@@ -103,6 +104,9 @@ export const BackupConfigPayloadSchema = z.object({ backup: BackupPlanInput });
 /** backup-run: the plan is already on the HDA. */
 export const BackupRunPayloadSchema = z.object({});
 
+/** lan-settings: the owner's settings for serving the apps on the home network, applied as a whole. */
+export const LanSettingsPayloadSchema = z.object({ lan: LanSettingsSchema });
+
 /** The payload schema of each kind: a new kind does not compile until it has one. */
 export const PAYLOAD_SCHEMAS = {
   install: InstallPayloadSchema,
@@ -117,6 +121,7 @@ export const PAYLOAD_SCHEMAS = {
   reconfigure: ReconfigurePayloadSchema,
   'backup-config': BackupConfigPayloadSchema,
   'backup-run': BackupRunPayloadSchema,
+  'lan-settings': LanSettingsPayloadSchema,
   snapshot: LifecyclePayloadSchema,
   restore: RestorePayloadSchema,
 } as const satisfies Record<TaskKind, z.ZodType>;

@@ -50,7 +50,7 @@ describe('names and certificates from the heartbeat', () => {
     // The page's download link is followed by the browser with its session cookie.
     expect((await plane.request('GET', `/api/hdas/${hda.hdaId}/ca.crt`, { headers: { cookie: `hda_session=${owner.token}` } })).status).toBe(200);
     const page = await (await plane.request('GET', `/hdas/${hda.hdaId}`, { headers: { cookie: `hda_session=${owner.token}` } })).text();
-    expect(page).toContain('<strong>192.168.1.10</strong>');
+    expect(page).toContain('<strong data-lan-router="true">192.168.1.10</strong>');
     expect(page).toContain('Download the CA certificate');
     expect(page).toContain('dnsmasq is not running');
   });

@@ -143,18 +143,38 @@ describe.skipIf(!available)('ACME certificates from pebble through Apache HTTP-0
     }
   });
 
-  it('an order pebble cannot validate leaves the app on HTTP with the reason in its health', async () => {
+  it('a name pebble cannot validate is left out: the app gets a certificate for its main name, the health says which name and why', async () => {
     const bad = uniqueId('acmebad');
     const t = await task(h, 'install', bad, await freePort(), version(standinCompose(probe.ok ? probe.testbed.standinImage : '')));
     // A name pebble's resolver does not know: its HTTP-01 validation cannot reach this HDA.
     t.payload.install.hostname = `${bad}.nowhere.example`;
     expect(await run(h, t)).toBe('succeeded');
-    expect(h.deps.tls!.certs.read(bad)).toBeNull();
-    const plain = await getThroughApache(probe.ok ? probe.testbed : (undefined as never), `${bad}.${DOMAIN}`);
-    expect(plain.status).toBe(200);
+    const cert = h.deps.tls!.certs.read(bad)!;
+    expect(cert.names).toEqual([`${bad}.${DOMAIN}`]);
+    expect(cert.cert.issuer).toMatch(/Pebble/);
     const app = (await collectLanHealth({ installs: h.deps.installs, tls: h.deps.tls })).apps.find((a) => a.identifier === bad)!;
-    expect(app.cert_not_after).toBeNull();
-    expect(app.cert_problem).toContain('no certificate: the app is served over HTTP only');
-    expect(app.cert_problem).toContain(`certificate failed: the ACME order for ${bad}.${DOMAIN}, ${bad}.nowhere.example failed`);
+    expect(app.cert_not_after).toBe(cert.notAfter);
+    expect(app.cert_problem).toContain(`certificate without ${bad}.nowhere.example: the ACME order for ${bad}.${DOMAIN}, ${bad}.nowhere.example failed`);
+  });
+
+  it('an app whose only public name pebble cannot validate stays on HTTP with the reason in its health', async () => {
+    const r = await createHarness(probe.ok ? probe.testbed : (undefined as never), { ...acmeFlags() });
+    try {
+      const bad = uniqueId('acmenone');
+      const t = await task(r, 'install', bad, await freePort(), version(standinCompose(probe.ok ? probe.testbed.standinImage : '')));
+      // The install's own domain is one pebble's resolver does not know.
+      t.payload.install.domain = 'nowhere.example';
+      t.payload.install.hostname = `${bad}.nowhere.example`;
+      expect(await run(r, t)).toBe('succeeded');
+      expect(r.deps.tls!.certs.read(bad)).toBeNull();
+      const plain = await getThroughApache(probe.ok ? probe.testbed : (undefined as never), `${bad}.nowhere.example`);
+      expect(plain.status).toBe(200);
+      const app = (await collectLanHealth({ installs: r.deps.installs, tls: r.deps.tls })).apps.find((a) => a.identifier === bad)!;
+      expect(app.cert_not_after).toBeNull();
+      expect(app.cert_problem).toContain('no certificate: the app is served over HTTP only');
+      expect(app.cert_problem).toContain(`certificate failed: the ACME order for ${bad}.nowhere.example failed`);
+    } finally {
+      await r.cleanup();
+    }
   });
 });

@@ -139,6 +139,8 @@ const ROUTES: Record<string, Row> = {
   // The fixture's agent has sent no backup key: the owner (or an admin) is told to wait, others get 404.
   'PUT /api/hdas/{id}/backup': { auth: 'session', scope: 'hdaA', ok: 409, body: () => BACKUP_PLAN },
   'POST /api/hdas/{id}/backup/run': { auth: 'session', scope: 'hdaA', ok: 409 },
+  'GET /api/hdas/{id}/lan-settings': { auth: 'session', scope: 'hdaA', ok: 200 },
+  'PUT /api/hdas/{id}/lan-settings': { auth: 'session', scope: 'hdaA', ok: 202, body: () => ({ names: 'off', https_redirect: true, certificates: 'ca' }) },
   // HDA A named as its own replacement: its owner is told why not, others do not learn it exists.
   'POST /api/hdas/{id}/replace': { auth: 'session', scope: 'hdaA', ok: 400, body: (fx) => ({ old_hda: fx.hdaId }) },
 

@@ -77,6 +77,7 @@ export async function createHda(deps: Deps, user: Actor, input: { name: string; 
     backupKeyJson: null,
     backupPlanJson: null,
     backupHealthJson: null,
+    lanSettingsJson: null,
     createdAt: now,
   };
   await atomically(deps.db, [

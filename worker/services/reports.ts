@@ -120,6 +120,7 @@ const SETS_INSTALL_STATE = {
   prune: false,
   'backup-config': false,
   'backup-run': false,
+  'lan-settings': false,
   // A snapshot or a restore leaves the install in the state it was (a failed restore starts the app again).
   snapshot: false,
   restore: false,

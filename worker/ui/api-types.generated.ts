@@ -464,6 +464,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hdas/{id}/lan-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An HDA's LAN settings: the owner's choice, what is in force, and whether a change is pending */
+        get: operations["getLanSettings"];
+        /** Choose the names mode, the HTTPS redirect and where certificates come from */
+        put: operations["setLanSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/hdas/{id}/prune": {
         parameters: {
             query?: never;
@@ -1370,6 +1388,18 @@ export interface components {
             id: string;
             install_id: string | null;
             /** @enum {string} */
+            kind: "lan-settings";
+            lease_until: string;
+            payload: {
+                lan: components["schemas"]["LanSettings"];
+            };
+        } | {
+            attempts: number;
+            deployment_id: string | null;
+            hda_id: string;
+            id: string;
+            install_id: string | null;
+            /** @enum {string} */
             kind: "snapshot";
             lease_until: string;
             payload: {
@@ -1737,12 +1767,14 @@ export interface components {
             https: {
                 ca_fingerprint?: string;
                 ca_pem?: string;
+                ca_permitted?: string[];
                 /** Format: date-time */
                 ca_valid_to?: string;
                 /** @enum {string} */
                 certificates?: "ca" | "acme";
                 port: number;
                 problem?: string;
+                redirect?: boolean;
             } | null;
             names: {
                 /** Format: ip */
@@ -1751,6 +1783,38 @@ export interface components {
                 mode: "dnsmasq" | "mdns" | "off";
                 problem?: string;
             };
+        };
+        /** @description What the agent's last heartbeat reports in force */
+        LanInForce: {
+            /** @enum {string|null} */
+            certificates: "ca" | "acme" | null;
+            https_port: number | null;
+            https_redirect: boolean | null;
+            /** @enum {string} */
+            names: "dnsmasq" | "mdns" | "off";
+        } | null;
+        LanSettings: {
+            acme_directory?: string;
+            acme_email?: string;
+            /** @enum {string} */
+            certificates: "ca" | "acme";
+            https_redirect: boolean;
+            /** @enum {string} */
+            names: "dnsmasq" | "mdns" | "off";
+        };
+        LanSettingsTask: {
+            detail: string | null;
+            failed_step: string | null;
+            id: string;
+            /** @enum {string} */
+            state: "queued" | "claimed" | "succeeded" | "failed" | "cancelled";
+            url: string;
+        } | null;
+        LanSettingsView: {
+            in_force: components["schemas"]["LanInForce"];
+            pending: boolean;
+            settings?: components["schemas"]["LanSettings"];
+            task: components["schemas"]["LanSettingsTask"];
         };
         LanView: {
             apps: {
@@ -1767,12 +1831,14 @@ export interface components {
             https: {
                 ca_download: string | null;
                 ca_fingerprint?: string;
+                ca_permitted?: string[];
                 /** Format: date-time */
                 ca_valid_to?: string;
                 /** @enum {string} */
                 certificates?: "ca" | "acme";
                 port: number;
                 problem?: string;
+                redirect?: boolean;
             } | null;
             names: {
                 /** Format: ip */
@@ -1984,7 +2050,7 @@ export interface components {
             id: string;
             install_id: string | null;
             /** @enum {string} */
-            kind: "install" | "update" | "rollback" | "uninstall" | "start" | "stop" | "restart" | "logs" | "prune" | "reconfigure" | "backup-config" | "backup-run" | "snapshot" | "restore";
+            kind: "install" | "update" | "rollback" | "uninstall" | "start" | "stop" | "restart" | "logs" | "prune" | "reconfigure" | "backup-config" | "backup-run" | "lan-settings" | "snapshot" | "restore";
             /** Format: date-time */
             lease_until: string | null;
             /** @enum {string} */
@@ -4079,6 +4145,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NewInstallResult"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLanSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The owner's settings, those the agent reports in force, and the latest task applying them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LanSettingsView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setLanSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LanSettings"];
+            };
+        };
+        responses: {
+            /** @description Stored; the lan-settings task that applies them on the HDA is queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LanSettingsView"];
                 };
             };
             /** @description Invalid input */

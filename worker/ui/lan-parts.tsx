@@ -5,7 +5,8 @@
  */
 import type { LanAppHealth } from '../../core/protocol';
 import { Card, When } from './components';
-import type { HdaView, LanView } from './types';
+import { LanSettingsForm } from './lan-settings-form';
+import type { HdaView, LanSettingsView, LanView } from './types';
 
 const TRUST_STEPS: Array<[string, string]> = [
   ['Windows', 'open the file, choose "Install Certificate", "Local Machine", and place it in "Trusted Root Certification Authorities".'],
@@ -18,87 +19,118 @@ const TRUST_STEPS: Array<[string, string]> = [
 
 const Problem = (props: { text?: string }) => (props.text ? <p class="small warning">{props.text}</p> : null);
 
-export const NamesAndHttps = (props: { hda: HdaView; lan: LanView | null; now: number }) => {
+const NamesPart = (props: { hda: HdaView; lan: NonNullable<LanView> }) => (
+  <div data-lan-names>
+    {props.lan.names.mode === 'off' ? (
+      <p class="small muted">App names are not published by this HDA (names are off).</p>
+    ) : props.lan.names.mode === 'mdns' ? (
+      <p class="small">
+        App names:{' '}
+        <strong>
+          mDNS (<code>{'<app>.local'}</code>)
+        </strong>
+        , published by this HDA's avahi-daemon at <strong data-lan-router>{props.lan.names.address}</strong>; devices on the same network find them without any
+        DNS setup.
+      </p>
+    ) : (
+      <p class="small">
+        App names (<code>app.{props.hda.domain}</code>) are served by this HDA's {props.lan.names.mode}. Set your router's DNS server (DHCP option) to{' '}
+        <strong data-lan-router>{props.lan.names.address}</strong> so every device finds them.
+      </p>
+    )}
+    <Problem text={props.lan.names.problem} />
+  </div>
+);
+
+type LanHttps = NonNullable<NonNullable<LanView>['https']>;
+
+const CaPart = (props: { https: LanHttps; now: number }) => (
+  <>
+    <p class="small">
+      Apps answer over HTTPS (port {props.https.port}) with certificates from this HDA's own certificate authority
+      {props.https.ca_valid_to ? (
+        <>
+          {' '}
+          (valid until <When iso={props.https.ca_valid_to} now={props.now} />)
+        </>
+      ) : null}
+      .
+    </p>
+    {props.https.ca_download && (
+      <p>
+        <a class="btn btn-small" href={props.https.ca_download} download>
+          Download the CA certificate
+        </a>{' '}
+        <span class="muted tiny">SHA-256 {props.https.ca_fingerprint}</span>
+      </p>
+    )}
+    {props.https.ca_download && !props.https.ca_permitted && (
+      <p class="small note" data-lan-unconstrained>
+        This CA was made before CAs were limited to the HDA's domain: its key could sign for any name. It is kept so your devices keep trusting it.
+      </p>
+    )}
+    <details class="small">
+      <summary>Trust it on your devices</summary>
+      <ul>
+        {TRUST_STEPS.map(([system, how]) => (
+          <li>
+            <strong>{system}</strong>: {how}
+          </li>
+        ))}
+      </ul>
+    </details>
+  </>
+);
+
+const HttpsPart = (props: { https: LanHttps; now: number }) => (
+  <div data-lan-https>
+    {props.https.certificates === 'acme' ? (
+      <p class="small" data-lan-acme>
+        Apps answer over HTTPS (port {props.https.port}) with certificates from a public ACME certificate authority, renewed before they expire. Devices trust
+        them without any setup.
+      </p>
+    ) : (
+      <CaPart https={props.https} now={props.now} />
+    )}
+    <p class="small" data-lan-redirect>
+      {props.https.redirect ? 'Plain HTTP redirects to HTTPS.' : 'Apps answer over plain HTTP too.'}
+    </p>
+    <Problem text={props.https.problem} />
+  </div>
+);
+
+/** Each app's name, certificate expiry and problems. */
+const AppsLan = (props: { apps: LanAppHealth[]; now: number }) =>
+  props.apps.length === 0 ? null : (
+    <ul class="small" data-lan-apps>
+      {props.apps.map((a) => (
+        <li data-lan-app={a.identifier}>
+          <strong>{a.name}</strong>
+          {a.cert_not_after ? (
+            <>
+              : certificate valid until <When iso={a.cert_not_after} now={props.now} />
+            </>
+          ) : null}
+          {a.name_problem || a.cert_problem ? <span class="warning"> {[a.name_problem, a.cert_problem].filter(Boolean).join('; ')}</span> : null}
+        </li>
+      ))}
+    </ul>
+  );
+
+export const NamesAndHttps = (props: { hda: HdaView; lan: LanView | null; settings: LanSettingsView | null; now: number }) => {
   const { lan, hda } = props;
-  if (!lan) return <Card title="Names and HTTPS">{<p class="muted small">The agent has not reported its names and certificates yet.</p>}</Card>;
   return (
     <Card title="Names and HTTPS">
-      <div data-lan-names>
-        {lan.names.mode === 'dnsmasq' ? (
-          <p class="small">
-            App names (<code>app.{hda.domain}</code>) are served by this HDA's dnsmasq. Set your router's DNS server (DHCP option) to{' '}
-            <strong>{lan.names.address}</strong> so every device finds them.
-          </p>
-        ) : lan.names.mode === 'mdns' ? (
-          <p class="small">
-            App names:{' '}
-            <strong>
-              mDNS (<code>{'<app>.local'}</code>)
-            </strong>
-            , published by this HDA's avahi-daemon at {lan.names.address}; devices on the same network find them without any DNS setup.
-          </p>
-        ) : (
-          <p class="small muted">App names are not published by this HDA (names are off).</p>
-        )}
-        <Problem text={lan.names.problem} />
-      </div>
-      {lan.https ? (
-        <div data-lan-https>
-          {lan.https.certificates === 'acme' ? (
-            <p class="small" data-lan-acme>
-              Apps answer over HTTPS (port {lan.https.port}) with certificates from a public ACME certificate authority (Let's Encrypt), renewed before they
-              expire; each app's expiry is shown with the app. Devices trust them without any setup.
-            </p>
-          ) : (
-            <>
-              <p class="small">
-                Apps answer over HTTPS (port {lan.https.port}) with certificates from this HDA's own certificate authority
-                {lan.https.ca_valid_to ? (
-                  <>
-                    {' '}
-                    (valid until <When iso={lan.https.ca_valid_to} now={props.now} />)
-                  </>
-                ) : null}
-                .
-              </p>
-              {lan.https.ca_download && (
-                <p>
-                  <a class="btn btn-small" href={lan.https.ca_download} download>
-                    Download the CA certificate
-                  </a>{' '}
-                  <span class="muted tiny">SHA-256 {lan.https.ca_fingerprint}</span>
-                </p>
-              )}
-            </>
-          )}
-          <Problem text={lan.https.problem} />
-          {lan.https.certificates !== 'acme' && (
-            <details class="small">
-              <summary>Trust it on your devices</summary>
-              <ul>
-                {TRUST_STEPS.map(([system, how]) => (
-                  <li>
-                    <strong>{system}</strong>: {how}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
-        </div>
+      {lan ? (
+        <>
+          <NamesPart hda={hda} lan={lan} />
+          {lan.https ? <HttpsPart https={lan.https} now={props.now} /> : <p class="small muted">HTTPS is off on this HDA: apps answer over HTTP only.</p>}
+          <AppsLan apps={lan.apps} now={props.now} />
+        </>
       ) : (
-        <p class="small muted">HTTPS is off on this HDA: apps answer over HTTP only.</p>
+        <p class="muted small">The agent has not reported its names and certificates yet.</p>
       )}
-      {lan.apps.some((a) => a.name_problem || a.cert_problem) && (
-        <ul class="small" data-lan-problems>
-          {lan.apps
-            .filter((a) => a.name_problem || a.cert_problem)
-            .map((a) => (
-              <li>
-                <strong>{a.name}</strong>: {[a.name_problem, a.cert_problem].filter(Boolean).join('; ')}
-              </li>
-            ))}
-        </ul>
-      )}
+      {props.settings && <LanSettingsForm hdaId={hda.id} view={props.settings} />}
     </Card>
   );
 };

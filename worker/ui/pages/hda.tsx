@@ -195,11 +195,12 @@ const InstallFromCatalog = (props: { hda: HdaView; apps: AppView[]; installed: S
 };
 
 export async function hdaPage(p: PageContext, id: string) {
-  const [{ hda, installs, lan }, { apps }, backup, { hdas: mine }] = await Promise.all([
+  const [{ hda, installs, lan }, { apps }, backup, { hdas: mine }, lanSettings] = await Promise.all([
     must(p.api.GET('/api/hdas/{id}', { params: { path: { id } } })),
     must(p.api.GET('/api/catalog/apps')),
     must(p.api.GET('/api/hdas/{id}/backup', { params: { path: { id } } })).catch(() => null),
     must(p.api.GET('/api/hdas')),
+    must(p.api.GET('/api/hdas/{id}/lan-settings', { params: { path: { id } } })).catch(() => null),
   ]);
   const enrolled = hda.status !== 'pending' && hda.status !== 'revoked';
   // Another HDA of the same domain, still holding its access: this empty one may replace it.
@@ -241,7 +242,7 @@ export async function hdaPage(p: PageContext, id: string) {
           <Card title="Host">
             <Facts facts={hda.facts} />
           </Card>
-          {hda.status !== 'pending' && <NamesAndHttps hda={hda} lan={lan} now={p.now} />}
+          {hda.status !== 'pending' && <NamesAndHttps hda={hda} lan={lan} settings={enrolled ? lanSettings : null} now={p.now} />}
           {backup && enrolled && <BackupCard hdaId={hda.id} b={backup} />}
           <ReplaceCard hdaId={hda.id} candidates={replaceable} ready={!!backup?.plan} />
           {hda.status !== 'pending' && hda.status !== 'revoked' ? <Manage hda={hda} /> : <DeleteOnly hda={hda} />}

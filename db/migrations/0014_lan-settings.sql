@@ -1,0 +1,1 @@
+ALTER TABLE `hdas` ADD `lan_settings_json` text;
