@@ -110,6 +110,8 @@ export function createAgent(config: AgentConfig, opts: { log?: Logger; client?: 
     stateDir: config.stateDir,
     appsRoot: config.appsRoot,
     hdaId: enrollment.hda_id,
+    namespace: config.namespace ?? '',
+    docker: () => docker.docker(),
     installs,
     log,
     onRun: () => heartbeat.trigger(),

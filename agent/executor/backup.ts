@@ -7,7 +7,7 @@ import { BackupSecrets } from '../../core/backup/plan';
 import { open } from '../../core/backup/seal';
 import { loadOrCreateHdaKey } from '../backup/hda-key';
 import { connectOffsite, loadOffsite, runOffsiteBackup, saveOffsite } from '../backup/offsite';
-import { appDirFor } from './paths';
+import { offsiteApps } from '../backup/offsite-app';
 import { formatBytes } from './images';
 import { StepFailure, type Step } from './types';
 
@@ -44,10 +44,11 @@ export const backupRunStep: Step<'backup-run'> = {
   title: 'Backing up the apps off the HDA',
   async run({ task, deps, report, work }) {
     if (!loadOffsite(deps.config.stateDir)) throw new StepFailure('no off-HDA backup is set up on this HDA');
-    const apps = deps.installs.list().map((r) => ({ identifier: r.identifier, dir: appDirFor(deps.config.appsRoot, r.identifier) }));
+    const apps = offsiteApps(deps.installs, deps.config.appsRoot, deps.config.namespace ?? '');
     try {
-      const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps });
-      for (const a of h.apps ?? []) report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added`);
+      const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps, docker: await deps.docker.docker() });
+      for (const a of h.apps ?? [])
+        report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added; the app was down ${a.downtime_ms ?? 0} ms`);
       work.detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;
       deps.onAppChanged?.();
       return work.detail;

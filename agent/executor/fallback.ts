@@ -1,9 +1,11 @@
 /**
  * What a failed update or rollback leaves behind. A blue/green switch that failed is abandoned: the
- * old slot never stopped serving, so Apache is pointed back at it (if it had moved) and the new
- * slot is removed. An in-place update that failed after it changed something is rolled back to the
- * previous deployment (payload.previous) with its recorded images. A failure before anything
- * changed (verify, render, policy, pull) needs nothing: the running version keeps serving.
+ * old slot never stopped serving, so Apache is pointed back at it (if it had moved), the new slot is
+ * removed, and the shared data is put back as before the click if the new slot changed it. An
+ * in-place update or rollback that failed after it changed something goes back to the previous
+ * deployment (payload.previous) with its recorded images and the data of the snapshot taken before
+ * the click (never the data a rollback had restored). A failure before anything changed (verify,
+ * render, policy, pull) needs nothing: the running version keeps serving.
  */
 import { existsSync, rmSync } from 'node:fs';
 import type { AppTask, AppVersionContent, StepName } from '../../core/protocol';
@@ -12,7 +14,8 @@ import type { PlanFailure } from './index';
 import { INSTALL_PLAN, RESTART_PLAN } from './plans';
 import { putBack } from './restore';
 import { restoreDataStep } from './restore-data';
-import type { ExecutorDeps, Step, TaskWork } from './types';
+import { localRepo } from '../backup/repo-local';
+import type { ExecutorDeps, Step, SwitchFrom, TaskWork } from './types';
 import { vhostContent } from './vhost';
 
 export interface FallbackInput {
@@ -51,7 +54,9 @@ export async function fallBack(input: FallbackInput, runSteps: RunSteps, newWork
   });
   const back = newWork(previous.version, previous.signature ?? null);
   back.noSwitch = true;
+  // The data as before the click: a rollback's own restore_snapshot is the data it was taking the app to.
   if (snap) back.restoreSnapshot = snap.id;
+  else delete back.restoreSnapshot;
   const pins = deps.installs.get(work.identifier)?.history?.find((h) => h.version === previous.version.version)?.images;
   if (pins) back.restorePins = pins;
   const plan = input.restorePlan ?? INSTALL_PLAN;
@@ -68,7 +73,8 @@ function withDataRestore(steps: Step[]): Step[] {
   return at < 0 ? [restoreDataStep, ...plan] : [...plan.slice(0, at), restoreDataStep, ...plan.slice(at)];
 }
 
-async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Promise<string> {
+async function abandonSwitch(input: FallbackInput): Promise<string> {
+  const { task, work, reporter, deps } = input;
   const from = work.switchFrom!;
   const notes: string[] = [];
   reporter.emit('Warning', `abandoning the blue/green switch: ${from.project} on port ${from.port} keeps serving`, undefined, {
@@ -98,5 +104,31 @@ async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Pro
     notes.push(`removing ${work.project} failed: ${(e as Error).message}`);
   }
   for (const n of notes) reporter.emit('Warning', n);
-  return `; rolled back: the previous version kept serving from ${from.project} (blue/green) and the new containers were removed${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  const data = await sharedDataBack(input, from);
+  return `; rolled back: the previous version kept serving from ${from.project} (blue/green) and the new containers were removed${notes.length ? ` (${notes.join('; ')})` : ''}${data}`;
+}
+
+/** The shared app folder as before the click, when the new slot changed it (shared-data.ts). */
+async function sharedDataBack({ task, work, reporter, deps }: FallbackInput, from: SwitchFrom): Promise<string> {
+  const before = work.snapshots?.[0];
+  if (!before) return '';
+  try {
+    const { putBackSharedData } = await import('../backup/shared-data');
+    const docker = await deps.docker.docker();
+    const ref = { repo: localRepo(deps.config.stateDir), docker, identifier: work.identifier, project: from.project, appDir: work.appDir };
+    const r = await putBackSharedData(ref, before, task.id);
+    if (!r?.restored) return '; the shared data was left as it was (the new version changed none of it)';
+    work.restored = before.id;
+    const what = `the shared data was put back as of snapshot ${before.id.slice(0, 8)}; as the failed switch left it, it is kept in snapshot ${r.kept.slice(0, 8)}`;
+    reporter.emit('OK', `${what}; ${from.project} was down ${r.downtime_ms} ms`, undefined, {
+      snapshot_id: before.id,
+      kept: r.kept,
+      downtime_ms: r.downtime_ms,
+    });
+    return `; ${what}`;
+  } catch (e) {
+    const why = `putting the shared data back as of snapshot ${before.id.slice(0, 8)} failed: ${(e as Error).message}`;
+    reporter.emit('Warning', why);
+    return `; ${why}`;
+  }
 }
