@@ -61,8 +61,8 @@ async function ensureVolume(docker: Docker, root: string, name: string, key: str
     });
   if (existing && existing.Labels?.[LABEL_PROJECT] !== project)
     throw new Error(`volume ${name} already exists and belongs to ${existing.Labels?.[LABEL_PROJECT] ?? 'no compose project'}; refusing to fill it`);
-  const v = existing ?? (await docker.createVolume({ Name: name, Driver: 'local', Labels: { [LABEL_PROJECT]: project, [LABEL_VOLUME]: key } }));
-  const info = v as unknown as { Name: string; Driver: string; Mountpoint: string };
+  if (!existing) await docker.createVolume({ Name: name, Driver: 'local', Labels: { [LABEL_PROJECT]: project, [LABEL_VOLUME]: key } });
+  const info = existing ?? (await docker.getVolume(name).inspect());
   // A volume whose data folder an interrupted swap had set aside has none until the swap is put right.
   if (!existsSync(info.Mountpoint)) recoverSwaps([info.Mountpoint]);
   if (!existsSync(info.Mountpoint)) mkdirSync(info.Mountpoint, { recursive: true });
