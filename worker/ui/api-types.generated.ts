@@ -899,8 +899,10 @@ export interface components {
                 apps?: {
                     added_bytes: number;
                     bytes: number;
+                    downtime_ms?: number;
                     identifier: string;
                     snapshot_id: string;
+                    volumes?: string[];
                 }[];
                 every_hours: number;
                 last_error: {
@@ -1559,8 +1561,10 @@ export interface components {
                 apps?: {
                     added_bytes: number;
                     bytes: number;
+                    downtime_ms?: number;
                     identifier: string;
                     snapshot_id: string;
+                    volumes?: string[];
                 }[];
                 every_hours: number;
                 last_error: {
