@@ -46,7 +46,10 @@ as /usr/local/bin/hda-agent). Install it with:
   hda-agent unit > /etc/systemd/system/hda-agent.service && systemctl daemon-reload && systemctl enable --now hda-agent`,
 };
 
-export async function main(argv: string[], out = (s: string) => process.stdout.write(`${s}\n`)): Promise<number> {
+type Out = (s: string) => void;
+type Flags = Record<string, string | boolean | undefined>;
+
+function cliOptions() {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
     code: { type: 'string' },
@@ -55,9 +58,13 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
     exec: { type: 'string' },
   };
   for (const s of SETTINGS) options[s.flag] = { type: s.key === 'allowUnsigned' ? 'boolean' : 'string' };
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
+  return options;
+}
+
+export async function main(argv: string[], out: Out = (s: string) => process.stdout.write(`${s}\n`)): Promise<number> {
+  let parsed: { values: Flags; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: cliOptions(), allowPositionals: true, strict: true });
   } catch (e) {
     out(`${(e as Error).message}\n\n${USAGE.main}`);
     return 2;
@@ -76,19 +83,25 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
     out(USAGE[command]);
     return 0;
   }
-  if (command === 'unit') {
-    try {
-      out(systemdUnit(typeof values.exec === 'string' ? values.exec : '/usr/local/bin/hda-agent'));
-      return 0;
-    } catch (e) {
-      out(`hda-agent unit: ${(e as Error).message}`);
-      return 2;
-    }
+  if (command === 'unit') return unitCommand(values, out);
+  return configuredCommand(command, values, out);
+}
+
+function unitCommand(values: Flags, out: Out): number {
+  try {
+    out(systemdUnit(typeof values.exec === 'string' ? values.exec : '/usr/local/bin/hda-agent'));
+    return 0;
+  } catch (e) {
+    out(`hda-agent unit: ${(e as Error).message}`);
+    return 2;
   }
-  const flags = values as Record<string, string | boolean | undefined>;
+}
+
+/** The commands that need the agent's settings: enroll, run and status. */
+async function configuredCommand(command: string, values: Flags, out: Out): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(flags);
+    config = loadConfig(values);
   } catch (e) {
     out(`configuration error: ${(e as Error).message}`);
     return 2;

@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { type AnySQLiteColumn, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Finding } from '../core/catalog/types';
+import { BATCH_ITEM_STATES, BATCH_STATES } from '../core/fleet/states';
 import { EVENT_STATUSES, SNAPSHOT_REASONS, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
 import type { StoredBackupPlan } from '../core/backup/plan';
 import type { PublicJwk } from '../core/backup/seal';
@@ -344,8 +345,6 @@ export const appMetrics = sqliteTable(
   (t) => [primaryKey({ columns: [t.hdaId, t.identifier, t.resolution, t.bucketStart] }), index('app_metrics_age').on(t.resolution, t.bucketStart)],
 );
 
-export const BATCH_STATES = ['running', 'succeeded', 'failed', 'rolling_back', 'rolled_back', 'cancelled'] as const;
-
 /** A fleet deployment: one app version installed or updated on many HDAs with bounded concurrency. */
 export const batches = sqliteTable('batches', {
   id: text('id').primaryKey(),
@@ -365,9 +364,6 @@ export const batches = sqliteTable('batches', {
   createdAt: integer('created_at').notNull(),
   finishedAt: integer('finished_at'),
 });
-
-/** `skipped`: the install is held or skips this version by its owner's choice (the detail says which). */
-export const BATCH_ITEM_STATES = ['pending', 'queued', 'succeeded', 'failed', 'cancelled', 'rolled_back', 'skipped'] as const;
 
 export const batchItems = sqliteTable(
   'batch_items',

@@ -162,24 +162,7 @@ function composeVerb(words: string[]): { verb: string; args: string[] } | null {
 
 function heredocStep(ll: LogicalLine, command: string, result: ParsedScript): void {
   const h = ll.heredocs[0];
-  if (h.endLine === null) {
-    result.findings.push({
-      severity: 'error',
-      rule: 'heredoc-unterminated',
-      message: `line ${ll.line}: the here-document is never closed by a line "${h.delimiter}"`,
-      line: ll.line,
-      text: textOf(ll),
-    });
-    return;
-  }
-  if (h.sloppyTerminator) {
-    result.findings.push({
-      severity: 'warning',
-      rule: 'heredoc-terminator',
-      message: `line ${h.endLine}: terminator "${h.delimiter}" has trailing whitespace; accepted, though bash would not end the here-document there`,
-      line: h.endLine,
-    });
-  }
+  if (!heredocClosed(ll, result)) return;
   // `cat > FILE << 'EOF'` or `cat << 'EOF' > FILE`, nothing else on the line.
   const withoutHeredoc = command.replace(/<<-?[ \t]*('[^']*'|"[^"]*"|\\?[A-Za-z0-9_.-]+)/, ' ').trim();
   const m = /^cat\s*(>>?)\s*("[^"]*"|'[^']*'|\S+)$/.exec(withoutHeredoc);
@@ -190,8 +173,7 @@ function heredocStep(ll: LogicalLine, command: string, result: ParsedScript): vo
     });
   }
   const append = m[1] === '>>';
-  const target = m[2].replace(/^(['"])(.*)\1$/, '$2');
-  const rel = appRelativePath(target);
+  const rel = appRelativePath(m[2].replace(/^(['"])(.*)\1$/, '$2'));
   if ('error' in rel) {
     result.findings.push({ severity: 'error', rule: 'file-path', message: `line ${ll.line}: ${rel.error}`, line: ll.line, text: textOf(ll) });
     return;
@@ -216,14 +198,44 @@ function heredocStep(ll: LogicalLine, command: string, result: ParsedScript): vo
     });
     return;
   }
-  const isCompose = COMPOSE_FILE_NAMES.includes(rel.path);
-  if (isCompose) {
-    const text = append && result.compose?.path === rel.path ? result.compose.text + h.body : h.body;
-    result.compose = { path: rel.path, text, line: ll.line, bodyLine: append && result.compose ? result.compose.bodyLine : h.bodyLine };
-  } else {
-    result.files[rel.path] = append ? (result.files[rel.path] ?? '') + h.body : h.body;
+  writeHeredoc(ll, rel.path, append, result);
+}
+
+/** False (with the finding) when the here-document never ends; warns when bash would not end it where we do. */
+function heredocClosed(ll: LogicalLine, result: ParsedScript): boolean {
+  const h = ll.heredocs[0];
+  if (h.endLine === null) {
+    result.findings.push({
+      severity: 'error',
+      rule: 'heredoc-unterminated',
+      message: `line ${ll.line}: the here-document is never closed by a line "${h.delimiter}"`,
+      line: ll.line,
+      text: textOf(ll),
+    });
+    return false;
   }
-  result.steps.push({ kind: 'write-file', line: ll.line, text: textOf(ll), args: { path: rel.path, compose: isCompose, append, end_line: h.endLine } });
+  if (h.sloppyTerminator) {
+    result.findings.push({
+      severity: 'warning',
+      rule: 'heredoc-terminator',
+      message: `line ${h.endLine}: terminator "${h.delimiter}" has trailing whitespace; accepted, though bash would not end the here-document there`,
+      line: h.endLine,
+    });
+  }
+  return true;
+}
+
+/** Records the here-document's text as the compose file or a shipped file (appended with `>>`). */
+function writeHeredoc(ll: LogicalLine, path: string, append: boolean, result: ParsedScript): void {
+  const h = ll.heredocs[0];
+  const isCompose = COMPOSE_FILE_NAMES.includes(path);
+  if (isCompose) {
+    const text = append && result.compose?.path === path ? result.compose.text + h.body : h.body;
+    result.compose = { path, text, line: ll.line, bodyLine: append && result.compose ? result.compose.bodyLine : h.bodyLine };
+  } else {
+    result.files[path] = append ? (result.files[path] ?? '') + h.body : h.body;
+  }
+  result.steps.push({ kind: 'write-file', line: ll.line, text: textOf(ll), args: { path, compose: isCompose, append, end_line: h.endLine } });
 }
 
 function downloadStep(ll: LogicalLine, args: string[], result: ParsedScript): void {

@@ -1,6 +1,6 @@
 /** What the fleet routes answer: a deployment across many HDAs and each HDA's part in it. */
 import { z } from '@hono/zod-openapi';
-import { BATCH_ITEM_STATES, BATCH_STATES } from '../../db/schema';
+import { BATCH_ITEM_STATES, BATCH_STATES } from '../../core/fleet/states';
 import { MaybeTime } from './common';
 
 export const BatchItemSchema = z

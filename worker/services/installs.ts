@@ -72,7 +72,7 @@ export function installInfo(install: InstallRow, hda: HdaRow): TaskInstallInfo {
 
 export type { InstallOverrides } from '../../core/protocol';
 
-function versionPayload(version: VersionRow) {
+export function versionPayload(version: VersionRow) {
   return { version: version.contentJson, signature: version.signature, key_id: version.keyId };
 }
 
@@ -119,7 +119,7 @@ export async function createInstall(deps: Deps, user: Actor, hdaId: string, req:
     const [fresh] = await deps.db.select({ seq: hdas.nextPortSeq }).from(hdas).where(eq(hdas.id, hda.id));
     const port = req.host_port ?? (await nextFreePort(deps, hda.id, fresh.seq));
     try {
-      return await insertInstall(deps, user, hda, app.id, version, identifier, port, exceptions, req, ctx);
+      return await insertInstall(deps, user, { hda, appId: app.id, version, identifier, port, exceptions, req }, ctx);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       await assertNotInstalled(deps, hda.id, identifier); // else the port was taken: try the next
@@ -129,71 +129,73 @@ export async function createInstall(deps: Deps, user: Actor, hdaId: string, req:
   throw conflict('could not allocate a host port; try again');
 }
 
-async function insertInstall(
-  deps: Deps,
-  user: Actor,
-  hda: HdaRow,
-  appId: number,
-  version: VersionRow,
-  identifier: string,
-  port: number,
-  exceptions: string[],
-  req: InstallRequest,
-  ctx: QueueContext,
-) {
-  const now = deps.stamp();
-  const install: InstallRow = {
+/** What a new install is made of, once its port is chosen. */
+interface NewInstall {
+  hda: HdaRow;
+  appId: number;
+  version: VersionRow;
+  identifier: string;
+  port: number;
+  exceptions: string[];
+  req: InstallRequest;
+}
+
+function newInstallRow(n: NewInstall, by: string, now: number): InstallRow {
+  return {
     id: crypto.randomUUID(),
-    hdaId: hda.id,
-    appId,
-    identifier,
-    hostname: `${identifier}.${hda.domain}`,
-    hostPort: port,
+    hdaId: n.hda.id,
+    appId: n.appId,
+    identifier: n.identifier,
+    hostname: `${n.identifier}.${n.hda.domain}`,
+    hostPort: n.port,
     desiredState: 'running',
     state: 'installing',
-    versionId: version.id,
+    versionId: n.version.id,
     currentDeploymentId: null,
-    policyExceptionsJson: exceptions,
-    limitsJson: req.limits ?? {},
-    overridesJson: { ...req.overrides, ...(req.host_port !== undefined ? { port_fixed: true } : {}) },
+    policyExceptionsJson: n.exceptions,
+    limitsJson: n.req.limits ?? {},
+    overridesJson: { ...n.req.overrides, ...(n.req.host_port !== undefined ? { port_fixed: true } : {}) },
     updateHeld: false,
     skipVersionId: null,
-    createdBy: user.id,
+    createdBy: by,
     createdAt: now,
     updatedAt: now,
   };
-  const deployment = newDeployment(install.id, version.id, 'install', user.id, now);
-  const payload: PayloadOf<'install'> = { install: installInfo(install, hda), ...versionPayload(version), ports: await portHints(deps, hda.id, install.id) };
-  const taskId = crypto.randomUUID();
+}
+
+async function insertInstall(deps: Deps, user: Actor, n: NewInstall, ctx: QueueContext) {
+  const now = deps.stamp();
+  const install = newInstallRow(n, user.id, now);
+  const deployment = newDeployment(install.id, n.version.id, 'install', user.id, now);
+  const payload: PayloadOf<'install'> = {
+    install: installInfo(install, n.hda),
+    ...versionPayload(n.version),
+    ports: await portHints(deps, n.hda.id, install.id),
+  };
+  const audit = (action: string, detail: Record<string, unknown>) =>
+    auditStatement(deps.db, now, { ...byUser(user), action, targetKind: 'install', targetId: install.id, detail });
   const statements = [
     // Only an automatic port advances the counter; an owner's choice may lie anywhere.
-    ...(req.host_port === undefined
+    ...(n.req.host_port === undefined
       ? [
           deps.db
             .update(hdas)
-            .set({ nextPortSeq: sql`max(${hdas.nextPortSeq}, ${port - BASE_PORT}) + 1` })
-            .where(eq(hdas.id, hda.id)),
+            .set({ nextPortSeq: sql`max(${hdas.nextPortSeq}, ${n.port - BASE_PORT}) + 1` })
+            .where(eq(hdas.id, n.hda.id)),
         ]
       : []),
     deps.db.insert(installs).values(install),
     deps.db.insert(deployments).values(deployment),
-    auditStatement(deps.db, now, {
-      ...byUser(user),
-      action: 'install.create',
-      targetKind: 'install',
-      targetId: install.id,
-      detail: { app: identifier, version: version.version, hda: hda.id },
-    }),
-    ...exceptions.map((rule) =>
-      auditStatement(deps.db, now, { ...byUser(user), action: 'policy.exception', targetKind: 'install', targetId: install.id, detail: { rule } }),
-    ),
+    audit('install.create', { app: n.identifier, version: n.version.version, hda: n.hda.id }),
+    ...n.exceptions.map((rule) => audit('policy.exception', { rule })),
   ];
-  const task = { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install' as const, payload, batchId: ctx.batchId };
+  const taskId = crypto.randomUUID();
+  const task = { id: taskId, hdaId: n.hda.id, installId: install.id, deploymentId: deployment.id, kind: 'install' as const, payload, batchId: ctx.batchId };
   await enqueue(deps, task, now, statements);
   return { install, deployment, taskId };
 }
 
-function newDeployment(
+export function newDeployment(
   installId: string,
   versionId: string,
   action: DeploymentRow['action'],
@@ -262,31 +264,9 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
     ...owned.install,
     ...(ctx.overrides ? { overridesJson: { ...ctx.overrides, ...(portFixed(owned.install) ? { port_fixed: true } : {}) } } : {}),
   };
-  if (install.state === 'removed') throw conflict('this install has been removed');
-  if (req.action === 'retry' && install.state !== 'failed') throw conflict(`only a failed install can be retried; this one is ${install.state}`);
-  if ((req.action === 'update' || req.action === 'rollback') && (await openTaskKinds(deps, installId)).includes('reconfigure'))
-    throw conflict('a settings change for this app is still to be done; update it when that has finished');
+  await assertActionAllowed(deps, install, req);
   const [current] = await deps.db.select().from(appVersions).where(eq(appVersions.id, install.versionId));
-  const exceptions = install.policyExceptionsJson;
-
-  let target: VersionRow = current;
-  let rollbackOf: string | null = null;
-  let previous: PreviousDeployment | undefined;
-  let restoreSnapshot: { id: string } | undefined;
-  if (req.with_data && req.action !== 'rollback') throw badRequest('with_data applies to a rollback only');
-  if (req.action === 'update') {
-    target = await findVersion(deps, install.appId, req.version);
-    const refusal = updateRefusal(install, target, current.version);
-    if (refusal) throw conflict(`this app is ${refusal}`);
-    assertInstallable(target, exceptions);
-    if (install.currentDeploymentId) previous = { deployment_id: install.currentDeploymentId, ...versionPayload(current) };
-  } else if (req.action === 'rollback') {
-    const to = await rollbackTarget(deps, install, req.deployment);
-    rollbackOf = to.id;
-    if (req.with_data) restoreSnapshot = await dataAsOf(deps, to, req.confirm === true);
-    [target] = await deps.db.select().from(appVersions).where(eq(appVersions.id, to.versionId));
-    if (install.currentDeploymentId) previous = { deployment_id: install.currentDeploymentId, ...versionPayload(current) };
-  }
+  const { target, rollbackOf, previous, restoreSnapshot } = await actionTarget(deps, install, current, req);
 
   const now = deps.stamp();
   const kind = taskKindOf(req.action);
@@ -303,26 +283,56 @@ export async function performAction(deps: Deps, user: Actor, installId: string, 
   const taskId = crypto.randomUUID();
   const nextState = STATE_DURING[req.action];
   const task = { id: taskId, hdaId: hda.id, installId: install.id, deploymentId: deployment.id, kind, payload, batchId: ctx.batchId };
+  const detail = {
+    version: target.version,
+    ...(req.purge ? { purge: true } : {}),
+    ...(rollbackOf ? { deployment: rollbackOf } : {}),
+    ...(restoreSnapshot ? { snapshot: restoreSnapshot.id } : {}),
+  };
   await enqueue(deps, task, now, [
     deps.db.insert(deployments).values(deployment),
     deps.db
       .update(installs)
       .set({ desiredState: DESIRED_AFTER[req.action], updatedAt: now, overridesJson: install.overridesJson, ...(nextState ? { state: nextState } : {}) })
       .where(eq(installs.id, install.id)),
-    auditStatement(deps.db, now, {
-      ...byUser(user),
-      action: `install.${req.action}`,
-      targetKind: 'install',
-      targetId: install.id,
-      detail: {
-        version: target.version,
-        ...(req.purge ? { purge: true } : {}),
-        ...(rollbackOf ? { deployment: rollbackOf } : {}),
-        ...(restoreSnapshot ? { snapshot: restoreSnapshot.id } : {}),
-      },
-    }),
+    auditStatement(deps.db, now, { ...byUser(user), action: `install.${req.action}`, targetKind: 'install', targetId: install.id, detail }),
   ]);
   return { deployment, taskId };
+}
+
+/** Refuses an action the install's state does not allow, with the reason. */
+async function assertActionAllowed(deps: Deps, install: InstallRow, req: ActionRequest) {
+  if (install.state === 'removed') throw conflict('this install has been removed');
+  if (req.action === 'retry' && install.state !== 'failed') throw conflict(`only a failed install can be retried; this one is ${install.state}`);
+  if (req.with_data && req.action !== 'rollback') throw badRequest('with_data applies to a rollback only');
+  if ((req.action === 'update' || req.action === 'rollback') && (await openTaskKinds(deps, install.id)).includes('reconfigure'))
+    throw conflict('a settings change for this app is still to be done; update it when that has finished');
+}
+
+interface ActionTarget {
+  target: VersionRow;
+  rollbackOf: string | null;
+  previous?: PreviousDeployment;
+  restoreSnapshot?: { id: string };
+}
+
+/** The version an action deploys: the current one, the update's, or the deployment a rollback returns to. */
+async function actionTarget(deps: Deps, install: InstallRow, current: VersionRow, req: ActionRequest): Promise<ActionTarget> {
+  const previous = install.currentDeploymentId ? { deployment_id: install.currentDeploymentId, ...versionPayload(current) } : undefined;
+  if (req.action === 'update') {
+    const target = await findVersion(deps, install.appId, req.version);
+    const refusal = updateRefusal(install, target, current.version);
+    if (refusal) throw conflict(`this app is ${refusal}`);
+    assertInstallable(target, install.policyExceptionsJson);
+    return { target, rollbackOf: null, previous };
+  }
+  if (req.action === 'rollback') {
+    const to = await rollbackTarget(deps, install, req.deployment);
+    const restoreSnapshot = req.with_data ? await dataAsOf(deps, to, req.confirm === true) : undefined;
+    const [target] = await deps.db.select().from(appVersions).where(eq(appVersions.id, to.versionId));
+    return { target, rollbackOf: to.id, previous, restoreSnapshot };
+  }
+  return { target: current, rollbackOf: null };
 }
 
 /** The snapshot a rollback "with its data as of then" restores; the owner must have confirmed the loss of later data. */

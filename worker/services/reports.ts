@@ -171,55 +171,29 @@ async function recordResult(
   actor: ResultActor = { actorId: hdaId, actorKind: 'agent' },
   guard?: SQL,
 ): Promise<{ state: TaskState }> {
-  const taskId = task.id;
   const now = deps.now();
-  const kind = task.kind;
   const detail = result.detail.slice(0, 4000);
   const statements: BatchItem<'sqlite'>[] = [
     deps.db
       .update(tasks)
       .set({ state: result.state, detail, failedStep: result.step ?? null, finishedAt: now, leaseUntil: null })
-      .where(and(eq(tasks.id, taskId), inArray(tasks.state, ['queued', 'claimed']), guard))
+      .where(and(eq(tasks.id, task.id), inArray(tasks.state, ['queued', 'claimed']), guard))
       .returning({ id: tasks.id }),
     auditStatement(deps.db, now, {
       ...actor,
       action: `task.${result.state}`,
       targetKind: 'task',
-      targetId: taskId,
-      detail: { kind, step: result.step ?? null },
+      targetId: task.id,
+      detail: { kind: task.kind, step: result.step ?? null },
     }),
   ];
   const snaps = recordSnapshotsStatement(deps, task, result);
   if (snaps) statements.push(snaps);
-  if (task.deploymentId) {
-    statements.push(
-      deps.db
-        .update(deployments)
-        .set({
-          status: result.state,
-          detail,
-          finishedAt: now,
-          ...(result.rendered_compose ? { renderedCompose: result.rendered_compose } : {}),
-          ...(result.images ? { imagesJson: result.images } : {}),
-        })
-        .where(eq(deployments.id, task.deploymentId)),
-    );
-  }
-  // logs and prune observe or tidy; they never move the install's state.
-  if (task.installId && SETS_INSTALL_STATE[kind]) {
-    const becomesCurrent = result.state === 'succeeded' && isOneOf(VERSION_CHANGING_KINDS, kind) && task.deploymentId;
-    const versionId = becomesCurrent ? await deploymentVersion(deps, task.deploymentId!) : null;
-    statements.push(
-      deps.db
-        .update(installs)
-        .set({
-          state: installStateAfter(kind, result),
-          updatedAt: now,
-          ...(result.state === 'succeeded' ? appliedSettings(kind, task, result) : {}),
-          ...(becomesCurrent ? { currentDeploymentId: task.deploymentId!, ...(versionId ? { versionId } : {}) } : {}),
-        })
-        .where(eq(installs.id, task.installId)),
-    );
+  if (task.deploymentId) statements.push(deploymentClosed(deps, task.deploymentId, result, detail, now));
+  if (task.installId && SETS_INSTALL_STATE[task.kind]) {
+    const current = result.state === 'succeeded' && isOneOf(VERSION_CHANGING_KINDS, task.kind) ? task.deploymentId : null;
+    const versionId = current ? await deploymentVersion(deps, current) : null;
+    statements.push(installClosed(deps, { ...task, installId: task.installId }, result, now, current ? { current, versionId } : null));
   }
   const [updated] = (await atomically(deps.db, statements)) as [Array<{ id: string }>];
   if (updated.length === 0) throw conflict('task was finished by another report');
@@ -227,6 +201,38 @@ async function recordResult(
   // meanwhile, re-checks now and takes it (the agent never has to drop a poll and risk a claim).
   await taskFinished(deps, task);
   return { state: result.state };
+}
+
+function deploymentClosed(deps: Deps, deploymentId: string, result: TaskResultInput, detail: string, now: number) {
+  return deps.db
+    .update(deployments)
+    .set({
+      status: result.state,
+      detail,
+      finishedAt: now,
+      ...(result.rendered_compose ? { renderedCompose: result.rendered_compose } : {}),
+      ...(result.images ? { imagesJson: result.images } : {}),
+    })
+    .where(eq(deployments.id, deploymentId));
+}
+
+/** The install's state after its task (logs and prune never move it), and its new deployment if one became current. */
+function installClosed(
+  deps: Deps,
+  task: TaskRow & { installId: string },
+  result: TaskResultInput,
+  now: number,
+  deployed: { current: string; versionId: string | null } | null,
+) {
+  return deps.db
+    .update(installs)
+    .set({
+      state: installStateAfter(task.kind, result),
+      updatedAt: now,
+      ...(result.state === 'succeeded' ? appliedSettings(task.kind, task, result) : {}),
+      ...(deployed ? { currentDeploymentId: deployed.current, ...(deployed.versionId ? { versionId: deployed.versionId } : {}) } : {}),
+    })
+    .where(eq(installs.id, task.installId));
 }
 
 /** What a succeeded install or reconfigure applied: the port the agent used, and a reconfigure's limits. */

@@ -20,9 +20,45 @@ const NavLink = (props: { href: string; current: boolean; children: Child }) => 
   </a>
 );
 
+/** The main navigation: what each role may open, in order. */
+const NAV: Array<{ key: Exclude<NavKey, null>; href: string; label: string; for?: (user: PageUser) => boolean }> = [
+  { key: 'dashboard', href: '/', label: 'Servers' },
+  { key: 'installs', href: '/installs', label: 'Apps' },
+  { key: 'fleet', href: '/fleet', label: 'Fleet' },
+  { key: 'catalog', href: '/catalog', label: 'Catalog' },
+  { key: 'publish', href: '/publish', label: 'Publish', for: (u) => u.role === 'publisher' || u.role === 'admin' },
+  { key: 'users', href: '/admin/users', label: 'Users', for: (u) => u.role === 'admin' },
+  { key: 'audit', href: '/admin/audit', label: 'Audit', for: (u) => u.role === 'admin' },
+];
+
+const MainNav = ({ user, nav }: { user: PageUser; nav?: NavKey }) => (
+  <nav class="nav" aria-label="Main">
+    {NAV.filter((item) => !item.for || item.for(user)).map((item) => (
+      <NavLink href={item.href} current={nav === item.key}>
+        {item.label}
+      </NavLink>
+    ))}
+  </nav>
+);
+
+const SessionMenu = ({ user, nav }: { user: PageUser; nav?: NavKey }) => (
+  <div class="session">
+    <a
+      class="session-email"
+      href="/account"
+      title={`Signed in as ${user.email} (${user.role}): your account`}
+      aria-current={nav === 'account' ? 'page' : undefined}
+    >
+      {user.email}
+    </a>
+    <button type="button" class="btn btn-quiet btn-small" data-click="logout">
+      Log out
+    </button>
+  </div>
+);
+
 export const Layout = (props: LayoutProps) => {
   const { user, nav } = props;
-  const canPublish = user && (user.role === 'publisher' || user.role === 'admin');
   return (
     <html lang="en">
       <head>
@@ -42,52 +78,8 @@ export const Layout = (props: LayoutProps) => {
               </span>{' '}
               HDA Control
             </a>
-            {user && (
-              <nav class="nav" aria-label="Main">
-                <NavLink href="/" current={nav === 'dashboard'}>
-                  Servers
-                </NavLink>
-                <NavLink href="/installs" current={nav === 'installs'}>
-                  Apps
-                </NavLink>
-                <NavLink href="/fleet" current={nav === 'fleet'}>
-                  Fleet
-                </NavLink>
-                <NavLink href="/catalog" current={nav === 'catalog'}>
-                  Catalog
-                </NavLink>
-                {canPublish && (
-                  <NavLink href="/publish" current={nav === 'publish'}>
-                    Publish
-                  </NavLink>
-                )}
-                {user.role === 'admin' && (
-                  <NavLink href="/admin/users" current={nav === 'users'}>
-                    Users
-                  </NavLink>
-                )}
-                {user.role === 'admin' && (
-                  <NavLink href="/admin/audit" current={nav === 'audit'}>
-                    Audit
-                  </NavLink>
-                )}
-              </nav>
-            )}
-            {user && (
-              <div class="session">
-                <a
-                  class="session-email"
-                  href="/account"
-                  title={`Signed in as ${user.email} (${user.role}): your account`}
-                  aria-current={nav === 'account' ? 'page' : undefined}
-                >
-                  {user.email}
-                </a>
-                <button type="button" class="btn btn-quiet btn-small" data-click="logout">
-                  Log out
-                </button>
-              </div>
-            )}
+            {user && <MainNav user={user} nav={nav} />}
+            {user && <SessionMenu user={user} nav={nav} />}
           </div>
         </header>
         <main class="main">

@@ -57,31 +57,49 @@ function pathOf(c: Context): string {
 
 type PageFn = (p: PageContext) => Promise<Child> | Child;
 
+/** Every page: its path, what renders it, and who besides admins may see it (everyone signed in when absent). */
+const PAGES: Array<[path: string, render: PageFn, roles?: PageUser['role'][]]> = [
+  ['/', (p) => dashboardPage(p)],
+  ['/hdas/:id', (p) => hdaPage(p, p.c.req.param('id')!)],
+  ['/catalog', (p) => catalogPage(p, p.c.req.query('q') ?? '', p.c.req.query('category'))],
+  ['/catalog/:slug', (p) => appDetailPage(p, p.c.req.param('slug')!)],
+  ['/installs', (p) => installsPage(p)],
+  ['/account', (p) => accountPage(p)],
+  ['/installs/:id', (p) => installPage(p, p.c.req.param('id')!, p.c.req.query('task'))],
+  ['/tasks/:id', (p) => taskPage(p, p.c.req.param('id')!)],
+  ['/fleet', (p) => fleetPage(p)],
+  ['/batches/:id', (p) => batchPage(p, p.c.req.param('id')!)],
+  ['/admin/users', (p) => usersPage(p), ['admin']],
+  ['/admin/audit', (p) => auditPage(p), ['admin']],
+  ['/publish', (p) => publishPage(p, p.c.req.query('app')), ['publisher']],
+];
+
+/** A signed-in page: sign-in first, 403 for a role it is not for, the API's 403/404 as an error page. */
+const pageHandler = (api: ApiFetcher, fn: PageFn, roles?: PageUser['role'][]) => async (c: Context<AppEnv>) => {
+  const session = await readSession(c);
+  if (!session) return c.redirect(`/login?next=${encodeURIComponent(pathOf(c))}`, 302);
+  const user: PageUser = { id: session.id, email: session.email, role: session.role };
+  if (roles && user.role !== 'admin' && !roles.includes(user.role)) return renderPage(c, <ErrorPage status={403} user={user} />, 403);
+  const p: PageContext = { c, user, now: c.get('deps').now(), api: pageClient(api, c) };
+  try {
+    return await renderPage(c, await fn(p));
+  } catch (err) {
+    if (!(err instanceof PageError)) throw err;
+    if (err.status === 401) return c.redirect(`/login?next=${encodeURIComponent(pathOf(c))}`, 302);
+    const status = err.status === 403 || err.status === 404 ? err.status : 500;
+    return renderPage(c, <ErrorPage status={status} user={user} message={err.message} />, status);
+  }
+};
+
+const asset = (body: string, type: string) => (c: Context<AppEnv>) => {
+  c.header('Content-Type', type);
+  // URLs carry a content hash (?v=...), so a changed file is a new URL.
+  c.header('Cache-Control', 'public, max-age=31536000, immutable');
+  return c.body(body);
+};
+
 export function createUiRoutes(api: ApiFetcher) {
   const ui = new Hono<AppEnv>();
-
-  const page = (fn: PageFn, roles?: PageUser['role'][]) => async (c: Context<AppEnv>) => {
-    const session = await readSession(c);
-    if (!session) return c.redirect(`/login?next=${encodeURIComponent(pathOf(c))}`, 302);
-    const user: PageUser = { id: session.id, email: session.email, role: session.role };
-    if (roles && user.role !== 'admin' && !roles.includes(user.role)) return renderPage(c, <ErrorPage status={403} user={user} />, 403);
-    const p: PageContext = { c, user, now: c.get('deps').now(), api: pageClient(api, c) };
-    try {
-      return await renderPage(c, await fn(p));
-    } catch (err) {
-      if (!(err instanceof PageError)) throw err;
-      if (err.status === 401) return c.redirect(`/login?next=${encodeURIComponent(pathOf(c))}`, 302);
-      const status = err.status === 403 || err.status === 404 ? err.status : 500;
-      return renderPage(c, <ErrorPage status={status} user={user} message={err.message} />, status);
-    }
-  };
-
-  const asset = (body: string, type: string) => (c: Context<AppEnv>) => {
-    c.header('Content-Type', type);
-    // URLs carry a content hash (?v=...), so a changed file is a new URL.
-    c.header('Cache-Control', 'public, max-age=31536000, immutable');
-    return c.body(body);
-  };
   ui.get('/ui/app.js', asset(APP_JS, 'text/javascript; charset=utf-8'));
   ui.get('/ui/app.css', asset(APP_CSS, 'text/css; charset=utf-8'));
 
@@ -94,58 +112,6 @@ export function createUiRoutes(api: ApiFetcher) {
   ui.post('/ui/needs-script', (c) =>
     renderPage(c, <ErrorPage status={400} user={null} message="This page needs JavaScript to send changes. Enable it and try again." />, 400),
   );
-
-  ui.get(
-    '/',
-    page((p) => dashboardPage(p)),
-  );
-  ui.get(
-    '/hdas/:id',
-    page((p) => hdaPage(p, p.c.req.param('id')!)),
-  );
-  ui.get(
-    '/catalog',
-    page((p) => catalogPage(p, p.c.req.query('q') ?? '', p.c.req.query('category'))),
-  );
-  ui.get(
-    '/catalog/:slug',
-    page((p) => appDetailPage(p, p.c.req.param('slug')!)),
-  );
-  ui.get(
-    '/installs',
-    page((p) => installsPage(p)),
-  );
-  ui.get(
-    '/account',
-    page((p) => accountPage(p)),
-  );
-  ui.get(
-    '/installs/:id',
-    page((p) => installPage(p, p.c.req.param('id')!, p.c.req.query('task'))),
-  );
-  ui.get(
-    '/tasks/:id',
-    page((p) => taskPage(p, p.c.req.param('id')!)),
-  );
-  ui.get(
-    '/fleet',
-    page((p) => fleetPage(p)),
-  );
-  ui.get(
-    '/batches/:id',
-    page((p) => batchPage(p, p.c.req.param('id')!)),
-  );
-  ui.get(
-    '/admin/users',
-    page((p) => usersPage(p), ['admin']),
-  );
-  ui.get(
-    '/admin/audit',
-    page((p) => auditPage(p), ['admin']),
-  );
-  ui.get(
-    '/publish',
-    page((p) => publishPage(p, p.c.req.query('app')), ['publisher']),
-  );
+  for (const [path, render, roles] of PAGES) ui.get(path, pageHandler(api, render, roles));
   return ui;
 }

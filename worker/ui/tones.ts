@@ -1,6 +1,7 @@
 /** Which color a state word gets: good (green), busy (blue), bad (red), warn (amber), idle (grey). */
 import type { AppRunState, TaskState } from '../../core/protocol/kinds';
-import type { BATCH_ITEM_STATES, BATCH_STATES, DEPLOYMENT_STATUSES, InstallState, VERSION_STATUSES } from '../../db/schema';
+import type { BATCH_ITEM_STATES, BATCH_STATES } from '../../core/fleet/states';
+import type { DEPLOYMENT_STATUSES, InstallState, VERSION_STATUSES } from '../../db/schema';
 
 type Tone = 'good' | 'busy' | 'bad' | 'warn' | 'idle';
 /** Every state the core and the storage declare: a new one does not compile until it has a tone. */

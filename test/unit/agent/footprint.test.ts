@@ -76,8 +76,8 @@ it('the agent takes only types from the protocol schemas: no schema module (nor 
     logLevel: 'silent',
   });
   const protocol = Object.keys(out.metafile.inputs).filter((i) => i.startsWith('core/protocol/'));
-  // kinds.ts, limits.ts and channel-frames.ts are plain constants; every other module of core/protocol builds zod schemas.
-  expect(protocol.sort()).toEqual(['core/protocol/channel-frames.ts', 'core/protocol/kinds.ts', 'core/protocol/limits.ts']);
+  // kinds.ts, limits.ts, lan-modes.ts and channel-frames.ts are plain constants; every other module of core/protocol builds zod schemas.
+  expect(protocol.sort()).toEqual(['core/protocol/channel-frames.ts', 'core/protocol/kinds.ts', 'core/protocol/lan-modes.ts', 'core/protocol/limits.ts']);
 });
 
 it('the bin runs the bundle built from this tree (reporting the package version), and the sources through tsx when told to', async () => {

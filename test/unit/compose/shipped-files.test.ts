@@ -57,7 +57,10 @@ describe('the stored file fits the size the HDA reads', () => {
     const { MAX_YAML_BYTES } = await import('../../../core/catalog/yaml-io');
     const lines: string[] = [];
     // `on` must be quoted in the normalized file: each line grows by two bytes.
-    for (let i = 0; lines.join('').length < MAX_YAML_BYTES - 200; i++) lines.push(`      K${i}: on\n`);
+    for (let i = 0, size = 0; size < MAX_YAML_BYTES - 200; i++) {
+      lines.push(`      K${i}: on\n`);
+      size += lines[i].length;
+    }
     const r = publish({ compose: compose(`    environment:\n${lines.join('')}`) });
     expect(errors(r)).toContain('compose-too-large');
     expect(r.status).toBe('rejected');

@@ -4,6 +4,7 @@
  * until it ends) updates each HDA's state, and the tasks in flight are followed (at most three
  * streams at once, to leave the browser connections free) to show each HDA's latest status.
  */
+import { FINISHED_ITEM_STATES } from '../../../core/fleet/states';
 import { explainFailure } from '../failure';
 import { BATCH_LABELS, formatBytes, ITEM_LABELS, stepLabel } from '../format';
 import type { BatchDetail, EventView, NewBatchBody, TaskView as TaskJson } from '../types';
@@ -13,7 +14,6 @@ import { formValues, forms, type FormValues } from './events';
 
 const ACTION_WORDS: Record<string, string> = { install: 'Install', update: 'Update' };
 const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
-const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back', 'skipped']);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** "NAME=value" lines to an object; blank lines and # comments are skipped. */
@@ -154,7 +154,7 @@ class BatchLive {
     let done = 0;
     const counts: Record<string, number> = {};
     for (const it of view.items) {
-      if (DONE_ITEM.has(it.state)) done++;
+      if (FINISHED_ITEM_STATES.has(it.state)) done++;
       counts[it.state] = (counts[it.state] || 0) + 1;
       const li = this.item(it.hda_id);
       if (!li) continue;
@@ -174,7 +174,7 @@ class BatchLive {
         if (it.install_id) links.appendChild(h('a', { href: `/installs/${encodeURIComponent(it.install_id)}`, text: 'The app on this HDA \u2192' }));
       }
       if (it.state === 'queued' && it.task_id) this.followTask(li, it.task_id);
-      if (DONE_ITEM.has(it.state) && !this.following[it.task_id || it.hda_id]) {
+      if (FINISHED_ITEM_STATES.has(it.state) && !this.following[it.task_id || it.hda_id]) {
         this.block(li, it.state === 'succeeded' ? 'Finalized' : it.state === 'failed' ? 'Error' : 'Complete', null, null);
       }
     }

@@ -87,37 +87,20 @@ const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView
   const targets = props.hdas.filter((h) => h.status !== 'revoked' && h.status !== 'pending');
   const waiting = props.hdas.filter((h) => h.status === 'pending');
   const latest = props.versions[0];
-  const waivable = latest ? blockingRules(latest.findings as Finding[]) : [];
   if (!latest) return <p class="muted">No version is published yet.</p>;
-  const notJoined = waiting.length > 0 && (
-    <p class="muted small" data-not-joined="1">
-      Not joined yet, so not offered: {waiting.map((h) => h.name).join(', ')}. Run the enrollment command on {waiting.length === 1 ? 'it' : 'them'} first.
-    </p>
-  );
   if (targets.length === 0)
     return (
       <>
         <p class="muted">
           You have no HDA to install on yet. <a href="/">Add one</a> first.
         </p>
-        {notJoined}
+        <NotJoined waiting={waiting} />
       </>
     );
   return (
     <form method="post" action="/ui/needs-script" data-form="install" class="stack install-form">
       <input type="hidden" name="app" value={props.app.slug} />
-      <label class="field">
-        <span>Version</span>
-        <select name="version">
-          {props.versions.map((v, i) => (
-            <option value={v.version}>
-              {v.version}
-              {i === 0 ? ' (newest)' : ''}
-              {v.status === 'needs_review' ? ' · needs review' : ''}
-            </option>
-          ))}
-        </select>
-      </label>
+      <VersionChoice versions={props.versions} />
       <label class="field">
         <span>Host port (optional)</span>
         <input name="host_port" type="number" inputmode="numeric" min="1024" max="65535" step="1" placeholder="chosen for you" />
@@ -125,16 +108,7 @@ const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView
           Leave empty and the HDA gives the app a free port. A port you choose is never moved: the install fails if another program uses it.
         </small>
       </label>
-      {waivable.length > 0 && (
-        <fieldset class="exceptions">
-          <legend>This app asks for more than the safety policy allows</legend>
-          {waivable.map((rule) => (
-            <label class="check">
-              <input type="checkbox" name="policy_exceptions" value={rule} data-list="1" /> Allow <code>{rule}</code> for this install
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <Exceptions rules={blockingRules(latest.findings as Finding[])} />
       <FormError />
       <div class="actions">
         {targets.map((h) => (
@@ -143,10 +117,45 @@ const InstallOn = (props: { app: AppView; versions: VersionView[]; hdas: HdaView
           </button>
         ))}
       </div>
-      {notJoined}
+      <NotJoined waiting={waiting} />
     </form>
   );
 };
+
+const NotJoined = ({ waiting }: { waiting: HdaView[] }) =>
+  waiting.length > 0 && (
+    <p class="muted small" data-not-joined="1">
+      Not joined yet, so not offered: {waiting.map((h) => h.name).join(', ')}. Run the enrollment command on {waiting.length === 1 ? 'it' : 'them'} first.
+    </p>
+  );
+
+const VersionChoice = ({ versions }: { versions: VersionView[] }) => (
+  <label class="field">
+    <span>Version</span>
+    <select name="version">
+      {versions.map((v, i) => (
+        <option value={v.version}>
+          {v.version}
+          {i === 0 ? ' (newest)' : ''}
+          {v.status === 'needs_review' ? ' · needs review' : ''}
+        </option>
+      ))}
+    </select>
+  </label>
+);
+
+/** The policy rules the owner may waive for this install, one box each. */
+const Exceptions = ({ rules }: { rules: string[] }) =>
+  rules.length > 0 && (
+    <fieldset class="exceptions">
+      <legend>This app asks for more than the safety policy allows</legend>
+      {rules.map((rule) => (
+        <label class="check">
+          <input type="checkbox" name="policy_exceptions" value={rule} data-list="1" /> Allow <code>{rule}</code> for this install
+        </label>
+      ))}
+    </fieldset>
+  );
 
 const VersionBlock = (props: { v: VersionView; open: boolean; now: number }) => (
   <details class="version" open={props.open}>

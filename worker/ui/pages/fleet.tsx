@@ -3,6 +3,7 @@
  * concurrency, all-or-nothing, and environment values per HDA; the recent fleet deployments.
  * /batches/:id: one fleet deployment followed live (its SSE stream), each HDA's state and task.
  */
+import { FINISHED_ITEM_STATES } from '../../../core/fleet/states';
 import { FailureBlock } from '../failure-block';
 import { Badge, Card, Empty, FormError, PageHeader, Tags, When } from '../components';
 import { ACTION_LABELS, BATCH_LABELS, ITEM_LABELS } from '../format';
@@ -12,7 +13,6 @@ import { must } from '../api';
 import type { PageContext } from './context';
 
 const FINAL_BATCH = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
-const DONE_ITEM = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back', 'skipped']);
 
 function countsText(items: BatchItemView[]): string {
   const by = new Map<string, number>();
@@ -21,76 +21,86 @@ function countsText(items: BatchItemView[]): string {
   return `${items.length} HDA${items.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }
 
-const BatchForm = (props: { apps: AppView[]; hdas: HdaView[] }) => {
-  const tags = [...new Set(props.hdas.flatMap((h) => h.tags))].sort();
-  return (
-    <form method="post" action="/ui/needs-script" data-form="batch" class="stack batch-form">
-      <div class="field-grid">
-        <label class="field">
-          <span>App</span>
-          <select name="app" data-versions-for="1">
-            {props.apps.map((a) => (
-              <option value={a.slug}>{a.name}</option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>Version</span>
-          <select name="version" data-versions="1">
-            <option value="">The newest</option>
-          </select>
-        </label>
-      </div>
-      <fieldset class="radios">
-        <legend>Which HDAs</legend>
-        <label class="check">
-          <input type="radio" name="target" value="list" checked /> The ones I tick below
-        </label>
-        <label class="check check-inline">
-          <input type="radio" name="target" value="tag" disabled={tags.length === 0} /> Every HDA with the tag
-          <select name="tag" aria-label="Tag" disabled={tags.length === 0}>
-            {tags.length === 0 ? <option value="">(no HDA has a tag)</option> : tags.map((t) => <option value={t}>{t}</option>)}
-          </select>
-        </label>
-      </fieldset>
-      <ul class="hda-picks">
-        {props.hdas.map((h) => (
-          <li class="hda-pick" data-hda-id={h.id} data-hda-name={h.name} data-tags={h.tags.join(' ')}>
-            <label class="check pick-head">
-              <input type="checkbox" name="hdas" value={h.id} data-list="1" />
-              <span class="pick-name">{h.name}</span>
-              <Badge state={h.status} />
-              <Tags tags={h.tags} />
-            </label>
-            <details class="pick-env">
-              <summary>Environment for this HDA</summary>
-              <label class="field">
-                <span class="sr-only">Environment for {h.name}, one NAME=value a line</span>
-                <textarea name={`env:${h.id}`} rows={3} class="mono" spellcheck={false} placeholder={'GREETING=hello\nTZ=Europe/Berlin'}></textarea>
-              </label>
-            </details>
-          </li>
+const BatchForm = (props: { apps: AppView[]; hdas: HdaView[] }) => (
+  <form method="post" action="/ui/needs-script" data-form="batch" class="stack batch-form">
+    <AppAndVersion apps={props.apps} />
+    <WhichHdas tags={[...new Set(props.hdas.flatMap((h) => h.tags))].sort()} />
+    <ul class="hda-picks">
+      {props.hdas.map((h) => (
+        <HdaPick hda={h} />
+      ))}
+    </ul>
+    <p class="muted small">Offline HDAs wait: their part starts when they are back online.</p>
+    <div class="field-grid">
+      <label class="field">
+        <span>At most this many at a time</span>
+        <input name="concurrency" type="number" inputmode="numeric" min="1" max="100" value="2" />
+      </label>
+      <label class="check check-box">
+        <input type="checkbox" name="all_or_nothing" /> All or nothing: if one HDA fails, those already done go back to what they ran before
+      </label>
+    </div>
+    <FormError />
+    <div class="actions">
+      <button type="submit" class="btn btn-primary">
+        Deploy
+      </button>
+    </div>
+  </form>
+);
+
+const AppAndVersion = ({ apps }: { apps: AppView[] }) => (
+  <div class="field-grid">
+    <label class="field">
+      <span>App</span>
+      <select name="app" data-versions-for="1">
+        {apps.map((a) => (
+          <option value={a.slug}>{a.name}</option>
         ))}
-      </ul>
-      <p class="muted small">Offline HDAs wait: their part starts when they are back online.</p>
-      <div class="field-grid">
-        <label class="field">
-          <span>At most this many at a time</span>
-          <input name="concurrency" type="number" inputmode="numeric" min="1" max="100" value="2" />
-        </label>
-        <label class="check check-box">
-          <input type="checkbox" name="all_or_nothing" /> All or nothing: if one HDA fails, those already done go back to what they ran before
-        </label>
-      </div>
-      <FormError />
-      <div class="actions">
-        <button type="submit" class="btn btn-primary">
-          Deploy
-        </button>
-      </div>
-    </form>
-  );
-};
+      </select>
+    </label>
+    <label class="field">
+      <span>Version</span>
+      <select name="version" data-versions="1">
+        <option value="">The newest</option>
+      </select>
+    </label>
+  </div>
+);
+
+const WhichHdas = ({ tags }: { tags: string[] }) => (
+  <fieldset class="radios">
+    <legend>Which HDAs</legend>
+    <label class="check">
+      <input type="radio" name="target" value="list" checked /> The ones I tick below
+    </label>
+    <label class="check check-inline">
+      <input type="radio" name="target" value="tag" disabled={tags.length === 0} /> Every HDA with the tag
+      <select name="tag" aria-label="Tag" disabled={tags.length === 0}>
+        {tags.length === 0 ? <option value="">(no HDA has a tag)</option> : tags.map((t) => <option value={t}>{t}</option>)}
+      </select>
+    </label>
+  </fieldset>
+);
+
+/** One HDA to tick, with its own environment for this deployment. */
+const HdaPick = ({ hda: h }: { hda: HdaView }) => (
+  <li class="hda-pick" data-hda-id={h.id} data-hda-name={h.name} data-tags={h.tags.join(' ')}>
+    <label class="check pick-head">
+      <input type="checkbox" name="hdas" value={h.id} data-list="1" />
+      <span class="pick-name">{h.name}</span>
+      <Badge state={h.status} />
+      <Tags tags={h.tags} />
+    </label>
+    <details class="pick-env">
+      <summary>Environment for this HDA</summary>
+      <label class="field">
+        <span class="sr-only">Environment for {h.name}, one NAME=value a line</span>
+        <textarea name={`env:${h.id}`} rows={3} class="mono" spellcheck={false} placeholder={'GREETING=hello\nTZ=Europe/Berlin'}></textarea>
+      </label>
+    </details>
+  </li>
+);
 
 export async function fleetPage(p: PageContext) {
   const [{ apps }, { hdas }, { batches }] = await Promise.all([
@@ -188,7 +198,7 @@ export async function batchPage(p: PageContext, id: string) {
   const appName = view.batch.app.name;
   const status = new Map(hdas.map((h) => [h.id, h.status]));
   const { batch, items } = view;
-  const done = items.filter((i) => DONE_ITEM.has(i.state)).length;
+  const done = items.filter((i) => FINISHED_ITEM_STATES.has(i.state)).length;
   const final = FINAL_BATCH.has(batch.state);
   return (
     <Layout title={appName ? `Deploy ${appName}` : 'Fleet deployment'} user={p.user} nav="fleet" page="batch">
