@@ -26,13 +26,20 @@ interface Part {
   to: string;
 }
 
-/** Restores the snapshot's folder and volumes; returns the volumes' names here. */
-export async function restoreOffsiteApp(repo: ResticRepo, docker: Docker, snap: Snapshot, into: RestoreInto, signal?: AbortSignal): Promise<string[]> {
+/** Restores the snapshot's folder and volumes (Docker is only asked when it holds volumes); returns the volumes' names here. */
+export async function restoreOffsiteApp(
+  repo: ResticRepo,
+  dockerOf: () => Promise<Docker>,
+  snap: Snapshot,
+  into: RestoreInto,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const found = snapshotParts(snap);
   const parts: Part[] = [];
   if (found.appPath) parts.push({ from: found.appPath, to: into.appDir });
   const names: string[] = [];
   if (found.volumes.length) {
+    const docker = await dockerOf();
     const root = await dockerRoot(docker);
     for (const v of found.volumes) {
       const name = volumeNameIn(into.project, v, found.project);

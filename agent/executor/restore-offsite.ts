@@ -36,7 +36,7 @@ export const restoreOffsiteStep: Step<'install'> = {
         return 'no backup to restore';
       }
       const into = { identifier: work.identifier, appDir: work.appDir, project: work.project };
-      const volumes = await restoreOffsiteApp(repo, await deps.docker.docker(), latest, into, signal);
+      const volumes = await restoreOffsiteApp(repo, () => deps.docker.docker(), latest, into, signal);
       writeJsonAtomic(marker, { host: from.host, snapshot: latest.id, task: task.id }, 0o600);
       const also = volumes.length ? ` and volume(s) ${volumes.join(', ')}` : '';
       report.ok(`restored ${work.identifier}${also} from snapshot ${latest.shortId} (${latest.time}) in ${stored.repository_label}`, {
