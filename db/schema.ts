@@ -194,7 +194,7 @@ export const installs = sqliteTable(
     /** The owner holds the install at its version: no update, by hand or by a fleet deployment, until released. */
     updateHeld: integer('update_held', { mode: 'boolean' }).notNull().default(false),
     /** One version the owner chose to skip: never offered nor applied by a fleet deployment. */
-    skipVersionId: text('skip_version_id'),
+    skipVersionId: text('skip_version_id').references(() => appVersions.id),
     /** The acting user or system job; not a reference: it names an actor, and outlives the account. */
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),

@@ -38,6 +38,75 @@ interface PullLine {
   progressDetail?: { current?: number; total?: number };
 }
 
+/** Sums the Engine's per-layer pull lines into one figure for the image. */
+class PullTally {
+  private layers = new Map<string, { current: number; total: number; done: boolean }>();
+  /** The Engine's error, once a line carried one. */
+  failed: string | null = null;
+
+  constructor(private readonly image: string) {}
+
+  /** Takes one line of the pull stream; true when it moved a layer. */
+  take(line: string): boolean {
+    let obj: PullLine;
+    try {
+      obj = JSON.parse(line) as PullLine;
+    } catch {
+      return false;
+    }
+    if (obj.error) {
+      this.failed = obj.errorDetail?.message ?? obj.error;
+      return false;
+    }
+    if (!obj.id || !obj.status) return false;
+    const layer = this.layers.get(obj.id) ?? { current: 0, total: 0, done: false };
+    if (obj.status === 'Downloading' && obj.progressDetail) {
+      layer.current = obj.progressDetail.current ?? layer.current;
+      layer.total = obj.progressDetail.total ?? layer.total;
+    } else if (/^(Download complete|Pull complete|Already exists)$/.test(obj.status)) {
+      layer.done = true;
+    } else if (!/^(Pulling fs layer|Waiting|Verifying Checksum|Extracting)$/.test(obj.status)) {
+      return false; // "Pulling from ...", "Digest: ...", "Status: ..." are not layers
+    }
+    this.layers.set(obj.id, layer);
+    return true;
+  }
+
+  progress(): PullProgress {
+    let current = 0;
+    let total = 0;
+    let done = 0;
+    for (const l of this.layers.values()) {
+      total += l.total;
+      current += l.done ? l.total : Math.min(l.current, l.total || l.current);
+      if (l.done) done++;
+    }
+    return { image: this.image, current, total, layers: this.layers.size, layers_done: done };
+  }
+}
+
+/** Calls onLine for each non-empty line of a stream, and resolves at its end. */
+function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let buf = '';
+    const emit = (line: string) => line.trim() && onLine(line);
+    stream.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      let i: number;
+      // biome-ignore lint/suspicious/noAssignInExpressions: the classic split-on-newline loop
+      while ((i = buf.indexOf('\n')) >= 0) {
+        emit(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+    });
+    stream.on('error', reject);
+    stream.on('end', () => {
+      emit(buf);
+      resolve();
+    });
+  });
+}
+
 /** Pulls `ref`, calling onProgress at most every throttleMs (and once at the end). */
 export async function pullImage(docker: Docker, ref: string, onProgress: (p: PullProgress) => void, opts: { throttleMs?: number } = {}): Promise<void> {
   const throttleMs = opts.throttleMs ?? 1000;
@@ -47,68 +116,19 @@ export async function pullImage(docker: Docker, ref: string, onProgress: (p: Pul
   } catch (e) {
     throw new PullError(ref, engineMessage(e));
   }
-  const layers = new Map<string, { current: number; total: number; done: boolean }>();
+  const tally = new PullTally(ref);
   let lastSent = 0;
-  const snapshot = (): PullProgress => {
-    let current = 0;
-    let total = 0;
-    let done = 0;
-    for (const l of layers.values()) {
-      total += l.total;
-      current += l.done ? l.total : Math.min(l.current, l.total || l.current);
-      if (l.done) done++;
-    }
-    return { image: ref, current, total, layers: layers.size, layers_done: done };
-  };
-  await new Promise<void>((resolve, reject) => {
-    let buf = '';
-    let failed: string | null = null;
-    const onLine = (line: string) => {
-      if (!line.trim()) return;
-      let obj: PullLine;
-      try {
-        obj = JSON.parse(line) as PullLine;
-      } catch {
-        return;
-      }
-      if (obj.error) {
-        failed = obj.errorDetail?.message ?? obj.error;
-        return;
-      }
-      if (!obj.id || !obj.status) return;
-      const layer = layers.get(obj.id) ?? { current: 0, total: 0, done: false };
-      if (obj.status === 'Downloading' && obj.progressDetail) {
-        layer.current = obj.progressDetail.current ?? layer.current;
-        layer.total = obj.progressDetail.total ?? layer.total;
-      } else if (/^(Download complete|Pull complete|Already exists)$/.test(obj.status)) {
-        layer.done = true;
-      } else if (!/^(Pulling fs layer|Waiting|Verifying Checksum|Extracting)$/.test(obj.status)) {
-        return; // "Pulling from ...", "Digest: ...", "Status: ..." are not layers
-      }
-      layers.set(obj.id, layer);
-      const now = Date.now();
-      if (now - lastSent >= throttleMs) {
-        lastSent = now;
-        onProgress(snapshot());
-      }
-    };
-    stream.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      let i: number;
-      // biome-ignore lint/suspicious/noAssignInExpressions: the classic split-on-newline loop
-      while ((i = buf.indexOf('\n')) >= 0) {
-        onLine(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
+  try {
+    await eachLine(stream, (line) => {
+      if (!tally.take(line) || Date.now() - lastSent < throttleMs) return;
+      lastSent = Date.now();
+      onProgress(tally.progress());
     });
-    stream.on('error', (e: Error) => reject(new PullError(ref, e.message)));
-    stream.on('end', () => {
-      onLine(buf);
-      if (failed) return reject(new PullError(ref, failed));
-      onProgress(snapshot());
-      resolve();
-    });
-  });
+  } catch (e) {
+    throw new PullError(ref, (e as Error).message);
+  }
+  if (tally.failed) throw new PullError(ref, tally.failed);
+  onProgress(tally.progress());
 }
 
 /** The Engine's own words from a dockerode error ("manifest unknown", "pull access denied", ...). */

@@ -9,11 +9,14 @@ import { loadOrCreateHdaKey } from '../backup/hda-key';
 import { connectOffsite, loadOffsite, runOffsiteBackup, saveOffsite } from '../backup/offsite';
 import { offsiteApps } from '../backup/offsite-app';
 import { formatBytes } from './images';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
-export const backupConfigStep: Step<'backup-config'> = {
+export const backupConfigStep = defineStep<'backup-config'>({
   name: 'backup-config',
   title: 'Setting up the off-HDA backup',
+  needs: [],
+  gives: [],
   async run({ task, deps, report }) {
     const plan = task.payload.backup;
     if (!plan) throw new StepFailure('the task carries no backup plan');
@@ -37,23 +40,25 @@ export const backupConfigStep: Step<'backup-config'> = {
     report.ok(`${how === 'created' ? 'created' : 'opened'} the restic repository ${repository_label}`);
     return `backups every ${every_hours} h to ${repository_label}`;
   },
-};
+});
 
-export const backupRunStep: Step<'backup-run'> = {
+export const backupRunStep = defineStep<'backup-run', never, 'outcome'>({
   name: 'backup-run',
   title: 'Backing up the apps off the HDA',
-  async run({ task, deps, report, work }) {
+  needs: [],
+  gives: ['outcome'],
+  async run({ task, deps, report }) {
     if (!loadOffsite(deps.config.stateDir)) throw new StepFailure('no off-HDA backup is set up on this HDA');
     const apps = offsiteApps(deps.installs, deps.config.appsRoot, deps.config.namespace ?? '');
     try {
       const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps, docker: await deps.docker.docker() });
       for (const a of h.apps ?? [])
         report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added; the app was down ${a.downtime_ms ?? 0} ms`);
-      work.detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;
+      const detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;
       deps.onAppChanged?.();
-      return work.detail;
+      return { summary: detail, made: { outcome: { detail } } };
     } catch (e) {
       throw new StepFailure((e as Error).message);
     }
   },
-};
+});

@@ -7,25 +7,27 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { appLogDir } from '../apache/vhost';
 import { secretStore } from './secrets';
-import type { Step } from './types';
+import { defineStep } from './steps';
 
-export const cleanupStep: Step = {
+export const cleanupStep = defineStep({
   name: 'cleanup',
   title: 'Cleaning up',
-  async run({ work, deps, report }) {
+  needs: [],
+  gives: ['outcome'],
+  async run({ work, deps, report, input }) {
     deps.installs.remove(work.identifier);
-    rmSync(dirname(work.composeFile), { recursive: true, force: true });
-    work.appState = 'removed';
+    rmSync(dirname(input.target.composeFile), { recursive: true, force: true });
+    const made = { outcome: { appState: 'removed' as const } };
     if (work.purge) {
       secretStore(deps).remove(work.identifier);
       rmSync(appLogDir(deps.config.apacheLogDir, work.identifier, deps.config.namespace ?? ''), { recursive: true, force: true });
     }
-    if (!existsSync(work.appDir)) return 'no app folder left';
+    if (!existsSync(work.appDir)) return { summary: 'no app folder left', made };
     if (work.purge) {
       rmSync(work.appDir, { recursive: true, force: true });
-      return `deleted ${work.appDir}`;
+      return { summary: `deleted ${work.appDir}`, made };
     }
     report.ok(`kept ${work.appDir} with the app's data and its secrets (uninstall with purge to delete them)`);
-    return `kept ${work.appDir}`;
+    return { summary: `kept ${work.appDir}`, made };
   },
-};
+});

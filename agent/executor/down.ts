@@ -11,29 +11,30 @@ import { LABEL_MANAGED_BY, MANAGED_BY, projectContainers } from '../docker/conta
 import { describeDockerError } from '../docker/client';
 import { runScriptSteps } from '../steps/script-steps';
 import { assertOwnProject, explainComposeError } from './guard';
-import { StepFailure, type Step, type StepContext } from './types';
-import { verifyStep } from './verify';
+import { defineStep, type StepBase } from './steps';
+import { StepFailure, type Target } from './types';
+import { verifySignature } from './verify';
 import { otherSlot, projectName } from '../slots';
 import { NEXT_COMPOSE_FILE } from './paths';
 import { dirname, join } from 'node:path';
 import { rmSync } from 'node:fs';
 
 /** A blue/green switch cut short (crash) can leave the other slot's project: it goes too. */
-async function downOtherSlot(ctx: StepContext): Promise<number> {
+async function downOtherSlot(ctx: StepBase, target: Target): Promise<number> {
   const { work, deps } = ctx;
-  const other = projectName(deps.config.namespace ?? '', work.identifier, otherSlot(work.slot));
+  const other = projectName(deps.config.namespace ?? '', work.identifier, otherSlot(target.slot));
   const left = (await projectContainers(await deps.docker.docker(), other)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
-  if (left.length && existsSync(work.composeFile))
-    await deps.compose.down({ project: other, file: work.composeFile }, { volumes: work.purge, signal: ctx.signal });
-  rmSync(join(dirname(work.composeFile), NEXT_COMPOSE_FILE), { force: true });
+  if (left.length && existsSync(target.composeFile))
+    await deps.compose.down({ project: other, file: target.composeFile }, { volumes: work.purge, signal: ctx.signal });
+  rmSync(join(dirname(target.composeFile), NEXT_COMPOSE_FILE), { force: true });
   return left.length;
 }
 
-async function removeByLabel(ctx: StepContext): Promise<number> {
+async function removeByLabel(ctx: StepBase, project: string): Promise<number> {
   const docker = await ctx.deps.docker.docker();
-  const ours = (await projectContainers(docker, ctx.work.project)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
+  const ours = (await projectContainers(docker, project)).filter((c) => c.Labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
   for (const c of ours) await docker.getContainer(c.Id).remove({ force: true });
-  const nets = await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${ctx.work.project}`] } });
+  const nets = await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${project}`] } });
   for (const n of nets)
     await docker
       .getNetwork(n.Id)
@@ -43,7 +44,7 @@ async function removeByLabel(ctx: StepContext): Promise<number> {
 }
 
 /** The uninstall script's steps, verified against the pinned keys first: they run as root. */
-async function runUninstallScript(ctx: StepContext): Promise<number> {
+async function runUninstallScript(ctx: StepBase): Promise<number> {
   const { work, deps, report } = ctx;
   const steps = work.version?.uninstall_steps ?? [];
   if (steps.length === 0) return 0;
@@ -52,7 +53,7 @@ async function runUninstallScript(ctx: StepContext): Promise<number> {
     return 0;
   }
   try {
-    report.ok(`uninstall script: ${await verifyStep.run(ctx)}`);
+    report.ok(`uninstall script: ${await verifySignature(ctx)}`);
   } catch (e) {
     // Unverified content never runs as root; the agent's own down below still removes the app.
     report.warn(`the uninstall script is not run: ${(e as Error).message}; the containers are removed with compose down`);
@@ -70,21 +71,25 @@ async function runUninstallScript(ctx: StepContext): Promise<number> {
   return steps.length;
 }
 
-export const downStep: Step = {
+export const downStep = defineStep({
   name: 'down',
   title: 'Stopping and removing the containers',
+  needs: [],
+  gives: [],
   async run(ctx) {
     const { work, deps } = ctx;
-    const count = await assertOwnProject(ctx);
+    const { target } = ctx.input;
+    const { project, composeFile } = target;
+    const count = await assertOwnProject(ctx, project);
     const scripted = await runUninstallScript(ctx);
     try {
-      if (existsSync(work.composeFile)) {
-        await deps.compose.down({ project: work.project, file: work.composeFile }, { volumes: work.purge, signal: ctx.signal });
+      if (existsSync(composeFile)) {
+        await deps.compose.down({ project, file: composeFile }, { volumes: work.purge, signal: ctx.signal });
       } else if (count > 0) {
-        const n = await removeByLabel(ctx);
-        ctx.report.warn(`${work.composeFile} is missing; removed ${n} labelled container(s) directly`);
+        const n = await removeByLabel(ctx, project);
+        ctx.report.warn(`${composeFile} is missing; removed ${n} labelled container(s) directly`);
       }
-      const extra = await downOtherSlot(ctx);
+      const extra = await downOtherSlot(ctx, target);
       if (extra) ctx.report.ok(`also removed ${extra} container(s) of an unfinished blue/green switch`);
     } catch (e) {
       deps.docker.reset(e);
@@ -93,6 +98,6 @@ export const downStep: Step = {
     }
     deps.onAppChanged?.();
     const script = scripted ? `ran the uninstall script (${scripted} step(s)), ` : '';
-    return count ? `${script}removed ${count} container(s) of project ${work.project}` : `${script}no containers of project ${work.project} were left`;
+    return count ? `${script}removed ${count} container(s) of project ${project}` : `${script}no containers of project ${project} were left`;
   },
-};
+});

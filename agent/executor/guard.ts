@@ -4,16 +4,17 @@
  */
 import { LABEL_MANAGED_BY, MANAGED_BY, projectContainers } from '../docker/containers';
 import { describeDockerError } from '../docker/client';
-import { StepFailure, type StepContext } from './types';
+import type { StepBase } from './steps';
+import { StepFailure } from './types';
 
-export async function assertOwnProject(ctx: StepContext): Promise<number> {
+export async function assertOwnProject(ctx: StepBase, project: string): Promise<number> {
   try {
     const docker = await ctx.deps.docker.docker();
-    const containers = await projectContainers(docker, ctx.work.project);
+    const containers = await projectContainers(docker, project);
     const foreign = containers.filter((c) => c.Labels?.[LABEL_MANAGED_BY] !== MANAGED_BY);
     if (foreign.length) {
       const names = foreign.map((c) => (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '')).join(', ');
-      throw new StepFailure(`compose project "${ctx.work.project}" has containers the agent did not create (${names}); refusing to touch them`);
+      throw new StepFailure(`compose project "${project}" has containers the agent did not create (${names}); refusing to touch them`);
     }
     return containers.length;
   } catch (e) {

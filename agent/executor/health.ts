@@ -9,7 +9,8 @@ import { projectContainers } from '../docker/containers';
 import { describeDockerError } from '../docker/client';
 import { httpAnswers } from '../apache/probe';
 import { sleep } from '../backoff';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
 const RESTART_GRACE_MS = 20_000;
 
@@ -45,11 +46,13 @@ async function healthOutput(docker: Docker, id: string): Promise<string> {
 const nameOf = (c: Docker.ContainerInfo) => c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12);
 const healthOf = (c: Docker.ContainerInfo) => /\((healthy|unhealthy|health: starting)\)/.exec(c.Status ?? '')?.[1] ?? null;
 
-export const healthStep: Step = {
+export const healthStep = defineStep({
   name: 'health',
   title: 'Waiting for the containers to run and the web port to answer',
-  async run({ work, deps, report, signal }) {
-    const port = work.hostPort;
+  needs: [],
+  gives: [],
+  async run({ deps, report, signal, input }) {
+    const { hostPort: port, project } = input.target;
     const deadline = Date.now() + deps.config.healthTimeoutS * 1000;
     let restartingSince: number | null = null;
     let lastReason = 'no containers yet';
@@ -59,12 +62,12 @@ export const healthStep: Step = {
       let containers: Docker.ContainerInfo[];
       try {
         docker = await deps.docker.docker();
-        containers = await projectContainers(docker, work.project);
+        containers = await projectContainers(docker, project);
       } catch (e) {
         deps.docker.reset(e);
         throw new StepFailure(describeDockerError(e, deps.docker.socketPath));
       }
-      if (containers.length === 0) throw new StepFailure(`no containers of project ${work.project} exist`);
+      if (containers.length === 0) throw new StepFailure(`no containers of project ${project} exist`);
       const dead = containers.find((c) => c.State === 'exited' || c.State === 'dead');
       if (dead) {
         const logs = await lastLogs(docker, dead.Id);
@@ -106,4 +109,4 @@ export const healthStep: Step = {
     }
     throw new StepFailure(`not healthy after ${deps.config.healthTimeoutS}s: ${lastReason}`);
   },
-};
+});

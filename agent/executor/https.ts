@@ -9,7 +9,7 @@ import { certificateNameProblem } from '../tls/certs';
 import { StepFailure, type ExecutorDeps, type StepReport, type TaskWork } from './types';
 
 /** The app's names: <identifier>.<domain>, the bare identifier, and its own hostname when different. */
-export function appNames(task: TaskOf<AppTaskKind>, work: TaskWork): string[] {
+export function appNames(task: TaskOf<AppTaskKind>, work: Pick<TaskWork, 'identifier'>): string[] {
   const inst = task.payload.install;
   const fqdn = `${work.identifier}.${inst.domain}`;
   return [...new Set([fqdn, work.identifier, ...(inst.hostname ? [inst.hostname] : [])])];

@@ -7,7 +7,8 @@
 import { imageId, removeImages, type RemovedImage } from '../docker/images';
 import { ImageLedger } from '../image-ledger';
 import { isOneOf, VERSION_CHANGING_KINDS } from '../../core/protocol/kinds';
-import type { ExecutorDeps, Step } from './types';
+import { defineStep, type StepBase } from './steps';
+import type { ExecutorDeps } from './types';
 
 export interface Cleanup {
   removed: RemovedImage[];
@@ -49,23 +50,30 @@ export function formatBytes(n: number): string {
   return `${n} bytes (${v.toFixed(1)} ${units[i]})`;
 }
 
-export const imagesStep: Step = {
+export const imagesStep = defineStep({
   name: 'images',
   title: 'Removing images no install needs any more',
-  async run({ task, work, deps, report }) {
-    if (isOneOf(VERSION_CHANGING_KINDS, task.kind) && work.version) {
-      deps.installs.recordDeployment(work.identifier, work.version.version, work.pins);
-      work.recorded = true;
-    }
-    let r: Cleanup;
-    try {
-      r = await removeUnusedImages(deps);
-    } catch (e) {
-      deps.docker.reset(e);
-      report.warn(`image cleanup skipped: ${(e as Error).message}`);
-      return 'image cleanup skipped';
-    }
-    for (const img of r.removed) report.ok(`removed ${img.refs.join(', ') || img.id.slice(0, 19)}`, { id: img.id, refs: img.refs, bytes: img.bytes });
-    return r.removed.length ? `removed ${r.removed.length} image(s) no install needs; freed ${formatBytes(r.bytes)}` : 'no unused images';
+  needs: [],
+  gives: ['recorded'],
+  uses: ['images'],
+  async run(ctx) {
+    const { task, work, deps, input } = ctx;
+    const recorded = isOneOf(VERSION_CHANGING_KINDS, task.kind) && !!work.version;
+    if (recorded) deps.installs.recordDeployment(work.identifier, work.version!.version, input.images?.pins ?? {});
+    return { summary: await cleanUp(ctx), made: { recorded } };
   },
-};
+});
+
+/** Removes what no install needs; a failure only warns. */
+async function cleanUp({ deps, report }: StepBase): Promise<string> {
+  let r: Cleanup;
+  try {
+    r = await removeUnusedImages(deps);
+  } catch (e) {
+    deps.docker.reset(e);
+    report.warn(`image cleanup skipped: ${(e as Error).message}`);
+    return 'image cleanup skipped';
+  }
+  for (const img of r.removed) report.ok(`removed ${img.refs.join(', ') || img.id.slice(0, 19)}`, { id: img.id, refs: img.refs, bytes: img.bytes });
+  return r.removed.length ? `removed ${r.removed.length} image(s) no install needs; freed ${formatBytes(r.bytes)}` : 'no unused images';
+}

@@ -16,7 +16,7 @@ import { liveSlot } from '../slots';
 import { appDirFor, COMPOSE_FILE, composeDirFor } from './paths';
 import { SNAPSHOT_BEFORE } from './snapshot';
 import { runningSettings } from './restore';
-import { Interrupted, StepFailure, type ExecutorDeps, type Step, type StepContext, type TaskWork } from './types';
+import { Interrupted, StepFailure, type BackInputs, type ExecutorDeps, type Step, type StepContext, type TaskWork } from './types';
 import { join } from 'node:path';
 import { SecretStore } from '../secrets';
 
@@ -93,11 +93,9 @@ export class Executor {
     return result.state;
   }
 
-  /** What the steps start from: the install's folder and the slot that serves it now. */
-  newWork(task: ClaimedTask, versionGiven?: AppVersionContent, signatureGiven?: string | null): TaskWork {
-    if (isHdaWide(task)) {
-      return { identifier: '', appDir: '', composeFile: '', project: '', hostPort: 0, slot: 'a', images: [], imageIds: {}, pins: {}, secrets: {} };
-    }
+  /** What the steps start from: the install's folder and the slot that serves it now (the `target` product). */
+  newWork(task: ClaimedTask, versionGiven?: AppVersionContent, signatureGiven?: string | null, back?: BackInputs): TaskWork {
+    if (isHdaWide(task)) return { identifier: '', appDir: '', secrets: {}, made: { target: { slot: 'a', project: '', hostPort: 0, composeFile: '' } } };
     const inst = task.payload.install;
     const version = versionGiven ?? task.payload.version;
     const signature = signatureGiven === undefined ? (task.payload.signature ?? null) : signatureGiven;
@@ -113,18 +111,19 @@ export class Executor {
     return {
       identifier,
       appDir,
-      composeFile,
-      project: live.project,
-      // A reconfigure moves whichever slot serves to the port it carries.
-      hostPort: task.kind === 'reconfigure' ? inst.host_port : live.port,
-      slot: live.slot,
-      installPort: inst.host_port,
       ...(before ? { before } : {}),
       version,
       signature,
-      images: [],
-      imageIds: {},
-      pins: {},
+      made: {
+        target: {
+          composeFile,
+          project: live.project,
+          // A reconfigure moves whichever slot serves to the port it carries.
+          hostPort: task.kind === 'reconfigure' ? inst.host_port : live.port,
+          slot: live.slot,
+          installPort: inst.host_port,
+        },
+      },
       // The values this install already has: every render re-uses them, and no report carries them.
       secrets: new SecretStore(this.deps.config.stateDir).load(identifier),
       ...(task.kind === 'rollback' && restore ? { restorePins: restore } : {}),
@@ -132,6 +131,7 @@ export class Executor {
       ...(snapshotReason ? { snapshotReason } : {}),
       // Data put back is never shared with a second blue/green slot.
       ...(restoreSnapshot ? { restoreSnapshot, noSwitch: true } : {}),
+      ...back,
     };
   }
 
@@ -147,8 +147,8 @@ export class Executor {
       return { state: 'failed', detail: why };
     }
     let work: TaskWork;
-    const newWork = (version?: TaskWork['version'], signature?: string | null) => {
-      const w = this.newWork(task, version, signature);
+    const newWork = (version?: TaskWork['version'], signature?: string | null, back?: BackInputs) => {
+      const w = this.newWork(task, version, signature, back);
       reporter.hide(w.secrets);
       return w;
     };
@@ -161,34 +161,43 @@ export class Executor {
       return { state: 'failed', step, detail: `${step}: ${(e as Error).message}` };
     }
     const failure = await this.runSteps(plan, task, work, reporter, signal, stopSoon);
-    if (!failure) {
-      if (task.kind === 'start') this.deps.installs.setDesired(work.identifier, 'running');
-      if (isOneOf(VERSION_CHANGING_KINDS, task.kind) && work.version && !work.recorded) {
-        this.deps.installs.recordDeployment(work.identifier, work.version.version, work.pins);
-      }
-      const detail = work.detail ?? this.successDetail(task, work);
-      const live = work.identifier && isOneOf(VERSION_CHANGING_KINDS, task.kind) ? { project: work.project, live_port: work.hostPort } : undefined;
-      reporter.emit('Finalized', detail, undefined, work.finalData ?? live);
-      return {
-        state: 'succeeded',
-        detail,
-        app_state: work.appState ?? (task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running'),
-        ...(work.rendered ? { rendered_compose: work.rendered } : {}),
-        ...(Object.keys(work.imageIds).length ? { images: work.imageIds } : {}),
-        ...(isOneOf(PORT_SETTING_KINDS, task.kind) && work.installPort ? { host_port: work.installPort } : {}),
-        ...dataReport(work),
-      };
-    }
+    if (!failure) return this.succeeded(task, work, reporter);
     let detail = `${task.kind} failed at step ${failure.step}: ${failure.reason}`;
+    let restored: string | undefined;
     const { fallBack } = await import('./fallback');
-    if (!isHdaWide(task))
-      detail += await fallBack(
+    if (!isHdaWide(task)) {
+      const back = await fallBack(
         { task, work, failure, reporter, deps: this.deps, restorePlan: plans.install },
         (plan2, work2) => this.runSteps(plan2, task, work2, reporter, signal, stopSoon),
-        (version, signature) => newWork(version, signature),
+        newWork,
       );
+      detail += back.detail;
+      restored = back.restored;
+    }
     reporter.emit('Finalized', detail, undefined, { failed_step: failure.step });
-    return { state: 'failed', step: failure.step, detail, app_state: await this.currentState(work.identifier, task), ...dataReport(work) };
+    const app_state = await this.currentState(work.identifier, task);
+    return { state: 'failed', step: failure.step, detail, app_state, ...dataReport(work, restored) };
+  }
+
+  /** The result of a run whose steps all passed, from what they produced. */
+  private succeeded(task: ClaimedTask, work: TaskWork, reporter: TaskReporter): TaskResultInput {
+    const { target, images, outcome, rendered } = work.made;
+    if (task.kind === 'start') this.deps.installs.setDesired(work.identifier, 'running');
+    if (isOneOf(VERSION_CHANGING_KINDS, task.kind) && work.version && !work.made.recorded) {
+      this.deps.installs.recordDeployment(work.identifier, work.version.version, images?.pins ?? {});
+    }
+    const detail = outcome?.detail ?? this.successDetail(task, work);
+    const live = work.identifier && isOneOf(VERSION_CHANGING_KINDS, task.kind) ? { project: target.project, live_port: target.hostPort } : undefined;
+    reporter.emit('Finalized', detail, undefined, outcome?.finalData ?? live);
+    return {
+      state: 'succeeded',
+      detail,
+      app_state: outcome?.appState ?? (task.kind === 'stop' ? 'stopped' : task.kind === 'uninstall' ? 'removed' : 'running'),
+      ...(rendered ? { rendered_compose: rendered.text } : {}),
+      ...(images && Object.keys(images.ids).length ? { images: images.ids } : {}),
+      ...(isOneOf(PORT_SETTING_KINDS, task.kind) && target.installPort ? { host_port: target.installPort } : {}),
+      ...dataReport(work),
+    };
   }
 
   /** Runs the steps; the first failure stops them and is returned. Throws Interrupted on shutdown. */
@@ -246,7 +255,8 @@ export class Executor {
         return `sent the logs of ${work.identifier}`;
       default: {
         if (!inst) return `${task.kind} done`;
-        const where = work.hostPort !== inst.host_port ? ` (served from host port ${work.hostPort})` : '';
+        const port = work.made.target.hostPort;
+        const where = port !== inst.host_port ? ` (served from host port ${port})` : '';
         return `${work.version?.app ?? work.identifier} ${work.version?.version ?? ''} is running at http://${host}/${where}`.replace(/\s+/g, ' ');
       }
     }
@@ -265,7 +275,9 @@ export class Executor {
   }
 }
 
-/** The snapshots a task took and the one it put back, for the result. */
-function dataReport(work: TaskWork): Pick<TaskResultInput, 'snapshots' | 'restored_snapshot'> {
-  return { ...(work.snapshots?.length ? { snapshots: work.snapshots } : {}), ...(work.restored ? { restored_snapshot: work.restored } : {}) };
+/** The snapshot a task took and the one it put back (in this run, or in the way back after it failed), for the result. */
+function dataReport(work: TaskWork, restoredBack?: string): Pick<TaskResultInput, 'snapshots' | 'restored_snapshot'> {
+  const taken = work.made.snapshot?.report;
+  const restored = work.made.restored?.id ?? restoredBack;
+  return { ...(taken ? { snapshots: [taken] } : {}), ...(restored ? { restored_snapshot: restored } : {}) };
 }

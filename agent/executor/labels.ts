@@ -2,7 +2,6 @@
  * Puts the agent's labels on every service of a rendered compose file, so each container says who
  * started it and for which install (the agent only acts on containers carrying them).
  */
-import { parseYamlBounded, stringifyCompose } from '../../core/catalog/yaml-io';
 import { LABEL_IDENTIFIER, LABEL_INSTALL, LABEL_MANAGED_BY, MANAGED_BY } from '../docker/containers';
 
 export interface ComposeSummary {
@@ -14,8 +13,8 @@ export interface ComposeSummary {
 
 type Services = Record<string, Record<string, unknown>>;
 
-export function addAgentLabels(rendered: string, identifier: string, installId: string): string {
-  const { value } = parseYamlBounded(rendered);
+/** Labels the services of a parsed compose in place; returns it. */
+export function addAgentLabels<T extends object>(value: T, identifier: string, installId: string): T {
   const doc = value as { services?: Services };
   if (!doc || typeof doc !== 'object' || !doc.services || typeof doc.services !== 'object') {
     throw new Error('the rendered compose file has no services');
@@ -31,11 +30,10 @@ export function addAgentLabels(rendered: string, identifier: string, installId: 
       svc.labels = { ...((labels as Record<string, unknown>) ?? {}), ...ours };
     }
   }
-  return stringifyCompose(doc);
+  return value;
 }
 
-export function summarizeCompose(rendered: string): ComposeSummary {
-  const { value } = parseYamlBounded(rendered);
+export function summarizeCompose(value: object): ComposeSummary {
   const services = ((value as { services?: Services })?.services ?? {}) as Services;
   const out: ComposeSummary = { services: [], images: [], builds: [] };
   for (const [name, svc] of Object.entries(services)) {

@@ -6,18 +6,20 @@ import { existsSync } from 'node:fs';
 import { ComposeError } from '../docker/compose';
 import { assertOwnProject, explainComposeError } from './guard';
 import { checkComposePaths } from './mounts';
-import { StepFailure, type Step, type StepContext } from './types';
+import { defineStep, type StepBase } from './steps';
+import { StepFailure, type Target } from './types';
 
-async function composeAction(ctx: StepContext, action: 'stop' | 'restart'): Promise<number> {
-  const { work, deps } = ctx;
-  if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
-  const count = await assertOwnProject(ctx);
-  if (count === 0 && action === 'restart') throw new StepFailure(`no containers of project ${work.project} exist; start the app instead`);
+async function composeAction(ctx: StepBase, target: Target, action: 'stop' | 'restart'): Promise<number> {
+  const { deps } = ctx;
+  const { project, composeFile: file } = target;
+  if (!existsSync(file)) throw new StepFailure(`${file} is missing; install the app again`);
+  const count = await assertOwnProject(ctx, project);
+  if (count === 0 && action === 'restart') throw new StepFailure(`no containers of project ${project} exist; start the app instead`);
   try {
-    const p = { project: work.project, file: work.composeFile };
+    const p = { project, file };
     await deps.compose.stop(p, { signal: ctx.signal });
     if (action === 'restart') {
-      ctx.report.ok(checkComposePaths(ctx));
+      ctx.report.ok(checkComposePaths(ctx, file));
       await deps.compose.start(p, { signal: ctx.signal });
     }
   } catch (e) {
@@ -28,23 +30,26 @@ async function composeAction(ctx: StepContext, action: 'stop' | 'restart'): Prom
   return count;
 }
 
-export const stopStep: Step = {
+export const stopStep = defineStep({
   name: 'stop',
   title: 'Stopping the containers',
+  needs: [],
+  gives: ['outcome'],
   async run(ctx) {
-    const n = await composeAction(ctx, 'stop');
+    const n = await composeAction(ctx, ctx.input.target, 'stop');
     ctx.deps.installs.setDesired(ctx.work.identifier, 'stopped');
-    ctx.work.appState = 'stopped';
-    return `stopped ${n} container(s)`;
+    return { summary: `stopped ${n} container(s)`, made: { outcome: { appState: 'stopped' } } };
   },
-};
+});
 
-export const restartStep: Step = {
+export const restartStep = defineStep({
   name: 'restart',
   title: 'Restarting the containers',
+  needs: [],
+  gives: [],
   async run(ctx) {
-    const n = await composeAction(ctx, 'restart');
+    const n = await composeAction(ctx, ctx.input.target, 'restart');
     ctx.deps.installs.setDesired(ctx.work.identifier, 'running');
     return `restarted ${n} container(s)`;
   },
-};
+});

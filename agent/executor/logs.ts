@@ -7,16 +7,20 @@ import type { LogChunk } from '../../core/protocol';
 import { describeDockerError } from '../docker/client';
 import { projectContainers } from '../docker/containers';
 import { ChunkBuffer, followLogs, tailLogs } from '../docker/logs';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
 const MAX_TAIL = 5000;
 const MAX_FOLLOW_S = 600;
 const FLUSH_MS = 500;
 
-export const logsStep: Step<'logs'> = {
+export const logsStep = defineStep<'logs'>({
   name: 'logs',
   title: 'Reading the container logs',
-  async run({ task, work, deps, report, signal, stopSoon }) {
+  needs: [],
+  gives: [],
+  async run({ task, deps, report, signal, stopSoon, input }) {
+    const { project } = input.target;
     const req = task.payload.logs ?? { tail: 200 };
     const tail = Math.max(1, Math.min(MAX_TAIL, Math.floor(Number(req.tail) || 200)));
     const followS = Math.max(0, Math.min(MAX_FOLLOW_S, Math.floor(Number(req.follow_s) || 0)));
@@ -26,8 +30,8 @@ export const logsStep: Step<'logs'> = {
     );
     try {
       const docker = await deps.docker.docker();
-      const containers = (await projectContainers(docker, work.project)).sort((a, b) => (a.Names?.[0] ?? '').localeCompare(b.Names?.[0] ?? ''));
-      if (containers.length === 0) throw new StepFailure(`no containers of project ${work.project} exist`);
+      const containers = (await projectContainers(docker, project)).sort((a, b) => (a.Names?.[0] ?? '').localeCompare(b.Names?.[0] ?? ''));
+      if (containers.length === 0) throw new StepFailure(`no containers of project ${project} exist`);
       const add = (name: string) => (stream: LogChunk['stream'], line: string) => {
         lines++;
         buffer.add(name, stream, line);
@@ -63,4 +67,4 @@ export const logsStep: Step<'logs'> = {
       throw new StepFailure(describeDockerError(e, deps.docker.socketPath));
     }
   },
-};
+});

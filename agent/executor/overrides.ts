@@ -6,7 +6,6 @@
  * literally instead of reading the agent's environment.
  */
 import type { ResourceLimits } from '../../core/protocol';
-import { parseYamlBounded, stringifyCompose } from '../../core/catalog/yaml-io';
 
 type Services = Record<string, Record<string, unknown>>;
 
@@ -40,16 +39,17 @@ function envMap(env: unknown): Record<string, unknown> {
   return env && typeof env === 'object' ? { ...(env as Record<string, unknown>) } : {};
 }
 
-export function applyOverrides(rendered: string, limits: ResourceLimits | undefined, env: Record<string, string> | undefined): string {
+/** Writes the limits and environment into the services of a parsed compose in place; returns it. */
+export function applyOverrides<T extends object>(value: T, limits: ResourceLimits | undefined, env: Record<string, string> | undefined): T {
   const hasLimits = !!limits && (limits.cpus !== undefined || limits.memory_mb !== undefined);
   const hasEnv = !!env && Object.keys(env).length > 0;
-  if (!hasLimits && !hasEnv) return rendered;
+  if (!hasLimits && !hasEnv) return value;
   if (hasLimits) checkLimits(limits!);
   for (const [k, v] of Object.entries(env ?? {})) {
     if (!ENV_NAME.test(k)) throw new OverrideError(`environment name ${JSON.stringify(k).slice(0, 80)} is not a variable name`);
     if (typeof v !== 'string' || /[\n\r\0]/.test(v)) throw new OverrideError(`environment value of ${k} must be one line of text`);
   }
-  const doc = parseYamlBounded(rendered).value as { services?: Services };
+  const doc = value as { services?: Services };
   for (const svc of Object.values(doc.services ?? {})) {
     if (!svc || typeof svc !== 'object') continue;
     if (limits?.cpus !== undefined) svc.cpus = limits.cpus;
@@ -64,5 +64,5 @@ export function applyOverrides(rendered: string, limits: ResourceLimits | undefi
       svc.environment = merged;
     }
   }
-  return stringifyCompose(doc);
+  return value;
 }

@@ -1,4 +1,7 @@
-/** Which steps each kind of task runs, in order. */
+/**
+ * Which steps each kind of task runs, in order. `plan` refuses, when compiling, a list in which a step
+ * needs what no step before it gives (policy before render, prepare without a render).
+ */
 import { backupConfigStep, backupRunStep } from './backup';
 import { cleanupStep } from './cleanup';
 import { restoreOffsiteStep } from './restore-offsite';
@@ -20,12 +23,13 @@ import { restoreDataStep } from './restore-data';
 import { retireStep } from './retire';
 import type { Plans } from './index';
 import { snapshotStep } from './snapshot';
+import { plan } from './steps';
 import type { Step } from './types';
 import { upStep } from './up';
 import { verifyStep } from './verify';
 import { vhostRemoveStep, vhostStep } from './vhost';
 
-export const INSTALL_PLAN: Step[] = [
+export const INSTALL_PLAN: Step[] = plan([
   verifyStep,
   portsStep,
   renderStep,
@@ -38,7 +42,7 @@ export const INSTALL_PLAN: Step[] = [
   vhostStep,
   reloadStep,
   probeStep,
-];
+]);
 
 /**
  * Update and rollback pull, then snapshot the app's data, before they touch anything, so a pull or a
@@ -46,7 +50,7 @@ export const INSTALL_PLAN: Step[] = [
  * data of its snapshot back). A blue/green switch (render decides) adds `retire`, which stops the old slot
  * once Apache serves the new one; `images` then removes images no install needs any more.
  */
-export const UPDATE_PLAN: Step[] = [
+export const UPDATE_PLAN: Step[] = plan([
   verifyStep,
   renderStep,
   policyStep,
@@ -62,13 +66,13 @@ export const UPDATE_PLAN: Step[] = [
   probeStep,
   retireStep,
   imagesStep,
-];
+]);
 
 /**
  * New limits or a new host port for what runs: the same version rendered again and the containers
  * recreated in place (no pull, no blue/green switch); a failure puts back what ran before (restore.ts).
  */
-export const RECONFIGURE_PLAN: Step[] = [
+export const RECONFIGURE_PLAN: Step[] = plan([
   verifyStep,
   portsStep,
   renderStep,
@@ -80,23 +84,30 @@ export const RECONFIGURE_PLAN: Step[] = [
   vhostStep,
   reloadStep,
   probeStep,
-];
+]);
 
 /** What starts the settings that ran before again after a failed reconfigure. */
-export const RESTART_PLAN: Step[] = [mountsStep, upStep, healthStep, vhostStep, reloadStep];
+export const RESTART_PLAN: Step[] = plan([mountsStep, upStep, healthStep, vhostStep, reloadStep]);
 
 /** A snapshot's data put back on what runs: a snapshot of the data as it is first, then the app started on the restored data. */
-export const RESTORE_PLAN: Step[] = [snapshotStep, restoreDataStep, mountsStep, upStep, healthStep, probeStep];
+export const RESTORE_PLAN: Step[] = plan([snapshotStep, restoreDataStep, mountsStep, upStep, healthStep, probeStep]);
 
 /** An install on a replacement HDA: the app's data comes back from the off-HDA backup before it is prepared and started. */
-export const ADOPT_PLAN: Step<'install'>[] = [
+export const ADOPT_PLAN: Step<'install'>[] = plan([
   verifyStep,
   portsStep,
   renderStep,
   policyStep,
   restoreOffsiteStep,
-  ...INSTALL_PLAN.slice(INSTALL_PLAN.indexOf(prepareStep)),
-];
+  prepareStep,
+  pullStep,
+  mountsStep,
+  upStep,
+  healthStep,
+  vhostStep,
+  reloadStep,
+  probeStep,
+]);
 
 /** Every kind has a plan (`Required`): a new kind does not compile until it has one. */
 export const PLANS: Required<Omit<Plans, 'adopt'>> = {

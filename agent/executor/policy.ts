@@ -1,33 +1,36 @@
 /**
  * Step policy: the rendered compose against the safety policy, with the real app folder, the share
  * roots and the host ports other apps hold. Any error finding refuses the install, naming the rule.
+ * It reads the reported text (the one parse after render's), so findings name their line.
  */
 import { checkPolicy } from '../../core/catalog/policy';
 import type { Finding } from '../../core/catalog/types';
 import { hostPortsInUse } from './ports';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
 function describe(f: Finding): string {
   const where = f.line ? ` [line ${f.line}${f.text ? `: ${f.text.trim()}` : ''}]` : '';
   return `${f.rule}${f.service ? ` (${f.service})` : ''}: ${f.message}${where}`;
 }
 
-export const policyStep: Step = {
+export const policyStep = defineStep({
   name: 'policy',
   title: 'Checking the compose file against the safety policy',
+  needs: ['rendered'],
+  gives: [],
   async run(ctx) {
-    const { work, task, deps, report } = ctx;
-    if (!work.rendered) throw new StepFailure('nothing rendered to check');
+    const { work, task, deps, report, input } = ctx;
     const check = deps.checkPolicy ?? checkPolicy;
     let findings: Finding[];
     try {
-      findings = check(work.rendered, {
+      findings = check(input.rendered.text, {
         phase: 'host',
         appDir: work.appDir,
         shareRoots: deps.config.shareRoots,
         exceptions: task.payload.install.policy_exceptions ?? [],
-        usedHostPorts: [...(await hostPortsInUse(ctx, { sockets: false }))].sort((a, b) => a - b),
-        hostPort: work.hostPort,
+        usedHostPorts: [...(await hostPortsInUse(ctx, input.target, { sockets: false }))].sort((a, b) => a - b),
+        hostPort: input.target.hostPort,
       });
     } catch (e) {
       throw new StepFailure(`the compose file cannot be checked: ${(e as Error).message}`);
@@ -44,4 +47,4 @@ export const policyStep: Step = {
     }
     return findings.length ? `passed with ${findings.length} note(s)` : 'passed';
   },
-};
+});

@@ -7,13 +7,14 @@
 import { dockerPublishedPorts, listeningPorts, pickFreePort } from '../host-ports';
 import { LABEL_INSTALL } from '../docker/containers';
 import { allProjects } from '../slots';
-import { StepFailure, type Step, type StepContext } from './types';
+import { defineStep, type StepBase } from './steps';
+import { StepFailure, type Target } from './types';
 
 /**
  * Host ports held by anything but this install (its own containers' ports, either slot, are its own):
  * other installs and containers, and with `sockets` every listening socket of the machine.
  */
-export async function hostPortsInUse(ctx: StepContext, { sockets = true } = {}): Promise<Set<number>> {
+export async function hostPortsInUse(ctx: StepBase, target: Target, { sockets = true } = {}): Promise<Set<number>> {
   const { work, deps, task } = ctx;
   const ports = new Set<number>();
   for (const rec of deps.installs.list()) {
@@ -21,7 +22,7 @@ export async function hostPortsInUse(ctx: StepContext, { sockets = true } = {}):
     ports.add(rec.host_port);
     if (rec.live_port) ports.add(rec.live_port);
   }
-  const projects = new Set([work.project, ...allProjects(deps.config.namespace ?? '', work.identifier)]);
+  const projects = new Set([target.project, ...allProjects(deps.config.namespace ?? '', work.identifier)]);
   const own = (labels: Record<string, string> | undefined) =>
     projects.has(labels?.['com.docker.compose.project'] ?? '') || labels?.[LABEL_INSTALL] === task.payload.install.id;
   let mine = new Set<number>();
@@ -39,20 +40,23 @@ export async function hostPortsInUse(ctx: StepContext, { sockets = true } = {}):
   return ports;
 }
 
-export const portsStep: Step = {
+export const portsStep = defineStep({
   name: 'ports',
   title: 'Checking the host port is free',
+  needs: [],
+  gives: ['target'],
   async run(ctx) {
-    const { work, task, report } = ctx;
+    const { work, task, report, input } = ctx;
+    const target = input.target;
     const inst = task.payload.install;
     if (task.kind === 'reconfigure' && !work.before)
       throw new StepFailure(`${work.identifier} has not run on this HDA yet, so there is nothing to reconfigure`);
-    const used = await hostPortsInUse(ctx);
-    const want = work.hostPort;
-    if (!used.has(want)) return `host port ${want} is free`;
+    const used = await hostPortsInUse(ctx, target);
+    const want = target.hostPort;
+    if (!used.has(want)) return { summary: `host port ${want} is free`, made: { target } };
     // Only install and reconfigure carry hints: a way back to the previous deployment moves nothing.
     const hints = 'ports' in task.payload ? task.payload.ports : undefined;
-    if (inst.port_fixed || !hints || work.slot !== 'a') {
+    if (inst.port_fixed || !hints || target.slot !== 'a') {
       throw new StepFailure(`port ${want} is used by another program on the HDA; choose another port for ${work.identifier}`, { port: want });
     }
     const held = new Set(hints.held);
@@ -63,8 +67,6 @@ export const portsStep: Step = {
     if (to === null)
       throw new StepFailure(`port ${want} is used by another program on the HDA and no port from ${hints.from} to ${hints.to} is free`, { port: want });
     report.warn(`host port ${want} is used by another program on the HDA; ${work.identifier} gets host port ${to} instead`, { from: want, to });
-    work.hostPort = to;
-    work.installPort = to;
-    return `moved to host port ${to}`;
+    return { summary: `moved to host port ${to}`, made: { target: { ...target, hostPort: to, installPort: to } } };
   },
-};
+});

@@ -12,7 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { appRelativePath } from '../../core/catalog/paths';
 import { writeFileAtomic } from '../fs-atomic';
 import { runScriptSteps } from '../steps/script-steps';
-import { StepFailure, type Step } from './types';
+import { stringifyCompose } from '../../core/catalog/yaml-io';
+import type { ScriptStep } from '../../core/protocol';
+import { defineStep, type StepBase } from './steps';
+import { StepFailure, type Target } from './types';
 
 function writeContents(dir: string, files: Record<string, string>): void {
   mkdirSync(join(dir, 'html'), { recursive: true });
@@ -34,82 +37,101 @@ function removeStaleTemps(root: string, identifier: string): void {
   }
 }
 
-export const prepareStep: Step = {
+/** The app folder with the version's files: created whole (renamed into place) the first time, else written into. */
+function writeAppFolder(work: StepBase['work'], root: string, files: Record<string, string>): boolean {
+  if (existsSync(work.appDir)) {
+    try {
+      writeContents(work.appDir, files);
+    } catch (e) {
+      throw new StepFailure(`cannot write into ${work.appDir}: ${(e as Error).message}`);
+    }
+    return false;
+  }
+  const tmp = join(root, `.${work.identifier}.tmp-${randomBytes(4).toString('hex')}`);
+  try {
+    writeContents(tmp, files);
+    renameSync(tmp, work.appDir);
+    return true;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new StepFailure(`cannot create ${work.appDir}: ${(e as Error).message}`);
+  }
+}
+
+/** From here on the folder (and soon the containers) are this install's: recorded for heartbeats (keeping which slot serves and the images of earlier deployments). */
+function recordInstall({ work, deps, task }: StepBase, target: Target): void {
+  const inst = task.payload.install;
+  deps.installs.put({
+    ...deps.installs.get(work.identifier),
+    identifier: work.identifier,
+    install_id: inst.id,
+    hostname: inst.hostname,
+    host_port: target.installPort ?? inst.host_port,
+    // A reconfigure may move the live second slot's port too.
+    ...(task.kind === 'reconfigure' && target.slot === 'b' ? { live_port: target.hostPort } : {}),
+    domain: inst.domain,
+    app: work.version!.app,
+    version: work.version!.version,
+    app_dir: work.appDir,
+    desired: 'running',
+  });
+}
+
+/** Files a write-file step of the script writes are written by that step, in the script's order. */
+function writtenByScript(steps: ScriptStep[]): Set<string> {
+  return new Set(
+    steps
+      .filter((s) => s.kind === 'write-file')
+      .map((s) => appRelativePath(String((s.args as { path?: unknown } | undefined)?.path ?? '')))
+      .flatMap((r) => ('path' in r ? [r.path] : [])),
+  );
+}
+
+export const prepareStep = defineStep({
   name: 'prepare',
   title: 'Writing the app folder',
-  async run({ work, deps, report, task }) {
-    if (!work.composeText || !work.version) throw new StepFailure('nothing rendered to write');
+  needs: ['rendered'],
+  gives: ['written'],
+  async run(ctx) {
+    const { work, deps, report, input } = ctx;
+    const { rendered, target } = input;
+    if (!work.version) throw new StepFailure('nothing rendered to write');
     const root = dirname(work.appDir);
     mkdirSync(root, { recursive: true, mode: 0o755 });
     removeStaleTemps(root, work.identifier);
     const steps = work.version.steps ?? [];
-    // Files a write-file step of the script writes are written by that step, in the script's order.
-    const byScript = new Set(
-      steps
-        .filter((s) => s.kind === 'write-file')
-        .map((s) => appRelativePath(String((s.args as { path?: unknown } | undefined)?.path ?? '')))
-        .flatMap((r) => ('path' in r ? [r.path] : [])),
-    );
-    const files = Object.fromEntries(Object.entries(work.renderedFiles ?? {}).filter(([p]) => !byScript.has(p)));
-    let created = false;
+    const byScript = writtenByScript(steps);
+    const files = Object.fromEntries(Object.entries(rendered.files).filter(([p]) => !byScript.has(p)));
     // A blue/green switch writes the new slot's own compose file; the live one stays as it is.
-    const composeName = basename(work.composeFile);
+    const composeFile = target.composeFile;
     try {
-      writeComposeFile(work.composeFile, work.composeText);
+      // The one serialization of the compose that runs, from the value render made.
+      writeComposeFile(composeFile, stringifyCompose(rendered.real));
     } catch (e) {
-      throw new StepFailure(`cannot write ${work.composeFile}: ${(e as Error).message}`);
+      throw new StepFailure(`cannot write ${composeFile}: ${(e as Error).message}`);
     }
-    if (!existsSync(work.appDir)) {
-      const tmp = join(root, `.${work.identifier}.tmp-${randomBytes(4).toString('hex')}`);
-      try {
-        writeContents(tmp, files);
-        renameSync(tmp, work.appDir);
-        created = true;
-      } catch (e) {
-        rmSync(tmp, { recursive: true, force: true });
-        throw new StepFailure(`cannot create ${work.appDir}: ${(e as Error).message}`);
-      }
-    } else {
-      try {
-        writeContents(work.appDir, files);
-      } catch (e) {
-        throw new StepFailure(`cannot write into ${work.appDir}: ${(e as Error).message}`);
-      }
-    }
-    const inst = task.payload.install;
-    // From here on the folder (and soon the containers) are this install's: record it for heartbeats
-    // (keeping which slot serves and the images of earlier deployments).
-    deps.installs.put({
-      ...deps.installs.get(work.identifier),
-      identifier: work.identifier,
-      install_id: inst.id,
-      hostname: inst.hostname,
-      host_port: work.installPort ?? inst.host_port,
-      // A reconfigure may move the live second slot's port too.
-      ...(task.kind === 'reconfigure' && work.slot === 'b' ? { live_port: work.hostPort } : {}),
-      domain: inst.domain,
-      app: work.version.app,
-      version: work.version.version,
+    const created = writeAppFolder(work, root, files);
+    recordInstall(ctx, target);
+    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}; compose file ${composeFile}`, {
       app_dir: work.appDir,
-      desired: 'running',
-    });
-    report.ok(`${created ? 'created' : 'updated'} ${work.appDir}; compose file ${work.composeFile}`, {
-      app_dir: work.appDir,
-      compose_file: work.composeFile,
-      files: [composeName, ...Object.keys(files)],
+      compose_file: composeFile,
+      files: [basename(composeFile), ...Object.keys(files)],
     });
     if (steps.length) {
       const run = deps.runScriptSteps ?? runScriptSteps;
       try {
         await run(steps, work.appDir, {
           downloadBaseUrl: deps.downloadBaseUrl,
-          files: work.renderedFiles ?? {},
+          files: rendered.files,
           log: (status, message) => (status === 'OK' ? report.ok(message) : report.warn(message)),
         });
       } catch (e) {
         throw new StepFailure(`install script step failed: ${(e as Error).message}`);
       }
     }
-    return `${created ? 'created' : 'updated'} ${work.appDir}${steps.length ? ` and ran ${steps.length} script step(s)` : ''}`;
+    return {
+      summary: `${created ? 'created' : 'updated'} ${work.appDir}${steps.length ? ` and ran ${steps.length} script step(s)` : ''}`,
+      made: { written: { file: composeFile, value: rendered.real } },
+    };
   },
-};
+});

@@ -3,7 +3,8 @@ import { probeThroughApache, type ProbeResult } from '../apache/probe';
 import { vhostStem } from '../apache/vhost';
 import { sleep } from '../backoff';
 import { currentTls } from './https';
-import { StepFailure, type ExecutorDeps, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure, type ExecutorDeps } from './types';
 
 const PROBE_WINDOW_MS = 30_000;
 
@@ -20,9 +21,11 @@ function probeTarget(deps: ExecutorDeps, identifier: string): { url: string; sch
   return { url, scheme: 'https', ca: deps.tls.ca.certPem() ?? undefined };
 }
 
-export const probeStep: Step = {
+export const probeStep = defineStep({
   name: 'probe',
   title: 'Probing the app through Apache',
+  needs: [],
+  gives: [],
   async run({ work, deps, task, signal }) {
     const inst = task.payload.install;
     const host = `${work.identifier}.${inst.domain}`;
@@ -38,4 +41,4 @@ export const probeStep: Step = {
     }
     throw new StepFailure(last?.reason ?? 'no answer through Apache');
   },
-};
+});

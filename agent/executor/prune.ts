@@ -6,12 +6,15 @@
  */
 import type { PruneReport } from '../../core/protocol';
 import { formatBytes, removeUnusedImages, type Cleanup } from './images';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
-export const pruneStep: Step<'prune'> = {
+export const pruneStep = defineStep<'prune', never, 'outcome'>({
   name: 'prune',
   title: 'Removing unused images',
-  async run({ task, work, deps, report }) {
+  needs: [],
+  gives: ['outcome'],
+  async run({ task, deps, report }) {
     const keep = task.payload.prune.keep_images;
     let r: Cleanup;
     try {
@@ -24,8 +27,7 @@ export const pruneStep: Step<'prune'> = {
     for (const k of r.kept) if (k.reason !== 'a container uses it') report.ok(`kept ${k.id.slice(0, 19)}: ${k.reason}`);
     const total: PruneReport = { bytes_freed: r.bytes, removed: r.removed.map((i) => i.id) };
     report.ok(`freed ${formatBytes(r.bytes)}`, { ...total, kept: keep });
-    work.finalData = { ...total };
-    work.detail = `removed ${r.removed.length} unused image(s); freed ${formatBytes(r.bytes)}`;
-    return work.detail;
+    const detail = `removed ${r.removed.length} unused image(s); freed ${formatBytes(r.bytes)}`;
+    return { summary: detail, made: { outcome: { detail, finalData: { ...total } } } };
   },
-};
+});

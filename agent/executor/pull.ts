@@ -10,13 +10,18 @@ import { digestFor, restorePin } from '../docker/images';
 import { imagePresent, pullImage, PullError } from '../docker/pull';
 import { describeDockerError } from '../docker/client';
 import { ImageLedger } from '../image-ledger';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure, type PulledImages } from './types';
 
-export const pullStep: Step = {
+export const pullStep = defineStep({
   name: 'pull',
   title: 'Pulling images',
-  async run({ task, work, deps, report }) {
-    if (work.images.length === 0) return 'no images to pull (built locally)';
+  needs: ['rendered'],
+  gives: ['images'],
+  async run({ task, work, deps, report, input }) {
+    const { images } = input.rendered;
+    const made: PulledImages = { ids: {}, pins: {} };
+    if (images.length === 0) return { summary: 'no images to pull (built locally)', made: { images: made } };
     let pulled = 0;
     const ledger = new ImageLedger(deps.config.stateDir);
     const progress = (ref: string) => (p: { current: number; total: number }) => report.progress(`${ref}: ${p.current} of ${p.total} bytes`, { ...p });
@@ -25,7 +30,7 @@ export const pullStep: Step = {
     const refresh = task.kind === 'update' && !work.noSwitch;
     try {
       const docker = await deps.docker.docker();
-      for (const ref of work.images) {
+      for (const ref of images) {
         let fetched = false;
         const pin = work.restorePins?.[ref];
         if (pin) {
@@ -55,8 +60,8 @@ export const pullStep: Step = {
         }
         const info = await docker.getImage(ref).inspect();
         const digest = digestFor(ref, info.RepoDigests);
-        work.imageIds[ref] = digest ?? info.Id;
-        work.pins[ref] = { id: info.Id, ...(digest ? { digest } : {}) };
+        made.ids[ref] = digest ?? info.Id;
+        made.pins[ref] = { id: info.Id, ...(digest ? { digest } : {}) };
         // Only what the agent fetched is its own to remove later; images provided on the host are not.
         if (fetched) ledger.add(info.Id, ref);
       }
@@ -65,6 +70,6 @@ export const pullStep: Step = {
       if (e instanceof PullError) throw new StepFailure(e.message);
       throw new StepFailure(describeDockerError(e, deps.docker.socketPath));
     }
-    return pulled ? `pulled ${pulled} of ${work.images.length} image(s)` : 'all images present';
+    return { summary: pulled ? `pulled ${pulled} of ${images.length} image(s)` : 'all images present', made: { images: made } };
   },
-};
+});

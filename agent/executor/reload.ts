@@ -4,11 +4,14 @@
  * keeps serving every other app with the configuration it already runs.
  */
 import { tailLines } from '../exec';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
-export const reloadStep: Step = {
+export const reloadStep = defineStep({
   name: 'reload',
   title: 'Testing the Apache configuration and reloading gracefully',
+  needs: [],
+  gives: [],
   async run({ work, deps, report }) {
     const apache = deps.apache;
     let test: { ok: boolean; output: string };
@@ -39,12 +42,14 @@ export const reloadStep: Step = {
     apache.commit(work.identifier);
     return 'config test passed; graceful reload done';
   },
-};
+});
 
 /** After removing a vhost: reload so Apache stops proxying; a config broken by others only warns. */
-export const reloadAfterRemoveStep: Step = {
+export const reloadAfterRemoveStep = defineStep({
   name: 'reload',
   title: 'Reloading Apache without the app',
+  needs: [],
+  gives: [],
   async run({ deps, report }) {
     const test = await deps.apache.configtest().catch((e: Error) => ({ ok: false, output: e.message }));
     if (!test.ok) {
@@ -59,4 +64,4 @@ export const reloadAfterRemoveStep: Step = {
     }
     return 'graceful reload done';
   },
-};
+});

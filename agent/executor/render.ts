@@ -20,31 +20,35 @@ import { addAgentLabels, summarizeCompose } from './labels';
 import { applyOverrides } from './overrides';
 import { NEXT_COMPOSE_FILE } from './paths';
 import { ensureSecrets } from './secrets';
+import { defineStep, type StepBase } from './steps';
 import { planSwitch } from './switch';
-import { StepFailure, type Step, type StepContext } from './types';
+import { StepFailure, type ComposeValue, type Target } from './types';
 
 interface RenderOut {
   /** APP_SECRET_ placeholders kept: reported and checked. */
-  rendered: string;
+  pub: ComposeValue;
   /** Secret values filled in: written to disk only. */
-  real: string;
+  real: ComposeValue;
   files: Record<string, string>;
-  vars: InstallVars;
   notes: string[];
 }
 
-function composeFor(ctx: StepContext, vars: InstallVars, dialect: ComposeDialect, secrets: Record<string, string>): { text: string; notes: string[] } {
-  const inst = ctx.task.payload.install;
-  // The web port on the loopback only: the LAN reaches the app through Apache, never around it.
-  const local = webPortOnLoopback(parseYamlBounded(ctx.work.version!.compose).value);
-  const labelled = addAgentLabels(stringifyCompose(renderValue(local, vars, secrets)), inst.identifier, inst.id);
-  const doc = anchorPaths(parseYamlBounded(applyOverrides(labelled, inst.limits, inst.env)).value as Record<string, unknown>, ctx.work.appDir);
-  const out = toDialect(doc as ComposeSpec, dialect);
-  if (!out.ok) throw new StepFailure(`Compose ${dialect} on this HDA cannot run this version: ${out.reasons.join('; ')}`, { dialect, reasons: out.reasons });
-  return { text: stringifyCompose(out.spec), notes: out.notes };
+/** The version's compose read once, its web port on the loopback only: the LAN reaches the app through Apache, never around it. */
+function sourceOf(ctx: StepBase): unknown {
+  return webPortOnLoopback(parseYamlBounded(ctx.work.version!.compose).value);
 }
 
-function renderFor(ctx: StepContext, port: number, dialect: ComposeDialect): RenderOut {
+/** Fills, labels, overrides and anchors a fresh copy of the source (renderValue copies), then writes it in the dialect. */
+function composeFor(ctx: StepBase, source: unknown, vars: InstallVars, dialect: ComposeDialect, secrets: Record<string, string>) {
+  const inst = ctx.task.payload.install;
+  const filled = renderValue(source, vars, secrets) as ComposeValue;
+  const doc = anchorPaths(applyOverrides(addAgentLabels(filled, inst.identifier, inst.id), inst.limits, inst.env), ctx.work.appDir);
+  const out = toDialect(doc as ComposeSpec, dialect);
+  if (!out.ok) throw new StepFailure(`Compose ${dialect} on this HDA cannot run this version: ${out.reasons.join('; ')}`, { dialect, reasons: out.reasons });
+  return { spec: out.spec as ComposeValue, notes: out.notes };
+}
+
+function renderFor(ctx: StepBase, source: unknown, port: number, dialect: ComposeDialect): RenderOut {
   const { task, work } = ctx;
   const inst = task.payload.install;
   const vars: InstallVars = {
@@ -55,8 +59,8 @@ function renderFor(ctx: StepContext, port: number, dialect: ComposeDialect): Ren
     WEBAPP_PATH: work.appDir,
   };
   try {
-    const pub = composeFor(ctx, vars, dialect, {});
-    const real = composeFor(ctx, vars, dialect, work.secrets);
+    const pub = composeFor(ctx, source, vars, dialect, {});
+    const real = composeFor(ctx, source, vars, dialect, work.secrets);
     const files: Record<string, string> = {};
     for (const [path, text] of Object.entries(work.version!.files ?? {})) {
       const rel = appRelativePath(path);
@@ -64,16 +68,21 @@ function renderFor(ctx: StepContext, port: number, dialect: ComposeDialect): Ren
       if (rel.path === 'docker-compose.yml' || rel.path === 'docker-compose.yaml') continue;
       files[rel.path] = renderFile(text, vars, work.secrets);
     }
-    return { rendered: pub.text, real: real.text, files, vars, notes: pub.notes };
+    return { pub: pub.spec, real: real.spec, files, notes: pub.notes };
   } catch (e) {
-    if (e instanceof StepFailure) throw e;
-    const rule = (e as { rule?: string }).rule;
-    throw new StepFailure((e as Error).message, rule ? { rule } : undefined);
+    throw asStepFailure(e);
   }
 }
 
+/** A catalog error (a bad placeholder, an override, YAML) as the step's failure, keeping its rule. */
+function asStepFailure(e: unknown): StepFailure {
+  if (e instanceof StepFailure) return e;
+  const rule = (e as { rule?: string }).rule;
+  return new StepFailure((e as Error).message, rule ? { rule } : undefined);
+}
+
 /** The dialect of this HDA's Compose: what the file is written for. */
-async function dialectOf(ctx: StepContext): Promise<ComposeDialect> {
+async function dialectOf(ctx: StepBase): Promise<ComposeDialect> {
   try {
     return (await ctx.deps.compose.detect()).flavor;
   } catch (e) {
@@ -81,55 +90,63 @@ async function dialectOf(ctx: StepContext): Promise<ComposeDialect> {
   }
 }
 
-/** Switches to the other slot when the app allows it (update/rollback); returns the render for it. */
-async function maybeSwitch(ctx: StepContext, out: RenderOut, dialect: ComposeDialect): Promise<RenderOut> {
+/** Switches to the other slot when the app allows it (update/rollback); returns the render for it and where it runs. */
+async function maybeSwitch(ctx: StepBase, target: Target, source: unknown, dialect: ComposeDialect): Promise<{ out: RenderOut; target: Target }> {
   const { task, work, report, deps } = ctx;
-  if ((task.kind !== 'update' && task.kind !== 'rollback') || work.noSwitch) return out;
+  const out = renderFor(ctx, source, target.hostPort, dialect);
+  if ((task.kind !== 'update' && task.kind !== 'rollback') || work.noSwitch) return { out, target };
   let plan: Awaited<ReturnType<typeof planSwitch>>;
   try {
-    plan = await planSwitch(ctx, out.rendered);
+    plan = await planSwitch(ctx, target, out.pub);
   } catch (e) {
     deps.docker.reset(e);
     plan = { switch: false as const, asked: true, reason: (e as Error).message };
   }
   if (!plan.switch) {
     if (plan.asked) report.warn(`the app allows a zero-downtime switch, but ${plan.reason}; updating in place`);
-    return out;
+    return { out, target };
   }
-  work.switchFrom = { slot: work.slot, project: work.project, port: work.hostPort, composeFile: work.composeFile };
-  work.slot = plan.to;
-  work.project = plan.project;
-  work.hostPort = plan.port;
-  work.composeFile = join(dirname(work.composeFile), NEXT_COMPOSE_FILE);
-  report.ok(`zero-downtime switch: the new version starts as ${plan.project} on host port ${plan.port} while ${work.switchFrom.project} keeps serving`, {
-    from: work.switchFrom.project,
+  const switchFrom = { slot: target.slot, project: target.project, port: target.hostPort, composeFile: target.composeFile };
+  const next: Target = {
+    ...target,
+    slot: plan.to,
+    project: plan.project,
+    hostPort: plan.port,
+    composeFile: join(dirname(target.composeFile), NEXT_COMPOSE_FILE),
+    switchFrom,
+  };
+  report.ok(`zero-downtime switch: the new version starts as ${plan.project} on host port ${plan.port} while ${switchFrom.project} keeps serving`, {
+    from: switchFrom.project,
     to: plan.project,
     port: plan.port,
   });
-  return renderFor(ctx, plan.port, dialect);
+  return { out: renderFor(ctx, source, plan.port, dialect), target: next };
 }
 
-export const renderStep: Step = {
+export const renderStep = defineStep({
   name: 'render',
   title: 'Filling in the install values',
+  needs: [],
+  gives: ['rendered', 'target'],
   async run(ctx) {
-    const { task, work, report } = ctx;
+    const { task, work, report, input } = ctx;
     const version = work.version;
     if (!version) throw new StepFailure('the task carries no app version');
     if (typeof version.compose !== 'string' || !version.compose.trim()) throw new StepFailure(`version ${version.version} has no compose file`);
     const inst = task.payload.install;
     const dialect = await dialectOf(ctx);
     const generated = ensureSecrets(ctx);
-    const out = await maybeSwitch(ctx, renderFor(ctx, work.hostPort, dialect), dialect);
+    let source: unknown;
+    try {
+      source = sourceOf(ctx);
+    } catch (e) {
+      throw asStepFailure(e);
+    }
+    const { out, target } = await maybeSwitch(ctx, input.target, source, dialect);
     for (const note of out.notes) report.ok(`Compose ${dialect}: ${note}`, { dialect });
     // Only a render that can run is worth keeping secrets for; nothing else on the host changed yet.
     generated.save();
-    work.rendered = out.rendered;
-    work.composeText = out.real;
-    work.renderedFiles = out.files;
-    work.vars = out.vars;
-    const summary = summarizeCompose(work.rendered);
-    work.images = summary.images;
+    const summary = summarizeCompose(out.pub);
     const limits = inst.limits && Object.keys(inst.limits).length ? { limits: inst.limits } : {};
     const secrets = generated.names.length ? { secrets: Object.keys(work.secrets) } : {};
     report.ok(`services: ${summary.services.join(', ')}`, {
@@ -141,6 +158,9 @@ export const renderStep: Step = {
       ...secrets,
       ...(inst.env ? { env: Object.keys(inst.env) } : {}),
     });
-    return `rendered for ${inst.hostname} on host port ${work.hostPort} (Compose ${dialect})`;
+    return {
+      summary: `rendered for ${inst.hostname} on host port ${target.hostPort} (Compose ${dialect})`,
+      made: { rendered: { text: stringifyCompose(out.pub), real: out.real, files: out.files, images: summary.images }, target },
+    };
   },
-};
+});

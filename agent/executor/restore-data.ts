@@ -9,25 +9,29 @@ import { restoreSnapshot } from '../backup/app-data';
 import { describeDockerError } from '../docker/client';
 import { quiesce, resume } from '../backup/quiesce';
 import { appDataRef } from './snapshot';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
-export const restoreDataStep: Step = {
+export const restoreDataStep = defineStep({
   name: 'restore',
   title: "Putting the app's data back from a snapshot",
+  needs: [],
+  gives: ['restored'],
+  uses: ['snapshot'],
   when: (w) => w.restoreSnapshot !== undefined,
   async run(ctx) {
-    const { work, report } = ctx;
+    const { work, report, input } = ctx;
     const id = work.restoreSnapshot as string;
+    const { project } = input.target;
     const docker = await ctx.deps.docker.docker();
-    const stoppedNow = await quiesce(docker, work.project);
+    const stoppedNow = await quiesce(docker, project);
     // What the snapshot before it stopped counts too: all of it starts again if the restore fails.
-    const q = { ...stoppedNow, stopped: [...(work.held?.stopped ?? []), ...stoppedNow.stopped] };
+    const q = { ...stoppedNow, stopped: [...(input.snapshot?.held?.stopped ?? []), ...stoppedNow.stopped] };
     try {
-      const r = await restoreSnapshot(appDataRef(ctx, docker), id, { signal: ctx.signal, quiesced: true });
-      work.restored = r.snapshot.id;
+      const r = await restoreSnapshot(appDataRef(ctx, project, docker), id, { signal: ctx.signal, quiesced: true });
       if (r.untouched.length) report.warn(`left as they are (not in the snapshot): ${r.untouched.join(', ')}`);
       report.ok(`data of ${r.snapshot.time} is back (${r.snapshot.paths.length} path(s))`, { snapshot_id: r.snapshot.id });
-      return `restored snapshot ${r.snapshot.shortId}`;
+      return { summary: `restored snapshot ${r.snapshot.shortId}`, made: { restored: { id: r.snapshot.id } } };
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       await resume(docker, q).catch(() => undefined);
@@ -36,7 +40,7 @@ export const restoreDataStep: Step = {
       throw new StepFailure(`restoring snapshot ${id.slice(0, 8)} failed and the data was left as it was: ${why}`, outputOf(e));
     }
   },
-};
+});
 
 function outputOf(e: unknown): Record<string, unknown> | undefined {
   const detail = (e as { detail?: string }).detail;

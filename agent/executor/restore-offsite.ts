@@ -12,14 +12,17 @@ import { loadOffsite, namedFailure, offsiteRepo } from '../backup/offsite';
 import { restoreOffsiteApp } from '../backup/offsite-restore';
 import { snapshots } from '../backup/restic';
 import { writeJsonAtomic } from '../fs-atomic';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
 const markerFor = (stateDir: string, identifier: string) => join(stateDir, 'backup', 'restored', `${identifier}.json`);
 
-export const restoreOffsiteStep: Step<'install'> = {
+export const restoreOffsiteStep = defineStep<'install'>({
   name: 'restore-offsite',
   title: 'Restoring the app data from the off-HDA backup',
-  async run({ task, work, deps, report, signal }) {
+  needs: [],
+  gives: [],
+  async run({ task, work, input, deps, report, signal }) {
     const from = task.payload.restore_offsite;
     if (!from) return 'nothing to restore';
     const stateDir = deps.config.stateDir;
@@ -35,7 +38,7 @@ export const restoreOffsiteStep: Step<'install'> = {
         report.ok(`no backup of ${work.identifier} in ${stored.repository_label}: it starts with empty data`);
         return 'no backup to restore';
       }
-      const into = { identifier: work.identifier, appDir: work.appDir, project: work.project };
+      const into = { identifier: work.identifier, appDir: work.appDir, project: input.target.project };
       const volumes = await restoreOffsiteApp(repo, () => deps.docker.docker(), latest, into, signal);
       writeJsonAtomic(marker, { host: from.host, snapshot: latest.id, task: task.id }, 0o600);
       const also = volumes.length ? ` and volume(s) ${volumes.join(', ')}` : '';
@@ -49,4 +52,4 @@ export const restoreOffsiteStep: Step<'install'> = {
       throw new StepFailure((namedFailure(e, stored) as Error).message);
     }
   },
-};
+});

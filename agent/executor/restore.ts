@@ -32,15 +32,17 @@ type RunSteps = (plan: Step[], work: TaskWork) => Promise<PlanFailure | null>;
 /** Returns what the result's detail adds about the way back. */
 export async function putBack({ work, failure, reporter, deps, restartPlan }: PutBackInput, runSteps: RunSteps, changesNothing: Set<string>): Promise<string> {
   const before = work.before;
+  const target = work.made.target;
   if (changesNothing.has(failure.step) || !before) return '; nothing was changed, the app runs as before';
   reporter.emit('Warning', `putting back the settings that ran before (host port ${before.hostPort})`, undefined, { host_port: before.hostPort });
   try {
-    writeFileAtomic(work.composeFile, before.compose, 0o600);
-    deps.installs.patch(work.identifier, { host_port: before.installPort, ...(work.slot === 'b' ? { live_port: before.hostPort } : {}) });
+    writeFileAtomic(target.composeFile, before.compose, 0o600);
+    deps.installs.patch(work.identifier, { host_port: before.installPort, ...(target.slot === 'b' ? { live_port: before.hostPort } : {}) });
   } catch (e) {
     return `; putting back the previous settings failed too: ${(e as Error).message}`;
   }
-  const back: TaskWork = { ...work, hostPort: before.hostPort, installPort: before.installPort, composeText: before.compose };
+  // Nothing the failed run produced carries over: the steps read the old file just put back.
+  const back: TaskWork = { ...work, made: { target: { ...target, hostPort: before.hostPort, installPort: before.installPort } } };
   const again = await runSteps(restartPlan, back);
   return again
     ? `; putting back the previous settings failed too at ${again.step}: ${again.reason}`

@@ -9,35 +9,40 @@ import { existsSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sleep } from '../backoff';
 import { COMPOSE_FILE } from './paths';
-import type { Step } from './types';
+import { defineStep } from './steps';
 
-export const retireStep: Step = {
+export const retireStep = defineStep({
   name: 'retire',
   title: 'Stopping the previous version (zero-downtime switch)',
-  when: (work) => !!work.switchFrom,
-  async run({ work, deps, report, signal }) {
-    const from = work.switchFrom!;
+  needs: [],
+  gives: ['target'],
+  when: (work) => !!work.made.target.switchFrom,
+  async run({ work, deps, report, signal, input }) {
+    const { target } = input;
+    const from = target.switchFrom!;
     const drainS = deps.config.switchDrainS ?? 3;
     if (drainS > 0) await sleep(drainS * 1000, signal);
     let stopped = `stopped ${from.project}`;
     try {
-      const file = existsSync(from.composeFile) ? from.composeFile : work.composeFile;
+      const file = existsSync(from.composeFile) ? from.composeFile : target.composeFile;
       await deps.compose.down({ project: from.project, file }, { signal });
     } catch (e) {
       report.warn(`could not remove ${from.project}: ${(e as Error).message}`);
       stopped = `${from.project} could not be removed`;
     }
-    const live = join(dirname(work.composeFile), COMPOSE_FILE);
-    if (work.composeFile !== live) {
+    const live = join(dirname(target.composeFile), COMPOSE_FILE);
+    let composeFile = target.composeFile;
+    if (composeFile !== live) {
       try {
-        renameSync(work.composeFile, live);
-        work.composeFile = live;
+        renameSync(composeFile, live);
+        composeFile = live;
       } catch (e) {
-        report.warn(`could not rename ${work.composeFile} to ${live}: ${(e as Error).message}`);
+        report.warn(`could not rename ${composeFile} to ${live}: ${(e as Error).message}`);
       }
     }
-    deps.installs.patch(work.identifier, { slot: work.slot, live_port: work.slot === 'b' ? work.hostPort : undefined, version: work.version?.version ?? '' });
+    const { slot, hostPort, project } = target;
+    deps.installs.patch(work.identifier, { slot, live_port: slot === 'b' ? hostPort : undefined, version: work.version?.version ?? '' });
     deps.onAppChanged?.();
-    return `${stopped}; ${work.project} on host port ${work.hostPort} serves the app`;
+    return { summary: `${stopped}; ${project} on host port ${hostPort} serves the app`, made: { target: { ...target, composeFile } } };
   },
-};
+});

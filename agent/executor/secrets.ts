@@ -5,7 +5,8 @@
  */
 import { secretNames } from '../../core/catalog/secrets';
 import { SecretStore } from '../secrets';
-import { StepFailure, type ExecutorDeps, type StepContext } from './types';
+import type { StepBase } from './steps';
+import { StepFailure, type ExecutorDeps } from './types';
 
 export function secretStore(deps: ExecutorDeps): SecretStore {
   return new SecretStore(deps.config.stateDir);
@@ -17,7 +18,7 @@ export function versionSecretNames(version: { compose: string; files?: Record<st
 }
 
 /** Fills `work.secrets` (in place: the reporter hides what it holds) and says what to save. */
-export function ensureSecrets(ctx: StepContext): { names: string[]; save: () => void } {
+export function ensureSecrets(ctx: StepBase): { names: string[]; save: () => void } {
   const { work, deps, report } = ctx;
   const store = secretStore(deps);
   let names: string[];

@@ -7,12 +7,12 @@
  * Otherwise the update runs in place and a warning says why.
  */
 import { createServer } from 'node:net';
-import { parseYamlBounded } from '../../core/catalog/yaml-io';
 import { servicePorts } from '../../core/catalog/ports';
 import { projectContainers } from '../docker/containers';
 import { portIsFree } from '../host-ports';
 import { otherSlot, projectName, type Slot } from '../slots';
-import type { StepContext } from './types';
+import type { StepBase } from './steps';
+import type { Target } from './types';
 
 export const ZERO_DOWNTIME_LABEL = 'org.amahi.hda.zero-downtime';
 
@@ -29,8 +29,8 @@ function labelValue(labels: unknown, key: string): unknown {
 const truthy = (v: unknown) => v === true || (typeof v === 'string' && /^(true|yes|1|on)$/i.test(v.trim()));
 
 /** Whether the compose asks for a zero-downtime switch, and what in it prevents one. */
-export function switchBlockers(rendered: string, hostPort: number): { asked: boolean; blockers: string[] } {
-  const doc = parseYamlBounded(rendered).value as { services?: Services; volumes?: Record<string, unknown> };
+export function switchBlockers(rendered: object, hostPort: number): { asked: boolean; blockers: string[] } {
+  const doc = rendered as { services?: Services; volumes?: Record<string, unknown> };
   const services = doc?.services ?? {};
   const asked = Object.values(services).some((s) => s && typeof s === 'object' && truthy(labelValue(s.labels, ZERO_DOWNTIME_LABEL)));
   const blockers: string[] = [];
@@ -65,16 +65,16 @@ export async function freeHostPort(avoid: Set<number>): Promise<number> {
 
 export type SwitchPlan = { switch: true; to: Slot; project: string; port: number } | { switch: false; asked: boolean; reason?: string };
 
-export async function planSwitch(ctx: StepContext, rendered: string): Promise<SwitchPlan> {
+export async function planSwitch(ctx: StepBase, target: Target, rendered: object): Promise<SwitchPlan> {
   const { work, deps, task } = ctx;
-  const { asked, blockers } = switchBlockers(rendered, work.hostPort);
+  const { asked, blockers } = switchBlockers(rendered, target.hostPort);
   if (!asked) return { switch: false, asked };
   if (blockers.length) return { switch: false, asked, reason: blockers.join('; ') };
-  const live = await projectContainers(await deps.docker.docker(), work.project);
+  const live = await projectContainers(await deps.docker.docker(), target.project);
   if (live.length === 0 || live.some((c) => c.State !== 'running'))
-    return { switch: false, asked, reason: `${work.project} is not running, so there is nothing to keep serving` };
+    return { switch: false, asked, reason: `${target.project} is not running, so there is nothing to keep serving` };
   if (!deps.apache.readVhost(work.identifier)) return { switch: false, asked, reason: 'the app has no vhost yet' };
-  const to = otherSlot(work.slot);
+  const to = otherSlot(target.slot);
   const project = projectName(deps.config.namespace ?? '', work.identifier, to);
   if (to === 'a') {
     const port = task.payload.install.host_port;

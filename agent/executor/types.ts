@@ -4,18 +4,7 @@
  */
 import type { TlsParts } from '../tls/index';
 import type { LanNames } from '../names/dnsmasq';
-import type {
-  AppRunState,
-  AppTaskKind,
-  AppVersionContent,
-  InstallVars,
-  ScriptStep,
-  SnapshotReason,
-  SnapshotReport,
-  StepName,
-  TaskKind,
-  TaskOf,
-} from '../../core/protocol';
+import type { AppRunState, AppTaskKind, AppVersionContent, ScriptStep, SnapshotReason, SnapshotReport, StepName, TaskKind, TaskOf } from '../../core/protocol';
 import type { Finding } from '../../core/catalog/types';
 import type { PolicyOptions } from '../../core/catalog/policy';
 import type { AgentConfig } from '../config';
@@ -104,63 +93,108 @@ export interface RunningSettings {
   installPort: number;
 }
 
-/** What steps hand on to each other within one task. */
-export interface TaskWork {
-  identifier: string;
-  appDir: string;
-  /** The compose file this run writes and runs (the next slot's own file during a blue/green switch). */
-  composeFile: string;
-  /** The compose project and host port this run acts on (the live slot, or the next one when switching). */
+/** A compose file as its parsed value: kept so from render until prepare writes it, never re-read as text. */
+export type ComposeValue = Record<string, unknown>;
+
+/** Where a run acts: the slot, its compose project, the host port Apache proxies to and the compose file. */
+export interface Target {
+  slot: Slot;
   project: string;
   hostPort: number;
-  slot: Slot;
+  /** The compose file this run writes and runs (the next slot's own file during a blue/green switch). */
+  composeFile: string;
   /** The install's own host port (slot a's): the payload's, or the free one the ports step moved it to. */
   installPort?: number;
-  /** reconfigure: what ran before, put back when the new settings fail. */
-  before?: RunningSettings;
   /** Set when this run is a blue/green switch. */
   switchFrom?: SwitchFrom;
-  /** The version this run converges to (install/update/rollback). */
-  version?: AppVersionContent;
-  signature?: string | null;
-  vars?: InstallVars;
-  /** The compose as reported (APP_SECRET_ placeholders kept): the result's rendered_compose and what the policy checks. */
-  rendered?: string;
-  /** The same compose with the secret values: written to composeFile, never sent. */
-  composeText?: string;
-  /** The install's secret values by name (filled in place by render; the reporter hides every one). */
-  secrets: Record<string, string>;
-  renderedFiles?: Record<string, string>;
+}
+
+/** What render produces. */
+export interface Rendered {
+  /** APP_SECRET_ placeholders kept, serialized once: the result's rendered_compose and what the policy checks. */
+  text: string;
+  /** The same compose with the secret values: serialized once, by prepare, into composeFile; never sent. */
+  real: ComposeValue;
+  /** The version's other files, filled in: written into the app folder by prepare. */
+  files: Record<string, string>;
   /** Images to pull: services with an image and no build. */
   images: string[];
-  /** Image reference -> id or digest, recorded on the deployment. */
-  imageIds: Record<string, string>;
-  /** Image reference -> local id (and repo digest), kept by the agent for rollbacks and cleanup. */
+}
+
+/** What prepare produces: the compose now in `file`, as the value written (mounts checks it without reading it back). */
+export interface Written {
+  file: string;
+  value: ComposeValue;
+}
+
+/** What pull produces: each image's id or digest (for the deployment) and local pin (for rollbacks and cleanup). */
+export interface PulledImages {
+  ids: Record<string, string>;
   pins: Record<string, ImagePin>;
-  /** Images recorded when this version was deployed before: a rollback restores exactly these. */
-  restorePins?: Record<string, ImagePin>;
-  appState?: AppRunState;
-  /** uninstall: delete the app folder too. */
-  purge?: boolean;
-  /** Set by the step that recorded the deployment's images (so the executor does not do it twice). */
-  recorded?: boolean;
-  /** Never switch blue/green in this run (returning to the previous deployment after a failure). */
-  noSwitch?: boolean;
-  /** The result's detail, when a step has something better to say than the default (prune). */
-  detail?: string;
-  /** Data for the Finalized event (prune: the PruneReport with the total bytes freed). */
-  finalData?: Record<string, unknown>;
-  /** Why this run snapshots the install's data first (absent: no snapshot). */
-  snapshotReason?: SnapshotReason;
-  /** Snapshots this task took (reported in the result, also when the task failed). */
-  snapshots?: SnapshotReport[];
-  /** The snapshot whose data this run puts back before starting the app. */
-  restoreSnapshot?: string;
-  /** Set once the data of restoreSnapshot is back. */
-  restored?: string;
+}
+
+/** What snapshot produces: the snapshot taken (none when the app has no data yet) and the containers it left stopped. */
+export interface TakenSnapshot {
+  report?: SnapshotReport;
   /** Containers the snapshot stopped and left stopped for the restore after it (started again if it fails). */
   held?: Quiesced;
 }
+
+/** What a step says about the whole task when it knows better than the default (prune, backup, stop, uninstall). */
+export interface Outcome {
+  detail?: string;
+  /** Data for the Finalized event (prune: the PruneReport with the total bytes freed). */
+  finalData?: Record<string, unknown>;
+  appState?: AppRunState;
+}
+
+/**
+ * The products steps hand on to later steps of the same run, by name. `target` is the one the task
+ * starts with (the live slot, from the task and the install record); ports and render give a new one.
+ */
+export interface Products {
+  target: Target;
+  rendered: Rendered;
+  written: Written;
+  images: PulledImages;
+  snapshot: TakenSnapshot;
+  /** The snapshot whose data is back. */
+  restored: { id: string };
+  /** Whether the images step recorded the deployment's images (so the executor does not do it twice). */
+  recorded: boolean;
+  outcome: Outcome;
+}
+export type Product = keyof Products;
+/** What every run has before its first step. */
+export type StartProduct = 'target';
+
+/** The task's own inputs, read-only, and what its steps produced so far (`made`, written only by the executor). */
+export interface TaskWork {
+  readonly identifier: string;
+  readonly appDir: string;
+  /** reconfigure: what ran before, put back when the new settings fail. */
+  readonly before?: RunningSettings;
+  /** The version this run converges to (install/update/rollback). */
+  readonly version?: AppVersionContent;
+  readonly signature?: string | null;
+  /** The install's secret values by name (the store's handle: render adds generated ones; the reporter hides every one). */
+  readonly secrets: Record<string, string>;
+  /** Images recorded when this version was deployed before: a rollback restores exactly these. */
+  readonly restorePins?: Record<string, ImagePin>;
+  /** uninstall: delete the app folder too. */
+  readonly purge?: boolean;
+  /** Never switch blue/green in this run (returning to the previous deployment after a failure). */
+  readonly noSwitch?: boolean;
+  /** Why this run snapshots the install's data first (absent: no snapshot). */
+  readonly snapshotReason?: SnapshotReason;
+  /** The snapshot whose data this run puts back before starting the app. */
+  readonly restoreSnapshot?: string;
+  /** What this run's steps produced so far, by name (steps.ts: each step declares what it needs and gives). */
+  readonly made: Readonly<Partial<Products> & Pick<Products, StartProduct>>;
+}
+
+/** What a run back to the previous deployment starts from besides its version. */
+export type BackInputs = Pick<TaskWork, 'noSwitch' | 'restoreSnapshot' | 'restorePins'>;
 
 /** What a step of the given kinds runs with: a step of install-acting kinds (the default) may read the install. */
 export interface StepContext<K extends TaskKind = AppTaskKind> {
@@ -187,4 +221,7 @@ export interface Step<K extends TaskKind = AppTaskKind> {
   run: (ctx: StepContext<K>) => Promise<string>;
   /** When given and false for this run, the step is left out (no events). */
   when?: (work: TaskWork) => boolean;
+  /** The products it reads from earlier steps and the ones it gives (steps.ts `defineStep`; none when absent). */
+  needs?: readonly Product[];
+  gives?: readonly Product[];
 }

@@ -2,30 +2,34 @@
 import { existsSync } from 'node:fs';
 import { ComposeError } from '../docker/compose';
 import { assertOwnProject, explainComposeError } from './guard';
-import { StepFailure, type Step } from './types';
+import { defineStep } from './steps';
+import { StepFailure } from './types';
 
-export const upStep: Step = {
+export const upStep = defineStep({
   name: 'up',
   title: 'Starting the containers',
+  needs: [],
+  gives: [],
   async run(ctx) {
-    const { work, deps, report } = ctx;
-    if (!existsSync(work.composeFile)) throw new StepFailure(`${work.composeFile} is missing; install the app again`);
-    const before = await assertOwnProject(ctx);
+    const { deps, report } = ctx;
+    const { project, composeFile, hostPort } = ctx.input.target;
+    if (!existsSync(composeFile)) throw new StepFailure(`${composeFile} is missing; install the app again`);
+    const before = await assertOwnProject(ctx, project);
     const info = await deps.compose.detect().catch((e: Error) => {
       throw new StepFailure(e.message);
     });
     try {
-      const r = await deps.compose.up({ project: work.project, file: work.composeFile }, { signal: ctx.signal });
+      const r = await deps.compose.up({ project, file: composeFile }, { signal: ctx.signal });
       const lines = `${r.stderr}\n${r.stdout}`
         .split('\n')
         .map((l) => l.trim())
         .filter((l) => /done|up-to-date|Started|Running|Created|Recreated/i.test(l));
       if (lines.length) report.ok(lines.slice(-5).join(' | '));
     } catch (e) {
-      if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message, work.hostPort), { compose: info.flavor });
+      if (e instanceof ComposeError) throw new StepFailure(explainComposeError(e.message, hostPort), { compose: info.flavor });
       throw e;
     }
     deps.onAppChanged?.();
-    return `${before ? 'converged' : 'started'} project ${work.project} with Compose ${info.flavor} ${info.version}`;
+    return `${before ? 'converged' : 'started'} project ${project} with Compose ${info.flavor} ${info.version}`;
   },
-};
+});

@@ -6,10 +6,11 @@ import { tailLines } from '../exec';
 import { appLogDir, renderVhost } from '../apache/vhost';
 import { publishNames, unpublishNames } from './names';
 import { appNames, checkAppNames, currentTls, ensureAppCertificate, removeAppCertificate } from './https';
-import { StepFailure, type ExecutorDeps, type Step, type TaskWork } from './types';
+import { defineStep } from './steps';
+import { StepFailure, type ExecutorDeps, type TaskWork } from './types';
 
 /** The vhost proxying the install's names to `port` on this host. */
-export function vhostContent(deps: ExecutorDeps, task: AppTask, work: TaskWork, port: number): string {
+export function vhostContent(deps: ExecutorDeps, task: AppTask, work: Pick<TaskWork, 'identifier'>, port: number): string {
   const inst = task.payload.install;
   const render = deps.renderVhost ?? renderVhost;
   return render({
@@ -37,10 +38,10 @@ function ensureLogDir(deps: ExecutorDeps, identifier: string): string {
   return dir;
 }
 
-function contentFor(deps: ExecutorDeps, task: AppTask, work: TaskWork): string {
+function contentFor(deps: ExecutorDeps, task: AppTask, work: Pick<TaskWork, 'identifier'>, port: number): string {
   try {
     ensureLogDir(deps, work.identifier);
-    return vhostContent(deps, task, work, work.hostPort);
+    return vhostContent(deps, task, work, port);
   } catch (e) {
     throw new StepFailure((e as Error).message);
   }
@@ -65,16 +66,19 @@ async function serveChallenge(deps: ExecutorDeps, identifier: string, content: s
   deps.apache.commit(identifier);
 }
 
-export const vhostStep: Step = {
+export const vhostStep = defineStep({
   name: 'vhost',
   title: 'Writing the Apache vhost',
-  async run({ work, deps, task, report, signal }) {
+  needs: [],
+  gives: [],
+  async run({ work, deps, task, report, signal, input }) {
     const inst = task.payload.install;
+    const port = input.target.hostPort;
     const names = appNames(task, work);
     checkAppNames(names);
-    if (deps.tls?.acmeWebroot) await serveChallenge(deps, work.identifier, contentFor(deps, task, work));
+    if (deps.tls?.acmeWebroot) await serveChallenge(deps, work.identifier, contentFor(deps, task, work, port));
     const https = await ensureAppCertificate(deps, report, work.identifier, names);
-    const content = contentFor(deps, task, work);
+    const content = contentFor(deps, task, work, port);
     let outcome: string;
     try {
       outcome = deps.apache.writeVhost(work.identifier, content);
@@ -82,17 +86,19 @@ export const vhostStep: Step = {
       throw new StepFailure(`cannot write ${deps.apache.vhostPath(work.identifier)}: ${(e as Error).message}`);
     }
     const dns = await publishNames(deps, report, work.identifier, names, signal);
-    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${work.hostPort}); ${https}; ${dns}`;
+    return `${outcome} ${deps.apache.vhostPath(work.identifier)} (${inst.identifier}.${inst.domain} -> 127.0.0.1:${port}); ${https}; ${dns}`;
   },
-};
+});
 
-export const vhostRemoveStep: Step = {
+export const vhostRemoveStep = defineStep({
   name: 'vhost',
   title: 'Removing the Apache vhost',
+  needs: [],
+  gives: [],
   async run({ work, deps }) {
     const path = deps.apache.vhostPath(work.identifier);
     const removed = deps.apache.removeVhost(work.identifier) ? `removed ${path}` : `no vhost at ${path}`;
     const names = unpublishNames(deps, work.identifier);
     return `${removeAppCertificate(deps, work.identifier) ? `${removed} and its certificate` : removed}${names}`;
   },
-};
+});

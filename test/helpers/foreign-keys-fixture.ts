@@ -29,6 +29,15 @@ export const ROWS_BEFORE_FOREIGN_KEYS: string[] = [
      VALUES ('i1', 'snap1', 'pruned-task', 'gone-deployment', 'manual', 1, 1, 1, 1, 1)`,
 ];
 
+/** Migration 0012 adds the foreign key of installs.skip_version_id (a column 0011 added). */
+export const BEFORE_SKIP_VERSION_KEY = '0012_skip-version-fk';
+
+/** Skips as 0011 allowed them: one names a version, one a version that is gone. */
+export const ROWS_BEFORE_SKIP_VERSION_KEY: string[] = [
+  "UPDATE installs SET skip_version_id = 'v1' WHERE id = 'i1'",
+  "UPDATE installs SET skip_version_id = 'gone-version' WHERE id = 'i2'",
+];
+
 /** What each table holds after the migration: orphans deleted, dangling nullable ids set to null. */
 export const AFTER_FOREIGN_KEYS: Record<string, string> = {
   'SELECT count(*) AS n FROM app_metrics': '1',
@@ -41,6 +50,9 @@ export const AFTER_FOREIGN_KEYS: Record<string, string> = {
   "SELECT count(*) AS n FROM tasks WHERE id = 't1' AND install_id = 'i1' AND deployment_id = 'd1' AND batch_id = 'b1'": '1',
   "SELECT count(*) AS n FROM snapshots WHERE deployment_id IS NULL AND task_id = 'pruned-task'": '1',
   "SELECT count(*) AS n FROM batch_items WHERE task_id = 'pruned-task'": '1',
+  "SELECT count(*) AS n FROM installs WHERE id = 'i1' AND skip_version_id = 'v1'": '1',
+  "SELECT count(*) AS n FROM installs WHERE id = 'i2' AND skip_version_id IS NULL": '1',
+  "SELECT count(*) AS n FROM deployments WHERE install_id = 'i1'": '2',
 };
 
 /** Inserts that name a row that does not exist: each must be refused once the migration ran. */
@@ -49,4 +61,5 @@ export const DANGLING_INSERTS: string[] = [
      VALUES ('no-such-hda', 'x', '1h', 0, 1, 1, 1, 1, 1)`,
   `INSERT INTO task_events (task_id, seq, status, message, at) VALUES ('no-such-task', 1, 'OK', 'x', 1)`,
   "UPDATE installs SET current_deployment_id = 'no-such-deployment' WHERE id = 'i1'",
+  "UPDATE installs SET skip_version_id = 'no-such-version' WHERE id = 'i1'",
 ];

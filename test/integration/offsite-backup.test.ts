@@ -57,7 +57,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
         docker: { docker: async () => new Docker({ socketPath: probe.ok ? probe.testbed.dockerSocket : undefined }) },
       },
       report: { ok: (m: string) => oks.push(m) },
-      work: {},
+      work: { made: {} },
       signal: new AbortController().signal,
     } as unknown as StepContext<K>;
     return step.run(ctx).then((text) => ({ text, oks }));
@@ -157,7 +157,7 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
         task: { id: taskId, kind: 'install', hda_id: 'new-hda', payload: { restore_offsite: { host: HDA_ID } } },
         deps: { config: { stateDir: newState, appsRoot: newApps } },
         report: { ok: (m: string) => oks.push(m) },
-        work: { identifier, appDir: join(newApps, identifier) },
+        work: { identifier, appDir: join(newApps, identifier), made: { target: { project: identifier } } },
         signal: new AbortController().signal,
       } as unknown as StepContext<'install'>;
       return restoreOffsiteStep.run(ctx).then((text) => ({ text, oks }));

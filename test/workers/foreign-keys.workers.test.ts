@@ -5,17 +5,29 @@
  */
 import { applyD1Migrations, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AFTER_FOREIGN_KEYS, BEFORE_FOREIGN_KEYS, DANGLING_INSERTS, ROWS_BEFORE_FOREIGN_KEYS } from '../helpers/foreign-keys-fixture';
+import {
+  AFTER_FOREIGN_KEYS,
+  BEFORE_FOREIGN_KEYS,
+  BEFORE_SKIP_VERSION_KEY,
+  DANGLING_INSERTS,
+  ROWS_BEFORE_FOREIGN_KEYS,
+  ROWS_BEFORE_SKIP_VERSION_KEY,
+} from '../helpers/foreign-keys-fixture';
 
 const bindings = env as unknown as { FK_DB: D1Database; TEST_MIGRATIONS: { name: string; queries: string[] }[] };
 const db = bindings.FK_DB;
 
-describe('migration 0010 (foreign keys) on D1', () => {
+describe('migrations 0010 and 0012 (foreign keys) on D1', () => {
   beforeAll(async () => {
     const before = bindings.TEST_MIGRATIONS.filter((m) => m.name < BEFORE_FOREIGN_KEYS);
     expect(before.length).toBeLessThan(bindings.TEST_MIGRATIONS.length);
     await applyD1Migrations(db, before);
     for (const statement of ROWS_BEFORE_FOREIGN_KEYS) await db.prepare(statement).run();
+    await applyD1Migrations(
+      db,
+      bindings.TEST_MIGRATIONS.filter((m) => m.name < BEFORE_SKIP_VERSION_KEY),
+    );
+    for (const statement of ROWS_BEFORE_SKIP_VERSION_KEY) await db.prepare(statement).run();
     await applyD1Migrations(db, bindings.TEST_MIGRATIONS);
   });
 

@@ -139,7 +139,7 @@ describe('executor', () => {
     const { client, executor, deps, stateDir } = setup({
       reconfigure: [
         step('verify'),
-        step('prepare', async (ctx) => (writeFileSync(ctx.work.composeFile, 'services: {new: {}}\n'), 'written')),
+        step('prepare', async (ctx) => (writeFileSync(ctx.work.made.target.composeFile, 'services: {new: {}}\n'), 'written')),
         step('up', async () => {
           throw new StepFailure('Range of CPUs is from 0.01 to 2.00');
         }),

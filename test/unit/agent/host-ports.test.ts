@@ -81,14 +81,7 @@ function portsCtx(f: Fakes) {
     work: {
       identifier: 'web1',
       appDir: '/x/web1',
-      composeFile: '/x/c.yml',
-      project: 'web1',
-      hostPort: 35001,
-      installPort: 35001,
-      slot: 'a',
-      images: [],
-      imageIds: {},
-      pins: {},
+      made: { target: { composeFile: '/x/c.yml', project: 'web1', hostPort: 35001, installPort: 35001, slot: 'a' } },
       secrets: {},
     },
     report: { ok: (m: string) => notes.push(m), warn: (m: string) => notes.push(m), progress: () => {} },
@@ -100,7 +93,7 @@ describe('ports step', () => {
   it('keeps a free port', async () => {
     const { ctx } = portsCtx({ listening: [22, 80] });
     expect(await portsStep.run(ctx)).toBe('host port 35001 is free');
-    expect(ctx.work.hostPort).toBe(35001);
+    expect(ctx.work.made.target.hostPort).toBe(35001);
   });
 
   it('moves an automatic port another program listens on to the next port no program and no other install holds', async () => {
@@ -111,8 +104,7 @@ describe('ports step', () => {
       held: [35004],
     });
     expect(await portsStep.run(ctx)).toBe('moved to host port 35005');
-    expect(ctx.work.hostPort).toBe(35005);
-    expect(ctx.work.installPort).toBe(35005);
+    expect(ctx.work.made.target).toMatchObject({ hostPort: 35005, installPort: 35005, project: 'web1' });
     expect(notes.join('\n')).toContain('host port 35001 is used by another program on the HDA');
   });
 
@@ -120,7 +112,7 @@ describe('ports step', () => {
     const { ctx } = portsCtx({ listening: [35001], fixed: true });
     await expect(portsStep.run(ctx)).rejects.toThrow(StepFailure);
     await expect(portsStep.run(ctx)).rejects.toThrow('port 35001 is used by another program on the HDA; choose another port for web1');
-    expect(ctx.work.hostPort).toBe(35001);
+    expect(ctx.work.made.target.hostPort).toBe(35001);
   });
 
   it("does not count the install's own containers (Docker's proxy listens on their ports) as another program", async () => {

@@ -19,7 +19,7 @@ const compose = `services:
 
 describe('limits and extra environment', () => {
   it('sets cpus and mem_limit on every service and merges the environment (the owner wins)', () => {
-    const out = parse(applyOverrides(compose, { cpus: 0.5, memory_mb: 64 }, { GREETING: 'hi b', PRICE: 'a$b' }));
+    const out = applyOverrides(parse(compose), { cpus: 0.5, memory_mb: 64 }, { GREETING: 'hi b', PRICE: 'a$b' });
     for (const svc of Object.values(out.services) as Array<Record<string, unknown>>) {
       expect(svc.cpus).toBe(0.5);
       expect(svc.mem_limit).toBe('64m');
@@ -32,12 +32,14 @@ describe('limits and extra environment', () => {
   });
 
   it('leaves the file alone without settings, and refuses values that are not what they claim', () => {
-    expect(applyOverrides(compose, undefined, undefined)).toBe(compose);
-    expect(applyOverrides(compose, {}, {})).toBe(compose);
-    expect(() => applyOverrides(compose, { memory_mb: 2 }, undefined)).toThrow(OverrideError);
-    expect(() => applyOverrides(compose, { cpus: -1 }, undefined)).toThrow(OverrideError);
-    expect(() => applyOverrides(compose, undefined, { 'BAD NAME': 'x' })).toThrow(OverrideError);
-    expect(() => applyOverrides(compose, undefined, { OK: 'two\nlines' })).toThrow(OverrideError);
+    const doc = parse(compose);
+    expect(applyOverrides(doc, undefined, undefined)).toBe(doc);
+    expect(applyOverrides(doc, {}, {})).toEqual(parse(compose));
+    expect(() => applyOverrides(doc, { memory_mb: 2 }, undefined)).toThrow(OverrideError);
+    expect(() => applyOverrides(doc, { cpus: -1 }, undefined)).toThrow(OverrideError);
+    expect(() => applyOverrides(doc, undefined, { 'BAD NAME': 'x' })).toThrow(OverrideError);
+    expect(() => applyOverrides(doc, undefined, { OK: 'two\nlines' })).toThrow(OverrideError);
+    expect(doc).toEqual(parse(compose));
   });
 });
 
@@ -51,16 +53,16 @@ describe('zero-downtime eligibility', () => {
 ${extra}${top}`;
 
   it('an app that opts in and can run twice side by side may switch', () => {
-    expect(switchBlockers(app(), 35001)).toEqual({ asked: true, blockers: [] });
-    expect(switchBlockers(app().replace('org.amahi.hda.zero-downtime: "true"', 'other: x'), 35001).asked).toBe(false);
+    expect(switchBlockers(parse(app()), 35001)).toEqual({ asked: true, blockers: [] });
+    expect(switchBlockers(parse(app().replace('org.amahi.hda.zero-downtime: "true"', 'other: x')), 35001).asked).toBe(false);
     expect(
-      switchBlockers(app().replace('labels:\n      org.amahi.hda.zero-downtime: "true"', 'labels: ["org.amahi.hda.zero-downtime=true"]'), 35001).asked,
+      switchBlockers(parse(app().replace('labels:\n      org.amahi.hda.zero-downtime: "true"', 'labels: ["org.amahi.hda.zero-downtime=true"]')), 35001).asked,
     ).toBe(true);
   });
 
   it('names what prevents a second copy: container_name, another fixed host port, named volumes', () => {
     const { blockers } = switchBlockers(
-      app('    container_name: web\n  db:\n    image: example/db\n    ports: ["5432:5432"]\n', 'volumes:\n  dbdata: {}\n'),
+      parse(app('    container_name: web\n  db:\n    image: example/db\n    ports: ["5432:5432"]\n', 'volumes:\n  dbdata: {}\n')),
       35001,
     );
     expect(blockers).toHaveLength(3);

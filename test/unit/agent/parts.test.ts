@@ -100,13 +100,15 @@ describe('compose detection', () => {
 
 describe('labels and compose summary', () => {
   it("labels every service as the agent's, whether labels are a list or a map", () => {
-    const out = parse(
-      addAgentLabels('services:\n  a:\n    image: x\n    labels: ["keep=1"]\n  b:\n    image: y\n    labels: {k: v}\n  c:\n    build: .\n', 'radarr', 'inst-1'),
+    const out = addAgentLabels(
+      parse('services:\n  a:\n    image: x\n    labels: ["keep=1"]\n  b:\n    image: y\n    labels: {k: v}\n  c:\n    build: .\n'),
+      'radarr',
+      'inst-1',
     );
     expect(out.services.a.labels).toEqual(['keep=1', 'org.amahi.hda.managed-by=hda-agent', 'org.amahi.hda.identifier=radarr', 'org.amahi.hda.install=inst-1']);
     expect(out.services.b.labels).toMatchObject({ k: 'v', 'org.amahi.hda.managed-by': 'hda-agent' });
     expect(out.services.c.labels['org.amahi.hda.identifier']).toBe('radarr');
-    expect(summarizeCompose('services:\n  a:\n    image: x\n  b:\n    image: x\n  c:\n    build: .\n    image: z\n')).toEqual({
+    expect(summarizeCompose(parse('services:\n  a:\n    image: x\n  b:\n    image: x\n  c:\n    build: .\n    image: z\n'))).toEqual({
       services: ['a', 'b', 'c'],
       images: ['x'],
       builds: ['c'],

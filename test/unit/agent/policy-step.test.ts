@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { policyStep } from '../../../agent/executor/policy';
 import { addAgentLabels } from '../../../agent/executor/labels';
+import { parseYamlBounded, stringifyCompose } from '../../../core/catalog/yaml-io';
 import { PLANS } from '../../../agent/executor/plans';
 import { StepFailure, type ExecutorDeps, type StepContext } from '../../../agent/executor/types';
 import { fakeTask } from '../../helpers/fake-protocol';
@@ -29,17 +30,13 @@ function ctx(rendered: string, exceptions: string[] = []): { ctx: StepContext; n
       work: {
         identifier: 'web1',
         appDir: '/var/hda/web-apps/web1',
-        composeFile: '/var/hda/web-apps/web1/docker-compose.yml',
-        project: 'web1',
-        hostPort: 35001,
-        slot: 'a',
         version: task.payload.version!,
         signature: '',
-        images: [],
-        imageIds: {},
-        pins: {},
+        made: {
+          target: { composeFile: '/var/hda/web-apps/web1/docker-compose.yml', project: 'web1', hostPort: 35001, slot: 'a' },
+          rendered: { text: rendered, real: {}, files: {}, images: [] },
+        },
         secrets: {},
-        rendered,
       },
       report: { ok: (m) => notes.push(m), warn: (m) => notes.push(m), progress: () => {} },
     } as StepContext,
@@ -50,10 +47,12 @@ const old = (extra: string) => `services:\n  web:\n    image: x\n    container_n
 
 describe('policy step on an old version (host phase)', () => {
   it('an old version with a fixed container name still installs, with the labels the agent adds before the check', async () => {
-    const labelled = addAgentLabels(
-      old('    volumes: ["/var/hda/web-apps/web1/html:/html"]\n    labels: {org.amahi.hda.zero-downtime: "true"}\n'),
-      'web1',
-      'inst-1',
+    const labelled = stringifyCompose(
+      addAgentLabels(
+        parseYamlBounded(old('    volumes: ["/var/hda/web-apps/web1/html:/html"]\n    labels: {org.amahi.hda.zero-downtime: "true"}\n')).value as object,
+        'web1',
+        'inst-1',
+      ),
     );
     expect(labelled).toContain('org.amahi.hda.install');
     expect(await policyStep.run(ctx(labelled).ctx)).toMatch(/passed/);

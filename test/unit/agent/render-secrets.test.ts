@@ -12,6 +12,7 @@ import { Journal } from '../../../agent/journal';
 import { silentLogger } from '../../../agent/log';
 import { SecretStore } from '../../../agent/secrets';
 import * as dialect from '../../../core/compose/dialect';
+import { stringifyCompose } from '../../../core/catalog/yaml-io';
 import { FakeProtocolClient, fakeTask } from '../../helpers/fake-protocol';
 
 const COMPOSE = `name: web
@@ -55,7 +56,7 @@ const echoingUp = (seen: { real?: string }): Step => ({
   name: 'up',
   title: 'up',
   async run(ctx) {
-    seen.real = ctx.work.composeText;
+    seen.real = ctx.work.made.rendered && stringifyCompose(ctx.work.made.rendered.real);
     throw new StepFailure(`up failed: invalid value ${ctx.work.secrets.DB} for DB_PASSWORD`);
   },
 });

@@ -1,6 +1,6 @@
 /**
- * Migration 0010 on libSQL (the Node entry's migrator): a database holding rows, orphans among them,
- * migrates from 0009 to 0010; the orphans are cleared, every other row keeps its links, and afterwards
+ * Migrations 0010 and 0012 on libSQL (the Node entry's migrator): a database holding rows, orphans among them,
+ * migrates from 0009 through 0012; the orphans are cleared, every other row keeps its links, and afterwards
  * the database refuses a row that names nothing.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +11,14 @@ import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, migrateLibsql } from '../../../db/migrate';
-import { AFTER_FOREIGN_KEYS, BEFORE_FOREIGN_KEYS, DANGLING_INSERTS, ROWS_BEFORE_FOREIGN_KEYS } from '../../helpers/foreign-keys-fixture';
+import {
+  AFTER_FOREIGN_KEYS,
+  BEFORE_FOREIGN_KEYS,
+  BEFORE_SKIP_VERSION_KEY,
+  DANGLING_INSERTS,
+  ROWS_BEFORE_FOREIGN_KEYS,
+  ROWS_BEFORE_SKIP_VERSION_KEY,
+} from '../../helpers/foreign-keys-fixture';
 
 interface Journal {
   entries: { tag: string }[];
@@ -28,7 +35,7 @@ async function migrationsBefore(dir: string, tag: string): Promise<string> {
   return dir;
 }
 
-describe('migration 0010 (foreign keys) on libSQL', () => {
+describe('migrations 0010 and 0012 (foreign keys) on libSQL', () => {
   let dir: string;
   let client: Client;
 
@@ -39,6 +46,8 @@ describe('migration 0010 (foreign keys) on libSQL', () => {
     const db = drizzle(client);
     await migrate(db, { migrationsFolder: await migrationsBefore(join(dir, 'migrations'), BEFORE_FOREIGN_KEYS) });
     for (const statement of ROWS_BEFORE_FOREIGN_KEYS) await client.execute(statement);
+    await migrate(db, { migrationsFolder: await migrationsBefore(join(dir, 'migrations-0012'), BEFORE_SKIP_VERSION_KEY) });
+    for (const statement of ROWS_BEFORE_SKIP_VERSION_KEY) await client.execute(statement);
     await migrateLibsql(db);
   });
 
