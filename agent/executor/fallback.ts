@@ -133,7 +133,11 @@ async function sharedDataBack({ task, work, reporter, deps }: FallbackInput, fro
     const r = await putBackSharedData(ref, before, task.id);
     if (!r?.restored) return { detail: '; the shared data was left as it was (the new version changed none of it)' };
     const what = `the shared data was put back as of snapshot ${before.id.slice(0, 8)}; as the failed switch left it, it is kept in snapshot ${r.kept.slice(0, 8)}`;
-    reporter.emit('OK', `${what}; ${from.project} was down ${r.downtime_ms} ms`, undefined, { snapshot_id: before.id, kept: r.kept, downtime_ms: r.downtime_ms });
+    reporter.emit('OK', `${what}; ${from.project} was down ${r.downtime_ms} ms`, undefined, {
+      snapshot_id: before.id,
+      kept: r.kept,
+      downtime_ms: r.downtime_ms,
+    });
     return { detail: `; ${what}`, restored: before.id };
   } catch (e) {
     const why = `putting the shared data back as of snapshot ${before.id.slice(0, 8)} failed: ${(e as Error).message}`;
