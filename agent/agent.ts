@@ -133,6 +133,8 @@ export function createAgent(flags: AgentConfig, opts: { log?: Logger; client?: P
     stateDir: config.stateDir,
     appsRoot: config.appsRoot,
     hdaId: enrollment.hda_id,
+    namespace: config.namespace ?? '',
+    docker: () => docker.docker(),
     installs,
     log,
     onRun: () => heartbeat.trigger(),

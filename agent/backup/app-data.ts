@@ -153,11 +153,11 @@ async function stageAll(repo: ResticRepo, snap: Snapshot, signal?: AbortSignal, 
 }
 
 /** The staged copy takes the live path's place: live aside, staged in, aside removed. */
-function swapIn(path: string): void {
-  const { staging, aside } = stagingFor(path);
+export function swapIn(path: string, staged = join(stagingFor(path).staging, path)): void {
+  const { aside } = stagingFor(path);
   rmSync(aside, { recursive: true, force: true });
   if (existsSync(path)) renameSync(path, aside);
-  renameSync(join(staging, path), path);
+  renameSync(staged, path);
   rmSync(aside, { recursive: true, force: true });
 }
 

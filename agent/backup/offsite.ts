@@ -1,11 +1,12 @@
 /**
  * Backups off the HDA: the plan the owner set (schedule, retention) and the secrets the agent opened
- * from the browser's sealed box, kept in the state dir (0600); one run snapshots every app folder to
+ * from the browser's sealed box, kept in the state dir (0600); one run snapshots every app's data to
  * the owner's restic repository, applies the retention, and records the repository's health. Errors
  * name the repository by its label, never by an address that could carry credentials.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { BackupSecrets } from '../../core/backup/plan';
 import type { BackupHealth } from '../../core/protocol';
 import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic';
@@ -13,7 +14,8 @@ import type { ResticStatus } from './progress';
 import { backupDir, loadHealth, loadOffsite, planFile, saveHealth, type OffsitePlan, type StoredOffsite } from './offsite-files';
 
 export { loadHealth, loadOffsite, type OffsitePlan } from './offsite-files';
-import { backup, ensureRepo, forget, ResticError, stats, unlock, type ResticRepo } from './restic';
+import { backupApp, type OffsiteApp } from './offsite-app';
+import { ensureRepo, forget, ResticError, stats, unlock, type ResticRepo } from './restic';
 
 type Stored = StoredOffsite;
 
@@ -49,12 +51,12 @@ export async function connectOffsite(stateDir: string, stored: Stored, timeoutMs
 export interface RunTarget {
   /** The HDA's id: the host of every snapshot, so a replacement HDA finds them. */
   hdaId: string;
-  /** identifier -> the app folder to back up. */
-  apps: Array<{ identifier: string; dir: string }>;
+  apps: OffsiteApp[];
+  docker: Docker;
   now?: () => number;
 }
 
-/** One scheduled run: every app folder, then the retention; the health it records is returned. */
+/** One scheduled run: every app's folder and volumes (each app stopped for its moment), then the retention; the health it records is returned. */
 export async function runOffsiteBackup(
   stateDir: string,
   target: RunTarget,
@@ -70,14 +72,10 @@ export async function runOffsiteBackup(
     await ensureRepo(repo, { timeoutMs: opts.timeoutMs ?? 30_000 });
     await unlock(repo);
     const apps: NonNullable<BackupHealth['apps']> = [];
-    for (const app of target.apps.filter((a) => existsSync(a.dir))) {
-      const s = await backup(repo, [app.dir], {
-        tags: ['offsite', `app=${app.identifier}`],
-        host: target.hdaId,
-        timeoutMs: opts.timeoutMs,
-        onProgress: opts.onProgress && ((p) => opts.onProgress?.(app.identifier, p)),
-      });
-      apps.push({ identifier: app.identifier, snapshot_id: s.snapshotId, bytes: s.totalBytes, added_bytes: s.addedBytes });
+    for (const app of target.apps) {
+      const onProgress = opts.onProgress && ((p: ResticStatus) => opts.onProgress?.(app.identifier, p));
+      const r = await backupApp(repo, target.docker, app, target.hdaId, { timeoutMs: opts.timeoutMs, onProgress });
+      if (r) apps.push(r);
     }
     const r = stored.retention;
     await forget(repo, { keepDaily: r.daily, keepWeekly: r.weekly, keepMonthly: r.monthly, keepYearly: r.yearly, host: target.hdaId }, { prune: true });

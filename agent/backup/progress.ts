@@ -8,7 +8,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskProgress } from '../../core/protocol';
-import { restore, restoreSize, type ResticRepo } from './restic';
+import { restoreSize, type ResticRepo } from './restic';
 
 export const PROGRESS_EVERY_MS = 2000;
 
@@ -163,20 +163,6 @@ export class RestoreMeter {
 export async function restoreMeter(repo: ResticRepo, snapshotId: string, sink: ProgressSink, item?: string, signal?: AbortSignal): Promise<RestoreMeter> {
   const total = await restoreSize(repo, snapshotId, { signal }).catch(() => null);
   return new RestoreMeter(total, sink, item);
-}
-
-/** `restore` with its progress measured; without a sink it is just the restore. */
-export async function restoreMeasured(
-  repo: ResticRepo,
-  snapshotId: string,
-  target: string,
-  opts: { include?: readonly string[]; signal?: AbortSignal },
-  sink?: ProgressSink,
-  item?: string,
-): Promise<void> {
-  if (!sink) return restore(repo, snapshotId, target, opts);
-  const meter = await restoreMeter(repo, snapshotId, sink, item, opts.signal);
-  await meter.run(target, () => restore(repo, snapshotId, target, opts));
 }
 
 /** Progress in words for the event's message: "nextcloud: 42% (1.2 GiB of 2.9 GiB)". */

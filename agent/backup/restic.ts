@@ -46,6 +46,8 @@ export interface BackupOptions extends CallOptions {
   host?: string;
   /** Paths (absolute) to leave out. */
   excludes?: readonly string[];
+  /** The snapshot to compare with (restic's --parent): unchanged files count as unmodified against it. */
+  parent?: string;
   /** Progress as restic reports it, 0..1. */
   onProgress?: (p: { fraction: number; bytesDone: number; totalBytes: number }) => void;
 }
@@ -59,6 +61,8 @@ export interface BackupSummary {
   filesNew: number;
   filesChanged: number;
   filesUnmodified: number;
+  dirsNew: number;
+  dirsChanged: number;
   durationSeconds: number;
 }
 
@@ -180,6 +184,7 @@ export async function backup(repo: ResticRepo, paths: readonly string[], opts: B
   const args = ['backup', '--json', ...checkTags(opts.tags)];
   if (opts.host) args.push('--host', checkHost(opts.host));
   for (const x of opts.excludes ?? []) args.push('--exclude', x);
+  if (opts.parent) args.push('--parent', checkSnapshotId(opts.parent));
   args.push('--', ...paths);
   let summary: BackupSummary | undefined;
   let pending = '';
@@ -331,6 +336,8 @@ function toSummary(m: Record<string, unknown>): BackupSummary {
     filesNew: num(m.files_new),
     filesChanged: num(m.files_changed),
     filesUnmodified: num(m.files_unmodified),
+    dirsNew: num(m.dirs_new),
+    dirsChanged: num(m.dirs_changed),
     durationSeconds: num(m.total_duration),
   };
 }

@@ -6,7 +6,7 @@
 import type { HeartbeatInput } from '../../core/protocol';
 import type { InstallRegistry } from '../installs';
 import type { Logger } from '../log';
-import { appDirFor } from '../executor/paths';
+import type Docker from 'dockerode';
 import { loadOrCreateHdaKey } from './hda-key';
 import { loadHealth, loadOffsite } from './offsite-files';
 
@@ -14,6 +14,9 @@ export interface ScheduleOptions {
   stateDir: string;
   appsRoot: string;
   hdaId: string;
+  /** The agent's namespace (part of each install's compose project). */
+  namespace: string;
+  docker: () => Promise<Docker>;
   installs: InstallRegistry;
   log: Logger;
   /** After a run: send a heartbeat so the health shows at once. */
@@ -48,10 +51,11 @@ export class BackupSchedule {
     if (this.busy || !backupDue(this.o.stateDir, (this.o.now ?? Date.now)())) return;
     this.busy = true;
     try {
-      const apps = this.o.installs.list().map((r) => ({ identifier: r.identifier, dir: appDirFor(this.o.appsRoot, r.identifier) }));
       // restic's driver and the schemas load only when a backup runs.
       const { runOffsiteBackup } = await import('./offsite');
-      await runOffsiteBackup(this.o.stateDir, { hdaId: this.o.hdaId, apps, now: this.o.now });
+      const { offsiteApps } = await import('./offsite-app');
+      const apps = offsiteApps(this.o.installs, this.o.appsRoot, this.o.namespace);
+      await runOffsiteBackup(this.o.stateDir, { hdaId: this.o.hdaId, apps, docker: await this.o.docker(), now: this.o.now });
       this.o.log.info('off-HDA backup done');
     } catch (e) {
       this.o.log.warn('off-HDA backup failed', { reason: (e as Error).message });

@@ -10,6 +10,8 @@ import type Docker from 'dockerode';
 
 export interface VolumeTarget {
   name: string;
+  /** The volume's key in the compose file (its name without the project's prefix). */
+  key: string;
   /** The volume's data folder (…/volumes/<name>/_data), resolved. */
   path: string;
 }
@@ -20,6 +22,7 @@ export interface DataTargets {
 }
 
 export const LABEL_PROJECT = 'com.docker.compose.project';
+export const LABEL_VOLUME = 'com.docker.compose.volume';
 
 /** The install's app folder (when it exists) and the named volumes Compose created for its project. */
 export async function dataTargets(docker: Docker, project: string, appDir: string): Promise<DataTargets> {
@@ -28,15 +31,24 @@ export async function dataTargets(docker: Docker, project: string, appDir: strin
   const listed = await docker.listVolumes({ filters: { label: [`${LABEL_PROJECT}=${project}`] } });
   const vols = (listed.Volumes ?? []).filter((v) => v.Labels?.[LABEL_PROJECT] === project);
   if (vols.length === 0) return out;
-  const root = realpathSync(((await docker.info()) as { DockerRootDir: string }).DockerRootDir);
-  for (const v of vols.sort((a, b) => a.Name.localeCompare(b.Name))) {
-    if (v.Driver !== 'local') throw new Error(`volume ${v.Name} uses the ${v.Driver} driver; only local volumes can be snapshotted`);
-    const real = realpathSync(v.Mountpoint);
-    if (!real.startsWith(`${root}${sep}`) || !real.endsWith(`${sep}_data`))
-      throw new Error(`volume ${v.Name} keeps its data at ${real}, outside Docker's root ${root}; refusing to snapshot it`);
-    out.volumes.push({ name: v.Name, path: real });
-  }
+  const root = await dockerRoot(docker);
+  for (const v of vols.sort((a, b) => a.Name.localeCompare(b.Name)))
+    out.volumes.push({ name: v.Name, key: v.Labels?.[LABEL_VOLUME] ?? v.Name, path: volumeDataPath(root, v) });
   return out;
+}
+
+/** Docker's root folder, resolved. */
+export async function dockerRoot(docker: Docker): Promise<string> {
+  return realpathSync(((await docker.info()) as { DockerRootDir: string }).DockerRootDir);
+}
+
+/** A local volume's data folder, resolved for real and required to lie under Docker's root. */
+export function volumeDataPath(root: string, v: { Name: string; Driver: string; Mountpoint: string }): string {
+  if (v.Driver !== 'local') throw new Error(`volume ${v.Name} uses the ${v.Driver} driver; only local volumes can be snapshotted`);
+  const real = realpathSync(v.Mountpoint);
+  if (!real.startsWith(`${root}${sep}`) || !real.endsWith(`${sep}_data`))
+    throw new Error(`volume ${v.Name} keeps its data at ${real}, outside Docker's root ${root}; refusing to use it`);
+  return real;
 }
 
 /** Every path of the targets, in a stable order (restic picks the parent snapshot by the path set). */

@@ -8,7 +8,7 @@ import { open } from '../../core/backup/seal';
 import { loadOrCreateHdaKey } from '../backup/hda-key';
 import { describeProgress, fromRestic, throttledPerItem } from '../backup/progress';
 import { connectOffsite, loadOffsite, runOffsiteBackup, saveOffsite } from '../backup/offsite';
-import { appDirFor } from './paths';
+import { offsiteApps } from '../backup/offsite-app';
 import { formatBytes } from './images';
 import { defineStep } from './steps';
 import { StepFailure } from './types';
@@ -50,14 +50,16 @@ export const backupRunStep = defineStep<'backup-run', never, 'outcome'>({
   gives: ['outcome'],
   async run({ task, deps, report }) {
     if (!loadOffsite(deps.config.stateDir)) throw new StepFailure('no off-HDA backup is set up on this HDA');
-    const apps = deps.installs.list().map((r) => ({ identifier: r.identifier, dir: appDirFor(deps.config.appsRoot, r.identifier) }));
+    const apps = offsiteApps(deps.installs, deps.config.appsRoot, deps.config.namespace ?? '');
     try {
       const bars = throttledPerItem((p) => report.progress(`backing up ${describeProgress(p)}`, {}, p));
-      const h = await runOffsiteBackup(deps.config.stateDir, { hdaId: task.hda_id, apps }, { onProgress: (app, s) => bars.push(fromRestic(s, app)) });
+      const target = { hdaId: task.hda_id, apps, docker: await deps.docker.docker() };
+      const h = await runOffsiteBackup(deps.config.stateDir, target, { onProgress: (app, s) => bars.push(fromRestic(s, app)) });
       // restic's last status may come before its end: each app's bar ends full, at the size it backed up.
       for (const a of h.apps ?? []) bars.push({ item: a.identifier, bytes_done: a.bytes, bytes_total: a.bytes, fraction: 1 });
       bars.flush();
-      for (const a of h.apps ?? []) report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added`);
+      for (const a of h.apps ?? [])
+        report.ok(`${a.identifier}: snapshot ${a.snapshot_id.slice(0, 8)}, ${formatBytes(a.added_bytes)} added; the app was down ${a.downtime_ms ?? 0} ms`);
       const detail = `backed up ${h.apps?.length ?? 0} app(s) to ${h.repository}; repository ${formatBytes(h.repository_size ?? 0)}`;
       deps.onAppChanged?.();
       return { summary: detail, made: { outcome: { detail } } };

@@ -1,9 +1,11 @@
 /**
  * What a failed update or rollback leaves behind. A blue/green switch that failed is abandoned: the
- * old slot never stopped serving, so Apache is pointed back at it (if it had moved) and the new
- * slot is removed. An in-place update that failed after it changed something is rolled back to the
- * previous deployment (payload.previous) with its recorded images. A failure before anything
- * changed (verify, render, policy, pull) needs nothing: the running version keeps serving.
+ * old slot never stopped serving, so Apache is pointed back at it (if it had moved), the new slot is
+ * removed, and the shared data is put back as before the click if the new slot changed it. An
+ * in-place update or rollback that failed after it changed something goes back to the previous
+ * deployment (payload.previous) with its recorded images and the data of the snapshot taken before
+ * the click (never the data a rollback had restored). A failure before anything changed (verify,
+ * render, policy, pull) needs nothing: the running version keeps serving.
  */
 import { existsSync, rmSync } from 'node:fs';
 import type { AppTask, AppVersionContent, StepName, TaskOf } from '../../core/protocol';
@@ -12,7 +14,8 @@ import type { PlanFailure } from './index';
 import { INSTALL_PLAN, RESTART_PLAN } from './plans';
 import { putBack } from './restore';
 import { restoreDataStep } from './restore-data';
-import type { BackInputs, ExecutorDeps, Step, TaskWork } from './types';
+import { localRepo } from '../backup/repo-local';
+import type { BackInputs, ExecutorDeps, Step, SwitchFrom, TaskWork } from './types';
 import { vhostContent } from './vhost';
 
 export interface FallbackInput {
@@ -44,7 +47,7 @@ export async function fallBack(input: FallbackInput, runSteps: RunSteps, newWork
   if (task.kind !== 'update' && task.kind !== 'rollback') return { detail: '' };
   // Past the probe the new version serves: there is nothing to return from.
   if (failure.step === 'retire' || failure.step === 'images') return { detail: '; the new version serves' };
-  if (work.made.target.switchFrom) return { detail: await abandonSwitch(input) };
+  if (work.made.target.switchFrom) return abandonSwitch(input);
   if (CHANGES_NOTHING.has(failure.step))
     return { detail: deps.installs.get(work.identifier) ? '; nothing was changed, the running version keeps serving' : '' };
   return task.payload.previous ? backToPrevious(input, task.payload.previous, runSteps, newWork) : { detail: '' };
@@ -63,7 +66,8 @@ async function backToPrevious(input: FallbackInput, previous: Previous, runSteps
   const pins = deps.installs.get(work.identifier)?.history?.find((h) => h.version === previous.version.version)?.images;
   const back = newWork(previous.version, previous.signature ?? null, {
     noSwitch: true,
-    ...(snap ? { restoreSnapshot: snap.id } : {}),
+    // The data as before the click: a rollback's own restore_snapshot is the data it was taking the app to.
+    restoreSnapshot: snap?.id,
     ...(pins ? { restorePins: pins } : {}),
   });
   const plan = input.restorePlan ?? INSTALL_PLAN;
@@ -81,7 +85,8 @@ function withDataRestore(steps: Step[]): Step[] {
   return at < 0 ? [restoreDataStep, ...plan] : [...plan.slice(0, at), restoreDataStep, ...plan.slice(at)];
 }
 
-async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Promise<string> {
+async function abandonSwitch(input: FallbackInput): Promise<FallbackOutcome> {
+  const { task, work, reporter, deps } = input;
   const target = work.made.target;
   const from = target.switchFrom!;
   const notes: string[] = [];
@@ -112,5 +117,31 @@ async function abandonSwitch({ task, work, reporter, deps }: FallbackInput): Pro
     notes.push(`removing ${target.project} failed: ${(e as Error).message}`);
   }
   for (const n of notes) reporter.emit('Warning', n);
-  return `; rolled back: the previous version kept serving from ${from.project} (blue/green) and the new containers were removed${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  const data = await sharedDataBack(input, from);
+  const removed = `; rolled back: the previous version kept serving from ${from.project} (blue/green) and the new containers were removed`;
+  return { detail: `${removed}${notes.length ? ` (${notes.join('; ')})` : ''}${data.detail}`, ...(data.restored ? { restored: data.restored } : {}) };
+}
+
+/** The shared app folder as before the click, when the new slot changed it (shared-data.ts). */
+async function sharedDataBack({ task, work, reporter, deps }: FallbackInput, from: SwitchFrom): Promise<FallbackOutcome> {
+  const before = work.made.snapshot?.report;
+  if (!before) return { detail: '' };
+  try {
+    const { putBackSharedData } = await import('../backup/shared-data');
+    const docker = await deps.docker.docker();
+    const ref = { repo: localRepo(deps.config.stateDir), docker, identifier: work.identifier, project: from.project, appDir: work.appDir };
+    const r = await putBackSharedData(ref, before, task.id);
+    if (!r?.restored) return { detail: '; the shared data was left as it was (the new version changed none of it)' };
+    const what = `the shared data was put back as of snapshot ${before.id.slice(0, 8)}; as the failed switch left it, it is kept in snapshot ${r.kept.slice(0, 8)}`;
+    reporter.emit('OK', `${what}; ${from.project} was down ${r.downtime_ms} ms`, undefined, {
+      snapshot_id: before.id,
+      kept: r.kept,
+      downtime_ms: r.downtime_ms,
+    });
+    return { detail: `; ${what}`, restored: before.id };
+  } catch (e) {
+    const why = `putting the shared data back as of snapshot ${before.id.slice(0, 8)} failed: ${(e as Error).message}`;
+    reporter.emit('Warning', why);
+    return { detail: `; ${why}` };
+  }
 }

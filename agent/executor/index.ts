@@ -278,6 +278,7 @@ export class Executor {
 /** The snapshot a task took and the one it put back (in this run, or in the way back after it failed), for the result. */
 function dataReport(work: TaskWork, restoredBack?: string): Pick<TaskResultInput, 'snapshots' | 'restored_snapshot'> {
   const taken = work.made.snapshot?.report;
-  const restored = work.made.restored?.id ?? restoredBack;
+  // The way back's restore, when there was one, is the data the app has now.
+  const restored = restoredBack ?? work.made.restored?.id;
   return { ...(taken ? { snapshots: [taken] } : {}), ...(restored ? { restored_snapshot: restored } : {}) };
 }

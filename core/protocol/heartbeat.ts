@@ -47,7 +47,18 @@ export const BackupHealthSchema = z.strictObject({
   snapshots: z.number().int().min(0).nullable(),
   /** The last successful run's snapshot per app. */
   apps: z
-    .array(z.strictObject({ identifier: InstallIdentifier, snapshot_id: z.string().max(64), bytes: z.number().min(0), added_bytes: z.number().min(0) }))
+    .array(
+      z.strictObject({
+        identifier: InstallIdentifier,
+        snapshot_id: z.string().max(64),
+        bytes: z.number().min(0),
+        added_bytes: z.number().min(0),
+        /** How long the app was stopped for its snapshot. */
+        downtime_ms: z.number().int().min(0).optional(),
+        /** The named volumes the snapshot holds besides the app folder. */
+        volumes: z.array(z.string().max(255)).max(64).optional(),
+      }),
+    )
     .max(APPS_PER_HEARTBEAT_MAX)
     .optional(),
 });

@@ -15,7 +15,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLANS } from '../../agent/executor/plans';
+import { AGENT_PLANS } from '../../agent/executor/plans';
 import { HttpProtocolClient } from '../../agent/client';
 import type { Step, StepContext } from '../../agent/executor/types';
 import type { TaskKind } from '../../core/protocol';
@@ -48,7 +48,7 @@ async function hold(kind: string, step: string, phase: string, task: string): Pr
 if (spec && dir) {
   // Every step of every kind, each wrapped once: the wrapper passes on whatever task the step gets.
   const wrapped = new Set<Step<TaskKind>>();
-  for (const plan of Object.values(PLANS) as Step<TaskKind>[][]) {
+  for (const plan of Object.values(AGENT_PLANS) as Step<TaskKind>[][]) {
     for (const step of plan) {
       if (wrapped.has(step)) continue;
       wrapped.add(step);

@@ -20,10 +20,14 @@ import { backupDue, backupHeartbeat } from '../../agent/backup/schedule';
 import { backupConfigStep, backupRunStep } from '../../agent/executor/backup';
 import { restoreOffsiteStep } from '../../agent/executor/restore-offsite';
 import type { Step, StepContext } from '../../agent/executor/types';
+import Docker from 'dockerode';
 import { commandWorks, requireOrSkip } from '../helpers/requirements';
+import { probeTestbed } from '../helpers/testbed';
 import { freePort, serveRestRepo, type RestRepoServer } from '../helpers/rest-repo';
 
+const probe = probeTestbed();
 const available =
+  requireOrSkip('Docker testbed', probe.ok, probe.ok ? '' : probe.reason) &&
   requireOrSkip('restic', commandWorks('restic', ['version']), 'restic is not installed (test/testbed/up.sh installs it)') &&
   requireOrSkip('rclone', commandWorks('rclone', ['version']), 'rclone is not installed (test/testbed/up.sh installs it)');
 
@@ -43,8 +47,14 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
     const ctx = {
       task: { id: 't', kind: step.name, hda_id: HDA_ID, install_id: null, deployment_id: null, attempts: 1, lease_until: '', payload },
       deps: {
-        config: { stateDir: state, appsRoot },
-        installs: { list: () => [{ identifier: 'hello' }, { identifier: 'notes' }] },
+        config: { stateDir: state, appsRoot, namespace: '' },
+        installs: {
+          list: () => [
+            { identifier: 'hello', host_port: 1 },
+            { identifier: 'notes', host_port: 2 },
+          ],
+        },
+        docker: { docker: async () => new Docker({ socketPath: probe.ok ? probe.testbed.dockerSocket : undefined }) },
       },
       report: { ok: (m: string) => oks.push(m), progress: () => undefined },
       work: { made: {} },
@@ -147,19 +157,19 @@ describe.skipIf(!available)('off-HDA backups to a real REST repository', () => {
         task: { id: taskId, kind: 'install', hda_id: 'new-hda', payload: { restore_offsite: { host: HDA_ID } } },
         deps: { config: { stateDir: newState, appsRoot: newApps } },
         report: { ok: (m: string) => oks.push(m), progress: () => undefined },
-        work: { identifier, appDir: join(newApps, identifier), made: {} },
+        work: { identifier, appDir: join(newApps, identifier), made: { target: { project: identifier } } },
         signal: new AbortController().signal,
       } as unknown as StepContext<'install'>;
       return restoreOffsiteStep.run(ctx).then((text) => ({ text, oks }));
     };
     // A half-done earlier run left a staging folder and an empty app folder: both are replaced.
-    mkdirSync(join(newApps, 'hello.offsite-staging', 'junk'), { recursive: true });
+    mkdirSync(join(newApps, '.restore-hello', 'junk'), { recursive: true });
     mkdirSync(join(newApps, 'hello'), { recursive: true });
     const first = await restoreApp('hello');
     expect(first.text).toMatch(/^data as of /);
     expect(first.oks[0]).toMatch(new RegExp(`^restored hello from snapshot [0-9a-f]{8} .* in ${LABEL}$`));
     expect(readFileSync(join(newApps, 'hello', 'data', 'db'), 'utf8')).toBe('hello data v1\n');
-    expect(existsSync(join(newApps, 'hello.offsite-staging'))).toBe(false);
+    expect(existsSync(join(newApps, '.restore-hello'))).toBe(false);
     // Run again after a crash: done already, the folder (changed since by the app) is left alone.
     writeFileSync(join(newApps, 'hello', 'data', 'db'), 'written after the restore\n');
     expect((await restoreApp('hello', 't2')).text).toBe('already restored');

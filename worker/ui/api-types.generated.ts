@@ -917,8 +917,10 @@ export interface components {
                 apps?: {
                     added_bytes: number;
                     bytes: number;
+                    downtime_ms?: number;
                     identifier: string;
                     snapshot_id: string;
+                    volumes?: string[];
                 }[];
                 every_hours: number;
                 last_error: {
@@ -1589,8 +1591,10 @@ export interface components {
                 apps?: {
                     added_bytes: number;
                     bytes: number;
+                    downtime_ms?: number;
                     identifier: string;
                     snapshot_id: string;
+                    volumes?: string[];
                 }[];
                 every_hours: number;
                 last_error: {
