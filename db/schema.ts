@@ -10,6 +10,7 @@ import { type AnySQLiteColumn, index, integer, primaryKey, real, sqliteTable, te
 import type { Finding } from '../core/catalog/types';
 import { BATCH_ITEM_STATES, BATCH_STATES } from '../core/fleet/states';
 import { EVENT_STATUSES, SNAPSHOT_REASONS, TASK_KINDS, TASK_STATES } from '../core/protocol/kinds';
+import type { InstallBackup } from '../core/backup/install-backup';
 import type { StoredBackupPlan } from '../core/backup/plan';
 import type { TaskProgress } from '../core/protocol/events';
 import type { PublicJwk } from '../core/backup/seal';
@@ -199,6 +200,8 @@ export const installs = sqliteTable(
     updateHeld: integer('update_held', { mode: 'boolean' }).notNull().default(false),
     /** One version the owner chose to skip: never offered nor applied by a fleet deployment. */
     skipVersionId: text('skip_version_id').references(() => appVersions.id),
+    /** The install's place in the HDA's off-HDA backup; null follows the HDA's plan. */
+    backupJson: text('backup_json', { mode: 'json' }).$type<InstallBackup>(),
     /** The acting user or system job; not a reference: it names an actor, and outlives the account. */
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InstallBackups } from '../../core/backup/install-backup';
 import type { Retention } from '../../core/backup/plan';
 import type { BackupSecretsShape } from '../../core/backup/recovery';
 import type { BackupHealth } from '../../core/protocol';
@@ -13,6 +14,8 @@ export interface OffsitePlan {
   repository_label: string;
   every_hours: number;
   retention: Retention;
+  /** The installs that differ from the plan, by identifier. */
+  apps?: InstallBackups;
 }
 
 export interface StoredOffsite extends OffsitePlan {

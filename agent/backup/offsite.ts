@@ -14,7 +14,8 @@ import type { ResticStatus } from './progress';
 import { backupDir, loadHealth, loadOffsite, planFile, saveHealth, type OffsitePlan, type StoredOffsite } from './offsite-files';
 
 export { loadHealth, loadOffsite, type OffsitePlan } from './offsite-files';
-import { backupApp, type OffsiteApp } from './offsite-app';
+import { dueApps, forgetPolicies, nextRunAt, scheduleOf } from './app-schedule';
+import { appTag, backupApp, type OffsiteApp } from './offsite-app';
 import { ensureRepo, forget, ResticError, stats, unlock, type ResticRepo } from './restic';
 
 type Stored = StoredOffsite;
@@ -54,14 +55,42 @@ export interface RunTarget {
   apps: OffsiteApp[];
   docker: Docker;
   now?: () => number;
+  /** Only the apps whose own period elapsed (the timer); otherwise every app not left out ("back up now"). */
+  onlyDue?: boolean;
 }
 
-/** One scheduled run: every app's folder and volumes (each app stopped for its moment), then the retention; the health it records is returned. */
-export async function runOffsiteBackup(
-  stateDir: string,
-  target: RunTarget,
-  opts: { timeoutMs?: number; onProgress?: (identifier: string, s: ResticStatus) => void } = {},
-): Promise<BackupHealth> {
+type AppHealth = NonNullable<BackupHealth['apps']>[number];
+
+/** Snapshots the due apps, then applies each app's retention by its tag; the apps' latest snapshots are returned. */
+async function backupDueApps(repo: ResticRepo, stored: Stored, target: RunTarget, previous: readonly AppHealth[], opts: RunOptions): Promise<AppHealth[]> {
+  const now = target.now ?? Date.now;
+  const ids = target.apps.map((a) => a.identifier);
+  const due = new Set(dueApps(stored, ids, previous, now(), !target.onlyDue));
+  const latest: AppHealth[] = [];
+  for (const app of target.apps) {
+    if (!due.has(app.identifier)) {
+      const kept = previous.find((a) => a.identifier === app.identifier);
+      if (kept && scheduleOf(stored, app.identifier)) latest.push(kept);
+      continue;
+    }
+    const onProgress = opts.onProgress && ((p: ResticStatus) => opts.onProgress?.(app.identifier, p));
+    const startedAt = new Date(now()).toISOString();
+    const r = await backupApp(repo, target.docker, app, target.hdaId, { timeoutMs: opts.timeoutMs, onProgress });
+    if (r) latest.push({ ...r, at: startedAt });
+  }
+  const policies = forgetPolicies(stored, ids, target.hdaId, appTag);
+  // One prune after the last forget frees what every forget released.
+  for (const [i, policy] of policies.entries()) await forget(repo, policy, { prune: i === policies.length - 1 });
+  return latest;
+}
+
+interface RunOptions {
+  timeoutMs?: number;
+  onProgress?: (identifier: string, s: ResticStatus) => void;
+}
+
+/** One run: the due apps' folders and volumes (each app stopped for its moment), then each app's retention; the health it records is returned. */
+export async function runOffsiteBackup(stateDir: string, target: RunTarget, opts: RunOptions = {}): Promise<BackupHealth> {
   const stored = loadOffsite(stateDir);
   if (!stored) throw new Error('no off-HDA backup is set up on this HDA');
   const now = target.now ?? Date.now;
@@ -71,21 +100,15 @@ export async function runOffsiteBackup(
   try {
     await ensureRepo(repo, { timeoutMs: opts.timeoutMs ?? 30_000 });
     await unlock(repo);
-    const apps: NonNullable<BackupHealth['apps']> = [];
-    for (const app of target.apps) {
-      const onProgress = opts.onProgress && ((p: ResticStatus) => opts.onProgress?.(app.identifier, p));
-      const r = await backupApp(repo, target.docker, app, target.hdaId, { timeoutMs: opts.timeoutMs, onProgress });
-      if (r) apps.push(r);
-    }
-    const r = stored.retention;
-    await forget(repo, { keepDaily: r.daily, keepWeekly: r.weekly, keepMonthly: r.monthly, keepYearly: r.yearly, host: target.hdaId }, { prune: true });
+    const apps = await backupDueApps(repo, stored, target, previous?.apps ?? [], opts);
     const size = await stats(repo, { timeoutMs: opts.timeoutMs });
     const at = now();
+    const ids = target.apps.map((a) => a.identifier);
     const health: BackupHealth = {
       ...base,
       last_success_at: new Date(at).toISOString(),
       last_error: null,
-      next_run_at: new Date(at + stored.every_hours * 3_600_000).toISOString(),
+      next_run_at: new Date(nextRunAt(stored, ids, apps, at)).toISOString(),
       repository_size: size.totalSize,
       snapshots: size.snapshotsCount,
       apps,
@@ -103,6 +126,7 @@ export async function runOffsiteBackup(
       next_run_at: new Date(at + Math.min(stored.every_hours, 1) * 3_600_000).toISOString(),
       repository_size: previous?.repository_size ?? null,
       snapshots: previous?.snapshots ?? null,
+      ...(previous?.apps ? { apps: previous.apps } : {}),
     };
     saveHealth(stateDir, health);
     throw err;

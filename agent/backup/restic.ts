@@ -243,6 +243,13 @@ export async function restore(repo: ResticRepo, snapshotId: string, target: stri
 
 /** Applies a retention policy; with `prune`, also frees the space of data no snapshot needs any more. */
 export async function forget(repo: ResticRepo, policy: ForgetPolicy, opts: CallOptions & { prune?: boolean } = {}): Promise<void> {
+  const args = forgetArgs(policy);
+  if (opts.prune) args.push('--prune');
+  await restic(repo, 'forget', args, { timeoutMs: opts.timeoutMs ?? LONG_TIMEOUT_MS, signal: opts.signal });
+}
+
+/** restic's argv for a forget policy (without --prune). */
+export function forgetArgs(policy: ForgetPolicy): string[] {
   const args = ['forget'];
   const keep: Array<[keyof ForgetPolicy, string]> = [
     ['keepLast', '--keep-last'],
@@ -267,8 +274,7 @@ export async function forget(repo: ResticRepo, policy: ForgetPolicy, opts: CallO
         .join(','),
     );
   if (policy.host) args.push('--host', checkHost(policy.host));
-  if (opts.prune) args.push('--prune');
-  await restic(repo, 'forget', args, { timeoutMs: opts.timeoutMs ?? LONG_TIMEOUT_MS, signal: opts.signal });
+  return args;
 }
 
 /** Removes the named snapshots (and, with `prune`, the data only they used). */

@@ -55,7 +55,7 @@ export class BackupSchedule {
       const { runOffsiteBackup } = await import('./offsite');
       const { offsiteApps } = await import('./offsite-app');
       const apps = offsiteApps(this.o.installs, this.o.appsRoot, this.o.namespace);
-      await runOffsiteBackup(this.o.stateDir, { hdaId: this.o.hdaId, apps, docker: await this.o.docker(), now: this.o.now });
+      await runOffsiteBackup(this.o.stateDir, { hdaId: this.o.hdaId, apps, docker: await this.o.docker(), now: this.o.now, onlyDue: true });
       this.o.log.info('off-HDA backup done');
     } catch (e) {
       this.o.log.warn('off-HDA backup failed', { reason: (e as Error).message });

@@ -37,7 +37,7 @@ export const backupConfigStep = defineStep<'backup-config'>({
       throw new StepFailure((e as Error).message);
     }
     // Kept only once the repository opened: a typo never replaces settings that work.
-    saveOffsite(deps.config.stateDir, { repository_label, every_hours, retention }, secrets);
+    saveOffsite(deps.config.stateDir, { repository_label, every_hours, retention, apps: task.payload.apps ?? {} }, secrets);
     report.ok(`${how === 'created' ? 'created' : 'opened'} the restic repository ${repository_label}`);
     return `backups every ${every_hours} h to ${repository_label}`;
   },

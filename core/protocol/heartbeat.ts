@@ -51,6 +51,8 @@ export const BackupHealthSchema = z.strictObject({
       z.strictObject({
         identifier: InstallIdentifier,
         snapshot_id: z.string().max(64),
+        /** When that snapshot was taken: the app's next one is due its every_hours later. */
+        at: z.string().max(40).optional(),
         bytes: z.number().min(0),
         added_bytes: z.number().min(0),
         /** How long the app was stopped for its snapshot. */

@@ -3,6 +3,7 @@
  * act on one install carry it; HDA-wide kinds (prune, backups) do not, and reading it there is a type error.
  */
 import { z } from 'zod';
+import { InstallBackups } from '../backup/install-backup';
 import { BackupPlanInput } from '../backup/plan';
 import type { TaskKind } from './kinds';
 import { LanSettingsSchema } from './lan-settings';
@@ -99,8 +100,8 @@ export const PrunePayloadSchema = z.object({
   prune: z.object({ keep_images: z.array(z.string()) }),
 });
 
-/** backup-config: the plan, its secrets sealed to this HDA's key (the control plane cannot read them). */
-export const BackupConfigPayloadSchema = z.object({ backup: BackupPlanInput });
+/** backup-config: the plan, its secrets sealed to this HDA's key (the control plane cannot read them), and the installs that differ from it. */
+export const BackupConfigPayloadSchema = z.object({ backup: BackupPlanInput, apps: InstallBackups.optional() });
 /** backup-run: the plan is already on the HDA. */
 export const BackupRunPayloadSchema = z.object({});
 

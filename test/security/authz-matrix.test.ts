@@ -124,6 +124,8 @@ const ROUTES: Record<string, Row> = {
   'GET /api/installs/{id}/metrics': { auth: 'session', scope: 'hdaA', ok: 200 },
   'GET /api/installs/{id}/updates': { auth: 'session', scope: 'hdaA', ok: 200 },
   'PUT /api/installs/{id}/updates': { auth: 'session', scope: 'hdaA', ok: 200, body: () => ({ hold: true }) },
+  'GET /api/installs/{id}/backup': { auth: 'session', scope: 'hdaA', ok: 200 },
+  'PUT /api/installs/{id}/backup': { auth: 'session', scope: 'hdaA', ok: 200, body: () => ({ mode: 'excluded' }) },
   'GET /api/installs/{id}/snapshots': { auth: 'session', scope: 'hdaA', ok: 200 },
   'POST /api/installs/{id}/snapshots': { auth: 'session', scope: 'hdaA', ok: 202 },
   // A snapshot of install A's data, reported by its agent with the fixture's task.

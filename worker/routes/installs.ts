@@ -11,7 +11,9 @@ import { DeploymentTaskSchema, DeploymentsSchema, InstallDetailSchema, InstallsS
 import { createInstall, INSTALL_ACTIONS, installsOfUser, listDeployments, ownedInstall, performAction, WAIVABLE_RULES } from '../services/installs';
 import { appLanOf, appStatesOf, deploymentView, hostLimits, installView, queuedTaskView } from '../views';
 import { setUpdateControl, updateOffer } from '../services/update-control';
-import { UpdateOfferSchema } from '../schemas/backups';
+import { InstallBackupSetSchema, InstallBackupViewSchema, UpdateOfferSchema } from '../schemas/backups';
+import { InstallBackup } from '../../core/backup/install-backup';
+import { installBackupView, setInstallBackup } from '../services/install-backup';
 import { HostPort, Id, Slug } from '../validation';
 
 export const installRoutes = createRouter();
@@ -189,4 +191,44 @@ installRoutes.openapi(
     },
   }),
   async (c) => c.json(await setUpdateControl(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json')), 200),
+);
+
+installRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api/installs/{id}/backup',
+    operationId: 'getInstallBackup',
+    summary: "An install's place in its HDA's off-HDA backup",
+    tags: ['installs'],
+    security: asUser,
+    request: { params: IdParam },
+    responses: {
+      200: jsonContent(
+        InstallBackupViewSchema,
+        "Whether the install follows the HDA's plan, has its own schedule and retention, or is left out; and the HDA's plan",
+      ),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const { install, hda } = await ownedInstall(c.get('deps'), currentUser(c), c.req.valid('param').id);
+    return c.json(installBackupView(install, hda), 200);
+  },
+);
+
+installRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/api/installs/{id}/backup',
+    operationId: 'setInstallBackup',
+    summary: "Make an install follow the HDA's backup plan, have its own schedule, or leave it out",
+    tags: ['installs'],
+    security: asUser,
+    request: { params: IdParam, ...jsonBody(InstallBackup) },
+    responses: {
+      200: jsonContent(InstallBackupSetSchema, 'Stored; when the HDA has a plan, the backup-config task that hands the change to the agent is queued'),
+      ...errorResponses,
+    },
+  }),
+  async (c) => c.json(await setInstallBackup(c.get('deps'), currentUser(c), c.req.valid('param').id, c.req.valid('json')), 200),
 );

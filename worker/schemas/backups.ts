@@ -1,5 +1,6 @@
 /** What the backup and update-control routes answer: an HDA's off-HDA backup, a replacement, an install's update offer. */
 import { z } from '@hono/zod-openapi';
+import { InstallBackup } from '../../core/backup/install-backup';
 import { Retention } from '../../core/backup/plan';
 import { PublicJwkSchema } from '../../core/backup/schemas';
 import { BackupHealthSchema } from '../../core/protocol';
@@ -36,3 +37,15 @@ export const UpdateOfferSchema = z
     newer: z.array(NewerVersion),
   })
   .openapi('UpdateOffer');
+
+export const InstallBackupViewSchema = z
+  .strictObject({
+    backup: InstallBackup,
+    /** The HDA's plan the install follows in mode "plan"; null while the HDA has none. */
+    plan: z.strictObject({ every_hours: z.number().int(), retention: Retention }).nullable(),
+  })
+  .openapi('InstallBackupView');
+export const InstallBackupSetSchema = InstallBackupViewSchema.extend({
+  /** The backup-config task that hands the change to the agent; null when the HDA has no plan yet. */
+  task: QueuedTask.nullable(),
+}).openapi('InstallBackupSet');

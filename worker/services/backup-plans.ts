@@ -11,6 +11,7 @@ import type { Deps, Actor } from '../context';
 import { conflict } from '../errors';
 import { auditStatement, byUser } from './audit';
 import { ownedHda, type HdaRow } from './hdas';
+import { installBackupsOf } from './install-backup';
 import { enqueue } from './queue';
 
 export function backupView(h: HdaRow) {
@@ -38,7 +39,7 @@ export async function setBackupPlan(deps: Deps, user: Actor, hdaId: string, inpu
   const now = deps.stamp();
   const stored: StoredBackupPlan = { ...input, updated_at: new Date(now).toISOString() };
   const taskId = crypto.randomUUID();
-  const payload: PayloadOf<'backup-config'> = { backup: input };
+  const payload: PayloadOf<'backup-config'> = { backup: input, apps: await installBackupsOf(deps, hda.id) };
   await enqueue(deps, { id: taskId, hdaId: hda.id, installId: null, deploymentId: null, kind: 'backup-config', payload }, now, [
     deps.db.update(hdas).set({ backupPlanJson: stored }).where(eq(hdas.id, hda.id)),
     auditStatement(deps.db, now, {

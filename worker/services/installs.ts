@@ -157,6 +157,7 @@ function newInstallRow(n: NewInstall, by: string, now: number): InstallRow {
     overridesJson: { ...n.req.overrides, ...(n.req.host_port !== undefined ? { port_fixed: true } : {}) },
     updateHeld: false,
     skipVersionId: null,
+    backupJson: null,
     createdBy: by,
     createdAt: now,
     updatedAt: now,

@@ -584,6 +584,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/installs/{id}/backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An install's place in its HDA's off-HDA backup */
+        get: operations["getInstallBackup"];
+        /** Make an install follow the HDA's backup plan, have its own schedule, or leave it out */
+        put: operations["setInstallBackup"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/installs/{id}/deployments": {
         parameters: {
             query?: never;
@@ -916,6 +934,7 @@ export interface components {
             health: {
                 apps?: {
                     added_bytes: number;
+                    at?: string;
                     bytes: number;
                     downtime_ms?: number;
                     identifier: string;
@@ -1371,6 +1390,9 @@ export interface components {
             kind: "backup-config";
             lease_until: string;
             payload: {
+                apps?: {
+                    [key: string]: components["schemas"]["InstallBackup"];
+                };
                 backup: components["schemas"]["BackupPlan"];
             };
         } | {
@@ -1590,6 +1612,7 @@ export interface components {
             backup?: {
                 apps?: {
                     added_bytes: number;
+                    at?: string;
                     bytes: number;
                     downtime_ms?: number;
                     identifier: string;
@@ -1703,6 +1726,32 @@ export interface components {
             purge?: boolean;
             version?: string;
             with_data?: boolean;
+        };
+        InstallBackup: {
+            every_hours?: number;
+            /** @enum {string} */
+            mode: "plan" | "own" | "excluded";
+            retention?: {
+                daily?: number;
+                monthly?: number;
+                weekly?: number;
+                yearly?: number;
+            };
+        };
+        InstallBackupSet: components["schemas"]["InstallBackupView"] & {
+            task: components["schemas"]["QueuedTask"] & (Record<string, never> | null);
+        };
+        InstallBackupView: {
+            backup: components["schemas"]["InstallBackup"];
+            plan: {
+                every_hours: number;
+                retention: {
+                    daily?: number;
+                    monthly?: number;
+                    weekly?: number;
+                    yearly?: number;
+                };
+            } | null;
         };
         InstallDetail: {
             hda: {
@@ -4722,6 +4771,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeploymentTask"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getInstallBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether the install follows the HDA's plan, has its own schedule and retention, or is left out; and the HDA's plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallBackupView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setInstallBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstallBackup"];
+            };
+        };
+        responses: {
+            /** @description Stored; when the HDA has a plan, the backup-config task that hands the change to the agent is queued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallBackupSet"];
                 };
             };
             /** @description Invalid input */

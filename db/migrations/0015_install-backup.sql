@@ -1,0 +1,1 @@
+ALTER TABLE `installs` ADD `backup_json` text;
