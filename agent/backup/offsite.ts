@@ -61,7 +61,7 @@ export interface RunTarget {
 
 type AppHealth = NonNullable<BackupHealth['apps']>[number];
 
-/** Snapshots the due apps, then applies each app's retention by its tag; the apps' latest snapshots are returned. */
+/** Snapshots the due apps, then applies each app's retention by its tag; the apps' latest snapshots are returned (this run's without `at`). */
 async function backupDueApps(repo: ResticRepo, stored: Stored, target: RunTarget, previous: readonly AppHealth[], opts: RunOptions): Promise<AppHealth[]> {
   const now = target.now ?? Date.now;
   const ids = target.apps.map((a) => a.identifier);
@@ -74,9 +74,8 @@ async function backupDueApps(repo: ResticRepo, stored: Stored, target: RunTarget
       continue;
     }
     const onProgress = opts.onProgress && ((p: ResticStatus) => opts.onProgress?.(app.identifier, p));
-    const startedAt = new Date(now()).toISOString();
     const r = await backupApp(repo, target.docker, app, target.hdaId, { timeoutMs: opts.timeoutMs, onProgress });
-    if (r) latest.push({ ...r, at: startedAt });
+    if (r) latest.push(r);
   }
   const policies = forgetPolicies(stored, ids, target.hdaId, appTag);
   // One prune after the last forget frees what every forget released.
@@ -100,10 +99,12 @@ export async function runOffsiteBackup(stateDir: string, target: RunTarget, opts
   try {
     await ensureRepo(repo, { timeoutMs: opts.timeoutMs ?? 30_000 });
     await unlock(repo);
-    const apps = await backupDueApps(repo, stored, target, previous?.apps ?? [], opts);
+    const latest = await backupDueApps(repo, stored, target, previous?.apps ?? [], opts);
     const size = await stats(repo, { timeoutMs: opts.timeoutMs });
     const at = now();
     const ids = target.apps.map((a) => a.identifier);
+    // An app's last success is the run's: its next snapshot is due its every_hours after this moment.
+    const apps = latest.map((a) => (a.at ? a : { ...a, at: new Date(at).toISOString() }));
     const health: BackupHealth = {
       ...base,
       last_success_at: new Date(at).toISOString(),

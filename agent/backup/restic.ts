@@ -48,6 +48,8 @@ export interface BackupOptions extends CallOptions {
   excludes?: readonly string[];
   /** The snapshot to compare with (restic's --parent): unchanged files count as unmodified against it. */
   parent?: string;
+  /** The time recorded in the snapshot instead of now (restic's --time, in UTC). */
+  time?: Date;
   /** Progress as restic reports it, 0..1. */
   onProgress?: (p: { fraction: number; bytesDone: number; totalBytes: number }) => void;
 }
@@ -185,6 +187,7 @@ export async function backup(repo: ResticRepo, paths: readonly string[], opts: B
   if (opts.host) args.push('--host', checkHost(opts.host));
   for (const x of opts.excludes ?? []) args.push('--exclude', x);
   if (opts.parent) args.push('--parent', checkSnapshotId(opts.parent));
+  if (opts.time) args.push('--time', resticTime(opts.time));
   args.push('--', ...paths);
   let summary: BackupSummary | undefined;
   let pending = '';
@@ -239,6 +242,13 @@ export async function restore(repo: ResticRepo, snapshotId: string, target: stri
   const args = ['restore', checkSnapshotId(snapshotId), '--target', target];
   for (const p of opts.include ?? []) args.push('--include', p);
   await restic(repo, 'restore', args, { timeoutMs: opts.timeoutMs ?? LONG_TIMEOUT_MS, signal: opts.signal });
+}
+
+/** restic reads --time in the local time zone: written in local time, it names the same instant. */
+function resticTime(d: Date): string {
+  if (Number.isNaN(d.getTime())) throw new Error('backup: time must be a valid date');
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 /** Applies a retention policy; with `prune`, also frees the space of data no snapshot needs any more. */
