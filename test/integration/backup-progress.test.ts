@@ -17,10 +17,15 @@ import { backupHeartbeat } from '../../agent/backup/schedule';
 import { backupConfigStep, backupRunStep } from '../../agent/executor/backup';
 import { restoreOffsiteStep } from '../../agent/executor/restore-offsite';
 import type { Step, StepContext } from '../../agent/executor/types';
+import Docker from 'dockerode';
 import { commandWorks, requireOrSkip } from '../helpers/requirements';
 import { serveRestRepo, type RestRepoServer } from '../helpers/rest-repo';
+import { probeTestbed } from '../helpers/testbed';
 
+// Off-HDA backups stop each app's containers for their moment: Docker is asked which ones run.
+const probe = probeTestbed();
 const available =
+  requireOrSkip('Docker testbed', probe.ok, probe.ok ? '' : probe.reason) &&
   requireOrSkip('restic', commandWorks('restic', ['version']), 'restic is not installed (test/testbed/up.sh installs it)') &&
   requireOrSkip('rclone', commandWorks('rclone', ['version']), 'rclone is not installed (test/testbed/up.sh installs it)');
 
@@ -42,7 +47,11 @@ describe.skipIf(!available)('progress of restic runs, as the agent reports it', 
     const progress: Reported[] = [];
     const ctx = {
       task: { id: 't', kind: step.name, hda_id: OLD_HDA, install_id: null, deployment_id: null, attempts: 1, lease_until: '', payload },
-      deps: { config: { stateDir: state, appsRoot: apps }, installs: { list: () => Object.keys(SIZES).map((identifier) => ({ identifier })) } },
+      deps: {
+        config: { stateDir: state, appsRoot: apps, namespace: '' },
+        installs: { list: () => Object.keys(SIZES).map((identifier, i) => ({ identifier, host_port: i + 1 })) },
+        docker: { docker: async () => new Docker({ socketPath: probe.ok ? probe.testbed.dockerSocket : undefined }) },
+      },
       report: {
         ok: () => undefined,
         warn: () => undefined,
@@ -92,7 +101,7 @@ describe.skipIf(!available)('progress of restic runs, as the agent reports it', 
     const state = join(dir, 'new-state');
     const apps = join(dir, 'new-apps');
     await configure(state);
-    const work = { identifier: 'hello', appDir: join(apps, 'hello') };
+    const work = { identifier: 'hello', appDir: join(apps, 'hello'), made: { target: { project: 'hello' } } };
     const reported = await run(restoreOffsiteStep, { restore_offsite: { host: OLD_HDA } } as PayloadOf<'install'>, state, apps, work);
     expect(reported.length).toBeGreaterThanOrEqual(1);
     expect(reported[0].progress.bytes_total).toBe(SIZES.hello);
