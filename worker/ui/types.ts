@@ -48,3 +48,5 @@ export type UpdateControlBody = Schemas['UpdateControl'];
 export type BackupView = Schemas['Backup'];
 export type BackupPlanBody = Schemas['BackupPlan'];
 export type UpdateOfferView = Schemas['UpdateOffer'];
+export type InstallBackupView = Schemas['InstallBackupView'];
+export type InstallBackupBody = Schemas['InstallBackup'];

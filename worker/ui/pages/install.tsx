@@ -10,6 +10,7 @@ import { BUSY_STATES, InstallActions, Runtime, UninstallDialog } from '../instal
 import { Layout } from '../layout';
 import { UsageCharts } from '../metrics-chart';
 import { UpdateOffer } from '../update-offer';
+import { InstallBackupCard } from '../install-backup-card';
 import { TaskPanel } from '../task-panel';
 import type { DeploymentView, Finding, InstallView, SnapshotView, TaskView, VersionView } from '../types';
 import { must } from '../api';
@@ -310,7 +311,7 @@ async function loadInstall(p: PageContext, id: string, taskId: string | undefine
   ]);
   const { install } = detail;
   const removed = install.state === 'removed';
-  const [catalog, task, metrics, offer, snaps] = await Promise.all([
+  const [catalog, task, metrics, offer, snaps, backup] = await Promise.all([
     install.app
       ? must(p.api.GET('/api/catalog/apps/{slug}', { params: { path: { slug: install.app.slug } } })).catch(() => ({ versions: [] }))
       : { versions: [] },
@@ -318,8 +319,9 @@ async function loadInstall(p: PageContext, id: string, taskId: string | undefine
     removed ? null : must(p.api.GET('/api/installs/{id}/metrics', { params: { path: { id }, query: { hours: 24 } } })).catch(() => null),
     removed ? null : must(p.api.GET('/api/installs/{id}/updates', { params: { path: { id } } })).catch(() => null),
     must(p.api.GET('/api/installs/{id}/snapshots', { params: { path: { id } } })).catch(() => ({ snapshots: [] as SnapshotView[] })),
+    removed ? null : must(p.api.GET('/api/installs/{id}/backup', { params: { path: { id } } })).catch(() => null),
   ]);
-  return { ...detail, deployments, removed, catalog, task, metrics, offer, snapshots: snaps.snapshots };
+  return { ...detail, deployments, removed, catalog, task, metrics, offer, snapshots: snaps.snapshots, backup };
 }
 
 const AppFacts = ({ d, p }: { d: InstallDetail; p: PageContext }) => (
@@ -382,6 +384,7 @@ const Settings = ({ d }: { d: InstallDetail }) => (
     <Card title="Host port">
       <PortForm install={d.install} />
     </Card>
+    <InstallBackupCard installId={d.install.id} view={d.backup} />
   </div>
 );
 
