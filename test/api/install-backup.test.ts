@@ -95,6 +95,23 @@ describe('install backup', () => {
     expect((await get(h.installId)).body.backup).toEqual({ mode: 'plan' });
   });
 
+  it("a replacement HDA is handed the moved installs' choices with its own plan", async () => {
+    const h = await installed();
+    expect((await put(h.installId, { mode: 'excluded' })).body.task).toBeNull(); // the old HDA has no plan
+    const fresh = await enrolledHda(plane, owner.token, 'new', 'home.example.com');
+    const { plan } = await withPlan(fresh);
+    expect((await plane.json('POST', `/api/hdas/${fresh.hdaId}/replace`, { token: owner.token, body: { old_hda: h.hdaId } })).status).toBe(202);
+    const kinds: string[] = [];
+    for (let i = 0; i < 4 && !kinds.includes('backup-config'); i++) {
+      const task = (await poll(fresh.agentToken)).body?.tasks[0];
+      if (!task) break;
+      kinds.push(task.kind);
+      if (task.kind === 'backup-config') expect(task.payload).toEqual({ backup: plan, apps: { [h.identifier]: { mode: 'excluded' } } });
+      await report(fresh.agentToken, task.id);
+    }
+    expect(kinds).toContain('backup-config');
+  });
+
   it("another owner's install is not found, read or written", async () => {
     const h = await installed();
     const other = await plane.user('owner');

@@ -27,25 +27,33 @@ export async function replaceHda(deps: Deps, user: Actor, newId: string, oldId: 
     .where(and(eq(installs.hdaId, old.id), live));
   const now = deps.stamp();
   const moves = moving.map(({ install, version }) => moveInstall(deps, user, { install, version, fresh, old, now }));
-  await enqueueAll(
-    deps,
-    moves.map((m) => m.task),
-    now,
-    [
-      ...moves.flatMap((m) => m.statements),
-      deps.db.update(hdas).set({ nextPortSeq: old.nextPortSeq }).where(eq(hdas.id, fresh.id)),
-      deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, old.id)),
-      auditStatement(deps.db, now, {
-        ...byUser(user),
-        action: 'hda.replace',
-        targetKind: 'hda',
-        targetId: fresh.id,
-        detail: { replaces: old.id, installs: moves.length },
-      }),
-    ],
+  const choices = backupChoicesTask(
+    fresh,
+    moving.map((m) => m.install),
   );
+  await enqueueAll(deps, [...moves.map((m) => m.task), ...(choices ? [choices] : [])], now, [
+    ...moves.flatMap((m) => m.statements),
+    deps.db.update(hdas).set({ nextPortSeq: old.nextPortSeq }).where(eq(hdas.id, fresh.id)),
+    deps.db.update(hdas).set({ tokenHash: null, enrollCodeHash: null, revokedAt: now }).where(eq(hdas.id, old.id)),
+    auditStatement(deps.db, now, {
+      ...byUser(user),
+      action: 'hda.replace',
+      targetKind: 'hda',
+      targetId: fresh.id,
+      detail: { replaces: old.id, installs: moves.length },
+    }),
+  ]);
   await hangUpHda(deps, old.id); // its waiting polls re-check and get 401; its channel closes
   return { tasks: moves.map((m) => ({ installId: m.installId, identifier: m.identifier, taskId: m.task.id })) };
+}
+
+/** The moved installs' own backup choices (own schedule, left out), handed to the new HDA's agent with its plan. */
+function backupChoicesTask(fresh: HdaRow, moved: InstallRow[]): NewTask | null {
+  const apps = Object.fromEntries(moved.flatMap((i) => (i.backupJson ? [[i.identifier, i.backupJson]] : [])));
+  if (!fresh.backupPlanJson || Object.keys(apps).length === 0) return null;
+  const { updated_at: _, ...backup } = fresh.backupPlanJson;
+  const payload: PayloadOf<'backup-config'> = { backup, apps };
+  return { id: crypto.randomUUID(), hdaId: fresh.id, installId: null, deploymentId: null, kind: 'backup-config', payload };
 }
 
 async function assertCanReplace(deps: Deps, fresh: HdaRow, old: HdaRow) {
