@@ -3,7 +3,7 @@
  * Apache, journal, executor, heartbeat and the poll loop, with SIGTERM/SIGINT handling.
  */
 import { join } from 'node:path';
-import type { HostFacts } from '../core/protocol';
+import type { HostFacts, LanHealth } from '../core/protocol';
 import { tlsParts, type TlsParts } from './tls/index';
 import { lanNames } from './names/index';
 import { collectLanHealth } from './lan-health';
@@ -109,26 +109,13 @@ export function createAgent(flags: AgentConfig, opts: { log?: Logger; client?: P
   const journal = new Journal(config.stateDir);
   const sender = new EventSender(journal, client, log);
   const facts = cachedFacts(() => collectFacts({ docker, compose, apache, appsRoot: config.appsRoot }));
-  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace }) : null;
+  const renewal = tls ? new CertRenewal({ tls, installs, apache, log, namespace: config.namespace, names }) : null;
   // Read through deps: an applied lan-settings task replaces its tls and names parts.
   const lan = cached(
     () => collectLanHealth({ installs, tls: deps.tls, names: deps.names, namespace: config.namespace, renewalFailures: renewal?.failures }),
     60_000,
   );
-  const heartbeat = new Heartbeat({
-    client,
-    docker,
-    installs,
-    facts,
-    intervalS: config.heartbeatIntervalS,
-    log,
-    namespace: config.namespace,
-    metrics: new MetricsWindows(),
-    // With the channel open, presence comes from the socket: a heartbeat that says nothing new waits.
-    quietWhile: () => !!channel?.isOpen,
-    lan,
-    extra: () => backupHeartbeat(config.stateDir),
-  });
+  const heartbeat = agentHeartbeat({ config, client, docker, installs, facts, log, lan, channel });
   const backups = new BackupSchedule({
     stateDir: config.stateDir,
     appsRoot: config.appsRoot,
@@ -161,6 +148,34 @@ export function createAgent(flags: AgentConfig, opts: { log?: Logger; client?: P
   const executor = new Executor(deps, journal, sender);
   const loop = new PollLoop({ client, executor, journal, sender, log, waitS: config.pollWaitS, channel });
   return { state, renewal, client, deps, journal, sender, executor, heartbeat, loop, channel, facts, backups };
+}
+
+interface HeartbeatParts {
+  config: AgentConfig;
+  client: ProtocolClient;
+  docker: AgentParts['deps']['docker'];
+  installs: InstallRegistry;
+  facts: () => Promise<HostFacts>;
+  log: Logger;
+  lan: () => Promise<LanHealth>;
+  channel?: AgentChannel;
+}
+
+function agentHeartbeat({ config, client, docker, installs, facts, log, lan, channel }: HeartbeatParts): Heartbeat {
+  return new Heartbeat({
+    client,
+    docker,
+    installs,
+    facts,
+    intervalS: config.heartbeatIntervalS,
+    log,
+    namespace: config.namespace,
+    metrics: new MetricsWindows(),
+    // With the channel open, presence comes from the socket: a heartbeat that says nothing new waits.
+    quietWhile: () => !!channel?.isOpen,
+    lan,
+    extra: () => backupHeartbeat(config.stateDir),
+  });
 }
 
 /** First start makes the HDA's CA; only its fingerprint is logged (the key never is). */

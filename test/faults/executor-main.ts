@@ -10,16 +10,11 @@
 import { readFileSync } from 'node:fs';
 import './agent-hooks';
 import type { ClaimedTask } from '../../core/protocol';
-import { hostParts } from '../../agent/agent';
 import { loadConfig } from '../../agent/config';
-import { EventSender } from '../../agent/events';
 import { Executor } from '../../agent/executor/index';
 import { AGENT_PLANS } from '../../agent/executor/plans';
 import { writeJsonAtomic } from '../../agent/fs-atomic';
-import { InstallRegistry } from '../../agent/installs';
-import { Journal } from '../../agent/journal';
-import { silentLogger } from '../../agent/log';
-import { FakeProtocolClient } from '../helpers/fake-protocol';
+import { localExecutorParts } from '../helpers/agent-harness';
 
 const env = (name: string) => {
   const v = process.env[name];
@@ -29,22 +24,7 @@ const env = (name: string) => {
 const task = JSON.parse(readFileSync(env('RUN_TASK'), 'utf8')) as ClaimedTask;
 const keys = JSON.parse(readFileSync(env('RUN_KEYS'), 'utf8')) as { keys: Record<string, unknown>[] };
 const config = loadConfig({}, process.env);
-const { docker, compose, apache, tls, names } = hostParts(config);
-const client = new FakeProtocolClient();
-const journal = new Journal(config.stateDir);
-const sender = new EventSender(journal, client, silentLogger);
-const deps = {
-  config,
-  log: silentLogger,
-  docker,
-  compose,
-  apache,
-  tls,
-  names,
-  installs: new InstallRegistry(config.stateDir),
-  pinnedKeys: () => keys,
-  progressThrottleMs: 0,
-};
+const { client, journal, sender, deps } = localExecutorParts(config, keys);
 const outcome = await new Executor(deps, journal, sender, AGENT_PLANS).execute(task, new AbortController().signal);
 sender.stop();
 writeJsonAtomic(env('RUN_OUT'), { outcome, result: client.results.get(task.id), events: client.events.get(task.id) ?? [] }, 0o600);

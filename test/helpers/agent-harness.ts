@@ -38,6 +38,27 @@ export interface Harness {
   cleanup: () => Promise<void>;
 }
 
+/** The agent's real host parts and executor deps on a state dir, with a protocol client that records what it is sent. */
+export function localExecutorParts(config: AgentConfig, keys: { keys: Record<string, unknown>[] }) {
+  const { docker, compose, apache, tls, names } = hostParts(config);
+  const client = new FakeProtocolClient();
+  const journal = new Journal(config.stateDir);
+  const sender = new EventSender(journal, client, silentLogger);
+  const deps: ExecutorDeps = {
+    config,
+    log: silentLogger,
+    docker,
+    compose,
+    apache,
+    tls,
+    names,
+    installs: new InstallRegistry(config.stateDir),
+    pinnedKeys: () => keys,
+    progressThrottleMs: 0,
+  };
+  return { client, journal, sender, deps };
+}
+
 export async function createHarness(tb: Testbed, over: Record<string, string> = {}): Promise<Harness> {
   const stateDir = mkdtempSync(join(tmpdir(), 'hda-agent-state-'));
   const appsRoot = mkdtempSync(join(tmpdir(), 'hda-apps-'));
@@ -60,22 +81,7 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
     {},
   );
   const key = await generateSigningKey('ES256');
-  const { docker, compose, apache, tls, names } = hostParts(config);
-  const client = new FakeProtocolClient();
-  const journal = new Journal(stateDir);
-  const sender = new EventSender(journal, client, silentLogger);
-  const deps: ExecutorDeps = {
-    config,
-    log: silentLogger,
-    docker,
-    compose,
-    apache,
-    tls,
-    names,
-    installs: new InstallRegistry(stateDir),
-    pinnedKeys: () => ({ keys: [key.publicJwk as Record<string, unknown>] }),
-    progressThrottleMs: 0,
-  };
+  const { client, journal, sender, deps } = localExecutorParts(config, { keys: [key.publicJwk as Record<string, unknown>] });
   const identifiers = new Set<string>();
   const dockerApi = new Docker({ socketPath: tb.dockerSocket });
   return {
@@ -96,7 +102,7 @@ export async function createHarness(tb: Testbed, over: Record<string, string> = 
         rmSync(join(tb.apacheLogDir, 'hda-apps', id), { recursive: true, force: true });
       }
       sender.stop();
-      await names?.close();
+      await deps.names?.close();
       rmSync(stateDir, { recursive: true, force: true });
       rmSync(appsRoot, { recursive: true, force: true });
     },

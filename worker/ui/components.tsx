@@ -120,3 +120,18 @@ export const AppIcon = (props: { name: string; icon: string | null | undefined; 
 
 /** Category words for people: "home-automation" reads "Home automation". */
 export const categoryLabel = (c: string) => sentence(c.replace(/-/g, ' '));
+
+/** The enrollment command the browser fills in (inside #enrollment-result), with its warning and a copy button. */
+export const EnrollmentCommandBlock = () => (
+  <>
+    <p class="small warning" data-fill="warning"></p>
+    <div class="command">
+      <pre>
+        <code data-fill="command"></code>
+      </pre>
+      <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">
+        Copy
+      </button>
+    </div>
+  </>
+);

@@ -1,5 +1,5 @@
 /** The owner's HDAs at a glance, and "Add HDA" which shows the one-time enrollment command. */
-import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
+import { Badge, Card, Empty, EnrollmentCommandBlock, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { Layout } from '../layout';
 import type { HdaView } from '../types';
 import { must } from '../api';
@@ -84,15 +84,7 @@ const EnrollmentCommand = () => (
     <p class="small">
       Paste it in a root shell on <strong data-fill="name"></strong>. The code works once and expires <span data-fill="expires"></span>.
     </p>
-    <p class="small warning" data-fill="warning"></p>
-    <div class="command">
-      <pre>
-        <code data-fill="command"></code>
-      </pre>
-      <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">
-        Copy
-      </button>
-    </div>
+    <EnrollmentCommandBlock />
     <a class="btn btn-small" data-fill-href="hda-link" href="/">
       Open the HDA page →
     </a>

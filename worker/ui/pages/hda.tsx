@@ -3,7 +3,7 @@
  * catalog, and managing the HDA itself: a new enrollment command, removing unused images, revoking,
  * deleting it from here.
  */
-import { Badge, Card, Empty, Facts, FormError, PageHeader, Tags, When } from '../components';
+import { Badge, Card, Empty, EnrollmentCommandBlock, Facts, FormError, PageHeader, Tags, When } from '../components';
 import { InstallRow, UninstallDialog } from '../install-parts';
 import { Layout } from '../layout';
 import type { AppView, HdaView, InstallView } from '../types';
@@ -28,15 +28,7 @@ const Enrollment = (props: { hda: HdaView }) => (
 
 const EnrollmentResult = () => (
   <div id="enrollment-result" class="enrollment" hidden>
-    <p class="small warning" data-fill="warning"></p>
-    <div class="command">
-      <pre>
-        <code data-fill="command"></code>
-      </pre>
-      <button type="button" class="btn btn-small" data-click="copy" data-copy-from="#enrollment-result [data-fill=command]">
-        Copy
-      </button>
-    </div>
+    <EnrollmentCommandBlock />
     <p class="small muted">
       Valid once, until <span data-fill="expires"></span>.
     </p>
