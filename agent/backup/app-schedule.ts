@@ -64,11 +64,14 @@ export function nextRunAt(plan: OffsitePlan, identifiers: readonly string[], las
   return next;
 }
 
-/** One forget per app, by its tag: an app's own retention never thins another app's snapshots. */
+/**
+ * One forget per app, by its tag: an app's own retention never thins another app's snapshots. Apps left
+ * out, and apps gone from the HDA whose snapshots remain, keep what the plan keeps, so the repository
+ * does not hold them whole forever.
+ */
 export function forgetPolicies(plan: OffsitePlan, identifiers: readonly string[], hdaId: string, tagOf: (id: string) => string): ForgetPolicy[] {
-  return identifiers.flatMap((id) => {
-    const r = scheduleOf(plan, id)?.retention;
-    if (!r) return [];
-    return [{ keepDaily: r.daily, keepWeekly: r.weekly, keepMonthly: r.monthly, keepYearly: r.yearly, tags: [tagOf(id)], host: hdaId }];
+  return [...new Set(identifiers)].map((id) => {
+    const r = scheduleOf(plan, id)?.retention ?? plan.retention;
+    return { keepDaily: r.daily, keepWeekly: r.weekly, keepMonthly: r.monthly, keepYearly: r.yearly, tags: [tagOf(id)], host: hdaId };
   });
 }

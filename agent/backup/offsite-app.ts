@@ -36,7 +36,8 @@ export interface OffsiteAppReport {
 }
 
 export const OFFSITE_TAG = 'offsite';
-export const appTag = (identifier: string) => `app=${identifier}`;
+export const APP_TAG_PREFIX = 'app=';
+export const appTag = (identifier: string) => `${APP_TAG_PREFIX}${identifier}`;
 const PROJECT_PREFIX = 'project:';
 const VOLUME_PREFIX = 'volume:';
 

@@ -15,8 +15,8 @@ import { backupDir, loadHealth, loadOffsite, planFile, saveHealth, type OffsiteP
 
 export { loadHealth, loadOffsite, type OffsitePlan } from './offsite-files';
 import { dueApps, forgetPolicies, nextRunAt, scheduleOf } from './app-schedule';
-import { appTag, backupApp, type OffsiteApp } from './offsite-app';
-import { ensureRepo, forget, ResticError, stats, unlock, type ResticRepo } from './restic';
+import { APP_TAG_PREFIX, appTag, backupApp, OFFSITE_TAG, type OffsiteApp } from './offsite-app';
+import { ensureRepo, forget, ResticError, snapshots, stats, unlock, type ResticRepo } from './restic';
 
 type Stored = StoredOffsite;
 
@@ -77,10 +77,16 @@ async function backupDueApps(repo: ResticRepo, stored: Stored, target: RunTarget
     const r = await backupApp(repo, target.docker, app, target.hdaId, { timeoutMs: opts.timeoutMs, onProgress });
     if (r) latest.push(r);
   }
-  const policies = forgetPolicies(stored, ids, target.hdaId, appTag);
+  const policies = forgetPolicies(stored, [...ids, ...(await appsInRepo(repo, target.hdaId))], target.hdaId, appTag);
   // One prune after the last forget frees what every forget released.
   for (const [i, policy] of policies.entries()) await forget(repo, policy, { prune: i === policies.length - 1 });
   return latest;
+}
+
+/** The apps this HDA has off-HDA snapshots of, by their tag (also those no longer installed). */
+async function appsInRepo(repo: ResticRepo, hdaId: string): Promise<string[]> {
+  const tagged = (await snapshots(repo, { host: hdaId, tags: [OFFSITE_TAG] })).flatMap((s) => s.tags);
+  return [...new Set(tagged.filter((t) => t.startsWith(APP_TAG_PREFIX)).map((t) => t.slice(APP_TAG_PREFIX.length)))];
 }
 
 interface RunOptions {

@@ -56,8 +56,11 @@ describe.skipIf(!available)('per-install off-HDA schedules on a real repository'
     const secrets: BackupSecrets = { repository: server.url, password: 'correct horse battery staple' };
     saveOffsite(stateDir, { repository_label: 'loopback', every_hours: 24, retention: { daily: 2 }, apps: OVERRIDES }, secrets);
     await ensureRepo(repo());
-    // Six earlier days of snapshots of the two backed-up apps, as earlier runs would have left them.
-    for (const app of apps.slice(0, 2))
+    // Six earlier days of snapshots of the two backed-up apps, and of one uninstalled since (`gone`), as earlier runs would have left them.
+    const gone = join(dir, 'gone');
+    mkdirSync(gone);
+    writeFileSync(join(gone, 'db'), 'gone data\n');
+    for (const app of [...apps.slice(0, 2), { identifier: 'gone', dir: gone }])
       for (let d = 6; d >= 1; d--)
         await backup(repo(), [app.dir], { tags: [OFFSITE_TAG, appTag(app.identifier)], host: HDA_ID, time: new Date(Date.now() - d * DAY_MS) });
   });
@@ -66,11 +69,13 @@ describe.skipIf(!available)('per-install off-HDA schedules on a real repository'
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("leaves the excluded app out and keeps each app's own count: the plan's daily 2, notes' own daily 4", async () => {
+  it("leaves the excluded app out and keeps each app's own count: the plan's daily 2 (also for an app gone since), notes' own daily 4", async () => {
     const health = await runOffsiteBackup(stateDir, { hdaId: HDA_ID, apps, docker: docker() });
     expect(await countOf('secret')).toBe(0);
     expect(await countOf('hello')).toBe(2);
     expect(await countOf('notes')).toBe(4);
+    // An app no longer installed keeps what the plan keeps, not every snapshot forever.
+    expect(await countOf('gone')).toBe(2);
     expect(health.apps?.map((a) => a.identifier).sort()).toEqual(['hello', 'notes']);
     expect(health.apps?.every((a) => a.at === health.last_success_at)).toBe(true);
     // The soonest app (notes, every hour) sets the next run.

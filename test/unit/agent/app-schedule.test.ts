@@ -45,9 +45,13 @@ describe('per-app schedule', () => {
   });
 
   it("each app's forget is restic's argv with its own keep-flags, its tag and the HDA as host", () => {
-    expect(forgetPolicies(PLAN, IDS, HDA, appTag).map(forgetArgs)).toEqual([
-      ['forget', '--keep-daily', '7', '--keep-weekly', '4', '--keep-monthly', '6', '--tag', 'app=hello', '--host', HDA],
+    // `gone` was uninstalled but has snapshots, `secret` is left out: both keep what the plan keeps.
+    const planKeeps = ['--keep-daily', '7', '--keep-weekly', '4', '--keep-monthly', '6'];
+    expect(forgetPolicies(PLAN, [...IDS, 'gone', 'hello'], HDA, appTag).map(forgetArgs)).toEqual([
+      ['forget', ...planKeeps, '--tag', 'app=hello', '--host', HDA],
       ['forget', '--keep-daily', '2', '--keep-yearly', '1', '--tag', 'app=notes', '--host', HDA],
+      ['forget', ...planKeeps, '--tag', 'app=secret', '--host', HDA],
+      ['forget', ...planKeeps, '--tag', 'app=gone', '--host', HDA],
     ]);
   });
 });
