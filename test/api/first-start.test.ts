@@ -2,26 +2,26 @@
  * The README's first command as a newcomer runs it: `npm start` on an empty data folder prints the
  * admin it created, and those printed words sign in.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Email, LoginEmail } from '../../worker/validation';
+import { spawnNpmStart, stopNpmStart } from '../helpers/npm-start';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 let child: ChildProcess | undefined;
 let dataDir: string | undefined;
 
 afterEach(async () => {
-  child?.kill('SIGTERM');
+  await stopNpmStart(child);
   child = undefined;
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Starts `npm start` and resolves with its output once it printed the admin's password. */
 function startAsNewcomer(env: Record<string, string>): Promise<string> {
-  child = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOCAL_AGENT: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawnNpmStart({ PORT: '0', LOCAL_AGENT: 'false', ...env });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start printed no admin within 60 s:\n${out}`)), 60_000);

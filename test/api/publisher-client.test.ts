@@ -2,7 +2,7 @@
  * A publisher's script written against a client generated from the OpenAPI document alone
  * (test/publisher) publishes a signed catalog version on the real Node app (`npm start`), over HTTP.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiTypes } from '../../scripts/openapi-types';
 import type { paths } from '../../worker/ui/api-types.generated';
+import { spawnNpmStart, stopNpmStart } from '../helpers/npm-start';
 import { publishRelease } from '../publisher/publish-version';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -23,11 +24,7 @@ let baseUrl: string;
 
 /** `npm start` on an empty data folder; resolves with its URL once it listens. */
 function startNodeApp(env: Record<string, string>): Promise<string> {
-  child = spawn('npm', ['start'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', LOCAL_AGENT: 'false', SEED_CATALOG: 'false', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  child = spawnNpmStart({ PORT: '0', LOCAL_AGENT: 'false', SEED_CATALOG: 'false', ...env });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start did not listen within 60 s:\n${out}`)), 60_000);
@@ -57,7 +54,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  child?.kill('SIGTERM');
+  await stopNpmStart(child);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
