@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimedTask } from '../../core/protocol';
+import { pullImage } from '../../agent/docker/pull';
 import { BASE_PORT } from '../../worker/services/installs';
 import { requireOrSkip } from '../helpers/requirements';
 import { freePort, getThroughApache, probeTestbed } from '../helpers/testbed';
@@ -112,7 +113,17 @@ describe.skipIf(!available)('host ports and limits on real Docker and Apache, th
 
   it('a limits change recreates the container with the new limits, without pulling', async () => {
     const before = await container(moved);
-    const since = Math.floor(Date.now() / 1000) - 1;
+    // The premise: the app's image is on the host (another suite on this daemon may have tidied it away).
+    const pulled = await h.docker
+      .getImage(before.Config.Image)
+      .inspect()
+      .then(
+        () => false,
+        () => pullImage(h.docker, before.Config.Image, () => undefined).then(() => true),
+      );
+    // Docker's event times are whole seconds: a pull made here must fall before the window.
+    if (pulled) await new Promise((r) => setTimeout(r, 1010 - (Date.now() % 1000)));
+    const since = Math.floor(Date.now() / 1000) - (pulled ? 0 : 1);
     const r = await plane.json('PUT', `/api/installs/${movedInstall}/limits`, { token: owner.token, body: { cpus: 0.5, memory_mb: 128 } });
     expect(r.status).toBe(202);
     const t = await poll();
