@@ -88,14 +88,28 @@ export interface SnapshotVolume {
   path: string;
 }
 
-/** What an off-HDA snapshot holds: the app folder's path (if any) and each volume with its path. */
+/** Docker's own rule for volume and project names. */
+const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+/** An absolute path with no `.`/`..` segment: restored under the staging folder, it cannot leave it. */
+const plainAbsolute = (p: string) => p.startsWith('/') && p.split('/').every((seg, i) => (i === 0 ? seg === '' : seg !== '' && seg !== '.' && seg !== '..'));
+
+/**
+ * What an off-HDA snapshot holds: the app folder's path (if any) and each volume with its path. The
+ * repository is read, not trusted: a name Docker would not take or a path that could leave the staging
+ * folder is refused, naming it.
+ */
 export function snapshotParts(snap: Snapshot): { project?: string; appPath?: string; volumes: SnapshotVolume[] } {
+  const refuse = (what: string) => new Error(`snapshot ${snap.shortId} holds ${what}: refusing to restore it`);
+  const bad = snap.paths.find((p) => !plainAbsolute(p));
+  if (bad !== undefined) throw refuse(`the path ${JSON.stringify(bad)}, which is not a plain absolute path`);
   const project = snap.tags.find((t) => t.startsWith(PROJECT_PREFIX))?.slice(PROJECT_PREFIX.length);
+  if (project !== undefined && !DOCKER_NAME.test(project)) throw refuse(`the project name ${JSON.stringify(project)}`);
   const volumes: SnapshotVolume[] = [];
   for (const t of snap.tags.filter((x) => x.startsWith(VOLUME_PREFIX))) {
-    const [key, name] = t.slice(VOLUME_PREFIX.length).split(':');
+    const [key, name, ...more] = t.slice(VOLUME_PREFIX.length).split(':');
+    if (more.length || !DOCKER_NAME.test(key ?? '') || !DOCKER_NAME.test(name ?? '')) throw refuse(`the volume tag ${JSON.stringify(t)}`);
     const path = snap.paths.find((p) => p.endsWith(`/${name}/_data`));
-    if (!key || !name || !path) throw new Error(`snapshot ${snap.shortId} names volume ${t.slice(VOLUME_PREFIX.length)} but holds no data for it`);
+    if (!path) throw new Error(`snapshot ${snap.shortId} names volume ${t.slice(VOLUME_PREFIX.length)} but holds no data for it`);
     volumes.push({ key, name, path });
   }
   const rest = snap.paths.filter((p) => !volumes.some((v) => v.path === p));

@@ -25,6 +25,14 @@ describe('off-HDA snapshot parts', () => {
     expect(() => snapshotParts(snap(['/srv/apps/notes', '/srv/apps/other'], []))).toThrow(/more than one app folder/);
   });
 
+  it('refuses what it does not understand: a path that could leave the staging folder, a name Docker would not take', () => {
+    for (const path of ['/srv/apps/../../etc', 'srv/apps/notes', '/srv/./apps', '/srv//apps'])
+      expect(() => snapshotParts(snap([path], ['offsite'])), path).toThrow(/not a plain absolute path/);
+    expect(() => snapshotParts(snap(['/srv/apps/notes', VOL], ['volume:dbvol:../notes_dbvol']))).toThrow(/the volume tag/);
+    expect(() => snapshotParts(snap(['/srv/apps/notes', VOL], ['volume:dbvol:notes_dbvol:x']))).toThrow(/the volume tag/);
+    expect(() => snapshotParts(snap(['/srv/apps/notes'], ['project:-x']))).toThrow(/the project name/);
+  });
+
   it("names a volume as the new project expects: Compose's <project>_<key>, or the name it was given", () => {
     const v = { key: 'dbvol', name: 'notes_dbvol', path: VOL };
     expect(volumeNameIn('ns_notes', v, 'notes')).toBe('ns_notes_dbvol');
