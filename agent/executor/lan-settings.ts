@@ -34,7 +34,7 @@ async function certificates(next: ExecutorDeps, apps: InstallRecord[], report: S
   const failed: string[] = [];
   for (const r of apps) {
     try {
-      const c = await tls.certs.ensure(certStem(next, r.identifier), recordNames(r));
+      const c = await tls.certs.ensure(certStem(next, r.identifier), recordNames(next, r));
       if (c.left_out) tls.failures.set(r.identifier, `certificate without ${c.left_out.names.join(', ')}: ${c.left_out.reason}`);
       else tls.failures.delete(r.identifier);
       if (c.action !== 'current') report.ok(`${r.identifier}: certificate ${c.action} (valid until ${c.notAfter})`, { names: c.names, not_after: c.notAfter });
@@ -58,7 +58,7 @@ async function switchNames(deps: ExecutorDeps, next: ExecutorDeps, apps: Install
         report.warn(`${r.identifier}: its names were not removed from dnsmasq: ${(e as Error).message}`);
       }
     }
-  if (next.names) for (const r of apps) await publishNames(next, report, r.identifier, recordNames(r), signal);
+  if (next.names) for (const r of apps) await publishNames(next, report, r.identifier, recordNames(next, r), signal);
 }
 
 function summary(s: LanSettings, tlsOn: boolean): string {

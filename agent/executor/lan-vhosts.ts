@@ -7,13 +7,14 @@ import { appLogDir, renderVhost, vhostStem } from '../apache/vhost';
 import { apachePort } from '../config';
 import { tailLines } from '../exec';
 import type { InstallRecord } from '../installs';
+import { appNameList } from '../names/app-names';
 import { liveSlot } from '../slots';
 import { currentTls } from './https';
 import { StepFailure, type ExecutorDeps } from './types';
 
-/** The app's names, as its vhost step and the certificate renewal give them. */
-export function recordNames(r: InstallRecord): string[] {
-  return [...new Set([`${r.identifier}.${r.domain}`, r.identifier, ...(r.hostname ? [r.hostname] : [])])];
+/** The app's names under `deps`' names provider (mDNS adds `<app>.local`), as its vhost step and the renewal give them. */
+export function recordNames(deps: ExecutorDeps, r: InstallRecord): string[] {
+  return appNameList(r.identifier, r.domain, r.hostname || undefined, deps.names);
 }
 
 /** The vhost an install record is served with under `deps`' settings (TLS, redirect, ACME challenge). */
@@ -24,6 +25,7 @@ export function recordVhost(deps: ExecutorDeps, r: InstallRecord): string {
     identifier: r.identifier,
     domain: r.domain,
     hostname: r.hostname,
+    aliases: deps.names?.extraNames(r.identifier, r.hostname),
     hostPort: liveSlot(r, ns, r.identifier, r.host_port).port,
     logDir: appLogDir(deps.config.apacheLogDir, r.identifier, ns),
     listenPort: apachePort(deps.config),

@@ -12,7 +12,8 @@ import { hostParts } from '../../../agent/agent';
 import { ApacheControl } from '../../../agent/apache/apache';
 import { loadConfig } from '../../../agent/config';
 import { lanSettingsStep } from '../../../agent/executor/lan-settings';
-import { recordVhost } from '../../../agent/executor/lan-vhosts';
+import { recordNames, recordVhost } from '../../../agent/executor/lan-vhosts';
+import { MdnsNames } from '../../../agent/names/mdns';
 import { StepFailure, type ExecutorDeps, type StepReport, type TaskWork } from '../../../agent/executor/types';
 import { InstallRegistry } from '../../../agent/installs';
 import { loadLanSettings } from '../../../agent/lan-settings';
@@ -129,5 +130,13 @@ describe.skipIf(!haveOpenssl)('the lan-settings step', () => {
     const e = await apply({ names: 'dnsmasq', https_redirect: true, certificates: 'ca' }).catch((x: unknown) => x);
     expect(String(e)).toMatch(/no LAN address/);
     expect(deps.apache.readVhost('alpha')).toBe(before);
+  });
+
+  it("under mDNS every rewritten vhost answers <app>.local and its certificate and names carry it, as the install step's do", () => {
+    const mdns = { ...deps, names: new MdnsNames({ address: '192.0.2.9', recordFile: join(dir, 'mdns.json'), pidFile: join(dir, 'none.pid') }) };
+    const alpha = deps.installs.get('alpha')!;
+    expect(recordNames(mdns, alpha)).toEqual(['alpha.home.test', 'alpha', 'alpha.local']);
+    expect(recordVhost(mdns, alpha)).toMatch(/ServerAlias [^\n]*\balpha\.local\b/);
+    expect(recordVhost(deps, alpha)).not.toMatch(/\.local/);
   });
 });
