@@ -47,15 +47,15 @@ async function certificates(next: ExecutorDeps, apps: InstallRecord[], report: S
 
 const vhostsOf = (deps: ExecutorDeps, apps: InstallRecord[]) => new Map(apps.map((r) => [r.identifier, recordVhost(deps, r)]));
 
-/** Publishes every app's names in the new mode, or removes them from the old one. */
+/** Withdraws every app's names from the old mode when the mode changes, then publishes them in the new one. */
 async function switchNames(deps: ExecutorDeps, next: ExecutorDeps, apps: InstallRecord[], report: StepReport, signal?: AbortSignal): Promise<void> {
   const old = deps.names;
-  if (old && !next.names)
+  if (old && deps.config.names !== next.config.names)
     for (const r of apps) {
       try {
         old.remove(r.identifier);
       } catch (e) {
-        report.warn(`${r.identifier}: its names were not removed from dnsmasq: ${(e as Error).message}`);
+        report.warn(`${r.identifier}: its names were not withdrawn from ${deps.config.names}: ${(e as Error).message}`);
       }
     }
   if (next.names) for (const r of apps) await publishNames(next, report, r.identifier, recordNames(next, r), signal);
